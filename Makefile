@@ -1,0 +1,45 @@
+# Developer tasks. `make demo` and `make test` are the README's two commands:
+# each sets up everything it needs on a machine with Python 3.11 and pip.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test test-fast lint install browser clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/wiredesk demo
+
+# Headless Chromium for the browser tests comes from Debian's package, never a download.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium not found: browser tests will be skipped (apt-get install chromium)"; fi; }
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+# The whole suite on the embedded default (SQLite), then every database test again on
+# PostgreSQL when WIREDESK_TEST_DATABASE_URL names one.
+test: $(STAMP) browser lint
+	$(BIN)/pytest
+	@if [ -n "$$WIREDESK_TEST_DATABASE_URL" ]; then \
+	  echo "== database tests on PostgreSQL"; \
+	  DATABASE_URL="$$WIREDESK_TEST_DATABASE_URL" $(BIN)/pytest -m "django_db and not e2e" -p no:randomly; \
+	fi
+
+test-fast: $(STAMP)
+	$(BIN)/pytest -x -q -m "not e2e"
+
+clean:
+	rm -rf $(VENV) wiredesk-data .pytest_cache .ruff_cache

@@ -1,0 +1,257 @@
+"""The ``wiredesk`` command: our own subcommands, and every Django command besides.
+
+Each subcommand parses its arguments and calls one service; errors an operator can
+fix are one line on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+OWN_COMMANDS = {"demo", "serve", "ingest", "feed", "edition", "poll", "jobs"}
+
+
+class CommandError(Exception):
+    pass
+
+
+def _setup_django(data_dir: str | None = None) -> None:
+    if data_dir:
+        os.environ["WIREDESK_DATA_DIR"] = str(Path(data_dir).expanduser().resolve())
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wiredesk.settings")
+    import django
+
+    django.setup()
+
+
+def parse_interval(text: str) -> timedelta:
+    """``90s``, ``10m``, ``2h``, ``1d`` or a bare number of minutes."""
+    match = re.fullmatch(r"\s*(\d+)\s*([smhd]?)\s*", text or "")
+    if not match:
+        raise argparse.ArgumentTypeError(f"not an interval: {text!r} (use e.g. 10m, 2h)")
+    value, unit = int(match.group(1)), match.group(2) or "m"
+    return timedelta(**{{"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[unit]: value})
+
+
+def _split(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="wiredesk", description="Wire desk and syndication for news publishers.")
+    parser.add_argument("--data-dir", help="data directory (default: $WIREDESK_DATA_DIR "
+                                           "or ./wiredesk-data)")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    demo = sub.add_parser("demo", help="build the demo instance and serve it")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--data-dir", dest="sub_data_dir")
+    demo.add_argument("--no-serve", action="store_true", help="build the instance, do not serve")
+
+    serve = sub.add_parser("serve", help="serve the instance with a production WSGI server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=2)
+    serve.add_argument("--no-scheduler", action="store_true",
+                       help="do not run the in-process job scheduler")
+
+    ingest = sub.add_parser("ingest", help="ingest feeds or files once")
+    ingest.add_argument("sources", nargs="+", metavar="URL_OR_PATH")
+    ingest.add_argument("--agency", help="agency code (taken from the feed when known)")
+
+    feed = sub.add_parser("feed", help="manage feeds")
+    feed_sub = feed.add_subparsers(dest="feed_command", required=True, parser_class=_Parser)
+    feed_add = feed_sub.add_parser("add", help="add a feed to poll")
+    feed_add.add_argument("source", metavar="URL_OR_PATH")
+    feed_add.add_argument("--agency", required=True, help="agency code, e.g. RFE")
+    feed_add.add_argument("--agency-name", default="")
+    feed_add.add_argument("--every", type=parse_interval, default=None,
+                          help="poll interval, e.g. 10m (default 10m)")
+    feed_add.add_argument("--now", action="store_true", help="poll it right away")
+    feed_sub.add_parser("list", help="list feeds with their status")
+
+    sub.add_parser("poll", help="poll every feed that is due, once")
+    jobs = sub.add_parser("jobs", help="run the in-process job scheduler (used by serve)")
+    jobs.add_argument("--interval", type=float, default=30.0)
+
+    edition = sub.add_parser("edition", help="manage editions")
+    ed_sub = edition.add_subparsers(dest="edition_command", required=True, parser_class=_Parser)
+    ed_add = ed_sub.add_parser("add", help="add or update an edition")
+    ed_add.add_argument("--name", required=True)
+    ed_add.add_argument("--slug", default="")
+    ed_add.add_argument("--timezone", default="UTC")
+    ed_add.add_argument("--host", action="append", default=[], help="host name (repeatable)")
+    ed_add.add_argument("--sections", default=None, help="comma-separated section slugs")
+    ed_add.add_argument("--agencies", default=None, help="comma-separated agency codes")
+    ed_add.add_argument("--tagline", default="")
+    ed_sub.add_parser("list", help="list editions")
+    return parser
+
+
+# --- commands --------------------------------------------------------------------------
+
+def cmd_ingest(args) -> int:
+    from wiredesk.newsroom import services
+
+    agency = services.agency_ensure(code=args.agency) if args.agency else None
+    failed = 0
+    for position, source in enumerate(args.sources, start=1):
+        try:
+            report = services.ingest_source(source, agency=agency)
+        except services.ServiceError as exc:
+            raise CommandError(str(exc)) from exc
+        prefix = f"[{position}/{len(args.sources)}] " if len(args.sources) > 1 else ""
+        print(prefix + report.summary())
+        if report.errors and not report.seen:
+            failed += 1
+    return 1 if failed else 0
+
+
+def cmd_feed(args) -> int:
+    from wiredesk.newsroom import services
+    from wiredesk.newsroom.models import Feed
+
+    if args.feed_command == "add":
+        try:
+            agency = services.agency_ensure(code=args.agency, name=args.agency_name)
+            feed = services.feed_add(source=args.source, agency=agency, every=args.every)
+        except services.ServiceError as exc:
+            raise CommandError(str(exc)) from exc
+        print(f"feed {feed.pk}: {feed.source} ({agency.code}, every {feed.poll_interval})")
+        if args.now:
+            print(services.feed_poll(feed, force=True).summary())
+        return 0
+    feeds = Feed.objects.select_related("agency").order_by("pk")
+    if not feeds:
+        print("no feeds yet: add one with `wiredesk feed add URL --agency CODE`")
+        return 0
+    print(f"{'id':>4}  {'agency':<8} {'status':<13} {'items':>6} {'new':>5} {'upd':>5}  "
+          f"{'last polled':<17}  source / last error")
+    for f in feeds:
+        polled = f.last_polled_at.strftime("%Y-%m-%d %H:%M") if f.last_polled_at else "never"
+        state = f.last_status if f.enabled else "disabled"
+        print(f"{f.pk:>4}  {f.agency.code:<8} {state:<13} {f.items_seen:>6} "
+              f"{f.items_created:>5} {f.items_updated:>5}  {polled:<17}  {f.source}")
+        if f.last_error:
+            print(f"{'':>6}error: {f.last_error[:300]}")
+    return 0
+
+
+def cmd_poll(args) -> int:
+    from wiredesk.newsroom import services
+
+    reports = services.poll_due_feeds()
+    for report in reports:
+        print(report.summary())
+    if not reports:
+        print("no feed is due")
+    return 0
+
+
+def cmd_edition(args) -> int:
+    from wiredesk.editions import services
+    from wiredesk.editions.models import Edition
+
+    if args.edition_command == "add":
+        try:
+            edition = services.edition_save(
+                name=args.name, slug=args.slug, time_zone=args.timezone, hosts=args.host,
+                sections=_split(args.sections), agencies=_split(args.agencies),
+                tagline=args.tagline)
+        except services.EditionError as exc:
+            raise CommandError(str(exc)) from exc
+        print(f"edition {edition.slug}: {edition.name} ({edition.time_zone}), "
+              f"{edition.placements.count()} articles placed")
+        return 0
+    for e in Edition.objects.prefetch_related("hosts", "sections", "agencies"):
+        hosts = ",".join(h.host for h in e.hosts.all()) or "-"
+        sections = ",".join(s.slug for s in e.sections.all()) or "all"
+        agencies = ",".join(a.code for a in e.agencies.all()) or "all"
+        print(f"{e.slug:<16} {e.name:<24} {e.time_zone:<22} hosts={hosts} "
+              f"sections={sections} agencies={agencies} articles={e.placements.count()}")
+    return 0
+
+
+def cmd_jobs(args) -> int:
+    from wiredesk import jobs
+
+    jobs.run_forever(interval=args.interval)
+    return 0
+
+
+def cmd_serve(args, *, banner: str = "") -> int:
+    from wiredesk import server
+
+    return server.serve(host=args.host, port=args.port, workers=args.workers,
+                        scheduler=not args.no_scheduler, banner=banner)
+
+
+def cmd_demo(args) -> int:
+    from wiredesk import demo
+
+    urls = demo.build(port=args.port, host=args.host)
+    banner = "wiredesk demo is ready. Open:\n" + "\n".join(f"  {u}" for u in urls)
+    if args.no_serve:
+        print(banner)
+        return 0
+    args.workers = 2
+    args.no_scheduler = False
+    return cmd_serve(args, banner=banner + "\nPress Ctrl+C to stop.")
+
+
+HANDLERS = {"ingest": cmd_ingest, "feed": cmd_feed, "poll": cmd_poll,
+            "edition": cmd_edition, "jobs": cmd_jobs, "serve": cmd_serve, "demo": cmd_demo}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    data_dir = None
+    if len(argv) >= 2 and argv[0] == "--data-dir":
+        data_dir, argv = argv[1], argv[2:]
+    command = argv[0] if argv else ""
+    if command not in OWN_COMMANDS and command not in ("-h", "--help", ""):
+        _setup_django(data_dir)
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["wiredesk", *argv])
+        return 0
+    args = build_parser().parse_args(argv)
+    data_dir = getattr(args, "sub_data_dir", None) or data_dir or args.data_dir
+    if args.command == "demo" and not data_dir:
+        data_dir = os.environ.get("WIREDESK_DATA_DIR", "./wiredesk-data")
+    try:
+        _setup_django(data_dir)
+        if args.command not in ("demo",):
+            _ensure_migrated()
+        return HANDLERS[args.command](args)
+    except CommandError as exc:
+        print(f"wiredesk: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _ensure_migrated() -> None:
+    """Apply migrations on the embedded database so every command works on a fresh dir."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        call_command("migrate", interactive=False, verbosity=0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,14 @@
+"""URLs for a request whose Host names an edition: the edition lives at /."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from wiredesk.editions.urls import edition_patterns
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include((edition_patterns, "host"))),
+    path("<slug:edition_slug>/", include((edition_patterns, "edition"))),
+]
+
+handler404 = "wiredesk.editions.views.not_found"

@@ -1,0 +1,14 @@
+"""The edition pages; mounted under /<edition-slug>/ and, on an edition's host, at /."""
+
+from django.urls import path
+
+from wiredesk.editions import views
+
+edition_patterns = [
+    path("", views.edition_home, name="home"),
+    path("section/<slug:section_slug>/", views.section_page, name="section"),
+    path("news/<int:article_id>/<slug:headline_slug>", views.article_page, name="article"),
+    path("news/<int:article_id>/", views.article_page, name="article-short"),
+    path("digest/subscribe", views.digest_signup, name="digest-subscribe"),
+    path("releases/submit", views.release_submit, name="release-submit"),
+]

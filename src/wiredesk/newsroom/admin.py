@@ -1,0 +1,84 @@
+from django.contrib import admin, messages
+
+from wiredesk.newsroom import services
+from wiredesk.newsroom.models import Agency, Article, Feed, Revision, Section
+from wiredesk.wire.sanitize import sanitize_html
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "time_zone", "trust_guids"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "aliases", "position"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Feed)
+class FeedAdmin(admin.ModelAdmin):
+    list_display = ["source", "agency", "format", "enabled", "last_status", "last_error_short",
+                    "last_polled_at", "next_poll_at", "items_created", "items_updated"]
+    list_filter = ["last_status", "enabled", "agency"]
+    search_fields = ["source", "title", "last_error"]
+    readonly_fields = ["format", "etag", "last_modified", "last_polled_at", "last_success_at",
+                       "last_status", "last_error", "last_error_at", "error_count", "items_seen",
+                       "items_created", "items_updated", "created_at"]
+    actions = ["poll_now"]
+
+    @admin.display(description="last error")
+    def last_error_short(self, feed):
+        return (feed.last_error[:80] + "...") if len(feed.last_error) > 80 else feed.last_error
+
+    @admin.action(description="Poll the selected feeds now")
+    def poll_now(self, request, queryset):
+        for feed in queryset.select_related("agency"):
+            report = services.feed_poll(feed, force=True)
+            level = messages.ERROR if report.errors and not report.seen else messages.INFO
+            self.message_user(request, report.summary(), level)
+
+
+class RevisionInline(admin.TabularInline):
+    model = Revision
+    extra = 0
+    can_delete = False
+    fields = ["version", "headline", "signal", "source_updated_at", "recorded_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["headline", "agency", "section", "kind", "status", "version", "published_at"]
+    list_filter = ["status", "kind", "agency", "section"]
+    search_fields = ["headline", "guid", "canonical_url"]
+    date_hierarchy = "published_at"
+    readonly_fields = ["identity", "guid", "canonical_url", "fingerprint", "version",
+                       "first_seen_at", "modified_at", "flags"]
+    inlines = [RevisionInline]
+    actions = ["kill", "hold", "release"]
+
+    def save_model(self, request, obj, form, change):
+        # Editors may paste HTML: it goes through the same allow-list as wire copy.
+        obj.body_html = sanitize_html(obj.body_html)
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Kill the selected articles (withdraw everywhere)")
+    def kill(self, request, queryset):
+        for article in queryset:
+            services.article_kill(article=article, reason=f"killed by {request.user}")
+        self.message_user(request, f"{queryset.count()} article(s) killed")
+
+    @admin.action(description="Hold the selected articles")
+    def hold(self, request, queryset):
+        for article in queryset:
+            services.article_hold(article=article, reason=f"held by {request.user}")
+
+    @admin.action(description="Release held articles")
+    def release(self, request, queryset):
+        for article in queryset.exclude(status=Article.Status.KILLED):
+            services.article_release(article=article)

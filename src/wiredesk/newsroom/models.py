@@ -1,0 +1,165 @@
+"""Agencies, feeds, articles and their revisions: the newsroom's record."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import models
+from django.utils import timezone
+from django.utils.text import slugify
+
+
+class Agency(models.Model):
+    code = models.CharField(max_length=32, unique=True,
+                            help_text="Short code shown on pages, e.g. RFE")
+    name = models.CharField(max_length=200)
+    time_zone = models.CharField(
+        max_length=64, default="UTC",
+        help_text="Zone used for feed times given without one (never silently UTC).")
+    trust_guids = models.BooleanField(
+        default=True, help_text="Turn off for feeds whose guids are unreliable.")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.name})"
+
+
+class Section(models.Model):
+    slug = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=100)
+    aliases = models.TextField(
+        blank=True,
+        help_text="Feed categories that belong to this section, comma separated.")
+    position = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def alias_list(self) -> list[str]:
+        return [a.strip() for a in self.aliases.split(",") if a.strip()]
+
+
+class Feed(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", "never polled"
+        OK = "ok", "ok"
+        NOT_MODIFIED = "not_modified", "not modified"
+        ERROR = "error", "error"
+
+    source = models.CharField(max_length=1000, unique=True, help_text="URL or local path")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="feeds")
+    format = models.CharField(max_length=32, blank=True, help_text="Detected from content")
+    title = models.CharField(max_length=300, blank=True)
+    poll_interval = models.DurationField(default=timedelta(minutes=10))
+    enabled = models.BooleanField(default=True)
+    etag = models.CharField(max_length=500, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    next_poll_at = models.DateTimeField(default=timezone.now, db_index=True)
+    last_status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    error_count = models.PositiveIntegerField(default=0)
+    items_seen = models.PositiveIntegerField(default=0)
+    items_created = models.PositiveIntegerField(default=0)
+    items_updated = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["source"]
+
+    def __str__(self) -> str:
+        return self.title or self.source
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        PUBLISHED = "published", "published"
+        HELD = "held", "held by an editor"
+        KILLED = "killed", "killed"
+
+    class Kind(models.TextChoices):
+        WIRE = "wire", "wire copy"
+        PRESS_RELEASE = "press_release", "press release"
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="articles")
+    feed = models.ForeignKey(Feed, on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="articles")
+    identity = models.CharField(max_length=80, help_text="guid, canonical URL or content hash key")
+    guid = models.CharField(max_length=500, blank=True)
+    canonical_url = models.URLField(max_length=1000, blank=True)
+    fingerprint = models.CharField(max_length=64)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.WIRE)
+    headline = models.CharField(max_length=500)
+    slug = models.SlugField(max_length=120, allow_unicode=False)
+    lead = models.TextField(blank=True)
+    teaser = models.TextField(blank=True)
+    body_html = models.TextField(blank=True, help_text="Sanitized HTML")
+    byline = models.CharField(max_length=300, blank=True)
+    dateline = models.CharField(max_length=300, blank=True)
+    credit = models.CharField(max_length=300, blank=True)
+    image_url = models.URLField(max_length=1000, blank=True)
+    image_caption = models.TextField(blank=True)
+    image_credit = models.CharField(max_length=300, blank=True)
+    categories = models.JSONField(default=list, blank=True)
+    section = models.ForeignKey(Section, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="articles")
+    published_at = models.DateTimeField(db_index=True, help_text="UTC")
+    source_updated_at = models.DateTimeField(null=True, blank=True, help_text="UTC")
+    version = models.PositiveIntegerField(default=1)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PUBLISHED,
+                              db_index=True)
+    status_reason = models.TextField(blank=True)
+    embargo_until = models.DateTimeField(null=True, blank=True)
+    flags = models.JSONField(default=list, blank=True)
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "identity"], name="article_identity_unique"),
+        ]
+        indexes = [models.Index(fields=["status", "-published_at"])]
+
+    def __str__(self) -> str:
+        return self.headline
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.headline)[:100] or "item"
+        super().save(*args, **kwargs)
+
+    @property
+    def is_public(self) -> bool:
+        if self.status != self.Status.PUBLISHED:
+            return False
+        return self.embargo_until is None or self.embargo_until <= timezone.now()
+
+
+class Revision(models.Model):
+    """A previous state of an article, kept whenever the wire sends a changed copy."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    headline = models.CharField(max_length=500)
+    lead = models.TextField(blank=True)
+    body_html = models.TextField(blank=True)
+    byline = models.CharField(max_length=300, blank=True)
+    fingerprint = models.CharField(max_length=64)
+    signal = models.CharField(max_length=40, blank=True)
+    source_updated_at = models.DateTimeField(null=True, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} v{self.version}"

@@ -1,0 +1,68 @@
+"""``wiredesk serve``: gunicorn (a production WSGI server) plus the job scheduler."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from gunicorn.app.base import BaseApplication
+
+
+class WiredeskServer(BaseApplication):
+    def __init__(self, options: dict, banner: str = "", scheduler: bool = True):
+        self.options = options
+        self.banner = banner
+        self.scheduler = scheduler
+        self._jobs: subprocess.Popen | None = None
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+        self.cfg.set("when_ready", self._when_ready)
+        self.cfg.set("on_exit", self._on_exit)
+
+    def load(self):
+        from wiredesk.wsgi import application
+
+        return application
+
+    def _when_ready(self, arbiter):
+        if self.scheduler:
+            self._jobs = subprocess.Popen([sys.executable, "-m", "wiredesk", "jobs"],
+                                          env=os.environ.copy())
+        if self.banner:
+            print(self.banner, flush=True)
+
+    def _on_exit(self, arbiter):
+        if self._jobs is not None and self._jobs.poll() is None:
+            self._jobs.terminate()
+            try:
+                self._jobs.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._jobs.kill()
+
+
+def serve(*, host: str, port: int, workers: int, scheduler: bool = True,
+          banner: str = "") -> int:
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if not settings.DEBUG:
+        call_command("collectstatic", interactive=False, verbosity=0)
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": max(1, workers),
+        "worker_class": "gthread",
+        "threads": 4,
+        "timeout": 60,
+        "graceful_timeout": 20,
+        "accesslog": "-",
+        "errorlog": "-",
+        "loglevel": "info",
+        "proc_name": "wiredesk",
+    }
+    WiredeskServer(options, banner=banner, scheduler=scheduler and
+                   settings.WIREDESK_SCHEDULER).run()
+    return 0

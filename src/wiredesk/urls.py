@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from wiredesk.editions import views
+from wiredesk.editions.urls import edition_patterns
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", views.edition_index, name="edition-index"),
+    path("<slug:edition_slug>/", include((edition_patterns, "edition"))),
+]
+
+handler404 = "wiredesk.editions.views.not_found"

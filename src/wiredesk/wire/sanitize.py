@@ -1,0 +1,74 @@
+"""The allow-list every piece of HTML passes through before it is stored.
+
+The sanitizer always runs last: anything done to the HTML after it (cutting,
+re-wrapping) must only remove markup, never add attributes from the input.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import nh3
+
+ALLOWED_TAGS = {
+    "p", "br", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "a", "em", "strong", "b",
+    "i", "u", "s", "sub", "sup", "blockquote", "q", "cite", "figure", "figcaption", "img",
+    "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "hr", "pre", "code",
+    "abbr", "time", "small", "span",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "abbr": {"title"},
+    "time": {"datetime"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "blockquote": {"cite"},
+    "q": {"cite"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+# Removed with their content, not just unwrapped: their text is never article copy.
+DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "svg",
+                     "math", "template", "form", "button", "select", "textarea", "head",
+                     "title"}
+
+
+def sanitize_html(markup: str) -> str:
+    """Return markup reduced to the allow-list; links get rel=nofollow noopener."""
+    if not markup:
+        return ""
+    return nh3.clean(
+        markup,
+        tags=ALLOWED_TAGS,
+        clean_content_tags=DROP_WITH_CONTENT,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="nofollow noopener",
+        strip_comments=True,
+    ).strip()
+
+
+_TAG = re.compile(r"<[^>]*>")
+_BLOCK_END = re.compile(r"</(p|div|h\d|li|blockquote|tr|figcaption|pre)\s*>|<br\s*/?>", re.I)
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
+
+
+def html_to_text(markup: str) -> str:
+    """Plain text from HTML, paragraphs on their own lines.
+
+    Inline tags are replaced by nothing, block ends by newlines; because the
+    text around an inline link keeps its own spaces, words never glue together.
+    """
+    if not markup:
+        return ""
+    with_breaks = _BLOCK_END.sub("\n", markup)
+    # With no tags allowed nh3 returns escaped text; unescape gives the plain characters.
+    text = html.unescape(nh3.clean(with_breaks, tags=set(), clean_content_tags=DROP_WITH_CONTENT))
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+def plain_text(value: str) -> str:
+    """A title or other single-line field as plain text (tags removed, entities decoded)."""
+    return " ".join(html_to_text(value).split())

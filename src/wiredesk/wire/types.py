@@ -1,0 +1,92 @@
+"""Plain dataclasses that flow through the pipeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class WireError(Exception):
+    """Input that cannot be turned into items; the message is shown to operators."""
+
+
+@dataclass(slots=True)
+class Media:
+    url: str
+    caption: str = ""
+    credit: str = ""
+    mime_type: str = ""
+
+
+@dataclass(slots=True)
+class WireItem:
+    """One item as a format adapter read it: still raw, not yet trusted.
+
+    Text fields hold what the source gave (HTML allowed in ``summary`` and
+    ``body``); ``normalize`` turns this into a :class:`CleanItem`.
+    """
+
+    title: str = ""
+    guid: str = ""
+    link: str = ""
+    summary: str = ""
+    body: str = ""
+    authors: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    published: datetime | None = None
+    updated: datetime | None = None
+    # True when the source gave a wall-clock time without a zone: normalize reads it
+    # in the agency's zone instead of silently assuming UTC.
+    naive_dates: bool = False
+    media: list[Media] = field(default_factory=list)
+    version: int | None = None
+    status: str = "usable"  # usable | canceled | withheld
+    signal: str = ""  # update | correction | ...
+    embargo_until: datetime | None = None
+    dateline: str = ""
+    byline: str = ""
+    slugline: str = ""
+    urgency: int | None = None
+    language: str = ""
+    source_format: str = ""
+
+
+@dataclass(slots=True)
+class CleanItem:
+    """An item after normalization: safe to store and to show."""
+
+    headline: str
+    body_html: str
+    lead: str
+    teaser: str
+    identity: str  # the key that says "this is the same item" (see identity.py)
+    fingerprint: str  # hash of the visible content: changes when the copy changes
+    guid: str = ""
+    canonical_url: str = ""
+    byline: str = ""
+    dateline: str = ""
+    dateline_place: str = ""
+    dateline_agencies: list[str] = field(default_factory=list)
+    credit: str = ""
+    categories: list[str] = field(default_factory=list)
+    published: datetime | None = None  # aware, UTC
+    updated: datetime | None = None  # aware, UTC
+    image_url: str = ""
+    image_caption: str = ""
+    image_credit: str = ""
+    version: int | None = None
+    status: str = "usable"
+    signal: str = ""
+    embargo_until: datetime | None = None
+    language: str = ""
+    flags: list[str] = field(default_factory=list)  # e.g. "future-date-clamped"
+    source_format: str = ""
+
+
+@dataclass(slots=True)
+class ParseResult:
+    items: list[WireItem]
+    format: str
+    title: str = ""
+    link: str = ""
+    warnings: list[str] = field(default_factory=list)

@@ -1,0 +1,39 @@
+"""Shared fixtures. The data directory is a fresh temporary one for every test run."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+# Before Django reads its settings: never touch a developer's real data directory.
+os.environ["WIREDESK_DATA_DIR"] = tempfile.mkdtemp(prefix="wiredesk-test-")
+os.environ.setdefault("WIREDESK_SECRET_KEY", "test-secret-key-not-for-production-0123456789")
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture
+def fixtures_dir() -> Path:
+    return FIXTURES
+
+
+def rss(items: str, *, title: str = "Test wire") -> bytes:
+    return f"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">
+<channel><title>{title}</title><link>https://wire.example.org/</link>
+<description>test</description>{items}</channel></rss>""".encode()
+
+
+def rss_item(guid: str, title: str, body: str = "", *, category: str = "World",
+             date: str = "Fri, 11 Jul 2025 19:14:00 GMT", link: str = "") -> str:
+    body = body or (f"<p>{title} was reported on Friday by officials who spoke at length "
+                    "about what happened and why it matters to the region.</p>"
+                    "<p>Second paragraph.</p><p>Third paragraph.</p><p>Fourth.</p>")
+    link = link or f"https://wire.example.org/{guid}"
+    return (f"<item><title>{title}</title><guid isPermaLink=\"false\">{guid}</guid>"
+            f"<link>{link}</link><category>{category}</category><pubDate>{date}</pubDate>"
+            f"<content:encoded><![CDATA[{body}]]></content:encoded></item>")
