@@ -13,7 +13,8 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-OWN_COMMANDS = {"demo", "serve", "ingest", "feed", "edition", "poll", "jobs"}
+OWN_COMMANDS = {"demo", "serve", "ingest", "feed", "edition", "poll", "jobs", "worker",
+                "scheduler"}
 
 
 class CommandError(Exception):
@@ -86,6 +87,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("poll", help="poll every feed that is due, once")
     jobs = sub.add_parser("jobs", help="run the in-process job scheduler (used by serve)")
     jobs.add_argument("--interval", type=float, default=30.0)
+
+    worker = sub.add_parser("worker", help="run a Celery worker (needs REDIS_URL or "
+                                           "WIREDESK_BROKER_URL)")
+    worker.add_argument("--concurrency", type=int, default=None)
+    worker.add_argument("--loglevel", default="INFO")
+    scheduler = sub.add_parser("scheduler", help="run Celery beat, the periodic schedule "
+                                                 "(needs a broker)")
+    scheduler.add_argument("--loglevel", default="INFO")
 
     edition = sub.add_parser("edition", help="manage editions")
     ed_sub = edition.add_subparsers(dest="edition_command", required=True, parser_class=_Parser)
@@ -192,6 +201,36 @@ def cmd_jobs(args) -> int:
     return 0
 
 
+def _require_broker() -> None:
+    from wiredesk.taskqueue import broker_configured
+
+    if not broker_configured():
+        raise CommandError("no broker configured: set REDIS_URL (or WIREDESK_BROKER_URL); "
+                           "without one, `wiredesk serve` runs the jobs in-process")
+
+
+def cmd_worker(args) -> int:
+    _require_broker()
+    from wiredesk.taskqueue import app
+
+    argv = ["worker", f"--loglevel={args.loglevel}", "-Q", "wiredesk"]
+    if args.concurrency:
+        argv.append(f"--concurrency={args.concurrency}")
+    app.worker_main(argv)
+    return 0
+
+
+def cmd_scheduler(args) -> int:
+    _require_broker()
+    from django.conf import settings
+
+    from wiredesk.taskqueue import app
+
+    schedule_file = settings.DATA_DIR / "celerybeat-schedule"
+    app.start(["beat", f"--loglevel={args.loglevel}", f"--schedule={schedule_file}"])
+    return 0
+
+
 def cmd_serve(args, *, banner: str = "") -> int:
     from wiredesk import server
 
@@ -213,7 +252,8 @@ def cmd_demo(args) -> int:
 
 
 HANDLERS = {"ingest": cmd_ingest, "feed": cmd_feed, "poll": cmd_poll,
-            "edition": cmd_edition, "jobs": cmd_jobs, "serve": cmd_serve, "demo": cmd_demo}
+            "edition": cmd_edition, "jobs": cmd_jobs, "serve": cmd_serve, "demo": cmd_demo,
+            "worker": cmd_worker, "scheduler": cmd_scheduler}
 
 
 def main(argv: list[str] | None = None) -> int:

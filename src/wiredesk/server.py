@@ -63,6 +63,9 @@ def serve(*, host: str, port: int, workers: int, scheduler: bool = True,
         "loglevel": "info",
         "proc_name": "wiredesk",
     }
-    WiredeskServer(options, banner=banner, scheduler=scheduler and
-                   settings.WIREDESK_SCHEDULER).run()
+    from wiredesk.taskqueue import broker_configured
+
+    # With a broker, Celery beat and workers own the periodic jobs.
+    in_process_jobs = scheduler and settings.WIREDESK_SCHEDULER and not broker_configured()
+    WiredeskServer(options, banner=banner, scheduler=in_process_jobs).run()
     return 0

@@ -143,6 +143,19 @@ with contextlib.suppress(OSError):
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_AUTOREFRESH = DEBUG
 
+REDIS_URL = os.environ.get("REDIS_URL", "")
+# Celery: a broker turns on background workers; without one, jobs run in-process.
+CELERY_BROKER_URL = os.environ.get("WIREDESK_BROKER_URL", REDIS_URL)
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_DEFAULT_QUEUE = "wiredesk"
+CELERY_BEAT_SCHEDULE = {
+    "poll-due-feeds": {"task": "newsroom.poll_due_feeds", "schedule": 30.0},
+}
+
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
 }

@@ -5,3 +5,8 @@ class NewsroomConfig(AppConfig):
     name = "wiredesk.newsroom"
     label = "newsroom"
     verbose_name = "Newsroom"
+
+    def ready(self):
+        # Make the configured Celery app the current one, so shared tasks queue to
+        # the broker named in settings (not Celery's built-in default).
+        from wiredesk import taskqueue  # noqa: F401
