@@ -70,8 +70,7 @@ def test_worker_without_broker_is_a_clear_error(tmp_path):
 def test_single_flight_lock_excludes_a_second_holder():
     from wiredesk.locks import single_flight
 
-    with single_flight("x", ttl=60) as first:
-        with single_flight("x", ttl=60) as second:
-            assert first and not second
+    with single_flight("x", ttl=60) as first, single_flight("x", ttl=60) as second:
+        assert first and not second
     with single_flight("x", ttl=60) as again:
         assert again
