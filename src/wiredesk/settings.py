@@ -12,6 +12,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from wiredesk.mail import email_settings_from_url
+
 
 def _env_bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
@@ -142,6 +144,12 @@ WHITENOISE_USE_FINDERS = True
 with contextlib.suppress(OSError):
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Outgoing mail: one URL (see mail.py); the console backend prints messages.
+EMAIL_URL = os.environ.get("EMAIL_URL", "console://")
+vars().update(email_settings_from_url(EMAIL_URL))
+DEFAULT_FROM_EMAIL = os.environ.get("WIREDESK_FROM_EMAIL", "wiredesk <news@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Celery: a broker turns on background workers; without one, jobs run in-process.

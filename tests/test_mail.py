@@ -1,0 +1,20 @@
+import pytest
+
+from wiredesk.mail import EmailURLError, email_settings_from_url
+
+
+def test_smtp_urls():
+    plain = email_settings_from_url("smtp://user%40x:p%3Ass@mail.example:2525")
+    assert plain["EMAIL_HOST"] == "mail.example" and plain["EMAIL_PORT"] == 2525
+    assert plain["EMAIL_HOST_USER"] == "user@x" and plain["EMAIL_HOST_PASSWORD"] == "p:ss"
+    assert not plain["EMAIL_USE_TLS"] and not plain["EMAIL_USE_SSL"]
+    assert email_settings_from_url("smtp+tls://h")["EMAIL_USE_TLS"]
+    assert email_settings_from_url("smtp+tls://h")["EMAIL_PORT"] == 587
+    assert email_settings_from_url("smtps://h")["EMAIL_USE_SSL"]
+    assert "console" in email_settings_from_url("console://")["EMAIL_BACKEND"]
+
+
+@pytest.mark.parametrize("url", ["http://h", "smtp://", "smtp://h:port"])
+def test_bad_urls_are_refused(url):
+    with pytest.raises(EmailURLError):
+        email_settings_from_url(url)
