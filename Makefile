@@ -35,7 +35,7 @@ test: $(STAMP) browser lint
 	$(BIN)/pytest
 	@if [ -n "$$WIREDESK_TEST_DATABASE_URL" ]; then \
 	  echo "== database tests on PostgreSQL"; \
-	  DATABASE_URL="$$WIREDESK_TEST_DATABASE_URL" $(BIN)/pytest -m "django_db and not e2e" -p no:randomly; \
+	  DATABASE_URL="$$WIREDESK_TEST_DATABASE_URL" $(BIN)/pytest -m "django_db and not e2e"; \
 	fi
 
 test-fast: $(STAMP)

@@ -62,6 +62,9 @@ def serve(*, host: str, port: int, workers: int, scheduler: bool = True,
         "errorlog": "-",
         "loglevel": "info",
         "proc_name": "wiredesk",
+        # Several instances may run on one machine (tests, editions); the admin socket
+        # in ~/.gunicorn would be shared between them.
+        "control_socket_disable": True,
     }
     from wiredesk.taskqueue import broker_configured
 

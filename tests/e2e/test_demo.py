@@ -96,6 +96,10 @@ def test_demo_serves_two_editions_with_every_element(demo_server):
 
     assert get(demo_server + "/chile-sun/news/999999/nothing")[0] == 404
 
+    stylesheet = re.search(r'<link rel="stylesheet" href="([^"]+)"', home).group(1)
+    status, css = get(demo_server + stylesheet)
+    assert status == 200 and ".see-also" in css
+
 
 def test_the_seed_example_time(demo_server):
     _status, home = get(demo_server + "/chile-sun/")
