@@ -13,7 +13,9 @@ os.environ.setdefault("WIREDESK_SECRET_KEY", "test-secret-key-not-for-production
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+# Evaluation data is read in place, never copied into the repository.
+SHARED_DATA = Path(os.environ.get("WIREDESK_SHARED_DATA",
+                                  Path(__file__).resolve().parents[2] / "shared" / "data"))
 
 
 @pytest.fixture

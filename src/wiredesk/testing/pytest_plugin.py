@@ -1,0 +1,13 @@
+"""Loaded with ``-p`` before pytest-django reads the settings.
+
+A test run must never touch a developer's real data directory, so the data
+directory is a fresh temporary one before Django is configured.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+os.environ["WIREDESK_DATA_DIR"] = tempfile.mkdtemp(prefix="wiredesk-test-")
+os.environ.setdefault("WIREDESK_SECRET_KEY", "test-secret-key-not-for-production-0123456789")
