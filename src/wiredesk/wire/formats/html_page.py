@@ -30,6 +30,39 @@ _CONFIG = use_config()
 _CONFIG.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")
 
 
+# Full publication timestamps in the page's metadata; trafilatura keeps only the day.
+_META_NAMES = (r"(?:article:published_time|og:published_time|datePublished|pubdate|"
+               r"publish[-_]date|dc\.date\.issued)")
+_PUBLISHED_META = (
+    re.compile(r"<meta[^>]+(?:property|name|itemprop)\s*=\s*[\"']" + _META_NAMES
+               + r"[\"'][^>]*content\s*=\s*[\"']([^\"']{8,40})[\"']", re.I),
+    re.compile(r"<meta[^>]+content\s*=\s*[\"']([^\"']{8,40})[\"'][^>]+"
+               r"(?:property|name|itemprop)\s*=\s*[\"']" + _META_NAMES + r"[\"']", re.I),
+    re.compile(r"\"datePublished\"\s*:\s*\"([^\"]{8,40})\""),
+)
+
+
+def page_published(markup: str, day: str):
+    """The page's own publication time, preferred when it falls on trafilatura's day."""
+    head = markup[:300_000]
+    for pattern in _PUBLISHED_META:
+        match = pattern.search(head)
+        if match:
+            value, naive = parse_date(match.group(1))
+            if value is not None and (not day or value.date().isoformat() == day[:10]):
+                return value, naive
+    return parse_date(day) if day else (None, False)
+
+
+def _without_title(text: str, title: str) -> str:
+    """Drop the headline where the page repeats it as the first line of the body."""
+    lines = text.split("\n")
+    folded = " ".join(title.split()).casefold()
+    while lines and folded and " ".join(lines[0].split()).casefold() == folded:
+        lines.pop(0)
+    return "\n".join(lines)
+
+
 def sniff(data: bytes) -> bool:
     head = data[:4096].lstrip(b"\xef\xbb\xbf")
     return bool(_FIRST_TAG.match(head))
@@ -58,14 +91,14 @@ def parse(data: bytes, *, base_url: str = "", content_type: str = "") -> ParseRe
         raise WireError(f"cannot read the page: {type(exc).__name__}: {exc}") from exc
     if document is None or len((document.text or "").strip()) < MIN_ARTICLE_CHARS:
         raise WireError("no article text found on the page")
-    published, naive = parse_date(document.date or "")
+    published, naive = page_published(text, document.date or "")
     media = [Media(url=document.image)] if (document.image or "").startswith("http") else []
     author = (document.author or "").strip()
     item = WireItem(
         title=html.escape(document.title or "", quote=False),
         guid="",
         link=document.url or base_url,
-        body=text_to_html(document.text),
+        body=text_to_html(_without_title(document.text, document.title or "")),
         authors=[a.strip() for a in author.split(";") if a.strip()],
         categories=[c for c in (document.categories or []) if c],
         published=published,
