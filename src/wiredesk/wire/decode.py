@@ -120,8 +120,15 @@ def decode_bytes(data: bytes, *, content_type: str = "") -> Decoded:
         return Decoded(data.decode("ascii"), "ascii", "utf-8")
     if utf8 is not None:
         return Decoded(utf8, "utf-8", "utf-8")
-    best = charset_normalizer.from_bytes(data[:200_000]).best()
-    if best is not None:
+    matches = list(charset_normalizer.from_bytes(data[:200_000]))
+    if matches:
+        best = matches[0]
+        # On short copy the detector cannot tell the Western and Central European
+        # code pages apart; windows-1252 is by far the commoner, so it wins a near tie.
+        for match in matches:
+            if match.encoding == "cp1252" and match.chaos <= best.chaos + 0.05:
+                best = match
+                break
         codec = codec_name(best.encoding)
         text = _strict(data, codec) if codec else None
         if text is not None:
