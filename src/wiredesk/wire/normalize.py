@@ -137,8 +137,11 @@ def _cut_text_prefix(inner: str, characters: int) -> str:
     return "".join(out) + inner[i:].lstrip()
 
 
+_CORRECTED_HEADLINE = re.compile(r"^\s*(?:CORRECTED|CORRECTION|REFILE-CORRECTED)\b", re.I)
+
+
 def normalize(item: WireItem, *, zone: str = "UTC", now: datetime | None = None,
-              trust_guid: bool = True) -> CleanItem:
+              trust_guid: bool = True, trust_url: bool = True) -> CleanItem:
     """Normalize one item. ``zone`` is the agency's zone for times given without one."""
     now = now or datetime.now(UTC)
     flags: list[str] = []
@@ -178,7 +181,7 @@ def normalize(item: WireItem, *, zone: str = "UTC", now: datetime | None = None,
         lead=lead,
         teaser=make_teaser(first),
         identity=identity_key(item.guid, item.link, headline, body_text,
-                              trust_guid=trust_guid),
+                              trust_guid=trust_guid, trust_url=trust_url),
         fingerprint=fingerprint(headline, body_html, byline, image_url),
         guid=item.guid[:500],
         canonical_url=canonical_url(item.link),
@@ -195,7 +198,7 @@ def normalize(item: WireItem, *, zone: str = "UTC", now: datetime | None = None,
         image_credit=image_credit or body_credit,
         version=item.version,
         status=item.status,
-        signal=item.signal,
+        signal=item.signal or ("correction" if _CORRECTED_HEADLINE.match(headline) else ""),
         embargo_until=to_utc(item.embargo_until, naive=True, zone=zone),
         language=item.language[:20],
         flags=flags,
