@@ -154,14 +154,18 @@ def cmd_feed(args) -> int:
         print("no feeds yet: add one with `wiredesk feed add URL --agency CODE`")
         return 0
     print(f"{'id':>4}  {'agency':<8} {'status':<13} {'items':>6} {'new':>5} {'upd':>5}  "
-          f"{'last polled':<17}  source / last error")
+          f"{'last polled':<17}  {'next check':<17}  source / last error")
     for f in feeds:
         polled = f.last_polled_at.strftime("%Y-%m-%d %H:%M") if f.last_polled_at else "never"
+        upcoming = f.next_poll_at.strftime("%Y-%m-%d %H:%M") if f.enabled else "-"
         state = f.last_status if f.enabled else "disabled"
         print(f"{f.pk:>4}  {f.agency.code:<8} {state:<13} {f.items_seen:>6} "
-              f"{f.items_created:>5} {f.items_updated:>5}  {polled:<17}  {f.source}")
+              f"{f.items_created:>5} {f.items_updated:>5}  {polled:<17}  {upcoming:<17}  "
+              f"{f.source}")
         if f.last_error:
             print(f"{'':>6}error: {f.last_error[:300]}")
+        if not f.guids_trusted:
+            print(f"{'':>6}guids not trusted: {f.identity_note[:300]}")
     return 0
 
 
