@@ -34,7 +34,8 @@ def repair_text(value: str) -> str:
     """Fix mojibake and stray control characters without dropping anything real."""
     if not value:
         return ""
-    return ftfy.fix_text(value, normalization="NFC", uncurl_quotes=False,
+    # unescape_html off: our inputs are HTML, where "&lt;blink&gt;" is text, not a tag.
+    return ftfy.fix_text(value, normalization="NFC", uncurl_quotes=False, unescape_html=False,
                          fix_latin_ligatures=False, fix_character_width=False)
 
 

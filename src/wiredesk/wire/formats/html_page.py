@@ -18,7 +18,7 @@ from wiredesk.wire.decode import decode_bytes
 from wiredesk.wire.types import Media, ParseResult, WireError, WireItem
 
 _FIRST_TAG = re.compile(
-    rb"^(?:\s|<!--.*?-->|<\?xml[^>]*\?>)*<(!doctype\s+html|html|head|body|meta|title)\b",
+    rb"^(?:\s|<!--.*?-->|<\?xml[^>]*\?>|<!doctype[^>]*>)*<(html|head|body|meta|title)\b",
     re.I | re.S)
 MAX_HTML_CHARS = 5_000_000
 # Less than this is a login wall, an error page or a stub, not an article.
