@@ -14,7 +14,9 @@ from datetime import timedelta
 from pathlib import Path
 
 OWN_COMMANDS = {"demo", "serve", "ingest", "feed", "edition", "poll", "jobs", "worker",
-                "scheduler"}
+                "scheduler", "extract", "article"}
+# Commands that never touch the database: no migrations run for them.
+NO_DATABASE = {"demo", "extract"}
 
 
 class CommandError(Exception):
@@ -107,6 +109,18 @@ def build_parser() -> argparse.ArgumentParser:
     ed_add.add_argument("--agencies", default=None, help="comma-separated agency codes")
     ed_add.add_argument("--tagline", default="")
     ed_sub.add_parser("list", help="list editions")
+
+    extract = sub.add_parser("extract", help="show what the web-page adapter makes of pages")
+    extract.add_argument("sources", nargs="+", metavar="PATH_OR_URL")
+    extract.add_argument("--json", action="store_true",
+                         help="one JSON object per input and line: source, title, author, "
+                              "published, text")
+
+    article = sub.add_parser("article", help="editorial actions on one article")
+    art_sub = article.add_subparsers(dest="article_command", required=True, parser_class=_Parser)
+    kill = art_sub.add_parser("kill", help="withdraw an article everywhere (410 Gone)")
+    kill.add_argument("article_id", type=int, metavar="ID")
+    kill.add_argument("--reason", required=True, help="why (kept on the record)")
     return parser
 
 
@@ -148,14 +162,18 @@ def cmd_feed(args) -> int:
         print("no feeds yet: add one with `wiredesk feed add URL --agency CODE`")
         return 0
     print(f"{'id':>4}  {'agency':<8} {'status':<13} {'items':>6} {'new':>5} {'upd':>5}  "
-          f"{'last polled':<17}  source / last error")
+          f"{'last polled':<17}  {'next check':<17}  source / last error")
     for f in feeds:
         polled = f.last_polled_at.strftime("%Y-%m-%d %H:%M") if f.last_polled_at else "never"
+        upcoming = f.next_poll_at.strftime("%Y-%m-%d %H:%M") if f.enabled else "-"
         state = f.last_status if f.enabled else "disabled"
         print(f"{f.pk:>4}  {f.agency.code:<8} {state:<13} {f.items_seen:>6} "
-              f"{f.items_created:>5} {f.items_updated:>5}  {polled:<17}  {f.source}")
+              f"{f.items_created:>5} {f.items_updated:>5}  {polled:<17}  {upcoming:<17}  "
+              f"{f.source}")
         if f.last_error:
             print(f"{'':>6}error: {f.last_error[:300]}")
+        if not f.guids_trusted:
+            print(f"{'':>6}guids not trusted: {f.identity_note[:300]}")
     return 0
 
 
@@ -251,9 +269,50 @@ def cmd_demo(args) -> int:
     return cmd_serve(args, banner=banner + "\nPress Ctrl+C to stop.")
 
 
+def cmd_extract(args) -> int:
+    import json
+
+    from django.conf import settings
+
+    from wiredesk.wire.extract import extract_source
+    from wiredesk.wire.types import WireError
+
+    failed = 0
+    for source in args.sources:
+        try:
+            page = extract_source(source, timeout=settings.WIREDESK_FETCH_TIMEOUT,
+                                  max_bytes=settings.WIREDESK_FETCH_MAX_BYTES)
+        except WireError as exc:
+            print(f"wiredesk: error: {source}: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        if args.json:
+            print(json.dumps(page, ensure_ascii=False), flush=True)
+        else:
+            print(f"== {page['source']}\ntitle:     {page['title']}\n"
+                  f"author:    {page['author'] or '-'}\npublished: {page['published'] or '-'}\n")
+            print(page["text"] + "\n", flush=True)
+    return 2 if failed else 0
+
+
+def cmd_article(args) -> int:
+    from wiredesk.newsroom import services
+    from wiredesk.newsroom.models import Article
+
+    article = Article.objects.filter(pk=args.article_id).first()
+    if article is None:
+        raise CommandError(f"no article with id {args.article_id}")
+    if not args.reason.strip():
+        raise CommandError("a kill needs a reason (--reason TEXT)")
+    article = services.article_kill(article=article, reason=args.reason)
+    print(f"article {article.pk} killed: {article.headline} (reason: {article.status_reason})")
+    return 0
+
+
 HANDLERS = {"ingest": cmd_ingest, "feed": cmd_feed, "poll": cmd_poll,
             "edition": cmd_edition, "jobs": cmd_jobs, "serve": cmd_serve, "demo": cmd_demo,
-            "worker": cmd_worker, "scheduler": cmd_scheduler}
+            "worker": cmd_worker, "scheduler": cmd_scheduler,
+            "extract": cmd_extract, "article": cmd_article}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -274,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
         data_dir = os.environ.get("WIREDESK_DATA_DIR", "./wiredesk-data")
     try:
         _setup_django(data_dir)
-        if args.command not in ("demo",):
+        if args.command not in NO_DATABASE:
             _ensure_migrated()
         return HANDLERS[args.command](args)
     except CommandError as exc:

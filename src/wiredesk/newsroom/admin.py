@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 
 from wiredesk.newsroom import services
-from wiredesk.newsroom.models import Agency, Article, Feed, Revision, Section
+from wiredesk.newsroom.models import Agency, Article, Feed, Revision, Section, Tombstone
 from wiredesk.wire.sanitize import sanitize_html
 
 
@@ -25,7 +25,7 @@ class FeedAdmin(admin.ModelAdmin):
     search_fields = ["source", "title", "last_error"]
     readonly_fields = ["format", "etag", "last_modified", "last_polled_at", "last_success_at",
                        "last_status", "last_error", "last_error_at", "error_count", "items_seen",
-                       "items_created", "items_updated", "created_at"]
+                       "items_created", "items_updated", "created_at", "identity_note"]
     actions = ["poll_now"]
 
     @admin.display(description="last error")
@@ -44,7 +44,7 @@ class RevisionInline(admin.TabularInline):
     model = Revision
     extra = 0
     can_delete = False
-    fields = ["version", "headline", "signal", "source_updated_at", "recorded_at"]
+    fields = ["version", "headline", "signal", "source_updated_at", "recorded_at", "body_html"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -82,3 +82,16 @@ class ArticleAdmin(admin.ModelAdmin):
     def release(self, request, queryset):
         for article in queryset.exclude(status=Article.Status.KILLED):
             services.article_release(article=article)
+
+
+@admin.register(Tombstone)
+class TombstoneAdmin(admin.ModelAdmin):
+    """Deleting a tombstone lets the item come back with the next poll."""
+
+    list_display = ["headline", "agency", "reason", "created_at"]
+    list_filter = ["agency"]
+    search_fields = ["headline", "canonical_url", "identity"]
+    readonly_fields = ["agency", "identity", "canonical_url", "headline", "reason", "created_at"]
+
+    def has_add_permission(self, request):
+        return False

@@ -67,6 +67,12 @@ class Feed(models.Model):
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
     error_count = models.PositiveIntegerField(default=0)
+    guids_trusted = models.BooleanField(
+        default=True, help_text="Cleared automatically when the feed's guids prove broken "
+                                "(repeated, missing or changing every fetch).")
+    identity_note = models.TextField(blank=True, help_text="Why guids are not trusted")
+    guid_memory = models.JSONField(default=dict, blank=True, editable=False,
+                                   help_text="link -> guid hashes seen on the last fetches")
     items_seen = models.PositiveIntegerField(default=0)
     items_created = models.PositiveIntegerField(default=0)
     items_updated = models.PositiveIntegerField(default=0)
@@ -118,6 +124,8 @@ class Article(models.Model):
                               db_index=True)
     status_reason = models.TextField(blank=True)
     embargo_until = models.DateTimeField(null=True, blank=True)
+    signal = models.CharField(max_length=40, blank=True,
+                              help_text="The source's signal for this version, e.g. correction")
     flags = models.JSONField(default=list, blank=True)
     first_seen_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
@@ -174,3 +182,24 @@ class JobLock(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Tombstone(models.Model):
+    """What is left of a deleted (or withdrawn-before-stored) item: the next poll must not
+    bring it back."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="tombstones")
+    identity = models.CharField(max_length=80)
+    canonical_url = models.URLField(max_length=1000, blank=True)
+    headline = models.CharField(max_length=500, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "identity"], name="tombstone_unique"),
+        ]
+        indexes = [models.Index(fields=["agency", "canonical_url"])]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id}: {self.headline or self.identity}"

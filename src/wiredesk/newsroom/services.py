@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from wiredesk.newsroom.models import Agency, Article, Feed, Revision, Section
+from wiredesk.newsroom.models import Agency, Article, Feed, Revision, Section, Tombstone
 from wiredesk.wire import fetch as wire_fetch
 from wiredesk.wire.pipeline import process
 from wiredesk.wire.sections import section_for
@@ -132,25 +132,65 @@ def _apply(article: Article, item: CleanItem, section: Section | None) -> None:
         article.section = section
     article.source_updated_at = item.updated
     article.embargo_until = item.embargo_until
+    article.signal = item.signal[:40]
+
+
+def _withdraw_reason(item: CleanItem) -> str:
+    return f"withdrawn by the source ({item.source_format or 'wire'} status {item.status})"
+
+
+def _find_existing(item: CleanItem, agency: Agency) -> Article | None:
+    existing = (Article.objects.select_for_update()
+                .filter(agency=agency, identity=item.identity).first())
+    if existing is None and item.canonical_url and item.identity.startswith("url:"):
+        # The feed's guids were found broken after some of its items were stored under
+        # them: the same link is the same item.
+        existing = (Article.objects.select_for_update()
+                    .filter(agency=agency, canonical_url=item.canonical_url)
+                    .order_by("-pk").first())
+    return existing
+
+
+def _is_tombstoned(item: CleanItem, agency: Agency) -> bool:
+    graves = Tombstone.objects.filter(agency=agency)
+    if graves.filter(identity=item.identity).exists():
+        return True
+    return bool(item.canonical_url) and graves.filter(canonical_url=item.canonical_url).exists()
 
 
 def store_item(item: CleanItem, *, agency: Agency, feed: Feed | None = None,
                section_rules: dict[str, list[str]] | None = None) -> str:
     """Store one clean item in its own transaction. Returns created/updated/unchanged/skipped.
 
-    Idempotent: the same item stored twice changes nothing the second time.
+    Idempotent: the same item stored twice changes nothing the second time. Wire
+    semantics: a higher version or changed copy becomes a new revision of the same
+    article (same id and URL); a canceled item kills its article; a withheld one holds
+    it; an older version arriving late, a killed article and a deleted one
+    (tombstone) are never brought back.
     """
     rules = section_rules if section_rules is not None else _section_rules()
     slug = section_for(item.categories, rules)
     section = Section.objects.filter(slug=slug).first() if slug else None
     with transaction.atomic():
-        existing = (Article.objects.select_for_update()
-                    .filter(agency=agency, identity=item.identity).first())
+        existing = _find_existing(item, agency)
         if existing is None:
+            if _is_tombstoned(item, agency):
+                return "skipped"  # deleted by an editor: the next poll must not recreate it
+            if item.status == "canceled":
+                # Withdrawn before we ever showed it: remember, so a late copy stays out.
+                Tombstone.objects.get_or_create(
+                    agency=agency, identity=item.identity,
+                    defaults={"canonical_url": item.canonical_url[:1000],
+                              "headline": item.headline[:500],
+                              "reason": _withdraw_reason(item)[:300]})
+                return "skipped"
             article = Article(agency=agency, feed=feed, identity=item.identity,
                               published_at=item.published or timezone.now(),
                               version=item.version or 1)
             _apply(article, item, section)
+            if item.status == "withheld":
+                article.status = Article.Status.HELD
+                article.status_reason = "withheld by the source"
             try:
                 with transaction.atomic():
                     article.save()
@@ -165,14 +205,32 @@ def store_item(item: CleanItem, *, agency: Agency, feed: Feed | None = None,
             return "skipped"  # a killed item is never resurrected by the next poll
         if item.version and existing.version and item.version < existing.version:
             return "skipped"  # an older version arriving late
-        if existing.fingerprint == item.fingerprint:
+        if (not item.version and item.updated and existing.source_updated_at
+                and item.updated < existing.source_updated_at):
+            return "skipped"  # an older copy (by its own updated time) arriving late
+        if item.status == "canceled":
+            _kill(existing, _withdraw_reason(item))
+            return "updated"
+        same_embargo = existing.embargo_until == item.embargo_until
+        if existing.fingerprint == item.fingerprint and same_embargo:
+            if item.status == "withheld" and existing.status == Article.Status.PUBLISHED:
+                existing.status = Article.Status.HELD
+                existing.status_reason = "withheld by the source"
+                existing.save(update_fields=["status", "status_reason", "modified_at"])
+                return "updated"
             return "unchanged"
         Revision.objects.create(
             article=existing, version=existing.version, headline=existing.headline,
             lead=existing.lead, body_html=existing.body_html, byline=existing.byline,
-            fingerprint=existing.fingerprint, source_updated_at=existing.source_updated_at)
+            fingerprint=existing.fingerprint, signal=existing.signal,
+            source_updated_at=existing.source_updated_at)
         _apply(existing, item, section)
+        # "Updated <time>" needs a time even when the source gave none.
+        existing.source_updated_at = item.updated or timezone.now()
         existing.version = max(existing.version + 1, item.version or 0)
+        if item.status == "withheld":
+            existing.status = Article.Status.HELD
+            existing.status_reason = "withheld by the source"
         existing.save()
         from wiredesk.editions.services import place_article
 
@@ -183,10 +241,20 @@ def store_item(item: CleanItem, *, agency: Agency, feed: Feed | None = None,
 def ingest_bytes(data: bytes, *, agency: Agency, source: str, feed: Feed | None = None,
                  content_type: str = "") -> IngestReport:
     report = IngestReport(source=source)
+    trust = agency.trust_guids and (feed is None or feed.guids_trusted)
     result = process(data, zone=agency.time_zone, base_url=source if
                      wire_fetch.is_url(source) else "", content_type=content_type,
-                     trust_guid=agency.trust_guids)
+                     trust_guid=trust, guid_memory=feed.guid_memory if feed else None)
     report.errors.extend(result.errors)
+    if feed is not None:
+        feed.guid_memory = result.identity.memory
+        if trust and not result.identity.trust_guid:
+            # Once broken, always distrusted: flipping back and forth would mint duplicates.
+            feed.guids_trusted = False
+            feed.identity_note = result.identity.problem[:2000]
+            log.warning("feed %s: guids not trusted: %s", feed.source, feed.identity_note)
+        elif result.identity.problem and not feed.identity_note:
+            feed.identity_note = result.identity.problem[:2000]
     if feed is not None and result.format and feed.format != result.format:
         feed.format = result.format
         if result.title and not feed.title:
@@ -290,14 +358,38 @@ def poll_due_feeds(*, now: datetime | None = None) -> list[IngestReport]:
 
 # --- editorial actions -----------------------------------------------------------------
 
+def _kill(article: Article, reason: str) -> None:
+    article.status = Article.Status.KILLED
+    article.status_reason = reason.strip()[:2000]
+    article.save(update_fields=["status", "status_reason", "modified_at"])
+
+
 def article_kill(*, article: Article, reason: str) -> Article:
-    """Withdraw an article everywhere at once; its revisions stay for the record."""
+    """Withdraw an article everywhere at once; its revisions stay for the record.
+
+    Every public read filters on status (``editions.selectors.public_q``), so the
+    article leaves pages, sections, feeds, search, digests and the API in the same
+    commit; its URL answers 410 Gone.
+    """
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article.pk)
-        article.status = Article.Status.KILLED
-        article.status_reason = reason.strip()[:2000]
-        article.save(update_fields=["status", "status_reason", "modified_at"])
+        _kill(article, reason)
     return article
+
+
+def article_delete(*, article: Article, reason: str = "deleted by an editor") -> None:
+    """Delete an article and leave a tombstone so the next poll does not recreate it."""
+    with transaction.atomic():
+        tombstone_for(article, reason=reason)
+        article.delete()
+
+
+def tombstone_for(article: Article, *, reason: str) -> Tombstone:
+    tombstone, _created = Tombstone.objects.get_or_create(
+        agency_id=article.agency_id, identity=article.identity,
+        defaults={"canonical_url": article.canonical_url, "headline": article.headline[:500],
+                  "reason": reason[:300]})
+    return tombstone
 
 
 def article_hold(*, article: Article, reason: str = "") -> Article:

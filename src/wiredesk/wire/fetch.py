@@ -8,6 +8,8 @@ exhaust memory.
 from __future__ import annotations
 
 import email.utils
+import time
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,6 +23,7 @@ USER_AGENT = f"wiredesk/{__version__} (+https://github.com/wiredesk/wiredesk; fe
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_TIMEOUT = 20.0
 MAX_REDIRECTS = 5
+TOTAL_TIME_FACTOR = 3  # a whole fetch may take this many read timeouts
 _CHUNK = 64 * 1024
 
 
@@ -85,6 +88,52 @@ def read_file(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> FetchResult:
 _pool: urllib3.PoolManager | None = None
 
 
+class _Decoder:
+    """Decompress gzip/deflate ourselves, never producing more than the cap allows.
+
+    ``max_length`` bounds each step, so a gzip bomb costs at most the cap in memory
+    before it is stopped, whatever its compression ratio.
+    """
+
+    def __init__(self, encoding: str):
+        encoding = encoding.strip().lower()
+        if encoding in ("gzip", "x-gzip"):
+            self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif encoding == "deflate":
+            self._z = zlib.decompressobj(zlib.MAX_WBITS)
+            self._raw_deflate_tried = False
+        elif encoding in ("", "identity"):
+            self._z = None
+        else:
+            raise FetchError(f"unsupported Content-Encoding {encoding!r}")
+        self.encoding = encoding
+
+    def feed(self, chunk: bytes, limit: int) -> bytes:
+        if self._z is None:
+            return chunk
+        out = []
+        data = chunk
+        produced = 0
+        while True:
+            try:
+                piece = self._z.decompress(data, max(limit - produced + 1, 1))
+            except zlib.error as exc:
+                if self.encoding == "deflate" and not self._raw_deflate_tried and not produced:
+                    # Many servers send raw deflate under "deflate".
+                    self._raw_deflate_tried = True
+                    self._z = zlib.decompressobj(-zlib.MAX_WBITS)
+                    continue
+                raise FetchError(f"corrupt {self.encoding} body: {exc}") from exc
+            out.append(piece)
+            produced += len(piece)
+            if produced > limit:
+                break
+            data = self._z.unconsumed_tail
+            if not data:
+                break
+        return b"".join(out)
+
+
 def _manager() -> urllib3.PoolManager:
     global _pool
     if _pool is None:
@@ -107,14 +156,18 @@ def fetch(source: str, *, etag: str = "", last_modified: str = "",
         headers["If-Modified-Since"] = last_modified
     try:
         response = _manager().request(
-            "GET", source, headers=headers, preload_content=False, decode_content=True,
+            "GET", source, headers=headers, preload_content=False, decode_content=False,
             timeout=urllib3.Timeout(connect=min(timeout, 10.0), read=timeout),
+            # Redirects only: a 429/503 is reported (with its Retry-After) to the feed's
+            # backoff, never retried on the spot.
             retries=urllib3.Retry(total=MAX_REDIRECTS, connect=0, read=0, status=0,
-                                  redirect=MAX_REDIRECTS, raise_on_redirect=True),
+                                  redirect=MAX_REDIRECTS, raise_on_redirect=True,
+                                  status_forcelist=(), respect_retry_after_header=False,
+                                  raise_on_status=False),
         )
     except urllib3.exceptions.MaxRetryError as exc:
         reason = exc.reason or exc
-        if isinstance(reason, urllib3.exceptions.ResponseError) or "redirect" in str(reason):
+        if "redirect" in str(reason):
             raise FetchError(f"too many redirects (more than {MAX_REDIRECTS})") from exc
         raise FetchError(f"cannot connect: {reason}") from exc
     except urllib3.exceptions.HTTPError as exc:
@@ -131,16 +184,28 @@ def fetch(source: str, *, etag: str = "", last_modified: str = "",
         declared = response_headers.get("content-length", "")
         if declared.isdigit() and int(declared) > max_bytes:
             raise FetchError(f"body is {declared} bytes, over the {max_bytes}-byte limit")
+        decoder = _Decoder(response_headers.get("content-encoding", ""))
         chunks: list[bytes] = []
-        total = 0
+        total = raw_total = 0
         try:
-            for chunk in response.stream(_CHUNK, decode_content=True):
+            deadline = time.monotonic() + timeout * TOTAL_TIME_FACTOR
+            for raw in response.stream(_CHUNK, decode_content=False):
+                if time.monotonic() > deadline:
+                    # The read timeout is per socket read: a server dripping a byte at a
+                    # time would never trip it.
+                    raise FetchError(f"body took longer than {timeout * TOTAL_TIME_FACTOR:.0f}s")
+                raw_total += len(raw)
+                if raw_total > max_bytes:
+                    raise FetchError(f"body exceeds the {max_bytes}-byte limit")
+                chunk = decoder.feed(raw, max_bytes - total)
                 total += len(chunk)
                 if total > max_bytes:
                     raise FetchError(f"body exceeds the {max_bytes}-byte limit "
-                                     "(after decompression)")
+                                     "after decompression")
                 chunks.append(chunk)
         except urllib3.exceptions.HTTPError as exc:
+            raise FetchError(f"reading the body failed: {exc}") from exc
+        except OSError as exc:  # timeouts while reading
             raise FetchError(f"reading the body failed: {exc}") from exc
         return FetchResult(
             url=response.geturl() or source, status=status, body=b"".join(chunks),

@@ -1,7 +1,8 @@
 """Turn a raw WireItem into a CleanItem: repaired text, safe HTML, UTC dates.
 
-Order matters and is fixed: repair text, find the parts (credit, byline, lead),
-then sanitize last, so nothing added later can reintroduce unsafe markup.
+Order matters and is fixed: repair text, sanitize once so the parts can be found in
+known-safe markup, pull out the parts (credit, byline, dateline, lead), and sanitize
+again last, so nothing done in between can reintroduce unsafe markup.
 """
 
 from __future__ import annotations
@@ -9,25 +10,32 @@ from __future__ import annotations
 import html
 import re
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import ftfy
 
+from wiredesk.wire.datelines import parse_dateline
 from wiredesk.wire.identity import canonical_url, fingerprint, identity_key
 from wiredesk.wire.sanitize import html_to_text, plain_text, sanitize_html
 from wiredesk.wire.teaser import make_teaser
 from wiredesk.wire.types import CleanItem, WireItem
 
 FUTURE_TOLERANCE = timedelta(minutes=15)
-_HAS_BLOCK = re.compile(r"<(p|div|h\d|ul|ol|blockquote|table|figure)\b", re.I)
+_HAS_BLOCK = re.compile(r"<(p|div|h\d|ul|ol|blockquote|table|figure|section|article)\b", re.I)
 _PARAGRAPH = re.compile(r"<p\b[^>]*>(.*?)</p>", re.I | re.S)
+_CREDIT = re.compile(
+    r"^\s*\(\s*(?:photo|picture|image|pic|foto)s?\s*(?:credit|courtesy|by)?\s*:\s*"
+    r"(?P<credit>[^()]{2,200}?)\s*\)\s*", re.I)
+_BYLINE = re.compile(r"^\s*by\s+(?P<name>[A-Z\u00c0-\u00de][^.!?]{1,120})$", re.I)
+_BY_PREFIX = re.compile(r"^\s*by\s+", re.I)
 
 
 def repair_text(value: str) -> str:
     """Fix mojibake and stray control characters without dropping anything real."""
     if not value:
         return ""
-    return ftfy.fix_text(value, normalization="NFC", uncurl_quotes=False,
+    # unescape_html off: our inputs are HTML, where "&lt;blink&gt;" is text, not a tag.
+    return ftfy.fix_text(value, normalization="NFC", uncurl_quotes=False, unescape_html=False,
                          fix_latin_ligatures=False, fix_character_width=False)
 
 
@@ -43,36 +51,115 @@ def paragraphs_html(markup: str) -> str:
     return "".join(f"<p>{part.strip()}</p>" for part in parts if part.strip())
 
 
+def _text(fragment: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def is_real_paragraph(text: str) -> bool:
+    """A paragraph that can be a lead: a sentence, not a kicker, credit or 'Advertisement'."""
+    return len(text) >= 25 and len(text.split()) >= 5
+
+
 def first_paragraph_text(body_html: str) -> str:
     for match in _PARAGRAPH.finditer(body_html):
-        text = " ".join(html.unescape(re.sub(r"<[^>]+>", "", match.group(1))).split())
-        if len(text) >= 20:
+        text = _text(match.group(1))
+        if is_real_paragraph(text):
             return text
     return html_to_text(body_html).split("\n", 1)[0] if body_html else ""
+
+
+def _zone(name: str):
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
 
 
 def to_utc(value: datetime | None, *, naive: bool, zone: str) -> datetime | None:
     """A source time in UTC; a time without a zone is read in the source's zone."""
     if value is None:
         return None
-    if value.tzinfo is None or naive:
-        value = value.replace(tzinfo=ZoneInfo(zone or "UTC"))
-    return value.astimezone(UTC)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=_zone(zone))
+    try:
+        return value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
+
+
+def pull_parts(body_html: str) -> tuple[str, str, str]:
+    """Remove a leading picture credit and byline paragraph; returns (body, credit, byline).
+
+    Only the first two paragraphs are looked at: a credit or byline further down is
+    part of the story.
+    """
+    credit = byline = ""
+    for _ in range(2):
+        match = _PARAGRAPH.search(body_html)
+        if not match or body_html[:match.start()].strip():
+            break
+        inner = match.group(1)
+        text = _text(inner)
+        found = _CREDIT.match(text)
+        if found and not credit:
+            credit = found.group("credit").strip()
+            rest = text[found.end():].strip()
+            replacement = f"<p>{html.escape(rest, quote=False)}</p>" if rest else ""
+            if rest and "<" in inner:
+                # Keep the paragraph's own markup: cut the credit's characters off the front.
+                replacement = "<p>" + _cut_text_prefix(inner, found.end()) + "</p>"
+            body_html = body_html[:match.start()] + replacement + body_html[match.end():]
+            continue
+        found = _BYLINE.match(text)
+        if found and not byline and len(text) <= 120:
+            byline = found.group("name").strip()
+            body_html = body_html[:match.start()] + body_html[match.end():]
+            continue
+        break
+    return body_html.strip(), credit, byline
+
+
+def _cut_text_prefix(inner: str, characters: int) -> str:
+    """Remove ``characters`` visible characters from the start of an HTML fragment."""
+    out, remaining, i = [], characters, 0
+    while i < len(inner) and remaining > 0:
+        if inner[i] == "<":
+            end = inner.find(">", i)
+            end = len(inner) if end == -1 else end + 1
+            out.append(inner[i:end])
+            i = end
+            continue
+        if inner[i] == "&":
+            end = inner.find(";", i)
+            i = (end + 1) if 0 < end - i < 10 else i + 1
+        else:
+            i += 1
+        remaining -= 1
+    return "".join(out) + inner[i:].lstrip()
+
+
+_CORRECTED_HEADLINE = re.compile(r"^\s*(?:CORRECTED|CORRECTION|REFILE-CORRECTED)\b", re.I)
 
 
 def normalize(item: WireItem, *, zone: str = "UTC", now: datetime | None = None,
-              trust_guid: bool = True) -> CleanItem:
+              trust_guid: bool = True, trust_url: bool = True) -> CleanItem:
     """Normalize one item. ``zone`` is the agency's zone for times given without one."""
     now = now or datetime.now(UTC)
     flags: list[str] = []
     headline = plain_text(repair_text(item.title))
     raw_body = item.body if len(item.body) >= len(item.summary) else item.summary
     body_html = sanitize_html(paragraphs_html(repair_text(raw_body)))
+    body_html, body_credit, body_byline = pull_parts(body_html)
+    body_html = sanitize_html(body_html)  # the sanitizer always runs last
     body_text = html_to_text(body_html)
     if not headline:
         headline = make_teaser(body_text.split("\n", 1)[0], 90).removesuffix("...")
-        flags.append("headline-from-body")
-    lead = first_paragraph_text(body_html)
+        if headline:
+            flags.append("headline-from-body")
+    first = first_paragraph_text(body_html)
+    dateline = parse_dateline(first)
+    lead = " ".join(dateline.rest.split()) if dateline else first
+    source_dateline = plain_text(repair_text(item.dateline))
     published = to_utc(item.published or item.updated, naive=item.naive_dates, zone=zone)
     updated = to_utc(item.updated, naive=item.naive_dates, zone=zone)
     if published and published > now + FUTURE_TOLERANCE:
@@ -80,33 +167,41 @@ def normalize(item: WireItem, *, zone: str = "UTC", now: datetime | None = None,
         flags.append("future-date-clamped")
     if updated and updated > now + FUTURE_TOLERANCE:
         updated = now
+        flags.append("future-update-clamped")
+    if item.naive_dates:
+        flags.append("zone-less-date-read-in-agency-zone")
     image = item.media[0] if item.media else None
-    link = canonical_url(item.link)
+    image_url = image.url if image and canonical_url(image.url) else ""
+    image_credit = plain_text(repair_text(image.credit)) if image else ""
+    credit = body_credit or image_credit
+    byline = plain_text(repair_text(item.byline or ", ".join(item.authors))) or body_byline
+    byline = _BY_PREFIX.sub("", byline)
     return CleanItem(
         headline=headline,
         body_html=body_html,
         lead=lead,
-        teaser=make_teaser(lead),
+        teaser=make_teaser(first),
         identity=identity_key(item.guid, item.link, headline, body_text,
-                              trust_guid=trust_guid),
-        fingerprint=fingerprint(headline, body_html, item.byline,
-                                image.url if image else ""),
+                              trust_guid=trust_guid, trust_url=trust_url),
+        fingerprint=fingerprint(headline, body_html, byline, image_url),
         guid=item.guid[:500],
-        canonical_url=link,
-        byline=plain_text(repair_text(item.byline or ", ".join(item.authors))),
-        dateline=plain_text(item.dateline),
-        credit=plain_text(image.credit) if image else "",
-        categories=[plain_text(c) for c in item.categories if plain_text(c)],
+        canonical_url=canonical_url(item.link),
+        byline=byline,
+        dateline=dateline.text if dateline else source_dateline,
+        dateline_place=dateline.place if dateline else source_dateline,
+        dateline_agencies=dateline.agencies if dateline else [],
+        credit=credit,
+        categories=[c for c in (plain_text(repair_text(c)) for c in item.categories) if c],
         published=published or now,
         updated=updated,
-        image_url=image.url if image and canonical_url(image.url) else "",
-        image_caption=plain_text(image.caption) if image else "",
-        image_credit=plain_text(image.credit) if image else "",
+        image_url=image_url,
+        image_caption=plain_text(repair_text(image.caption)) if image else "",
+        image_credit=image_credit or body_credit,
         version=item.version,
         status=item.status,
-        signal=item.signal,
-        embargo_until=to_utc(item.embargo_until, naive=False, zone=zone),
-        language=item.language,
+        signal=item.signal or ("correction" if _CORRECTED_HEADLINE.match(headline) else ""),
+        embargo_until=to_utc(item.embargo_until, naive=True, zone=zone),
+        language=item.language[:20],
         flags=flags,
         source_format=item.source_format,
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from wiredesk.wire.formats import parse_bytes
+from wiredesk.wire.identity import IdentityPlan, plan_identity
 from wiredesk.wire.normalize import normalize
 from wiredesk.wire.types import CleanItem
 
@@ -17,16 +18,26 @@ class PipelineResult:
     items: list[CleanItem] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    identity: IdentityPlan = field(default_factory=IdentityPlan)
 
 
 def process(data: bytes, *, zone: str = "UTC", base_url: str = "", content_type: str = "",
-            trust_guid: bool = True, now: datetime | None = None) -> PipelineResult:
-    """Parse and normalize a document. Raises WireError only when nothing can be read."""
+            trust_guid: bool = True, now: datetime | None = None,
+            guid_memory: dict[str, str] | None = None) -> PipelineResult:
+    """Parse and normalize a document. Raises WireError only when nothing can be read.
+
+    ``guid_memory`` is what the last fetch of the same feed remembered (see
+    ``plan_identity``); the new memory is returned in ``result.identity.memory``.
+    """
     parsed = parse_bytes(data, base_url=base_url, content_type=content_type)
-    result = PipelineResult(format=parsed.format, title=parsed.title, warnings=parsed.warnings)
+    plan = plan_identity([(i.guid, i.link) for i in parsed.items], previous=guid_memory,
+                         trust_guid=trust_guid)
+    result = PipelineResult(format=parsed.format, title=parsed.title, warnings=parsed.warnings,
+                            identity=plan)
     for position, item in enumerate(parsed.items, start=1):
         try:
-            clean = normalize(item, zone=zone, now=now, trust_guid=trust_guid)
+            clean = normalize(item, zone=zone, now=now, trust_guid=plan.trust_guid,
+                              trust_url=plan.trust_url)
         except Exception as exc:  # one hostile item must not sink the feed
             result.errors.append(f"item {position}: {type(exc).__name__}: {exc}")
             continue

@@ -34,11 +34,22 @@ DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript",
                      "title"}
 
 
+# Block containers we do not keep: turned into paragraphs (not just unwrapped) so the
+# text of two neighbouring blocks never glues into one word.
+_BLOCK_CONTAINER = re.compile(
+    r"<(/?)(?:div|section|article|header|footer|main|aside|address|center|dl|dd|dt|"
+    r"details|summary|fieldset|body\.content|block)\b[^>]*>", re.I)
+_H1 = re.compile(r"<(/?)h1\b[^>]*>", re.I)
+_EMPTY_P = re.compile(r"<p>(?:\s|&nbsp;|<br>)*</p>")
+
+
 def sanitize_html(markup: str) -> str:
     """Return markup reduced to the allow-list; links get rel=nofollow noopener."""
     if not markup:
         return ""
-    return nh3.clean(
+    markup = _BLOCK_CONTAINER.sub(lambda m: f"<{m.group(1)}p>", markup)
+    markup = _H1.sub(lambda m: f"<{m.group(1)}h2>", markup)
+    cleaned = nh3.clean(
         markup,
         tags=ALLOWED_TAGS,
         clean_content_tags=DROP_WITH_CONTENT,
@@ -46,12 +57,16 @@ def sanitize_html(markup: str) -> str:
         url_schemes=URL_SCHEMES,
         link_rel="nofollow noopener",
         strip_comments=True,
-    ).strip()
+    )
+    return _EMPTY_P.sub("", cleaned).strip()
 
 
 _TAG = re.compile(r"<[^>]*>")
-_BLOCK_END = re.compile(r"</(p|div|h\d|li|blockquote|tr|figcaption|pre)\s*>|<br\s*/?>", re.I)
+_BLOCK_END = re.compile(
+    r"</(p|div|h\d|li|blockquote|tr|figcaption|pre|section|article|header|footer|ul|ol|"
+    r"table|dd|dt)\s*>|<(p|div|h\d|li|blockquote|tr|section|article)\b[^>]*>|<br\s*/?>", re.I)
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
+_ANY_SPACE = re.compile(r"\s+")
 
 
 def html_to_text(markup: str) -> str:
@@ -62,7 +77,8 @@ def html_to_text(markup: str) -> str:
     """
     if not markup:
         return ""
-    with_breaks = _BLOCK_END.sub("\n", markup)
+    # Newlines inside a paragraph are just spaces in HTML; only block ends break lines.
+    with_breaks = _BLOCK_END.sub("\n", _ANY_SPACE.sub(" ", markup))
     # With no tags allowed nh3 returns escaped text; unescape gives the plain characters.
     text = html.unescape(nh3.clean(with_breaks, tags=set(), clean_content_tags=DROP_WITH_CONTENT))
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]

@@ -6,14 +6,21 @@ Content-Type, which agencies get wrong) and hands it to the right adapter.
 
 from __future__ import annotations
 
-from wiredesk.wire.formats import rss_atom
+from collections.abc import Callable
+
+from wiredesk.wire.formats import html_page, jsonfeed, newsml_g2, nitf, rss_atom
 from wiredesk.wire.types import ParseResult, WireError
 
+Sniff = Callable[[bytes], bool]
+Parse = Callable[..., ParseResult]
+
 # Adapters register here as (name, sniff, parse); the first whose sniff says yes wins.
-_ADAPTERS: list[tuple[str, object, object]] = []
+# Order matters: the specific XML vocabularies before RSS/Atom (whose markers such as
+# "<channel" also occur inside NewsML-G2), and HTML pages last.
+_ADAPTERS: list[tuple[str, Sniff, Parse]] = []
 
 
-def register(name: str, sniff, parse) -> None:
+def register(name: str, sniff: Sniff, parse: Parse) -> None:
     _ADAPTERS.append((name, sniff, parse))
 
 
@@ -34,7 +41,11 @@ def parse_bytes(
     for adapter_name, _sniff, parse in _ADAPTERS:
         if adapter_name == name:
             return parse(data, base_url=base_url, content_type=content_type)
-    return rss_atom.parse(data, base_url=base_url, content_type=content_type)
+    raise WireError(f"unknown format {name!r}")
 
 
+register("jsonfeed", jsonfeed.sniff, jsonfeed.parse)
+register("newsml_g2", newsml_g2.sniff, newsml_g2.parse)
+register("nitf", nitf.sniff, nitf.parse)
+register("html_page", html_page.sniff, html_page.parse)
 register("rss_atom", rss_atom.sniff, rss_atom.parse)

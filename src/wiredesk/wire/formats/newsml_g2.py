@@ -1,0 +1,264 @@
+"""IPTC NewsML-G2: news items (text, picture, video) and packages, alone or in a newsMessage.
+
+Knowledge, concept, planning and catalog items carry no copy and are skipped with a
+warning. Bodies come from ``inlineXML`` (NITF or XHTML) or ``inlineData``; pictures
+from ``remoteContent`` renditions.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from wiredesk.wire.dates import parse_date
+from wiredesk.wire.formats.nitf import is_timestamp, item_from_nitf
+from wiredesk.wire.types import Media, ParseResult, WireError, WireItem
+from wiredesk.wire.xmlsafe import inner_xml, local, parse_xml, text_of
+
+_ROOTS = (b"<newsMessage", b"<newsItem", b"<packageItem", b"<knowledgeItem",
+          b"<conceptItem", b"<planningItem", b"<catalogItem", b"<contentSet", b"<inlineXML")
+_NS_ROOT = re.compile(rb"<(?:\w+:)?(newsMessage|newsItem|packageItem)[\s>]")
+# Fragments of G2 documents (IPTC's listings show these alone): recognised so that
+# the error names the right format.
+_FRAGMENT_ROOT = re.compile(
+    rb"^(?:\s|<\?xml[^>]*\?>|<!--.*?-->)*<(?:\w+:)?(groupSet|contentMeta|itemMeta|contentSet"
+    rb"|inlineXML|knowledgeItem|conceptItem|planningItem|catalogItem)[\s>]", re.S)
+_CONTENT_ITEMS = {"newsItem", "packageItem"}
+_OTHER_ITEMS = {"knowledgeItem", "conceptItem", "planningItem", "catalogItem"}
+# Best picture for a web page first; thumbnails last, originals before them.
+_RENDITION_RANK = ("viewimage", "preview", "web", "main", "highres", "baseimage",
+                   "original", "thumbnail")
+_STATUS = {"usable": "usable", "canceled": "canceled", "cancelled": "canceled",
+           "withheld": "withheld"}
+
+
+def sniff(data: bytes) -> bool:
+    head = data[:8192].replace(b"\x00", b"")
+    return bool(_NS_ROOT.search(head) or _FRAGMENT_ROOT.match(head)) or (
+        b"iptc.org/std/nar/" in data[:65536] and any(r in head for r in _ROOTS))
+
+
+def _children(element, name: str) -> list:
+    return [c for c in element if local(c.tag) == name]
+
+
+def _child(element, name: str):
+    if element is None:
+        return None
+    for child in element:
+        if local(child.tag) == name:
+            return child
+    return None
+
+
+def _descendants(element, name: str) -> list:
+    return [node for node in element.iter() if local(node.tag) == name]
+
+
+def _qcode_tail(element) -> str:
+    if element is None:
+        return ""
+    code = element.get("qcode") or element.get("literal") or ""
+    return code.rsplit(":", 1)[-1].strip().lower()
+
+
+def _date(element) -> tuple:
+    return parse_date(text_of(element)) if element is not None else (None, False)
+
+
+def _headline(content_meta) -> str:
+    headlines = _children(content_meta, "headline") if content_meta is not None else []
+    for node in headlines:
+        if (node.get("role") or "").endswith("main") and text_of(node):
+            return text_of(node)
+    for node in headlines:
+        if text_of(node):
+            return text_of(node)
+    return ""
+
+
+def _names(element) -> str:
+    name = _child(element, "name")
+    return text_of(name) if name is not None else (element.get("literal") or "").strip()
+
+
+def _xhtml_body(inline) -> str:
+    bodies = _descendants(inline, "body")
+    target = bodies[0] if bodies else inline
+    for unwanted in [n for n in target.iter() if local(n.tag) in ("header", "footer", "head")]:
+        parent = unwanted.getparent()
+        if parent is not None:
+            tail = unwanted.tail
+            parent.remove(unwanted)
+            if tail:
+                # Keep text that followed the removed element.
+                prev = parent[-1] if len(parent) else None
+                if prev is not None:
+                    prev.tail = (prev.tail or "") + tail
+                else:
+                    parent.text = (parent.text or "") + tail
+    return inner_xml(target)
+
+
+def _media(content_set, content_meta) -> list[Media]:
+    candidates = []
+    for remote in _descendants(content_set, "remoteContent") if content_set is not None else []:
+        href = (remote.get("href") or "").strip()
+        kind = (remote.get("contenttype") or "").lower()
+        if not href.startswith(("http://", "https://")) or (kind and not kind.startswith("image")):
+            continue
+        rendition = (remote.get("rendition") or "").rsplit(":", 1)[-1].lower()
+        rank = (_RENDITION_RANK.index(rendition) if rendition in _RENDITION_RANK
+                else len(_RENDITION_RANK) - 1)
+        candidates.append((rank, href, kind))
+    if not candidates:
+        return []
+    candidates.sort(key=lambda c: c[0])
+    _rank, href, kind = candidates[0]
+    caption = ""
+    for description in (_children(content_meta, "description") if content_meta is not None
+                        else []):
+        if "caption" in (description.get("role") or "") or not caption:
+            caption = text_of(description)
+    credit = text_of(_child(content_meta, "creditline"))
+    return [Media(url=href, caption=caption, credit=credit, mime_type=kind)]
+
+
+def _body(item, content_set, content_meta) -> tuple[str, WireItem | None]:
+    """The body markup, and the inline NITF item when there is one (it knows more)."""
+    if content_set is None:
+        return "", None
+    for inline in _children(content_set, "inlineXML"):
+        nitf = [n for n in inline.iter() if local(n.tag) == "nitf"]
+        if nitf:
+            nitf_item = item_from_nitf(nitf[0])
+            return nitf_item.body, nitf_item
+        markup = _xhtml_body(inline)
+        if markup.strip():
+            return markup, None
+    for inline in _children(content_set, "inlineData"):
+        text = inline.text or ""
+        if text.strip():
+            if "html" in (inline.get("contenttype") or ""):
+                return text, None
+            return html.escape(text), None
+    return "", None
+
+
+def _package_body(item) -> str:
+    entries = []
+    for ref in _descendants(item, "itemRef"):
+        title = text_of(_child(ref, "title"))
+        description = text_of(_child(ref, "description"))
+        if title or description:
+            text = html.escape(title) + (": " + html.escape(description) if description
+                                         else "")
+            entries.append(f"<li>{text}</li>")
+    return f"<ul>{''.join(entries)}</ul>" if entries else ""
+
+
+def item_from_g2(item) -> WireItem:
+    item_meta = _child(item, "itemMeta")
+    content_meta = _child(item, "contentMeta")
+    content_set = _child(item, "contentSet")
+    version = item.get("version") or ""
+    status = _STATUS.get(_qcode_tail(_child(item_meta, "pubStatus")), "usable")
+    signals = [_qcode_tail(s) for s in _children(item_meta, "signal")] if item_meta is not None \
+        else []
+    signal = next((s for s in signals if s in ("correction", "update", "kill")), "")
+    if signal == "kill":
+        status = "canceled"
+    published, naive_p = _date(_child(item_meta, "firstCreated"))
+    if published is None:
+        published, naive_p = _date(_child(content_meta, "contentCreated"))
+    updated, naive_u = _date(_child(item_meta, "versionCreated"))
+    embargo, _naive_e = _date(_child(item_meta, "embargoed"))
+    body, nitf_item = _body(item, content_set, content_meta)
+    if local(item.tag) == "packageItem" and not body:
+        body = _package_body(item)
+    title = _headline(content_meta) or text_of(_child(item_meta, "title"))
+    summary = ""
+    if content_meta is not None:
+        for description in _children(content_meta, "description"):
+            summary = summary or html.escape(text_of(description))
+    byline = ", ".join(text_of(b) for b in _children(content_meta, "by")) \
+        if content_meta is not None else ""
+    if not byline and content_meta is not None:
+        byline = ", ".join(_names(c) for c in _children(content_meta, "creator") if _names(c))
+    dateline = text_of(_child(content_meta, "dateline"))
+    if is_timestamp(dateline):
+        dateline = ""
+    if not dateline and content_meta is not None:
+        located = _child(content_meta, "located")
+        dateline = _names(located) if located is not None else ""
+    categories = []
+    for subject in (_children(content_meta, "subject") if content_meta is not None else []):
+        name = _names(subject)
+        if name and name not in categories:
+            categories.append(name)
+    for keyword in (_children(content_meta, "keyword") if content_meta is not None else []):
+        if text_of(keyword) and text_of(keyword) not in categories:
+            categories.append(text_of(keyword))
+    urgency_text = text_of(_child(content_meta, "urgency"))
+    language = item.get("{http://www.w3.org/XML/1998/namespace}lang") or ""
+    link = ""
+    for node in _children(item_meta, "link") if item_meta is not None else []:
+        href = node.get("href") or ""
+        if "canonical" in (node.get("rel") or "") and href.startswith("http"):
+            link = href
+    media = _media(content_set, content_meta)
+    if nitf_item is not None:
+        title = title or nitf_item.title
+        byline = byline or nitf_item.byline
+        dateline = dateline or nitf_item.dateline
+        media = media or nitf_item.media
+    if not body and summary:
+        body, summary = f"<p>{summary}</p>", ""
+    return WireItem(
+        title=html.escape(title, quote=False),
+        guid=(item.get("guid") or "").strip(),
+        link=link,
+        summary=summary,
+        body=body,
+        byline=byline,
+        dateline=dateline,
+        slugline=text_of(_child(content_meta, "slugline")),
+        categories=categories,
+        published=published or updated,
+        updated=updated,
+        naive_dates=naive_p or naive_u,
+        embargo_until=embargo,
+        status=status,
+        signal=signal,
+        version=int(version) if version.isdigit() else None,
+        urgency=int(urgency_text) if urgency_text.isdigit() else None,
+        media=media,
+        language=language,
+        source_format="newsml_g2",
+    )
+
+
+def parse(data: bytes, *, base_url: str = "", content_type: str = "") -> ParseResult:
+    root = parse_xml(data, content_type=content_type)
+    name = local(root.tag)
+    items, warnings = [], []
+    if name in _CONTENT_ITEMS:
+        candidates = [root]
+    else:
+        candidates = [n for n in root.iter() if local(n.tag) in _CONTENT_ITEMS
+                      and (n.get("guid") or _child(n, "contentMeta") is not None)]
+    for candidate in candidates:
+        items.append(item_from_g2(candidate))
+    skipped = [n for n in root.iter() if local(n.tag) in _OTHER_ITEMS]
+    if skipped:
+        warnings.append(f"{len(skipped)} concept, knowledge, planning or catalog item(s) "
+                        "carry no copy and were skipped")
+    if not items:
+        nitf = [n for n in root.iter() if local(n.tag) == "nitf"]
+        items = [item_from_nitf(n) for n in nitf]
+    if not items:
+        if skipped:
+            raise WireError("NewsML-G2 document without news items: "
+                            + warnings[0])
+        raise WireError(f"NewsML-G2 document has no news item (root <{name}>)")
+    return ParseResult(items=items, format="newsml_g2", warnings=warnings)
