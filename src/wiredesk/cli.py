@@ -13,7 +13,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-OWN_COMMANDS = {"demo", "serve", "ingest", "feed", "edition", "poll", "jobs"}
+OWN_COMMANDS = {"demo", "serve", "ingest", "feed", "edition", "poll", "jobs", "sections"}
 
 
 class CommandError(Exception):
@@ -98,6 +98,13 @@ def build_parser() -> argparse.ArgumentParser:
     ed_add.add_argument("--agencies", default=None, help="comma-separated agency codes")
     ed_add.add_argument("--tagline", default="")
     ed_sub.add_parser("list", help="list editions")
+
+    sections = sub.add_parser("sections", help="the section classifier")
+    sec_sub = sections.add_subparsers(dest="sections_command", required=True,
+                                      parser_class=_Parser)
+    sec_train = sec_sub.add_parser("train", help="train it on the labelled articles")
+    sec_train.add_argument("--limit", type=int, default=20_000,
+                           help="newest labelled articles to learn from (default 20000)")
     return parser
 
 
@@ -185,6 +192,21 @@ def cmd_edition(args) -> int:
     return 0
 
 
+def cmd_sections(args) -> int:
+    from wiredesk.newsroom import intelligence
+
+    def progress(count: int) -> None:
+        print(f"  read {count} labelled articles...", file=sys.stderr)
+
+    try:
+        model = intelligence.sections_train(limit=args.limit, progress=progress)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
+    print(f"section model {model.pk}: trained on {model.trained_on} articles, "
+          f"sections {', '.join(model.labels)}")
+    return 0
+
+
 def cmd_jobs(args) -> int:
     from wiredesk import jobs
 
@@ -213,7 +235,8 @@ def cmd_demo(args) -> int:
 
 
 HANDLERS = {"ingest": cmd_ingest, "feed": cmd_feed, "poll": cmd_poll,
-            "edition": cmd_edition, "jobs": cmd_jobs, "serve": cmd_serve, "demo": cmd_demo}
+            "edition": cmd_edition, "jobs": cmd_jobs, "sections": cmd_sections,
+            "serve": cmd_serve, "demo": cmd_demo}
 
 
 def main(argv: list[str] | None = None) -> int:

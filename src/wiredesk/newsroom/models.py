@@ -119,6 +119,14 @@ class Article(models.Model):
     status_reason = models.TextField(blank=True)
     embargo_until = models.DateTimeField(null=True, blank=True)
     flags = models.JSONField(default=list, blank=True)
+    # Story intelligence (issue 4): see newsroom/intelligence.py.
+    story = models.ForeignKey("Story", on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="articles")
+    duplicate_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="duplicates",
+                                     help_text="The canonical copy editions show instead")
+    intel_locked = models.BooleanField(
+        default=False, help_text="An editor merged or split this article: never re-decided")
     first_seen_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
 
@@ -163,3 +171,20 @@ class Revision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id} v{self.version}"
+
+
+from wiredesk.newsroom.intel_models import (  # noqa: E402  (models of the same app)
+    ArticleSignature,
+    DuplicateVeto,
+    LshBand,
+    RelatedStory,
+    SectionModel,
+    SourceLine,
+    Story,
+    StoryTerm,
+    TermFrequency,
+)
+
+__all__ = ["Agency", "Article", "ArticleSignature", "DuplicateVeto", "Feed", "LshBand",
+           "RelatedStory", "Revision", "Section", "SectionModel", "SourceLine", "Story",
+           "StoryTerm", "TermFrequency"]

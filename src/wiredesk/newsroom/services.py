@@ -157,6 +157,7 @@ def store_item(item: CleanItem, *, agency: Agency, feed: Feed | None = None,
             except IntegrityError:
                 # Another poller stored the same item a moment ago: that copy wins.
                 return "unchanged"
+            _enrich(article, created=True)
             from wiredesk.editions.services import place_article
 
             place_article(article)
@@ -174,10 +175,22 @@ def store_item(item: CleanItem, *, agency: Agency, feed: Feed | None = None,
         _apply(existing, item, section)
         existing.version = max(existing.version + 1, item.version or 0)
         existing.save()
+        _enrich(existing, created=False)
         from wiredesk.editions.services import place_article
 
         place_article(existing)
         return "updated"
+
+
+def _enrich(article: Article, *, created: bool) -> None:
+    """Story intelligence (duplicates, story, related, section); never costs the item itself."""
+    from wiredesk.newsroom.intelligence import enrich_article
+
+    try:
+        with transaction.atomic():
+            enrich_article(article, created=created)
+    except Exception:
+        log.exception("story intelligence failed for article %s; stored without it", article.pk)
 
 
 def ingest_bytes(data: bytes, *, agency: Agency, source: str, feed: Feed | None = None,
@@ -297,6 +310,9 @@ def article_kill(*, article: Article, reason: str) -> Article:
         article.status = Article.Status.KILLED
         article.status_reason = reason.strip()[:2000]
         article.save(update_fields=["status", "status_reason", "modified_at"])
+        from wiredesk.newsroom.intelligence import article_withdrawn
+
+        article_withdrawn(article)
     return article
 
 
