@@ -39,7 +39,7 @@ def clean_text(text: str) -> tuple[str, str]:
     than on real wire copy, so it is removed for both systems.
     """
     lines = [ln for ln in text.splitlines()
-             if not ln.strip().lower().startswith(("http://", "https://", "www."))]
+             if not ln.replace(" ", "").lower().startswith(("http://", "https://", "www."))]
     lines = [ln.replace("``", '"').replace("''", '"') for ln in lines]
     return (lines[0] if lines else ""), "\n".join(lines[1:])
 
