@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from wiredesk.wire import similarity as sim  # noqa: E402
+from wiredesk.wire import similarity as sim
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
