@@ -14,7 +14,8 @@ from datetime import timedelta
 from pathlib import Path
 
 OWN_COMMANDS = {"demo", "serve", "ingest", "feed", "edition", "poll", "jobs", "worker",
-                "scheduler", "extract", "article"}
+                "scheduler", "extract", "article",
+                "sections"}
 # Commands that never touch the database: no migrations run for them.
 NO_DATABASE = {"demo", "extract"}
 
@@ -121,6 +122,13 @@ def build_parser() -> argparse.ArgumentParser:
     kill = art_sub.add_parser("kill", help="withdraw an article everywhere (410 Gone)")
     kill.add_argument("article_id", type=int, metavar="ID")
     kill.add_argument("--reason", required=True, help="why (kept on the record)")
+
+    sections = sub.add_parser("sections", help="the section classifier")
+    sec_sub = sections.add_subparsers(dest="sections_command", required=True,
+                                      parser_class=_Parser)
+    sec_train = sec_sub.add_parser("train", help="train it on the labelled articles")
+    sec_train.add_argument("--limit", type=int, default=20_000,
+                           help="newest labelled articles to learn from (default 20000)")
     return parser
 
 
@@ -209,6 +217,21 @@ def cmd_edition(args) -> int:
         agencies = ",".join(a.code for a in e.agencies.all()) or "all"
         print(f"{e.slug:<16} {e.name:<24} {e.time_zone:<22} hosts={hosts} "
               f"sections={sections} agencies={agencies} articles={e.placements.count()}")
+    return 0
+
+
+def cmd_sections(args) -> int:
+    from wiredesk.newsroom import intelligence
+
+    def progress(count: int) -> None:
+        print(f"  read {count} labelled articles...", file=sys.stderr)
+
+    try:
+        model = intelligence.sections_train(limit=args.limit, progress=progress)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
+    print(f"section model {model.pk}: trained on {model.trained_on} articles, "
+          f"sections {', '.join(model.labels)}")
     return 0
 
 
@@ -312,7 +335,8 @@ def cmd_article(args) -> int:
 HANDLERS = {"ingest": cmd_ingest, "feed": cmd_feed, "poll": cmd_poll,
             "edition": cmd_edition, "jobs": cmd_jobs, "serve": cmd_serve, "demo": cmd_demo,
             "worker": cmd_worker, "scheduler": cmd_scheduler,
-            "extract": cmd_extract, "article": cmd_article}
+            "extract": cmd_extract, "article": cmd_article,
+            "sections": cmd_sections}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -34,9 +34,21 @@ def _poll_feeds() -> None:
         log.info("poll %s", report.summary())
 
 
+def _retrain_sections() -> None:
+    from wiredesk.newsroom.intelligence import sections_train
+
+    try:
+        model = sections_train()
+    except ValueError as exc:  # fewer than two labelled sections yet: nothing to learn
+        log.info("sections: not retrained (%s)", exc)
+        return
+    log.info("sections: retrained on %s articles", model.trained_on)
+
+
 def default_jobs() -> list[PeriodicJob]:
     """The periodic work of an instance. Other apps add theirs here as they land."""
-    return [PeriodicJob("poll-feeds", 30.0, _poll_feeds)]
+    return [PeriodicJob("poll-feeds", 30.0, _poll_feeds),
+            PeriodicJob("retrain-sections", 24 * 3600.0, _retrain_sections)]
 
 
 def run_once(jobs: list[PeriodicJob], *, now: float | None = None) -> list[str]:

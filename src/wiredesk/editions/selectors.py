@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from wiredesk.editions.models import Edition, EditionHost
-from wiredesk.newsroom.models import Article, Section
+from wiredesk.editions.models import Edition, EditionHost, Placement
+from wiredesk.newsroom.models import Article, RelatedStory, Section, Story
 
 
 def edition_for_host(host: str) -> Edition | None:
@@ -28,8 +28,16 @@ def public_q(prefix: str = "") -> Q:
                | Q(**{f"{prefix}embargo_until__lte": now})))
 
 
+def canonical_shown(edition: Edition) -> Exists:
+    """True for a copy whose canonical article this edition shows (so the copy is hidden)."""
+    return Exists(Placement.objects.filter(
+        public_q("article__"), edition=edition, article_id=OuterRef("duplicate_of_id")))
+
+
 def edition_articles(edition: Edition, *, section: Section | None = None) -> QuerySet[Article]:
+    """Public articles the edition carries, each story copy once (the canonical one)."""
     qs = (Article.objects.filter(public_q(), placements__edition=edition)
+          .filter(~canonical_shown(edition))
           .select_related("agency", "section")
           .order_by("-published_at", "-id"))
     if section is not None:
@@ -51,12 +59,75 @@ def article_in_edition(edition: Edition, article_id: int) -> Article | None:
             .filter(pk=article_id, placements__edition=edition).first())
 
 
+def duplicate_group(article: Article) -> set[int]:
+    """Ids of the article, its canonical and every copy of that canonical."""
+    canonical_id = article.duplicate_of_id or article.pk
+    return {canonical_id, article.pk, *Article.objects.filter(
+        duplicate_of_id=canonical_id).values_list("pk", flat=True)}
+
+
 def see_also(article: Article, edition: Edition, *, limit: int = 2) -> list[Article]:
-    """Recent public articles of the same section in this edition, newest first."""
-    qs = edition_articles(edition).exclude(pk=article.pk)
-    if article.section_id:
-        qs = qs.filter(section_id=article.section_id)
-    return list(qs[:limit])
+    """Related stories chosen by content (ranked at ingest), one article per story.
+
+    Never a copy of the article, never its own story, never anything the edition does not
+    carry or may not show. When content finds too few, recent articles of the same
+    section fill in under the same rules.
+    """
+    group = duplicate_group(article)
+    canonical_id = article.duplicate_of_id or article.pk
+    shown = edition_articles(edition).exclude(pk__in=group)
+    if article.story_id:
+        shown = shown.exclude(story_id=article.story_id)
+    chosen: list[Article] = []
+    used_stories: set[int] = set()
+    ranked = (RelatedStory.objects.filter(article_id__in=[article.pk, canonical_id])
+              .order_by("-score").values_list("story_id", flat=True))
+    for story_id in ranked:
+        if len(chosen) >= limit:
+            break
+        if story_id in used_stories:
+            continue
+        used_stories.add(story_id)
+        pick = shown.filter(story_id=story_id).first()
+        if pick is not None:
+            chosen.append(pick)
+    if len(chosen) < limit:
+        fallback = shown.exclude(pk__in=[a.pk for a in chosen]).exclude(story_id__in=used_stories)
+        if article.section_id:
+            fallback = fallback.filter(section_id=article.section_id)
+        for pick in fallback[:20]:
+            if len(chosen) >= limit:
+                break
+            if pick.story_id is not None and pick.story_id in used_stories:
+                continue
+            chosen.append(pick)
+            if pick.story_id is not None:
+                used_stories.add(pick.story_id)
+    return chosen
+
+
+@dataclass
+class Coverage:
+    article: Article
+    carried: bool
+
+
+def also_reported_by(article: Article, edition: Edition) -> list[Coverage]:
+    """The other public copies of this article's item (canonical and duplicates)."""
+    group = duplicate_group(article) - {article.pk}
+    if not group:
+        return []
+    carried = set(Placement.objects.filter(edition=edition, article_id__in=group)
+                  .values_list("article_id", flat=True))
+    copies = (Article.objects.filter(public_q(), pk__in=group).select_related("agency")
+              .order_by("published_at", "id"))
+    return [Coverage(a, a.pk in carried) for a in copies]
+
+
+def story_coverage(edition: Edition, story: Story) -> list[Article]:
+    """A story's articles in this edition, oldest first: how the coverage grew."""
+    return list(edition_articles(edition).filter(story=story)
+                .order_by("published_at", "id"))
 
 
 _PARAGRAPH_END = re.compile(r"(?<=</p>)", re.I)

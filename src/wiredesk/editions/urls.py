@@ -9,6 +9,8 @@ edition_patterns = [
     path("section/<slug:section_slug>/", views.section_page, name="section"),
     path("news/<int:article_id>/<slug:headline_slug>", views.article_page, name="article"),
     path("news/<int:article_id>/", views.article_page, name="article-short"),
+    path("story/<int:story_id>/<slug:story_slug>", views.story_page, name="story"),
+    path("story/<int:story_id>/", views.story_page, name="story-short"),
     path("digest/subscribe", views.digest_signup, name="digest-subscribe"),
     path("releases/submit", views.release_submit, name="release-submit"),
 ]

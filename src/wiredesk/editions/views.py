@@ -86,6 +86,7 @@ def article_page(request, article_id: int, headline_slug: str = "",
     if headline_slug != article.slug:
         return HttpResponsePermanentRedirect(f"{base}/news/{article.pk}/{article.slug}")
     related = selectors.see_also(article, edition)
+    also_reported = selectors.also_reported_by(article, edition)
     latest = selectors.edition_articles(edition).exclude(pk=article.pk)[:MORE_INFORMATION]
     return render(request, "wiredesk/article.html", _context(
         request, edition, base, article=article, current_section=article.section,
@@ -93,7 +94,28 @@ def article_page(request, article_id: int, headline_slug: str = "",
         updated=(edition_time(article.source_updated_at, edition.time_zone)
                  if article.version > 1 and article.source_updated_at else ""),
         blocks=selectors.body_with_see_also(article.body_html, related),
+        also_reported=also_reported,
         more_information=_teasers(latest, edition)))
+
+
+def story_page(request, story_id: int, story_slug: str = "",
+               edition_slug: str | None = None):
+    """One story's coverage in this edition, over time."""
+    from django.utils.text import slugify
+
+    from wiredesk.newsroom.models import Story
+
+    edition, base = _edition(request, edition_slug)
+    story = get_object_or_404(Story, pk=story_id)
+    articles = selectors.story_coverage(edition, story)
+    if not articles:
+        raise Http404("this edition carries nothing of that story")
+    slug = slugify(story.headline)[:100] or "story"
+    if story_slug != slug:
+        return HttpResponsePermanentRedirect(f"{base}/story/{story.pk}/{slug}")
+    return render(request, "wiredesk/story.html", _context(
+        request, edition, base, story=story, headline=articles[0].headline,
+        teasers=_teasers(articles, edition)))
 
 
 def digest_signup(request, edition_slug: str | None = None):

@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 
-from wiredesk.newsroom import services
-from wiredesk.newsroom.models import Agency, Article, Feed, Revision, Section, Tombstone
+from wiredesk.newsroom import intelligence, services
+from wiredesk.newsroom.models import Agency, Article, Feed, Revision, Section, Story, Tombstone
 from wiredesk.wire.sanitize import sanitize_html
 
 
@@ -53,14 +53,16 @@ class RevisionInline(admin.TabularInline):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["headline", "agency", "section", "kind", "status", "version", "published_at"]
+    list_display = ["headline", "agency", "section", "kind", "status", "version", "published_at",
+                    "story", "duplicate_of"]
     list_filter = ["status", "kind", "agency", "section"]
     search_fields = ["headline", "guid", "canonical_url"]
     date_hierarchy = "published_at"
     readonly_fields = ["identity", "guid", "canonical_url", "fingerprint", "version",
                        "first_seen_at", "modified_at", "flags"]
     inlines = [RevisionInline]
-    actions = ["kill", "hold", "release"]
+    actions = ["kill", "hold", "release", "merge_copies", "split_out"]
+    raw_id_fields = ["story", "duplicate_of"]
 
     def save_model(self, request, obj, form, change):
         # Editors may paste HTML: it goes through the same allow-list as wire copy.
@@ -82,6 +84,42 @@ class ArticleAdmin(admin.ModelAdmin):
     def release(self, request, queryset):
         for article in queryset.exclude(status=Article.Status.KILLED):
             services.article_release(article=article)
+
+    @admin.action(description="Merge: the selected are copies of one item (earliest shown)")
+    def merge_copies(self, request, queryset):
+        articles = list(queryset)
+        if len(articles) < 2:
+            self.message_user(request, "select at least two articles to merge", messages.ERROR)
+            return
+        canonical = intelligence.articles_merge(articles=articles)
+        self.message_user(request, f"{len(articles)} article(s) merged under #{canonical.pk}")
+
+    @admin.action(description="Split: the selected are not copies; each stands alone")
+    def split_out(self, request, queryset):
+        for article in queryset:
+            intelligence.article_split(article=article)
+        self.message_user(request, f"{queryset.count()} article(s) split out")
+
+
+class StoryArticleInline(admin.TabularInline):
+    model = Article
+    fk_name = "story"
+    extra = 0
+    fields = ["headline", "agency", "status", "published_at", "duplicate_of"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Story)
+class StoryAdmin(admin.ModelAdmin):
+    list_display = ["headline", "size", "section", "first_published_at", "last_published_at"]
+    search_fields = ["headline"]
+    readonly_fields = ["centroid", "anchors", "size", "first_published_at", "last_published_at"]
+    inlines = [StoryArticleInline]
 
 
 @admin.register(Tombstone)

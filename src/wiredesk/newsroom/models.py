@@ -127,6 +127,14 @@ class Article(models.Model):
     signal = models.CharField(max_length=40, blank=True,
                               help_text="The source's signal for this version, e.g. correction")
     flags = models.JSONField(default=list, blank=True)
+    # Story intelligence (issue 4): see newsroom/intelligence.py.
+    story = models.ForeignKey("Story", on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="articles")
+    duplicate_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="duplicates",
+                                     help_text="The canonical copy editions show instead")
+    intel_locked = models.BooleanField(
+        default=False, help_text="An editor merged or split this article: never re-decided")
     first_seen_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
 
@@ -203,3 +211,35 @@ class Tombstone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id}: {self.headline or self.identity}"
+
+
+from wiredesk.newsroom.intel_models import (  # noqa: E402  (models of the same app)
+    ArticleSignature,
+    DuplicateVeto,
+    LshBand,
+    RelatedStory,
+    SectionModel,
+    SourceLine,
+    Story,
+    StoryTerm,
+    TermFrequency,
+)
+
+__all__ = [
+    "Agency",
+    "Article",
+    "ArticleSignature",
+    "DuplicateVeto",
+    "Feed",
+    "JobLock",
+    "LshBand",
+    "RelatedStory",
+    "Revision",
+    "Section",
+    "SectionModel",
+    "SourceLine",
+    "Story",
+    "StoryTerm",
+    "TermFrequency",
+    "Tombstone",
+]

@@ -197,6 +197,7 @@ def store_item(item: CleanItem, *, agency: Agency, feed: Feed | None = None,
             except IntegrityError:
                 # Another poller stored the same item a moment ago: that copy wins.
                 return "unchanged"
+            _enrich(article, created=True)
             from wiredesk.editions.services import place_article
 
             place_article(article)
@@ -232,10 +233,22 @@ def store_item(item: CleanItem, *, agency: Agency, feed: Feed | None = None,
             existing.status = Article.Status.HELD
             existing.status_reason = "withheld by the source"
         existing.save()
+        _enrich(existing, created=False)
         from wiredesk.editions.services import place_article
 
         place_article(existing)
         return "updated"
+
+
+def _enrich(article: Article, *, created: bool) -> None:
+    """Story intelligence (duplicates, story, related, section); never costs the item itself."""
+    from wiredesk.newsroom.intelligence import enrich_article
+
+    try:
+        with transaction.atomic():
+            enrich_article(article, created=created)
+    except Exception:
+        log.exception("story intelligence failed for article %s; stored without it", article.pk)
 
 
 def ingest_bytes(data: bytes, *, agency: Agency, source: str, feed: Feed | None = None,
@@ -362,6 +375,10 @@ def _kill(article: Article, reason: str) -> None:
     article.status = Article.Status.KILLED
     article.status_reason = reason.strip()[:2000]
     article.save(update_fields=["status", "status_reason", "modified_at"])
+    # A killed canonical hands its place to the next duplicate, or its story shrinks.
+    from wiredesk.newsroom.intelligence import article_withdrawn
+
+    article_withdrawn(article)
 
 
 def article_kill(*, article: Article, reason: str) -> Article:

@@ -1,0 +1,191 @@
+"""Per-item cost of the whole intelligence step as the archive grows.
+
+    python benchmarks/scale.py --data ../shared/data --sizes 10000 100000 [--postgres URL]
+
+For each size an archive of synthetic articles is built from bbc_news texts (each text
+re-used with its own unique words, 1,000 articles a day, stories of three) with every index
+row the product keeps, then 100 new articles are stored and enriched one by one through
+``enrich_article`` (duplicate check, story, related, section). Reported: mean ms per item,
+peak Python memory of the step (tracemalloc), and the ratio largest/smallest archive.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+import tracemalloc
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+RESULTS = Path(__file__).resolve().parent / "results"
+PER_DAY = 1000
+
+
+def setup(database_url: str | None) -> None:
+    os.environ["WIREDESK_DATA_DIR"] = tempfile.mkdtemp(prefix="wiredesk-scale-")
+    os.environ.setdefault("WIREDESK_SECRET_KEY", "bench-secret-key-0123456789-abcdefghij")
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "wiredesk.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0) if database_url else None
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def texts(data: Path) -> list[tuple[str, str]]:
+    out = []
+    for path in sorted((data / "bbc_news").glob("*/*.txt")):
+        raw = path.read_bytes().decode("utf-8", "replace")
+        headline, _, body = raw.partition("\n")
+        out.append((headline.strip(), body.strip()))
+    return out
+
+
+def build(n: int, base: list[tuple[str, str]], start: datetime) -> None:
+    from django.db import transaction
+
+    from wiredesk.newsroom import services
+    from wiredesk.newsroom.intelligence import DbFrequencies
+    from wiredesk.newsroom.models import (
+        Article,
+        ArticleSignature,
+        LshBand,
+        Story,
+        StoryTerm,
+        TermFrequency,
+    )
+    from wiredesk.wire import similarity as sim
+
+    agency = services.agency_ensure(code="SYN")
+    feats = [sim.features(h, b)[0] for h, b in base]
+    frequencies = sim.InMemoryDocumentFrequencies()
+    for f in feats:
+        frequencies.add(f.term_counts)
+    vectors = [sim.tfidf_vector(f, frequencies) for f in feats]
+    made = Article.objects.count()
+    chunk = 2000
+    while made < n:
+        with transaction.atomic():
+            size = min(chunk, n - made)
+            stories = []
+            for j in range(0, size, 3):
+                i = made + j
+                when = start + timedelta(seconds=86400 * i / PER_DAY)
+                f = feats[i % len(base)]
+                stories.append(Story(headline=f"story {i}", first_published_at=when,
+                                     last_published_at=when, size=3,
+                                     centroid=vectors[i % len(base)],
+                                     anchors=dict.fromkeys(f.anchors, 1)))
+            stories = Story.objects.bulk_create(stories)
+            articles = []
+            for j in range(size):
+                i = made + j
+                when = start + timedelta(seconds=86400 * i / PER_DAY)
+                headline, body = base[i % len(base)]
+                articles.append(Article(
+                    agency=agency, identity=f"syn:{i}", fingerprint=str(i),
+                    headline=f"{headline} {i}", slug=f"s{i}", body_html=f"<p>{body[:2000]}</p>",
+                    published_at=when, story=stories[j // 3]))
+            articles = Article.objects.bulk_create(articles)
+            signatures, bands, terms = [], [], []
+            for j, article in enumerate(articles):
+                i = made + j
+                f = feats[i % len(base)]
+                # Each synthetic copy gets its own signature so it is not a copy of its base.
+                signature = f.signature ^ (i * 0x9E3779B97F4A7C15 % (1 << 63))
+                signatures.append(ArticleSignature(
+                    article=article, minhash=sim.signature_bytes(signature),
+                    shingle_count=f.shingle_count, vector=vectors[i % len(base)],
+                    anchors=sorted(f.anchors), published_at=article.published_at))
+                bands.extend(LshBand(key=k, article=article, published_at=article.published_at)
+                             for k in sim.band_keys(signature, f.shingle_count))
+                if j % 3 == 0:
+                    terms.extend(StoryTerm(term=t, story=stories[j // 3],
+                                           last_published_at=article.published_at)
+                                 for t in sim.query_terms(vectors[i % len(base)], 24))
+            ArticleSignature.objects.bulk_create(signatures, batch_size=1000)
+            LshBand.objects.bulk_create(bands, batch_size=5000)
+            StoryTerm.objects.bulk_create(terms, batch_size=5000, ignore_conflicts=True)
+        made += size
+        print(f"  built {made}/{n}", file=sys.stderr, flush=True)
+    scale = n / max(1, frequencies.total())
+    TermFrequency.objects.all().delete()
+    TermFrequency.objects.bulk_create(
+        [TermFrequency(term=t[:40], documents=int(c * scale)) for t, c in frequencies.df.items()]
+        + [TermFrequency(term=DbFrequencies.TOTAL, documents=n)], batch_size=5000,
+        ignore_conflicts=True)
+
+
+def measure(n: int, base: list[tuple[str, str]], start: datetime, items: int) -> dict:
+    from django.db import transaction
+
+    from wiredesk.newsroom.intelligence import enrich_article
+    from wiredesk.newsroom.models import Agency, Article
+
+    agency = Agency.objects.get(code="SYN")
+    end = start + timedelta(seconds=86400 * n / PER_DAY)
+    seconds, peaks = [], []
+    for k in range(items):
+        headline, body = base[(k * 7919) % len(base)]
+        body = body.replace(" the ", f" the{k} ", 3)
+        tracemalloc.start()
+        began = time.perf_counter()
+        with transaction.atomic():
+            article = Article.objects.create(
+                agency=agency, identity=f"new:{n}:{k}", fingerprint=f"n{k}",
+                headline=headline, slug="x", body_html="".join(
+                    f"<p>{p}</p>" for p in body.split("\n") if p.strip()),
+                published_at=end + timedelta(minutes=k))
+            enrich_article(article, created=True)
+        seconds.append(time.perf_counter() - began)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+    seconds.sort()
+    return {"articles": n, "items": items, "mean_ms": 1000 * sum(seconds) / len(seconds),
+            "median_ms": 1000 * seconds[len(seconds) // 2],
+            "peak_python_mib": max(peaks) / 2**20}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=Path("../shared/data"))
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--items", type=int, default=100)
+    parser.add_argument("--postgres", help="postgres://... of a throw-away database")
+    args = parser.parse_args(argv)
+    setup(args.postgres)
+    from django.db import connection
+
+    base = texts(args.data)
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    rows = []
+    for n in sorted(args.sizes):
+        began = time.perf_counter()
+        build(n, base, start)
+        built = time.perf_counter() - began
+        row = measure(n, base, start, args.items)
+        row["build_seconds"] = built
+        rows.append(row)
+        print(f"{connection.vendor:<10} {n:>9} articles: {row['mean_ms']:7.1f} ms/item mean, "
+              f"{row['median_ms']:7.1f} median, peak {row['peak_python_mib']:.1f} MiB",
+              flush=True)
+    result = {"database": connection.vendor, "rows": rows,
+              "ratio_mean_largest_over_smallest": rows[-1]["mean_ms"] / rows[0]["mean_ms"]}
+    print(f"ratio {rows[-1]['articles']}/{rows[0]['articles']}: "
+          f"{result['ratio_mean_largest_over_smallest']:.2f}")
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"scale_{connection.vendor}.json").write_text(json.dumps(result, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

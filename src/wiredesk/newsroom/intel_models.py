@@ -1,0 +1,148 @@
+"""Tables behind story intelligence: stories and the indexes that keep per-item work flat.
+
+Every lookup an arriving item makes is an indexed equality or range lookup (LSH band
+keys, story terms, line keys, term frequencies): nothing scans the archive, and no
+process holds the archive in memory.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Story(models.Model):
+    """Articles about the same event; it keeps growing while coverage keeps coming."""
+
+    headline = models.CharField(max_length=500)
+    first_published_at = models.DateTimeField()
+    last_published_at = models.DateTimeField(db_index=True)
+    size = models.PositiveIntegerField(default=0)
+    section = models.ForeignKey("newsroom.Section", on_delete=models.SET_NULL, null=True,
+                                blank=True, related_name="+")
+    # Sum of member TF-IDF vectors, strongest terms only, and the names/numbers members share.
+    centroid = models.JSONField(default=dict, blank=True)
+    anchors = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-last_published_at", "-id"]
+        verbose_name_plural = "stories"
+
+    def __str__(self) -> str:
+        return self.headline
+
+
+class ArticleSignature(models.Model):
+    """An article's MinHash signature and TF-IDF vector, kept to compare later arrivals."""
+
+    article = models.OneToOneField("newsroom.Article", on_delete=models.CASCADE,
+                                   primary_key=True, related_name="signature")
+    minhash = models.BinaryField()
+    shingle_count = models.PositiveIntegerField(default=0)
+    vector = models.JSONField(default=dict, blank=True)
+    anchors = models.JSONField(default=list, blank=True)
+    published_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"signature of article {self.article_id}"
+
+
+class LshBand(models.Model):
+    key = models.BigIntegerField()
+    article = models.ForeignKey("newsroom.Article", on_delete=models.CASCADE,
+                                related_name="lsh_bands")
+    published_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "published_at"], name="lshband_key_time")]
+
+    def __str__(self) -> str:
+        return f"band {self.key} of {self.article_id}"
+
+
+class StoryTerm(models.Model):
+    """Inverted index: a story's strongest terms, to find candidate stories for an item."""
+
+    term = models.CharField(max_length=40)
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="terms")
+    last_published_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["term", "story"], name="storyterm_unique")]
+        indexes = [models.Index(fields=["term", "last_published_at"], name="storyterm_term_time")]
+
+    def __str__(self) -> str:
+        return f"{self.term} -> story {self.story_id}"
+
+
+class TermFrequency(models.Model):
+    """Document frequencies for IDF, maintained as items arrive. Term "" counts documents."""
+
+    term = models.CharField(max_length=40, unique=True)
+    documents = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.term!r}: {self.documents}"
+
+
+class SourceLine(models.Model):
+    """How many items of one source carried a short line: its repeated lines are boilerplate."""
+
+    source = models.CharField(max_length=64)
+    key = models.BigIntegerField()
+    items = models.PositiveIntegerField(default=0)
+    last_seen_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "key"], name="sourceline_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.source} line {self.key} x{self.items}"
+
+
+class RelatedStory(models.Model):
+    """Other stories related to an article by content, ranked at ingest (SEE ALSO)."""
+
+    article = models.ForeignKey("newsroom.Article", on_delete=models.CASCADE,
+                                related_name="related_stories")
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+
+    class Meta:
+        ordering = ["-score"]
+        constraints = [models.UniqueConstraint(fields=["article", "story"],
+                                               name="relatedstory_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} -> story {self.story_id}"
+
+
+class DuplicateVeto(models.Model):
+    """An editor said these two are not copies of each other: never link them again."""
+
+    article = models.ForeignKey("newsroom.Article", on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey("newsroom.Article", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["article", "other"],
+                                               name="duplicateveto_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} is not a copy of {self.other_id}"
+
+
+class SectionModel(models.Model):
+    """A trained section classifier (see wire/sections.py); the newest one is used."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    labels = models.JSONField(default=list)
+    trained_on = models.PositiveIntegerField(default=0)
+    data = models.BinaryField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        get_latest_by = "created_at"
+
+    def __str__(self) -> str:
+        return f"section model {self.pk} ({self.trained_on} articles)"

@@ -1,0 +1,438 @@
+"""Story intelligence for stored articles: duplicates, stories, related links, sections.
+
+The decisions are made by the pure functions in ``wiredesk.wire.similarity`` and
+``wiredesk.wire.sections``; this module feeds them from indexed tables and writes their
+answers back. It runs inside the ingest transaction of the article it enriches.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import timedelta
+
+from django.db import connection, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from wiredesk.newsroom.models import (
+    Article,
+    ArticleSignature,
+    DuplicateVeto,
+    LshBand,
+    RelatedStory,
+    Section,
+    SectionModel,
+    SourceLine,
+    Story,
+    StoryTerm,
+    TermFrequency,
+)
+from wiredesk.wire import similarity
+from wiredesk.wire.sanitize import html_to_text
+from wiredesk.wire.sections import SectionClassifier
+
+log = logging.getLogger(__name__)
+
+DUPLICATE_WINDOW = timedelta(days=3)  # copies of one item arrive within days of each other
+RELATED_WINDOW = timedelta(days=30)
+STORY_PARAMS = similarity.StoryParams()
+MAX_CANDIDATES = 200
+STORY_TERMS_KEPT = 2 * similarity.QUERY_TERMS
+PREDICTED = "section:predicted"
+TRAINING_LIMIT = 20_000
+
+
+# --- index adapters --------------------------------------------------------------------
+
+def _upsert_increment(table: str, key_columns: Sequence[str], count_column: str,
+                      rows: Iterable[tuple]) -> None:
+    """INSERT ... ON CONFLICT DO UPDATE count = count + 1 (SQLite 3.24+ and PostgreSQL)."""
+    rows = sorted(set(rows))  # a fixed order keeps concurrent writers from deadlocking
+    if not rows:
+        return
+    extra = ", last_seen_at" if table == SourceLine._meta.db_table else ""
+    columns = ", ".join(key_columns)
+    placeholders = ", ".join(["%s"] * (len(key_columns) + 1 + (1 if extra else 0)))
+    update_extra = ", last_seen_at = excluded.last_seen_at" if extra else ""
+    # Table and column names come from this module, never from input.
+    sql = (f"INSERT INTO {table} ({columns}, {count_column}{extra}) "  # noqa: S608
+           f"VALUES ({placeholders}) ON CONFLICT ({columns}) DO UPDATE SET "
+           f"{count_column} = {table}.{count_column} + 1{update_extra}")
+    now = timezone.now()
+    params = [(*row, 1, now) if extra else (*row, 1) for row in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+class DbLineMemory:
+    def repeated(self, source: str, keys: Sequence[int]) -> set[int]:
+        return set(SourceLine.objects.filter(
+            source=source, key__in=list(set(keys)),
+            items__gte=similarity.BOILERPLATE_MIN_ITEMS).values_list("key", flat=True))
+
+    def remember(self, source: str, keys: Sequence[int]) -> None:
+        _upsert_increment(SourceLine._meta.db_table, ["source", "key"], "items",
+                          [(source, k) for k in keys])
+
+
+class DbFrequencies:
+    TOTAL = ""
+
+    def __init__(self) -> None:
+        self._total: int | None = None
+
+    def total(self) -> int:
+        if self._total is None:
+            self._total = (TermFrequency.objects.filter(term=self.TOTAL)
+                           .values_list("documents", flat=True).first() or 0)
+        return self._total
+
+    def counts(self, terms: Iterable[str]) -> Mapping[str, int]:
+        return dict(TermFrequency.objects.filter(term__in=list(terms))
+                    .values_list("term", "documents"))
+
+    def add(self, terms: Iterable[str]) -> None:
+        _upsert_increment(TermFrequency._meta.db_table, ["term"], "documents",
+                          [(t[:40],) for t in {*terms, self.TOTAL}])
+        self._total = None
+
+
+# --- the step --------------------------------------------------------------------------
+
+def article_text(article: Article) -> str:
+    return html_to_text(article.body_html)
+
+
+def source_key(article: Article) -> str:
+    return f"agency:{article.agency_id}"
+
+
+def enrich_article(article: Article, *, created: bool) -> None:
+    """Duplicate check, story, related stories and section for one stored article.
+
+    On an update of an article already enriched only its signature is refreshed: the
+    story and duplicate links stay as they were decided (or as an editor set them).
+    """
+    memory = DbLineMemory()
+    feats, keys = similarity.features(article.headline, article_text(article),
+                                      source=source_key(article), memory=memory)
+    if created:
+        memory.remember(source_key(article), keys)
+    frequencies = DbFrequencies()
+    if created or not ArticleSignature.objects.filter(article=article).exists():
+        frequencies.add(feats.term_counts)
+    vector = similarity.tfidf_vector(feats, frequencies)
+    _store_signature(article, feats, vector)
+    if not created and article.story_id is not None:
+        return
+    fields = ["story", "duplicate_of", "section", "flags"]
+    if article.section_id is None:
+        _predict_section(article)
+    canonical = _find_duplicate(article, feats, _lsh_candidates(article, feats.bands))
+    if canonical is not None:
+        _link_duplicate(article, canonical, vector, feats.anchors)
+    else:
+        story = _assign_story(article, vector, feats.anchors)
+        article.story = story
+        mates = list(ArticleSignature.objects.filter(article__story=story)
+                     .exclude(article=article).order_by("-published_at")
+                     .values_list("article_id", flat=True)[:30])
+        canonical = _find_duplicate(article, feats, mates)
+        if canonical is not None:
+            _link_duplicate(article, canonical, None, feats.anchors, counted=True)
+    article.save(update_fields=[*fields, "modified_at"])
+    _store_related(article, vector)
+
+
+def _store_signature(article: Article, feats: similarity.Features,
+                     vector: Mapping[str, float]) -> None:
+    ArticleSignature.objects.update_or_create(
+        article=article, defaults={
+            "minhash": similarity.signature_bytes(feats.signature),
+            "shingle_count": feats.shingle_count, "vector": dict(vector),
+            "anchors": sorted(feats.anchors), "published_at": article.published_at})
+    LshBand.objects.filter(article=article).delete()
+    LshBand.objects.bulk_create([LshBand(key=k, article=article, published_at=article.published_at)
+                                 for k in feats.bands])
+
+
+def _lsh_candidates(article: Article, bands: list[int]) -> list[int]:
+    if not bands:
+        return []
+    when = article.published_at
+    return list(LshBand.objects.filter(
+        key__in=bands, published_at__gte=when - DUPLICATE_WINDOW,
+        published_at__lte=when + DUPLICATE_WINDOW).exclude(article=article)
+        .values_list("article_id", flat=True).distinct()[:MAX_CANDIDATES])
+
+
+def _vetoed(article: Article) -> set[int]:
+    pairs = DuplicateVeto.objects.filter(Q(article=article) | Q(other=article))
+    return {a if a != article.pk else o for a, o in pairs.values_list("article_id", "other_id")}
+
+
+def _find_duplicate(article: Article, feats: similarity.Features,
+                    candidate_ids: Sequence[int]) -> Article | None:
+    """The canonical article this one copies, or None."""
+    if not candidate_ids or feats.shingle_count < 8:
+        return None
+    vetoed = _vetoed(article)
+    best, best_score = None, 0.0
+    rows = (ArticleSignature.objects.filter(article_id__in=candidate_ids)
+            .exclude(article__status=Article.Status.KILLED)
+            .values_list("article_id", "minhash", "shingle_count"))
+    for other_id, data, count in rows:
+        if other_id in vetoed:
+            continue
+        other = similarity.signature_from_bytes(data)
+        if not similarity.is_near_duplicate(feats.signature, feats.shingle_count, other, count):
+            continue
+        score = similarity.estimated_containment(feats.signature, feats.shingle_count,
+                                                 other, count)
+        if score > best_score:
+            best, best_score = other_id, score
+    if best is None:
+        return None
+    found = Article.objects.select_related("duplicate_of").get(pk=best)
+    canonical = found.duplicate_of or found
+    if canonical.pk in vetoed or canonical.status == Article.Status.KILLED:
+        return None
+    return canonical
+
+
+def _link_duplicate(article: Article, canonical: Article, vector, anchors, *,
+                    counted: bool = False) -> None:
+    """Attach a copy to its canonical article; the earliest copy is canonical."""
+    story = canonical.story
+    if story is None:
+        story = _assign_story(canonical, vector or {}, frozenset(anchors), force_new=True)
+        Article.objects.filter(pk=canonical.pk).update(story=story)
+    elif not counted:
+        Story.objects.filter(pk=story.pk).update(size=story.size + 1)
+    article.story = story
+    if (article.published_at < canonical.published_at and not canonical.intel_locked
+            and canonical.kind == article.kind):
+        # An earlier copy arrived late: it becomes the one editions show.
+        article.duplicate_of = None
+        article.save(update_fields=["story", "duplicate_of"])
+        Article.objects.filter(Q(pk=canonical.pk) | Q(duplicate_of=canonical)).exclude(
+            pk=article.pk).update(duplicate_of=article)
+    else:
+        article.duplicate_of = canonical
+
+
+def _story_state(story: Story) -> similarity.StoryState:
+    return similarity.StoryState(story.pk, dict(story.centroid), Counter(story.anchors),
+                                 story.size, story.last_published_at)
+
+
+def _assign_story(article: Article, vector: Mapping[str, float], anchors: frozenset[str], *,
+                  force_new: bool = False) -> Story:
+    when = article.published_at
+    chosen = None
+    if not force_new and vector:
+        story_ids = list(
+            StoryTerm.objects.filter(term__in=similarity.query_terms(vector),
+                                     last_published_at__gte=when - STORY_PARAMS.window,
+                                     last_published_at__lte=when + STORY_PARAMS.window)
+            .values("story_id").annotate(hits=Count("id")).order_by("-hits", "story_id")
+            .values_list("story_id", flat=True)[:20])
+        stories = {s.pk: s for s in Story.objects.filter(pk__in=story_ids)}
+        state, _score = similarity.best_story(
+            vector, anchors, [_story_state(s) for s in stories.values()], STORY_PARAMS)
+        if state is not None:
+            chosen = stories[state.story_id]
+    if chosen is None:
+        chosen = Story.objects.create(headline=article.headline[:500], first_published_at=when,
+                                      last_published_at=when, section=article.section)
+    state = _story_state(chosen)
+    similarity.add_to_centroid(state, vector, anchors)
+    chosen.centroid = state.centroid
+    chosen.anchors = dict(state.anchors)
+    chosen.size = state.size
+    chosen.first_published_at = min(chosen.first_published_at, when)
+    chosen.last_published_at = max(chosen.last_published_at, when)
+    if chosen.section_id is None and article.section_id is not None:
+        chosen.section = article.section
+    chosen.save()
+    top = similarity.query_terms(chosen.centroid, STORY_TERMS_KEPT)
+    StoryTerm.objects.filter(story=chosen).exclude(term__in=top).delete()
+    StoryTerm.objects.bulk_create(
+        [StoryTerm(term=t, story=chosen, last_published_at=chosen.last_published_at)
+         for t in top], update_conflicts=True, unique_fields=["term", "story"],
+        update_fields=["last_published_at"])
+    return chosen
+
+
+def _store_related(article: Article, vector: Mapping[str, float]) -> None:
+    if not vector:
+        return
+    when = article.published_at
+    story_ids = list(
+        StoryTerm.objects.filter(term__in=similarity.query_terms(vector),
+                                 last_published_at__gte=when - RELATED_WINDOW)
+        .exclude(story_id=article.story_id)
+        .values("story_id").annotate(hits=Count("id")).order_by("-hits", "story_id")
+        .values_list("story_id", flat=True)[:30])
+    candidates = [
+        similarity.RelatedCandidate(
+            story_id=s.pk, similarity=similarity.cosine(vector, s.centroid),
+            last_seen=s.last_published_at, section=str(s.section_id or ""))
+        for s in Story.objects.filter(pk__in=story_ids)]
+    ranked = similarity.rank_related(candidates, own_story=article.story_id,
+                                     section=str(article.section_id or ""), now=when)
+    RelatedStory.objects.filter(article=article).delete()
+    RelatedStory.objects.bulk_create([
+        RelatedStory(article=article, story_id=c.story_id, score=c.similarity)
+        for c in ranked])
+
+
+# --- sections --------------------------------------------------------------------------
+
+_classifier_cache: dict[str, object] = {}
+
+
+def current_classifier() -> SectionClassifier | None:
+    latest = SectionModel.objects.order_by("-created_at", "-id").values_list("pk", flat=True)
+    model_id = latest.first()
+    if model_id is None:
+        return None
+    if _classifier_cache.get("id") != model_id:
+        data = SectionModel.objects.values_list("data", flat=True).get(pk=model_id)
+        _classifier_cache.update(id=model_id, model=SectionClassifier.from_bytes(data))
+    return _classifier_cache["model"]  # type: ignore[return-value]
+
+
+def _predict_section(article: Article) -> None:
+    classifier = current_classifier()
+    if classifier is None:
+        return
+    slug = classifier.predict(f"{article.headline}\n{article_text(article)}")
+    section = Section.objects.filter(slug=slug).first() if slug else None
+    if section is not None:
+        article.section = section
+        article.flags = [*article.flags, PREDICTED]
+
+
+def sections_train(*, limit: int = TRAINING_LIMIT, progress=None) -> SectionModel:
+    """Train the section classifier on this installation's labelled articles.
+
+    Labels come from feed categories (through the section rules) and from editors;
+    sections the classifier itself guessed are never fed back as truth.
+    """
+    texts, labels = [], []
+    rows = (Article.objects.filter(section__isnull=False)
+            .exclude(status=Article.Status.KILLED)
+            .order_by("-published_at").values_list("headline", "body_html", "section__slug",
+                                                   "flags"))
+    for headline, body_html, slug, flags in rows.iterator(chunk_size=500):
+        if PREDICTED in (flags or []):
+            continue
+        texts.append(f"{headline}\n{html_to_text(body_html)}")
+        labels.append(slug)
+        if progress is not None and len(texts) % 1000 == 0:
+            progress(len(texts))
+        if len(texts) >= limit:
+            break
+    classifier = SectionClassifier.train(texts, labels)
+    model = SectionModel.objects.create(labels=classifier.labels,
+                                        trained_on=classifier.trained_on,
+                                        data=classifier.to_bytes())
+    # Older models are kept only as the previous one, for a quick look back.
+    old = list(SectionModel.objects.order_by("-created_at", "-id").values_list("pk", flat=True)[2:])
+    if old:
+        SectionModel.objects.filter(pk__in=old).delete()
+    return model
+
+
+# --- kills and editor decisions ----------------------------------------------------------
+
+def article_withdrawn(article: Article) -> None:
+    """After a kill: promote the next copy to canonical, or drop a story left empty."""
+    with transaction.atomic():
+        copies = list(Article.objects.filter(duplicate_of=article)
+                      .exclude(status=Article.Status.KILLED).order_by("published_at", "id"))
+        if copies:
+            heir = copies[0]
+            Article.objects.filter(pk=heir.pk).update(duplicate_of=None)
+            Article.objects.filter(pk__in=[c.pk for c in copies[1:]]).update(duplicate_of=heir)
+        if article.story_id is not None:
+            alive = (Article.objects.filter(story_id=article.story_id)
+                     .exclude(status=Article.Status.KILLED).exclude(pk=article.pk).count())
+            if alive == 0:
+                Story.objects.filter(pk=article.story_id).delete()
+            else:
+                Story.objects.filter(pk=article.story_id).update(size=alive)
+
+
+def articles_merge(*, articles: Sequence[Article]) -> Article:
+    """An editor says these are copies of one item: the earliest becomes canonical."""
+    articles = sorted(articles, key=lambda a: (a.published_at, a.pk))
+    if len(articles) < 2:
+        raise ValueError("merging needs at least two articles")
+    canonical = articles[0]
+    ids = [a.pk for a in articles]
+    with transaction.atomic():
+        story = next((a.story for a in articles if a.story_id), None)
+        if story is None:
+            story = Story.objects.create(headline=canonical.headline[:500],
+                                         first_published_at=canonical.published_at,
+                                         last_published_at=articles[-1].published_at)
+        DuplicateVeto.objects.filter(article_id__in=ids, other_id__in=ids).delete()
+        # Copies of the merged articles follow them to the new canonical.
+        Article.objects.filter(duplicate_of_id__in=ids).update(duplicate_of=canonical,
+                                                               story=story)
+        Article.objects.filter(pk__in=ids[1:]).update(duplicate_of=canonical, story=story,
+                                                      intel_locked=True)
+        Article.objects.filter(pk=canonical.pk).update(duplicate_of=None, story=story,
+                                                       intel_locked=True)
+        Story.objects.filter(pk=story.pk).update(
+            size=Article.objects.filter(story=story).count())
+    canonical.refresh_from_db()
+    return canonical
+
+
+def article_split(*, article: Article) -> Article:
+    """An editor says this article is not a copy of the others: it stands alone, for good."""
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article.pk)
+        group = set(Article.objects.filter(
+            Q(pk=article.duplicate_of_id) | Q(duplicate_of_id=article.duplicate_of_id)
+            | Q(duplicate_of=article)).exclude(pk=article.pk).values_list("pk", flat=True)
+            ) if article.duplicate_of_id else set(
+            Article.objects.filter(duplicate_of=article).values_list("pk", flat=True))
+        DuplicateVeto.objects.bulk_create(
+            [DuplicateVeto(article=article, other_id=o) for o in sorted(group)],
+            ignore_conflicts=True)
+        copies = list(Article.objects.filter(duplicate_of=article).order_by("published_at", "id"))
+        if copies:
+            Article.objects.filter(pk=copies[0].pk).update(duplicate_of=None)
+            Article.objects.filter(pk__in=[c.pk for c in copies[1:]]).update(
+                duplicate_of=copies[0])
+        old_story_id = article.story_id
+        story = Story.objects.create(headline=article.headline[:500],
+                                     first_published_at=article.published_at,
+                                     last_published_at=article.published_at, size=1,
+                                     section=article.section)
+        signature = ArticleSignature.objects.filter(article=article).first()
+        if signature is not None:
+            story.centroid = signature.vector
+            story.anchors = dict.fromkeys(signature.anchors, 1)
+            story.save(update_fields=["centroid", "anchors"])
+            StoryTerm.objects.bulk_create(
+                [StoryTerm(term=t, story=story, last_published_at=article.published_at)
+                 for t in similarity.query_terms(signature.vector, STORY_TERMS_KEPT)],
+                ignore_conflicts=True)
+        article.duplicate_of = None
+        article.story = story
+        article.intel_locked = True
+        article.save(update_fields=["duplicate_of", "story", "intel_locked", "modified_at"])
+        if old_story_id is not None:
+            left = Article.objects.filter(story_id=old_story_id).count()
+            if left == 0:
+                Story.objects.filter(pk=old_story_id).delete()
+            else:
+                Story.objects.filter(pk=old_story_id).update(size=left)
+    return article

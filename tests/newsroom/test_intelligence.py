@@ -1,0 +1,191 @@
+import re
+
+import pytest
+
+from tests.conftest import rss, rss_item
+from tests.story_texts import COURT, COURT_LOOKALIKE, FLOOD, MATCH, html
+from wiredesk import cli
+from wiredesk.editions import selectors
+from wiredesk.editions.services import edition_save
+from wiredesk.newsroom import intelligence, services
+from wiredesk.newsroom.models import Article, SectionModel, Story
+
+pytestmark = pytest.mark.django_db
+
+
+def ingest(tmp_path, code, items, name="feed.rss"):
+    agency = services.agency_ensure(code=code)
+    path = tmp_path / f"{code}-{name}"
+    path.write_bytes(rss("".join(items)))
+    return services.ingest_source(str(path), agency=agency)
+
+
+def flood_copy(agency: str) -> list[str]:
+    """The same wire copy as another agency sends it: own dateline, a cut, a new headline."""
+    paragraphs = list(FLOOD)
+    paragraphs[0] = f"PORT ELSMERE, July 11 ({agency}) -- " + paragraphs[0]
+    if agency == "XIN":
+        del paragraphs[5]
+    if agency == "WAM":
+        paragraphs[2], paragraphs[3] = paragraphs[3], paragraphs[2]
+    return paragraphs
+
+
+@pytest.fixture
+def three_agencies(tmp_path):
+    services.section_ensure(slug="world", name="World")
+    services.section_ensure(slug="sport", name="Sport")
+    edition = edition_save(name="Chile Sun", time_zone="Australia/Sydney")
+    hours = {"ANI": "08", "XIN": "09", "WAM": "10"}
+    for code, hour in hours.items():
+        ingest(tmp_path, code, [
+            rss_item(f"{code}-flood", f"Floods in Valdoria ({code})", html(flood_copy(code)),
+                     date=f"Fri, 11 Jul 2025 {hour}:00:00 GMT")])
+    ingest(tmp_path, "RFE", [
+        rss_item("court", "Former minister jailed for bribes", html(COURT),
+                 date="Fri, 11 Jul 2025 07:00:00 GMT"),
+        rss_item("court2", "Former mayor jailed for embezzlement", html(COURT_LOOKALIKE),
+                 date="Fri, 11 Jul 2025 07:30:00 GMT"),
+        rss_item("match", "Harbour City go top", html(MATCH), category="Sport",
+                 date="Fri, 11 Jul 2025 06:00:00 GMT")])
+    return edition
+
+
+def test_three_agencies_one_article_with_also_reported_by(client, three_agencies):
+    floods = list(Article.objects.filter(headline__startswith="Floods").order_by("published_at"))
+    assert len(floods) == 3
+    canonical = floods[0]
+    assert canonical.agency.code == "ANI" and canonical.duplicate_of is None
+    assert all(a.duplicate_of_id == canonical.pk for a in floods[1:])
+    assert len({a.story_id for a in floods}) == 1
+    shown = list(selectors.edition_articles(three_agencies))
+    assert [a.pk for a in shown if a.headline.startswith("Floods")] == [canonical.pk]
+    page = client.get(f"/chile-sun/news/{canonical.pk}/{canonical.slug}")
+    text = page.content.decode()
+    also = re.search(r'class="also-reported">(.*?)</aside>', text, re.S).group(1)
+    assert "XIN" in also and "WAM" in also and "ANI" not in also
+    home = client.get("/chile-sun/").content.decode()
+    assert home.count("Floods in Valdoria") == 1
+
+
+def test_lookalike_court_cases_stay_apart_and_see_also_rules(client, three_agencies):
+    court = Article.objects.get(headline__startswith="Former minister")
+    mayor = Article.objects.get(headline__startswith="Former mayor")
+    assert court.story_id != mayor.story_id
+    assert court.duplicate_of_id is None and mayor.duplicate_of_id is None
+    floods = Article.objects.filter(headline__startswith="Floods").order_by("published_at")
+    related = selectors.see_also(floods[0], three_agencies, limit=5)
+    ids = [a.pk for a in related]
+    assert not set(ids) & {a.pk for a in floods}  # never a copy of itself
+    stories = [a.story_id for a in related]
+    assert len(stories) == len(set(stories))  # never two links to one story
+    services.article_kill(article=court, reason="legal")
+    related = selectors.see_also(mayor, three_agencies, limit=5)
+    assert court.pk not in [a.pk for a in related]
+
+
+def test_story_page_lists_coverage(client, three_agencies):
+    canonical = Article.objects.filter(headline__startswith="Floods").order_by(
+        "published_at").first()
+    response = client.get(f"/chile-sun/story/{canonical.story_id}/", follow=True)
+    assert response.status_code == 200
+    assert "Floods in Valdoria (ANI)" in response.content.decode()
+    assert client.get("/chile-sun/story/999999/").status_code == 404
+
+
+def test_kill_of_canonical_promotes_next_copy_then_removes_story(three_agencies):
+    floods = list(Article.objects.filter(headline__startswith="Floods").order_by("published_at"))
+    story_id = floods[0].story_id
+    services.article_kill(article=floods[0], reason="wrong")
+    floods[1].refresh_from_db()
+    floods[2].refresh_from_db()
+    assert floods[1].duplicate_of_id is None
+    assert floods[2].duplicate_of_id == floods[1].pk
+    shown = [a.pk for a in selectors.edition_articles(three_agencies)]
+    assert floods[1].pk in shown and floods[2].pk not in shown
+    services.article_kill(article=floods[1], reason="wrong")
+    services.article_kill(article=floods[2], reason="wrong")
+    assert not Story.objects.filter(pk=story_id).exists()
+
+
+def test_editor_split_and_merge_stick_across_reingest(tmp_path, three_agencies):
+    wam = Article.objects.get(headline="Floods in Valdoria (WAM)")
+    intelligence.article_split(article=wam)
+    wam.refresh_from_db()
+    assert wam.duplicate_of_id is None and wam.intel_locked
+    # The agency sends a corrected copy: the editor's split holds.
+    paragraphs = flood_copy("WAM")
+    paragraphs[1] += " The authority later revised the figure."
+    ingest(tmp_path, "WAM", [rss_item("WAM-flood", "Floods in Valdoria (WAM)", html(paragraphs),
+                                      date="Fri, 11 Jul 2025 10:00:00 GMT")])
+    wam.refresh_from_db()
+    assert wam.version == 2 and wam.duplicate_of_id is None
+    # A new agency copy arriving later still joins the others, not the split one.
+    ingest(tmp_path, "AFP", [rss_item("AFP-flood", "Floods in Valdoria (AFP)",
+                                      html(flood_copy("AFP")),
+                                      date="Fri, 11 Jul 2025 11:00:00 GMT")])
+    afp = Article.objects.get(headline="Floods in Valdoria (AFP)")
+    assert afp.duplicate_of is not None and afp.duplicate_of_id != wam.pk
+    # Merge by hand: the court and the mayor stories (a wrong merge, but the editor's call).
+    court = Article.objects.get(headline__startswith="Former minister")
+    mayor = Article.objects.get(headline__startswith="Former mayor")
+    intelligence.articles_merge(articles=[mayor, court])
+    mayor.refresh_from_db()
+    assert mayor.duplicate_of_id == court.pk
+    ingest(tmp_path, "RFE", [rss_item("court2", "Former mayor jailed for embezzlement",
+                                      html([*COURT_LOOKALIKE, "Updated with reaction."]),
+                                      date="Fri, 11 Jul 2025 07:30:00 GMT")], name="b.rss")
+    mayor.refresh_from_db()
+    assert mayor.version == 2 and mayor.duplicate_of_id == court.pk
+
+
+def test_sections_train_command_and_prediction(tmp_path, three_agencies, capsys):
+    # Label some articles: world (rules put them there) and sport.
+    sport_items = [rss_item(f"s{i}", f"Match report {i}",
+                            html([p.replace("Harbour", f"Team{i}") for p in MATCH]),
+                            category="Sport", date=f"Sat, 12 Jul 2025 0{i}:00:00 GMT")
+                   for i in range(1, 4)]
+    ingest(tmp_path, "SPT", sport_items)
+    assert cli.main(["sections", "train"]) == 0
+    assert "trained on" in capsys.readouterr().out
+    assert SectionModel.objects.count() == 1
+    ingest(tmp_path, "NEW", [rss_item("n1", "Striker scores twice as league leaders win",
+                                      html(["The striker scored twice in the second half and "
+                                            "the league leaders won the match 3-1 before a "
+                                            "crowd of 30,000 at the stadium on Saturday."]),
+                                      category="")])
+    new = Article.objects.get(headline__startswith="Striker")
+    assert new.section.slug == "sport"
+    assert intelligence.PREDICTED in new.flags
+
+
+def test_sections_train_with_too_little_data_is_one_line_error(capsys):
+    assert cli.main(["sections", "train"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("wiredesk: error:") and err.count("\n") == 1
+
+
+def test_bad_input_neither_crashes_nor_glues(tmp_path, three_agencies):
+    promo = ["Get a daily dose of Chile Sun news through our daily email.",
+             "SEE ALSO: Floods in Valdoria",
+             "Publish news of your business, community or sports group by submitting a release."]
+    items = [
+        rss_item("e1", "Empty one", "<p></p>"),
+        rss_item("w1", "Breaking", "<p>Breaking</p>"),
+        rss_item("w2", "Urgent", "<p>Breaking</p>"),
+        rss_item("big", "Enormous", "<p>" + "lorem ipsum dolor " * 60_000 + "</p>"),
+        rss_item("fr", "Inondations", html(["Les pluies ont forcé l'évacuation de milliers "
+                                            "d'habitants dans la vallée, selon la préfecture."])),
+        rss_item("ja", "地震", html(["東京で地震があり、多くの人が避難しました。"])),
+    ]
+    items += [rss_item(f"p{i}", f"Promo item {i}", html([f"Unrelated short news number {i} "
+                                                          f"about topic {i * 7}.", *promo]))
+              for i in range(6)]
+    report = ingest(tmp_path, "BAD", items)
+    assert report.created == len(items), report.errors
+    promos = Article.objects.filter(headline__startswith="Promo item")
+    assert all(a.duplicate_of_id is None for a in promos)
+    assert Article.objects.get(headline="Urgent").duplicate_of_id is None
+    floods = Article.objects.filter(headline__startswith="Floods")
+    assert not Article.objects.filter(duplicate_of__in=floods).exclude(
+        headline__startswith="Floods").exists()

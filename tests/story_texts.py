@@ -1,0 +1,57 @@
+"""Short news texts written for these tests (no third-party copy)."""
+
+FLOOD = [
+    "Heavy rain swept across the Valdoria river basin overnight, forcing the evacuation of "
+    "about 4,200 residents from low-lying districts of Port Elsmere, regional officials said.",
+    "The river rose 3.8 metres above its usual level by dawn, the highest reading since "
+    "records began at the Elsmere gauge in 1961, according to the Valdoria water authority.",
+    "Emergency crews in orange boats ferried families from flooded streets to the municipal "
+    "sports hall, where volunteers handed out blankets, bottled water and hot soup.",
+    "Governor Ilse Marquand declared a state of emergency for three districts and asked the "
+    "national government for army engineers to reinforce the northern embankment.",
+    "Forecasters expect another 60 millimetres of rain before Thursday, and warned that the "
+    "crest of the flood would reach the coastal town of Brannock late on Wednesday.",
+    "Schools across the region will stay closed for the rest of the week, the education "
+    "office said, and two regional rail lines were suspended after tracks were washed out.",
+]
+
+COURT = [
+    "A court in Harlow City sentenced former transport minister Teodor Vasek to nine years in "
+    "prison on Tuesday for taking bribes in exchange for a motorway construction contract.",
+    "Judge Amalia Ruiz said the evidence showed Vasek accepted 2.3 million in cash and a villa "
+    "on the coast from the Kestrel Group, which won the 2019 tender for the ring road.",
+    "Vasek, who denied all charges throughout the eleven-month trial, sat silently as the "
+    "verdict was read and his lawyers said they would appeal within the fourteen-day limit.",
+    "Two executives of the Kestrel Group received suspended sentences after cooperating with "
+    "prosecutors, and the company was fined and barred from public tenders for five years.",
+    "The case was the largest corruption trial in the country since the anti-graft office "
+    "was founded in 2012, and opposition parties called for a wider inquiry into the tender.",
+]
+
+COURT_LOOKALIKE = [
+    "A court in Pellmont sentenced the former mayor Rosa Gavril to six years in prison on "
+    "Monday for embezzling funds meant for the renovation of the city's tram network.",
+    "Judge Oskar Lind said Gavril diverted 800,000 through a consultancy run by her brother-in-"
+    "law, Milan Dorsey, between 2016 and 2018, according to the written judgment.",
+    "Gavril said she was innocent and would appeal, while prosecutors said they were "
+    "satisfied with the sentence handed down by the Pellmont regional court.",
+    "Dorsey received a four-year sentence, and the city council said it would try to recover "
+    "the money through a civil claim against both of them.",
+    "The tram renovation, originally due in 2019, is still unfinished, and commuters have "
+    "complained for years about delays and closed lines across the eastern districts.",
+]
+
+MATCH = [
+    "Harbour City beat Northgate Rovers 3-1 on Saturday to move top of the league with four "
+    "matches left, thanks to two second-half goals from striker Jonas Ekdahl.",
+    "Rovers had led through an early penalty from captain Miguel Ferraz, but Ekdahl levelled "
+    "just after the break with a header from a corner taken by Sami Okonjo.",
+    "Ekdahl then curled in a free kick in the 71st minute, and substitute Lars Brun sealed the "
+    "win in stoppage time as the home crowd of 38,000 celebrated.",
+    "Harbour City coach Dana Whitlock said the title was not won yet, with trips to the two "
+    "teams directly below them still to come before the end of the season.",
+]
+
+
+def html(paragraphs: list[str]) -> str:
+    return "".join(f"<p>{p}</p>" for p in paragraphs)
