@@ -93,3 +93,18 @@ def test_related_ranking_excludes_own_story_and_keeps_one_per_story():
                  days=30)), sim.RelatedCandidate(4, 0.01, now)]
     ranked = sim.rank_related(cands, own_story=1, section="world", now=now)
     assert [c.story_id for c in ranked] == [2, 3]
+
+
+def test_minhash_of_unrelated_texts_barely_agrees():
+    """Guards the hash family: a weak one makes every text look like every other."""
+    from wiredesk.wire import similarity
+
+    first = ("The central bank raised its main rate by half a point on Tuesday, citing "
+             "stubborn inflation in services and a weaker currency against the euro. ") * 3
+    second = ("Flash floods cut mountain roads in the north after two days of heavy rain, "
+              "stranding herders and delaying the harvest in several valleys. ") * 3
+    a, _ = similarity.features("Rates", first)
+    b, _ = similarity.features("Floods", second)
+    assert similarity.estimated_jaccard(a.signature, b.signature) < 0.1
+    near, _ = similarity.features("Rates", first.replace("Tuesday", "Wednesday"))
+    assert similarity.estimated_jaccard(a.signature, near.signature) > 0.6

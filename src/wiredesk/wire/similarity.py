@@ -75,10 +75,15 @@ there's
 """
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 
-_MERSENNE = (1 << 61) - 1
 _rng = np.random.default_rng(20250711)
-_PERM_A = _rng.integers(1, 1 << 32, size=NUM_PERM, dtype=np.uint64) | np.uint64(1)
-_PERM_B = _rng.integers(0, 1 << 32, size=NUM_PERM, dtype=np.uint64)
+# Multiply-add-shift hashing (Dietzfelbinger): ((a*x + b) mod 2^64) >> 32 with random
+# 64-bit a, b is a universal family for 32-bit keys, and uint64 arithmetic wraps mod 2^64
+# by itself. (An (a*x + b) mod p scheme with a, x < 2^32 barely wraps, so its minima all
+# land on the smallest keys and unrelated texts look alike.)
+_PERM_A = _rng.integers(0, np.iinfo(np.uint64).max, size=NUM_PERM, dtype=np.uint64,
+                        endpoint=True) | np.uint64(1)
+_PERM_B = _rng.integers(0, np.iinfo(np.uint64).max, size=NUM_PERM, dtype=np.uint64,
+                        endpoint=True)
 
 
 def stable_hash64(text: str) -> int:
@@ -214,8 +219,8 @@ def minhash(hashes: Iterable[int]) -> np.ndarray:
     values = np.fromiter(hashes, dtype=np.uint64)
     if values.size == 0:
         return np.full(NUM_PERM, np.iinfo(np.uint64).max, dtype=np.uint64)
-    # (a*x + b) mod 2^61-1 with x < 2^32, a < 2^32: no overflow in uint64.
-    products = (values[None, :] * _PERM_A[:, None] + _PERM_B[:, None]) % np.uint64(_MERSENNE)
+    with np.errstate(over="ignore"):
+        products = (values[None, :] * _PERM_A[:, None] + _PERM_B[:, None]) >> np.uint64(32)
     return products.min(axis=1)
 
 
