@@ -13,7 +13,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-OWN_COMMANDS = {"demo", "serve", "ingest", "feed", "edition", "poll", "jobs"}
+OWN_COMMANDS = {"demo", "serve", "ingest", "feed", "edition", "poll", "jobs", "search"}
 
 
 class CommandError(Exception):
@@ -98,6 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
     ed_add.add_argument("--agencies", default=None, help="comma-separated agency codes")
     ed_add.add_argument("--tagline", default="")
     ed_sub.add_parser("list", help="list editions")
+
+    from wiredesk.search.cli import add_commands as add_search_commands
+
+    add_search_commands(sub)
     return parser
 
 
@@ -212,7 +216,13 @@ def cmd_demo(args) -> int:
     return cmd_serve(args, banner=banner + "\nPress Ctrl+C to stop.")
 
 
-HANDLERS = {"ingest": cmd_ingest, "feed": cmd_feed, "poll": cmd_poll,
+def cmd_search(args) -> int:
+    from wiredesk.search.cli import cmd_search as run
+
+    return run(args)
+
+
+HANDLERS = {"search": cmd_search, "ingest": cmd_ingest, "feed": cmd_feed, "poll": cmd_poll,
             "edition": cmd_edition, "jobs": cmd_jobs, "serve": cmd_serve, "demo": cmd_demo}
 
 

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "wiredesk.newsroom",
     "wiredesk.editions",
+    "wiredesk.search",
 ]
 
 MIDDLEWARE = [
@@ -161,6 +162,10 @@ if _env_bool("WIREDESK_HTTPS", False):
 WIREDESK_FETCH_TIMEOUT = float(os.environ.get("WIREDESK_FETCH_TIMEOUT", "20"))
 WIREDESK_FETCH_MAX_BYTES = int(os.environ.get("WIREDESK_FETCH_MAX_BYTES", str(10 * 1024 * 1024)))
 WIREDESK_SCHEDULER = _env_bool("WIREDESK_SCHEDULER", True)
+
+# Search (issue 7): the PostgreSQL text search configuration the index is built with
+# (run `wiredesk search reindex` after changing it); SQLite always uses FTS5 porter.
+WIREDESK_SEARCH_LANGUAGE = os.environ.get("WIREDESK_SEARCH_LANGUAGE", "english")
 
 LOGGING = {
     "version": 1,

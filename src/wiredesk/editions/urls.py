@@ -3,6 +3,7 @@
 from django.urls import path
 
 from wiredesk.editions import views
+from wiredesk.search.urls import search_patterns
 
 edition_patterns = [
     path("", views.edition_home, name="home"),
@@ -11,4 +12,5 @@ edition_patterns = [
     path("news/<int:article_id>/", views.article_page, name="article-short"),
     path("digest/subscribe", views.digest_signup, name="digest-subscribe"),
     path("releases/submit", views.release_submit, name="release-submit"),
+    *search_patterns,
 ]
