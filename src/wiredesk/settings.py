@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "wiredesk.newsroom",
     "wiredesk.editions",
     "wiredesk.search",
+    "wiredesk.publishing",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wiredesk.editions.middleware.EditionHostMiddleware",
+    "wiredesk.publishing.cache.PublicPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "wiredesk.urls"
@@ -144,9 +146,18 @@ with contextlib.suppress(OSError):
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_AUTOREFRESH = DEBUG
 
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-}
+# Local memory by default; Redis (shared by every process and node) when REDIS_URL is set.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": REDIS_URL, "KEY_PREFIX": "wiredesk"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                          "OPTIONS": {"MAX_ENTRIES": 5000}}}
+# Full-page cache of public edition pages (issue 7), purged by per-edition generations.
+WIREDESK_PAGE_CACHE = _env_bool("WIREDESK_PAGE_CACHE", True)
+WIREDESK_PAGE_CACHE_SECONDS = int(os.environ.get("WIREDESK_PAGE_CACHE_SECONDS", "600"))
+WIREDESK_PAGE_MAX_AGE = int(os.environ.get("WIREDESK_PAGE_MAX_AGE", "60"))
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

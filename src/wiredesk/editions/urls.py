@@ -3,6 +3,7 @@
 from django.urls import path
 
 from wiredesk.editions import views
+from wiredesk.publishing.urls import publishing_patterns
 from wiredesk.search.urls import search_patterns
 
 edition_patterns = [
@@ -13,4 +14,5 @@ edition_patterns = [
     path("digest/subscribe", views.digest_signup, name="digest-subscribe"),
     path("releases/submit", views.release_submit, name="release-submit"),
     *search_patterns,
+    *publishing_patterns,
 ]
