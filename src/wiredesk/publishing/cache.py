@@ -16,10 +16,12 @@ does change every page of the edition.
 from __future__ import annotations
 
 import hashlib
+import re
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
@@ -30,6 +32,10 @@ from wiredesk.publishing.stamps import current_stamp
 CACHEABLE_STATUS = {200, 301, 404, 410}
 SKIP_PREFIXES = ("/admin/", "/api/", "/static/", "/media/")
 KEPT_HEADERS = ("Content-Type", "Location", "Content-Language", "Vary", "X-Robots-Tag")
+# Edition pages carry the digest signup form, so a CSRF token. The cached copy holds this
+# placeholder instead, and each visitor gets their own token put back on the way out.
+TOKEN_FIELD = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+TOKEN_PLACEHOLDER = b"\x00wiredesk-csrf-token\x00"
 
 
 def _edition_id_for(request) -> int | None:
@@ -48,7 +54,20 @@ def page_key(edition_id: int, generation: int, request) -> str:
 
 
 def _etag(content: bytes) -> str:
-    return '"' + hashlib.blake2b(content, digest_size=12).hexdigest() + '"'
+    # Weak: visitors get different CSRF tokens in otherwise identical pages.
+    return 'W/"' + hashlib.blake2b(content, digest_size=12).hexdigest() + '"'
+
+
+def _shareable(request, content: bytes) -> bytes:
+    if not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        return content
+    return TOKEN_FIELD.sub(rb"\1" + TOKEN_PLACEHOLDER + rb"\2", content)
+
+
+def _personal(request, content: bytes) -> bytes:
+    if TOKEN_PLACEHOLDER not in content:
+        return content
+    return content.replace(TOKEN_PLACEHOLDER, get_token(request).encode("ascii"))
 
 
 class PublicPageCacheMiddleware:
@@ -67,7 +86,7 @@ class PublicPageCacheMiddleware:
         use_cache = settings.WIREDESK_PAGE_CACHE
         entry = cache.get(key) if use_cache else None
         if entry is not None:
-            response = HttpResponse(entry["content"], status=entry["status"])
+            response = HttpResponse(_personal(request, entry["content"]), status=entry["status"])
             for name, value in entry["headers"].items():
                 response[name] = value
             response["X-Cache"] = "HIT"
@@ -75,7 +94,8 @@ class PublicPageCacheMiddleware:
             response = self.get_response(request)
             if not self._cacheable(request, response):
                 return response
-            response["ETag"] = _etag(response.content)
+            shared = _shareable(request, response.content)
+            response["ETag"] = _etag(shared)
             response["Last-Modified"] = http_date(last_modified)
             patch_cache_control(response, public=True,
                                 max_age=settings.WIREDESK_PAGE_MAX_AGE)
@@ -84,7 +104,7 @@ class PublicPageCacheMiddleware:
                 headers = {name: response[name] for name in
                            (*KEPT_HEADERS, "ETag", "Last-Modified", "Cache-Control")
                            if response.has_header(name)}
-                cache.set(key, {"status": response.status_code, "content": response.content,
+                cache.set(key, {"status": response.status_code, "content": shared,
                                 "headers": headers},
                           timeout=settings.WIREDESK_PAGE_CACHE_SECONDS)
         if response.status_code == 200:
@@ -109,7 +129,7 @@ class PublicPageCacheMiddleware:
     def _cacheable(request, response) -> bool:
         if response.status_code not in CACHEABLE_STATUS or response.streaming:
             return False
-        if response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
-            return False  # a page holding a per-visitor token must never be shared
+        if response.cookies:
+            return False  # a response setting a cookie is for one visitor only
         control = response.get("Cache-Control", "")
         return "private" not in control and "no-store" not in control
