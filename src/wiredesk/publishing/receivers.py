@@ -30,17 +30,14 @@ def _placement_deleted(sender, instance: Placement, **kwargs) -> None:
     bump_editions([instance.edition_id])
 
 
+# An edition's name, language and hosts show on the other editions' pages too (hreflang
+# alternates, canonical links), and such changes are rare: they bump every edition.
 @receiver(post_save, sender=Edition, dispatch_uid="publishing-edition-saved")
-def _edition_saved(sender, instance: Edition, raw: bool = False, **kwargs) -> None:
-    if not raw:
-        bump_editions([instance.pk])
-
-
 @receiver(post_save, sender=EditionHost, dispatch_uid="publishing-host-saved")
 @receiver(post_delete, sender=EditionHost, dispatch_uid="publishing-host-deleted")
-def _host_changed(sender, instance: EditionHost, raw: bool = False, **kwargs) -> None:
+def _edition_changed(sender, instance, raw: bool = False, **kwargs) -> None:
     if not raw:
-        bump_editions([instance.edition_id])
+        bump_editions(Edition.objects.values_list("pk", flat=True))
 
 
 @receiver(m2m_changed, sender=Edition.sections.through, dispatch_uid="publishing-sections")
