@@ -13,7 +13,8 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-OWN_COMMANDS = {"demo", "serve", "ingest", "feed", "edition", "poll", "jobs", "search"}
+OWN_COMMANDS = {"demo", "serve", "ingest", "feed", "edition", "poll", "jobs"}
+OWN_COMMANDS |= {"search", "apikey"}  # issue 7
 
 
 class CommandError(Exception):
@@ -102,6 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     from wiredesk.search.cli import add_commands as add_search_commands
 
     add_search_commands(sub)
+    from wiredesk.api.cli import add_commands as add_apikey_commands
+
+    add_apikey_commands(sub)
     return parser
 
 
@@ -222,8 +226,15 @@ def cmd_search(args) -> int:
     return run(args)
 
 
-HANDLERS = {"search": cmd_search, "ingest": cmd_ingest, "feed": cmd_feed, "poll": cmd_poll,
+def cmd_apikey(args) -> int:
+    from wiredesk.api.cli import cmd_apikey as run
+
+    return run(args, CommandError)
+
+
+HANDLERS = {"ingest": cmd_ingest, "feed": cmd_feed, "poll": cmd_poll,
             "edition": cmd_edition, "jobs": cmd_jobs, "serve": cmd_serve, "demo": cmd_demo}
+HANDLERS.update({"search": cmd_search, "apikey": cmd_apikey})  # issue 7
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "wiredesk.editions",
     "wiredesk.search",
     "wiredesk.publishing",
+    "wiredesk.api",
 ]
 
 MIDDLEWARE = [
@@ -158,6 +159,8 @@ else:
 WIREDESK_PAGE_CACHE = _env_bool("WIREDESK_PAGE_CACHE", True)
 WIREDESK_PAGE_CACHE_SECONDS = int(os.environ.get("WIREDESK_PAGE_CACHE_SECONDS", "600"))
 WIREDESK_PAGE_MAX_AGE = int(os.environ.get("WIREDESK_PAGE_MAX_AGE", "60"))
+# JSON API (issue 7): requests a minute from one address without an API key.
+WIREDESK_API_ANON_PER_MINUTE = int(os.environ.get("WIREDESK_API_ANON_PER_MINUTE", "60"))
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

@@ -7,6 +7,7 @@ from wiredesk.publishing.sitemaps import robots_txt
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("wiredesk.api.urls")),
     path("", views.edition_index, name="edition-index"),
     path("robots.txt", robots_txt, name="robots"),
     path("<slug:edition_slug>/", include((edition_patterns, "edition"))),
