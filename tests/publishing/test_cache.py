@@ -149,3 +149,26 @@ def test_redis_page_cache_and_kill(client, site, redis_cache):
     assert any(b"wd:page:" in key for key in redis_cache._cache.get_client().keys("*"))
     services.article_kill(article=article, reason="legal")
     assert client.get(article_url(article)).status_code == 410
+
+
+def test_pages_touching_the_session_are_not_shared():
+    from django.contrib.sessions.middleware import SessionMiddleware
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from wiredesk.publishing.cache import PublicPageCacheMiddleware
+
+    def request_with_session():
+        request = RequestFactory().get("/chile-sun/")
+        SessionMiddleware(lambda r: None).process_request(request)
+        return request
+
+    untouched = request_with_session()
+    assert PublicPageCacheMiddleware._cacheable(untouched, HttpResponse("page"))
+    touched = request_with_session()
+    touched.session["flash"] = "for one visitor"
+    assert not PublicPageCacheMiddleware._cacheable(touched, HttpResponse("page"))
+    with_cookie = HttpResponse("page")
+    with_cookie.set_cookie("x", "1")
+    assert not PublicPageCacheMiddleware._cacheable(untouched, with_cookie)
+    assert not PublicPageCacheMiddleware._cacheable(untouched, HttpResponse("x", status=500))

@@ -131,5 +131,12 @@ class PublicPageCacheMiddleware:
             return False
         if response.cookies:
             return False  # a response setting a cookie is for one visitor only
+        # Cookies set further out (session, flash messages) are not visible here yet: a
+        # page that touched the session or queued a message is for one visitor too.
+        session = getattr(request, "session", None)
+        if session is not None and session.accessed:
+            return False
+        if getattr(getattr(request, "_messages", None), "added_new", False):
+            return False
         control = response.get("Cache-Control", "")
         return "private" not in control and "no-store" not in control
