@@ -18,6 +18,15 @@ SHARED_DATA = Path(os.environ.get("WIREDESK_SHARED_DATA",
                                   Path(__file__).resolve().parents[2] / "shared" / "data"))
 
 
+@pytest.fixture(autouse=True)
+def _empty_page_cache():
+    """Page-cache keys repeat across tests (ids and generations restart on rollback)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def fixtures_dir() -> Path:
     return FIXTURES

@@ -18,6 +18,7 @@ OWN_COMMANDS = {"demo", "serve", "ingest", "feed", "edition", "poll", "jobs", "w
                 "sections"}
 # Commands that never touch the database: no migrations run for them.
 NO_DATABASE = {"demo", "extract"}
+OWN_COMMANDS |= {"search", "apikey"}
 
 
 class CommandError(Exception):
@@ -129,6 +130,13 @@ def build_parser() -> argparse.ArgumentParser:
     sec_train = sec_sub.add_parser("train", help="train it on the labelled articles")
     sec_train.add_argument("--limit", type=int, default=20_000,
                            help="newest labelled articles to learn from (default 20000)")
+
+    from wiredesk.search.cli import add_commands as add_search_commands
+
+    add_search_commands(sub)
+    from wiredesk.api.cli import add_commands as add_apikey_commands
+
+    add_apikey_commands(sub)
     return parser
 
 
@@ -332,11 +340,24 @@ def cmd_article(args) -> int:
     return 0
 
 
+def cmd_search(args) -> int:
+    from wiredesk.search.cli import cmd_search as run
+
+    return run(args)
+
+
+def cmd_apikey(args) -> int:
+    from wiredesk.api.cli import cmd_apikey as run
+
+    return run(args, CommandError)
+
+
 HANDLERS = {"ingest": cmd_ingest, "feed": cmd_feed, "poll": cmd_poll,
             "edition": cmd_edition, "jobs": cmd_jobs, "serve": cmd_serve, "demo": cmd_demo,
             "worker": cmd_worker, "scheduler": cmd_scheduler,
             "extract": cmd_extract, "article": cmd_article,
             "sections": cmd_sections}
+HANDLERS.update({"search": cmd_search, "apikey": cmd_apikey})
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "wiredesk.newsroom",
     "wiredesk.editions",
+    "wiredesk.search",
+    "wiredesk.publishing",
+    "wiredesk.api",
 ]
 
 MIDDLEWARE = [
@@ -81,6 +84,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wiredesk.editions.middleware.EditionHostMiddleware",
+    "wiredesk.publishing.cache.PublicPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "wiredesk.urls"
@@ -165,9 +169,19 @@ CELERY_BEAT_SCHEDULE = {
     "poll-due-feeds": {"task": "newsroom.poll_due_feeds", "schedule": 30.0},
 }
 
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-}
+# Local memory by default; Redis (shared by every process and node) when REDIS_URL is set.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": REDIS_URL, "KEY_PREFIX": "wiredesk"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                          "OPTIONS": {"MAX_ENTRIES": 5000}}}
+# Full-page cache of public edition pages (issue 7), purged by per-edition generations.
+WIREDESK_PAGE_CACHE = _env_bool("WIREDESK_PAGE_CACHE", True)
+WIREDESK_PAGE_CACHE_SECONDS = int(os.environ.get("WIREDESK_PAGE_CACHE_SECONDS", "600"))
+WIREDESK_PAGE_MAX_AGE = int(os.environ.get("WIREDESK_PAGE_MAX_AGE", "60"))
+# JSON API (issue 7): requests a minute from one address without an API key.
+WIREDESK_API_ANON_PER_MINUTE = int(os.environ.get("WIREDESK_API_ANON_PER_MINUTE", "60"))
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
@@ -183,6 +197,10 @@ if _env_bool("WIREDESK_HTTPS", False):
 WIREDESK_FETCH_TIMEOUT = float(os.environ.get("WIREDESK_FETCH_TIMEOUT", "20"))
 WIREDESK_FETCH_MAX_BYTES = int(os.environ.get("WIREDESK_FETCH_MAX_BYTES", str(10 * 1024 * 1024)))
 WIREDESK_SCHEDULER = _env_bool("WIREDESK_SCHEDULER", True)
+
+# Search (issue 7): the PostgreSQL text search configuration the index is built with
+# (run `wiredesk search reindex` after changing it); SQLite always uses FTS5 porter.
+WIREDESK_SEARCH_LANGUAGE = os.environ.get("WIREDESK_SEARCH_LANGUAGE", "english")
 
 LOGGING = {
     "version": 1,

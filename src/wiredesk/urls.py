@@ -3,10 +3,13 @@ from django.urls import include, path
 
 from wiredesk.editions import views
 from wiredesk.editions.urls import edition_patterns
+from wiredesk.publishing.sitemaps import robots_txt
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("wiredesk.api.urls")),
     path("", views.edition_index, name="edition-index"),
+    path("robots.txt", robots_txt, name="robots"),
     path("<slug:edition_slug>/", include((edition_patterns, "edition"))),
 ]
 

@@ -7,6 +7,7 @@ from wiredesk.editions.urls import edition_patterns
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("wiredesk.api.urls")),
     path("", include((edition_patterns, "host"))),
     path("<slug:edition_slug>/", include((edition_patterns, "edition"))),
 ]

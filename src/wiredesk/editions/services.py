@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from wiredesk.editions.models import Edition, EditionHost, Placement, validate_zone
+from wiredesk.editions.signals import placements_changed
 from wiredesk.newsroom.models import Agency, Article, Section
 from wiredesk.wire.placement import EditionRule, editions_for
 
@@ -48,6 +49,9 @@ def place_article(article: Article, *, rules: list[EditionRule] | None = None) -
         ignore_conflicts=True)
     Placement.objects.filter(article=article).exclude(
         published_at=article.published_at).update(published_at=article.published_at)
+    changed = set(stale) | {e for e in wanted if e not in current}
+    if changed:
+        placements_changed.send(sender=Placement, article=article, edition_ids=sorted(changed))
     return sorted(wanted)
 
 

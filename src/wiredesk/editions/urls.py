@@ -3,6 +3,8 @@
 from django.urls import path
 
 from wiredesk.editions import views
+from wiredesk.publishing.urls import publishing_patterns
+from wiredesk.search.urls import search_patterns
 
 edition_patterns = [
     path("", views.edition_home, name="home"),
@@ -13,4 +15,6 @@ edition_patterns = [
     path("story/<int:story_id>/", views.story_page, name="story-short"),
     path("digest/subscribe", views.digest_signup, name="digest-subscribe"),
     path("releases/submit", views.release_submit, name="release-submit"),
+    *search_patterns,
+    *publishing_patterns,
 ]

@@ -1,0 +1,220 @@
+"""Search latency (median, p95) at growing archive sizes on SQLite FTS5 and PostgreSQL.
+
+    .venv/bin/python benchmarks/search.py [--engines sqlite,postgres] [--sizes 10000,100000]
+        [--postgres-url postgres://postgres@127.0.0.1:5432/postgres] [--runs 5]
+
+Each engine runs in its own process on a fresh database (SQLite in a temporary directory;
+PostgreSQL in a throw-away database `wd7_bench_search`). The archive grows in place from
+one size to the next; at each size the same queries run through the real service
+(`search_edition`: count, rank, highlight, load the page of articles). The reference is the
+smallest size measured in the same run: the table gives each size's latency as a ratio to it.
+Synthetic articles: headline 8 words, body 80 words, drawn from a 6,000-word Zipf vocabulary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+BENCH_DB = "wd7_bench_search"
+
+QUERIES = [
+    ("rare word", "zorblat"),
+    ("common word", "w3"),
+    ("two words", "w10 w250"),
+    ("phrase", '"w1 w2"'),
+    ("mid-frequency word", "w800"),
+    ("no match", "nothingmatchesthis"),
+]
+
+
+def vocabulary(size: int = 6000) -> tuple[list[str], list[float]]:
+    words = [f"w{i}" for i in range(1, size + 1)]
+    weights = [1.0 / (i ** 1.07) for i in range(1, size + 1)]
+    return words, weights
+
+
+def build(start: int, stop: int, rng: random.Random, edition_id: int, agency_id: int,
+          section_id: int) -> None:
+    from django.db import connection, transaction
+
+    from wiredesk.search.backends import backend_for
+
+    words, weights = vocabulary()
+    backend = backend_for(connection)
+    now = datetime.now(UTC)
+    batch = 5000
+    for first in range(start, stop, batch):
+        last = min(stop, first + batch)
+        articles, placements, index_rows = [], [], []
+        for n in range(first, last):
+            headline_words = rng.choices(words, weights, k=8)
+            body_words = rng.choices(words, weights, k=80)
+            if n % 5000 == 17:
+                body_words[5] = "zorblat"
+            headline = " ".join(headline_words).capitalize()
+            body = " ".join(body_words)
+            published = now - timedelta(minutes=n * 3)
+            articles.append((n + 1, agency_id, f"id{n}", headline, f"a-{n}", body[:140],
+                             body[:140], f"<p>{body}</p>", published, published, section_id))
+            placements.append((edition_id, n + 1, published, published))
+            index_rows.append((n + 1, headline, body))
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO newsroom_article (id, agency_id, identity, guid, canonical_url,"
+                " fingerprint, kind, headline, slug, lead, teaser, body_html, byline, dateline,"
+                " credit, image_url, image_caption, image_credit, categories, published_at,"
+                " version, status, status_reason, flags, first_seen_at, modified_at, section_id)"
+                " VALUES (%s, %s, %s, '', '', 'x', 'wire', %s, %s, %s, %s, %s, '', '', '', '',"
+                " '', '', '[]', %s, 1, 'published', '', '[]', %s, %s, %s)",
+                [(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[9], a[10])
+                 for a in articles])
+            cursor.executemany(
+                "INSERT INTO editions_placement (edition_id, article_id, placed_at,"
+                " published_at, pinned) VALUES (%s, %s, %s, %s, false)", placements)
+            backend.index(cursor, index_rows)
+        print(f"\r  built {last:,}/{stop:,}", end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
+            cursor.execute("ANALYZE")
+
+
+def measure(runs: int) -> dict:
+    from wiredesk.editions.models import Edition
+    from wiredesk.search.services import search_edition
+
+    edition = Edition.objects.get(slug="bench")
+    for _label, query in QUERIES:  # warm the caches once
+        search_edition(edition, query)
+    out = {}
+    every = []
+    for label, query in QUERIES:
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            results = search_edition(edition, query)
+            times.append((time.perf_counter() - started) * 1000)
+        every += times
+        out[label] = {"query": query, "median_ms": statistics.median(times),
+                      "total": results.total}
+    every.sort()
+    out["all"] = {"median_ms": statistics.median(every),
+                  "p95_ms": every[max(0, int(len(every) * 0.95) - 1)]}
+    return out
+
+
+def run_engine(engine: str, sizes: list[int], runs: int, postgres_url: str) -> dict:
+    """Runs in a child process with the engine's settings."""
+    os.environ["DJANGO_SETTINGS_MODULE"] = "wiredesk.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    from wiredesk.editions.models import Edition
+    from wiredesk.newsroom.models import Agency, Section
+
+    agency = Agency.objects.create(code="BEN", name="Bench")
+    section = Section.objects.create(slug="world", name="World")
+    edition = Edition.objects.create(name="Bench", slug="bench", time_zone="UTC")
+    rng = random.Random(7)
+    results = {}
+    built = 0
+    for size in sizes:
+        started = time.perf_counter()
+        build(built, size, rng, edition.pk, agency.pk, section.pk)
+        build_seconds = time.perf_counter() - started
+        built = size
+        print(f"{engine} {size:,}: built in {build_seconds:.0f}s, measuring", file=sys.stderr)
+        results[str(size)] = {"build_seconds": build_seconds, **measure(runs)}
+    return results
+
+
+def child_env(engine: str, data_dir: str, postgres_url: str) -> dict:
+    env = dict(os.environ)
+    env["WIREDESK_DATA_DIR"] = data_dir
+    env.setdefault("WIREDESK_SECRET_KEY", "benchmark-secret-key-0123456789-0123456789")
+    env.pop("DATABASE_URL", None)
+    if engine == "postgres":
+        base = postgres_url.rsplit("/", 1)[0]
+        env["DATABASE_URL"] = f"{base}/{BENCH_DB}"
+    return env
+
+
+def recreate_postgres_db(postgres_url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+        conn.execute(f"CREATE DATABASE {BENCH_DB}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--engines", default="sqlite,postgres")
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    if args.child:
+        print(json.dumps(run_engine(args.child, sizes, args.runs, args.postgres_url)))
+        return 0
+    report = {"sizes": sizes, "runs": args.runs, "queries": QUERIES, "engines": {}}
+    for engine in args.engines.split(","):
+        if engine == "postgres":
+            recreate_postgres_db(args.postgres_url)
+        with tempfile.TemporaryDirectory(prefix="wd-bench-") as data_dir:
+            done = subprocess.run(
+                [sys.executable, __file__, "--child", engine, "--sizes", args.sizes,
+                 "--runs", str(args.runs), "--postgres-url", args.postgres_url],
+                env=child_env(engine, data_dir, args.postgres_url), capture_output=True,
+                text=True)
+        sys.stderr.write(done.stderr[-3000:])
+        if done.returncode != 0:
+            print(f"{engine} failed", file=sys.stderr)
+            continue
+        report["engines"][engine] = json.loads(done.stdout.strip().splitlines()[-1])
+    print_table(report)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "search.json").write_text(json.dumps(report, indent=1))
+    return 0
+
+
+def print_table(report: dict) -> None:
+    print("| engine | articles | build (s) | median (ms) | p95 (ms) | median vs smallest |"
+          " rare | common | two words | phrase |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for engine, by_size in report["engines"].items():
+        smallest = by_size[str(report["sizes"][0])]["all"]["median_ms"]
+        for size in report["sizes"]:
+            row = by_size.get(str(size))
+            if not row:
+                continue
+            print(f"| {engine} | {size:,} | {row['build_seconds']:.0f} | "
+                  f"{row['all']['median_ms']:.2f} | {row['all']['p95_ms']:.2f} | "
+                  f"{row['all']['median_ms'] / smallest:.1f}x | "
+                  f"{row['rare word']['median_ms']:.1f} | {row['common word']['median_ms']:.1f} | "
+                  f"{row['two words']['median_ms']:.1f} | {row['phrase']['median_ms']:.1f} |")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,47 @@
+"""``wiredesk apikey create|list|revoke``."""
+
+from __future__ import annotations
+
+
+def add_commands(sub) -> None:
+    apikey = sub.add_parser("apikey", help="manage API keys")
+    key_sub = apikey.add_subparsers(dest="apikey_command", required=True,
+                                    parser_class=sub._parser_class)
+    create = key_sub.add_parser("create", help="create a key (shown once)")
+    create.add_argument("name")
+    create.add_argument("--write", action="store_true",
+                        help="allow submitting items and killing articles")
+    create.add_argument("--per-minute", type=int, default=600, help="rate limit (default 600)")
+    key_sub.add_parser("list", help="list keys")
+    revoke = key_sub.add_parser("revoke", help="revoke a key")
+    revoke.add_argument("name")
+
+
+def cmd_apikey(args, command_error) -> int:
+    from wiredesk.api import services
+    from wiredesk.api.models import ApiKey
+
+    try:
+        if args.apikey_command == "create":
+            key, raw = services.apikey_create(name=args.name, can_write=args.write,
+                                              requests_per_minute=args.per_minute)
+            access = "read and write" if key.can_write else "read"
+            print(f"API key {key.name} ({access}, {key.requests_per_minute}/min):")
+            print(raw)
+            print("Send it as the X-API-Key header. It is not stored and cannot be shown again.")
+            return 0
+        if args.apikey_command == "revoke":
+            key = services.apikey_revoke(name=args.name)
+            print(f"API key {key.name} revoked")
+            return 0
+    except services.ApiKeyError as exc:
+        raise command_error(str(exc)) from exc
+    keys = ApiKey.objects.all()
+    if not keys:
+        print("no API keys yet: create one with `wiredesk apikey create NAME`")
+    for key in keys:
+        state = "revoked" if key.revoked else ("write" if key.can_write else "read")
+        used = key.last_used_at.strftime("%Y-%m-%d %H:%M") if key.last_used_at else "never"
+        print(f"{key.name:<24} {key.prefix}…  {state:<8} {key.requests_per_minute:>6}/min  "
+              f"last used {used}")
+    return 0

@@ -1,0 +1,117 @@
+"""Shapes of the JSON the API returns and accepts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Field, Schema
+
+
+class ErrorOut(Schema):
+    detail: str | list
+
+
+class SectionOut(Schema):
+    slug: str
+    name: str
+
+
+class EditionOut(Schema):
+    slug: str
+    name: str
+    tagline: str
+    language: str
+    time_zone: str
+    url: str
+    hosts: list[str]
+    sections: list[SectionOut] = Field(description="Empty: the edition carries every section")
+    agencies: list[str] = Field(description="Empty: the edition carries every agency")
+
+
+class AgencyOut(Schema):
+    code: str
+    name: str
+
+
+class ArticleOut(Schema):
+    id: int
+    url: str = Field(description="Canonical URL in the requested (or first) edition")
+    headline: str
+    teaser: str
+    agency: AgencyOut
+    section: SectionOut | None
+    byline: str
+    dateline: str
+    image_url: str
+    published_at: datetime
+    updated_at: datetime | None = Field(description="When the source last changed the item")
+    modified_at: datetime = Field(description="When wiredesk last changed the record")
+    version: int
+    editions: list[str]
+
+
+class RevisionOut(Schema):
+    version: int
+    headline: str
+    recorded_at: datetime
+    source_updated_at: datetime | None
+
+
+class ArticleDetailOut(ArticleOut):
+    lead: str
+    body_html: str
+    credit: str
+    image_caption: str
+    image_credit: str
+    canonical_source_url: str
+    revisions: list[RevisionOut]
+
+
+class ArticlePage(Schema):
+    items: list[ArticleOut]
+    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page")
+
+
+class SearchHitOut(Schema):
+    article: ArticleOut
+    headline_html: str
+    snippet_html: str
+    score: float
+
+
+class SearchOut(Schema):
+    query: str
+    page: int
+    total: int
+    total_capped: bool
+    num_pages: int
+    hits: list[SearchHitOut]
+
+
+class IngestItemIn(Schema):
+    agency: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
+    headline: str = Field(min_length=1, max_length=500)
+    body_html: str = Field(default="", max_length=200_000)
+    guid: str = Field(default="", max_length=500)
+    url: str = Field(default="", max_length=1000)
+    published: datetime | None = None
+    categories: list[str] = Field(default_factory=list, max_length=50)
+    byline: str = Field(default="", max_length=300)
+
+
+class IngestOut(Schema):
+    created: int
+    updated: int
+    unchanged: int
+    skipped: int
+    errors: list[str]
+    article_ids: list[int]
+
+
+class KillIn(Schema):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class KillOut(Schema):
+    id: int
+    status: str

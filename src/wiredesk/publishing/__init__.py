@@ -1,0 +1,1 @@
+"""What an edition publishes besides its pages: feeds, sitemaps, structured data, page cache."""

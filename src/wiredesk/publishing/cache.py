@@ -1,0 +1,142 @@
+"""Full-page cache and conditional GET for public edition pages.
+
+A page is stored under (edition, generation, host, path+query). The generation is read
+from the database on every request (one primary-key read), and every write that changes
+what an edition shows bumps it in its own transaction -- so a kill made by the CLI, a
+worker or another web node is seen by every process on its next request, whether the
+cache is this process's memory or a shared Redis. Stale entries are never read again and
+age out of the cache on their own.
+
+Per-edition (not per-page) generations are deliberate: an article appears on its own
+page, the edition home, its section, the feeds and sitemaps -- and in the "More
+Information" rail of every other article page of the edition, so a change to one article
+does change every page of the edition.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+
+import wiredesk
+from wiredesk.editions.models import Edition
+from wiredesk.publishing.stamps import current_stamp
+
+CACHEABLE_STATUS = {200, 301, 404, 410}
+SKIP_PREFIXES = ("/admin/", "/api/", "/static/", "/media/")
+KEPT_HEADERS = ("Content-Type", "Location", "Content-Language", "Vary", "X-Robots-Tag")
+# Edition pages carry the digest signup form, so a CSRF token. The cached copy holds this
+# placeholder instead, and each visitor gets their own token put back on the way out.
+TOKEN_FIELD = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+TOKEN_PLACEHOLDER = b"\x00wiredesk-csrf-token\x00"
+
+
+def _edition_id_for(request) -> int | None:
+    if request.host_edition is not None:
+        return request.host_edition.pk
+    first = request.path.lstrip("/").split("/", 1)[0]
+    if not first:
+        return None
+    return Edition.objects.filter(slug=first).values_list("pk", flat=True).first()
+
+
+def page_key(edition_id: int, generation: int, request) -> str:
+    where = f"{request.get_host()}|{request.get_full_path()}"
+    digest = hashlib.blake2b(where.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return f"wd:page:{wiredesk.__version__}:{edition_id}:{generation}:{digest}"
+
+
+def _etag(content: bytes) -> str:
+    # Weak: visitors get different CSRF tokens in otherwise identical pages.
+    return 'W/"' + hashlib.blake2b(content, digest_size=12).hexdigest() + '"'
+
+
+def _shareable(request, content: bytes) -> bytes:
+    if not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        return content
+    return TOKEN_FIELD.sub(rb"\1" + TOKEN_PLACEHOLDER + rb"\2", content)
+
+
+def _personal(request, content: bytes) -> bytes:
+    if TOKEN_PLACEHOLDER not in content:
+        return content
+    return content.replace(TOKEN_PLACEHOLDER, get_token(request).encode("ascii"))
+
+
+class PublicPageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not self._applies(request):
+            return self.get_response(request)
+        edition_id = _edition_id_for(request)
+        if edition_id is None:
+            return self.get_response(request)
+        stamp = current_stamp(edition_id)
+        last_modified = stamp.changed_at.timestamp()
+        key = page_key(edition_id, stamp.generation, request)
+        use_cache = settings.WIREDESK_PAGE_CACHE
+        entry = cache.get(key) if use_cache else None
+        if entry is not None:
+            response = HttpResponse(_personal(request, entry["content"]), status=entry["status"])
+            for name, value in entry["headers"].items():
+                response[name] = value
+            response["X-Cache"] = "HIT"
+        else:
+            response = self.get_response(request)
+            if not self._cacheable(request, response):
+                return response
+            shared = _shareable(request, response.content)
+            response["ETag"] = _etag(shared)
+            response["Last-Modified"] = http_date(last_modified)
+            patch_cache_control(response, public=True,
+                                max_age=settings.WIREDESK_PAGE_MAX_AGE)
+            response["X-Cache"] = "MISS"
+            if use_cache:
+                headers = {name: response[name] for name in
+                           (*KEPT_HEADERS, "ETag", "Last-Modified", "Cache-Control")
+                           if response.has_header(name)}
+                cache.set(key, {"status": response.status_code, "content": shared,
+                                "headers": headers},
+                          timeout=settings.WIREDESK_PAGE_CACHE_SECONDS)
+        if response.status_code == 200:
+            conditional = get_conditional_response(
+                request, etag=response["ETag"], last_modified=int(last_modified),
+                response=response)
+            if conditional is not response:
+                conditional["X-Cache"] = response["X-Cache"]
+                return conditional
+        return response
+
+    @staticmethod
+    def _applies(request) -> bool:
+        if request.method not in ("GET", "HEAD"):
+            return False
+        if request.path.startswith(SKIP_PREFIXES):
+            return False
+        # Signed-in editors may see things readers do not (and carry CSRF tokens).
+        return settings.SESSION_COOKIE_NAME not in request.COOKIES
+
+    @staticmethod
+    def _cacheable(request, response) -> bool:
+        if response.status_code not in CACHEABLE_STATUS or response.streaming:
+            return False
+        if response.cookies:
+            return False  # a response setting a cookie is for one visitor only
+        # Cookies set further out (session, flash messages) are not visible here yet: a
+        # page that touched the session or queued a message is for one visitor too.
+        session = getattr(request, "session", None)
+        if session is not None and session.accessed:
+            return False
+        if getattr(getattr(request, "_messages", None), "added_new", False):
+            return False
+        control = response.get("Cache-Control", "")
+        return "private" not in control and "no-store" not in control

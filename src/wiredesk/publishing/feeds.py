@@ -1,0 +1,210 @@
+"""RSS 2.0 and Atom 1.0 (Django's syndication framework) and JSON Feed 1.1, per edition
+and per section. Only public articles the edition carries; links are canonical.
+
+Conditional GET (ETag, Last-Modified, 304) is answered by the page-cache middleware for
+every public page, feeds included.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from django.contrib.syndication.views import Feed
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import feedgenerator
+
+from wiredesk.editions import selectors
+from wiredesk.editions.models import Edition
+from wiredesk.editions.views import _edition
+from wiredesk.newsroom.models import Article, Section
+from wiredesk.publishing.links import article_url, edition_base_url, section_path
+
+FEED_ITEMS = 50
+RSS_TYPE = "application/rss+xml"
+ATOM_TYPE = "application/atom+xml"
+JSON_FEED_TYPE = "application/feed+json"
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+
+
+@dataclass
+class FeedScope:
+    edition: Edition
+    section: Section | None
+
+    @property
+    def title(self) -> str:
+        if self.section is not None:
+            return f"{self.edition.name}: {self.section.name}"
+        return self.edition.name
+
+    @property
+    def home_url(self) -> str:
+        base = edition_base_url(self.edition)
+        return base + (section_path(self.section.slug) if self.section else "/")
+
+    def feed_url(self, extension: str) -> str:
+        return self.home_url.rstrip("/") + f"/feed.{extension}" if self.section else \
+            edition_base_url(self.edition) + f"/feed.{extension}"
+
+    @property
+    def description(self) -> str:
+        return self.edition.tagline or f"Latest news from {self.title}"
+
+    def articles(self) -> list[Article]:
+        return list(selectors.edition_articles(self.edition, section=self.section)[:FEED_ITEMS])
+
+
+def feed_scope(request, edition_slug: str | None = None,
+               section_slug: str | None = None) -> FeedScope:
+    edition, _base = _edition(request, edition_slug)
+    section = None
+    if section_slug is not None:
+        section = get_object_or_404(Section, slug=section_slug)
+        allowed = edition.sections.all()
+        if allowed.exists() and not allowed.filter(pk=section.pk).exists():
+            raise Http404("this edition has no such section")
+    return FeedScope(edition=edition, section=section)
+
+
+def article_author(article: Article) -> str:
+    return article.byline or article.agency.name or article.agency.code
+
+
+class RssWithContent(feedgenerator.Rss201rev2Feed):
+    """RSS 2.0 with the full HTML body in content:encoded beside the summary."""
+
+    def rss_attributes(self):
+        attrs = super().rss_attributes()
+        attrs["xmlns:content"] = "http://purl.org/rss/1.0/modules/content/"
+        return attrs
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content_html"):
+            handler.addQuickElement("content:encoded", item["content_html"])
+
+
+class AtomWithContent(feedgenerator.Atom1Feed):
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content_html"):
+            handler.addQuickElement("content", item["content_html"], {"type": "html"})
+
+
+class EditionRssFeed(Feed):
+    feed_type = RssWithContent
+    extension = "rss"
+
+    def get_object(self, request, edition_slug=None, section_slug=None):
+        return feed_scope(request, edition_slug, section_slug)
+
+    def title(self, scope: FeedScope) -> str:
+        return scope.title
+
+    def link(self, scope: FeedScope) -> str:
+        return scope.home_url
+
+    def feed_url(self, scope: FeedScope) -> str:
+        return scope.feed_url(self.extension)
+
+    def description(self, scope: FeedScope) -> str:
+        return scope.description
+
+    def subtitle(self, scope: FeedScope) -> str:
+        return scope.description
+
+    def get_feed(self, obj: FeedScope, request):
+        # Feed.language is a class attribute in Django; each edition has its own.
+        feedgen = super().get_feed(obj, request)
+        feedgen.feed["language"] = obj.edition.language
+        return feedgen
+
+    def feed_copyright(self, scope: FeedScope) -> str:
+        return "Wire copy is the property of the agencies credited on each item."
+
+    def items(self, scope: FeedScope) -> list[Article]:
+        # One Feed instance serves every thread: the edition rides on each item instead.
+        articles = scope.articles()
+        for article in articles:
+            article.feed_edition = scope.edition
+        return articles
+
+    def item_title(self, item: Article) -> str:
+        return item.headline
+
+    def item_description(self, item: Article) -> str:
+        return item.teaser or item.lead
+
+    def item_link(self, item: Article) -> str:
+        return article_url(item.feed_edition, item)
+
+    def item_guid(self, item: Article) -> str:
+        return article_url(item.feed_edition, item)
+
+    item_guid_is_permalink = True
+
+    def item_pubdate(self, item: Article):
+        return item.published_at
+
+    def item_updateddate(self, item: Article):
+        return item.source_updated_at or item.published_at
+
+    def item_author_name(self, item: Article) -> str:
+        return article_author(item)
+
+    def item_categories(self, item: Article) -> list[str]:
+        return [item.section.name] if item.section else []
+
+    def item_extra_kwargs(self, item: Article) -> dict:
+        return {"content_html": item.body_html}
+
+
+class EditionAtomFeed(EditionRssFeed):
+    feed_type = AtomWithContent
+    extension = "atom"
+
+
+def json_feed_document(scope: FeedScope) -> dict:
+    items = []
+    for article in scope.articles():
+        url = article_url(scope.edition, article)
+        item = {
+            "id": url,
+            "url": url,
+            "title": article.headline,
+            "content_html": article.body_html or f"<p>{article.lead}</p>",
+            "summary": article.teaser or article.lead,
+            "date_published": article.published_at.isoformat(),
+            "date_modified": (article.source_updated_at or article.published_at).isoformat(),
+            "authors": [{"name": article_author(article)}],
+            "language": scope.edition.language,
+        }
+        if article.image_url:
+            item["image"] = article.image_url
+        if article.section:
+            item["tags"] = [article.section.name]
+        if article.canonical_url:
+            item["external_url"] = article.canonical_url
+        items.append(item)
+    return {
+        "version": JSON_FEED_VERSION,
+        "title": scope.title,
+        "home_page_url": scope.home_url,
+        "feed_url": scope.feed_url("json"),
+        "description": scope.description,
+        "language": scope.edition.language,
+        "authors": [{"name": scope.edition.name, "url": edition_base_url(scope.edition) + "/"}],
+        "items": items,
+    }
+
+
+def json_feed(request, edition_slug=None, section_slug=None):
+    scope = feed_scope(request, edition_slug, section_slug)
+    body = json.dumps(json_feed_document(scope), ensure_ascii=False, indent=1)
+    return HttpResponse(body.encode("utf-8"), content_type=f"{JSON_FEED_TYPE}; charset=utf-8")
+
+
+rss_feed = EditionRssFeed()
+atom_feed = EditionAtomFeed()

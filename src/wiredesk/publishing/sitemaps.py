@@ -1,0 +1,117 @@
+"""Sitemaps per edition: an index, article sitemaps of at most 50,000 URLs each, the
+section pages, and a Google News sitemap of the last two days; plus robots.txt."""
+
+from __future__ import annotations
+
+from datetime import UTC, timedelta
+from xml.sax.saxutils import escape
+
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+
+from wiredesk.editions import selectors
+from wiredesk.editions.models import Edition
+from wiredesk.editions.views import _edition
+from wiredesk.publishing.links import edition_base_url, section_path
+
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
+URLS_PER_SITEMAP = 50_000  # the protocol's limit
+NEWS_WINDOW = timedelta(days=2)
+NEWS_MAX_URLS = 1000  # Google News reads at most 1,000 URLs per news sitemap
+
+XML_TYPE = "application/xml; charset=utf-8"
+
+
+def _w3c(moment) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _xml(lines: list[str]) -> HttpResponse:
+    body = '<?xml version="1.0" encoding="UTF-8"?>\n' + "\n".join(lines) + "\n"
+    return HttpResponse(body.encode("utf-8"), content_type=XML_TYPE)
+
+
+def _article_rows(edition: Edition):
+    return (selectors.edition_articles(edition).select_related(None)
+            .values_list("pk", "slug", "published_at", "source_updated_at", "headline"))
+
+
+def article_page_count(edition: Edition) -> int:
+    total = selectors.edition_articles(edition).count()
+    return max(1, -(-total // URLS_PER_SITEMAP))
+
+
+def sitemap_index(request, edition_slug: str | None = None):
+    edition, _base = _edition(request, edition_slug)
+    base = edition_base_url(edition)
+    latest = selectors.edition_articles(edition).values_list("published_at", flat=True).first()
+    lastmod = f"<lastmod>{_w3c(latest)}</lastmod>" if latest else ""
+    names = ["sitemap-sections.xml", "sitemap-news.xml"]
+    names += [f"sitemap-articles-{n}.xml" for n in range(1, article_page_count(edition) + 1)]
+    lines = [f'<sitemapindex xmlns="{SITEMAP_NS}">']
+    lines += [f"<sitemap><loc>{escape(base)}/{name}</loc>{lastmod}</sitemap>" for name in names]
+    lines.append("</sitemapindex>")
+    return _xml(lines)
+
+
+def article_sitemap(request, page: int, edition_slug: str | None = None):
+    edition, _base = _edition(request, edition_slug)
+    if page < 1 or page > article_page_count(edition):
+        raise Http404("no such sitemap page")
+    base = edition_base_url(edition)
+    start = (page - 1) * URLS_PER_SITEMAP
+    rows = _article_rows(edition).order_by("-published_at", "-id")[start:start + URLS_PER_SITEMAP]
+    lines = [f'<urlset xmlns="{SITEMAP_NS}">']
+    for pk, slug, published, updated, _headline in rows.iterator(chunk_size=2000):
+        lastmod = max(published, updated) if updated else published
+        lines.append(f"<url><loc>{escape(base)}/news/{pk}/{escape(slug)}</loc>"
+                     f"<lastmod>{_w3c(lastmod)}</lastmod></url>")
+    lines.append("</urlset>")
+    return _xml(lines)
+
+
+def section_sitemap(request, edition_slug: str | None = None):
+    edition, _base = _edition(request, edition_slug)
+    base = edition_base_url(edition)
+    lines = [f'<urlset xmlns="{SITEMAP_NS}">',
+             f"<url><loc>{escape(base)}/</loc><changefreq>always</changefreq>"
+             "<priority>1.0</priority></url>"]
+    for section in selectors.edition_sections(edition):
+        lines.append(f"<url><loc>{escape(base)}{section_path(section.slug)}</loc>"
+                     "<changefreq>hourly</changefreq><priority>0.8</priority></url>")
+    lines.append("</urlset>")
+    return _xml(lines)
+
+
+def news_sitemap(request, edition_slug: str | None = None):
+    edition, _base = _edition(request, edition_slug)
+    base = edition_base_url(edition)
+    since = timezone.now() - NEWS_WINDOW
+    rows = _article_rows(edition).filter(published_at__gte=since)[:NEWS_MAX_URLS]
+    lines = [f'<urlset xmlns="{SITEMAP_NS}" xmlns:news="{NEWS_NS}">']
+    for pk, slug, published, _updated, headline in rows:
+        lines.append(
+            f"<url><loc>{escape(base)}/news/{pk}/{escape(slug)}</loc><news:news>"
+            f"<news:publication><news:name>{escape(edition.name)}</news:name>"
+            f"<news:language>{escape(edition.language)}</news:language></news:publication>"
+            f"<news:publication_date>{_w3c(published)}</news:publication_date>"
+            f"<news:title>{escape(headline)}</news:title></news:news></url>")
+    lines.append("</urlset>")
+    return _xml(lines)
+
+
+def robots_txt(request, edition_slug: str | None = None):
+    """On an edition's host: its sitemaps. Elsewhere: every edition's sitemap."""
+    if request.host_edition is not None:
+        editions = [request.host_edition]
+    elif edition_slug is not None:
+        editions = [_edition(request, edition_slug)[0]]
+    else:
+        editions = list(Edition.objects.all())
+    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /search", "Disallow: /*/search", ""]
+    for edition in editions:
+        base = edition_base_url(edition)
+        lines.append(f"Sitemap: {base}/sitemap.xml")
+        lines.append(f"Sitemap: {base}/sitemap-news.xml")
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -1,0 +1,19 @@
+"""Feeds and sitemaps, mounted with the edition's own pages (by slug and on its hosts)."""
+
+from django.urls import path
+
+from wiredesk.publishing import feeds, sitemaps
+
+publishing_patterns = [
+    path("feed.rss", feeds.rss_feed, name="feed-rss"),
+    path("feed.atom", feeds.atom_feed, name="feed-atom"),
+    path("feed.json", feeds.json_feed, name="feed-json"),
+    path("section/<slug:section_slug>/feed.rss", feeds.rss_feed, name="section-feed-rss"),
+    path("section/<slug:section_slug>/feed.atom", feeds.atom_feed, name="section-feed-atom"),
+    path("section/<slug:section_slug>/feed.json", feeds.json_feed, name="section-feed-json"),
+    path("sitemap.xml", sitemaps.sitemap_index, name="sitemap"),
+    path("sitemap-articles-<int:page>.xml", sitemaps.article_sitemap, name="sitemap-articles"),
+    path("sitemap-sections.xml", sitemaps.section_sitemap, name="sitemap-sections"),
+    path("sitemap-news.xml", sitemaps.news_sitemap, name="sitemap-news"),
+    path("robots.txt", sitemaps.robots_txt, name="robots"),
+]

@@ -1,0 +1,47 @@
+"""One search backend per database engine; ``backend_for(connection)`` picks it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from wiredesk.search.query import ParsedQuery
+
+# Relevance is divided by (1 + age_in_days / RECENCY_DAYS): a week-old perfect match
+# still beats a fresh passing mention, a year-old one does not.
+RECENCY_DAYS = 30.0
+
+
+@dataclass
+class RawHit:
+    article_id: int
+    headline: str  # engine output with highlight markers
+    snippet: str
+    score: float
+
+
+class SearchBackend(Protocol):
+    def create_schema(self, cursor) -> None: ...
+    def drop_schema(self, cursor) -> None: ...
+    def index(self, cursor, rows: list[tuple[int, str, str]]) -> None: ...
+    def remove(self, cursor, article_ids: list[int]) -> None: ...
+    def clear(self, cursor) -> None: ...
+    def indexed_count(self, cursor) -> int: ...
+    def search(self, cursor, *, scope_sql: str, scope_params: tuple, query: ParsedQuery,
+               limit: int, offset: int) -> list[RawHit]: ...
+    def count(self, cursor, *, scope_sql: str, scope_params: tuple, query: ParsedQuery,
+              cap: int) -> int: ...
+
+
+def backend_for(connection) -> SearchBackend:
+    if connection.vendor == "sqlite":
+        from wiredesk.search.backends.sqlite import SqliteFts5Backend
+
+        return SqliteFts5Backend()
+    if connection.vendor == "postgresql":
+        from django.conf import settings
+
+        from wiredesk.search.backends.postgres import PostgresBackend
+
+        return PostgresBackend(config=settings.WIREDESK_SEARCH_LANGUAGE)
+    raise RuntimeError(f"no search backend for database engine {connection.vendor!r}")

@@ -1,0 +1,98 @@
+"""PostgreSQL full-text search: a weighted tsvector per article behind a GIN index."""
+
+from __future__ import annotations
+
+from wiredesk.search.backends import RECENCY_DAYS, RawHit
+from wiredesk.search.query import ParsedQuery
+from wiredesk.search.text import MARK_END, MARK_START
+
+TABLE = "search_document"
+
+_HEADLINE_OPTIONS = f"HighlightAll=true, StartSel={MARK_START}, StopSel={MARK_END}"
+_SNIPPET_OPTIONS = (f"MaxFragments=2, MaxWords=32, MinWords=12, StartSel={MARK_START}, "
+                    f"StopSel={MARK_END}, FragmentDelimiter=\" … \"")
+
+
+def tsquery_sql(query: ParsedQuery) -> tuple[str, list]:
+    """SQL for the tsquery: plainto_/phraseto_tsquery never raise on any text."""
+    parts, params = [], []
+    if query.terms:
+        parts.append("plainto_tsquery(%s::regconfig, %s)")
+        params.append(" ".join(query.terms))
+    for phrase in query.phrases:
+        parts.append("phraseto_tsquery(%s::regconfig, %s)")
+        params.append(" ".join(phrase))
+    return " && ".join(parts), params
+
+
+class PostgresBackend:
+    def __init__(self, config: str = "english"):
+        self.config = config
+
+    def create_schema(self, cursor) -> None:
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {TABLE} ("
+            " article_id bigint PRIMARY KEY REFERENCES newsroom_article (id)"
+            "  ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,"
+            " headline text NOT NULL, body text NOT NULL, document tsvector NOT NULL)")
+        cursor.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_document_gin ON {TABLE}"
+                       " USING gin (document)")
+
+    def drop_schema(self, cursor) -> None:
+        cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+
+    def index(self, cursor, rows: list[tuple[int, str, str]]) -> None:
+        cursor.executemany(
+            f"INSERT INTO {TABLE} (article_id, headline, body, document) VALUES (%s, %s, %s,"
+            " setweight(to_tsvector(%s::regconfig, %s), 'A')"
+            " || setweight(to_tsvector(%s::regconfig, %s), 'C'))"
+            " ON CONFLICT (article_id) DO UPDATE SET headline = EXCLUDED.headline,"
+            " body = EXCLUDED.body, document = EXCLUDED.document",
+            [(i, h, b, self.config, h, self.config, b) for i, h, b in rows])
+
+    def remove(self, cursor, article_ids: list[int]) -> None:
+        cursor.execute(f"DELETE FROM {TABLE} WHERE article_id = ANY(%s)", (list(article_ids),))
+
+    def clear(self, cursor) -> None:
+        cursor.execute(f"DELETE FROM {TABLE}")
+
+    def indexed_count(self, cursor) -> int:
+        cursor.execute(f"SELECT count(*) FROM {TABLE}")
+        return int(cursor.fetchone()[0])
+
+    def _tsquery(self, query: ParsedQuery) -> tuple[str, list]:
+        sql, texts = tsquery_sql(query)
+        params: list = []
+        for text in texts:
+            params += [self.config, text]
+        return sql, params
+
+    def search(self, cursor, *, scope_sql: str, scope_params: tuple, query: ParsedQuery,
+               limit: int, offset: int) -> list[RawHit]:
+        tsq, tsq_params = self._tsquery(query)
+        # Rank and cut first; ts_headline is costly, so it runs on one page of rows only.
+        cursor.execute(
+            f"WITH q AS (SELECT {tsq} AS query),"
+            f" ranked AS (SELECT d.article_id, ts_rank_cd(d.document, q.query)"
+            f"   / (1.0 + greatest(0, extract(epoch FROM now() - scope.published_at))"
+            f"   / 86400.0 / %s) AS score, scope.published_at"
+            f"  FROM {TABLE} d JOIN ({scope_sql}) AS scope ON scope.id = d.article_id, q"
+            f"  WHERE d.document @@ q.query"
+            f"  ORDER BY score DESC, scope.published_at DESC LIMIT %s OFFSET %s)"
+            f" SELECT r.article_id, ts_headline(%s::regconfig, d.headline, q.query, %s),"
+            f"  ts_headline(%s::regconfig, d.body, q.query, %s), r.score"
+            f" FROM ranked r JOIN {TABLE} d ON d.article_id = r.article_id, q"
+            f" ORDER BY r.score DESC, r.published_at DESC",
+            (*tsq_params, RECENCY_DAYS, *scope_params, limit, offset,
+             self.config, _HEADLINE_OPTIONS, self.config, _SNIPPET_OPTIONS))
+        return [RawHit(article_id=row[0], headline=row[1], snippet=row[2], score=float(row[3]))
+                for row in cursor.fetchall()]
+
+    def count(self, cursor, *, scope_sql: str, scope_params: tuple, query: ParsedQuery,
+              cap: int) -> int:
+        tsq, tsq_params = self._tsquery(query)
+        cursor.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} d JOIN ({scope_sql}) AS scope"
+            f" ON scope.id = d.article_id WHERE d.document @@ ({tsq}) LIMIT %s) AS capped",
+            (*scope_params, *tsq_params, cap))
+        return int(cursor.fetchone()[0])

@@ -1,0 +1,65 @@
+"""Turn what a reader typed into a safe query: words and quoted phrases, nothing else.
+
+Search boxes get pasted text, operators of every engine, stray quotes and very long
+strings. Only letters and digits survive; engine syntax is written by the backends, so
+no input can reach an engine's query parser as syntax.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+MAX_QUERY_CHARS = 200
+MAX_TERMS = 12
+MAX_TERM_CHARS = 60
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    terms: tuple[str, ...] = ()
+    phrases: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
+
+    @property
+    def empty(self) -> bool:
+        return not self.terms and not self.phrases
+
+    def words(self) -> list[str]:
+        out = list(self.terms)
+        for phrase in self.phrases:
+            out.extend(phrase)
+        return out
+
+
+def clean_text(raw: str) -> str:
+    text = unicodedata.normalize("NFKC", raw or "")[: MAX_QUERY_CHARS * 2]
+    # Control, format, surrogate and private-use characters carry no words.
+    text = "".join(ch if unicodedata.category(ch)[0] not in "CZ" else " " for ch in text)
+    return text[:MAX_QUERY_CHARS].strip()
+
+
+def _words(text: str) -> list[str]:
+    return [w[:MAX_TERM_CHARS].lower() for w in _WORD.findall(text)]
+
+
+def parse_query(raw: str) -> ParsedQuery:
+    text = clean_text(raw)
+    parts = text.split('"')
+    terms: list[str] = []
+    phrases: list[tuple[str, ...]] = []
+    budget = MAX_TERMS
+    for index, part in enumerate(parts):
+        quoted = index % 2 == 1 and index < len(parts) - 1  # an unclosed quote is plain text
+        words = _words(part)[:budget]
+        budget -= len(words)
+        if quoted and len(words) > 1:
+            if tuple(words) not in phrases:
+                phrases.append(tuple(words))
+        else:
+            terms.extend(w for w in words if w not in terms)
+        if budget <= 0:
+            break
+    return ParsedQuery(terms=tuple(terms), phrases=tuple(phrases))

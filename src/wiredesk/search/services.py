@@ -1,0 +1,153 @@
+"""Keep the index in step with articles, rebuild it, and answer an edition's queries.
+
+The index holds the text of every article that is not killed; *what may be shown* is
+decided at query time by ``editions.selectors.public_q`` and the edition's placements,
+so a hold, an embargo or a placement change never leaves the index wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import connection, transaction
+
+from wiredesk.editions.models import Edition
+from wiredesk.editions.selectors import public_q
+from wiredesk.newsroom.models import Agency, Article, Section
+from wiredesk.search.backends import backend_for
+from wiredesk.search.query import ParsedQuery, parse_query
+from wiredesk.search.text import clean_plain, marked_to_html, plain_text
+
+PAGE_SIZE = 10
+MAX_PAGE = 50  # deep pages cost the engine a full rank; nobody reads page 51
+COUNT_CAP = 1000
+
+
+def _row(article: Article) -> tuple[int, str, str]:
+    body = plain_text(article.body_html) or plain_text(article.lead)
+    return (article.pk, clean_plain(article.headline), body)
+
+
+def index_articles(articles: Iterable[Article]) -> None:
+    """Write (or drop, for killed ones) these articles' index rows in the current transaction."""
+    keep, drop = [], []
+    for article in articles:
+        (drop if article.status == Article.Status.KILLED else keep).append(article)
+    backend = backend_for(connection)
+    with connection.cursor() as cursor:
+        if drop:
+            backend.remove(cursor, [a.pk for a in drop])
+        if keep:
+            backend.index(cursor, [_row(a) for a in keep])
+
+
+def remove_articles(article_ids: list[int]) -> None:
+    with connection.cursor() as cursor:
+        backend_for(connection).remove(cursor, article_ids)
+
+
+def reindex(*, batch_size: int = 500,
+            progress: Callable[[int, int], None] | None = None) -> int:
+    """Rebuild the whole index from the articles; returns how many rows were written."""
+    backend = backend_for(connection)
+    total = Article.objects.count()
+    done = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        backend.clear(cursor)
+    last_id = 0
+    while True:
+        batch = list(Article.objects.filter(pk__gt=last_id).order_by("pk")
+                     .only("id", "headline", "lead", "body_html", "status")[:batch_size])
+        if not batch:
+            break
+        with transaction.atomic():
+            index_articles(batch)
+        last_id = batch[-1].pk
+        done += len(batch)
+        if progress:
+            progress(done, total)
+    with connection.cursor() as cursor:
+        return backend.indexed_count(cursor)
+
+
+@dataclass
+class SearchFilters:
+    section: Section | None = None
+    agency: Agency | None = None
+    since: datetime | None = None  # inclusive, UTC
+    until: datetime | None = None  # exclusive, UTC
+
+
+@dataclass
+class SearchHit:
+    article: Article
+    headline_html: str
+    snippet_html: str
+    score: float
+
+
+@dataclass
+class SearchResults:
+    query: ParsedQuery
+    page: int
+    page_size: int
+    total: int  # capped at COUNT_CAP
+    hits: list[SearchHit] = field(default_factory=list)
+
+    @property
+    def total_capped(self) -> bool:
+        return self.total >= COUNT_CAP
+
+    @property
+    def num_pages(self) -> int:
+        return min(MAX_PAGE, max(1, -(-self.total // self.page_size)))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.num_pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+def scope_queryset(edition: Edition, filters: SearchFilters):
+    """The articles a search on this edition may return: public and carried by it."""
+    qs = Article.objects.filter(public_q(), placements__edition=edition)
+    if filters.section is not None:
+        qs = qs.filter(section=filters.section)
+    if filters.agency is not None:
+        qs = qs.filter(agency=filters.agency)
+    if filters.since is not None:
+        qs = qs.filter(published_at__gte=filters.since)
+    if filters.until is not None:
+        qs = qs.filter(published_at__lt=filters.until)
+    return qs.order_by().values("id", "published_at")
+
+
+def search_edition(edition: Edition, raw_query: str, *, filters: SearchFilters | None = None,
+                   page: int = 1, page_size: int = PAGE_SIZE) -> SearchResults:
+    query = parse_query(raw_query)
+    page = min(max(1, page), MAX_PAGE)
+    results = SearchResults(query=query, page=page, page_size=page_size, total=0)
+    if query.empty:
+        return results
+    scope_sql, scope_params = scope_queryset(edition, filters or SearchFilters()) \
+        .query.sql_with_params()
+    backend = backend_for(connection)
+    with connection.cursor() as cursor:
+        results.total = backend.count(cursor, scope_sql=scope_sql, scope_params=scope_params,
+                                      query=query, cap=COUNT_CAP)
+        if not results.total:
+            return results
+        raw = backend.search(cursor, scope_sql=scope_sql, scope_params=scope_params,
+                             query=query, limit=page_size, offset=(page - 1) * page_size)
+    articles = Article.objects.select_related("agency", "section").in_bulk(
+        [hit.article_id for hit in raw])
+    results.hits = [SearchHit(article=articles[hit.article_id],
+                              headline_html=marked_to_html(hit.headline),
+                              snippet_html=marked_to_html(hit.snippet), score=hit.score)
+                    for hit in raw if hit.article_id in articles]
+    return results
