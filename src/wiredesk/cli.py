@@ -14,7 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 OWN_COMMANDS = {"demo", "serve", "ingest", "feed", "edition", "poll", "jobs", "worker",
-                "scheduler", "extract", "article"}
+                "scheduler", "extract", "article", "releases"}
 # Commands that never touch the database: no migrations run for them.
 NO_DATABASE = {"demo", "extract"}
 
@@ -121,6 +121,10 @@ def build_parser() -> argparse.ArgumentParser:
     kill = art_sub.add_parser("kill", help="withdraw an article everywhere (410 Gone)")
     kill.add_argument("article_id", type=int, metavar="ID")
     kill.add_argument("--reason", required=True, help="why (kept on the record)")
+
+    from wiredesk.releases.cli import add_parser as add_releases_parser
+
+    add_releases_parser(sub, _Parser)
     return parser
 
 
@@ -309,10 +313,19 @@ def cmd_article(args) -> int:
     return 0
 
 
+def cmd_releases(args) -> int:
+    from wiredesk.releases.cli import ReleaseCommandError, run
+
+    try:
+        return run(args)
+    except ReleaseCommandError as exc:
+        raise CommandError(str(exc)) from exc
+
+
 HANDLERS = {"ingest": cmd_ingest, "feed": cmd_feed, "poll": cmd_poll,
             "edition": cmd_edition, "jobs": cmd_jobs, "serve": cmd_serve, "demo": cmd_demo,
             "worker": cmd_worker, "scheduler": cmd_scheduler,
-            "extract": cmd_extract, "article": cmd_article}
+            "extract": cmd_extract, "article": cmd_article, "releases": cmd_releases}
 
 
 def main(argv: list[str] | None = None) -> int:

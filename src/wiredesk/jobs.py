@@ -34,9 +34,16 @@ def _poll_feeds() -> None:
         log.info("poll %s", report.summary())
 
 
+def _prune_release_images() -> None:
+    from wiredesk.releases.services import release_images_prune
+
+    release_images_prune()
+
+
 def default_jobs() -> list[PeriodicJob]:
     """The periodic work of an instance. Other apps add theirs here as they land."""
-    return [PeriodicJob("poll-feeds", 30.0, _poll_feeds)]
+    return [PeriodicJob("poll-feeds", 30.0, _poll_feeds),
+            PeriodicJob("prune-release-images", 3600.0, _prune_release_images)]
 
 
 def run_once(jobs: list[PeriodicJob], *, now: float | None = None) -> list[str]:

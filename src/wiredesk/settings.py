@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "wiredesk.newsroom",
     "wiredesk.editions",
+    "wiredesk.releases",
 ]
 
 MIDDLEWARE = [
@@ -183,6 +184,22 @@ if _env_bool("WIREDESK_HTTPS", False):
 WIREDESK_FETCH_TIMEOUT = float(os.environ.get("WIREDESK_FETCH_TIMEOUT", "20"))
 WIREDESK_FETCH_MAX_BYTES = int(os.environ.get("WIREDESK_FETCH_MAX_BYTES", str(10 * 1024 * 1024)))
 WIREDESK_SCHEDULER = _env_bool("WIREDESK_SCHEDULER", True)
+
+# News releases from the public (wiredesk.releases). Rate limits are "count/period"
+# with period s, m, h or d, counted in the Django cache (per process with the default
+# local-memory cache: use a shared cache such as Redis when several processes serve).
+WIREDESK_RELEASE_RATE_IP = os.environ.get("WIREDESK_RELEASE_RATE_IP", "10/h")
+WIREDESK_RELEASE_RATE_EMAIL = os.environ.get("WIREDESK_RELEASE_RATE_EMAIL", "5/d")
+WIREDESK_RELEASE_RATE_ORG = os.environ.get("WIREDESK_RELEASE_RATE_ORG", "10/d")
+WIREDESK_RELEASE_MIN_FILL_SECONDS = float(
+    os.environ.get("WIREDESK_RELEASE_MIN_FILL_SECONDS", "4"))
+WIREDESK_RELEASE_MAX_IMAGE_BYTES = int(
+    os.environ.get("WIREDESK_RELEASE_MAX_IMAGE_BYTES", str(5 * 1024 * 1024)))
+WIREDESK_RELEASE_MAX_IMAGE_PIXELS = int(
+    os.environ.get("WIREDESK_RELEASE_MAX_IMAGE_PIXELS", str(40_000_000)))
+WIREDESK_RELEASE_VERIFY_HOURS = int(os.environ.get("WIREDESK_RELEASE_VERIFY_HOURS", "72"))
+# How many proxies in front of the site append to X-Forwarded-For (0: use the peer address).
+WIREDESK_TRUSTED_PROXIES = int(os.environ.get("WIREDESK_TRUSTED_PROXIES", "0"))
 
 LOGGING = {
     "version": 1,

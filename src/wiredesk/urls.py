@@ -3,9 +3,11 @@ from django.urls import include, path
 
 from wiredesk.editions import views
 from wiredesk.editions.urls import edition_patterns
+from wiredesk.releases.views import release_image
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("media/releases/<str:name>", release_image, name="release-image"),
     path("", views.edition_index, name="edition-index"),
     path("<slug:edition_slug>/", include((edition_patterns, "edition"))),
 ]

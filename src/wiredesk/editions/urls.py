@@ -3,6 +3,7 @@
 from django.urls import path
 
 from wiredesk.editions import views
+from wiredesk.releases import views as release_views
 
 edition_patterns = [
     path("", views.edition_home, name="home"),
@@ -10,5 +11,8 @@ edition_patterns = [
     path("news/<int:article_id>/<slug:headline_slug>", views.article_page, name="article"),
     path("news/<int:article_id>/", views.article_page, name="article-short"),
     path("digest/subscribe", views.digest_signup, name="digest-subscribe"),
-    path("releases/submit", views.release_submit, name="release-submit"),
+    path("releases/submit", release_views.submit, name="release-submit"),
+    path("releases/sent", release_views.sent, name="release-sent"),
+    path("releases/verify/<str:token>", release_views.verify, name="release-verify"),
+    path("releases/status/<str:token>", release_views.status, name="release-status"),
 ]
