@@ -227,6 +227,8 @@ def test_edition_that_takes_no_releases_is_not_offered(client, editions):
     assert "Euro Ledger" not in html.split('name="editions"', 1)[1].split("</div>", 1)[0]
     response = post(client, chile, form_data(chile, editions=[str(euro.pk)]))
     assert b"Select a valid choice" in response.content
+    assert client.get("/euro-ledger/releases/submit").status_code == 404
+    assert post(client, euro, form_data(euro)).status_code == 404
     assert not Release.objects.exists()
 
 

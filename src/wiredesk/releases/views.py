@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods
 from wiredesk.editions.formatting import edition_time
 from wiredesk.editions.views import _context, _edition
 from wiredesk.releases import abuse, images, services
-from wiredesk.releases.forms import ReleaseForm
+from wiredesk.releases.forms import ReleaseForm, editions_accepting_releases
 from wiredesk.releases.models import Release, ReleaseEvent
 
 log = logging.getLogger("wiredesk.releases")
@@ -73,6 +73,10 @@ def _store_processed(form) -> images.StoredImage | None:
 @require_http_methods(["GET", "POST"])
 def submit(request, edition_slug: str | None = None):
     edition, base = _edition(request, edition_slug)
+    if not editions_accepting_releases().filter(pk=edition.pk).exists():
+        return render(request, "releases/refused.html", _context(
+            request, edition, base, message=f"{edition.name} does not take news releases."),
+            status=404)
     if request.method == "GET":
         form = ReleaseForm(initial={"editions": [edition.pk], "started": abuse.started_token()})
         return _render_form(request, edition, base, form)
