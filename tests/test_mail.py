@@ -18,3 +18,15 @@ def test_smtp_urls():
 def test_bad_urls_are_refused(url):
     with pytest.raises(EmailURLError):
         email_settings_from_url(url)
+
+
+def test_starttls_and_implicit_tls_ports_and_timeout():
+    ssl = email_settings_from_url("smtps://u:p@relay.example?timeout=5")
+    assert ssl["EMAIL_USE_SSL"] and not ssl["EMAIL_USE_TLS"]
+    assert ssl["EMAIL_PORT"] == 465 and ssl["EMAIL_TIMEOUT"] == 5
+    assert email_settings_from_url("smtp://relay.example")["EMAIL_PORT"] == 25
+
+
+def test_file_and_locmem():
+    assert email_settings_from_url("file:///var/spool/wd")["EMAIL_FILE_PATH"] == "/var/spool/wd"
+    assert email_settings_from_url("locmem://")["EMAIL_BACKEND"].endswith("locmem.EmailBackend")

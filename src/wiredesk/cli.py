@@ -15,7 +15,7 @@ from pathlib import Path
 
 OWN_COMMANDS = {"demo", "serve", "ingest", "feed", "edition", "poll", "jobs", "worker",
                 "scheduler", "extract", "article",
-                "sections"}
+                "sections", "releases"}
 # Commands that never touch the database: no migrations run for them.
 NO_DATABASE = {"demo", "extract"}
 OWN_COMMANDS |= {"search", "apikey"}
@@ -137,6 +137,10 @@ def build_parser() -> argparse.ArgumentParser:
     from wiredesk.api.cli import add_commands as add_apikey_commands
 
     add_apikey_commands(sub)
+
+    from wiredesk.releases.cli import add_parser as add_releases_parser
+
+    add_releases_parser(sub, _Parser)
     return parser
 
 
@@ -352,11 +356,20 @@ def cmd_apikey(args) -> int:
     return run(args, CommandError)
 
 
+def cmd_releases(args) -> int:
+    from wiredesk.releases.cli import ReleaseCommandError, run
+
+    try:
+        return run(args)
+    except ReleaseCommandError as exc:
+        raise CommandError(str(exc)) from exc
+
+
 HANDLERS = {"ingest": cmd_ingest, "feed": cmd_feed, "poll": cmd_poll,
             "edition": cmd_edition, "jobs": cmd_jobs, "serve": cmd_serve, "demo": cmd_demo,
             "worker": cmd_worker, "scheduler": cmd_scheduler,
             "extract": cmd_extract, "article": cmd_article,
-            "sections": cmd_sections}
+            "sections": cmd_sections, "releases": cmd_releases}
 HANDLERS.update({"search": cmd_search, "apikey": cmd_apikey})
 
 

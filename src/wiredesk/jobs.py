@@ -45,10 +45,17 @@ def _retrain_sections() -> None:
     log.info("sections: retrained on %s articles", model.trained_on)
 
 
+def _prune_release_images() -> None:
+    from wiredesk.releases.services import release_images_prune
+
+    release_images_prune()
+
+
 def default_jobs() -> list[PeriodicJob]:
     """The periodic work of an instance. Other apps add theirs here as they land."""
     return [PeriodicJob("poll-feeds", 30.0, _poll_feeds),
-            PeriodicJob("retrain-sections", 24 * 3600.0, _retrain_sections)]
+            PeriodicJob("retrain-sections", 24 * 3600.0, _retrain_sections),
+            PeriodicJob("prune-release-images", 3600.0, _prune_release_images)]
 
 
 def run_once(jobs: list[PeriodicJob], *, now: float | None = None) -> list[str]:

@@ -7,7 +7,11 @@ wanted: use ``smtp+tls://`` to require STARTTLS), ``smtps://`` (TLS from the fir
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from urllib.parse import parse_qs, unquote, urlsplit
+
+log = logging.getLogger(__name__)
 
 
 class EmailURLError(ValueError):
@@ -46,3 +50,23 @@ def email_settings_from_url(url: str) -> dict:
         "EMAIL_USE_SSL": scheme == "smtps",
         "EMAIL_TIMEOUT": int(query.get("timeout", ["20"])[0]),
     }
+
+
+def send(subject: str, body: str, to: Sequence[str]) -> bool:
+    """Send one plain-text message; a failure is logged and reported, never raised.
+
+    Callers send after their database work is committed, so a dead relay must not
+    turn a stored submission or decision into an error page.
+    """
+    from django.conf import settings
+    from django.core.mail import EmailMessage
+
+    # A header never carries a line break, whatever a form let through.
+    subject = " ".join(subject.split())
+    try:
+        EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL,
+                     to=list(to)).send(fail_silently=False)
+    except Exception:
+        log.exception("sending mail %r to %s failed", subject, ", ".join(to))
+        return False
+    return True

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "wiredesk.search",
     "wiredesk.publishing",
     "wiredesk.api",
+    "wiredesk.releases",
 ]
 
 MIDDLEWARE = [
@@ -201,6 +202,21 @@ WIREDESK_SCHEDULER = _env_bool("WIREDESK_SCHEDULER", True)
 # Search (issue 7): the PostgreSQL text search configuration the index is built with
 # (run `wiredesk search reindex` after changing it); SQLite always uses FTS5 porter.
 WIREDESK_SEARCH_LANGUAGE = os.environ.get("WIREDESK_SEARCH_LANGUAGE", "english")
+# News releases from the public (wiredesk.releases). Rate limits are "count/period"
+# with period s, m, h or d, counted in the Django cache (per process with the default
+# local-memory cache: use a shared cache such as Redis when several processes serve).
+WIREDESK_RELEASE_RATE_IP = os.environ.get("WIREDESK_RELEASE_RATE_IP", "10/h")
+WIREDESK_RELEASE_RATE_EMAIL = os.environ.get("WIREDESK_RELEASE_RATE_EMAIL", "5/d")
+WIREDESK_RELEASE_RATE_ORG = os.environ.get("WIREDESK_RELEASE_RATE_ORG", "10/d")
+WIREDESK_RELEASE_MIN_FILL_SECONDS = float(
+    os.environ.get("WIREDESK_RELEASE_MIN_FILL_SECONDS", "4"))
+WIREDESK_RELEASE_MAX_IMAGE_BYTES = int(
+    os.environ.get("WIREDESK_RELEASE_MAX_IMAGE_BYTES", str(5 * 1024 * 1024)))
+WIREDESK_RELEASE_MAX_IMAGE_PIXELS = int(
+    os.environ.get("WIREDESK_RELEASE_MAX_IMAGE_PIXELS", str(40_000_000)))
+WIREDESK_RELEASE_VERIFY_HOURS = int(os.environ.get("WIREDESK_RELEASE_VERIFY_HOURS", "72"))
+# How many proxies in front of the site append to X-Forwarded-For (0: use the peer address).
+WIREDESK_TRUSTED_PROXIES = int(os.environ.get("WIREDESK_TRUSTED_PROXIES", "0"))
 
 LOGGING = {
     "version": 1,

@@ -4,10 +4,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from wiredesk.editions.urls import edition_patterns
+from wiredesk.releases.views import release_image
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("wiredesk.api.urls")),
+    path("media/releases/<str:name>", release_image, name="release-image"),
     path("", include((edition_patterns, "host"))),
     path("<slug:edition_slug>/", include((edition_patterns, "edition"))),
 ]

@@ -33,6 +33,11 @@ def place_article(article: Article, *, rules: list[EditionRule] | None = None) -
     Only the editions named by ``rules`` are considered (all of them by default);
     a placement an editor pinned is never removed by the rules.
     """
+    if article.kind == Article.Kind.PRESS_RELEASE:
+        # A news release stays in the editions chosen for it (place_in_editions);
+        # no edition's rules add or remove it.
+        return sorted(Placement.objects.filter(article=article)
+                      .values_list("edition_id", flat=True))
     rules = rules if rules is not None else edition_rules()
     considered = {r.edition_id for r in rules}
     wanted = set(editions_for(rules, section=article.section.slug if article.section else "",
@@ -50,6 +55,23 @@ def place_article(article: Article, *, rules: list[EditionRule] | None = None) -
     Placement.objects.filter(article=article).exclude(
         published_at=article.published_at).update(published_at=article.published_at)
     changed = set(stale) | {e for e in wanted if e not in current}
+    if changed:
+        placements_changed.send(sender=Placement, article=article, edition_ids=sorted(changed))
+    return sorted(wanted)
+
+
+def place_in_editions(article: Article, edition_ids: Iterable[int]) -> list[int]:
+    """Place an article in exactly these editions, whatever their rules say."""
+    wanted = set(edition_ids)
+    current = set(Placement.objects.filter(article=article).values_list("edition_id", flat=True))
+    Placement.objects.filter(article=article).exclude(edition_id__in=wanted).delete()
+    Placement.objects.bulk_create(
+        [Placement(edition_id=e, article=article, published_at=article.published_at)
+         for e in wanted], ignore_conflicts=True)
+    Placement.objects.filter(article=article).exclude(
+        published_at=article.published_at).update(published_at=article.published_at)
+    # Caches and embargo tracking learn about the change the same way as for place_article.
+    changed = (current ^ wanted) | wanted
     if changed:
         placements_changed.send(sender=Placement, article=article, edition_ids=sorted(changed))
     return sorted(wanted)

@@ -4,6 +4,7 @@ from django.urls import path
 
 from wiredesk.editions import views
 from wiredesk.publishing.urls import publishing_patterns
+from wiredesk.releases import views as release_views
 from wiredesk.search.urls import search_patterns
 
 edition_patterns = [
@@ -14,7 +15,10 @@ edition_patterns = [
     path("story/<int:story_id>/<slug:story_slug>", views.story_page, name="story"),
     path("story/<int:story_id>/", views.story_page, name="story-short"),
     path("digest/subscribe", views.digest_signup, name="digest-subscribe"),
-    path("releases/submit", views.release_submit, name="release-submit"),
+    path("releases/submit", release_views.submit, name="release-submit"),
+    path("releases/sent", release_views.sent, name="release-sent"),
+    path("releases/verify/<str:token>", release_views.verify, name="release-verify"),
+    path("releases/status/<str:token>", release_views.status, name="release-status"),
     *search_patterns,
     *publishing_patterns,
 ]

@@ -123,10 +123,5 @@ def digest_signup(request, edition_slug: str | None = None):
     return render(request, "wiredesk/digest_coming.html", _context(request, edition, base))
 
 
-def release_submit(request, edition_slug: str | None = None):
-    edition, base = _edition(request, edition_slug)
-    return render(request, "wiredesk/release_coming.html", _context(request, edition, base))
-
-
 def not_found(request, exception=None):
     return render(request, "wiredesk/404.html", {"message": str(exception or "")}, status=404)

@@ -158,8 +158,18 @@ def _is_tombstoned(item: CleanItem, agency: Agency) -> bool:
     return bool(item.canonical_url) and graves.filter(canonical_url=item.canonical_url).exists()
 
 
+def _place(article: Article, edition_ids: list[int] | None) -> None:
+    from wiredesk.editions.services import place_article, place_in_editions
+
+    if edition_ids is None:
+        place_article(article)
+    else:
+        place_in_editions(article, edition_ids)
+
+
 def store_item(item: CleanItem, *, agency: Agency, feed: Feed | None = None,
-               section_rules: dict[str, list[str]] | None = None) -> str:
+               section_rules: dict[str, list[str]] | None = None,
+               kind: str = Article.Kind.WIRE, edition_ids: list[int] | None = None) -> str:
     """Store one clean item in its own transaction. Returns created/updated/unchanged/skipped.
 
     Idempotent: the same item stored twice changes nothing the second time. Wire
@@ -167,6 +177,9 @@ def store_item(item: CleanItem, *, agency: Agency, feed: Feed | None = None,
     article (same id and URL); a canceled item kills its article; a withheld one holds
     it; an older version arriving late, a killed article and a deleted one
     (tombstone) are never brought back.
+    ``kind`` is set when the article is created; ``edition_ids`` places it in exactly
+    those editions instead of by the editions' rules (a news release goes where its
+    submitter and editor chose).
     """
     rules = section_rules if section_rules is not None else _section_rules()
     slug = section_for(item.categories, rules)
@@ -186,7 +199,7 @@ def store_item(item: CleanItem, *, agency: Agency, feed: Feed | None = None,
                 return "skipped"
             article = Article(agency=agency, feed=feed, identity=item.identity,
                               published_at=item.published or timezone.now(),
-                              version=item.version or 1)
+                              version=item.version or 1, kind=kind)
             _apply(article, item, section)
             if item.status == "withheld":
                 article.status = Article.Status.HELD
@@ -198,9 +211,7 @@ def store_item(item: CleanItem, *, agency: Agency, feed: Feed | None = None,
                 # Another poller stored the same item a moment ago: that copy wins.
                 return "unchanged"
             _enrich(article, created=True)
-            from wiredesk.editions.services import place_article
-
-            place_article(article)
+            _place(article, edition_ids)
             return "created"
         if existing.status == Article.Status.KILLED:
             return "skipped"  # a killed item is never resurrected by the next poll
@@ -234,9 +245,7 @@ def store_item(item: CleanItem, *, agency: Agency, feed: Feed | None = None,
             existing.status_reason = "withheld by the source"
         existing.save()
         _enrich(existing, created=False)
-        from wiredesk.editions.services import place_article
-
-        place_article(existing)
+        _place(existing, edition_ids)
         return "updated"
 
 

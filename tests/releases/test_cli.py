@@ -1,0 +1,100 @@
+"""`wiredesk releases ...` does what the admin does, mail included."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.releases.conftest import form_data
+from wiredesk import cli
+from wiredesk.newsroom.models import Article
+from wiredesk.releases.models import Release, ReleaseEvent
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def pending(client, smtp, editions):
+    chile, _euro = editions
+    client.post("/chile-sun/releases/submit", form_data(chile))
+    client.post(smtp.last("ana@rowing.example").link("verify"))
+    client.post("/chile-sun/releases/submit", form_data(
+        chile, email="bo@other.example", organisation="Harbour Traders",
+        headline="Harbour traders name a new chair", category="appointments"))
+    release = Release.objects.get(email="ana@rowing.example")
+    assert release.status == Release.Status.PENDING
+    return release
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_list_one_line_each_starting_with_id(pending, capsys):
+    code, out, _err = run(capsys, "releases", "list")
+    lines = out.strip().splitlines()
+    assert code == 0 and len(lines) == 2
+    assert lines[0].startswith(f"{pending.pk} ") and pending.reference in lines[0]
+    code, out, _err = run(capsys, "releases", "list", "--status", "pending")
+    assert [line.split()[0] for line in out.strip().splitlines()] == [str(pending.pk)]
+    code, out, _err = run(capsys, "releases", "list", "--status", "unverified")
+    assert "Harbour traders" in out and pending.reference not in out
+
+
+def test_show(pending, capsys):
+    code, out, _err = run(capsys, "releases", "show", str(pending.pk))
+    assert code == 0
+    assert pending.reference in out and "Valparaiso Rowing Club" in out
+    assert "boathouse was built by volunteers" in out and "verified" in out
+
+
+def test_approve_with_section_publishes_and_mails(pending, capsys, smtp, client):
+    code, out, err = run(capsys, "releases", "approve", str(pending.pk), "--section", "community")
+    assert code == 0, err
+    pending.refresh_from_db()
+    article = pending.article
+    assert pending.status == Release.Status.APPROVED and article.section.slug == "community"
+    assert article.kind == Article.Kind.PRESS_RELEASE
+    assert f"/chile-sun/news/{article.pk}/{article.slug}" in out
+    mail = smtp.last("ana@rowing.example")
+    assert f"/chile-sun/news/{article.pk}/{article.slug}" in mail.body
+    event = pending.events.get(action=ReleaseEvent.Action.APPROVED)
+    assert event.actor_label.startswith("cli:") and event.actor is None
+    assert pending.events.get(action=ReleaseEvent.Action.EDITED).changes == {
+        "section": [None, "community"]}
+    assert client.get(f"/chile-sun/news/{article.pk}/{article.slug}").status_code == 200
+    # a second approval is a one-line error, exit 2
+    code, _out, err = run(capsys, "releases", "approve", str(pending.pk))
+    assert code == 2 and "already approved" in err, err
+    assert err.strip().splitlines()[-1].startswith("wiredesk: error:"), err
+
+
+def test_approve_without_section_uses_the_category(pending, capsys):
+    assert run(capsys, "releases", "approve", str(pending.pk))[0] == 0
+    pending.refresh_from_db()
+    assert pending.article.section.slug == "sport"  # category "sports"
+
+
+def test_reject_mails_the_reason(pending, capsys, smtp):
+    code, _out, err = run(capsys, "releases", "reject", str(pending.pk), "--reason",
+                          "Please send it with a named spokesperson.")
+    assert code == 0, err
+    pending.refresh_from_db()
+    assert pending.status == Release.Status.REJECTED
+    assert "named spokesperson" in smtp.last("ana@rowing.example").body
+
+
+def test_operator_errors_are_one_line(pending, capsys):
+    for argv in (("releases", "show", "999999"),
+                 ("releases", "approve", str(pending.pk), "--section", "nowhere"),
+                 ("releases", "reject", str(pending.pk), "--reason", "  ")):
+        code, _out, err = run(capsys, *argv)
+        assert code == 2 and "Traceback" not in err, argv
+        # log lines may precede it on stderr; the error itself is one line, last
+        assert err.strip().splitlines()[-1].startswith("wiredesk: error:"), (argv, err)
+    unverified = Release.objects.get(email="bo@other.example")
+    code, _out, err = run(capsys, "releases", "approve", str(unverified.pk))
+    assert code == 2 and "confirm the email" in err
+    pending.refresh_from_db()
+    assert pending.status == Release.Status.PENDING and not Article.objects.exists()
