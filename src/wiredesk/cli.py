@@ -14,7 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 OWN_COMMANDS = {"demo", "serve", "ingest", "feed", "edition", "poll", "jobs", "worker",
-                "scheduler"}
+                "scheduler", "digest"}
 
 
 class CommandError(Exception):
@@ -107,6 +107,10 @@ def build_parser() -> argparse.ArgumentParser:
     ed_add.add_argument("--agencies", default=None, help="comma-separated agency codes")
     ed_add.add_argument("--tagline", default="")
     ed_sub.add_parser("list", help="list editions")
+
+    from wiredesk.digest.commands import add_parser as add_digest_parser
+
+    add_digest_parser(sub, _Parser)
     return parser
 
 
@@ -251,7 +255,13 @@ def cmd_demo(args) -> int:
     return cmd_serve(args, banner=banner + "\nPress Ctrl+C to stop.")
 
 
-HANDLERS = {"ingest": cmd_ingest, "feed": cmd_feed, "poll": cmd_poll,
+def cmd_digest(args) -> int:
+    from wiredesk.digest.commands import cmd_digest as run
+
+    return run(args, CommandError)
+
+
+HANDLERS = {"ingest": cmd_ingest, "digest": cmd_digest, "feed": cmd_feed, "poll": cmd_poll,
             "edition": cmd_edition, "jobs": cmd_jobs, "serve": cmd_serve, "demo": cmd_demo,
             "worker": cmd_worker, "scheduler": cmd_scheduler}
 

@@ -34,9 +34,16 @@ def _poll_feeds() -> None:
         log.info("poll %s", report.summary())
 
 
+def _send_digests() -> None:
+    from wiredesk.digest.tasks import send_due
+
+    log.info("digest %s", send_due.run())
+
+
 def default_jobs() -> list[PeriodicJob]:
     """The periodic work of an instance. Other apps add theirs here as they land."""
-    return [PeriodicJob("poll-feeds", 30.0, _poll_feeds)]
+    return [PeriodicJob("poll-feeds", 30.0, _poll_feeds),
+            PeriodicJob("send-digests", 60.0, _send_digests)]
 
 
 def run_once(jobs: list[PeriodicJob], *, now: float | None = None) -> list[str]:

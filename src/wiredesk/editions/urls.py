@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from wiredesk.digest.urls import digest_patterns
 from wiredesk.editions import views
 
 edition_patterns = [
@@ -9,6 +10,6 @@ edition_patterns = [
     path("section/<slug:section_slug>/", views.section_page, name="section"),
     path("news/<int:article_id>/<slug:headline_slug>", views.article_page, name="article"),
     path("news/<int:article_id>/", views.article_page, name="article-short"),
-    path("digest/subscribe", views.digest_signup, name="digest-subscribe"),
+    *digest_patterns,
     path("releases/submit", views.release_submit, name="release-submit"),
 ]

@@ -96,11 +96,6 @@ def article_page(request, article_id: int, headline_slug: str = "",
         more_information=_teasers(latest, edition)))
 
 
-def digest_signup(request, edition_slug: str | None = None):
-    edition, base = _edition(request, edition_slug)
-    return render(request, "wiredesk/digest_coming.html", _context(request, edition, base))
-
-
 def release_submit(request, edition_slug: str | None = None):
     edition, base = _edition(request, edition_slug)
     return render(request, "wiredesk/release_coming.html", _context(request, edition, base))
