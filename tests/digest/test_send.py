@@ -294,3 +294,14 @@ def test_a_dead_senders_claim_is_recovered_by_the_rule(site, smtp, settings, pol
         assert report.in_flight_failed == 1 and in_flight.state == "failed"
         assert send_pending().sent == 3
     assert max(smtp.count_by_recipient().values()) == 1
+
+
+def test_recorded_times_read_back_exactly(site, smtp):
+    subscriber = make_confirmed(site[0], "times@example.org")
+    before = timezone.now()
+    send_now()
+    delivery = Delivery.objects.get()
+    subscriber.refresh_from_db()
+    assert before <= delivery.sent_at <= timezone.now()
+    assert subscriber.last_window_end == delivery.window_end
+    assert Delivery.objects.filter(sent_at__gte=before).count() == 1
