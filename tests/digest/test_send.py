@@ -305,3 +305,25 @@ def test_recorded_times_read_back_exactly(site, smtp):
     assert before <= delivery.sent_at <= timezone.now()
     assert subscriber.last_window_end == delivery.window_end
     assert Delivery.objects.filter(sent_at__gte=before).count() == 1
+
+
+def test_the_in_process_scheduler_job_sends_due_digests(site, smtp):
+    from wiredesk import jobs
+
+    make_confirmed(site[0], "morning@example.org")
+    Subscriber.objects.update(next_due_at=timezone.now() - timedelta(minutes=1))
+    job = next(j for j in jobs.default_jobs() if j.name == "send-digests")
+    job.run()
+    job.run()
+    assert len(smtp.to("morning@example.org")) == 1
+
+
+def test_console_style_backends_get_the_same_message(site, settings, mailoutbox):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.WIREDESK_DIGEST_RATE_PER_SECOND = 0
+    make_confirmed(site[0], "demo@example.org")
+    assert send_now().sent == 1
+    [message] = mailoutbox
+    built = message.message()
+    assert built["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert built.get_content_type() == "multipart/alternative"
