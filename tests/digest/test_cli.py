@@ -154,3 +154,33 @@ def test_two_senders_at_once_send_each_digest_once(tmp_path, smtp_server):
     assert all(s.returncode == 0 for s in senders), outputs
     assert smtp_server.count_by_recipient() == {f"reader{n}@example.org": 1
                                                 for n in range(total)}
+
+
+@pytest.mark.django_db
+def test_send_with_the_relay_down_is_one_line_and_burns_no_attempt(site, smtp, settings,
+                                                                   capsys):
+    from tests.smtp_sink import free_port
+    from wiredesk.digest.models import Delivery
+
+    make_confirmed(site[0], "wait@example.org")
+    settings.EMAIL_PORT = free_port()  # nothing listens there
+    assert main(["digest", "send", "--now"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("wiredesk: error: cannot connect to 127.0.0.1") and "\n" not in err
+    delivery = Delivery.objects.get()
+    assert delivery.state == "pending" and delivery.attempts == 0
+
+
+@pytest.mark.django_db
+def test_admin_lists_subscribers_and_searches_the_delivery_log(admin_client, site, smtp):
+    make_confirmed(site[0], "logged@example.org")
+    assert main(["digest", "send", "--now"]) == 0
+    for url in (f"/admin/digest/subscriber/?edition__id__exact={site[0].pk}",
+                "/admin/digest/subscriber/?q=logged",
+                "/admin/digest/delivery/?q=logged@example.org",
+                "/admin/digest/delivery/?state__exact=sent"):
+        response = admin_client.get(url)
+        assert response.status_code == 200, url
+        assert "logged@example.org" in response.content.decode(), url
+    assert "logged@example.org" not in admin_client.get(
+        "/admin/digest/delivery/?q=nobody-else").content.decode()
