@@ -32,6 +32,11 @@ def test_full_double_opt_in_through_the_pages(client, site, smtp,
     chile, _ = site
     home = client.get("/chile-sun/").content.decode()
     assert 'action="/chile-sun/digest/subscribe"' in home and 'name="website"' in home
+    # The box itself offers the options, prefilled from the edition.
+    assert 'name="delivery_time" value="06:00"' in home and 'name="sections"' in home
+    assert 'name="time_zone" value="Australia/Sydney"' in home
+    assert 'name="delivery_time" value="06:00"' in home
+    assert 'name="time_zone" value="Australia/Sydney"' in home and 'name="sections"' in home
 
     form = client.get("/chile-sun/digest/subscribe").content.decode()
     assert 'name="sections"' in form and 'value="06:00"' in form
