@@ -308,6 +308,9 @@ def main() -> int:
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     Path(args.output).write_text(json.dumps(result, indent=2) + "\n")
     print(f"wrote {args.output}", file=sys.stderr)
+    import shutil
+
+    shutil.rmtree(data_dir, ignore_errors=True)
     return 0
 
 
