@@ -513,7 +513,7 @@ def send_pending(*, edition: Edition | None = None, transport=None,
                     report.retry += 1
                 if progress:
                     progress(report)
-        report.connections = getattr(transport, "connections_opened", 0)
+        report.connections = getattr(transport, "connections_opened", 0) if attempted else 0
     return report
 
 
