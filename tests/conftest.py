@@ -48,3 +48,18 @@ def rss_item(guid: str, title: str, body: str = "", *, category: str = "World",
     return (f"<item><title>{title}</title><guid isPermaLink=\"false\">{guid}</guid>"
             f"<link>{link}</link><category>{category}</category><pubDate>{date}</pubDate>"
             f"<content:encoded><![CDATA[{body}]]></content:encoded></item>")
+
+
+def distinct_body(seed: str, paragraphs: int = 4) -> str:
+    """Copy of its own for a test item, made of words no other item uses: items sharing
+    text are near-duplicates or one story, and editions show one article per group."""
+    import random
+    import string
+
+    rng = random.Random(seed)
+
+    def word() -> str:
+        return "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(4, 9)))
+
+    return "".join("<p>" + " ".join(word() for _ in range(18)).capitalize() + ".</p>"
+                   for _ in range(paragraphs))

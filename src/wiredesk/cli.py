@@ -15,7 +15,7 @@ from pathlib import Path
 
 OWN_COMMANDS = {"demo", "serve", "ingest", "feed", "edition", "poll", "jobs", "worker",
                 "scheduler", "extract", "article",
-                "sections", "releases"}
+                "sections", "releases", "digest"}
 # Commands that never touch the database: no migrations run for them.
 NO_DATABASE = {"demo", "extract"}
 OWN_COMMANDS |= {"search", "apikey"}
@@ -141,6 +141,10 @@ def build_parser() -> argparse.ArgumentParser:
     from wiredesk.releases.cli import add_parser as add_releases_parser
 
     add_releases_parser(sub, _Parser)
+
+    from wiredesk.digest.commands import add_parser as add_digest_parser
+
+    add_digest_parser(sub, _Parser)
     return parser
 
 
@@ -356,6 +360,12 @@ def cmd_apikey(args) -> int:
     return run(args, CommandError)
 
 
+def cmd_digest(args) -> int:
+    from wiredesk.digest.commands import cmd_digest as run
+
+    return run(args, CommandError)
+
+
 def cmd_releases(args) -> int:
     from wiredesk.releases.cli import ReleaseCommandError, run
 
@@ -365,7 +375,8 @@ def cmd_releases(args) -> int:
         raise CommandError(str(exc)) from exc
 
 
-HANDLERS = {"ingest": cmd_ingest, "feed": cmd_feed, "poll": cmd_poll,
+HANDLERS = {"ingest": cmd_ingest, "digest": cmd_digest, "feed": cmd_feed,
+            "poll": cmd_poll,
             "edition": cmd_edition, "jobs": cmd_jobs, "serve": cmd_serve, "demo": cmd_demo,
             "worker": cmd_worker, "scheduler": cmd_scheduler,
             "extract": cmd_extract, "article": cmd_article,

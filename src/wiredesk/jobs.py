@@ -51,11 +51,18 @@ def _prune_release_images() -> None:
     release_images_prune()
 
 
+def _send_digests() -> None:
+    from wiredesk.digest.tasks import send_due
+
+    log.info("digest %s", send_due.run())
+
+
 def default_jobs() -> list[PeriodicJob]:
     """The periodic work of an instance. Other apps add theirs here as they land."""
     return [PeriodicJob("poll-feeds", 30.0, _poll_feeds),
             PeriodicJob("retrain-sections", 24 * 3600.0, _retrain_sections),
-            PeriodicJob("prune-release-images", 3600.0, _prune_release_images)]
+            PeriodicJob("prune-release-images", 3600.0, _prune_release_images),
+            PeriodicJob("send-digests", 60.0, _send_digests)]
 
 
 def run_once(jobs: list[PeriodicJob], *, now: float | None = None) -> list[str]:

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "wiredesk.publishing",
     "wiredesk.api",
     "wiredesk.releases",
+    "wiredesk.digest",
 ]
 
 MIDDLEWARE = [
@@ -168,6 +169,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "wiredesk"
 CELERY_BEAT_SCHEDULE = {
     "poll-due-feeds": {"task": "newsroom.poll_due_feeds", "schedule": 30.0},
+    "send-due-digests": {"task": "digest.send_due", "schedule": 60.0},
 }
 
 # Local memory by default; Redis (shared by every process and node) when REDIS_URL is set.
@@ -217,6 +219,24 @@ WIREDESK_RELEASE_MAX_IMAGE_PIXELS = int(
 WIREDESK_RELEASE_VERIFY_HOURS = int(os.environ.get("WIREDESK_RELEASE_VERIFY_HOURS", "72"))
 # How many proxies in front of the site append to X-Forwarded-For (0: use the peer address).
 WIREDESK_TRUSTED_PROXIES = int(os.environ.get("WIREDESK_TRUSTED_PROXIES", "0"))
+# The daily email digest (README, "The daily email digest").
+WIREDESK_DIGEST_RATE_PER_SECOND = float(os.environ.get("WIREDESK_DIGEST_RATE_PER_SECOND", "20"))
+WIREDESK_DIGEST_RATE_PER_HOUR = int(os.environ.get("WIREDESK_DIGEST_RATE_PER_HOUR", "0"))
+WIREDESK_DIGEST_MESSAGES_PER_CONNECTION = int(
+    os.environ.get("WIREDESK_DIGEST_MESSAGES_PER_CONNECTION", "100"))
+WIREDESK_DIGEST_BATCH = int(os.environ.get("WIREDESK_DIGEST_BATCH", "50"))
+WIREDESK_DIGEST_CLAIM_TIMEOUT = float(os.environ.get("WIREDESK_DIGEST_CLAIM_TIMEOUT", "600"))
+WIREDESK_DIGEST_IN_FLIGHT_ON_CRASH = os.environ.get("WIREDESK_DIGEST_IN_FLIGHT_ON_CRASH",
+                                                    "resend")
+WIREDESK_DIGEST_MAX_ATTEMPTS = int(os.environ.get("WIREDESK_DIGEST_MAX_ATTEMPTS", "5"))
+WIREDESK_DIGEST_RETRY_BASE = float(os.environ.get("WIREDESK_DIGEST_RETRY_BASE", "60"))
+WIREDESK_DIGEST_BOUNCE_THRESHOLD = int(os.environ.get("WIREDESK_DIGEST_BOUNCE_THRESHOLD", "3"))
+WIREDESK_DIGEST_MAX_STORIES = int(os.environ.get("WIREDESK_DIGEST_MAX_STORIES", "20"))
+WIREDESK_DIGEST_CONFIRM_MAX_AGE = int(os.environ.get("WIREDESK_DIGEST_CONFIRM_MAX_AGE",
+                                                     str(3 * 86400)))
+WIREDESK_DIGEST_CONFIRM_INTERVAL = int(os.environ.get("WIREDESK_DIGEST_CONFIRM_INTERVAL", "600"))
+WIREDESK_DIGEST_CONFIRM_PER_DAY = int(os.environ.get("WIREDESK_DIGEST_CONFIRM_PER_DAY", "3"))
+WIREDESK_DIGEST_SIGNUPS_PER_IP = int(os.environ.get("WIREDESK_DIGEST_SIGNUPS_PER_IP", "20"))
 
 LOGGING = {
     "version": 1,

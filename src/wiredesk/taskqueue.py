@@ -15,7 +15,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wiredesk.settings")
 
 app = Celery("wiredesk")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["wiredesk.newsroom"])
+app.autodiscover_tasks(["wiredesk.newsroom", "wiredesk.digest"])
 
 
 def broker_configured() -> bool:

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from wiredesk.digest.urls import digest_patterns
 from wiredesk.editions import views
 from wiredesk.publishing.urls import publishing_patterns
 from wiredesk.releases import views as release_views
@@ -14,7 +15,7 @@ edition_patterns = [
     path("news/<int:article_id>/", views.article_page, name="article-short"),
     path("story/<int:story_id>/<slug:story_slug>", views.story_page, name="story"),
     path("story/<int:story_id>/", views.story_page, name="story-short"),
-    path("digest/subscribe", views.digest_signup, name="digest-subscribe"),
+    *digest_patterns,
     path("releases/submit", release_views.submit, name="release-submit"),
     path("releases/sent", release_views.sent, name="release-sent"),
     path("releases/verify/<str:token>", release_views.verify, name="release-verify"),

@@ -118,10 +118,5 @@ def story_page(request, story_id: int, story_slug: str = "",
         teasers=_teasers(articles, edition)))
 
 
-def digest_signup(request, edition_slug: str | None = None):
-    edition, base = _edition(request, edition_slug)
-    return render(request, "wiredesk/digest_coming.html", _context(request, edition, base))
-
-
 def not_found(request, exception=None):
     return render(request, "wiredesk/404.html", {"message": str(exception or "")}, status=404)

@@ -1,0 +1,40 @@
+"""Email addresses from a public form: hostile until proven a single, sane address."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+
+MAX_ADDRESS_LENGTH = 254  # RFC 5321 path limit, less the angle brackets
+_validate = EmailValidator()
+
+
+class AddressError(ValueError):
+    pass
+
+
+def normalize_address(raw: str) -> str:
+    """The address in lower case, or AddressError.
+
+    Control characters (CR/LF header injection like ``a@b.c\\r\\nBcc: x@y``), commas,
+    display names and anything over 254 characters are refused outright, never trimmed
+    into something that might pass.
+    """
+    if not isinstance(raw, str):
+        raise AddressError("no address given")
+    address = raw.strip()
+    if not address:
+        raise AddressError("no address given")
+    if len(address) > MAX_ADDRESS_LENGTH:
+        raise AddressError("that address is too long")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in address) or any(
+            ch in address for ch in ",;<>\"() "):
+        raise AddressError("that is not a single email address")
+    try:
+        _validate(address)
+    except ValidationError as exc:
+        raise AddressError("that is not a valid email address") from exc
+    local, _, domain = address.rpartition("@")
+    if len(local) > 64:
+        raise AddressError("that address is too long")
+    return f"{local}@{domain}".lower()

@@ -1,0 +1,167 @@
+"""``wiredesk digest send | preview | status``: parse, call one service, print."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+
+def add_parser(sub, parser_class) -> None:
+    digest = sub.add_parser("digest", help="the daily email digest")
+    d_sub = digest.add_subparsers(dest="digest_command", required=True,
+                                  parser_class=parser_class)
+    send = d_sub.add_parser("send", help="plan the digests that are due and send them")
+    send.add_argument("--edition", metavar="SLUG", help="only this edition")
+    send.add_argument("--now", action="store_true",
+                      help="every confirmed subscriber is due now (once per local day)")
+    preview = d_sub.add_parser("preview", help="write a digest's HTML to a file for a look")
+    preview.add_argument("--edition", metavar="SLUG", required=True)
+    preview.add_argument("--email", metavar="ADDRESS",
+                         help="as this subscriber would get it (their sections)")
+    preview.add_argument("--output", metavar="PATH", help="file to write (default: in the "
+                                                          "data directory)")
+    status = d_sub.add_parser("status", help="subscribers and deliveries per edition")
+    status.add_argument("--json", action="store_true", help="one JSON object")
+
+
+class _Progress:
+    """A progress bar on a terminal; a line every 10% otherwise (logs stay readable)."""
+
+    def __init__(self, total: int, stream=None):
+        self.total = max(total, 1)
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.started = time.monotonic()
+        self._last_decile = -1
+        self._last_draw = 0.0
+
+    def __call__(self, report) -> None:
+        done = report.sent + report.failed + report.skipped
+        now = time.monotonic()
+        rate = done / max(now - self.started, 1e-6)
+        if self.tty:
+            if now - self._last_draw < 0.1 and done < self.total:
+                return
+            self._last_draw = now
+            width = 30
+            filled = min(width, int(width * done / self.total))
+            self.stream.write(f"\r[{'#' * filled}{' ' * (width - filled)}] {done}/{self.total}"
+                              f"  {report.sent} sent {report.failed} failed "
+                              f"{report.retry} retry  {rate:.0f} msg/s ")
+            self.stream.flush()
+            return
+        decile = min(10, 10 * done // self.total)
+        if decile != self._last_decile:
+            self._last_decile = decile
+            print(f"{done}/{self.total} ({decile * 10}%): {report.summary()}, {rate:.0f} msg/s",
+                  file=self.stream, flush=True)
+
+    def close(self) -> None:
+        if self.tty:
+            self.stream.write("\n")
+
+
+def cmd_digest(args, command_error) -> int:
+    from wiredesk.editions.models import Edition
+
+    edition = None
+    if getattr(args, "edition", None):
+        edition = Edition.objects.filter(slug=args.edition).first()
+        if edition is None:
+            raise command_error(f"no edition with slug {args.edition!r} "
+                                "(see `wiredesk edition list`)")
+    if args.digest_command == "status":
+        return _status(args)
+    if args.digest_command == "preview":
+        return _preview(edition, args, command_error)
+    return _send(edition, args, command_error)
+
+
+def _status(args) -> int:
+    from wiredesk.digest.selectors import DELIVERY_STATES, SUBSCRIBER_STATES, digest_status
+
+    status = digest_status()
+    if args.json:
+        print(json.dumps(status, indent=2))
+        return 0
+    if not status:
+        print("no editions yet")
+        return 0
+    print(f"{'edition':<16} " + " ".join(f"{s:>12}" for s in SUBSCRIBER_STATES) + "  | "
+          + " ".join(f"{d:>8}" for d in DELIVERY_STATES))
+    for slug, row in status.items():
+        print(f"{slug:<16} " + " ".join(f"{row['subscribers'][s]:>12}"
+                                        for s in SUBSCRIBER_STATES) + "  | "
+              + " ".join(f"{row['deliveries'][d]:>8}" for d in DELIVERY_STATES))
+    return 0
+
+
+def _preview(edition, args, command_error) -> int:
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from wiredesk.digest.models import Subscriber
+    from wiredesk.digest.render import render_digest
+    from wiredesk.digest.selectors import digest_articles, edition_base_url
+    from wiredesk.editions.selectors import edition_articles
+
+    section_ids: list[int] = []
+    if args.email:
+        subscriber = Subscriber.objects.filter(edition=edition,
+                                               email=args.email.strip().lower()).first()
+        if subscriber is None:
+            raise command_error(f"{args.email} is not a subscriber of {edition.slug}")
+        section_ids = [s.pk for s in subscriber.sections.all()]
+    now = timezone.now()
+    articles = digest_articles(edition, start=now - timedelta(days=1), end=now,
+                               section_ids=section_ids)
+    note = "stories of the last 24 hours"
+    if not articles:
+        # Nothing new: show the latest stories so the layout can still be judged.
+        latest = edition_articles(edition)
+        if section_ids:
+            latest = latest.filter(section_id__in=section_ids)
+        newest = latest.first()
+        if newest is None:
+            raise command_error(f"{edition.slug} carries no articles yet")
+        articles = digest_articles(edition, start=newest.published_at - timedelta(days=1),
+                                   end=newest.published_at, section_ids=section_ids)
+        note = "nothing new in 24 hours: showing the latest stories"
+    rendered = render_digest(edition=edition, articles=articles,
+                             base_url=edition_base_url(edition),
+                             issue_label=f"{now:%A %d %B %Y} (preview)")
+    path = args.output or str(settings.DATA_DIR / f"digest-preview-{edition.slug}.html")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(rendered.html)
+    print(f"{rendered.story_count} stories ({note}); subject: {rendered.subject}",
+          file=sys.stderr)
+    print(path)
+    return 0
+
+
+def _send(edition, args, command_error) -> int:
+    from wiredesk.digest.sending import pending_count, send_pending
+    from wiredesk.digest.services import digest_plan
+
+    plan = digest_plan(edition=edition, force=args.now)
+    print(f"planned {plan.planned} deliveries ({plan.already_planned} already in the ledger, "
+          f"{plan.nothing_new} subscribers with nothing new)")
+    total = pending_count(edition=edition)
+    progress = _Progress(total)
+    try:
+        report = send_pending(edition=edition, progress=progress)
+    finally:
+        progress.close()
+    if report.recovered.in_flight_resent or report.recovered.returned:
+        print(f"recovered a dead sender's claims: {report.recovered.returned} returned, "
+              f"{report.recovered.in_flight_resent} in-flight message(s) sent again with "
+              "the same Message-ID")
+    left = pending_count(edition=edition)
+    print(f"{report.summary()}; {left} still pending (of {total} at start), "
+          f"{report.connections} SMTP connection(s)")
+    if report.stopped and report.sent == 0 and "cannot connect" in report.stopped:
+        raise command_error(report.stopped)
+    return 0

@@ -1,0 +1,134 @@
+"""Digest subscribers, the digests of each day, and the ledger of deliveries.
+
+The ledger row (digest, subscriber) is unique: it is what makes a send exactly-once.
+A delivery moves ``pending -> sending -> sent | failed | skipped``; ``sending`` rows
+carry the claim token and time of the sender that holds them (see sending.py).
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import time
+
+from django.db import models
+from django.utils import timezone
+
+from wiredesk.editions.models import Edition
+from wiredesk.newsroom.models import Section
+
+DEFAULT_DELIVERY_TIME = time(6, 0)
+
+
+def _link_key() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class Subscriber(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "pending confirmation"
+        CONFIRMED = "confirmed", "confirmed"
+        UNSUBSCRIBED = "unsubscribed", "unsubscribed"
+        BOUNCING = "bouncing", "bouncing"
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="subscribers")
+    email = models.CharField(max_length=254, help_text="Normalized (lower case)")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING,
+                              db_index=True)
+    sections = models.ManyToManyField(Section, blank=True, related_name="+",
+                                      help_text="Empty: every section of the edition")
+    delivery_time = models.TimeField(default=DEFAULT_DELIVERY_TIME)
+    time_zone = models.CharField(max_length=64, blank=True,
+                                 help_text="Empty: the edition's time zone")
+    paused = models.BooleanField(default=False)
+    # Rotated to void every link ever mailed (erase; re-subscribe after unsubscribing).
+    link_key = models.CharField(max_length=32, default=_link_key)
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    confirmations_sent = models.PositiveIntegerField(default=0)
+    signup_ip = models.GenericIPAddressField(null=True, blank=True)
+    next_due_at = models.DateTimeField(null=True, blank=True, db_index=True,
+                                       help_text="UTC time of the next digest slot")
+    last_window_end = models.DateTimeField(null=True, blank=True,
+                                           help_text="The previous digest covered up to here")
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    bounce_count = models.PositiveIntegerField(default=0)
+    last_bounce_at = models.DateTimeField(null=True, blank=True)
+    last_bounce_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["edition", "email"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "email"], name="subscriber_unique"),
+        ]
+        indexes = [models.Index(fields=["status", "next_due_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.edition_id}, {self.status})"
+
+    @property
+    def zone(self) -> str:
+        return self.time_zone or self.edition.time_zone
+
+
+class Digest(models.Model):
+    """One edition's digest for one local calendar day (subscribers' own zones)."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="digests")
+    issue_date = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-issue_date", "edition"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "issue_date"], name="digest_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.edition} {self.issue_date:%d %b %Y}"
+
+
+class Delivery(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending", "pending"
+        SENDING = "sending", "claimed by a sender"
+        SENT = "sent", "sent"
+        FAILED = "failed", "failed"
+        SKIPPED = "skipped", "skipped (nothing new)"
+
+    digest = models.ForeignKey(Digest, on_delete=models.CASCADE, related_name="deliveries")
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE,
+                                   related_name="deliveries")
+    # Denormalized so status counts and claims need no join.
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="+")
+    email = models.CharField(max_length=254)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    window_start = models.DateTimeField(help_text="Stories published after this...")
+    window_end = models.DateTimeField(help_text="...up to this (the slot)")
+    message_id = models.CharField(max_length=200, unique=True)
+    claim_token = models.CharField(max_length=32, blank=True, db_index=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    resent_after_crash = models.BooleanField(
+        default=False, help_text="The sender died while this message was in flight")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    smtp_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["digest", "subscriber"], name="delivery_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"]),
+            models.Index(fields=["edition", "state"]),
+            models.Index(fields=["sent_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.digest} -> {self.email} ({self.state})"

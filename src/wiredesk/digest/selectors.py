@@ -1,0 +1,148 @@
+"""Reads for the digest: which stories go into one, and how the ledger stands."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db.models import Count, QuerySet
+
+from wiredesk.digest.models import Delivery, Subscriber
+from wiredesk.editions.formatting import edition_time
+from wiredesk.editions.models import Edition
+from wiredesk.editions.selectors import edition_articles
+from wiredesk.newsroom.models import Article
+
+_WORDS = re.compile(r"\w+")
+
+
+def story_keys(article: Article) -> list[tuple]:
+    """Every key under which two articles count as the same story in one digest.
+
+    When articles carry a story cluster (``article.story_id``), that is the key; until
+    then the identity, the canonical URL and the headline's words stand in for it.
+    """
+    story_id = getattr(article, "story_id", None)
+    if story_id:
+        return [("story", story_id)]
+    keys: list[tuple] = [("identity", article.agency_id, article.identity)]
+    if article.canonical_url:
+        keys.append(("url", article.canonical_url))
+    words = " ".join(_WORDS.findall(article.headline.lower()))
+    if words:
+        keys.append(("headline", words))
+    return keys
+
+
+def one_per_story(articles: Iterable[Article]) -> list[Article]:
+    """The first (top) article of each story, in the given order."""
+    seen: set[tuple] = set()
+    kept = []
+    for article in articles:
+        keys = story_keys(article)
+        if any(key in seen for key in keys):
+            continue
+        seen.update(keys)
+        kept.append(article)
+    return kept
+
+
+def _candidates(edition: Edition) -> QuerySet[Article]:
+    """The edition's public articles, news releases only where its policy lets them in."""
+    from wiredesk.releases.selectors import digest_articles as releases_policy
+
+    return releases_policy(edition_articles(edition), edition)
+
+
+def digest_articles(edition: Edition, *, start: datetime, end: datetime,
+                    section_ids: Iterable[int] = (), limit: int | None = None) -> list[Article]:
+    """Top public stories of the edition published in (start, end], one per story."""
+    limit = limit or settings.WIREDESK_DIGEST_MAX_STORIES
+    qs = _candidates(edition).filter(published_at__gt=start, published_at__lte=end)
+    section_ids = list(section_ids)
+    if section_ids:
+        qs = qs.filter(section_id__in=section_ids)
+    # Over-fetch: some rows fall to de-duplication.
+    return one_per_story(qs[: limit * 3])[:limit]
+
+
+def has_news(edition: Edition, *, start: datetime, end: datetime,
+             section_ids: Iterable[int] = ()) -> bool:
+    qs = _candidates(edition).filter(published_at__gt=start, published_at__lte=end)
+    section_ids = list(section_ids)
+    if section_ids:
+        qs = qs.filter(section_id__in=section_ids)
+    return qs.exists()
+
+
+def edition_base_url(edition: Edition) -> str:
+    """Absolute base of the edition's pages: its first host name, else /<slug> on the site."""
+    base = urlsplit(settings.BASE_URL)
+    host = edition.hosts.order_by("host").values_list("host", flat=True).first()
+    if host:
+        port = f":{base.port}" if base.port else ""
+        return f"{base.scheme}://{host}{port}"
+    return f"{settings.BASE_URL}/{edition.slug}"
+
+
+@dataclass
+class Entry:
+    headline: str
+    teaser: str
+    url: str
+    agency: str
+    when: str
+
+
+@dataclass
+class SectionGroup:
+    name: str
+    entries: list[Entry] = field(default_factory=list)
+
+
+def group_by_section(articles: list[Article], *, edition: Edition,
+                     base_url: str) -> list[SectionGroup]:
+    """Entries grouped by section in the sections' own order; unfiled stories last."""
+    groups: dict[int | None, SectionGroup] = {}
+    order: dict[int | None, tuple] = {}
+    for article in articles:
+        section = article.section
+        key = section.pk if section else None
+        if key not in groups:
+            groups[key] = SectionGroup(section.name if section else "More news")
+            order[key] = (section.position, section.name) if section else (10**6, "")
+        groups[key].entries.append(Entry(
+            headline=article.headline,
+            teaser=article.teaser or article.lead[:160],
+            url=f"{base_url}/news/{article.pk}/{article.slug}",
+            agency=article.agency.code,
+            when=edition_time(article.published_at, edition.time_zone)))
+    return [groups[k] for k in sorted(groups, key=lambda k: order[k])]
+
+
+SUBSCRIBER_STATES = ["pending", "confirmed", "unsubscribed", "bouncing"]
+DELIVERY_STATES = ["sent", "pending", "failed"]
+
+
+def digest_status() -> dict:
+    """Per edition slug: subscribers by state and deliveries sent / pending / failed.
+
+    ``pending`` deliveries include those a sender has claimed but not finished; deliveries
+    skipped because nothing was new (or the reader left before sending) are counted apart.
+    """
+    result: dict[str, dict] = {}
+    editions = {e.pk: e.slug for e in Edition.objects.all()}
+    for slug in editions.values():
+        result[slug] = {"subscribers": dict.fromkeys(SUBSCRIBER_STATES, 0),
+                        "deliveries": dict.fromkeys([*DELIVERY_STATES, "skipped"], 0)}
+    for row in Subscriber.objects.values("edition_id", "status").annotate(n=Count("id")):
+        result[editions[row["edition_id"]]]["subscribers"][row["status"]] = row["n"]
+    for row in Delivery.objects.values("edition_id", "state").annotate(n=Count("id")):
+        state = "pending" if row["state"] == Delivery.State.SENDING else row["state"]
+        counts = result[editions[row["edition_id"]]]["deliveries"]
+        counts[state] = counts.get(state, 0) + row["n"]
+    return result

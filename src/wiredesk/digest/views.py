@@ -1,0 +1,251 @@
+"""Public digest pages: sign up, confirm, unsubscribe (RFC 8058), preferences.
+
+Views parse input and call one service. Every page about a subscriber is reached by a
+signed link; a forged, expired or voided link gets a clear page and changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from wiredesk.digest import services, tokens
+from wiredesk.digest.addresses import AddressError, normalize_address
+from wiredesk.digest.models import DEFAULT_DELIVERY_TIME, Subscriber
+from wiredesk.editions.selectors import edition_sections
+from wiredesk.editions.views import _context, _edition
+
+HONEYPOT = "website"
+
+
+def _client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def _ip_allowed(ip: str) -> bool:
+    """At most WIREDESK_DIGEST_SIGNUPS_PER_IP sign-up posts an hour from one address."""
+    limit = settings.WIREDESK_DIGEST_SIGNUPS_PER_IP
+    if not limit:
+        return True
+    key = f"digest-signup:{ip}:{timezone.now():%Y%m%d%H}"
+    cache.add(key, 0, timeout=3700)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=3700)
+        count = 1
+    return count <= limit
+
+
+def _parse_time(value: str) -> time | None:
+    try:
+        hours, minutes = value.strip().split(":")[:2]
+        return time(int(hours), int(minutes))
+    except (ValueError, TypeError):
+        return None
+
+
+def _parse_zone(value: str) -> str | None:
+    value = value.strip()
+    if not value or len(value) > 64:
+        return None
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return value
+
+
+def _parse_sections(request, offered) -> list[int]:
+    allowed = {s.pk for s in offered}
+    chosen = []
+    for raw in request.POST.getlist("sections")[:100]:
+        if raw.isdigit() and int(raw) in allowed:
+            chosen.append(int(raw))
+    return chosen
+
+
+def _page(request, edition, base, *, title: str, text: str, status: int = 200,
+          button: str = "", action: str = "") -> HttpResponse:
+    return render(request, "digest/message.html", _context(
+        request, edition, base, title=title, text=text, button=button, action=action),
+        status=status)
+
+
+def _zones() -> list[str]:
+    from zoneinfo import available_timezones
+
+    return sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc"))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def subscribe(request, edition_slug: str | None = None):
+    edition, base = _edition(request, edition_slug)
+    offered = edition_sections(edition)
+    form = {"email": "", "delivery_time": DEFAULT_DELIVERY_TIME.strftime("%H:%M"),
+            "time_zone": edition.time_zone, "sections": []}
+    if request.method == "GET":
+        return render(request, "digest/subscribe.html", _context(
+            request, edition, base, form=form, offered=offered, zones=_zones(), errors={}))
+    check_inbox = {"title": "Check your inbox",
+                   "text": "If that address can receive our email, a message is on its way. "
+                           "Open the link in it to confirm your subscription to the "
+                           f"{edition.name} daily email."}
+    if request.POST.get(HONEYPOT):
+        return _page(request, edition, base, **check_inbox)  # a bot: same answer, nothing kept
+    if not _ip_allowed(_client_ip(request)):
+        return _page(request, edition, base, status=429, title="Too many sign-ups",
+                     text="Too many sign-ups came from your network in the last hour. "
+                          "Please try again later.")
+    errors = {}
+    form.update(email=request.POST.get("email", "")[:300],
+                delivery_time=request.POST.get("delivery_time", form["delivery_time"])[:10],
+                time_zone=request.POST.get("time_zone", form["time_zone"])[:64])
+    try:
+        email = normalize_address(request.POST.get("email", ""))
+    except AddressError as exc:
+        errors["email"] = f"Please enter one valid email address ({exc})."
+    delivery_time = _parse_time(form["delivery_time"])
+    if delivery_time is None:
+        errors["delivery_time"] = "Please give a time like 06:30."
+    zone = _parse_zone(form["time_zone"])
+    if zone is None:
+        errors["time_zone"] = "Please choose a time zone from the list."
+    section_ids = _parse_sections(request, offered)
+    form["sections"] = section_ids
+    if errors:
+        return render(request, "digest/subscribe.html", _context(
+            request, edition, base, form=form, offered=offered, zones=_zones(),
+            errors=errors), status=400)
+    services.subscriber_subscribe(
+        edition=edition, email=email, section_ids=section_ids, delivery_time=delivery_time,
+        time_zone="" if zone == edition.time_zone else zone, ip=_client_ip(request))
+    return _page(request, edition, base, **check_inbox)
+
+
+def _subscriber(request, edition, base, token: str, purpose: str):
+    """The subscriber a link names, or the page to show instead."""
+    try:
+        subscriber = tokens.read_token(token, purpose)
+    except tokens.TokenError as exc:
+        text = (f"{exc} Confirmation links work for "
+                f"{settings.WIREDESK_DIGEST_CONFIRM_MAX_AGE // 86400} days; please sign up "
+                "again." if exc.expired else
+                f"{exc} Nothing was changed. Please use the latest link we sent you.")
+        return None, _page(request, edition, base, status=400, title="Link not valid",
+                           text=text)
+    if subscriber.edition_id != edition.pk:
+        return None, _page(request, edition, base, status=400, title="Link not valid",
+                           text="This link is not valid for this edition. Nothing was changed.")
+    return subscriber, None
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm(request, token: str, edition_slug: str | None = None):
+    edition, base = _edition(request, edition_slug)
+    subscriber, error = _subscriber(request, edition, base, token, tokens.CONFIRM)
+    if error:
+        return error
+    if request.method == "GET":
+        # A button, not a GET side effect: mail scanners open links without a reader.
+        return _page(request, edition, base, title="Confirm your subscription",
+                     text=f"Press the button to start the {edition.name} daily email at "
+                          f"{subscriber.email}.", button="Confirm subscription",
+                     action=request.path)
+    outcome = services.subscriber_confirm(subscriber=subscriber)
+    if outcome == "cancelled":
+        return _page(request, edition, base, title="Subscription cancelled",
+                     text="This subscription was cancelled. Sign up again to restart it.")
+    return _page(request, edition, base, title="You are subscribed",
+                 text=f"The {edition.name} daily email will reach {subscriber.email} every "
+                      f"day at {subscriber.delivery_time:%H:%M} ({subscriber.zone}).")
+
+
+@csrf_exempt  # RFC 8058: mailbox providers POST here without cookies; the token authorizes
+@never_cache
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token: str, edition_slug: str | None = None):
+    edition, base = _edition(request, edition_slug)
+    subscriber, error = _subscriber(request, edition, base, token, tokens.UNSUBSCRIBE)
+    if error:
+        return error
+    if request.method == "GET":
+        return _page(request, edition, base, title="Unsubscribe",
+                     text=f"Stop the {edition.name} daily email to {subscriber.email}?",
+                     button="Unsubscribe", action=request.path)
+    services.subscriber_unsubscribe(subscriber=subscriber)
+    return _page(request, edition, base, title="You are unsubscribed",
+                 text=f"{subscriber.email} will get no more {edition.name} daily email.")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def preferences(request, token: str, edition_slug: str | None = None):
+    edition, base = _edition(request, edition_slug)
+    subscriber, error = _subscriber(request, edition, base, token, tokens.PREFERENCES)
+    if error:
+        return error
+    offered = edition_sections(edition)
+    errors, saved = {}, False
+    if request.method == "POST":
+        delivery_time = _parse_time(request.POST.get("delivery_time", "")[:10])
+        zone = _parse_zone(request.POST.get("time_zone", "")[:64])
+        if delivery_time is None:
+            errors["delivery_time"] = "Please give a time like 06:30."
+        if zone is None:
+            errors["time_zone"] = "Please choose a time zone from the list."
+        if not errors:
+            subscriber = services.subscriber_update_preferences(
+                subscriber=subscriber, section_ids=_parse_sections(request, offered),
+                delivery_time=delivery_time, time_zone="" if zone == edition.time_zone
+                else zone, paused=bool(request.POST.get("paused")))
+            saved = True
+    form = {"delivery_time": subscriber.delivery_time.strftime("%H:%M"),
+            "time_zone": subscriber.zone, "paused": subscriber.paused,
+            "sections": [s.pk for s in subscriber.sections.all()]}
+    return render(request, "digest/preferences.html", _context(
+        request, edition, base, subscriber=subscriber, form=form, offered=offered,
+        zones=_zones(), errors=errors, saved=saved, token=token,
+        unsubscribe_url=f"{base}/digest/unsubscribe/"
+                        f"{tokens.make_token(subscriber, tokens.UNSUBSCRIBE)}",
+        confirmed=subscriber.status == Subscriber.Status.CONFIRMED),
+        status=400 if errors else 200)
+
+
+@never_cache
+@require_http_methods(["GET"])
+def export(request, token: str, edition_slug: str | None = None):
+    edition, base = _edition(request, edition_slug)
+    subscriber, error = _subscriber(request, edition, base, token, tokens.PREFERENCES)
+    if error:
+        return error
+    data = services.subscriber_export(subscriber=subscriber)
+    response = HttpResponse(json.dumps(data, indent=2, ensure_ascii=False),
+                            content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{edition.slug}-digest-data.json"'
+    return response
+
+
+@never_cache
+@require_http_methods(["POST"])
+def erase(request, token: str, edition_slug: str | None = None):
+    edition, base = _edition(request, edition_slug)
+    subscriber, error = _subscriber(request, edition, base, token, tokens.PREFERENCES)
+    if error:
+        return error
+    services.subscriber_erase(subscriber=subscriber)
+    return _page(request, edition, base, title="Your data is erased",
+                 text=f"We deleted your address and your delivery history from "
+                      f"{edition.name}. No more email will be sent to you.")

@@ -1,0 +1,64 @@
+"""The Celery path: beat's task plans due digests and real workers send them via Redis."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.digest.test_cli import WIREDESK, build_instance, cli_env
+
+REDIS_URL = os.environ.get("WIREDESK_TEST_DIGEST_REDIS_URL", "redis://127.0.0.1:6379/5")
+
+MAKE_DUE = """
+from wiredesk.cli import _setup_django; _setup_django()
+from datetime import timedelta
+from django.utils import timezone
+from wiredesk.digest.models import Subscriber
+Subscriber.objects.update(next_due_at=timezone.now() - timedelta(minutes=1))
+"""
+
+
+def redis_up() -> bool:
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
+    except Exception:
+        return False
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(not redis_up(), reason=f"no Redis at {REDIS_URL}")
+def test_due_digests_go_out_through_celery_workers(tmp_path, smtp_server):
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    smtp_server.reset()
+    total = 8
+    env = cli_env(tmp_path, smtp_server, WIREDESK_DIGEST_BATCH=2)
+    build_instance(tmp_path, env, smtp_server, total)
+    subprocess.run([sys.executable, "-c", MAKE_DUE], env=env, check=True, timeout=60)
+    env["REDIS_URL"] = REDIS_URL
+    worker = subprocess.Popen([WIREDESK, "worker", "--concurrency", "2"], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        code = ("from wiredesk.cli import _setup_django; _setup_django();"
+                "from wiredesk.digest.tasks import send_due; send_due.delay()")
+        subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=60)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and len(smtp_server.received) < total:
+            assert worker.poll() is None, worker.stdout.read()
+            time.sleep(0.2)
+        time.sleep(0.5)  # anything extra would show up now
+        assert smtp_server.count_by_recipient() == {f"reader{n}@example.org": 1
+                                                    for n in range(total)}
+        status = json.loads(subprocess.run([WIREDESK, "digest", "status", "--json"], env=env,
+                                           capture_output=True, text=True,
+                                           check=True).stdout)
+        assert status["chile-sun"]["deliveries"]["sent"] == total
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
