@@ -111,6 +111,34 @@ def _section_rules() -> dict[str, list[str]]:
     return {s.slug: s.alias_list() for s in Section.objects.all()}
 
 
+@dataclass
+class IngestContext:
+    """What every item of one document needs, read once instead of once per item."""
+
+    section_rules: dict[str, list[str]]
+    sections: dict[str, Section]
+    edition_rules: list
+    tombstones_possible: bool
+    # identity -> (fingerprint, embargo_until, status, version) of stored articles
+    known: dict[str, tuple] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, agency: Agency, identities: list[str] | None = None) -> IngestContext:
+        from wiredesk.editions.services import edition_rules
+
+        sections = {s.slug: s for s in Section.objects.all()}
+        known = {}
+        if identities:
+            for row in (Article.objects.filter(agency=agency, identity__in=identities)
+                        .values_list("identity", "fingerprint", "embargo_until", "status",
+                                     "version")):
+                known[row[0]] = row[1:]
+        return cls(section_rules={slug: s.alias_list() for slug, s in sections.items()},
+                   sections=sections, edition_rules=edition_rules(),
+                   tombstones_possible=Tombstone.objects.filter(agency=agency).exists(),
+                   known=known)
+
+
 def _apply(article: Article, item: CleanItem, section: Section | None) -> None:
     article.headline = item.headline[:500]
     article.slug = slugify(item.headline)[:100] or "item"
@@ -158,8 +186,19 @@ def _is_tombstoned(item: CleanItem, agency: Agency) -> bool:
     return bool(item.canonical_url) and graves.filter(canonical_url=item.canonical_url).exists()
 
 
+def _plainly_unchanged(item: CleanItem, context: IngestContext | None) -> bool:
+    """The stored copy is this very copy: nothing to lock or write (re-polls are cheap)."""
+    if context is None or item.identity not in context.known:
+        return False
+    fingerprint, embargo_until, status, version = context.known[item.identity]
+    return (fingerprint == item.fingerprint and embargo_until == item.embargo_until
+            and status == Article.Status.PUBLISHED and item.status == "usable"
+            and (not item.version or item.version <= version))
+
+
 def store_item(item: CleanItem, *, agency: Agency, feed: Feed | None = None,
-               section_rules: dict[str, list[str]] | None = None) -> str:
+               section_rules: dict[str, list[str]] | None = None,
+               context: IngestContext | None = None) -> str:
     """Store one clean item in its own transaction. Returns created/updated/unchanged/skipped.
 
     Idempotent: the same item stored twice changes nothing the second time. Wire
@@ -168,13 +207,22 @@ def store_item(item: CleanItem, *, agency: Agency, feed: Feed | None = None,
     it; an older version arriving late, a killed article and a deleted one
     (tombstone) are never brought back.
     """
-    rules = section_rules if section_rules is not None else _section_rules()
-    slug = section_for(item.categories, rules)
-    section = Section.objects.filter(slug=slug).first() if slug else None
+    if _plainly_unchanged(item, context):
+        return "unchanged"
+    if context is not None:
+        slug = section_for(item.categories, context.section_rules)
+        section = context.sections.get(slug) if slug else None
+        placement_rules = context.edition_rules
+    else:
+        rules = section_rules if section_rules is not None else _section_rules()
+        slug = section_for(item.categories, rules)
+        section = Section.objects.filter(slug=slug).first() if slug else None
+        placement_rules = None
     with transaction.atomic():
         existing = _find_existing(item, agency)
         if existing is None:
-            if _is_tombstoned(item, agency):
+            tombstones_possible = context is None or context.tombstones_possible
+            if tombstones_possible and _is_tombstoned(item, agency):
                 return "skipped"  # deleted by an editor: the next poll must not recreate it
             if item.status == "canceled":
                 # Withdrawn before we ever showed it: remember, so a late copy stays out.
@@ -199,7 +247,7 @@ def store_item(item: CleanItem, *, agency: Agency, feed: Feed | None = None,
                 return "unchanged"
             from wiredesk.editions.services import place_article
 
-            place_article(article)
+            place_article(article, rules=placement_rules)
             return "created"
         if existing.status == Article.Status.KILLED:
             return "skipped"  # a killed item is never resurrected by the next poll
@@ -234,7 +282,7 @@ def store_item(item: CleanItem, *, agency: Agency, feed: Feed | None = None,
         existing.save()
         from wiredesk.editions.services import place_article
 
-        place_article(existing)
+        place_article(existing, rules=placement_rules)
         return "updated"
 
 
@@ -259,10 +307,10 @@ def ingest_bytes(data: bytes, *, agency: Agency, source: str, feed: Feed | None 
         feed.format = result.format
         if result.title and not feed.title:
             feed.title = result.title[:300]
-    rules = _section_rules()
+    context = IngestContext.load(agency, [item.identity for item in result.items])
     for item in result.items:
         try:
-            outcome = store_item(item, agency=agency, feed=feed, section_rules=rules)
+            outcome = store_item(item, agency=agency, feed=feed, context=context)
         except Exception as exc:
             log.exception("storing item %s from %s failed", item.identity, source)
             report.errors.append(f"{item.headline[:60]!r}: {type(exc).__name__}: {exc}")
