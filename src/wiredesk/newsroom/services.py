@@ -79,7 +79,7 @@ def section_ensure(*, slug: str, name: str = "", aliases: str = "",
 
 
 def feed_add(*, source: str, agency: Agency, every: timedelta | None = None,
-             title: str = "") -> Feed:
+             title: str = "", full_text: bool | None = None) -> Feed:
     source = source.strip()
     if not source:
         raise ServiceError("a feed needs a URL or a path")
@@ -95,13 +95,15 @@ def feed_add(*, source: str, agency: Agency, every: timedelta | None = None,
     feed, created = Feed.objects.get_or_create(
         source=source,
         defaults={"agency": agency, "poll_interval": every or timedelta(minutes=10),
-                  "title": title})
+                  "title": title, "full_text": bool(full_text)})
     if not created:
         feed.agency = agency
         if every is not None:
             feed.poll_interval = every
+        if full_text is not None:
+            feed.full_text = full_text
         feed.enabled = True
-        feed.save(update_fields=["agency", "poll_interval", "enabled"])
+        feed.save(update_fields=["agency", "poll_interval", "enabled", "full_text"])
     return feed
 
 
@@ -308,6 +310,7 @@ def ingest_bytes(data: bytes, *, agency: Agency, source: str, feed: Feed | None 
         if result.title and not feed.title:
             feed.title = result.title[:300]
     context = IngestContext.load(agency, [item.identity for item in result.items])
+    summaries_only = []
     for item in result.items:
         try:
             outcome = store_item(item, agency=agency, feed=feed, context=context)
@@ -316,7 +319,55 @@ def ingest_bytes(data: bytes, *, agency: Agency, source: str, feed: Feed | None 
             report.errors.append(f"{item.headline[:60]!r}: {type(exc).__name__}: {exc}")
             continue
         setattr(report, outcome, getattr(report, outcome) + 1)
+        if (outcome == "created" and feed is not None and feed.full_text and item.link
+                and len(item.body_html) < FULL_TEXT_BELOW):
+            summaries_only.append(item)
+    for item in summaries_only[:MAX_PAGES_PER_POLL]:
+        problem = fill_full_text(agency=agency, item=item)
+        if problem:
+            report.errors.append(problem)
     return report
+
+
+# A body shorter than this (in HTML characters) is a summary: the page has the story.
+FULL_TEXT_BELOW = 600
+MAX_PAGES_PER_POLL = 25  # keeps one poll short; later items keep their summary
+
+
+def fill_full_text(*, agency: Agency, item: CleanItem) -> str:
+    """Replace a summary-only article's body with its web page's article text.
+
+    The article keeps the fingerprint of the feed's copy, so the next poll of the same
+    summary finds it unchanged instead of putting the summary back. Returns a readable
+    problem, or "" when the body was filled (or the page had nothing better).
+    """
+    from django.conf import settings
+
+    from wiredesk.wire.formats import html_page
+    from wiredesk.wire.normalize import normalize
+    from wiredesk.wire.sanitize import html_to_text
+
+    try:
+        fetched = wire_fetch.fetch(item.link, timeout=settings.WIREDESK_FETCH_TIMEOUT,
+                                   max_bytes=settings.WIREDESK_FETCH_MAX_BYTES)
+        page = html_page.parse(fetched.body, base_url=fetched.url,
+                               content_type=fetched.content_type).items[0]
+    except WireError as exc:
+        return f"full text for {item.link}: {exc}"
+    clean = normalize(page, zone=agency.time_zone)
+    if len(html_to_text(clean.body_html)) <= len(html_to_text(item.body_html)):
+        return ""
+    with transaction.atomic():
+        article = (Article.objects.select_for_update()
+                   .filter(agency=agency, identity=item.identity).first())
+        if article is None or article.status == Article.Status.KILLED:
+            return ""
+        article.body_html = clean.body_html
+        article.lead = clean.lead or article.lead
+        article.teaser = clean.teaser or article.teaser
+        article.flags = [*article.flags, "full-text-from-page"]
+        article.save(update_fields=["body_html", "lead", "teaser", "flags", "modified_at"])
+    return ""
 
 
 def ingest_source(source: str, *, agency: Agency | None = None) -> IngestReport:
