@@ -130,8 +130,10 @@ class IngestContext:
 
         sections = {s.slug: s for s in Section.objects.all()}
         known = {}
-        if identities:
-            for row in (Article.objects.filter(agency=agency, identity__in=identities)
+        identities = identities or []
+        for start in range(0, len(identities), 500):  # stay under SQLite's variable limit
+            chunk = identities[start:start + 500]
+            for row in (Article.objects.filter(agency=agency, identity__in=chunk)
                         .values_list("identity", "fingerprint", "embargo_until", "status",
                                      "version")):
                 known[row[0]] = row[1:]
