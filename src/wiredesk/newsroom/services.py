@@ -223,7 +223,13 @@ def store_item(item: CleanItem, *, agency: Agency, feed: Feed | None = None,
         section = Section.objects.filter(slug=slug).first() if slug else None
         placement_rules = None
     with transaction.atomic():
-        existing = _find_existing(item, agency)
+        if (context is not None and item.identity not in context.known
+                and not item.identity.startswith("url:")):
+            # Not stored a moment ago: insert straight away (a concurrent poller's copy
+            # would make the insert fail, and that copy wins, as below).
+            existing = None
+        else:
+            existing = _find_existing(item, agency)
         if existing is None:
             tombstones_possible = context is None or context.tombstones_possible
             if tombstones_possible and _is_tombstoned(item, agency):
@@ -252,6 +258,9 @@ def store_item(item: CleanItem, *, agency: Agency, feed: Feed | None = None,
             from wiredesk.editions.services import place_article
 
             place_article(article, rules=placement_rules)
+            if context is not None:  # a second copy in the same document finds this one
+                context.known[article.identity] = (article.fingerprint, article.embargo_until,
+                                                   article.status, article.version)
             return "created"
         if existing.status == Article.Status.KILLED:
             return "skipped"  # a killed item is never resurrected by the next poll
