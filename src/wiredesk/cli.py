@@ -86,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     feed_add.add_argument("--every", type=parse_interval, default=None,
                           help="poll interval, e.g. 10m (default 10m)")
     feed_add.add_argument("--now", action="store_true", help="poll it right away")
+    feed_add.add_argument("--full-text", action="store_true", default=None,
+                          help="fetch each new item's page for the full text (summary-only "
+                               "feeds)")
     feed_sub.add_parser("list", help="list feeds with their status")
 
     sub.add_parser("poll", help="poll every feed that is due, once")
@@ -174,7 +177,8 @@ def cmd_feed(args) -> int:
     if args.feed_command == "add":
         try:
             agency = services.agency_ensure(code=args.agency, name=args.agency_name)
-            feed = services.feed_add(source=args.source, agency=agency, every=args.every)
+            feed = services.feed_add(source=args.source, agency=agency, every=args.every,
+                                     full_text=args.full_text)
         except services.ServiceError as exc:
             raise CommandError(str(exc)) from exc
         print(f"feed {feed.pk}: {feed.source} ({agency.code}, every {feed.poll_interval})")

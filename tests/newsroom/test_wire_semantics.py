@@ -214,3 +214,12 @@ def test_zone_less_feed_date_read_in_agency_zone(tmp_path):
     path.write_bytes(rss(rss_item("i1", "Zone", date="Sat, 12 Jul 2025 09:00:00")))
     services.ingest_source(str(path), agency=agency)
     assert Article.objects.get().published_at == datetime(2025, 7, 12, 3, 30, tzinfo=UTC)
+
+
+def test_two_versions_of_one_item_in_one_document(tmp_path):
+    agency = services.agency_ensure(code="DUP")
+    path = tmp_path / "dup.rss"
+    path.write_bytes(rss(rss_item("d1", "First take") + rss_item("d1", "First take")
+                         + rss_item("d2", "Other")))
+    report = services.ingest_source(str(path), agency=agency)
+    assert Article.objects.count() == 2 and report.created == 2

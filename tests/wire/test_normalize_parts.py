@@ -77,3 +77,8 @@ def test_unknown_zone_falls_back_to_utc_without_crashing():
     item = normalize(WireItem(title="T", body="<p>x</p>", published=datetime(2025, 7, 12, 9)),
                      zone="Not/AZone", now=NOW)
     assert item.published == datetime(2025, 7, 12, 9, tzinfo=UTC)
+
+
+def test_lower_case_by_phrase_is_not_a_byline():
+    item = clean("<p>by the way</p><p>The talks resumed on Saturday in the capital city.</p>")
+    assert item.byline == "" and "by the way" in item.body_html

@@ -82,6 +82,17 @@ def test_every_iptc_file_is_parsed_or_rejected_cleanly(path):
     assert result.items or result.errors
 
 
-def test_newsml1_with_inline_nitf():
-    result = process((WIRE / "superdesk/newsml-1.x/afp.xml").read_bytes())
-    assert result.items[0].headline.startswith("A Chinese-owned company")
+@pytest.mark.parametrize("path", files("superdesk/newsml-1.x"), ids=lambda p: p.name)
+def test_newsml1_items_yield_articles(path):
+    result = process(path.read_bytes())
+    assert result.format == "newsml1"
+    assert result.items and all(i.headline and i.body_html for i in result.items)
+
+
+def test_newsml1_fields():
+    afp = process((WIRE / "superdesk/newsml-1.x/afp.xml").read_bytes()).items[0]
+    assert afp.headline.startswith("Sweden court accepts receivers")
+    assert "Chinese-owned company" in afp.body_html  # the inline NITF body
+    afp20 = process((WIRE / "superdesk/newsml-1.x/afp20.xml").read_bytes()).items[0]
+    assert afp20.headline.startswith("Décès de Naomi Musenga")  # iso-8859-1 decoded
+    assert afp20.dateline.startswith("Strasbourg")

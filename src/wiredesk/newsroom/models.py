@@ -67,6 +67,9 @@ class Feed(models.Model):
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
     error_count = models.PositiveIntegerField(default=0)
+    full_text = models.BooleanField(
+        default=False, help_text="Fetch each new item's web page for the full text "
+                                 "(for feeds that carry only a summary).")
     guids_trusted = models.BooleanField(
         default=True, help_text="Cleared automatically when the feed's guids prove broken "
                                 "(repeated, missing or changing every fetch).")

@@ -79,7 +79,7 @@ def section_ensure(*, slug: str, name: str = "", aliases: str = "",
 
 
 def feed_add(*, source: str, agency: Agency, every: timedelta | None = None,
-             title: str = "") -> Feed:
+             title: str = "", full_text: bool | None = None) -> Feed:
     source = source.strip()
     if not source:
         raise ServiceError("a feed needs a URL or a path")
@@ -95,13 +95,15 @@ def feed_add(*, source: str, agency: Agency, every: timedelta | None = None,
     feed, created = Feed.objects.get_or_create(
         source=source,
         defaults={"agency": agency, "poll_interval": every or timedelta(minutes=10),
-                  "title": title})
+                  "title": title, "full_text": bool(full_text)})
     if not created:
         feed.agency = agency
         if every is not None:
             feed.poll_interval = every
+        if full_text is not None:
+            feed.full_text = full_text
         feed.enabled = True
-        feed.save(update_fields=["agency", "poll_interval", "enabled"])
+        feed.save(update_fields=["agency", "poll_interval", "enabled", "full_text"])
     return feed
 
 
@@ -109,6 +111,36 @@ def feed_add(*, source: str, agency: Agency, every: timedelta | None = None,
 
 def _section_rules() -> dict[str, list[str]]:
     return {s.slug: s.alias_list() for s in Section.objects.all()}
+
+
+@dataclass
+class IngestContext:
+    """What every item of one document needs, read once instead of once per item."""
+
+    section_rules: dict[str, list[str]]
+    sections: dict[str, Section]
+    edition_rules: list
+    tombstones_possible: bool
+    # identity -> (fingerprint, embargo_until, status, version) of stored articles
+    known: dict[str, tuple] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, agency: Agency, identities: list[str] | None = None) -> IngestContext:
+        from wiredesk.editions.services import edition_rules
+
+        sections = {s.slug: s for s in Section.objects.all()}
+        known = {}
+        identities = identities or []
+        for start in range(0, len(identities), 500):  # stay under SQLite's variable limit
+            chunk = identities[start:start + 500]
+            for row in (Article.objects.filter(agency=agency, identity__in=chunk)
+                        .values_list("identity", "fingerprint", "embargo_until", "status",
+                                     "version")):
+                known[row[0]] = row[1:]
+        return cls(section_rules={slug: s.alias_list() for slug, s in sections.items()},
+                   sections=sections, edition_rules=edition_rules(),
+                   tombstones_possible=Tombstone.objects.filter(agency=agency).exists(),
+                   known=known)
 
 
 def _apply(article: Article, item: CleanItem, section: Section | None) -> None:
@@ -158,18 +190,29 @@ def _is_tombstoned(item: CleanItem, agency: Agency) -> bool:
     return bool(item.canonical_url) and graves.filter(canonical_url=item.canonical_url).exists()
 
 
-def _place(article: Article, edition_ids: list[int] | None) -> None:
+def _place(article: Article, edition_ids: list[int] | None, rules=None) -> None:
     from wiredesk.editions.services import place_article, place_in_editions
 
     if edition_ids is None:
-        place_article(article)
+        place_article(article, rules=rules)
     else:
         place_in_editions(article, edition_ids)
 
 
+def _plainly_unchanged(item: CleanItem, context: IngestContext | None) -> bool:
+    """The stored copy is this very copy: nothing to lock or write (re-polls are cheap)."""
+    if context is None or item.identity not in context.known:
+        return False
+    fingerprint, embargo_until, status, version = context.known[item.identity]
+    return (fingerprint == item.fingerprint and embargo_until == item.embargo_until
+            and status == Article.Status.PUBLISHED and item.status == "usable"
+            and (not item.version or item.version <= version))
+
+
 def store_item(item: CleanItem, *, agency: Agency, feed: Feed | None = None,
                section_rules: dict[str, list[str]] | None = None,
-               kind: str = Article.Kind.WIRE, edition_ids: list[int] | None = None) -> str:
+               kind: str = Article.Kind.WIRE, edition_ids: list[int] | None = None,
+               context: IngestContext | None = None) -> str:
     """Store one clean item in its own transaction. Returns created/updated/unchanged/skipped.
 
     Idempotent: the same item stored twice changes nothing the second time. Wire
@@ -181,13 +224,28 @@ def store_item(item: CleanItem, *, agency: Agency, feed: Feed | None = None,
     those editions instead of by the editions' rules (a news release goes where its
     submitter and editor chose).
     """
-    rules = section_rules if section_rules is not None else _section_rules()
-    slug = section_for(item.categories, rules)
-    section = Section.objects.filter(slug=slug).first() if slug else None
+    if _plainly_unchanged(item, context):
+        return "unchanged"
+    if context is not None:
+        slug = section_for(item.categories, context.section_rules)
+        section = context.sections.get(slug) if slug else None
+        placement_rules = context.edition_rules
+    else:
+        rules = section_rules if section_rules is not None else _section_rules()
+        slug = section_for(item.categories, rules)
+        section = Section.objects.filter(slug=slug).first() if slug else None
+        placement_rules = None
     with transaction.atomic():
-        existing = _find_existing(item, agency)
+        if (context is not None and item.identity not in context.known
+                and not item.identity.startswith("url:")):
+            # Not stored a moment ago: insert straight away (a concurrent poller's copy
+            # would make the insert fail, and that copy wins, as below).
+            existing = None
+        else:
+            existing = _find_existing(item, agency)
         if existing is None:
-            if _is_tombstoned(item, agency):
+            tombstones_possible = context is None or context.tombstones_possible
+            if tombstones_possible and _is_tombstoned(item, agency):
                 return "skipped"  # deleted by an editor: the next poll must not recreate it
             if item.status == "canceled":
                 # Withdrawn before we ever showed it: remember, so a late copy stays out.
@@ -211,7 +269,10 @@ def store_item(item: CleanItem, *, agency: Agency, feed: Feed | None = None,
                 # Another poller stored the same item a moment ago: that copy wins.
                 return "unchanged"
             _enrich(article, created=True)
-            _place(article, edition_ids)
+            _place(article, edition_ids, placement_rules)
+            if context is not None:  # a second copy in the same document finds this one
+                context.known[article.identity] = (article.fingerprint, article.embargo_until,
+                                                   article.status, article.version)
             return "created"
         if existing.status == Article.Status.KILLED:
             return "skipped"  # a killed item is never resurrected by the next poll
@@ -245,7 +306,7 @@ def store_item(item: CleanItem, *, agency: Agency, feed: Feed | None = None,
             existing.status_reason = "withheld by the source"
         existing.save()
         _enrich(existing, created=False)
-        _place(existing, edition_ids)
+        _place(existing, edition_ids, placement_rules)
         return "updated"
 
 
@@ -281,16 +342,65 @@ def ingest_bytes(data: bytes, *, agency: Agency, source: str, feed: Feed | None 
         feed.format = result.format
         if result.title and not feed.title:
             feed.title = result.title[:300]
-    rules = _section_rules()
+    context = IngestContext.load(agency, [item.identity for item in result.items])
+    summaries_only = []
     for item in result.items:
         try:
-            outcome = store_item(item, agency=agency, feed=feed, section_rules=rules)
+            outcome = store_item(item, agency=agency, feed=feed, context=context)
         except Exception as exc:
             log.exception("storing item %s from %s failed", item.identity, source)
             report.errors.append(f"{item.headline[:60]!r}: {type(exc).__name__}: {exc}")
             continue
         setattr(report, outcome, getattr(report, outcome) + 1)
+        if (outcome == "created" and feed is not None and feed.full_text and item.link
+                and len(item.body_html) < FULL_TEXT_BELOW):
+            summaries_only.append(item)
+    for item in summaries_only[:MAX_PAGES_PER_POLL]:
+        problem = fill_full_text(agency=agency, item=item)
+        if problem:
+            report.errors.append(problem)
     return report
+
+
+# A body shorter than this (in HTML characters) is a summary: the page has the story.
+FULL_TEXT_BELOW = 600
+MAX_PAGES_PER_POLL = 25  # keeps one poll short; later items keep their summary
+
+
+def fill_full_text(*, agency: Agency, item: CleanItem) -> str:
+    """Replace a summary-only article's body with its web page's article text.
+
+    The article keeps the fingerprint of the feed's copy, so the next poll of the same
+    summary finds it unchanged instead of putting the summary back. Returns a readable
+    problem, or "" when the body was filled (or the page had nothing better).
+    """
+    from django.conf import settings
+
+    from wiredesk.wire.formats import html_page
+    from wiredesk.wire.normalize import normalize
+    from wiredesk.wire.sanitize import html_to_text
+
+    try:
+        fetched = wire_fetch.fetch(item.link, timeout=settings.WIREDESK_FETCH_TIMEOUT,
+                                   max_bytes=settings.WIREDESK_FETCH_MAX_BYTES)
+        page = html_page.parse(fetched.body, base_url=fetched.url,
+                               content_type=fetched.content_type).items[0]
+    except WireError as exc:
+        return f"full text for {item.link}: {exc}"
+    clean = normalize(page, zone=agency.time_zone)
+    if len(html_to_text(clean.body_html)) <= len(html_to_text(item.body_html)):
+        return ""
+    with transaction.atomic():
+        article = (Article.objects.select_for_update()
+                   .filter(agency=agency, identity=item.identity).first())
+        if article is None or article.status == Article.Status.KILLED:
+            return ""
+        article.body_html = clean.body_html
+        article.lead = clean.lead or article.lead
+        article.teaser = clean.teaser or article.teaser
+        article.flags = [*article.flags, "full-text-from-page"]
+        article.save(update_fields=["body_html", "lead", "teaser", "flags", "modified_at"])
+    return ""
 
 
 def ingest_source(source: str, *, agency: Agency | None = None) -> IngestReport:

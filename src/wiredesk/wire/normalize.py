@@ -26,7 +26,8 @@ _PARAGRAPH = re.compile(r"<p\b[^>]*>(.*?)</p>", re.I | re.S)
 _CREDIT = re.compile(
     r"^\s*\(\s*(?:photo|picture|image|pic|foto)s?\s*(?:credit|courtesy|by)?\s*:\s*"
     r"(?P<credit>[^()]{2,200}?)\s*\)\s*", re.I)
-_BYLINE = re.compile(r"^\s*by\s+(?P<name>[A-Z\u00c0-\u00de][^.!?]{1,120})$", re.I)
+# "By Jane Smith", "BY JANE SMITH, Reuters": a capitalised name, no sentence punctuation.
+_BYLINE = re.compile(r"^\s*(?:By|BY)\s+(?P<name>[A-Z\u00c0-\u00de][^.!?]{1,120})$")
 _BY_PREFIX = re.compile(r"^\s*by\s+", re.I)
 
 
@@ -111,7 +112,7 @@ def pull_parts(body_html: str) -> tuple[str, str, str]:
             body_html = body_html[:match.start()] + replacement + body_html[match.end():]
             continue
         found = _BYLINE.match(text)
-        if found and not byline and len(text) <= 120:
+        if found and not byline and len(text) <= 120 and len(found.group("name").split()) <= 8:
             byline = found.group("name").strip()
             body_html = body_html[:match.start()] + body_html[match.end():]
             continue
@@ -186,6 +187,7 @@ def normalize(item: WireItem, *, zone: str = "UTC", now: datetime | None = None,
         fingerprint=fingerprint(headline, body_html, byline, image_url),
         guid=item.guid[:500],
         canonical_url=canonical_url(item.link),
+        link=item.link if canonical_url(item.link) else "",
         byline=byline,
         dateline=dateline.text if dateline else source_dateline,
         dateline_place=dateline.place if dateline else source_dateline,

@@ -63,6 +63,7 @@ class CleanItem:
     fingerprint: str  # hash of the visible content: changes when the copy changes
     guid: str = ""
     canonical_url: str = ""
+    link: str = ""  # the link as the source gave it (resolved), for fetching the page
     byline: str = ""
     dateline: str = ""
     dateline_place: str = ""

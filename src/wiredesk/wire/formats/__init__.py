@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from wiredesk.wire.formats import html_page, jsonfeed, newsml_g2, nitf, rss_atom
+from wiredesk.wire.formats import html_page, jsonfeed, newsml1, newsml_g2, nitf, rss_atom
 from wiredesk.wire.types import ParseResult, WireError
 
 Sniff = Callable[[bytes], bool]
@@ -46,6 +46,7 @@ def parse_bytes(
 
 register("jsonfeed", jsonfeed.sniff, jsonfeed.parse)
 register("newsml_g2", newsml_g2.sniff, newsml_g2.parse)
+register("newsml1", newsml1.sniff, newsml1.parse)
 register("nitf", nitf.sniff, nitf.parse)
 register("html_page", html_page.sniff, html_page.parse)
 register("rss_atom", rss_atom.sniff, rss_atom.parse)
