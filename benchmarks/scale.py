@@ -104,10 +104,10 @@ def build(n: int, base: list[tuple[str, str]], start: datetime) -> None:
                 signature = f.signature ^ (i * 0x9E3779B97F4A7C15 % (1 << 63))
                 signatures.append(ArticleSignature(
                     article=article, minhash=sim.signature_bytes(signature),
-                    shingle_count=f.shingle_count, vector=vectors[i % len(base)],
+                    word_set_size=f.word_set_size, vector=vectors[i % len(base)],
                     anchors=sorted(f.anchors), published_at=article.published_at))
                 bands.extend(LshBand(key=k, article=article, published_at=article.published_at)
-                             for k in sim.band_keys(signature, f.shingle_count))
+                             for k in sim.band_keys(signature, f.word_set_size))
                 if j % 3 == 0:
                     terms.extend(StoryTerm(term=t, story=stories[j // 3],
                                            last_published_at=article.published_at)
