@@ -6,8 +6,9 @@ benchmarks drive the same functions through small index interfaces.
 The pieces, in the order an arriving item meets them:
 
 * ``features``: lines of text -> word set and word 3-shingles (for copies), a MinHash
-  signature of the word set (for finding copies), sublinear term frequencies (for stories and related links) and "anchors" (names and
-  numbers, which keep look-alike events apart). Lines that a source repeats across many
+  signature of the word set (for finding copies), sublinear term frequencies (for
+  stories and related links) and "anchors" (names and numbers, which keep look-alike
+  events apart). Lines that a source repeats across many
   of its items (promotions, "SEE ALSO" boxes, sign-up blurbs) are dropped first through a
   :class:`LineMemory`: what one feed says every time is not evidence that two items match.
 * near-duplicates: LSH band keys over the signature find candidates by exact key lookup
