@@ -89,6 +89,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--perturbed", type=int, default=600)
     args = parser.parse_args(argv)
+    result = evaluate(args)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "near_duplicates.json").write_text(json.dumps(result, indent=2) + "\n")
+    return 0
+
+
+def evaluate(args) -> dict:
     rng = random.Random(args.seed)
     bbc = read_bbc(args.data / "bbc_news")
     pairs: list[tuple[tuple[str, str], tuple[str, str], bool, str]] = []
@@ -176,9 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"without {len(syndicated)} ecb pairs with >=10% verbatim 8-word runs: "
           f"precision {tp / max(1, tp + fp):.4f}, recall {tp / max(1, tp + fn):.4f}, FP {fp}")
     print("by kind (share decided right):", json.dumps(result["wiredesk"]["accuracy_by_kind"]))
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "near_duplicates.json").write_text(json.dumps(result, indent=2) + "\n")
-    return 0
+    return result
 
 
 if __name__ == "__main__":
