@@ -454,6 +454,7 @@ class InMemoryStories:
         self.stories: dict[int, StoryState] = {}
         self.postings: dict[str, set[int]] = {}
         self.frequencies = InMemoryDocumentFrequencies()
+        self.frequencies_frozen = False  # True when the counts were filled from an archive
         self._next = 1
 
     def candidates(self, terms: Iterable[str], now: datetime | None) -> list[StoryState]:
@@ -467,7 +468,8 @@ class InMemoryStories:
         return stories
 
     def assign(self, feats: Features, *, when: datetime | None = None) -> int:
-        self.frequencies.add(feats.term_counts)
+        if not self.frequencies_frozen:
+            self.frequencies.add(feats.term_counts)
         vector = tfidf_vector(feats, self.frequencies)
         story, _score = best_story(vector, feats.anchors,
                                    self.candidates(query_terms(vector), when), self.params)
