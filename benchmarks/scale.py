@@ -192,6 +192,11 @@ def main(argv: list[str] | None = None) -> int:
               "ratio_mean_largest_over_smallest": rows[-1]["mean_ms"] / rows[0]["mean_ms"]}
     print(f"ratio {rows[-1]['articles']}/{rows[0]['articles']}: "
           f"{result['ratio_mean_largest_over_smallest']:.2f}")
+    if connection.vendor == "sqlite":
+        import shutil
+
+        connection.close()
+        shutil.rmtree(os.environ["WIREDESK_DATA_DIR"], ignore_errors=True)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"scale_{connection.vendor}.json").write_text(json.dumps(result, indent=2) + "\n")
     return 0
