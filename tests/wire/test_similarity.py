@@ -105,3 +105,15 @@ def test_related_ranking_excludes_own_story_and_keeps_one_per_story():
                  days=30)), sim.RelatedCandidate(4, 0.01, now)]
     ranked = sim.rank_related(cands, own_story=1, section="world", now=now)
     assert [c.story_id for c in ranked] == [2, 3]
+
+
+def test_unrelated_texts_have_low_estimated_jaccard_and_copies_high():
+    flood, court, match = feats(FLOOD), feats(COURT), feats(MATCH)
+    assert sim.estimated_jaccard(flood.signature, court.signature) < 0.1
+    assert sim.estimated_jaccard(flood.signature, match.signature) < 0.1
+    assert sim.estimated_jaccard(court.signature, match.signature) < 0.1
+    copy = feats(FLOOD[:-1])
+    assert sim.estimated_jaccard(flood.signature, copy.signature) > 0.6
+    # the estimate tracks the true Jaccard of the word sets
+    true = len(flood.word_set & copy.word_set) / len(flood.word_set | copy.word_set)
+    assert abs(sim.estimated_jaccard(flood.signature, copy.signature) - true) < 0.15

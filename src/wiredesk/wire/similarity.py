@@ -41,8 +41,8 @@ import numpy as np
 MAX_TEXT_CHARS = 30_000
 SHINGLE_WORDS = 3
 NUM_PERM = 96
-BAND_ROWS = 3
-NUM_BANDS = 32  # the first NUM_BANDS * BAND_ROWS signature values
+BAND_ROWS = 4
+NUM_BANDS = 24  # the first NUM_BANDS * BAND_ROWS signature values
 VECTOR_TERMS = 60  # an item's TF-IDF vector keeps its strongest terms
 CENTROID_TERMS = 120
 QUERY_TERMS = 12  # terms used to look up candidate stories
@@ -78,10 +78,14 @@ there's
 """
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 
-_MERSENNE = (1 << 61) - 1
 _rng = np.random.default_rng(20250711)
-_PERM_A = _rng.integers(1, 1 << 32, size=NUM_PERM, dtype=np.uint64) | np.uint64(1)
-_PERM_B = _rng.integers(0, 1 << 32, size=NUM_PERM, dtype=np.uint64)
+# Multiply-add-shift hashing (Dietzfelbinger): full 64-bit odd multipliers, products wrap
+# modulo 2^64 and the high 32 bits are kept, so each "permutation" really scrambles the
+# order of the inputs (a small multiplier modulo a large prime would not: the minimum would
+# land on the same smallest hashes for every permutation).
+_MAX64 = np.iinfo(np.uint64).max
+_PERM_A = _rng.integers(0, _MAX64, size=NUM_PERM, dtype=np.uint64, endpoint=True) | np.uint64(1)
+_PERM_B = _rng.integers(0, _MAX64, size=NUM_PERM, dtype=np.uint64, endpoint=True)
 
 
 def stable_hash64(text: str) -> int:
@@ -223,8 +227,8 @@ def minhash(hashes: Iterable[int]) -> np.ndarray:
     values = np.fromiter(hashes, dtype=np.uint64)
     if values.size == 0:
         return np.full(NUM_PERM, np.iinfo(np.uint64).max, dtype=np.uint64)
-    # (a*x + b) mod 2^61-1 with x < 2^32, a < 2^32: no overflow in uint64.
-    products = (values[None, :] * _PERM_A[:, None] + _PERM_B[:, None]) % np.uint64(_MERSENNE)
+    with np.errstate(over="ignore"):
+        products = (values[None, :] * _PERM_A[:, None] + _PERM_B[:, None]) >> np.uint64(32)
     return products.min(axis=1)
 
 
