@@ -51,7 +51,8 @@ def texts(data: Path) -> list[tuple[str, str]]:
 
 
 def build(n: int, base: list[tuple[str, str]], start: datetime) -> None:
-    from django.db import transaction
+    import numpy as np
+    from django.db import connection, transaction
 
     from wiredesk.newsroom import services
     from wiredesk.newsroom.intelligence import DbFrequencies
@@ -71,8 +72,10 @@ def build(n: int, base: list[tuple[str, str]], start: datetime) -> None:
     for f in feats:
         frequencies.add(f.term_counts)
     vectors = [sim.tfidf_vector(f, frequencies) for f in feats]
+    vector_json = [json.dumps(v) for v in vectors]
+    query_terms = [sim.query_terms(v, 24) for v in vectors]
     made = Article.objects.count()
-    chunk = 2000
+    chunk = 5000
     while made < n:
         with transaction.atomic():
             size = min(chunk, n - made)
@@ -101,22 +104,29 @@ def build(n: int, base: list[tuple[str, str]], start: datetime) -> None:
                 i = made + j
                 f = feats[i % len(base)]
                 # Each synthetic copy gets its own signature so it is not a copy of its base.
-                signature = f.signature ^ (i * 0x9E3779B97F4A7C15 % (1 << 63))
-                signatures.append(ArticleSignature(
-                    article=article, minhash=sim.signature_bytes(signature),
-                    shingle_count=f.shingle_count, vector=vectors[i % len(base)],
-                    anchors=sorted(f.anchors), published_at=article.published_at))
-                bands.extend(LshBand(key=k, article=article, published_at=article.published_at)
-                             for k in sim.band_keys(signature, f.shingle_count))
+                signature = f.signature ^ np.uint64(i * 0x9E3779B97F4A7C15 % (1 << 63))
+                signatures.append((article.pk, sim.signature_bytes(signature), f.word_set_size,
+                                   vector_json[i % len(base)], "[]", article.published_at))
+                bands.extend((k, article.pk, article.published_at)
+                             for k in sim.band_keys(signature, f.word_set_size))
                 if j % 3 == 0:
-                    terms.extend(StoryTerm(term=t, story=stories[j // 3],
-                                           last_published_at=article.published_at)
-                                 for t in sim.query_terms(vectors[i % len(base)], 24))
-            ArticleSignature.objects.bulk_create(signatures, batch_size=1000)
-            LshBand.objects.bulk_create(bands, batch_size=5000)
-            StoryTerm.objects.bulk_create(terms, batch_size=5000, ignore_conflicts=True)
+                    story_id = stories[j // 3].pk
+                    terms.extend((t, story_id, article.published_at)
+                                 for t in query_terms[i % len(base)])
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"INSERT INTO {ArticleSignature._meta.db_table} (article_id, minhash, "
+                    "word_set_size, vector, anchors, published_at) VALUES (%s,%s,%s,%s,%s,%s)",
+                    signatures)
+                cursor.executemany(
+                    f"INSERT INTO {LshBand._meta.db_table} (key, article_id, published_at) "
+                    "VALUES (%s,%s,%s)", bands)
+                cursor.executemany(
+                    f"INSERT INTO {StoryTerm._meta.db_table} (term, story_id, "
+                    "last_published_at) VALUES (%s,%s,%s) ON CONFLICT DO NOTHING", terms)
         made += size
-        print(f"  built {made}/{n}", file=sys.stderr, flush=True)
+        if made % 50_000 == 0 or made == n:
+            print(f"  built {made}/{n}", file=sys.stderr, flush=True)
     scale = n / max(1, frequencies.total())
     TermFrequency.objects.all().delete()
     TermFrequency.objects.bulk_create(
@@ -182,6 +192,11 @@ def main(argv: list[str] | None = None) -> int:
               "ratio_mean_largest_over_smallest": rows[-1]["mean_ms"] / rows[0]["mean_ms"]}
     print(f"ratio {rows[-1]['articles']}/{rows[0]['articles']}: "
           f"{result['ratio_mean_largest_over_smallest']:.2f}")
+    if connection.vendor == "sqlite":
+        import shutil
+
+        connection.close()
+        shutil.rmtree(os.environ["WIREDESK_DATA_DIR"], ignore_errors=True)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"scale_{connection.vendor}.json").write_text(json.dumps(result, indent=2) + "\n")
     return 0

@@ -29,7 +29,7 @@ def test_story_clustering_b3_f1_on_ecb_plus():
     gold = [d["cluster_id"] for d in docs]
     assigned = stories.product_clustering(docs, seed=0)
     _p, _r, f1 = stories.bcubed(gold, [assigned[d["doc_id"]] for d in docs])
-    assert f1 >= 0.85  # measured 0.874 mean of 5 orders; reference (oracle k) 0.880
+    assert f1 >= 0.85  # measured 0.87-0.88 over arrival orders; reference (oracle k) 0.880
 
 
 def test_section_accuracy_on_bbc_news():
@@ -39,3 +39,18 @@ def test_section_accuracy_on_bbc_news():
     folds = sections.stratified_folds(labels)
     scores = sections.cross_validate(texts, labels, folds, sections.product)
     assert sum(scores) / len(scores) >= 0.965  # measured 0.975; reference SVM 0.980
+
+
+def test_near_duplicate_precision_and_recall():
+    from types import SimpleNamespace
+
+    import near_duplicates
+
+    need(SHARED_DATA / "bbc_news")
+    need(SHARED_DATA / "ecb_plus")
+    result = near_duplicates.evaluate(SimpleNamespace(data=SHARED_DATA, seed=0, perturbed=200))
+    # Measured (600 perturbed): recall 0.963; precision 0.993 once ecb_plus pairs that are
+    # verbatim copies of one agency text are set apart (0.837 counting them as non-copies).
+    assert result["wiredesk"]["recall"] >= 0.94
+    assert result["wiredesk_without_verbatim_ecb_copies"]["precision"] >= 0.98
+    assert result["wiredesk"]["precision"] >= 0.65  # fewer positives here than in the benchmark

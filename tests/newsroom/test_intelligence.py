@@ -189,3 +189,18 @@ def test_bad_input_neither_crashes_nor_glues(tmp_path, three_agencies):
     floods = Article.objects.filter(headline__startswith="Floods")
     assert not Article.objects.filter(duplicate_of__in=floods).exclude(
         headline__startswith="Floods").exists()
+
+
+def test_retrain_job_is_scheduled_and_tolerates_no_data(caplog):
+    from wiredesk import jobs
+
+    job = next(j for j in jobs.default_jobs() if j.name == "retrain-sections")
+    assert job.every == 24 * 3600.0
+    assert jobs.run_once([job]) == ["retrain-sections"]  # no labels yet: logged, no crash
+    assert SectionModel.objects.count() == 0
+
+
+def test_edition_without_the_canonical_shows_a_copy(tmp_path, three_agencies):
+    only_xin = edition_save(name="Xin Only", time_zone="UTC", agencies=["XIN"])
+    shown = [a.headline for a in selectors.edition_articles(only_xin)]
+    assert shown == ["Floods in Valdoria (XIN)"]

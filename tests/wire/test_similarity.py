@@ -17,13 +17,26 @@ def test_copy_with_edits_is_a_near_duplicate_and_other_stories_are_not():
     edited[2], edited[3] = edited[3], edited[2]  # reordered
     copy = feats(edited, "Thousands evacuated as Valdoria river floods")
     other = feats(COURT, "Former minister jailed")
-    assert sim.is_near_duplicate(original.signature, original.shingle_count,
-                                 copy.signature, copy.shingle_count)
-    assert not sim.is_near_duplicate(original.signature, original.shingle_count,
-                                     other.signature, other.shingle_count)
+    assert sim.is_near_duplicate(original, copy)
+    assert not sim.is_near_duplicate(original, other)
+    assert sim.worth_comparing(original.signature, original.word_set_size,
+                               copy.signature, copy.word_set_size)
     # LSH finds the copy by key equality, no scan needed
     assert set(original.bands) & set(copy.bands)
     assert not set(original.bands) & set(other.bands)
+
+
+def test_same_event_rewritten_by_another_reporter_is_not_a_copy():
+    first = feats(COURT, "Former minister jailed")
+    rewrite = feats([
+        "Teodor Vasek, a former transport minister, was jailed for nine years on Tuesday by a "
+        "Harlow City court that found him guilty of taking bribes over a motorway contract.",
+        "The court found he took 2.3 million in cash and a coastal villa from the Kestrel "
+        "Group, winner of the 2019 ring road tender, Judge Amalia Ruiz said.",
+        "His lawyers said they would appeal. Vasek had denied the charges during the trial.",
+        "Kestrel Group executives who cooperated got suspended sentences; the firm was fined.",
+    ], "Ex-minister Vasek gets nine years")
+    assert not sim.is_near_duplicate(first, rewrite)
 
 
 def test_tiny_and_empty_items_never_match_anything():
@@ -31,9 +44,8 @@ def test_tiny_and_empty_items_never_match_anything():
     word = feats(["Breaking"], "Breaking")
     assert empty.shingle_count == 0 and empty.bands == []
     assert word.bands == []
-    assert not sim.is_near_duplicate(empty.signature, 0, empty.signature, 0)
-    assert not sim.is_near_duplicate(word.signature, word.shingle_count,
-                                     word.signature, word.shingle_count)
+    assert not sim.is_near_duplicate(empty, empty)
+    assert not sim.is_near_duplicate(word, word)
 
 
 def test_enormous_item_is_capped():
@@ -53,7 +65,7 @@ def test_furniture_and_source_boilerplate_are_not_evidence():
         memory.remember(source, keys)
     a = feats([MATCH[0], *promo], source=source, memory=memory)
     b = feats([COURT[0], *promo], source=source, memory=memory)
-    assert not sim.is_near_duplicate(a.signature, a.shingle_count, b.signature, b.shingle_count)
+    assert not sim.is_near_duplicate(a, b)
     assert "newsroom" not in a.term_counts and "daily" not in a.term_counts
 
 
@@ -95,16 +107,13 @@ def test_related_ranking_excludes_own_story_and_keeps_one_per_story():
     assert [c.story_id for c in ranked] == [2, 3]
 
 
-def test_minhash_of_unrelated_texts_barely_agrees():
-    """Guards the hash family: a weak one makes every text look like every other."""
-    from wiredesk.wire import similarity
-
-    first = ("The central bank raised its main rate by half a point on Tuesday, citing "
-             "stubborn inflation in services and a weaker currency against the euro. ") * 3
-    second = ("Flash floods cut mountain roads in the north after two days of heavy rain, "
-              "stranding herders and delaying the harvest in several valleys. ") * 3
-    a, _ = similarity.features("Rates", first)
-    b, _ = similarity.features("Floods", second)
-    assert similarity.estimated_jaccard(a.signature, b.signature) < 0.1
-    near, _ = similarity.features("Rates", first.replace("Tuesday", "Wednesday"))
-    assert similarity.estimated_jaccard(a.signature, near.signature) > 0.6
+def test_unrelated_texts_have_low_estimated_jaccard_and_copies_high():
+    flood, court, match = feats(FLOOD), feats(COURT), feats(MATCH)
+    assert sim.estimated_jaccard(flood.signature, court.signature) < 0.1
+    assert sim.estimated_jaccard(flood.signature, match.signature) < 0.1
+    assert sim.estimated_jaccard(court.signature, match.signature) < 0.1
+    copy = feats(FLOOD[:-1])
+    assert sim.estimated_jaccard(flood.signature, copy.signature) > 0.6
+    # the estimate tracks the true Jaccard of the word sets
+    true = len(flood.word_set & copy.word_set) / len(flood.word_set | copy.word_set)
+    assert abs(sim.estimated_jaccard(flood.signature, copy.signature) - true) < 0.15

@@ -37,8 +37,8 @@ class ArticleSignature(models.Model):
 
     article = models.OneToOneField("newsroom.Article", on_delete=models.CASCADE,
                                    primary_key=True, related_name="signature")
-    minhash = models.BinaryField()
-    shingle_count = models.PositiveIntegerField(default=0)
+    minhash = models.BinaryField(help_text="MinHash of the distinct words (see similarity.py)")
+    word_set_size = models.PositiveIntegerField(default=0)
     vector = models.JSONField(default=dict, blank=True)
     anchors = models.JSONField(default=list, blank=True)
     published_at = models.DateTimeField()

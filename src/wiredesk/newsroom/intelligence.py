@@ -38,7 +38,8 @@ log = logging.getLogger(__name__)
 DUPLICATE_WINDOW = timedelta(days=3)  # copies of one item arrive within days of each other
 RELATED_WINDOW = timedelta(days=30)
 STORY_PARAMS = similarity.StoryParams()
-MAX_CANDIDATES = 200
+MAX_CANDIDATES = 500
+MAX_EXACT = 20  # candidates compared on their full text
 STORY_TERMS_KEPT = 2 * similarity.QUERY_TERMS
 PREDICTED = "section:predicted"
 TRAINING_LIMIT = 20_000
@@ -151,7 +152,7 @@ def _store_signature(article: Article, feats: similarity.Features,
     ArticleSignature.objects.update_or_create(
         article=article, defaults={
             "minhash": similarity.signature_bytes(feats.signature),
-            "shingle_count": feats.shingle_count, "vector": dict(vector),
+            "word_set_size": feats.word_set_size, "vector": dict(vector),
             "anchors": sorted(feats.anchors), "published_at": article.published_at})
     LshBand.objects.filter(article=article).delete()
     LshBand.objects.bulk_create([LshBand(key=k, article=article, published_at=article.published_at)
@@ -175,28 +176,32 @@ def _vetoed(article: Article) -> set[int]:
 
 def _find_duplicate(article: Article, feats: similarity.Features,
                     candidate_ids: Sequence[int]) -> Article | None:
-    """The canonical article this one copies, or None."""
-    if not candidate_ids or feats.shingle_count < 8:
+    """The canonical article this one copies, or None.
+
+    Stored signatures rule most candidates out cheaply; the few left are compared
+    exactly on their text (with their own source's boilerplate removed).
+    """
+    if not candidate_ids or feats.word_set_size < similarity.MIN_WORDS:
         return None
     vetoed = _vetoed(article)
-    best, best_score = None, 0.0
     rows = (ArticleSignature.objects.filter(article_id__in=candidate_ids)
             .exclude(article__status=Article.Status.KILLED)
-            .values_list("article_id", "minhash", "shingle_count"))
-    for other_id, data, count in rows:
-        if other_id in vetoed:
-            continue
-        other = similarity.signature_from_bytes(data)
-        if not similarity.is_near_duplicate(feats.signature, feats.shingle_count, other, count):
-            continue
-        score = similarity.estimated_containment(feats.signature, feats.shingle_count,
-                                                 other, count)
+            .values_list("article_id", "minhash", "word_set_size"))
+    close = [other_id for other_id, data, size in rows
+             if other_id not in vetoed and similarity.worth_comparing(
+                 feats.signature, feats.word_set_size,
+                 similarity.signature_from_bytes(data), size)]
+    best, best_score = None, 0.0
+    memory = DbLineMemory()
+    for other in Article.objects.filter(pk__in=close[:MAX_EXACT]).order_by("published_at", "id"):
+        other_feats, _keys = similarity.features(other.headline, article_text(other),
+                                                 source=source_key(other), memory=memory)
+        score = similarity.copy_score(feats, other_feats)
         if score > best_score:
-            best, best_score = other_id, score
+            best, best_score = other, score
     if best is None:
         return None
-    found = Article.objects.select_related("duplicate_of").get(pk=best)
-    canonical = found.duplicate_of or found
+    canonical = best.duplicate_of or best
     if canonical.pk in vetoed or canonical.status == Article.Status.KILLED:
         return None
     return canonical

@@ -5,14 +5,17 @@ benchmarks drive the same functions through small index interfaces.
 
 The pieces, in the order an arriving item meets them:
 
-* ``features``: lines of text -> MinHash signature over word 3-shingles (for copies),
-  sublinear term frequencies (for stories and related links) and "anchors" (names and
-  numbers, which keep look-alike events apart). Lines that a source repeats across many
+* ``features``: lines of text -> word set and word 3-shingles (for copies), a MinHash
+  signature of the word set (for finding copies), sublinear term frequencies (for
+  stories and related links) and "anchors" (names and numbers, which keep look-alike
+  events apart). Lines that a source repeats across many
   of its items (promotions, "SEE ALSO" boxes, sign-up blurbs) are dropped first through a
   :class:`LineMemory`: what one feed says every time is not evidence that two items match.
 * near-duplicates: LSH band keys over the signature find candidates by exact key lookup
   (an indexed table in the database), never by scanning the archive; a candidate is a
-  copy when the estimated containment of shingles is high.
+  copy when it shares most of its words (a copy keeps its vocabulary through edits) *and*
+  a good part of its word sequences (a rewrite of the same event by another reporter
+  shares names and words, but not sentences).
 * stories: single-pass clustering. Each story keeps a centroid (top terms) and its anchor
   set; an item joins the best story found through its top terms (an inverted index) when
   TF-IDF cosine, corrected by anchor agreement, clears a threshold, otherwise it starts a
@@ -37,9 +40,9 @@ import numpy as np
 # Enormous items: the work is capped, the item is still handled.
 MAX_TEXT_CHARS = 30_000
 SHINGLE_WORDS = 3
-NUM_PERM = 128
-BAND_ROWS = 2
-NUM_BANDS = 32  # LSH uses the first NUM_BANDS * BAND_ROWS signature values
+NUM_PERM = 96
+BAND_ROWS = 4
+NUM_BANDS = 24  # the first NUM_BANDS * BAND_ROWS signature values
 VECTOR_TERMS = 60  # an item's TF-IDF vector keeps its strongest terms
 CENTROID_TERMS = 120
 QUERY_TERMS = 12  # terms used to look up candidate stories
@@ -76,14 +79,13 @@ there's
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 
 _rng = np.random.default_rng(20250711)
-# Multiply-add-shift hashing (Dietzfelbinger): ((a*x + b) mod 2^64) >> 32 with random
-# 64-bit a, b is a universal family for 32-bit keys, and uint64 arithmetic wraps mod 2^64
-# by itself. (An (a*x + b) mod p scheme with a, x < 2^32 barely wraps, so its minima all
-# land on the smallest keys and unrelated texts look alike.)
-_PERM_A = _rng.integers(0, np.iinfo(np.uint64).max, size=NUM_PERM, dtype=np.uint64,
-                        endpoint=True) | np.uint64(1)
-_PERM_B = _rng.integers(0, np.iinfo(np.uint64).max, size=NUM_PERM, dtype=np.uint64,
-                        endpoint=True)
+# Multiply-add-shift hashing (Dietzfelbinger): full 64-bit odd multipliers, products wrap
+# modulo 2^64 and the high 32 bits are kept, so each "permutation" really scrambles the
+# order of the inputs (a small multiplier modulo a large prime would not: the minimum would
+# land on the same smallest hashes for every permutation).
+_MAX64 = np.iinfo(np.uint64).max
+_PERM_A = _rng.integers(0, _MAX64, size=NUM_PERM, dtype=np.uint64, endpoint=True) | np.uint64(1)
+_PERM_B = _rng.integers(0, _MAX64, size=NUM_PERM, dtype=np.uint64, endpoint=True)
 
 
 def stable_hash64(text: str) -> int:
@@ -170,8 +172,10 @@ def words(text: str) -> list[str]:
 class Features:
     """What the intelligence step needs to know about one item."""
 
-    signature: np.ndarray  # uint64[NUM_PERM]; all max when the item has no shingles
-    shingle_count: int
+    signature: np.ndarray  # uint64[NUM_PERM] over the word set; all max when it is empty
+    word_set_size: int
+    shingles: frozenset[int]
+    word_set: frozenset[int]
     term_counts: dict[str, int]
     anchors: frozenset[str]
     word_count: int
@@ -179,7 +183,11 @@ class Features:
 
     @property
     def bands(self) -> list[int]:
-        return band_keys(self.signature, self.shingle_count)
+        return band_keys(self.signature, self.word_set_size)
+
+    @property
+    def shingle_count(self) -> int:
+        return len(self.shingles)
 
 
 def _anchors(lines: Iterable[str]) -> set[str]:
@@ -224,9 +232,9 @@ def minhash(hashes: Iterable[int]) -> np.ndarray:
     return products.min(axis=1)
 
 
-def band_keys(signature: np.ndarray, shingle_count: int) -> list[int]:
+def band_keys(signature: np.ndarray, set_size: int) -> list[int]:
     """One signed 64-bit key per LSH band; none for an item too short to compare."""
-    if shingle_count < 8:
+    if set_size < MIN_WORDS:
         return []
     keys = []
     for band in range(NUM_BANDS):
@@ -242,6 +250,7 @@ def features(headline: str, body_text: str, *, source: str = "",
     lines, keys = content_lines(headline, body_text, source=source, memory=memory)
     body_tokens = words("\n".join(lines[1:] if headline else lines))
     shingles = shingle_hashes(body_tokens or words(headline))
+    word_set = {_hash32(t) for t in (body_tokens or words(headline))}
     counts: Counter[str] = Counter()
     all_tokens = words("\n".join(lines))
     for token in all_tokens:
@@ -253,7 +262,8 @@ def features(headline: str, body_text: str, *, source: str = "",
     if len(anchors) > MAX_ANCHORS:
         anchors = {a for a, _ in Counter(
             a for a in (t for t in all_tokens) if a in anchors).most_common(MAX_ANCHORS)}
-    return Features(signature=minhash(shingles), shingle_count=len(shingles),
+    return Features(signature=minhash(word_set), word_set_size=len(word_set),
+                    shingles=frozenset(shingles), word_set=frozenset(word_set),
                     term_counts=dict(counts), anchors=frozenset(anchors),
                     word_count=len(all_tokens), headline_terms=headline_terms), keys
 
@@ -268,7 +278,10 @@ def signature_from_bytes(data: bytes) -> np.ndarray:
 
 # --- near-duplicates -------------------------------------------------------------------
 
-DUPLICATE_CONTAINMENT = 0.30
+MIN_WORDS = 12  # fewer distinct words than this: too little text to call anything a copy
+COPY_WORDS = 0.80  # share of the smaller item's distinct words found in the other
+COPY_SHINGLES = 0.35  # share of its word 3-shingles found in the other
+CANDIDATE_WORDS = 0.50  # estimated from signatures: below this, not worth a closer look
 
 
 def estimated_jaccard(a: np.ndarray, b: np.ndarray) -> float:
@@ -276,20 +289,41 @@ def estimated_jaccard(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def estimated_containment(a: np.ndarray, a_count: int, b: np.ndarray, b_count: int) -> float:
-    """Share of the smaller item's shingles found in the other (cut or added paragraphs)."""
-    if a_count < 8 or b_count < 8:
+    """Share of the smaller set found in the other, estimated from two signatures."""
+    if a_count < MIN_WORDS or b_count < MIN_WORDS:
         return 0.0
     jaccard = estimated_jaccard(a, b)
     intersection = jaccard * (a_count + b_count) / (1.0 + jaccard)
     return min(1.0, intersection / min(a_count, b_count))
 
 
-def is_near_duplicate(a: np.ndarray, a_count: int, b: np.ndarray, b_count: int, *,
-                      threshold: float = DUPLICATE_CONTAINMENT) -> bool:
-    # A short brief inside a long feature is not a copy of it: sizes must be comparable.
-    if min(a_count, b_count) * 8 < max(a_count, b_count):
-        return False
-    return estimated_containment(a, a_count, b, b_count) >= threshold
+def worth_comparing(a: np.ndarray, a_count: int, b: np.ndarray, b_count: int) -> bool:
+    """Cheap filter on stored signatures before the exact comparison."""
+    if min(a_count, b_count) * 4 < max(a_count, b_count):
+        return False  # a short brief inside a long feature is not a copy of it
+    return estimated_containment(a, a_count, b, b_count) >= CANDIDATE_WORDS
+
+
+def containment(a: frozenset[int], b: frozenset[int]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
+def copy_score(a: Features, b: Features) -> float:
+    """0 when not a copy; otherwise the shingle containment (higher is closer)."""
+    if a.word_set_size < MIN_WORDS or b.word_set_size < MIN_WORDS:
+        return 0.0
+    if min(a.word_set_size, b.word_set_size) * 4 < max(a.word_set_size, b.word_set_size):
+        return 0.0
+    if containment(a.word_set, b.word_set) < COPY_WORDS:
+        return 0.0
+    score = containment(a.shingles, b.shingles)
+    return score if score >= COPY_SHINGLES else 0.0
+
+
+def is_near_duplicate(a: Features, b: Features) -> bool:
+    return copy_score(a, b) > 0.0
 
 
 # --- TF-IDF, stories -------------------------------------------------------------------
@@ -424,6 +458,7 @@ class InMemoryStories:
         self.stories: dict[int, StoryState] = {}
         self.postings: dict[str, set[int]] = {}
         self.frequencies = InMemoryDocumentFrequencies()
+        self.frequencies_frozen = False  # True when the counts were filled from an archive
         self._next = 1
 
     def candidates(self, terms: Iterable[str], now: datetime | None) -> list[StoryState]:
@@ -437,7 +472,8 @@ class InMemoryStories:
         return stories
 
     def assign(self, feats: Features, *, when: datetime | None = None) -> int:
-        self.frequencies.add(feats.term_counts)
+        if not self.frequencies_frozen:
+            self.frequencies.add(feats.term_counts)
         vector = tfidf_vector(feats, self.frequencies)
         story, _score = best_story(vector, feats.anchors,
                                    self.candidates(query_terms(vector), when), self.params)
