@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "wiredesk.search",
     "wiredesk.publishing",
     "wiredesk.api",
+    "ninja",  # the API docs page's static files
 ]
 
 MIDDLEWARE = [
