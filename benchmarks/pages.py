@@ -3,11 +3,12 @@ cache, as a ratio to the same gunicorn serving the same bytes from a trivial WSG
 
     .venv/bin/python benchmarks/pages.py [--seconds 10] [--connections 16]
 
-Builds the demo instance in a temporary directory, then starts gunicorn three times with
-identical options (2 workers, gthread, 4 threads, no access log) on loopback: wiredesk with
-the page cache off, wiredesk with it on, and benchmarks/_same_bytes_app.py returning the
-article page's bytes. Load comes from wrk (apt-get install wrk) on loopback. CPU is the
-user+system time of the gunicorn master and workers over the run, from /proc.
+Builds an instance with 60 wire items in a temporary directory, then starts gunicorn
+three times with identical options (2 workers, gthread, 4 threads, no access log) on
+loopback: wiredesk with the page cache off, wiredesk with it on, and
+benchmarks/_same_bytes_app.py returning the article page's bytes. Load comes from wrk
+(apt-get install wrk) on loopback. CPU is the user+system time of the gunicorn master and
+workers over the run, from /proc.
 """
 
 from __future__ import annotations
@@ -32,6 +33,25 @@ RESULTS = HERE / "results"
 GUNICORN_OPTIONS = ["--workers", "2", "--worker-class", "gthread", "--threads", "4",
                     "--log-level", "warning"]
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def sample_feed(items: int) -> str:
+    """An RSS feed of wire-like items: a headline, a dateline lead, eight paragraphs."""
+    paragraph = ("Officials said on Friday that talks would continue next week, after a "
+                 "day of meetings that ended without agreement on the main points. ")
+    entries = []
+    for n in range(items):
+        body = "".join(f"<p>{paragraph * 2}Paragraph {i} of item {n}.</p>" for i in range(8))
+        entries.append(
+            f"<item><title>Ministers meet for talks on regional trade, round {n}</title>"
+            f"<guid isPermaLink=\"false\">bench-{n}</guid>"
+            f"<link>https://wire.example.org/bench-{n}</link><category>World</category>"
+            f"<pubDate>Fri, 11 Jul 2025 {n % 24:02d}:{n % 60:02d}:00 GMT</pubDate>"
+            f"<description><![CDATA[<p>BRUSSELS, July 11 (RFE) -- {paragraph}</p>{body}]]>"
+            "</description></item>")
+    return ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+            "<title>Bench wire</title><link>https://wire.example.org/</link>"
+            "<description>bench</description>" + "".join(entries) + "</channel></rss>")
 
 
 def free_port() -> int:
@@ -115,8 +135,13 @@ def main() -> int:
         env.update({"WIREDESK_DATA_DIR": data_dir, "WIREDESK_SCHEDULER": "false",
                     "WIREDESK_SECRET_KEY": "benchmark-secret-key-0123456789-0123456789",
                     "PYTHONPATH": str(HERE)})
-        subprocess.run([str(BIN / "wiredesk"), "demo", "--no-serve"], env=env, check=True,
-                       capture_output=True)
+        feed = Path(data_dir) / "wire.rss"
+        feed.write_text(sample_feed(60), encoding="utf-8")
+        for command in (["ingest", str(feed), "--agency", "RFE"],
+                        ["edition", "add", "--name", "Chile Sun", "--timezone",
+                         "Australia/Sydney", "--host", "chilesun.localhost"]):
+            subprocess.run([str(BIN / "wiredesk"), *command], env=env, check=True,
+                           capture_output=True)
         subprocess.run([str(BIN / "wiredesk"), "collectstatic", "--noinput"], env=env,
                        check=True, capture_output=True)
         shell = subprocess.run(

@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/search.py [--engines sqlite,postgres] [--sizes 10000,100000]
         [--postgres-url postgres://postgres@127.0.0.1:5432/postgres] [--runs 5]
+        [--output search.json]
 
 Each engine runs in its own process on a fresh database (SQLite in a temporary directory;
 PostgreSQL in a throw-away database `wd7_bench_search`). The archive grows in place from
@@ -172,6 +173,7 @@ def main() -> int:
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--output", default="search.json", help="file name in results/")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -195,7 +197,7 @@ def main() -> int:
         report["engines"][engine] = json.loads(done.stdout.strip().splitlines()[-1])
     print_table(report)
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "search.json").write_text(json.dumps(report, indent=1))
+    (RESULTS / args.output).write_text(json.dumps(report, indent=1))
     return 0
 
 

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "wiredesk.api",
     "wiredesk.releases",
     "wiredesk.digest",
+    "ninja",  # the API docs page's static files
 ]
 
 MIDDLEWARE = [

@@ -24,7 +24,10 @@ def test_openapi_schema_and_docs(client):
     for path in ("/api/editions", "/api/articles", "/api/articles/{article_id}", "/api/search",
                  "/api/ingest", "/api/articles/{article_id}/kill", "/api/sections"):
         assert path in schema["paths"], path
-    assert client.get("/api/docs").status_code == 200
+    docs = client.get("/api/docs")
+    assert docs.status_code == 200
+    assert b"/static/ninja/swagger-ui-bundle.js" in docs.content
+    assert client.get("/static/ninja/swagger-ui-bundle.js").status_code == 200
 
 
 def test_editions_and_sections(client, site):

@@ -26,8 +26,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
 import wiredesk
-from wiredesk.editions.models import Edition
-from wiredesk.publishing.stamps import current_stamp
+from wiredesk.publishing.stamps import stamp_for_request
 
 CACHEABLE_STATUS = {200, 301, 404, 410}
 SKIP_PREFIXES = ("/admin/", "/api/", "/static/", "/media/")
@@ -38,13 +37,14 @@ TOKEN_FIELD = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 TOKEN_PLACEHOLDER = b"\x00wiredesk-csrf-token\x00"
 
 
-def _edition_id_for(request) -> int | None:
+def _stamp_for(request):
+    """(edition id, generation, changed_at) for the edition this request is for, or None."""
     if request.host_edition is not None:
-        return request.host_edition.pk
+        return stamp_for_request(edition_id=request.host_edition.pk)
     first = request.path.lstrip("/").split("/", 1)[0]
-    if not first:
+    if not first or len(first) > 64 or "\x00" in first:
         return None
-    return Edition.objects.filter(slug=first).values_list("pk", flat=True).first()
+    return stamp_for_request(slug=first)
 
 
 def page_key(edition_id: int, generation: int, request) -> str:
@@ -77,12 +77,12 @@ class PublicPageCacheMiddleware:
     def __call__(self, request):
         if not self._applies(request):
             return self.get_response(request)
-        edition_id = _edition_id_for(request)
-        if edition_id is None:
+        found = _stamp_for(request)
+        if found is None:
             return self.get_response(request)
-        stamp = current_stamp(edition_id)
-        last_modified = stamp.changed_at.timestamp()
-        key = page_key(edition_id, stamp.generation, request)
+        edition_id, generation, changed_at = found
+        last_modified = changed_at.timestamp()
+        key = page_key(edition_id, generation, request)
         use_cache = settings.WIREDESK_PAGE_CACHE
         entry = cache.get(key) if use_cache else None
         if entry is not None:

@@ -32,6 +32,45 @@ def bump_editions(edition_ids: Iterable[int], *, embargo_until: datetime | None 
             .update(next_embargo_at=embargo_until)
 
 
+_STAMP_BY_ID = ("SELECT e.id, s.generation, s.changed_at, s.next_embargo_at"
+                " FROM editions_edition e LEFT JOIN publishing_editionstamp s"
+                " ON s.edition_id = e.id WHERE e.id = %s")
+_STAMP_BY_SLUG = _STAMP_BY_ID.replace("e.id = %s", "e.slug = %s")
+
+
+def stamp_for_request(*, edition_id: int | None = None,
+                      slug: str | None = None) -> tuple[int, int, datetime] | None:
+    """(edition id, generation, changed_at) in one small query: this runs on every public
+    request, cache hits included, so it skips the ORM's query building."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if edition_id is not None:
+            cursor.execute(_STAMP_BY_ID, (edition_id,))
+        else:
+            cursor.execute(_STAMP_BY_SLUG, (slug,))
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    found_id, generation, changed_at, next_embargo_at = row
+    if generation is None or (next_embargo_at is not None
+                              and _as_aware(next_embargo_at) <= timezone.now()):
+        stamp = current_stamp(found_id)  # creates the row or lifts due embargoes
+        return found_id, stamp.generation, stamp.changed_at
+    return found_id, generation, _as_aware(changed_at)
+
+
+def _as_aware(value) -> datetime:
+    # SQLite hands back text or naive datetimes through a raw cursor; stored times are UTC.
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        from datetime import UTC
+
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
 def current_stamp(edition_id: int) -> EditionStamp:
     """The edition's stamp, lifting due embargoes first (one indexed read when none is due)."""
     stamp = EditionStamp.objects.filter(edition_id=edition_id).first()

@@ -143,7 +143,8 @@ def search_edition(edition: Edition, raw_query: str, *, filters: SearchFilters |
         if not results.total:
             return results
         raw = backend.search(cursor, scope_sql=scope_sql, scope_params=scope_params,
-                             query=query, limit=page_size, offset=(page - 1) * page_size)
+                             query=query, limit=page_size, offset=(page - 1) * page_size,
+                             many=results.total >= COUNT_CAP)
     articles = Article.objects.select_related("agency", "section").in_bulk(
         [hit.article_id for hit in raw])
     results.hits = [SearchHit(article=articles[hit.article_id],

@@ -10,6 +10,10 @@ from wiredesk.search.query import ParsedQuery
 # Relevance is divided by (1 + age_in_days / RECENCY_DAYS): a week-old perfect match
 # still beats a fresh passing mention, a year-old one does not.
 RECENCY_DAYS = 30.0
+# A query matching very many articles (a common word) is ranked over its most recent
+# RANK_WINDOW matches only: ranking every match would grow with the archive, and with the
+# recency weighting older matches could not reach the first pages anyway.
+RANK_WINDOW = 5000
 
 
 @dataclass
@@ -28,7 +32,7 @@ class SearchBackend(Protocol):
     def clear(self, cursor) -> None: ...
     def indexed_count(self, cursor) -> int: ...
     def search(self, cursor, *, scope_sql: str, scope_params: tuple, query: ParsedQuery,
-               limit: int, offset: int) -> list[RawHit]: ...
+               limit: int, offset: int, many: bool = False) -> list[RawHit]: ...
     def count(self, cursor, *, scope_sql: str, scope_params: tuple, query: ParsedQuery,
               cap: int) -> int: ...
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wiredesk.search.backends import RECENCY_DAYS, RawHit
+from wiredesk.search.backends import RANK_WINDOW, RECENCY_DAYS, RawHit
 from wiredesk.search.query import ParsedQuery
 from wiredesk.search.text import MARK_END, MARK_START
 
@@ -67,9 +67,20 @@ class PostgresBackend:
             params += [self.config, text]
         return sql, params
 
+    def _window_floor(self, cursor, tsq: str, tsq_params: list) -> int | None:
+        """The article id where the most recent RANK_WINDOW matches begin: walking the
+        primary key backwards stops after the window, without reading every match."""
+        cursor.execute(f"SELECT article_id FROM {TABLE} WHERE document @@ ({tsq})"
+                       " ORDER BY article_id DESC OFFSET %s LIMIT 1",
+                       (*tsq_params, RANK_WINDOW - 1))
+        row = cursor.fetchone()
+        return int(row[0]) if row else None
+
     def search(self, cursor, *, scope_sql: str, scope_params: tuple, query: ParsedQuery,
-               limit: int, offset: int) -> list[RawHit]:
+               limit: int, offset: int, many: bool = False) -> list[RawHit]:
         tsq, tsq_params = self._tsquery(query)
+        floor = self._window_floor(cursor, tsq, tsq_params) if many else None
+        window = " AND d.article_id >= %s" if floor is not None else ""
         # Rank and cut first; ts_headline is costly, so it runs on one page of rows only.
         cursor.execute(
             f"WITH q AS (SELECT {tsq} AS query),"
@@ -77,13 +88,14 @@ class PostgresBackend:
             f"   / (1.0 + greatest(0, extract(epoch FROM now() - scope.published_at))"
             f"   / 86400.0 / %s) AS score, scope.published_at"
             f"  FROM {TABLE} d JOIN ({scope_sql}) AS scope ON scope.id = d.article_id, q"
-            f"  WHERE d.document @@ q.query"
+            f"  WHERE d.document @@ q.query{window}"
             f"  ORDER BY score DESC, scope.published_at DESC LIMIT %s OFFSET %s)"
             f" SELECT r.article_id, ts_headline(%s::regconfig, d.headline, q.query, %s),"
             f"  ts_headline(%s::regconfig, d.body, q.query, %s), r.score"
             f" FROM ranked r JOIN {TABLE} d ON d.article_id = r.article_id, q"
             f" ORDER BY r.score DESC, r.published_at DESC",
-            (*tsq_params, RECENCY_DAYS, *scope_params, limit, offset,
+            (*tsq_params, RECENCY_DAYS, *scope_params, *([floor] if floor is not None else []),
+             limit, offset,
              self.config, _HEADLINE_OPTIONS, self.config, _SNIPPET_OPTIONS))
         return [RawHit(article_id=row[0], headline=row[1], snippet=row[2], score=float(row[3]))
                 for row in cursor.fetchall()]

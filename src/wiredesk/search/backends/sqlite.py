@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wiredesk.search.backends import RECENCY_DAYS, RawHit
+from wiredesk.search.backends import RANK_WINDOW, RECENCY_DAYS, RawHit
 from wiredesk.search.query import ParsedQuery
 from wiredesk.search.text import MARK_END, MARK_START
 
@@ -43,8 +43,19 @@ class SqliteFts5Backend:
         cursor.execute(f"SELECT count(*) FROM {TABLE}")
         return int(cursor.fetchone()[0])
 
+    def _window_floor(self, cursor, match: str) -> int | None:
+        """The article id where the most recent RANK_WINDOW matches begin (ids grow with
+        time); FTS5 walks its matches in rowid order, so this reads only the window."""
+        cursor.execute(f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s"
+                       " ORDER BY rowid DESC LIMIT 1 OFFSET %s", (match, RANK_WINDOW - 1))
+        row = cursor.fetchone()
+        return int(row[0]) if row else None
+
     def search(self, cursor, *, scope_sql: str, scope_params: tuple, query: ParsedQuery,
-               limit: int, offset: int) -> list[RawHit]:
+               limit: int, offset: int, many: bool = False) -> list[RawHit]:
+        match = match_expression(query)
+        floor = self._window_floor(cursor, match) if many else None
+        window = f" AND {TABLE}.rowid >= %s" if floor is not None else ""
         cursor.execute(
             f"SELECT {TABLE}.rowid,"
             f" highlight({TABLE}, 0, %s, %s),"
@@ -52,10 +63,11 @@ class SqliteFts5Backend:
             f" bm25({TABLE}, %s, %s) / (1.0 + max(0.0, julianday('now')"
             f"   - julianday(scope.published_at)) / %s) AS score"
             f" FROM {TABLE} JOIN ({scope_sql}) AS scope ON scope.id = {TABLE}.rowid"
-            f" WHERE {TABLE} MATCH %s"
+            f" WHERE {TABLE} MATCH %s{window}"
             " ORDER BY score, scope.published_at DESC LIMIT %s OFFSET %s",
             (MARK_START, MARK_END, MARK_START, MARK_END, HEADLINE_WEIGHT, BODY_WEIGHT,
-             RECENCY_DAYS, *scope_params, match_expression(query), limit, offset))
+             RECENCY_DAYS, *scope_params, match, *([floor] if floor is not None else []),
+             limit, offset))
         return [RawHit(article_id=row[0], headline=row[1], snippet=row[2], score=-row[3])
                 for row in cursor.fetchall()]
 
