@@ -69,9 +69,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "wiredesk.newsroom",
     "wiredesk.editions",
+    "wiredesk.ops",
 ]
 
 MIDDLEWARE = [
+    # /healthz, /readyz, /metrics: first, so they answer on any host without a DB lookup.
+    "wiredesk.ops.middleware.OperationsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -160,6 +163,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "wiredesk"
+# Workers log through LOGGING below (so WIREDESK_LOG_FORMAT=json applies to them too).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     "poll-due-feeds": {"task": "newsroom.poll_due_feeds", "schedule": 30.0},
 }
@@ -183,13 +188,22 @@ WIREDESK_FETCH_TIMEOUT = float(os.environ.get("WIREDESK_FETCH_TIMEOUT", "20"))
 WIREDESK_FETCH_MAX_BYTES = int(os.environ.get("WIREDESK_FETCH_MAX_BYTES", str(10 * 1024 * 1024)))
 WIREDESK_SCHEDULER = _env_bool("WIREDESK_SCHEDULER", True)
 
+# Operations (wiredesk.ops): who may read /metrics, and which proxies' X-Forwarded-For
+# to believe. Polls at most this many feeds of one host at once on Celery workers.
+WIREDESK_METRICS_ALLOW = _env_list("WIREDESK_METRICS_ALLOW", "127.0.0.0/8,::1")
+WIREDESK_TRUSTED_PROXIES = _env_list("WIREDESK_TRUSTED_PROXIES", "")
+WIREDESK_POLL_PER_HOST = int(os.environ.get("WIREDESK_POLL_PER_HOST", "2"))
+WIREDESK_LOG_FORMAT = os.environ.get("WIREDESK_LOG_FORMAT", "plain").strip().lower()
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "wiredesk.logs.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler",
+                             "formatter": "json" if WIREDESK_LOG_FORMAT == "json" else "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("WIREDESK_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

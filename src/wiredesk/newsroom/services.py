@@ -134,6 +134,13 @@ def _apply(article: Article, item: CleanItem, section: Section | None) -> None:
     article.embargo_until = item.embargo_until
 
 
+def _log_stored(outcome: str, article: Article, feed: Feed | None, editions: list[int]) -> None:
+    log.info("article %s %s", article.pk, outcome, extra={
+        "event": f"article_{outcome}", "article_id": article.pk,
+        "feed_id": feed.pk if feed else None, "agency": article.agency.code,
+        "identity": article.identity, "edition_ids": editions})
+
+
 def store_item(item: CleanItem, *, agency: Agency, feed: Feed | None = None,
                section_rules: dict[str, list[str]] | None = None) -> str:
     """Store one clean item in its own transaction. Returns created/updated/unchanged/skipped.
@@ -159,7 +166,8 @@ def store_item(item: CleanItem, *, agency: Agency, feed: Feed | None = None,
                 return "unchanged"
             from wiredesk.editions.services import place_article
 
-            place_article(article)
+            editions = place_article(article)
+            _log_stored("created", article, feed, editions)
             return "created"
         if existing.status == Article.Status.KILLED:
             return "skipped"  # a killed item is never resurrected by the next poll
@@ -176,7 +184,8 @@ def store_item(item: CleanItem, *, agency: Agency, feed: Feed | None = None,
         existing.save()
         from wiredesk.editions.services import place_article
 
-        place_article(existing)
+        editions = place_article(existing)
+        _log_stored("updated", existing, feed, editions)
         return "updated"
 
 
@@ -279,7 +288,22 @@ def feed_poll(feed: Feed, *, force: bool = False, now: datetime | None = None) -
     feed.items_created += report.created
     feed.items_updated += report.updated
     feed.save()
+    _count_poll(feed, report)
     return report
+
+
+def _count_poll(feed: Feed, report: IngestReport) -> None:
+    from wiredesk import metrics
+
+    metrics.increment("feed_polls_total")
+    metrics.increment("items_ingested_total", report.created)
+    metrics.increment("items_updated_total", report.updated)
+    if feed.last_status == Feed.Status.ERROR:
+        metrics.increment("feed_errors_total")
+    log.info("feed %s polled: %s", feed.pk, report.summary(), extra={
+        "event": "feed_polled", "feed_id": feed.pk, "status": feed.last_status,
+        "items_created": report.created, "items_updated": report.updated,
+        "items_unchanged": report.unchanged, "errors": len(report.errors)})
 
 
 def poll_due_feeds(*, now: datetime | None = None) -> list[IngestReport]:
