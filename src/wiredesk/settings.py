@@ -165,8 +165,14 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "wiredesk"
 # Workers log through LOGGING below (so WIREDESK_LOG_FORMAT=json applies to them too).
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# A task a killed worker had taken (acks late) goes back to the queue after this long.
+# Polls are idempotent, so redelivery is safe; it must exceed the longest task.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("WIREDESK_TASK_VISIBILITY_TIMEOUT", "900")),
+}
+# Each feed is due at its own next_poll_at; the beat only looks for due feeds.
 CELERY_BEAT_SCHEDULE = {
-    "poll-due-feeds": {"task": "newsroom.poll_due_feeds", "schedule": 30.0},
+    "poll-due-feeds": {"task": "newsroom.poll_due_feeds", "schedule": 10.0},
 }
 
 CACHES = {

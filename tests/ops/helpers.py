@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-REDIS_URL = "redis://127.0.0.1:6379/8"
+REDIS_URL = os.environ.get("WIREDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def redis_up() -> bool:
