@@ -68,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=2)
     serve.add_argument("--no-scheduler", action="store_true",
                        help="do not run the in-process job scheduler")
+    serve.add_argument("--pid-file", default=None,
+                       help="write the server's pid here (send it SIGHUP for a graceful "
+                            "reload, SIGTERM to stop)")
 
     ingest = sub.add_parser("ingest", help="ingest feeds or files once")
     ingest.add_argument("sources", nargs="+", metavar="URL_OR_PATH")
@@ -235,7 +238,8 @@ def cmd_serve(args, *, banner: str = "") -> int:
     from wiredesk import server
 
     return server.serve(host=args.host, port=args.port, workers=args.workers,
-                        scheduler=not args.no_scheduler, banner=banner)
+                        scheduler=not args.no_scheduler, banner=banner,
+                        pid_file=getattr(args, "pid_file", None))
 
 
 def cmd_demo(args) -> int:

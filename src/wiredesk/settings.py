@@ -141,12 +141,22 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# The package's own static/ (site.css): not inside an app, so named here.
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
-WHITENOISE_USE_FINDERS = True
+# Production serves what collectstatic gathered (with its compressed copies); debug
+# mode serves straight from the source directories.
 with contextlib.suppress(OSError):
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+# collectstatic (run by `wiredesk serve`) writes .gz and .br copies next to each file;
+# whitenoise serves them to clients that accept them, with ETag and Cache-Control.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 
 # Outgoing mail: one URL (see mail.py); the console backend prints messages.
 EMAIL_URL = os.environ.get("EMAIL_URL", "console://")
