@@ -123,6 +123,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 
+elif os.environ.get("WIREDESK_DB_POOL"):
+    # A psycopg connection pool per process ("MIN:MAX", e.g. "2:8"), instead of one
+    # persistent connection per thread: fewer server connections for many threads.
+    _pool_min, _, _pool_max = os.environ["WIREDESK_DB_POOL"].partition(":")
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(_pool_min or 1), "max_size": int(_pool_max or _pool_min or 4),
+        "timeout": 10}
+
 if os.environ.get("WIREDESK_TEST_DB_NAME"):
     # Lets several test runs share one PostgreSQL server without clobbering each other.
     DATABASES["default"]["TEST"] = {"NAME": os.environ["WIREDESK_TEST_DB_NAME"]}
