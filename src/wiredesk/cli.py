@@ -14,7 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 OWN_COMMANDS = {"demo", "serve", "ingest", "feed", "edition", "poll", "jobs", "worker",
-                "scheduler"}
+                "scheduler", "backup", "restore"}
 
 
 class CommandError(Exception):
@@ -98,6 +98,14 @@ def build_parser() -> argparse.ArgumentParser:
     scheduler = sub.add_parser("scheduler", help="run Celery beat, the periodic schedule "
                                                  "(needs a broker)")
     scheduler.add_argument("--loglevel", default="INFO")
+
+    backup = sub.add_parser("backup", help="copy the whole database to a file, while serving")
+    backup.add_argument("--output", default=None,
+                        help="file to write (default: $WIREDESK_DATA_DIR/backups/...)")
+    restore = sub.add_parser("restore", help="replace the database with a backup")
+    restore.add_argument("file")
+    restore.add_argument("--yes", action="store_true",
+                         help="confirm replacing a database that already holds data")
 
     edition = sub.add_parser("edition", help="manage editions")
     ed_sub = edition.add_subparsers(dest="edition_command", required=True, parser_class=_Parser)
@@ -234,6 +242,36 @@ def cmd_scheduler(args) -> int:
     return 0
 
 
+def cmd_backup(args) -> int:
+    from wiredesk import backup
+
+    try:
+        path = backup.backup(Path(args.output) if args.output else None)
+    except backup.BackupError as exc:
+        raise CommandError(str(exc)) from exc
+    print(f"backup written: {path} ({path.stat().st_size} bytes)")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from wiredesk import backup
+
+    if not Path(args.file).is_file():
+        raise CommandError(f"no such file: {args.file}")
+    if backup.holds_data() and not args.yes:
+        raise CommandError("this database already holds data and restore replaces all of "
+                           "it: add --yes (take a `wiredesk backup` first)")
+    try:
+        backup.restore(Path(args.file))
+    except backup.BackupError as exc:
+        raise CommandError(str(exc)) from exc
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)  # an older backup catches up
+    print(f"restored from {args.file}")
+    return 0
+
+
 def cmd_serve(args, *, banner: str = "") -> int:
     from wiredesk import server
 
@@ -257,7 +295,8 @@ def cmd_demo(args) -> int:
 
 HANDLERS = {"ingest": cmd_ingest, "feed": cmd_feed, "poll": cmd_poll,
             "edition": cmd_edition, "jobs": cmd_jobs, "serve": cmd_serve, "demo": cmd_demo,
-            "worker": cmd_worker, "scheduler": cmd_scheduler}
+            "worker": cmd_worker, "scheduler": cmd_scheduler, "backup": cmd_backup,
+            "restore": cmd_restore}
 
 
 def main(argv: list[str] | None = None) -> int:
