@@ -74,3 +74,73 @@ def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
     return ordered[index]
+
+
+def django(code: str, env: dict[str, str], timeout: float = 600) -> str:
+    """Run Django code in a fresh process with ``env``; return its stdout."""
+    prelude = ("import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE',"
+               "'wiredesk.settings'); django.setup()\n")
+    done = subprocess.run([sys.executable, "-c", prelude + code], env=env, capture_output=True,
+                          text=True, timeout=timeout)
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr[-3000:])
+    return done.stdout
+
+
+PG_ADMIN_URL = os.environ.get("WIREDESK_BENCH_PG", "postgres://postgres@127.0.0.1:5432/postgres")
+BENCH_REDIS = os.environ.get("WIREDESK_BENCH_REDIS", "redis://127.0.0.1:6379/8")
+
+
+def fresh_postgres(name: str) -> str:
+    """Drop and create database ``name``; return its URL."""
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+def flush_redis(url: str = BENCH_REDIS) -> None:
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
+
+
+class Worker:
+    """`wiredesk worker --concurrency N` in its own process group, log in a file."""
+
+    def __init__(self, env: dict[str, str], concurrency: int, log_path: Path):
+        self.log_path = log_path
+        self.log = log_path.open("w")
+        self.process = subprocess.Popen(
+            [WIREDESK, "worker", "--concurrency", str(concurrency)], env=env,
+            stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def wait_ready(self, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if " ready." in self.log_path.read_text(errors="replace"):
+                return
+            if self.process.poll() is not None:
+                raise RuntimeError(self.log_path.read_text()[-3000:])
+            time.sleep(0.2)
+        raise RuntimeError("worker not ready:\n" + self.log_path.read_text()[-3000:])
+
+    def kill9(self) -> None:
+        import signal
+
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        import signal
+
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.log.close()

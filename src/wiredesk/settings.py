@@ -218,6 +218,8 @@ WIREDESK_SCHEDULER = _env_bool("WIREDESK_SCHEDULER", True)
 WIREDESK_METRICS_ALLOW = _env_list("WIREDESK_METRICS_ALLOW", "127.0.0.0/8,::1")
 WIREDESK_TRUSTED_PROXIES = _env_list("WIREDESK_TRUSTED_PROXIES", "")
 WIREDESK_POLL_PER_HOST = int(os.environ.get("WIREDESK_POLL_PER_HOST", "2"))
+# Seconds a queued or running Celery poll holds its feed (claim and lock expiry).
+WIREDESK_POLL_LEASE = int(os.environ.get("WIREDESK_POLL_LEASE", "300"))
 WIREDESK_LOG_FORMAT = os.environ.get("WIREDESK_LOG_FORMAT", "plain").strip().lower()
 
 LOGGING = {

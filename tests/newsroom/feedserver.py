@@ -26,7 +26,9 @@ class FeedServer:
                     server.max_in_flight = max(server.max_in_flight, server.in_flight)
                 try:
                     time.sleep(server.delay)
-                    name = self.path.strip("/").replace("/", "-") or "root"
+                    # Items are named by the first path segment: /same/1.rss and
+                    # /same/2.rss carry the same items (overlapping feeds).
+                    name = self.path.split("?")[0].strip("/").split("/")[0] or "root"
                     body = rss("".join(rss_item(f"{name}-{i}", f"Story {i} from {name}")
                                        for i in range(server.items_per_feed)))
                     self.send_response(200)

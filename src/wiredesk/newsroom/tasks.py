@@ -4,8 +4,9 @@ Polling at scale:
 
 - ``poll_due_feeds`` (Celery beat, every few seconds) queues each feed whose own
   ``next_poll_at`` has come, claiming it first (``next_poll_at`` moves on by
-  ``CLAIM_LEASE``) so the next beat does not queue it again while it waits in the
-  queue; if the task is lost the lease runs out and the feed is due again.
+  ``WIREDESK_POLL_LEASE`` seconds) so the next beat does not queue it again while it
+  waits in the queue; if the task is lost (a worker killed) the lease runs out and the
+  feed is due again.
 - ``poll_feed`` never runs twice at once for one feed (a lock with expiry), and polls
   at most ``WIREDESK_POLL_PER_HOST`` feeds of one host at a time: when the host's
   places are taken it re-queues itself with a short countdown and frees the worker,
@@ -25,8 +26,6 @@ from wiredesk.locks import one_of_slots, single_flight
 
 log = logging.getLogger(__name__)
 
-CLAIM_LEASE = timedelta(minutes=5)
-POLL_LOCK_TTL = 600  # seconds; longer than any fetch (WIREDESK_FETCH_TIMEOUT) plus ingest
 HOST_BUSY_COUNTDOWN = (1.0, 3.0)  # seconds before a deferred poll is tried again
 
 
@@ -50,14 +49,18 @@ def poll_feed(feed_id: int) -> str:
     if feed is None:
         return "no such feed"
     # A poll of one feed never runs twice at once (overlapping beats, retries).
-    with single_flight(f"poll-feed:{feed_id}", ttl=POLL_LOCK_TTL) as acquired:
+    # The lock expires with the lease, so a killed poll holds its feed no longer than
+    # the schedule would wait anyway. Should a poll outlive it, a second one is still
+    # safe: storing an item is idempotent under the (agency, identity) constraint.
+    lease = settings.WIREDESK_POLL_LEASE
+    with single_flight(f"poll-feed:{feed_id}", ttl=lease) as acquired:
         if not acquired:
             return "already running"
         host = feed_host(feed.source)
         limit = settings.WIREDESK_POLL_PER_HOST
         if not host or limit <= 0:
             return feed_poll(feed).summary()
-        with one_of_slots(f"poll-host:{host}", slots=limit, ttl=POLL_LOCK_TTL) as slot:
+        with one_of_slots(f"poll-host:{host}", slots=limit, ttl=lease) as slot:
             if slot:
                 return feed_poll(feed).summary()
     metrics.increment("feed_polls_deferred_total")
@@ -69,18 +72,20 @@ def poll_feed(feed_id: int) -> str:
 
 @shared_task(name="newsroom.poll_due_feeds", ignore_result=True)
 def poll_due_feeds() -> int:
+    from django.conf import settings
     from django.utils import timezone
 
     from wiredesk.newsroom.models import Feed
 
     now = timezone.now()
+    lease = timedelta(seconds=settings.WIREDESK_POLL_LEASE)
     due = list(Feed.objects.filter(enabled=True, next_poll_at__lte=now)
                .order_by("next_poll_at").values_list("pk", "next_poll_at"))
     queued = 0
     for feed_id, due_at in due:
         # Claim: only the beat that moves next_poll_at queues the poll.
         claimed = Feed.objects.filter(pk=feed_id, next_poll_at=due_at).update(
-            next_poll_at=now + CLAIM_LEASE)
+            next_poll_at=now + lease)
         if claimed:
             poll_feed.delay(feed_id)
             queued += 1
