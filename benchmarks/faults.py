@@ -28,7 +28,8 @@ from _common import WIREDESK, Worker, django, env_for, free_port, fresh_postgres
 from _feeds import FeedFarm
 from ingest_scaling import CHECK, setup
 
-POLLED_SQL = "SELECT count(*) FROM newsroom_feed WHERE last_status = 'ok'"
+POLLED_SQL = ("SELECT count(*) FROM newsroom_feed "
+              "WHERE last_status IN ('ok', 'not_modified')")
 
 
 class PrivateRedis:

@@ -41,7 +41,7 @@ dupes = (Article.objects.values("agency_id", "guid").annotate(n=Count("id"))
 print(json.dumps({"articles": Article.objects.count(),
                   "distinct_guids": Article.objects.values("guid").distinct().count(),
                   "duplicate_guids": dupes, "revisions": Revision.objects.count(),
-                  "feeds_ok": Feed.objects.filter(last_status="ok").count(),
+                  "feeds_ok": Feed.objects.filter(last_status__in=["ok", "not_modified"]).count(),
                   "feeds": Feed.objects.count()}))
 """
 

@@ -14,7 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 OWN_COMMANDS = {"demo", "serve", "ingest", "feed", "edition", "poll", "jobs", "worker",
-                "scheduler", "backup", "restore"}
+                "scheduler", "backup", "restore", "publish"}
 
 
 class CommandError(Exception):
@@ -106,6 +106,13 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("file")
     restore.add_argument("--yes", action="store_true",
                          help="confirm replacing a database that already holds data")
+
+    publish = sub.add_parser("publish", help="render an edition's public pages to files")
+    publish.add_argument("--static", required=True, metavar="DIR", help="output directory")
+    publish.add_argument("--edition", default=None, metavar="SLUG",
+                         help="only this edition (default: every edition)")
+    publish.add_argument("--full", action="store_true",
+                         help="render every page again, not only what changed")
 
     edition = sub.add_parser("edition", help="manage editions")
     ed_sub = edition.add_subparsers(dest="edition_command", required=True, parser_class=_Parser)
@@ -272,6 +279,20 @@ def cmd_restore(args) -> int:
     return 0
 
 
+def cmd_publish(args) -> int:
+    from wiredesk import publish
+
+    try:
+        reports = publish.publish(Path(args.static), edition_slug=args.edition,
+                                  full=args.full,
+                                  progress=lambda text: print(text, file=sys.stderr))
+    except publish.PublishError as exc:
+        raise CommandError(str(exc)) from exc
+    for report in reports:
+        print(report.summary())
+    return 1 if any(r.errors for r in reports) else 0
+
+
 def cmd_serve(args, *, banner: str = "") -> int:
     from wiredesk import server
 
@@ -296,7 +317,7 @@ def cmd_demo(args) -> int:
 HANDLERS = {"ingest": cmd_ingest, "feed": cmd_feed, "poll": cmd_poll,
             "edition": cmd_edition, "jobs": cmd_jobs, "serve": cmd_serve, "demo": cmd_demo,
             "worker": cmd_worker, "scheduler": cmd_scheduler, "backup": cmd_backup,
-            "restore": cmd_restore}
+            "restore": cmd_restore, "publish": cmd_publish}
 
 
 def main(argv: list[str] | None = None) -> int:
