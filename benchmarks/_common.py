@@ -64,6 +64,9 @@ def stop(process: subprocess.Popen) -> None:
 def write_result(name: str, data: dict) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"
+    # The machine is shared: record how busy it was, to read the figures by.
+    data = {**data, "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()],
+            "cpus": os.cpu_count()}
     path.write_text(json.dumps(data, indent=2, default=str) + "\n")
     return path
 

@@ -16,6 +16,7 @@ import http.client
 import json
 import re
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -127,10 +128,10 @@ def run(engine: str, seconds: float, tmp: Path) -> list[dict]:
             django("from wiredesk.newsroom.tasks import poll_due_feeds; poll_due_feeds.run()",
                    env)
         else:
-            writer = subprocess.Popen(["python", "-c", "import django, os;"
+            writer = subprocess.Popen([sys.executable, "-c", "import django, os;"
                                        "os.environ.setdefault('DJANGO_SETTINGS_MODULE',"
                                        "'wiredesk.settings'); django.setup()\n" + POLL_LOOP],
-                                      env=env, executable=str(Path(WIREDESK).parent / "python"))
+                                      env=env)
         time.sleep(3)  # let ingest reach full speed
         started = time.monotonic()
         mid = articles_ingested(env)
