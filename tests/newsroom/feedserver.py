@@ -33,6 +33,7 @@ class FeedServer:
                                        for i in range(server.items_per_feed)))
                     self.send_response(200)
                     self.send_header("Content-Type", "application/rss+xml")
+                    self.send_header("ETag", "\"v1\"")
                     self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
                     self.wfile.write(body)

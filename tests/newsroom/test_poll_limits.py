@@ -87,3 +87,35 @@ def test_a_slow_host_cannot_take_every_worker(tmp_path):
     articles, ok_feeds, deferred = (int(v) for v in out.split())
     assert (articles, ok_feeds) == (10, 5)
     assert deferred >= 1
+
+
+@pytest.mark.django_db
+def test_items_that_failed_to_store_are_fetched_again_soon(tmp_path, monkeypatch):
+    from django.db import OperationalError
+    from django.utils import timezone
+
+    from tests.newsroom.feedserver import FeedServer as Server
+    from wiredesk.newsroom import services
+    from wiredesk.newsroom.models import Article
+
+    real_store = services.store_item
+    calls = {"n": 0}
+
+    def database_goes_away_once(item, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_store(item, **kwargs)
+
+    with Server(items_per_feed=3) as server:
+        feed = services.feed_add(source=f"{server.url}/wire.rss",
+                                 agency=services.agency_ensure(code="RFE"))
+        monkeypatch.setattr(services, "store_item", database_goes_away_once)
+        now = timezone.now()
+        report = services.feed_poll(feed, now=now)
+        assert (report.created, report.store_failures) == (2, 1)
+        feed.refresh_from_db()
+        assert feed.etag == "" and feed.next_poll_at <= now + services.STORE_RETRY
+        monkeypatch.setattr(services, "store_item", real_store)
+        again = services.feed_poll(feed)
+    assert again.created == 1 and Article.objects.count() == 3

@@ -19,6 +19,7 @@ from wiredesk.wire.types import CleanItem, WireError
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=6)
+STORE_RETRY = timedelta(minutes=1)
 
 
 @dataclass
@@ -29,6 +30,7 @@ class IngestReport:
     unchanged: int = 0
     skipped: int = 0
     not_modified: bool = False
+    store_failures: int = 0  # items that could not be written (e.g. the database went away)
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -213,6 +215,7 @@ def ingest_bytes(data: bytes, *, agency: Agency, source: str, feed: Feed | None 
         except Exception as exc:
             log.exception("storing item %s from %s failed", item.identity, source)
             report.errors.append(f"{item.headline[:60]!r}: {type(exc).__name__}: {exc}")
+            report.store_failures += 1
             continue
         setattr(report, outcome, getattr(report, outcome) + 1)
     return report
@@ -276,6 +279,11 @@ def feed_poll(feed: Feed, *, force: bool = False, now: datetime | None = None) -
         feed.last_success_at = now
         feed.error_count = 0
         feed.next_poll_at = now + feed.poll_interval
+        if report.store_failures:
+            # Forget the validators so the next poll fetches the items again (a 304
+            # would leave the unstored ones out for good), and come back soon.
+            feed.etag = feed.last_modified = ""
+            feed.next_poll_at = now + min(feed.poll_interval, STORE_RETRY)
         if report.errors:
             feed.last_error = "; ".join(report.errors)[:4000]
             feed.last_error_at = now
