@@ -15,7 +15,8 @@ from pathlib import Path
 
 OWN_COMMANDS = {"demo", "serve", "ingest", "feed", "edition", "poll", "jobs", "worker",
                 "scheduler", "extract", "article",
-                "sections", "releases", "digest"}
+                "sections", "releases", "digest",
+                "backup", "restore", "publish"}
 # Commands that never touch the database: no migrations run for them.
 NO_DATABASE = {"demo", "extract"}
 OWN_COMMANDS |= {"search", "apikey"}
@@ -72,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=2)
     serve.add_argument("--no-scheduler", action="store_true",
                        help="do not run the in-process job scheduler")
+    serve.add_argument("--pid-file", default=None,
+                       help="write the server's pid here (send it SIGHUP for a graceful "
+                            "reload, SIGTERM to stop)")
 
     ingest = sub.add_parser("ingest", help="ingest feeds or files once")
     ingest.add_argument("sources", nargs="+", metavar="URL_OR_PATH")
@@ -102,6 +106,21 @@ def build_parser() -> argparse.ArgumentParser:
     scheduler = sub.add_parser("scheduler", help="run Celery beat, the periodic schedule "
                                                  "(needs a broker)")
     scheduler.add_argument("--loglevel", default="INFO")
+
+    backup = sub.add_parser("backup", help="copy the whole database to a file, while serving")
+    backup.add_argument("--output", default=None,
+                        help="file to write (default: $WIREDESK_DATA_DIR/backups/...)")
+    restore = sub.add_parser("restore", help="replace the database with a backup")
+    restore.add_argument("file")
+    restore.add_argument("--yes", action="store_true",
+                         help="confirm replacing a database that already holds data")
+
+    publish = sub.add_parser("publish", help="render an edition's public pages to files")
+    publish.add_argument("--static", required=True, metavar="DIR", help="output directory")
+    publish.add_argument("--edition", default=None, metavar="SLUG",
+                         help="only this edition (default: every edition)")
+    publish.add_argument("--full", action="store_true",
+                         help="render every page again, not only what changed")
 
     edition = sub.add_parser("edition", help="manage editions")
     ed_sub = edition.add_subparsers(dest="edition_command", required=True, parser_class=_Parser)
@@ -292,11 +311,56 @@ def cmd_scheduler(args) -> int:
     return 0
 
 
+def cmd_backup(args) -> int:
+    from wiredesk import backup
+
+    try:
+        path = backup.backup(Path(args.output) if args.output else None)
+    except backup.BackupError as exc:
+        raise CommandError(str(exc)) from exc
+    print(f"backup written: {path} ({path.stat().st_size} bytes)")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from wiredesk import backup
+
+    if not Path(args.file).is_file():
+        raise CommandError(f"no such file: {args.file}")
+    if backup.holds_data() and not args.yes:
+        raise CommandError("this database already holds data and restore replaces all of "
+                           "it: add --yes (take a `wiredesk backup` first)")
+    try:
+        backup.restore(Path(args.file))
+    except backup.BackupError as exc:
+        raise CommandError(str(exc)) from exc
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)  # an older backup catches up
+    print(f"restored from {args.file}")
+    return 0
+
+
+def cmd_publish(args) -> int:
+    from wiredesk import publish
+
+    try:
+        reports = publish.publish(Path(args.static), edition_slug=args.edition,
+                                  full=args.full,
+                                  progress=lambda text: print(text, file=sys.stderr))
+    except publish.PublishError as exc:
+        raise CommandError(str(exc)) from exc
+    for report in reports:
+        print(report.summary())
+    return 1 if any(r.errors for r in reports) else 0
+
+
 def cmd_serve(args, *, banner: str = "") -> int:
     from wiredesk import server
 
     return server.serve(host=args.host, port=args.port, workers=args.workers,
-                        scheduler=not args.no_scheduler, banner=banner)
+                        scheduler=not args.no_scheduler, banner=banner,
+                        pid_file=getattr(args, "pid_file", None))
 
 
 def cmd_demo(args) -> int:
@@ -384,7 +448,8 @@ HANDLERS = {"ingest": cmd_ingest, "digest": cmd_digest, "feed": cmd_feed,
             "edition": cmd_edition, "jobs": cmd_jobs, "serve": cmd_serve, "demo": cmd_demo,
             "worker": cmd_worker, "scheduler": cmd_scheduler,
             "extract": cmd_extract, "article": cmd_article,
-            "sections": cmd_sections, "releases": cmd_releases}
+            "sections": cmd_sections, "releases": cmd_releases,
+            "backup": cmd_backup, "restore": cmd_restore, "publish": cmd_publish}
 HANDLERS.update({"search": cmd_search, "apikey": cmd_apikey})
 
 

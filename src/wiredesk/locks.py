@@ -58,3 +58,19 @@ def single_flight(name: str, *, ttl: int = 300):
     finally:
         if acquired:
             JobLock.objects.filter(name=name, token=token).delete()
+
+
+@contextlib.contextmanager
+def one_of_slots(name: str, *, slots: int, ttl: int = 300):
+    """A counting semaphore with expiry: yield True if one of ``slots`` places is free.
+
+    Built from ``slots`` single-flight locks (``name:0`` ... ``name:N-1``), so it has the
+    same storage (Redis, else the database) and the same expiry: a holder killed with
+    SIGKILL frees its place after ``ttl`` seconds.
+    """
+    with contextlib.ExitStack() as stack:
+        for slot in range(max(1, slots)):
+            if stack.enter_context(single_flight(f"{name}:{slot}", ttl=ttl)):
+                yield True
+                return
+        yield False

@@ -22,18 +22,28 @@ class WiredeskServer(BaseApplication):
             self.cfg.set(key, value)
         self.cfg.set("when_ready", self._when_ready)
         self.cfg.set("on_exit", self._on_exit)
+        self.cfg.set("on_reload", self._on_reload)
 
     def load(self):
         from wiredesk.wsgi import application
 
         return application
 
+    def _start_jobs(self):
+        self._jobs = subprocess.Popen([sys.executable, "-m", "wiredesk", "jobs"],
+                                      env=os.environ.copy())
+
     def _when_ready(self, arbiter):
         if self.scheduler:
-            self._jobs = subprocess.Popen([sys.executable, "-m", "wiredesk", "jobs"],
-                                          env=os.environ.copy())
+            self._start_jobs()
         if self.banner:
             print(self.banner, flush=True)
+
+    def _on_reload(self, arbiter):
+        # SIGHUP: the scheduler picks up new code and settings like the web workers do.
+        if self._jobs is not None:
+            self._on_exit(arbiter)
+            self._start_jobs()
 
     def _on_exit(self, arbiter):
         if self._jobs is not None and self._jobs.poll() is None:
@@ -45,7 +55,15 @@ class WiredeskServer(BaseApplication):
 
 
 def serve(*, host: str, port: int, workers: int, scheduler: bool = True,
-          banner: str = "") -> int:
+          banner: str = "", pid_file: str | None = None) -> int:
+    """Run gunicorn in this process (the arbiter), until SIGTERM/SIGINT.
+
+    Chosen over granian by measurement (benchmarks/server_choice.py, BENCHMARKS.md): on
+    wiredesk's own pages the two are within noise of each other, since the time goes to
+    Django and the database, and gunicorn brings a graceful reload: SIGHUP starts new
+    workers with freshly loaded code and settings, then retires the old ones once their
+    requests are done, while the listening socket stays open (no refused connections).
+    """
     from django.conf import settings
     from django.core.management import call_command
 
@@ -66,6 +84,8 @@ def serve(*, host: str, port: int, workers: int, scheduler: bool = True,
         # in ~/.gunicorn would be shared between them.
         "control_socket_disable": True,
     }
+    if pid_file:
+        options["pidfile"] = pid_file
     from wiredesk.taskqueue import broker_configured
 
     # With a broker, Celery beat and workers own the periodic jobs.

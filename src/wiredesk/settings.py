@@ -75,9 +75,12 @@ INSTALLED_APPS = [
     "wiredesk.releases",
     "wiredesk.digest",
     "ninja",  # the API docs page's static files
+    "wiredesk.ops",
 ]
 
 MIDDLEWARE = [
+    # /healthz, /readyz, /metrics: first, so they answer on any host without a DB lookup.
+    "wiredesk.ops.middleware.OperationsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -127,6 +130,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 
+elif os.environ.get("WIREDESK_DB_POOL"):
+    # A psycopg connection pool per process ("MIN:MAX", e.g. "2:8"), instead of one
+    # persistent connection per thread: fewer server connections for many threads.
+    _pool_min, _, _pool_max = os.environ["WIREDESK_DB_POOL"].partition(":")
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(_pool_min or 1), "max_size": int(_pool_max or _pool_min or 4),
+        "timeout": 10}
+
 if os.environ.get("WIREDESK_TEST_DB_NAME"):
     # Lets several test runs share one PostgreSQL server without clobbering each other.
     DATABASES["default"]["TEST"] = {"NAME": os.environ["WIREDESK_TEST_DB_NAME"]}
@@ -145,13 +157,22 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# The package's own static/ (site.css): not inside an app, so named here.
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
-WHITENOISE_USE_FINDERS = True
+# Production serves what collectstatic gathered (with its compressed copies); debug
+# mode serves straight from the source directories.
 with contextlib.suppress(OSError):
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+# collectstatic (run by `wiredesk serve`) writes .gz and .br copies next to each file;
+# whitenoise serves them to clients that accept them, with ETag and Cache-Control.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 
 # Outgoing mail: one URL (see mail.py); the console backend prints messages.
 EMAIL_URL = os.environ.get("EMAIL_URL", "console://")
@@ -168,8 +189,16 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "wiredesk"
+# Workers log through LOGGING below (so WIREDESK_LOG_FORMAT=json applies to them too).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# A task a killed worker had taken (acks late) goes back to the queue after this long.
+# Polls are idempotent, so redelivery is safe; it must exceed the longest task.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("WIREDESK_TASK_VISIBILITY_TIMEOUT", "900")),
+}
+# Each feed is due at its own next_poll_at; the beat only looks for due feeds.
 CELERY_BEAT_SCHEDULE = {
-    "poll-due-feeds": {"task": "newsroom.poll_due_feeds", "schedule": 30.0},
+    "poll-due-feeds": {"task": "newsroom.poll_due_feeds", "schedule": 10.0},
     "send-due-digests": {"task": "digest.send_due", "schedule": 60.0},
 }
 
@@ -218,8 +247,6 @@ WIREDESK_RELEASE_MAX_IMAGE_BYTES = int(
 WIREDESK_RELEASE_MAX_IMAGE_PIXELS = int(
     os.environ.get("WIREDESK_RELEASE_MAX_IMAGE_PIXELS", str(40_000_000)))
 WIREDESK_RELEASE_VERIFY_HOURS = int(os.environ.get("WIREDESK_RELEASE_VERIFY_HOURS", "72"))
-# How many proxies in front of the site append to X-Forwarded-For (0: use the peer address).
-WIREDESK_TRUSTED_PROXIES = int(os.environ.get("WIREDESK_TRUSTED_PROXIES", "0"))
 # The daily email digest (README, "The daily email digest").
 WIREDESK_DIGEST_RATE_PER_SECOND = float(os.environ.get("WIREDESK_DIGEST_RATE_PER_SECOND", "20"))
 WIREDESK_DIGEST_RATE_PER_HOUR = int(os.environ.get("WIREDESK_DIGEST_RATE_PER_HOUR", "0"))
@@ -238,14 +265,24 @@ WIREDESK_DIGEST_CONFIRM_MAX_AGE = int(os.environ.get("WIREDESK_DIGEST_CONFIRM_MA
 WIREDESK_DIGEST_CONFIRM_INTERVAL = int(os.environ.get("WIREDESK_DIGEST_CONFIRM_INTERVAL", "600"))
 WIREDESK_DIGEST_CONFIRM_PER_DAY = int(os.environ.get("WIREDESK_DIGEST_CONFIRM_PER_DAY", "3"))
 WIREDESK_DIGEST_SIGNUPS_PER_IP = int(os.environ.get("WIREDESK_DIGEST_SIGNUPS_PER_IP", "20"))
+# Operations (wiredesk.ops): who may read /metrics, and which proxies' X-Forwarded-For
+# to believe. Polls at most this many feeds of one host at once on Celery workers.
+WIREDESK_METRICS_ALLOW = _env_list("WIREDESK_METRICS_ALLOW", "127.0.0.0/8,::1")
+WIREDESK_TRUSTED_PROXIES = _env_list("WIREDESK_TRUSTED_PROXIES", "")
+WIREDESK_POLL_PER_HOST = int(os.environ.get("WIREDESK_POLL_PER_HOST", "2"))
+# Seconds a queued or running Celery poll holds its feed (claim and lock expiry).
+WIREDESK_POLL_LEASE = int(os.environ.get("WIREDESK_POLL_LEASE", "300"))
+WIREDESK_LOG_FORMAT = os.environ.get("WIREDESK_LOG_FORMAT", "plain").strip().lower()
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "wiredesk.logs.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler",
+                             "formatter": "json" if WIREDESK_LOG_FORMAT == "json" else "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("WIREDESK_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

@@ -29,7 +29,11 @@ HONEYPOT = "website"
 
 
 def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    # Behind a proxy listed in WIREDESK_TRUSTED_PROXIES, the forwarded client address.
+    from wiredesk.ops.access import client_address
+
+    address = client_address(request)
+    return str(address) if address is not None else "unknown"
 
 
 def _ip_allowed(ip: str) -> bool:

@@ -19,6 +19,7 @@ from wiredesk.wire.types import CleanItem, WireError
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=6)
+STORE_RETRY = timedelta(minutes=1)
 
 
 @dataclass
@@ -29,6 +30,7 @@ class IngestReport:
     unchanged: int = 0
     skipped: int = 0
     not_modified: bool = False
+    store_failures: int = 0  # items that could not be written (e.g. the database went away)
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -190,13 +192,12 @@ def _is_tombstoned(item: CleanItem, agency: Agency) -> bool:
     return bool(item.canonical_url) and graves.filter(canonical_url=item.canonical_url).exists()
 
 
-def _place(article: Article, edition_ids: list[int] | None, rules=None) -> None:
+def _place(article: Article, edition_ids: list[int] | None, rules=None) -> list[int]:
     from wiredesk.editions.services import place_article, place_in_editions
 
     if edition_ids is None:
-        place_article(article, rules=rules)
-    else:
-        place_in_editions(article, edition_ids)
+        return place_article(article, rules=rules)
+    return place_in_editions(article, edition_ids)
 
 
 def _plainly_unchanged(item: CleanItem, context: IngestContext | None) -> bool:
@@ -207,6 +208,13 @@ def _plainly_unchanged(item: CleanItem, context: IngestContext | None) -> bool:
     return (fingerprint == item.fingerprint and embargo_until == item.embargo_until
             and status == Article.Status.PUBLISHED and item.status == "usable"
             and (not item.version or item.version <= version))
+
+
+def _log_stored(outcome: str, article: Article, feed: Feed | None, editions: list[int]) -> None:
+    log.info("article %s %s", article.pk, outcome, extra={
+        "event": f"article_{outcome}", "article_id": article.pk,
+        "feed_id": feed.pk if feed else None, "agency": article.agency.code,
+        "identity": article.identity, "edition_ids": editions})
 
 
 def store_item(item: CleanItem, *, agency: Agency, feed: Feed | None = None,
@@ -269,7 +277,8 @@ def store_item(item: CleanItem, *, agency: Agency, feed: Feed | None = None,
                 # Another poller stored the same item a moment ago: that copy wins.
                 return "unchanged"
             _enrich(article, created=True)
-            _place(article, edition_ids, placement_rules)
+            editions = _place(article, edition_ids, placement_rules)
+            _log_stored("created", article, feed, editions)
             if context is not None:  # a second copy in the same document finds this one
                 context.known[article.identity] = (article.fingerprint, article.embargo_until,
                                                    article.status, article.version)
@@ -306,7 +315,8 @@ def store_item(item: CleanItem, *, agency: Agency, feed: Feed | None = None,
             existing.status_reason = "withheld by the source"
         existing.save()
         _enrich(existing, created=False)
-        _place(existing, edition_ids, placement_rules)
+        editions = _place(existing, edition_ids, placement_rules)
+        _log_stored("updated", existing, feed, editions)
         return "updated"
 
 
@@ -350,6 +360,7 @@ def ingest_bytes(data: bytes, *, agency: Agency, source: str, feed: Feed | None 
         except Exception as exc:
             log.exception("storing item %s from %s failed", item.identity, source)
             report.errors.append(f"{item.headline[:60]!r}: {type(exc).__name__}: {exc}")
+            report.store_failures += 1
             continue
         setattr(report, outcome, getattr(report, outcome) + 1)
         if (outcome == "created" and feed is not None and feed.full_text and item.link
@@ -461,6 +472,11 @@ def feed_poll(feed: Feed, *, force: bool = False, now: datetime | None = None) -
         feed.last_success_at = now
         feed.error_count = 0
         feed.next_poll_at = now + feed.poll_interval
+        if report.store_failures:
+            # Forget the validators so the next poll fetches the items again (a 304
+            # would leave the unstored ones out for good), and come back soon.
+            feed.etag = feed.last_modified = ""
+            feed.next_poll_at = now + min(feed.poll_interval, STORE_RETRY)
         if report.errors:
             feed.last_error = "; ".join(report.errors)[:4000]
             feed.last_error_at = now
@@ -479,7 +495,22 @@ def feed_poll(feed: Feed, *, force: bool = False, now: datetime | None = None) -
     feed.items_created += report.created
     feed.items_updated += report.updated
     feed.save()
+    _count_poll(feed, report)
     return report
+
+
+def _count_poll(feed: Feed, report: IngestReport) -> None:
+    from wiredesk import metrics
+
+    metrics.increment("feed_polls_total")
+    metrics.increment("items_ingested_total", report.created)
+    metrics.increment("items_updated_total", report.updated)
+    if feed.last_status == Feed.Status.ERROR:
+        metrics.increment("feed_errors_total")
+    log.info("feed %s polled: %s", feed.pk, report.summary(), extra={
+        "event": "feed_polled", "feed_id": feed.pk, "status": feed.last_status,
+        "items_created": report.created, "items_updated": report.updated,
+        "items_unchanged": report.unchanged, "errors": len(report.errors)})
 
 
 def poll_due_feeds(*, now: datetime | None = None) -> list[IngestReport]:

@@ -1,39 +1,92 @@
-"""Celery tasks for the newsroom: thin wrappers that take ids and call services."""
+"""Celery tasks for the newsroom: thin wrappers that take ids and call services.
+
+Polling at scale:
+
+- ``poll_due_feeds`` (Celery beat, every few seconds) queues each feed whose own
+  ``next_poll_at`` has come, claiming it first (``next_poll_at`` moves on by
+  ``WIREDESK_POLL_LEASE`` seconds) so the next beat does not queue it again while it
+  waits in the queue; if the task is lost (a worker killed) the lease runs out and the
+  feed is due again.
+- ``poll_feed`` never runs twice at once for one feed (a lock with expiry), and polls
+  at most ``WIREDESK_POLL_PER_HOST`` feeds of one host at a time: when the host's
+  places are taken it re-queues itself with a short countdown and frees the worker,
+  so one slow agency cannot hold every worker while other agencies wait.
+"""
 
 from __future__ import annotations
 
 import logging
+import random
+from datetime import timedelta
+from urllib.parse import urlsplit
 
 from celery import shared_task
 
-from wiredesk.locks import single_flight
+from wiredesk.locks import one_of_slots, single_flight
 
 log = logging.getLogger(__name__)
+
+HOST_BUSY_COUNTDOWN = (1.0, 3.0)  # seconds before a deferred poll is tried again
+
+
+def feed_host(source: str) -> str:
+    """The host a feed is fetched from (host:port), or "" for a local file."""
+    parts = urlsplit(source)
+    if parts.scheme not in ("http", "https"):
+        return ""
+    return (parts.netloc.rsplit("@", 1)[-1]).lower()
 
 
 @shared_task(name="newsroom.poll_feed", acks_late=True, ignore_result=True)
 def poll_feed(feed_id: int) -> str:
+    from django.conf import settings
+
+    from wiredesk import metrics
     from wiredesk.newsroom.models import Feed
     from wiredesk.newsroom.services import feed_poll
 
+    feed = Feed.objects.select_related("agency").filter(pk=feed_id, enabled=True).first()
+    if feed is None:
+        return "no such feed"
     # A poll of one feed never runs twice at once (overlapping beats, retries).
-    with single_flight(f"poll-feed:{feed_id}", ttl=600) as acquired:
+    # The lock expires with the lease, so a killed poll holds its feed no longer than
+    # the schedule would wait anyway. Should a poll outlive it, a second one is still
+    # safe: storing an item is idempotent under the (agency, identity) constraint.
+    lease = settings.WIREDESK_POLL_LEASE
+    with single_flight(f"poll-feed:{feed_id}", ttl=lease) as acquired:
         if not acquired:
             return "already running"
-        feed = Feed.objects.select_related("agency").filter(pk=feed_id, enabled=True).first()
-        if feed is None:
-            return "no such feed"
-        return feed_poll(feed).summary()
+        host = feed_host(feed.source)
+        limit = settings.WIREDESK_POLL_PER_HOST
+        if not host or limit <= 0:
+            return feed_poll(feed).summary()
+        with one_of_slots(f"poll-host:{host}", slots=limit, ttl=lease) as slot:
+            if slot:
+                return feed_poll(feed).summary()
+    metrics.increment("feed_polls_deferred_total")
+    poll_feed.apply_async((feed_id,), countdown=random.uniform(*HOST_BUSY_COUNTDOWN))
+    log.info("feed %s deferred: %s is polling %s feeds already", feed_id, host, limit,
+             extra={"event": "feed_poll_deferred", "feed_id": feed_id, "host": host})
+    return "host busy, re-queued"
 
 
 @shared_task(name="newsroom.poll_due_feeds", ignore_result=True)
 def poll_due_feeds() -> int:
+    from django.conf import settings
     from django.utils import timezone
 
     from wiredesk.newsroom.models import Feed
 
-    due = list(Feed.objects.filter(enabled=True, next_poll_at__lte=timezone.now())
-               .values_list("pk", flat=True))
-    for feed_id in due:
-        poll_feed.delay(feed_id)
-    return len(due)
+    now = timezone.now()
+    lease = timedelta(seconds=settings.WIREDESK_POLL_LEASE)
+    due = list(Feed.objects.filter(enabled=True, next_poll_at__lte=now)
+               .order_by("next_poll_at").values_list("pk", "next_poll_at"))
+    queued = 0
+    for feed_id, due_at in due:
+        # Claim: only the beat that moves next_poll_at queues the poll.
+        claimed = Feed.objects.filter(pk=feed_id, next_poll_at=due_at).update(
+            next_poll_at=now + lease)
+        if claimed:
+            poll_feed.delay(feed_id)
+            queued += 1
+    return queued

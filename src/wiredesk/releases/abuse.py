@@ -49,14 +49,12 @@ class Rate:
 
 
 def client_ip(request) -> str:
-    """The submitter's address: the peer, or the one our own proxies recorded."""
-    proxies = getattr(settings, "WIREDESK_TRUSTED_PROXIES", 0)
-    if proxies > 0:
-        chain = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-                 if p.strip()]
-        if len(chain) >= proxies:
-            return chain[-proxies]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The submitter's address: the peer, or the one our own proxies recorded
+    (``WIREDESK_TRUSTED_PROXIES``, the same rule as everywhere else)."""
+    from wiredesk.ops.access import client_address
+
+    address = client_address(request)
+    return str(address) if address is not None else "unknown"
 
 
 def started_token() -> str:

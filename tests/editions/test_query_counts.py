@@ -1,0 +1,79 @@
+"""Hot paths must not grow with the archive: same query count for 10 and 200 articles.
+
+The pinned numbers are today's counts; a change that adds a query fails here and has
+to say why (or a query that scales with the archive fails the 10-vs-200 comparison).
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tests.conftest import rss, rss_item
+from wiredesk.editions.models import Placement
+from wiredesk.editions.services import edition_save
+from wiredesk.newsroom import services
+from wiredesk.newsroom.models import Article
+from wiredesk.wire.pipeline import process
+
+pytestmark = pytest.mark.django_db
+
+BODY = "".join(f"<p>Paragraph {i} with enough words to make a paragraph.</p>" for i in range(6))
+HOME_QUERIES = 6
+ARTICLE_QUERIES = 7
+INGEST_QUERIES = 14
+
+
+def archive(size: int):
+    edition = edition_save(name="Chile Sun", time_zone="Australia/Sydney")
+    world = services.section_ensure(slug="world", name="World")
+    agency = services.agency_ensure(code="RFE")
+    now = timezone.now()
+    articles = Article.objects.bulk_create(
+        Article(agency=agency, identity=f"guid:{i}", fingerprint=f"{i:064d}",
+                headline=f"Story number {i}", slug=f"story-number-{i}", body_html=BODY,
+                lead="Lead.", teaser="Teaser...", section=world,
+                published_at=now - timedelta(minutes=i))
+        for i in range(size))
+    Placement.objects.bulk_create(
+        Placement(edition=edition, article=a, published_at=a.published_at) for a in articles)
+    return edition, agency, articles
+
+
+def count(func) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        func()
+    return len(captured.captured_queries)
+
+
+def measure(size: int) -> dict[str, int]:
+    edition, agency, articles = archive(size)
+    client = Client()
+    middle = articles[size // 2]
+    url = f"/{edition.slug}/news/{middle.pk}/{middle.slug}"
+    assert client.get(f"/{edition.slug}/").status_code == 200
+    assert client.get(url).status_code == 200
+    item = process(rss(rss_item("fresh", "A fresh story", BODY)), zone="UTC").items[0]
+    counts = {
+        "home": count(lambda: client.get(f"/{edition.slug}/")),
+        "article": count(lambda: client.get(url)),
+        "ingest": count(lambda: services.store_item(item, agency=agency)),
+    }
+    assert Article.objects.filter(identity=item.identity).exists()
+    return counts
+
+
+def test_query_counts_do_not_grow_with_the_archive():
+    small = measure(10)
+    Placement.objects.all().delete()
+    Article.objects.all().delete()
+    from wiredesk.editions.models import Edition
+
+    Edition.objects.all().delete()
+    large = measure(200)
+    assert small == large, (small, large)
+    assert small == {"home": HOME_QUERIES, "article": ARTICLE_QUERIES,
+                     "ingest": INGEST_QUERIES}, small

@@ -1,0 +1,40 @@
+"""Migrations and connection settings, on SQLite and on PostgreSQL."""
+
+import json
+import os
+
+import pytest
+
+from tests.ops.helpers import base_env, run_django
+
+PG_URL = os.environ.get("WIREDESK_TEST_DATABASE_URL",
+                        "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+def pg_up() -> bool:
+    try:
+        import psycopg
+
+        psycopg.connect(PG_URL, connect_timeout=2).close()
+        return True
+    except Exception:
+        return False
+
+
+def test_models_and_migrations_agree(tmp_path):
+    # Exits non-zero if a model change has no migration.
+    run_django("from django.core.management import call_command;"
+               "call_command('makemigrations', '--check', '--dry-run', verbosity=0)",
+               base_env(tmp_path))
+
+
+@pytest.mark.skipif(not pg_up(), reason=f"no PostgreSQL at {PG_URL}")
+def test_connection_pool_option_on_postgresql(tmp_path):
+    env = base_env(tmp_path, DATABASE_URL=PG_URL, WIREDESK_DB_POOL="1:3")
+    out = run_django(
+        "import json; from django.db import connection;"
+        "connection.ensure_connection();"
+        "pool = connection.pool;"
+        "print(json.dumps([pool.min_size, pool.max_size,"
+        "connection.settings_dict['CONN_MAX_AGE']]))", env)
+    assert json.loads(out.strip().splitlines()[-1]) == [1, 3, 0]
