@@ -193,3 +193,15 @@ def test_apikey_cli(capsys, db):
     assert "newsdesk" in capsys.readouterr().out
     assert cli.main(["apikey", "revoke", "newsdesk"]) == 0
     assert ApiKey.objects.get(name="newsdesk").revoked
+
+
+def test_admin_creates_a_key_and_shows_it_once(admin_client):
+    response = admin_client.post("/admin/api/apikey/add/", {
+        "name": "from admin", "can_write": "on", "requests_per_minute": "100"}, follow=True)
+    assert response.status_code == 200
+    key = ApiKey.objects.get(name="from admin")
+    shown = [str(m) for m in response.context["messages"]]
+    raw = next(word for message in shown for word in message.split() if word.startswith("wd_"))
+    from wiredesk.api.services import apikey_check
+
+    assert apikey_check(raw) == key and key.can_write and key.requests_per_minute == 100
