@@ -5,13 +5,17 @@ exactly once and nothing stays stuck (queue empty, no lock left, every feed poll
   are polled, then start a fresh one.
 - restart-redis: stop and restart the broker (a private redis-server with AOF
   persistence, so other users of the shared Redis are not disturbed) mid-ingest.
+- restart-postgres: restart (fast shutdown: sessions cut) a private PostgreSQL
+  cluster mid-ingest (the shared server is left alone). Needs root (initdb and pg_ctl
+  run as the ``postgres`` user via runuser) and /usr/lib/postgresql/15/bin.
 - burst-10000: 10,000 poll tasks queued at once for 60 feeds.
 
 Celery beat runs throughout (`wiredesk scheduler`), as in production: with
 WIREDESK_POLL_LEASE=20 a poll lost with its worker is due again 20 s later.
 Reference for the recovery time: the same ingest with no fault, measured in this run.
 
-    .venv/bin/python benchmarks/faults.py [--cases none,kill9-worker,restart-redis,burst-10000]
+    .venv/bin/python benchmarks/faults.py \
+        [--cases none,kill9-worker,restart-redis,restart-postgres,burst-10000]
 """
 
 from __future__ import annotations
@@ -28,8 +32,10 @@ from _common import WIREDESK, Worker, django, env_for, free_port, fresh_postgres
 from _feeds import FeedFarm
 from ingest_scaling import CHECK, setup
 
+# Polled, and with no item left unstored (a poll whose items could not be written keeps
+# the error and polls again a minute later).
 POLLED_SQL = ("SELECT count(*) FROM newsroom_feed "
-              "WHERE last_status IN ('ok', 'not_modified')")
+              "WHERE last_status IN ('ok', 'not_modified') AND last_error = ''")
 
 
 class PrivateRedis:
@@ -66,6 +72,45 @@ class PrivateRedis:
         self.process.wait(timeout=30)
 
 
+class PrivatePostgres:
+    """A throw-away PostgreSQL cluster (run as the ``postgres`` user), to restart at will."""
+
+    BIN = Path("/usr/lib/postgresql/15/bin")
+
+    def __init__(self, tmp: Path):
+        self.port = free_port()
+        # Its own top-level directory: the postgres user cannot enter root's temp dirs.
+        self.dir = Path(tempfile.mkdtemp(prefix=f"wd-pg-{self.port}-"))
+        shutil.chown(self.dir, "postgres", "postgres")
+        self._as_postgres([str(self.BIN / "initdb"), "-D", str(self.dir / "data"), "-A",
+                           "trust", "-U", "postgres"])
+        self.start()
+
+    @property
+    def admin_url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _as_postgres(self, argv: list[str]) -> None:
+        subprocess.run(["runuser", "-u", "postgres", "--", *argv], check=True,
+                       capture_output=True)
+
+    def _ctl(self, *args: str) -> None:
+        self._as_postgres([str(self.BIN / "pg_ctl"), "-D", str(self.dir / "data"), "-w",
+                           "-l", str(self.dir / "log"), "-o",
+                           f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1",
+                           *args])
+
+    def start(self) -> None:
+        self._ctl("start")
+
+    def restart(self) -> None:
+        self._ctl("-m", "fast", "restart")
+
+    def stop(self) -> None:
+        self._ctl("-m", "fast", "stop")
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
 def polled(url: str) -> int:
     import psycopg
 
@@ -93,7 +138,15 @@ def leftovers(redis_url: str) -> dict:
 
 def run_case(case: str, tmp: Path, farm: FeedFarm) -> dict:
     redis_server = PrivateRedis(tmp)
-    db = fresh_postgres("wd_bench_8")
+    private_pg = PrivatePostgres(tmp) if case == "restart-postgres" else None
+    if private_pg is not None:
+        import psycopg
+
+        with psycopg.connect(private_pg.admin_url, autocommit=True) as admin:
+            admin.execute('CREATE DATABASE "wd_bench_8"')
+        db = private_pg.admin_url.rsplit("/", 1)[0] + "/wd_bench_8"
+    else:
+        db = fresh_postgres("wd_bench_8")
     env = env_for(tmp / case, DATABASE_URL=db, REDIS_URL=redis_server.url,
                   WIREDESK_LOG_LEVEL="WARNING", WIREDESK_POLL_LEASE="20",
                   WIREDESK_TASK_VISIBILITY_TIMEOUT="30")
@@ -131,6 +184,11 @@ def run_case(case: str, tmp: Path, farm: FeedFarm) -> dict:
             time.sleep(3)
             redis_server.start()
             events.append("redis restarted")
+        if case == "restart-postgres":
+            wait_polled(db, farm.feeds // 3, 120)
+            private_pg.restart()
+            events.append(f"postgresql restarted (fast) with {polled(db)} of {farm.feeds} "
+                          "feeds polled")
         complete = wait_polled(db, farm.feeds, 240)
         elapsed = time.monotonic() - started
         # Let stray duplicates (redelivered or burst tasks) run out before judging.
@@ -151,6 +209,8 @@ def run_case(case: str, tmp: Path, farm: FeedFarm) -> dict:
         beat_log.close()
         redis_server.stop()
     result = json.loads(django(CHECK, env).strip().splitlines()[-1])
+    if private_pg is not None:
+        private_pg.stop()
     exactly_once = (result["articles"] == farm.unique_items
                     and result["duplicate_guids"] == 0 and result["revisions"] == 0)
     nothing_stuck = (complete and left["queue_depth"] == 0 and left["unacked"] == 0
@@ -163,7 +223,8 @@ def run_case(case: str, tmp: Path, farm: FeedFarm) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--cases", default="none,kill9-worker,restart-redis,burst-10000")
+    parser.add_argument("--cases",
+                        default="none,kill9-worker,restart-redis,restart-postgres,burst-10000")
     parser.add_argument("--feeds", type=int, default=60)
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="wd-bench-faults-"))

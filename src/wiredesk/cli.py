@@ -471,6 +471,7 @@ def main(argv: list[str] | None = None) -> int:
         data_dir = os.environ.get("WIREDESK_DATA_DIR", "./wiredesk-data")
     try:
         _setup_django(data_dir)
+        _quiet_item_logs(args.command)
         if args.command not in NO_DATABASE:
             _ensure_migrated()
         return HANDLERS[args.command](args)
@@ -479,6 +480,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _quiet_item_logs(command: str) -> None:
+    """A command run by hand prints its own summary: one log line per article would bury
+    it. Long-running processes (serve, jobs, worker) keep them; so does an explicit
+    WIREDESK_LOG_LEVEL."""
+    if command in ("serve", "demo", "jobs", "worker", "scheduler"):
+        return
+    if "WIREDESK_LOG_LEVEL" in os.environ:
+        return
+    import logging
+
+    logging.getLogger("wiredesk.newsroom.services").setLevel(logging.WARNING)
 
 
 def _ensure_migrated() -> None:
