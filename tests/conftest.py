@@ -41,9 +41,10 @@ def rss(items: str, *, title: str = "Test wire") -> bytes:
 
 def rss_item(guid: str, title: str, body: str = "", *, category: str = "World",
              date: str = "Fri, 11 Jul 2025 19:14:00 GMT", link: str = "") -> str:
+    # Each title gets copy of its own: items sharing a body would be near-duplicates.
     body = body or (f"<p>{title} was reported on Friday by officials who spoke at length "
                     "about what happened and why it matters to the region.</p>"
-                    "<p>Second paragraph.</p><p>Third paragraph.</p><p>Fourth.</p>")
+                    + distinct_body(title, paragraphs=3))
     link = link or f"https://wire.example.org/{guid}"
     return (f"<item><title>{title}</title><guid isPermaLink=\"false\">{guid}</guid>"
             f"<link>{link}</link><category>{category}</category><pubDate>{date}</pubDate>"

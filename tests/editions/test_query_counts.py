@@ -12,7 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tests.conftest import rss, rss_item
+from tests.conftest import distinct_body, rss, rss_item
 from wiredesk.editions.models import Placement
 from wiredesk.editions.services import edition_save
 from wiredesk.newsroom import services
@@ -22,9 +22,9 @@ from wiredesk.wire.pipeline import process
 pytestmark = pytest.mark.django_db
 
 BODY = "".join(f"<p>Paragraph {i} with enough words to make a paragraph.</p>" for i in range(6))
-HOME_QUERIES = 6
-ARTICLE_QUERIES = 7
-INGEST_QUERIES = 14
+HOME_QUERIES = 8
+ARTICLE_QUERIES = 13
+INGEST_QUERIES = 49  # store, place, and the story-intelligence step
 
 
 def archive(size: int):
@@ -34,7 +34,8 @@ def archive(size: int):
     now = timezone.now()
     articles = Article.objects.bulk_create(
         Article(agency=agency, identity=f"guid:{i}", fingerprint=f"{i:064d}",
-                headline=f"Story number {i}", slug=f"story-number-{i}", body_html=BODY,
+                headline=f"Story number {i}", slug=f"story-number-{i}",
+                body_html=distinct_body(f"story {i}", paragraphs=6),
                 lead="Lead.", teaser="Teaser...", section=world,
                 published_at=now - timedelta(minutes=i))
         for i in range(size))
@@ -56,7 +57,8 @@ def measure(size: int) -> dict[str, int]:
     url = f"/{edition.slug}/news/{middle.pk}/{middle.slug}"
     assert client.get(f"/{edition.slug}/").status_code == 200
     assert client.get(url).status_code == 200
-    item = process(rss(rss_item("fresh", "A fresh story", BODY)), zone="UTC").items[0]
+    fresh = rss_item("fresh", "A fresh story", distinct_body("fresh", paragraphs=6))
+    item = process(rss(fresh), zone="UTC").items[0]
     counts = {
         "home": count(lambda: client.get(f"/{edition.slug}/")),
         "article": count(lambda: client.get(url)),
@@ -66,11 +68,16 @@ def measure(size: int) -> dict[str, int]:
     return counts
 
 
-def test_query_counts_do_not_grow_with_the_archive():
+def test_query_counts_do_not_grow_with_the_archive(settings):
+    # The views' own queries: the page cache would answer repeats with its one stamp read.
+    settings.WIREDESK_PAGE_CACHE = False
     small = measure(10)
     Placement.objects.all().delete()
     Article.objects.all().delete()
     from wiredesk.editions.models import Edition
+    from wiredesk.newsroom.models import Tombstone
+
+    Tombstone.objects.all().delete()  # deleting leaves tombstones; the fresh item must come back
 
     Edition.objects.all().delete()
     large = measure(200)

@@ -46,8 +46,8 @@ def test_metrics_in_prometheus_text_format(polled_feed):
     assert sample(text, 'wiredesk_feed_items_created{agency="RFE"}') == 2
     assert sample(text, 'wiredesk_feeds_failing{agency="RFE"}') == 1
     assert "# TYPE wiredesk_items_ingested_total counter" in text
-    # No digest app in this branch: its counter is not advertised.
-    assert "wiredesk_digest_sends_total" not in text
+    # The digest app is installed, so its counter is advertised (from zero).
+    assert "# TYPE wiredesk_digest_sends_total counter" in text
     # Every sample line is "name{labels} number".
     for line in text.splitlines():
         if not line.startswith("#"):
