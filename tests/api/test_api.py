@@ -95,7 +95,7 @@ def test_article_detail_with_revisions(client, site, tmp_path):
     article = Article.objects.get(headline="Revised story, second take")
     status, data = get(client, f"/api/articles/{article.pk}")
     assert status == 200
-    assert data["version"] == 2 and "Second paragraph." in data["body_html"]
+    assert data["version"] == 2 and "second take was reported on Friday" in data["body_html"]
     assert [(r["version"], r["headline"]) for r in data["revisions"]] == [(1, "Revised story")]
     assert data["revisions"][0]["recorded_at"]
 
@@ -205,3 +205,28 @@ def test_admin_creates_a_key_and_shows_it_once(admin_client):
     from wiredesk.api.services import apikey_check
 
     assert apikey_check(raw) == key and key.can_write and key.requests_per_minute == 100
+
+
+def test_story_with_its_coverage_and_the_story_filter(client, site):
+    from django.utils import timezone
+
+    from wiredesk.newsroom.models import Story
+
+    old, fresh = (Article.objects.get(headline=h) for h in ("Old world story",
+                                                             "Fresh world story"))
+    story = Story.objects.create(headline="World stories", first_published_at=old.published_at,
+                                 last_published_at=timezone.now(), size=2)
+    for article in (old, fresh):
+        article.story = story
+        article.save()
+    status, data = get(client, f"/api/stories/{story.pk}", edition="chile-sun")
+    assert status == 200
+    assert [a["headline"] for a in data["coverage"]] == ["Old world story", "Fresh world story"]
+    assert all(a["story"] == story.pk for a in data["coverage"])
+    assert f"/story/{story.pk}/" in data["url"]
+    status, page = get(client, "/api/articles", story=story.pk)
+    assert status == 200 and {a["headline"] for a in page["items"]} == {"Old world story",
+                                                                           "Fresh world story"}
+    assert get(client, f"/api/stories/{story.pk}", edition="plain-post")[0] == 404
+    assert get(client, "/api/stories/999999", edition="chile-sun")[0] == 404
+    assert get(client, f"/api/stories/{story.pk}")[0] in (400, 422)

@@ -185,3 +185,36 @@ def test_validator_catches_bad_feeds():
                      {"id": "a", "content_text": "y"}]}
     errors = validate_json_feed(bad)
     assert any("RFC 3339" in e for e in errors) and any("unique" in e for e in errors)
+
+
+def test_story_feeds_list_its_coverage_newest_first(client, site):
+    from django.utils import timezone
+
+    from wiredesk.newsroom.models import Story
+
+    old, fresh = (Article.objects.get(headline=h) for h in ("Old world story",
+                                                             "Fresh world story"))
+    story = Story.objects.create(headline="World stories", first_published_at=old.published_at,
+                                 last_published_at=timezone.now(), size=2)
+    for article in (old, fresh):
+        article.story = story
+        article.save()
+    _, feed = parse(client, f"/chile-sun/story/{story.pk}/feed.rss")
+    assert [e.title for e in feed.entries] == ["Fresh world story", "Old world story"]
+    assert feed.feed.title == "Chile Sun: World stories"
+    assert feed.feed.link.startswith(BASE + f"/story/{story.pk}/")
+    _, atom = parse(client, f"/chile-sun/story/{story.pk}/feed.atom")
+    assert len(atom.entries) == 2
+    document = json.loads(client.get(f"/chile-sun/story/{story.pk}/feed.json").content)
+    assert validate_json_feed(document) == []
+    assert document["feed_url"] == BASE + f"/story/{story.pk}/feed.json"
+    # the story page announces its feeds
+    page = client.get(f"/chile-sun/story/{story.pk}/world-stories").content.decode()
+    assert f'type="application/feed+json" title="Old world story (JSON Feed)" ' \
+           f'href="/chile-sun/story/{story.pk}/feed.json"' in page
+    # a kill takes the item out of the story's feed; an edition without it 404s
+    services.article_kill(article=fresh, reason="legal")
+    _, feed = parse(client, f"/chile-sun/story/{story.pk}/feed.rss")
+    assert [e.title for e in feed.entries] == ["Old world story"]
+    assert client.get(f"/plain-post/story/{story.pk}/feed.rss").status_code == 404
+    assert client.get("/chile-sun/story/999999/feed.rss").status_code == 404

@@ -48,6 +48,7 @@ class ArticleOut(Schema):
     modified_at: datetime = Field(description="When wiredesk last changed the record")
     version: int
     editions: list[str]
+    story: int | None = Field(default=None, description="The story this article belongs to")
 
 
 class RevisionOut(Schema):
@@ -65,6 +66,16 @@ class ArticleDetailOut(ArticleOut):
     image_credit: str
     canonical_source_url: str
     revisions: list[RevisionOut]
+
+
+class StoryOut(Schema):
+    id: int
+    headline: str
+    first_published_at: datetime
+    last_published_at: datetime
+    url: str = Field(description="The story's page in the requested edition")
+    coverage: list[ArticleOut] = Field(description="The edition's articles of the story, "
+                                                   "oldest first")
 
 
 class ArticlePage(Schema):

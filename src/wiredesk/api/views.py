@@ -170,6 +170,7 @@ def _article_out(article: Article, edition: Edition | None = None) -> dict:
         "modified_at": article.modified_at,
         "version": article.version,
         "editions": [e.slug for e in editions],
+        "story": article.story_id,
     }
 
 
@@ -229,6 +230,7 @@ class ArticleFilters(schemas.Schema):
     edition: str | None = None
     section: str | None = None
     agency: str | None = None
+    story: int | None = schemas.Field(default=None, ge=1, le=MAX_ID)
     updated_since: datetime | None = None
     cursor: str | None = None
     limit: int = schemas.Field(default=20, ge=1, le=100)
@@ -251,6 +253,8 @@ def list_articles(request, filters: Query[ArticleFilters]):
         qs = qs.filter(section=section)
     if (agency := _agency(filters.agency)) is not None:
         qs = qs.filter(agency=agency)
+    if filters.story is not None:
+        qs = qs.filter(story_id=filters.story)
     since = _moment(filters.updated_since, "updated_since")
     cursor = _text(filters.cursor, "cursor", 200)
     if since is not None:
@@ -302,6 +306,34 @@ def get_article(request, article_id: int, edition: str | None = None):
                       for r in article.revisions.all()],
     })
     return out
+
+
+@api.get("/stories/{story_id}",
+         response={200: schemas.StoryOut, 400: schemas.ErrorOut, 404: schemas.ErrorOut},
+         tags=["articles"])
+def get_story(request, story_id: int, edition: str):
+    """One story and its coverage in an edition, oldest first."""
+    from wiredesk.editions.selectors import story_coverage
+    from wiredesk.newsroom.models import Story
+    from wiredesk.publishing.links import story_path
+
+    if not 1 <= story_id <= MAX_ID:
+        raise Http404("no such story")
+    chosen = _edition(edition)
+    if chosen is None:
+        raise HttpError(400, "edition: required")
+    story = Story.objects.filter(pk=story_id).first()
+    coverage = story_coverage(chosen, story) if story is not None else []
+    if not coverage:
+        raise Http404("this edition carries nothing of that story")
+    articles = {a.pk: a for a in _articles().filter(pk__in=[a.pk for a in coverage])}
+    return {
+        "id": story.pk, "headline": story.headline,
+        "first_published_at": story.first_published_at,
+        "last_published_at": story.last_published_at,
+        "url": edition_base_url(chosen) + story_path(story),
+        "coverage": [_article_out(articles[a.pk], chosen) for a in coverage if a.pk in articles],
+    }
 
 
 class SearchParams(schemas.Schema):

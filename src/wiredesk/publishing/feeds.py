@@ -1,5 +1,5 @@
-"""RSS 2.0 and Atom 1.0 (Django's syndication framework) and JSON Feed 1.1, per edition
-and per section. Only public articles the edition carries; links are canonical.
+"""RSS 2.0 and Atom 1.0 (Django's syndication framework) and JSON Feed 1.1, per edition,
+per section and per story. Only public articles the edition carries; links are canonical.
 
 Conditional GET (ETag, Last-Modified, 304) is answered by the page-cache middleware for
 every public page, feeds included.
@@ -18,8 +18,8 @@ from django.utils import feedgenerator
 from wiredesk.editions import selectors
 from wiredesk.editions.models import Edition
 from wiredesk.editions.views import _edition
-from wiredesk.newsroom.models import Article, Section
-from wiredesk.publishing.links import article_url, edition_base_url, section_path
+from wiredesk.newsroom.models import Article, Section, Story
+from wiredesk.publishing.links import article_url, edition_base_url, section_path, story_path
 
 FEED_ITEMS = 50
 RSS_TYPE = "application/rss+xml"
@@ -32,9 +32,12 @@ JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 class FeedScope:
     edition: Edition
     section: Section | None
+    story: Story | None = None
 
     @property
     def title(self) -> str:
+        if self.story is not None:
+            return f"{self.edition.name}: {self.story.headline}"
         if self.section is not None:
             return f"{self.edition.name}: {self.section.name}"
         return self.edition.name
@@ -42,9 +45,13 @@ class FeedScope:
     @property
     def home_url(self) -> str:
         base = edition_base_url(self.edition)
+        if self.story is not None:
+            return base + story_path(self.story)
         return base + (section_path(self.section.slug) if self.section else "/")
 
     def feed_url(self, extension: str) -> str:
+        if self.story is not None:
+            return edition_base_url(self.edition) + f"/story/{self.story.pk}/feed.{extension}"
         return self.home_url.rstrip("/") + f"/feed.{extension}" if self.section else \
             edition_base_url(self.edition) + f"/feed.{extension}"
 
@@ -53,12 +60,21 @@ class FeedScope:
         return self.edition.tagline or f"Latest news from {self.title}"
 
     def articles(self) -> list[Article]:
+        if self.story is not None:
+            # A story's coverage, newest first, as every feed orders its items.
+            coverage = selectors.story_coverage(self.edition, self.story)
+            return list(reversed(coverage))[:FEED_ITEMS]
         return list(selectors.edition_articles(self.edition, section=self.section)[:FEED_ITEMS])
 
 
 def feed_scope(request, edition_slug: str | None = None,
-               section_slug: str | None = None) -> FeedScope:
+               section_slug: str | None = None, story_id: int | None = None) -> FeedScope:
     edition, _base = _edition(request, edition_slug)
+    if story_id is not None:
+        story = get_object_or_404(Story, pk=story_id)
+        if not selectors.story_coverage(edition, story):
+            raise Http404("this edition carries nothing of that story")
+        return FeedScope(edition=edition, section=None, story=story)
     section = None
     if section_slug is not None:
         section = get_object_or_404(Section, slug=section_slug)
@@ -97,8 +113,8 @@ class EditionRssFeed(Feed):
     feed_type = RssWithContent
     extension = "rss"
 
-    def get_object(self, request, edition_slug=None, section_slug=None):
-        return feed_scope(request, edition_slug, section_slug)
+    def get_object(self, request, edition_slug=None, section_slug=None, story_id=None):
+        return feed_scope(request, edition_slug, section_slug, story_id)
 
     def title(self, scope: FeedScope) -> str:
         return scope.title
@@ -200,8 +216,8 @@ def json_feed_document(scope: FeedScope) -> dict:
     }
 
 
-def json_feed(request, edition_slug=None, section_slug=None):
-    scope = feed_scope(request, edition_slug, section_slug)
+def json_feed(request, edition_slug=None, section_slug=None, story_id=None):
+    scope = feed_scope(request, edition_slug, section_slug, story_id)
     body = json.dumps(json_feed_document(scope), ensure_ascii=False, indent=1)
     return HttpResponse(body.encode("utf-8"), content_type=f"{JSON_FEED_TYPE}; charset=utf-8")
 

@@ -37,5 +37,11 @@ def article_url(edition: Edition, article: Article) -> str:
     return edition_base_url(edition) + article_path(article)
 
 
+def story_path(story) -> str:
+    from django.utils.text import slugify
+
+    return f"/story/{story.pk}/{slugify(story.headline)[:100] or 'story'}"
+
+
 def section_path(section_slug: str) -> str:
     return f"/section/{section_slug}/"
