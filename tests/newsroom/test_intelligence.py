@@ -205,3 +205,18 @@ def test_edition_without_the_canonical_shows_a_copy(tmp_path, three_agencies):
     only_xin = edition_save(name="Xin Only", time_zone="UTC", agencies=["XIN"])
     shown = [a.headline for a in selectors.edition_articles(only_xin)]
     assert shown == ["Floods in Valdoria (XIN)"]
+
+
+def test_a_failing_intelligence_step_never_loses_the_item(tmp_path, monkeypatch):
+    def broken(article, *, created):
+        article.section = None
+        raise RuntimeError("index unavailable")
+
+    monkeypatch.setattr(intelligence, "enrich_article", broken)
+    services.section_ensure(slug="world", name="World")
+    edition = edition_save(name="Chile Sun", time_zone="UTC")
+    report = ingest(tmp_path, "ANI", [rss_item("x1", "Floods", html(FLOOD))])
+    assert report.created == 1 and not report.errors
+    article = Article.objects.get()
+    assert article.section.slug == "world" and article.story_id is None
+    assert list(selectors.edition_articles(edition)) == [article]

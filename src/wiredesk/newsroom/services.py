@@ -329,6 +329,7 @@ def _enrich(article: Article, *, created: bool) -> None:
             enrich_article(article, created=created)
     except Exception:
         log.exception("story intelligence failed for article %s; stored without it", article.pk)
+        article.refresh_from_db()  # the step's changes were rolled back: place what is stored
 
 
 def ingest_bytes(data: bytes, *, agency: Agency, source: str, feed: Feed | None = None,
