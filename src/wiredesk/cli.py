@@ -364,9 +364,18 @@ def cmd_serve(args, *, banner: str = "") -> int:
 
 
 def cmd_demo(args) -> int:
+    import logging
+
     from wiredesk import demo
 
-    urls = demo.build(port=args.port, host=args.host)
+    # Building prints one progress line per feed; per-article log lines would bury them.
+    item_log = logging.getLogger("wiredesk.newsroom.services")
+    level = item_log.level
+    item_log.setLevel(logging.WARNING)
+    try:
+        urls = demo.build(port=args.port, host=args.host)
+    finally:
+        item_log.setLevel(level)
     banner = "wiredesk demo is ready. Open:\n" + "\n".join(f"  {u}" for u in urls)
     if args.no_serve:
         print(banner)

@@ -101,6 +101,15 @@ def test_demo_serves_two_editions_with_every_element(demo_server):
     assert status == 200 and ".see-also" in css
 
 
+def test_the_same_story_from_two_agencies_shows_once(demo_server):
+    _status, home = get(demo_server + "/chile-sun/")
+    assert "UAE, India co-host UN side event" in home
+    assert "UAE and India hold UN event on paying for desalination" not in home  # the WAM copy
+    path = re.search(r'href="(/chile-sun/news/\d+/uae-india-co-host[\w-]*)"', home).group(1)
+    _status, article = get(demo_server + path)
+    assert "Also reported by" in article and "WAM" in article
+
+
 def test_the_seed_example_time(demo_server):
     _status, home = get(demo_server + "/chile-sun/")
     assert "12 Jul 2025, 05:14 GMT+10" in home

@@ -16,9 +16,13 @@ AGENCIES = [
     ("ANI", "Asian News International (sample)", "Asia/Kolkata"),
     ("XINHUA", "Xinhua-style state agency (sample)", "Asia/Shanghai"),
     ("SPORTSWIRE", "Sportswire photo agency (sample)", "America/New_York"),
+    ("WAM", "Emirates wire (sample)", "Asia/Dubai"),
 ]
 FEEDS = [("rfe.rss", "RFE"), ("ani.atom", "ANI"), ("xinhua.rss", "XINHUA"),
-         ("imagn.atom", "SPORTSWIRE")]
+         ("imagn.atom", "SPORTSWIRE"),
+         # The same event as an ANI item, sent again by a second agency: editions show
+         # one article with "Also reported by".
+         ("wam.rss", "WAM")]
 SECTIONS = [
     ("world", "World", "world news,international,europe,asia,americas,africa,middle east", 10),
     ("politics", "Politics", "government,elections,diplomacy", 20),
