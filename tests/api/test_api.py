@@ -207,18 +207,8 @@ def test_admin_creates_a_key_and_shows_it_once(admin_client):
     assert apikey_check(raw) == key and key.can_write and key.requests_per_minute == 100
 
 
-def test_story_with_its_coverage_and_the_story_filter(client, site):
-    from django.utils import timezone
-
-    from wiredesk.newsroom.models import Story
-
-    old, fresh = (Article.objects.get(headline=h) for h in ("Old world story",
-                                                             "Fresh world story"))
-    story = Story.objects.create(headline="World stories", first_published_at=old.published_at,
-                                 last_published_at=timezone.now(), size=2)
-    for article in (old, fresh):
-        article.story = story
-        article.save()
+def test_story_with_its_coverage_and_the_story_filter(client, world_story):
+    story, _old, _fresh = world_story
     status, data = get(client, f"/api/stories/{story.pk}", edition="chile-sun")
     assert status == 200
     assert [a["headline"] for a in data["coverage"]] == ["Old world story", "Fresh world story"]

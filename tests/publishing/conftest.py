@@ -57,3 +57,18 @@ def site(tmp_path):
                            hosts=["soldechile.example"], language="es")
     plain = edition_save(name="Plain Post", time_zone="UTC", sections=["sport"])
     return chile, spanish, plain
+
+
+@pytest.fixture
+def world_story(site):
+    """The old and the fresh world stories grouped as one story (as intelligence would)."""
+    from wiredesk.newsroom.models import Article, Story
+
+    old, fresh = (Article.objects.get(headline=h) for h in ("Old world story",
+                                                             "Fresh world story"))
+    story = Story.objects.create(headline="World stories", first_published_at=old.published_at,
+                                 last_published_at=timezone.now(), size=2)
+    for article in (old, fresh):
+        article.story = story
+        article.save()
+    return story, old, fresh

@@ -187,18 +187,8 @@ def test_validator_catches_bad_feeds():
     assert any("RFC 3339" in e for e in errors) and any("unique" in e for e in errors)
 
 
-def test_story_feeds_list_its_coverage_newest_first(client, site):
-    from django.utils import timezone
-
-    from wiredesk.newsroom.models import Story
-
-    old, fresh = (Article.objects.get(headline=h) for h in ("Old world story",
-                                                             "Fresh world story"))
-    story = Story.objects.create(headline="World stories", first_published_at=old.published_at,
-                                 last_published_at=timezone.now(), size=2)
-    for article in (old, fresh):
-        article.story = story
-        article.save()
+def test_story_feeds_list_its_coverage_newest_first(client, world_story):
+    story, _old, fresh = world_story
     _, feed = parse(client, f"/chile-sun/story/{story.pk}/feed.rss")
     assert [e.title for e in feed.entries] == ["Fresh world story", "Old world story"]
     assert feed.feed.title == "Chile Sun: World stories"
