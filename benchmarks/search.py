@@ -76,9 +76,10 @@ def build(start: int, stop: int, rng: random.Random, edition_id: int, agency_id:
                 "INSERT INTO newsroom_article (id, agency_id, identity, guid, canonical_url,"
                 " fingerprint, kind, headline, slug, lead, teaser, body_html, byline, dateline,"
                 " credit, image_url, image_caption, image_credit, categories, published_at,"
-                " version, status, status_reason, flags, first_seen_at, modified_at, section_id)"
+                " version, status, status_reason, signal, flags, intel_locked, first_seen_at,"
+                " modified_at, section_id)"
                 " VALUES (%s, %s, %s, '', '', 'x', 'wire', %s, %s, %s, %s, %s, '', '', '', '',"
-                " '', '', '[]', %s, 1, 'published', '', '[]', %s, %s, %s)",
+                " '', '', '[]', %s, 1, 'published', '', '', '[]', false, %s, %s, %s)",
                 [(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[9], a[10])
                  for a in articles])
             cursor.executemany(

@@ -62,3 +62,69 @@ def test_due_digests_go_out_through_celery_workers(tmp_path, smtp_server):
     finally:
         worker.terminate()
         worker.wait(timeout=30)
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(not redis_up(), reason=f"no Redis at {REDIS_URL}")
+def test_worker_killed_mid_digest_then_restarted_delivers_exactly_once(tmp_path, smtp_server):
+    """kill -9 a Celery worker while a digest message is on the wire; a new worker
+    finishes the run, and every reader has exactly one copy."""
+    import signal
+
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    smtp_server.reset()
+    total = 12
+    env = cli_env(tmp_path, smtp_server, WIREDESK_DIGEST_BATCH=5,
+                  WIREDESK_DIGEST_CLAIM_TIMEOUT=3)
+    build_instance(tmp_path, env, smtp_server, total)
+    subprocess.run([sys.executable, "-c", MAKE_DUE], env=env, check=True, timeout=60)
+    env["REDIS_URL"] = REDIS_URL
+    queue = ("from wiredesk.cli import _setup_django; _setup_django();"
+             "from wiredesk.digest.tasks import send_due; send_due.delay()")
+    smtp_server.delay = 0.15  # a slow relay, so the kill lands mid-send
+    worker = subprocess.Popen([WIREDESK, "worker", "--concurrency", "1"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
+    try:
+        subprocess.run([sys.executable, "-c", queue], env=env, check=True, timeout=60)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if (len(smtp_server.received) >= 3
+                    and smtp_server.attempts > len(smtp_server.received)):
+                break
+            assert worker.poll() is None
+            time.sleep(0.01)
+        os.killpg(worker.pid, signal.SIGKILL)  # the worker and its pool child, no goodbye
+        worker.wait(timeout=10)
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+    delivered_before = len(smtp_server.received)
+    assert 3 <= delivered_before < total
+
+    time.sleep(3.2)  # the dead worker's claims go stale
+    smtp_server.delay = 0
+    worker = subprocess.Popen([WIREDESK, "worker", "--concurrency", "1"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
+    try:
+        subprocess.run([sys.executable, "-c", queue], env=env, check=True, timeout=60)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and len(smtp_server.received) < total:
+            time.sleep(0.2)
+        time.sleep(1.0)  # a double send would show up now
+        assert smtp_server.count_by_recipient() == {f"reader{n}@example.org": 1
+                                                    for n in range(total)}
+        status = json.loads(subprocess.run([WIREDESK, "digest", "status", "--json"], env=env,
+                                           capture_output=True, text=True,
+                                           check=True).stdout)
+        assert status["chile-sun"]["deliveries"]["sent"] == total
+        assert status["chile-sun"]["deliveries"]["pending"] == 0
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
