@@ -35,6 +35,19 @@ def test_reader_sees_edition_and_no_script_from_a_feed_runs(instance, page, tmp_
     assert page.locator("a[href^='javascript:']").count() == 0
     assert page.locator("text=SEE ALSO:").count() >= 1
     assert page.locator("text=More Information").count() == 1
+    # a reader searches from the box on every page and lands on the article
+    page.fill("input[name=q]", "calm second")
+    page.press("input[name=q]", "Enter")
+    page.wait_for_load_state()
+    assert "/chile-sun/search" in page.url
+    hit = page.locator("main a", has_text="A calm second story")
+    assert hit.count() >= 1
+    assert page.locator("main mark").count() >= 1  # matches highlighted
+    hit.first.click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "A calm second story"
+    page.goto(base + "/chile-sun/search?q=" + "%3Cscript%3Ewindow.__xss%3D9%3C%2Fscript%3E")
+    assert page.evaluate("typeof window.__xss") == "undefined"
     # the edition's home, read on a phone-sized screen, keeps its content
     page.set_viewport_size({"width": 375, "height": 800})
     page.goto(base + "/chile-sun/")
