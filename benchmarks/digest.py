@@ -107,13 +107,23 @@ def setup_instance(stories: int):
     call_command("migrate", interactive=False, verbosity=0)
     for slug, position in (("world", 1), ("business", 2), ("sport", 3)):
         services.section_ensure(slug=slug, name=slug.title(), position=position)
+    import random
+    import string
+
     now = datetime.now(UTC)
     items = []
+    rng = random.Random(20250711)
+
+    def word() -> str:
+        return "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(3, 9)))
+
     for n in range(stories):
         category = ("World", "Business", "Sport")[n % 3]
         date = format_datetime(now - timedelta(minutes=20 + 30 * n))
-        body = "".join(f"<p>Paragraph {p} of story {n}, long enough to read as a real "
-                       "paragraph of wire copy about the day's events.</p>" for p in range(4))
+        # Words of its own for every story: shared copy would make the stories
+        # near-duplicates of one another, and a digest has one entry per story.
+        body = "".join("<p>" + " ".join(word() for _ in range(40)).capitalize() + ".</p>"
+                       for _ in range(4))
         items.append(f"<item><title>Benchmark story number {n} about the day</title>"
                      f"<guid isPermaLink=\"false\">bench-{n}</guid>"
                      f"<link>https://wire.example.org/bench-{n}</link>"
