@@ -211,6 +211,24 @@ def test_changelist_action_marks_spam_and_queue_defaults_to_pending(client, smtp
         "/admin/releases/release/?status=all").content.decode()
 
 
+def test_changelist_action_approves_and_reports_refusals(client, smtp, editions,
+                                                        editor_client):
+    chile, _euro = editions
+    release, _status = submit_and_confirm(client, smtp, chile)
+    spam, _ = submit_and_confirm(client, smtp, chile, email="b@ex.example", organisation="B")
+    editor_client.post("/admin/releases/release/", {
+        "action": "spam_selected", "_selected_action": [str(spam.pk)]})
+    page = editor_client.post("/admin/releases/release/?status=all", {
+        "action": "approve_selected", "_selected_action": [str(release.pk), str(spam.pk)]},
+        follow=True).content.decode()
+    release.refresh_from_db()
+    spam.refresh_from_db()
+    assert release.status == Release.Status.APPROVED and release.article is not None
+    assert spam.status == Release.Status.SPAM
+    assert "1 release(s) approved and published" in page
+    assert spam.reference in page  # the refusal names the release it concerns
+
+
 def test_unverified_release_cannot_be_approved(client, smtp, editions, editor_client):
     chile, _euro = editions
     client.post("/chile-sun/releases/submit", form_data(chile))

@@ -114,34 +114,29 @@ def _moment(value: datetime | None, name: str) -> datetime | None:
     return utc
 
 
-def _edition(slug: str | None) -> Edition | None:
-    slug = _text(slug, "edition", 64)
-    if not slug:
+def _named(model, field: str, value: str | None, *, param: str, max_length: int):
+    """The row a query parameter names, None when it is absent, 404 when it names nothing."""
+    value = _text(value, param, max_length)
+    if field == "code":
+        value = value.upper()
+    if not value:
         return None
-    edition = Edition.objects.filter(slug=slug).first()
-    if edition is None:
-        raise Http404(f"no edition {slug!r}")
-    return edition
+    found = model.objects.filter(**{field: value}).first()
+    if found is None:
+        raise Http404(f"no {param} {value!r}")
+    return found
+
+
+def _edition(slug: str | None) -> Edition | None:
+    return _named(Edition, "slug", slug, param="edition", max_length=64)
 
 
 def _section(slug: str | None) -> Section | None:
-    slug = _text(slug, "section", 64)
-    if not slug:
-        return None
-    section = Section.objects.filter(slug=slug).first()
-    if section is None:
-        raise Http404(f"no section {slug!r}")
-    return section
+    return _named(Section, "slug", slug, param="section", max_length=64)
 
 
 def _agency(code: str | None) -> Agency | None:
-    code = _text(code, "agency", 32).upper()
-    if not code:
-        return None
-    agency = Agency.objects.filter(code=code).first()
-    if agency is None:
-        raise Http404(f"no agency {code!r}")
-    return agency
+    return _named(Agency, "code", code, param="agency", max_length=32)
 
 
 def _articles():

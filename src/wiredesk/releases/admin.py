@@ -186,29 +186,25 @@ class ReleaseAdmin(admin.ModelAdmin):
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
 
-    @admin.action(description="Approve and publish the selected releases")
-    def approve_selected(self, request, queryset):
+    def _decide_each(self, request, queryset, decide, done_text: str) -> None:
+        """Apply one moderation service to each selected release; report each refusal."""
         done = 0
         for release in queryset:
             try:
-                services.release_approve(release=release, actor=self._actor(request))
+                decide(release=release, actor=self._actor(request))
                 done += 1
             except services.ReleaseError as exc:
                 self.message_user(request, f"{release.reference}: {exc}", messages.ERROR)
         if done:
-            self.message_user(request, f"{done} release(s) approved and published")
+            self.message_user(request, f"{done} release(s) {done_text}")
+
+    @admin.action(description="Approve and publish the selected releases")
+    def approve_selected(self, request, queryset):
+        self._decide_each(request, queryset, services.release_approve, "approved and published")
 
     @admin.action(description="Mark the selected releases as spam")
     def spam_selected(self, request, queryset):
-        done = 0
-        for release in queryset:
-            try:
-                services.release_mark_spam(release=release, actor=self._actor(request))
-                done += 1
-            except services.ReleaseError as exc:
-                self.message_user(request, f"{release.reference}: {exc}", messages.ERROR)
-        if done:
-            self.message_user(request, f"{done} release(s) marked as spam")
+        self._decide_each(request, queryset, services.release_mark_spam, "marked as spam")
 
 
 @admin.register(EditionReleasePolicy)
