@@ -88,10 +88,10 @@ def product_clustering(docs: list[dict], seed: int, params: StoryParams | None =
         for f in feats:
             stories.frequencies.add(f.term_counts)
         stories.frequencies_frozen = True
-    assigned: dict[str, int] = {}
     for index in order:
-        assigned[docs[index]["doc_id"]] = stories.assign(feats[index])
-    return assigned
+        stories.assign(feats[index], key=index)
+    # A split may move items that arrived earlier: the answer is where each item ends up.
+    return {d["doc_id"]: stories.story_of(i) for i, d in enumerate(docs)}
 
 
 def reference_clustering(docs: list[dict]) -> list[int]:

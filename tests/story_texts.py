@@ -55,3 +55,39 @@ MATCH = [
 
 def html(paragraphs: list[str]) -> str:
     return "".join(f"<p>{p}</p>" for p in paragraphs)
+
+# Two fires at two branches of one supermarket chain on the same night: look-alike events
+# whose first reports are close enough to land in one story before either has grown.
+_FIRE_SHARED = [
+    "More than fifty firefighters with ten engines fought the blaze through the night.",
+    "Residents of nearby streets were moved from their homes as a precaution, police said.",
+    "The chain said all staff were safe and customers would be told when the store reopens.",
+    "Police said the fire was being treated as potentially suspicious and asked for witnesses.",
+]
+FIRE_BRANSTEAD = [
+    "A fire gutted the Hollins supermarket on Market Row in Branstead late on Friday.",
+    "Flames were first seen on the roof of the Branstead store at about nine in the evening.",
+    "Branstead councillor Maud Ferriby said the town had lost its only large food shop.",
+    "Surrey fire chief Owen Laszlo said the Branstead roof had collapsed by midnight.",
+    "Traders on Market Row in Branstead said smoke damage had closed six shops as well.",
+    "The Branstead store opened in 1987 and employed ninety people from the town.",
+]
+FIRE_WELLMORE = [
+    "A blaze badly damaged the Hollins supermarket on Quay Street in Wellmore early on Sunday.",
+    "Devon crews were called to the Wellmore store at six in the morning by a passing cyclist.",
+    "Wellmore mayor Priya Tallis said the Quay Street shop was the heart of the town centre.",
+    "Station officer Bram Keddle said the Wellmore fire started in a storeroom at the back.",
+    "Quay Street in Wellmore stayed closed to traffic while engineers checked the walls.",
+    "The Wellmore branch was rebuilt in 2009 after floods and employs sixty staff.",
+]
+
+
+def fire_report(event: list[str], number: int, *, shared: int = 2) -> tuple[str, str]:
+    """One agency's report of a fire: four of the event's own six sentences, a different
+    four for each number below 15, and ``shared`` lines any fire report says."""
+    own = [event[k] for k in range(len(event)) if k not in _LEFT_OUT[number % len(_LEFT_OUT)]]
+    common = [_FIRE_SHARED[(number + k) % len(_FIRE_SHARED)] for k in range(shared)]
+    return event[0][:70], "\n".join([own[0], *common, *own[1:]])
+
+
+_LEFT_OUT = [(a, b) for a in range(6) for b in range(a + 1, 6)]

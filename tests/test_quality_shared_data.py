@@ -27,9 +27,13 @@ def test_story_clustering_b3_f1_on_ecb_plus():
 
     docs = stories.load(need(SHARED_DATA / "ecb_plus"))
     gold = [d["cluster_id"] for d in docs]
-    assigned = stories.product_clustering(docs, seed=0)
-    _p, _r, f1 = stories.bcubed(gold, [assigned[d["doc_id"]] for d in docs])
-    assert f1 >= 0.85  # measured 0.87-0.88 over arrival orders; reference (oracle k) 0.880
+    scores = []
+    for seed in range(3):
+        assigned = stories.product_clustering(docs, seed=seed)
+        scores.append(stories.bcubed(gold, [assigned[d["doc_id"]] for d in docs])[2])
+    # Measured 0.904 over 20 arrival orders (0.874 before blended stories were split);
+    # reference, told the number of clusters: 0.880.
+    assert sum(scores) / len(scores) >= 0.89
 
 
 def test_section_accuracy_on_bbc_news():

@@ -3,12 +3,22 @@ import re
 import pytest
 
 from tests.conftest import rss, rss_item
-from tests.story_texts import COURT, COURT_LOOKALIKE, FLOOD, MATCH, html
+from tests.story_texts import (
+    COURT,
+    COURT_LOOKALIKE,
+    FIRE_BRANSTEAD,
+    FIRE_WELLMORE,
+    FLOOD,
+    MATCH,
+    fire_report,
+    html,
+)
 from wiredesk import cli
 from wiredesk.editions import selectors
 from wiredesk.editions.services import edition_save
 from wiredesk.newsroom import intelligence, services
-from wiredesk.newsroom.models import Article, SectionModel, Story
+from wiredesk.newsroom.models import Article, SectionModel, Story, StoryTerm
+from wiredesk.wire import similarity
 
 pytestmark = pytest.mark.django_db
 
@@ -220,3 +230,57 @@ def test_a_failing_intelligence_step_never_loses_the_item(tmp_path, monkeypatch)
     article = Article.objects.get()
     assert article.section.slug == "world" and article.story_id is None
     assert list(selectors.edition_articles(edition)) == [article]
+
+
+def _fire_items(numbers, hour):
+    items = []
+    for number in numbers:
+        for code, event in (("b", FIRE_BRANSTEAD), ("w", FIRE_WELLMORE)):
+            headline, body = fire_report(event, number)
+            items.append(rss_item(f"{code}{number}", f"{headline} ({code}{number})",
+                                  html(body.split("\n")),
+                                  date=f"Sat, 12 Jul 2025 {hour}:{number:02d}:00 GMT"))
+    return items
+
+
+@pytest.fixture
+def eager_joining(monkeypatch):
+    """Joining far too eager: every fire report lands in the first fire's story."""
+    monkeypatch.setattr(intelligence, "STORY_PARAMS",
+                        similarity.StoryParams(join=0.0, anchor_weight=0.0))
+
+
+def test_a_story_blending_two_events_is_split_in_the_database(tmp_path, eager_joining):
+    ingest(tmp_path, "AGA", _fire_items(range(6), "08"))
+    fires = Article.objects.filter(headline__contains="Hollins")
+    branstead = fires.filter(headline__contains="(b")
+    wellmore = fires.filter(headline__contains="(w")
+    assert branstead.count() == wellmore.count() == 6
+    assert branstead.values("story").distinct().count() == 1
+    assert wellmore.values("story").distinct().count() == 1
+    first, second = (Story.objects.get(pk=qs.first().story_id) for qs in (branstead, wellmore))
+    assert first.pk != second.pk
+    for story, members in ((first, branstead), (second, wellmore)):
+        # Each story is rebuilt from its own members: size, dates, names and lookup terms.
+        assert story.size == 6
+        assert story.first_published_at == min(a.published_at for a in members)
+        assert story.last_published_at == max(a.published_at for a in members)
+        town = "branstead" if story == first else "wellmore"
+        assert town in story.anchors and ({"branstead", "wellmore"} - {town}).isdisjoint(
+            story.anchors)
+        terms = set(StoryTerm.objects.filter(story=story).values_list("term", flat=True))
+        assert town in terms
+    # Later reports find their own fire's story.
+    ingest(tmp_path, "AGB", _fire_items(range(6, 8), "12"))
+    assert set(branstead.values_list("story", flat=True)) == {first.pk}
+    assert set(wellmore.values_list("story", flat=True)) == {second.pk}
+
+
+def test_a_split_never_moves_what_an_editor_placed(tmp_path, eager_joining):
+    ingest(tmp_path, "AGA", _fire_items(range(3), "08"))
+    wellmore = Article.objects.filter(headline__contains="(w")
+    Article.objects.filter(pk=wellmore.first().pk).update(intel_locked=True)
+    ingest(tmp_path, "AGB", _fire_items(range(3, 6), "09"))
+    stories = set(Article.objects.filter(headline__contains="Hollins")
+                  .values_list("story", flat=True))
+    assert len(stories) == 1

@@ -1,7 +1,17 @@
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from tests.story_texts import COURT, COURT_LOOKALIKE, FLOOD, MATCH
+import pytest
+
+from tests.story_texts import (
+    COURT,
+    COURT_LOOKALIKE,
+    FIRE_BRANSTEAD,
+    FIRE_WELLMORE,
+    FLOOD,
+    MATCH,
+    fire_report,
+)
 from wiredesk.wire import similarity as sim
 
 
@@ -117,3 +127,71 @@ def test_unrelated_texts_have_low_estimated_jaccard_and_copies_high():
     # the estimate tracks the true Jaccard of the word sets
     true = len(flood.word_set & copy.word_set) / len(flood.word_set | copy.word_set)
     assert abs(sim.estimated_jaccard(flood.signature, copy.signature) - true) < 0.15
+
+
+def _two_fires(stories):
+    """The two fires' reports arriving in turns; the story each report ends in."""
+    for number in range(6):
+        for offset, event in ((0, FIRE_BRANSTEAD), (50, FIRE_WELLMORE)):
+            stories.assign(sim.features(*fire_report(event, number))[0], key=offset + number)
+    return ([stories.story_of(n) for n in range(6)],
+            [stories.story_of(50 + n) for n in range(6)])
+
+
+def test_lookalike_events_blended_while_small_are_split_apart(monkeypatch):
+    # Joining made far too eager: every fire report lands in the first fire's story...
+    eager = sim.StoryParams(join=0.0, anchor_weight=0.0)
+    monkeypatch.setattr(sim, "SPLIT_MIN_SIZE", 10**6)
+    branstead, wellmore = _two_fires(sim.InMemoryStories(eager))
+    assert set(branstead) == set(wellmore)
+    # ...and the check on growing stories still pulls the two events apart.
+    monkeypatch.undo()
+    branstead, wellmore = _two_fires(sim.InMemoryStories(eager))
+    assert len(set(branstead)) == 1 and len(set(wellmore)) == 1
+    assert branstead[0] != wellmore[0]
+
+
+def _vectors(reports):
+    """TF-IDF vectors as an archive holding both fires and other news would weigh them."""
+    frequencies = sim.InMemoryDocumentFrequencies()
+    archive = [fire_report(event, n) for event in (FIRE_BRANSTEAD, FIRE_WELLMORE)
+               for n in range(15)]
+    archive += [(text[0][:60], "\n".join(text)) for text in (FLOOD, COURT, MATCH)]
+    for report in archive:
+        frequencies.add(sim.features(*report)[0].term_counts)
+    return [sim.tfidf_vector(sim.features(*report)[0], frequencies) for report in reports]
+
+
+def test_story_parts_finds_the_two_events_and_keeps_one_event_whole():
+    reports = [fire_report(FIRE_BRANSTEAD, n) for n in range(6)]
+    reports += [fire_report(FIRE_WELLMORE, n) for n in range(6)]
+    vectors = _vectors(reports)
+    assert sim.story_parts(vectors) == [list(range(6)), list(range(6, 12))]
+    one_event = _vectors([fire_report(FIRE_BRANSTEAD, n) for n in range(15)])
+    assert sim.story_parts(one_event) == [list(range(15))]
+
+
+@pytest.mark.parametrize("count", [0, 1, 2 * sim.SPLIT_MIN_PART - 1])
+def test_story_parts_needs_enough_members_for_two_parts(count):
+    vectors = _vectors([fire_report(FIRE_BRANSTEAD, n) for n in range(count)])
+    assert sim.story_parts(vectors) == [list(range(count))]
+
+
+def test_story_parts_places_members_without_terms_in_the_largest_part():
+    reports = [fire_report(FIRE_BRANSTEAD, n) for n in range(5)]
+    reports += [fire_report(FIRE_WELLMORE, n) for n in range(4)]
+    vectors = _vectors(reports)
+    vectors.insert(2, {})
+    parts = sim.story_parts(vectors)
+    assert parts == [[0, 1, 2, 3, 4, 5], [6, 7, 8, 9]]
+
+
+def test_story_rebuilt_from_members_matches_one_built_by_joins():
+    vectors = _vectors([fire_report(FIRE_BRANSTEAD, n) for n in range(3)])
+    names = [frozenset({"branstead", "hollins"}), frozenset({"branstead"}), frozenset()]
+    joined = sim.StoryState(7, {}, Counter(), 0)
+    for vector, anchors in zip(vectors, names, strict=True):
+        sim.add_to_centroid(joined, vector, anchors)
+    rebuilt = sim.story_from_members(7, vectors, names)
+    assert rebuilt.centroid == joined.centroid and rebuilt.anchors == joined.anchors
+    assert rebuilt.size == 3

@@ -13,7 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Max, Min, Q, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from wiredesk.newsroom.models import (
@@ -137,6 +138,8 @@ def enrich_article(article: Article, *, created: bool) -> None:
     else:
         story = _assign_story(article, vector, feats.anchors)
         article.story = story
+        story = _split_if_blended(story, article, vector, feats.anchors)
+        article.story = story
         mates = list(ArticleSignature.objects.filter(article__story=story)
                      .exclude(article=article).order_by("-published_at")
                      .values_list("article_id", flat=True)[:30])
@@ -215,7 +218,10 @@ def _link_duplicate(article: Article, canonical: Article, vector, anchors, *,
         story = _assign_story(canonical, vector or {}, frozenset(anchors), force_new=True)
         Article.objects.filter(pk=canonical.pk).update(story=story)
     elif not counted:
-        Story.objects.filter(pk=story.pk).update(size=story.size + 1)
+        # A copy is coverage too: the story counts it and stays open as long.
+        Story.objects.filter(pk=story.pk).update(
+            size=F("size") + 1,
+            last_published_at=Greatest("last_published_at", Value(article.published_at)))
     article.story = story
     if (article.published_at < canonical.published_at and not canonical.intel_locked
             and canonical.kind == article.kind):
@@ -262,13 +268,86 @@ def _assign_story(article: Article, vector: Mapping[str, float], anchors: frozen
     if chosen.section_id is None and article.section_id is not None:
         chosen.section = article.section
     chosen.save()
-    top = similarity.query_terms(chosen.centroid, STORY_TERMS_KEPT)
-    StoryTerm.objects.filter(story=chosen).exclude(term__in=top).delete()
+    _store_story_terms(chosen)
+    return chosen
+
+
+def _store_story_terms(story: Story) -> None:
+    """The terms later arrivals find this story by: its centroid's strongest."""
+    top = similarity.query_terms(story.centroid, STORY_TERMS_KEPT)
+    StoryTerm.objects.filter(story=story).exclude(term__in=top).delete()
     StoryTerm.objects.bulk_create(
-        [StoryTerm(term=t, story=chosen, last_published_at=chosen.last_published_at)
+        [StoryTerm(term=t, story=story, last_published_at=story.last_published_at)
          for t in top], update_conflicts=True, unique_fields=["term", "story"],
         update_fields=["last_published_at"])
-    return chosen
+
+
+def _split_if_blended(story: Story, article: Article, vector: Mapping[str, float],
+                      anchors: frozenset[str]) -> Story:
+    """Split a story whose recent members report two look-alike events; the story the
+    article ends up in is returned.
+
+    Only canonical members are looked at (copies follow their canonical article), and
+    members an editor placed by hand never move: a part holding one stays in the story.
+    """
+    if story.size < similarity.SPLIT_MIN_SIZE:
+        return story
+    # The article's own row joins the story now, so the rebuilt stories count it.
+    Article.objects.filter(pk=article.pk).update(story=story)
+    rows = list(ArticleSignature.objects.filter(
+        article__story=story, article__duplicate_of__isnull=True)
+        .exclude(article=article).exclude(article__status=Article.Status.KILLED)
+        .order_by("-published_at", "-article_id")
+        .values_list("article_id", "vector", "anchors", "article__intel_locked",
+                     "published_at")[:similarity.SPLIT_WINDOW - 1])
+    rows.reverse()
+    rows.append((article.pk, dict(vector), sorted(anchors), article.intel_locked,
+                 article.published_at))
+    parts = similarity.story_parts([row[1] for row in rows])
+    if len(parts) < 2:
+        return story
+    moving = [part for part in parts[1:] if not any(rows[i][3] for i in part)]
+    if not moving:
+        return story
+    landed = story
+    for part in moving:
+        members = [rows[i] for i in part]
+        first = min(members, key=lambda row: (row[4], row[0]))
+        headline = (Article.objects.filter(pk=first[0]).values_list("headline", flat=True)
+                    .first() or story.headline)
+        new = Story.objects.create(headline=headline[:500], first_published_at=first[4],
+                                   last_published_at=max(row[4] for row in members),
+                                   section=story.section)
+        ids = [row[0] for row in members]
+        Article.objects.filter(Q(pk__in=ids) | Q(duplicate_of_id__in=ids)).update(story=new)
+        _rebuild_story(new)
+        if article.pk in ids:
+            landed = new
+    _rebuild_story(story)
+    log.info("story %s split: %s", story.pk,
+             ", ".join(str(len(part)) for part in parts))
+    landed.refresh_from_db()
+    return landed
+
+
+def _rebuild_story(story: Story) -> None:
+    """Centroid, names, size, dates and lookup terms of a story from its members."""
+    members = list(ArticleSignature.objects.filter(
+        article__story=story, article__duplicate_of__isnull=True)
+        .exclude(article__status=Article.Status.KILLED)
+        .order_by("published_at", "article_id").values_list("vector", "anchors"))
+    state = similarity.story_from_members(story.pk, [m[0] for m in members],
+                                          [m[1] for m in members])
+    alive = Article.objects.filter(story=story).exclude(status=Article.Status.KILLED)
+    dates = alive.aggregate(first=Min("published_at"), last=Max("published_at"))
+    story.centroid = state.centroid
+    story.anchors = dict(state.anchors)
+    story.size = alive.count()
+    story.first_published_at = dates["first"] or story.first_published_at
+    story.last_published_at = dates["last"] or story.last_published_at
+    story.save(update_fields=["centroid", "anchors", "size", "first_published_at",
+                              "last_published_at"])
+    _store_story_terms(story)
 
 
 def _store_related(article: Article, vector: Mapping[str, float]) -> None:

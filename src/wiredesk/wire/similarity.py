@@ -19,7 +19,11 @@ The pieces, in the order an arriving item meets them:
 * stories: single-pass clustering. Each story keeps a centroid (top terms) and its anchor
   set; an item joins the best story found through its top terms (an inverted index) when
   TF-IDF cosine, corrected by anchor agreement, clears a threshold, otherwise it starts a
-  story. IDF comes from document frequencies maintained incrementally.
+  story. IDF comes from document frequencies maintained incrementally. Single-pass
+  clustering cannot undo an early mistake: when the first reports of two look-alike events
+  (two fires at two branches of one supermarket chain) meet while both are small, every
+  later report joins the blend. So each time a story grows, its recent members are checked
+  for the shape of two events (:func:`story_parts`) and a blend is split.
 * related: other stories ranked by similarity, recency and section.
 """
 
@@ -395,7 +399,7 @@ class StoryState:
 
 @dataclass(frozen=True, slots=True)
 class StoryParams:
-    join: float = 0.27  # cosine to the centroid needed to join a story
+    join: float = 0.22  # cosine to the centroid needed to join a story (splits undo blends)
     anchor_weight: float = 0.20  # how much agreeing (or clashing) names and numbers count
     window: timedelta = timedelta(days=7)  # a story keeps growing while items keep coming
 
@@ -450,6 +454,86 @@ def add_to_centroid(story: StoryState, vector: Mapping[str, float], anchors: Ite
     story.size += 1
 
 
+# A story is checked for blended events once it has this many members; each part of a
+# split must have SPLIT_MIN_PART members (fewer is an odd report, not a second event).
+SPLIT_MIN_SIZE = 6
+SPLIT_MIN_PART = 4
+SPLIT_NEIGHBOURS = 2
+SPLIT_WINDOW = 40  # the most recent members are checked: the cost stays flat as stories grow
+
+
+def story_parts(vectors: Sequence[Mapping[str, float]], *, neighbours: int = SPLIT_NEIGHBOURS,
+                min_part: int = SPLIT_MIN_PART) -> list[list[int]]:
+    """The members of one story grouped by the event they report: indices into ``vectors``.
+
+    One group (every index) when the story is about one event. Each member is linked to its
+    ``neighbours`` most similar fellow members; reports of one event link to each other, so
+    a story whose links fall apart into two or more groups of at least ``min_part`` members
+    has blended events. Smaller groups join the part they are closest to on average.
+    Members without terms cannot be placed and go with the largest part. Parts come largest
+    first (ties: the one holding the earliest member).
+    """
+    placed = [i for i, v in enumerate(vectors) if v]
+    everyone = [list(range(len(vectors)))]
+    if len(placed) < 2 * min_part:
+        return everyone
+    vocabulary: dict[str, int] = {}
+    for i in placed:
+        for term in vectors[i]:
+            vocabulary.setdefault(term, len(vocabulary))
+    matrix = np.zeros((len(placed), len(vocabulary)), dtype=np.float64)
+    for row, i in enumerate(placed):
+        for term, weight in vectors[i].items():
+            matrix[row, vocabulary[term]] = weight
+    norms = np.linalg.norm(matrix, axis=1)
+    norms[norms == 0] = 1.0
+    matrix /= norms[:, None]
+    similar = matrix @ matrix.T
+    np.fill_diagonal(similar, -np.inf)
+    links: list[set[int]] = [set() for _ in placed]
+    for row in range(len(placed)):
+        for other in np.argsort(-similar[row], kind="stable")[:neighbours]:
+            links[row].add(int(other))
+            links[int(other)].add(row)
+    groups: list[list[int]] = []
+    seen: set[int] = set()
+    for start in range(len(placed)):
+        if start in seen:
+            continue
+        seen.add(start)
+        stack, group = [start], []
+        while stack:
+            node = stack.pop()
+            group.append(node)
+            for other in links[node] - seen:
+                seen.add(other)
+                stack.append(other)
+        groups.append(sorted(group))
+    parts = [g for g in groups if len(g) >= min_part]
+    if len(parts) < 2:
+        return everyone
+    np.fill_diagonal(similar, 0.0)
+    for group in groups:
+        if len(group) < min_part:
+            closest = max(range(len(parts)),
+                          key=lambda p: (similar[np.ix_(group, parts[p])].mean(), -p))
+            parts[closest] = sorted(parts[closest] + group)
+    parts.sort(key=lambda part: (-len(part), part[0]))
+    result = [[placed[row] for row in part] for part in parts]
+    result[0] = sorted(result[0] + [i for i, v in enumerate(vectors) if not v])
+    return result
+
+
+def story_from_members(story_id: int, vectors: Iterable[Mapping[str, float]],
+                       anchors: Iterable[Iterable[str]], last_seen: datetime | None = None
+                       ) -> StoryState:
+    """A story's clustering state rebuilt from its members (after a split)."""
+    state = StoryState(story_id, {}, Counter(), 0, last_seen)
+    for vector, names in zip(vectors, anchors, strict=True):
+        add_to_centroid(state, vector, names)
+    return state
+
+
 class InMemoryStories:
     """The clustering state for one process (benchmarks, tests); the database has its own."""
 
@@ -459,6 +543,9 @@ class InMemoryStories:
         self.postings: dict[str, set[int]] = {}
         self.frequencies = InMemoryDocumentFrequencies()
         self.frequencies_frozen = False  # True when the counts were filled from an archive
+        self.members: dict[int, list[tuple[dict[str, float], frozenset[str]]]] = {}
+        self.moved: dict[int, int] = {}  # member key -> story, for members moved by a split
+        self._member_keys: dict[int, list[int]] = {}
         self._next = 1
 
     def candidates(self, terms: Iterable[str], now: datetime | None) -> list[StoryState]:
@@ -471,7 +558,10 @@ class InMemoryStories:
                        or now - s.last_seen <= self.params.window]
         return stories
 
-    def assign(self, feats: Features, *, when: datetime | None = None) -> int:
+    def assign(self, feats: Features, *, when: datetime | None = None,
+               key: int | None = None) -> int:
+        """The story an item joins (or starts). A split may later move earlier items:
+        pass a ``key`` per item and read :meth:`story_of` for the final answer."""
         if not self.frequencies_frozen:
             self.frequencies.add(feats.term_counts)
         vector = tfidf_vector(feats, self.frequencies)
@@ -486,7 +576,41 @@ class InMemoryStories:
         story.last_seen = max(filter(None, [story.last_seen, when]), default=None)
         for term in set(query_terms(story.centroid, 2 * QUERY_TERMS)) - before:
             self.postings.setdefault(term, set()).add(story.story_id)
+        self.members.setdefault(story.story_id, []).append((vector, feats.anchors))
+        self._member_keys.setdefault(story.story_id, []).append(
+            key if key is not None else -1)
+        if key is not None:
+            self.moved[key] = story.story_id
+        if story.size >= SPLIT_MIN_SIZE:
+            self._split(story)
         return story.story_id
+
+    def story_of(self, key: int) -> int:
+        return self.moved[key]
+
+    def _split(self, story: StoryState) -> None:
+        members = self.members[story.story_id]
+        keys = self._member_keys[story.story_id]
+        recent = len(members) - min(len(members), SPLIT_WINDOW)
+        parts = story_parts([vector for vector, _ in members[recent:]])
+        if len(parts) < 2:
+            return
+        moving = [[recent + i for i in part] for part in parts[1:]]
+        staying = sorted(set(range(len(members))) - {i for part in moving for i in part})
+        for indices in [staying, *moving]:
+            story_id = story.story_id if indices is staying else self._next
+            if indices is not staying:
+                self._next += 1
+            state = story_from_members(story_id, [members[i][0] for i in indices],
+                                       [members[i][1] for i in indices], story.last_seen)
+            self.stories[story_id] = state
+            self.members[story_id] = [members[i] for i in indices]
+            self._member_keys[story_id] = [keys[i] for i in indices]
+            for i in indices:
+                if keys[i] >= 0:
+                    self.moved[keys[i]] = story_id
+            for term in query_terms(state.centroid, 2 * QUERY_TERMS):
+                self.postings.setdefault(term, set()).add(story_id)
 
 
 # --- related ---------------------------------------------------------------------------
