@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 BODY = "".join(f"<p>Paragraph {i} with enough words to make a paragraph.</p>" for i in range(6))
 HOME_QUERIES = 8
-ARTICLE_QUERIES = 13
+ARTICLE_QUERIES = 14  # 13 + the tags named in the article
 # Store, place, and the story-intelligence step (PostgreSQL upserts in fewer statements).
 INGEST_QUERIES = {"sqlite": 49, "postgresql": 47}
 

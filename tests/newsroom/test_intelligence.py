@@ -284,3 +284,34 @@ def test_a_split_never_moves_what_an_editor_placed(tmp_path, eager_joining):
     stories = set(Article.objects.filter(headline__contains="Hollins")
                   .values_list("story", flat=True))
     assert len(stories) == 1
+
+
+def test_articles_are_tagged_and_tag_pages_list_what_the_edition_carries(
+        client, tmp_path, three_agencies):
+    from wiredesk.newsroom.models import ArticleTag, Tag
+
+    court = Article.objects.get(headline__startswith="Former minister")
+    tags = {t.key: t for t in Tag.objects.filter(article_tags__article=court)}
+    assert {"teodor-vasek", "kestrel-group"} <= set(tags)
+    assert tags["teodor-vasek"].kind == Tag.Kind.PERSON
+    assert tags["kestrel-group"].kind == Tag.Kind.ORGANISATION
+    page = client.get(f"/chile-sun/news/{court.pk}/{court.slug}").content.decode()
+    assert "Named in this article:" in page
+    assert 'href="/chile-sun/tag/teodor-vasek/" rel="tag"' in page
+    listing = client.get("/chile-sun/tag/teodor-vasek/")
+    assert listing.status_code == 200
+    assert "Teodor Vasek" in listing.content.decode()
+    assert court.headline in listing.content.decode()
+    assert client.get("/chile-sun/tag/nobody-at-all/").status_code == 404
+    # A corrected version that no longer names the firm loses that tag.
+    ingest(tmp_path, "RFE", [rss_item(
+        "court", "Former minister jailed for bribes",
+        html([p.replace("Kestrel Group", "the contractor") for p in COURT]),
+        date="Fri, 11 Jul 2025 07:00:00 GMT")], name="fix.rss")
+    court.refresh_from_db()
+    assert court.version == 2
+    keys = set(ArticleTag.objects.filter(article=court).values_list("tag__key", flat=True))
+    assert "teodor-vasek" in keys and "kestrel-group" not in keys
+    # Killed copy disappears from the tag page; with nothing left the page is gone.
+    services.article_kill(article=court, reason="legal")
+    assert client.get("/chile-sun/tag/teodor-vasek/").status_code == 404

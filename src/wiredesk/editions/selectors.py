@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from wiredesk.editions.models import Edition, EditionHost, Placement
-from wiredesk.newsroom.models import Article, RelatedStory, Section, Story
+from wiredesk.newsroom.models import Article, RelatedStory, Section, Story, Tag
 
 
 def edition_for_host(host: str) -> Edition | None:
@@ -34,7 +34,8 @@ def canonical_shown(edition: Edition) -> Exists:
         public_q("article__"), edition=edition, article_id=OuterRef("duplicate_of_id")))
 
 
-def edition_articles(edition: Edition, *, section: Section | None = None) -> QuerySet[Article]:
+def edition_articles(edition: Edition, *, section: Section | None = None,
+                     tag: Tag | None = None) -> QuerySet[Article]:
     """Public articles the edition carries, each story copy once (the canonical one)."""
     qs = (Article.objects.filter(public_q(), placements__edition=edition)
           .filter(~canonical_shown(edition))
@@ -42,7 +43,15 @@ def edition_articles(edition: Edition, *, section: Section | None = None) -> Que
           .order_by("-published_at", "-id"))
     if section is not None:
         qs = qs.filter(section=section)
+    if tag is not None:
+        qs = qs.filter(article_tags__tag=tag)
     return qs
+
+
+def article_tags(article: Article) -> list[Tag]:
+    """The people, organisations and places an article names, most mentioned first."""
+    return list(Tag.objects.filter(article_tags__article=article)
+                .order_by("article_tags__position", "name"))
 
 
 def edition_sections(edition: Edition) -> list[Section]:

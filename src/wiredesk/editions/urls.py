@@ -15,6 +15,7 @@ edition_patterns = [
     path("news/<int:article_id>/", views.article_page, name="article-short"),
     path("story/<int:story_id>/<slug:story_slug>", views.story_page, name="story"),
     path("story/<int:story_id>/", views.story_page, name="story-short"),
+    path("tag/<slug:tag_key>/", views.tag_page, name="tag"),
     *digest_patterns,
     path("releases/submit", release_views.submit, name="release-submit"),
     path("releases/sent", release_views.sent, name="release-sent"),

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from wiredesk.editions import selectors
 from wiredesk.editions.formatting import edition_time
 from wiredesk.editions.models import Edition
-from wiredesk.newsroom.models import Article, Section
+from wiredesk.newsroom.models import Article, Section, Tag
 
 PAGE_SIZE = 20
 MORE_INFORMATION = 8
@@ -94,8 +94,21 @@ def article_page(request, article_id: int, headline_slug: str = "",
         updated=(edition_time(article.source_updated_at, edition.time_zone)
                  if article.version > 1 and article.source_updated_at else ""),
         blocks=selectors.body_with_see_also(article.body_html, related),
-        also_reported=also_reported,
+        also_reported=also_reported, tags=selectors.article_tags(article),
         more_information=_teasers(latest, edition)))
+
+
+def tag_page(request, tag_key: str, edition_slug: str | None = None):
+    """Articles of this edition that name one person, organisation or place."""
+    edition, base = _edition(request, edition_slug)
+    tag = get_object_or_404(Tag, key=tag_key)
+    articles = selectors.edition_articles(edition, tag=tag)
+    if not articles.exists():
+        raise Http404("this edition carries nothing that names it")
+    page_obj = Paginator(articles, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "wiredesk/tag.html", _context(
+        request, edition, base, tag=tag, page_obj=page_obj,
+        teasers=_teasers(page_obj, edition)))
 
 
 def story_page(request, story_id: int, story_slug: str = "",

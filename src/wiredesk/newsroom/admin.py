@@ -1,7 +1,16 @@
 from django.contrib import admin, messages
 
 from wiredesk.newsroom import intelligence, services
-from wiredesk.newsroom.models import Agency, Article, Feed, Revision, Section, Story, Tombstone
+from wiredesk.newsroom.models import (
+    Agency,
+    Article,
+    Feed,
+    Revision,
+    Section,
+    Story,
+    Tag,
+    Tombstone,
+)
 from wiredesk.wire.sanitize import sanitize_html
 
 
@@ -120,6 +129,16 @@ class StoryAdmin(admin.ModelAdmin):
     search_fields = ["headline"]
     readonly_fields = ["centroid", "anchors", "size", "first_published_at", "last_published_at"]
     inlines = [StoryArticleInline]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    """Tags are found in the copy; an editor renames, retypes or deletes a wrong one."""
+
+    list_display = ["name", "kind", "key"]
+    list_filter = ["kind"]
+    search_fields = ["name", "key"]
+    readonly_fields = ["key"]
 
 
 @admin.register(Tombstone)

@@ -146,3 +146,37 @@ class SectionModel(models.Model):
 
     def __str__(self) -> str:
         return f"section model {self.pk} ({self.trained_on} articles)"
+
+
+class Tag(models.Model):
+    """A person, organisation or place articles name (see wire/entities.py); one page each."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        ORGANISATION = "organisation", "Organisation"
+        PLACE = "place", "Place"
+
+    key = models.SlugField(max_length=100, unique=True)
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ArticleTag(models.Model):
+    article = models.ForeignKey("newsroom.Article", on_delete=models.CASCADE,
+                                related_name="article_tags")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="article_tags")
+    position = models.PositiveSmallIntegerField(default=0)  # most mentioned first
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["article", "tag"],
+                                               name="articletag_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} names {self.tag_id}"

@@ -20,6 +20,7 @@ from django.utils import timezone
 from wiredesk.newsroom.models import (
     Article,
     ArticleSignature,
+    ArticleTag,
     DuplicateVeto,
     LshBand,
     RelatedStory,
@@ -28,9 +29,10 @@ from wiredesk.newsroom.models import (
     SourceLine,
     Story,
     StoryTerm,
+    Tag,
     TermFrequency,
 )
-from wiredesk.wire import similarity
+from wiredesk.wire import entities, similarity
 from wiredesk.wire.sanitize import html_to_text
 from wiredesk.wire.sections import SectionClassifier
 
@@ -118,7 +120,8 @@ def enrich_article(article: Article, *, created: bool) -> None:
     story and duplicate links stay as they were decided (or as an editor set them).
     """
     memory = DbLineMemory()
-    feats, keys = similarity.features(article.headline, article_text(article),
+    text = article_text(article)
+    feats, keys = similarity.features(article.headline, text,
                                       source=source_key(article), memory=memory)
     if created:
         memory.remember(source_key(article), keys)
@@ -127,6 +130,7 @@ def enrich_article(article: Article, *, created: bool) -> None:
         frequencies.add(feats.term_counts)
     vector = similarity.tfidf_vector(feats, frequencies)
     _store_signature(article, feats, vector)
+    _store_tags(article, text, created=created)
     if not created and article.story_id is not None:
         return
     fields = ["story", "duplicate_of", "section", "flags"]
@@ -160,6 +164,21 @@ def _store_signature(article: Article, feats: similarity.Features,
     LshBand.objects.filter(article=article).delete()
     LshBand.objects.bulk_create([LshBand(key=k, article=article, published_at=article.published_at)
                                  for k in feats.bands])
+
+
+def _store_tags(article: Article, text: str, *, created: bool) -> None:
+    """The people, organisations and places the article names, as tags."""
+    found = entities.extract(article.headline, text)
+    if not created:
+        ArticleTag.objects.filter(article=article).delete()
+    if not found:
+        return
+    Tag.objects.bulk_create([Tag(key=e.key, name=e.name[:100], kind=e.kind) for e in found],
+                            ignore_conflicts=True)
+    ids = dict(Tag.objects.filter(key__in=[e.key for e in found]).values_list("key", "pk"))
+    ArticleTag.objects.bulk_create(
+        [ArticleTag(article=article, tag_id=ids[e.key], position=i)
+         for i, e in enumerate(found) if e.key in ids], ignore_conflicts=True)
 
 
 def _lsh_candidates(article: Article, bands: list[int]) -> list[int]:

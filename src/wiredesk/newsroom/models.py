@@ -218,6 +218,7 @@ class Tombstone(models.Model):
 
 from wiredesk.newsroom.intel_models import (  # noqa: E402  (models of the same app)
     ArticleSignature,
+    ArticleTag,
     DuplicateVeto,
     LshBand,
     RelatedStory,
@@ -225,6 +226,7 @@ from wiredesk.newsroom.intel_models import (  # noqa: E402  (models of the same 
     SourceLine,
     Story,
     StoryTerm,
+    Tag,
     TermFrequency,
 )
 
@@ -232,6 +234,7 @@ __all__ = [
     "Agency",
     "Article",
     "ArticleSignature",
+    "ArticleTag",
     "DuplicateVeto",
     "Feed",
     "JobLock",
@@ -243,6 +246,7 @@ __all__ = [
     "SourceLine",
     "Story",
     "StoryTerm",
+    "Tag",
     "TermFrequency",
     "Tombstone",
 ]
