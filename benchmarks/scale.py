@@ -3,10 +3,12 @@
     python benchmarks/scale.py --data ../shared/data --sizes 10000 100000 [--postgres URL]
 
 For each size an archive of synthetic articles is built from bbc_news texts (each text
-re-used with its own unique words, 1,000 articles a day, stories of three) with every index
-row the product keeps, then 100 new articles are stored and enriched one by one through
-``enrich_article`` (duplicate check, story, related, section). Reported: mean ms per item,
-peak Python memory of the step (tracemalloc), and the ratio largest/smallest archive.
+re-used with its own signature, 1,000 articles a day, stories of eight reports of one text,
+so a new report joining one runs the blend check on its members) with every index row the
+product keeps, then 100 new articles are stored and enriched one by one through
+``enrich_article`` (duplicate check, story, blend check, related, tags, section). Reported:
+mean ms per item, peak Python memory of the step (tracemalloc), and the ratio
+largest/smallest archive.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 RESULTS = Path(__file__).resolve().parent / "results"
 PER_DAY = 1000
+STORY_SIZE = 8
 
 
 def setup(database_url: str | None) -> None:
@@ -80,39 +83,39 @@ def build(n: int, base: list[tuple[str, str]], start: datetime) -> None:
         with transaction.atomic():
             size = min(chunk, n - made)
             stories = []
-            for j in range(0, size, 3):
+            for j in range(0, size, STORY_SIZE):
                 i = made + j
                 when = start + timedelta(seconds=86400 * i / PER_DAY)
-                f = feats[i % len(base)]
+                b = (i // STORY_SIZE) % len(base)
                 stories.append(Story(headline=f"story {i}", first_published_at=when,
-                                     last_published_at=when, size=3,
-                                     centroid=vectors[i % len(base)],
-                                     anchors=dict.fromkeys(f.anchors, 1)))
+                                     last_published_at=when, size=STORY_SIZE,
+                                     centroid=vectors[b],
+                                     anchors=dict.fromkeys(feats[b].anchors, 1)))
             stories = Story.objects.bulk_create(stories)
             articles = []
             for j in range(size):
                 i = made + j
                 when = start + timedelta(seconds=86400 * i / PER_DAY)
-                headline, body = base[i % len(base)]
+                headline, body = base[(i // STORY_SIZE) % len(base)]
                 articles.append(Article(
                     agency=agency, identity=f"syn:{i}", fingerprint=str(i),
                     headline=f"{headline} {i}", slug=f"s{i}", body_html=f"<p>{body[:2000]}</p>",
-                    published_at=when, story=stories[j // 3]))
+                    published_at=when, story=stories[j // STORY_SIZE]))
             articles = Article.objects.bulk_create(articles)
             signatures, bands, terms = [], [], []
             for j, article in enumerate(articles):
                 i = made + j
-                f = feats[i % len(base)]
+                b = (i // STORY_SIZE) % len(base)
+                f = feats[b]
                 # Each synthetic copy gets its own signature so it is not a copy of its base.
                 signature = f.signature ^ np.uint64(i * 0x9E3779B97F4A7C15 % (1 << 63))
                 signatures.append((article.pk, sim.signature_bytes(signature), f.word_set_size,
-                                   vector_json[i % len(base)], "[]", article.published_at))
+                                   vector_json[b], "[]", article.published_at))
                 bands.extend((k, article.pk, article.published_at)
                              for k in sim.band_keys(signature, f.word_set_size))
-                if j % 3 == 0:
-                    story_id = stories[j // 3].pk
-                    terms.extend((t, story_id, article.published_at)
-                                 for t in query_terms[i % len(base)])
+                if j % STORY_SIZE == 0:
+                    story_id = stories[j // STORY_SIZE].pk
+                    terms.extend((t, story_id, article.published_at) for t in query_terms[b])
             with connection.cursor() as cursor:
                 cursor.executemany(
                     f"INSERT INTO {ArticleSignature._meta.db_table} (article_id, minhash, "
@@ -138,12 +141,23 @@ def build(n: int, base: list[tuple[str, str]], start: datetime) -> None:
 def measure(n: int, base: list[tuple[str, str]], start: datetime, items: int) -> dict:
     from django.db import transaction
 
+    from wiredesk.newsroom import intelligence
     from wiredesk.newsroom.intelligence import enrich_article
     from wiredesk.newsroom.models import Agency, Article
+    from wiredesk.wire import similarity as sim
 
     agency = Agency.objects.get(code="SYN")
     end = start + timedelta(seconds=86400 * n / PER_DAY)
     seconds, peaks = [], []
+    checked = []
+    real_check = intelligence._split_if_blended
+
+    def counting_check(story, *args, **kwargs):
+        if story.size >= sim.SPLIT_MIN_SIZE:
+            checked.append(story.pk)
+        return real_check(story, *args, **kwargs)
+
+    intelligence._split_if_blended = counting_check
     for k in range(items):
         headline, body = base[(k * 7919) % len(base)]
         body = body.replace(" the ", f" the{k} ", 3)
@@ -159,8 +173,10 @@ def measure(n: int, base: list[tuple[str, str]], start: datetime, items: int) ->
         seconds.append(time.perf_counter() - began)
         peaks.append(tracemalloc.get_traced_memory()[1])
         tracemalloc.stop()
+    intelligence._split_if_blended = real_check
     seconds.sort()
-    return {"articles": n, "items": items, "mean_ms": 1000 * sum(seconds) / len(seconds),
+    return {"articles": n, "items": items, "items_blend_checked": len(checked),
+            "mean_ms": 1000 * sum(seconds) / len(seconds),
             "median_ms": 1000 * seconds[len(seconds) // 2],
             "peak_python_mib": max(peaks) / 2**20}
 
@@ -186,8 +202,8 @@ def main(argv: list[str] | None = None) -> int:
         row["build_seconds"] = built
         rows.append(row)
         print(f"{connection.vendor:<10} {n:>9} articles: {row['mean_ms']:7.1f} ms/item mean, "
-              f"{row['median_ms']:7.1f} median, peak {row['peak_python_mib']:.1f} MiB",
-              flush=True)
+              f"{row['median_ms']:7.1f} median, peak {row['peak_python_mib']:.1f} MiB, "
+              f"{row['items_blend_checked']} of {row['items']} ran the blend check", flush=True)
     result = {"database": connection.vendor, "rows": rows,
               "ratio_mean_largest_over_smallest": rows[-1]["mean_ms"] / rows[0]["mean_ms"]}
     print(f"ratio {rows[-1]['articles']}/{rows[0]['articles']}: "
