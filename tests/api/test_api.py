@@ -98,6 +98,23 @@ def test_article_detail_with_revisions(client, site, tmp_path):
     assert data["version"] == 2 and "second take was reported on Friday" in data["body_html"]
     assert [(r["version"], r["headline"]) for r in data["revisions"]] == [(1, "Revised story")]
     assert data["revisions"][0]["recorded_at"]
+    assert data["tags"] == []  # the test copy names nobody twice
+
+
+def test_article_detail_lists_its_tags(client, site, tmp_path):
+    from tests.conftest import rss, rss_item
+    from tests.story_texts import COURT, html
+    from wiredesk.newsroom import services
+
+    path = tmp_path / "c.rss"
+    path.write_bytes(rss(rss_item("court", "Teodor Vasek jailed", html(COURT))))
+    services.ingest_source(str(path), agency=services.agency_ensure(code="RFE"))
+    article = Article.objects.get(headline="Teodor Vasek jailed")
+    status, data = get(client, f"/api/articles/{article.pk}")
+    assert status == 200
+    assert data["tags"][0] == {"key": "teodor-vasek", "name": "Teodor Vasek", "kind": "person"}
+    assert {"key": "kestrel-group", "name": "Kestrel Group",
+            "kind": "organisation"} in data["tags"]
 
 
 def test_errors_are_json_with_right_status(client, site):

@@ -58,6 +58,12 @@ class RevisionOut(Schema):
     source_updated_at: datetime | None
 
 
+class TagOut(Schema):
+    key: str
+    name: str
+    kind: str = Field(description="person, organisation or place")
+
+
 class ArticleDetailOut(ArticleOut):
     lead: str
     body_html: str
@@ -66,6 +72,8 @@ class ArticleDetailOut(ArticleOut):
     image_credit: str
     canonical_source_url: str
     revisions: list[RevisionOut]
+    tags: list[TagOut] = Field(description="People, organisations and places it names, "
+                                           "most mentioned first")
 
 
 class StoryOut(Schema):

@@ -19,6 +19,7 @@ from ninja.security import APIKeyHeader
 
 from wiredesk.api import schemas
 from wiredesk.api.throttle import PerMinuteThrottle, request_key
+from wiredesk.editions import selectors
 from wiredesk.editions.models import Edition, Placement
 from wiredesk.editions.selectors import public_q
 from wiredesk.newsroom import services as newsroom
@@ -299,6 +300,8 @@ def get_article(request, article_id: int, edition: str | None = None):
         "revisions": [{"version": r.version, "headline": r.headline,
                        "recorded_at": r.recorded_at, "source_updated_at": r.source_updated_at}
                       for r in article.revisions.all()],
+        "tags": [{"key": t.key, "name": t.name, "kind": t.kind}
+                 for t in selectors.article_tags(article)],
     })
     return out
 
