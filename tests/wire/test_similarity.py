@@ -195,3 +195,14 @@ def test_story_rebuilt_from_members_matches_one_built_by_joins():
     rebuilt = sim.story_from_members(7, vectors, names)
     assert rebuilt.centroid == joined.centroid and rebuilt.anchors == joined.anchors
     assert rebuilt.size == 3
+
+
+def test_story_parts_never_cuts_an_even_group_into_cliques():
+    # Nine reports with the same terms: links between equals are decided by rounding, and
+    # could close into two cliques; the parts would be no less alike than their members.
+    same = _vectors([fire_report(FIRE_BRANSTEAD, 0)])[0]
+    assert sim.story_parts([dict(same) for _ in range(9)]) == [list(range(9))]
+    # Two groups whose members are a shade closer to each other (0.918) than across (0.909):
+    # every member's two nearest are in its own group, but that is not two events.
+    shades = [{"fire": 1.0, f"group{i // 4}": 0.1, f"own{i}": 0.3} for i in range(8)]
+    assert sim.story_parts(shades) == [list(range(8))]

@@ -460,6 +460,7 @@ SPLIT_MIN_SIZE = 6
 SPLIT_MIN_PART = 4
 SPLIT_NEIGHBOURS = 2
 SPLIT_WINDOW = 40  # the most recent members are checked: the cost stays flat as stories grow
+SPLIT_SEPARATION = 0.8  # parts must be this much less alike than the members of each
 
 
 def story_parts(vectors: Sequence[Mapping[str, float]], *, neighbours: int = SPLIT_NEIGHBOURS,
@@ -511,6 +512,14 @@ def story_parts(vectors: Sequence[Mapping[str, float]], *, neighbours: int = SPL
         groups.append(sorted(group))
     parts = [g for g in groups if len(g) >= min_part]
     if len(parts) < 2:
+        return everyone
+    np.fill_diagonal(similar, np.nan)
+    # Links alone can cut a tight, even group into cliques (near-equal similarities tie);
+    # two events are only called when the parts are clearly further apart than within.
+    parts.sort(key=lambda part: (-len(part), part[0]))
+    within = min(float(np.nanmean(similar[np.ix_(p, p)])) for p in parts[:2])
+    between = float(np.nanmean(similar[np.ix_(parts[0], parts[1])]))
+    if within <= 0 or between > SPLIT_SEPARATION * within:
         return everyone
     np.fill_diagonal(similar, 0.0)
     for group in groups:
