@@ -138,8 +138,25 @@ def build(n: int, base: list[tuple[str, str]], start: datetime) -> None:
         ignore_conflicts=True)
 
 
-def measure(n: int, base: list[tuple[str, str]], start: datetime, items: int) -> dict:
-    from django.db import transaction
+class SlowestQuery:
+    """Records, per item, the query that took longest (to explain outliers)."""
+
+    def __init__(self) -> None:
+        self.worst: tuple[float, str] = (0.0, "")
+
+    def __call__(self, execute, sql, params, many, context):
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            took = time.perf_counter() - began
+            if took > self.worst[0]:
+                self.worst = (took, sql)
+
+
+def measure(n: int, base: list[tuple[str, str]], start: datetime, items: int, *,
+            offset: int = 0) -> dict:
+    from django.db import connection, transaction
 
     from wiredesk.newsroom import intelligence
     from wiredesk.newsroom.intelligence import enrich_article
@@ -148,7 +165,7 @@ def measure(n: int, base: list[tuple[str, str]], start: datetime, items: int) ->
 
     agency = Agency.objects.get(code="SYN")
     end = start + timedelta(seconds=86400 * n / PER_DAY)
-    seconds, cpu, peaks = [], [], []
+    seconds, cpu, peaks, slowest = [], [], [], []
     checked = []
     real_check = intelligence._split_if_blended
 
@@ -158,12 +175,13 @@ def measure(n: int, base: list[tuple[str, str]], start: datetime, items: int) ->
         return real_check(story, *args, **kwargs)
 
     intelligence._split_if_blended = counting_check
-    for k in range(items):
+    for k in range(offset, offset + items):
         headline, body = base[(k * 7919) % len(base)]
         body = body.replace(" the ", f" the{k} ", 3)
         tracemalloc.start()
+        watch = SlowestQuery()
         began, began_cpu = time.perf_counter(), time.process_time()
-        with transaction.atomic():
+        with connection.execute_wrapper(watch), transaction.atomic():
             article = Article.objects.create(
                 agency=agency, identity=f"new:{n}:{k}", fingerprint=f"n{k}",
                 headline=headline, slug="x", body_html="".join(
@@ -174,15 +192,39 @@ def measure(n: int, base: list[tuple[str, str]], start: datetime, items: int) ->
         cpu.append(time.process_time() - began_cpu)
         peaks.append(tracemalloc.get_traced_memory()[1])
         tracemalloc.stop()
+        slowest.append((seconds[-1], watch.worst[0], " ".join(watch.worst[1].split())[:300]))
     intelligence._split_if_blended = real_check
     seconds.sort()
+    slowest.sort(reverse=True)
     return {"articles": n, "items": items, "items_blend_checked": len(checked),
             "mean_ms": 1000 * sum(seconds) / len(seconds),
             # This process's CPU: on SQLite (in-process) nearly the whole step, and far less
             # sensitive than wall time to other work on a shared machine.
             "mean_cpu_ms": 1000 * sum(cpu) / len(cpu),
             "median_ms": 1000 * seconds[len(seconds) // 2],
-            "peak_python_mib": max(peaks) / 2**20}
+            "p90_ms": 1000 * seconds[int(len(seconds) * 0.9)],
+            "max_ms": 1000 * seconds[-1],
+            "peak_python_mib": max(peaks) / 2**20,
+            # The three slowest items, each with its slowest query: what an outlier waits on.
+            "slowest_items": [{"ms": 1000 * total, "slowest_query_ms": 1000 * worst,
+                               "slowest_query": sql} for total, worst, sql in slowest[:3]]}
+
+
+def jit_setting() -> str | None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        return cursor.fetchone()[0]
+
+
+def set_jit(on: bool) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET jit = {'on' if on else 'off'}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -191,6 +233,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--items", type=int, default=100)
     parser.add_argument("--postgres", help="postgres://... of a throw-away database")
+    parser.add_argument("--reference-jit", action="store_true",
+                        help="on PostgreSQL also measure each size with JIT on (the server's "
+                             "default), as a reference for wiredesk's jit=off")
     args = parser.parse_args(argv)
     setup(args.postgres)
     from django.db import connection
@@ -204,10 +249,20 @@ def main(argv: list[str] | None = None) -> int:
         built = time.perf_counter() - began
         row = measure(n, base, start, args.items)
         row["build_seconds"] = built
+        row["jit"] = jit_setting()
+        if args.reference_jit and connection.vendor == "postgresql":
+            # The same step with PostgreSQL's default (JIT on), on the same archive.
+            set_jit(True)
+            row["reference_jit_on"] = measure(n, base, start, args.items, offset=args.items)
+            set_jit(False)
+            print(f"{'':<10} {n:>9} with JIT on: "
+                  f"{row['reference_jit_on']['mean_ms']:7.1f} ms/item mean, "
+                  f"{row['reference_jit_on']['median_ms']:7.1f} median", flush=True)
         rows.append(row)
         print(f"{connection.vendor:<10} {n:>9} articles: {row['mean_ms']:7.1f} ms/item mean "
               f"({row['mean_cpu_ms']:.1f} CPU), "
-              f"{row['median_ms']:7.1f} median, peak {row['peak_python_mib']:.1f} MiB, "
+              f"{row['median_ms']:7.1f} median, {row['max_ms']:7.1f} max, "
+              f"peak {row['peak_python_mib']:.1f} MiB, "
               f"{row['items_blend_checked']} of {row['items']} ran the blend check", flush=True)
     result = {"database": connection.vendor, "rows": rows,
               "ratio_mean_largest_over_smallest": rows[-1]["mean_ms"] / rows[0]["mean_ms"],

@@ -38,3 +38,15 @@ def test_connection_pool_option_on_postgresql(tmp_path):
         "print(json.dumps([pool.min_size, pool.max_size,"
         "connection.settings_dict['CONN_MAX_AGE']]))", env)
     assert json.loads(out.strip().splitlines()[-1]) == [1, 3, 0]
+
+
+@pytest.mark.skipif(not pg_up(), reason=f"no PostgreSQL at {PG_URL}")
+@pytest.mark.parametrize("pool", ["", "1:2"])
+def test_postgresql_sessions_run_without_jit(tmp_path, pool):
+    # wiredesk's queries are short indexed lookups; JIT compilation only adds latency.
+    env = base_env(tmp_path, DATABASE_URL=PG_URL, WIREDESK_DB_POOL=pool)
+    out = run_django(
+        "from django.db import connection;"
+        "cursor = connection.cursor(); cursor.execute('SHOW jit');"
+        "print(cursor.fetchone()[0])", env)
+    assert out.strip().splitlines()[-1] == "off"

@@ -130,7 +130,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 
-elif os.environ.get("WIREDESK_DB_POOL"):
+else:
+    # Every query wiredesk sends is a short indexed lookup: LLVM compilation (PostgreSQL's
+    # JIT, on by default since 11) never pays back here (see BENCHMARKS.md, scale).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3" and os.environ.get(
+        "WIREDESK_DB_POOL"):
     # A psycopg connection pool per process ("MIN:MAX", e.g. "2:8"), instead of one
     # persistent connection per thread: fewer server connections for many threads.
     _pool_min, _, _pool_max = os.environ["WIREDESK_DB_POOL"].partition(":")
