@@ -65,7 +65,10 @@ def server(tmp_path):
 def test_sighup_replaces_workers_without_failing_a_request(server):
     base, process, pid_file = server
     assert int(pid_file.read_text()) == process.pid
-    before = children(process.pid)
+    # /healthz answers once one worker is up; on a busy machine the second comes later.
+    deadline = time.monotonic() + 30
+    while len(before := children(process.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert len(before) == 2
     failures, answered, stop = [], [], threading.Event()
 
