@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import email
 import logging
+import re
 import socket
 import threading
 from collections import deque
@@ -41,6 +42,29 @@ class Received:
     @property
     def message(self) -> email.message.EmailMessage:
         return email.message_from_bytes(self.data, policy=policy.default)
+
+    # As a mail client shows the message.
+    @property
+    def sender(self) -> str:
+        return self.mail_from
+
+    @property
+    def recipients(self) -> list[str]:
+        return self.rcpt_tos
+
+    @property
+    def subject(self) -> str:
+        return str(self.message["Subject"])
+
+    @property
+    def body(self) -> str:
+        return self.message.get_body(preferencelist=("plain",)).get_content()
+
+    def link(self, kind: str) -> str:
+        """The path of the first link to /<...>/<kind>/ in the plain-text body."""
+        match = re.search(r"https?://[^/\s]+(/\S*/" + re.escape(kind) + r"/\S+)", self.body)
+        assert match, f"no {kind} link in:\n{self.body}"
+        return match.group(1)
 
 
 class SinkHandler:
@@ -108,9 +132,19 @@ class SinkHandler:
         return "250 OK queued"
 
     # reading
+    @property
+    def messages(self) -> list[Received]:
+        with self.lock:
+            return list(self.received)
+
     def to(self, address: str) -> list[Received]:
         with self.lock:
             return [r for r in self.received if address in r.rcpt_tos]
+
+    def last(self, address: str) -> Received:
+        found = self.to(address)
+        assert found, f"no mail to {address}; got {[m.rcpt_tos for m in self.messages]}"
+        return found[-1]
 
     def count_by_recipient(self) -> dict[str, int]:
         counts: dict[str, int] = {}

@@ -2,85 +2,26 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
 import io
-import logging
-import re
-import socket
-import threading
-from dataclasses import dataclass
 
 import pytest
-from aiosmtpd.controller import Controller
 from PIL import Image
 
+from tests.smtp_sink import SmtpSink
 from wiredesk.mail import email_settings_from_url
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class Received:
-    sender: str
-    recipients: list[str]
-    subject: str
-    body: str
-    raw: bytes
-
-    def link(self, kind: str) -> str:
-        """The path of the first link to /releases/<kind>/ or /news/ in the body."""
-        match = re.search(r"https?://[^/\s]+(/\S*/" + re.escape(kind) + r"/\S+)", self.body)
-        assert match, f"no {kind} link in:\n{self.body}"
-        return match.group(1)
-
-
-class Inbox:
-    """Messages an aiosmtpd server on 127.0.0.1 received, parsed as a mail client would."""
-
-    def __init__(self):
-        self.messages: list[Received] = []
-        self._lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        body = message.get_body(preferencelist=("plain",)).get_content()
-        with self._lock:
-            self.messages.append(Received(sender=envelope.mail_from,
-                                          recipients=list(envelope.rcpt_tos),
-                                          subject=str(message["Subject"]), body=body,
-                                          raw=envelope.content))
-        return "250 OK"
-
-    def to(self, address: str) -> list[Received]:
-        return [m for m in self.messages if address in m.recipients]
-
-    def last(self, address: str) -> Received:
-        found = self.to(address)
-        assert found, f"no mail to {address}; got {[m.recipients for m in self.messages]}"
-        return found[-1]
 
 
 @pytest.fixture
 def smtp(settings):
     """A real SMTP server; Django is pointed at it through EMAIL_URL parsing."""
-    # aiosmtpd logs every SMTP command at INFO; keep test output for failures that matter.
-    logging.getLogger("mail.log").setLevel(logging.WARNING)
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    for key, value in email_settings_from_url(f"smtp://127.0.0.1:{port}").items():
+    sink = SmtpSink().start()
+    for key, value in email_settings_from_url(sink.url).items():
         setattr(settings, key, value)
     settings.DEFAULT_FROM_EMAIL = "Chile Sun <releases@chilesun.example>"
     try:
-        yield inbox
+        yield sink
     finally:
-        controller.stop()
+        sink.stop()
 
 
 @pytest.fixture(autouse=True)

@@ -269,7 +269,7 @@ def test_verify_link_expires(client, smtp, editions, settings):
 
 def test_dead_mail_relay_keeps_the_release_and_records_the_failure(client, editions,
                                                                    settings):
-    from tests.releases.conftest import free_port
+    from tests.smtp_sink import free_port
     from wiredesk.mail import email_settings_from_url
 
     for key, value in email_settings_from_url(f"smtp://127.0.0.1:{free_port()}").items():
