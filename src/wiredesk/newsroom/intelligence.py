@@ -129,7 +129,7 @@ def enrich_article(article: Article, *, created: bool) -> None:
     if created or not ArticleSignature.objects.filter(article=article).exists():
         frequencies.add(feats.term_counts)
     vector = similarity.tfidf_vector(feats, frequencies)
-    _store_signature(article, feats, vector)
+    _store_signature(article, feats, vector, created=created)
     _store_tags(article, text, created=created)
     if not created and article.story_id is not None:
         return
@@ -155,13 +155,16 @@ def enrich_article(article: Article, *, created: bool) -> None:
 
 
 def _store_signature(article: Article, feats: similarity.Features,
-                     vector: Mapping[str, float]) -> None:
-    ArticleSignature.objects.update_or_create(
-        article=article, defaults={
-            "minhash": similarity.signature_bytes(feats.signature),
-            "word_set_size": feats.word_set_size, "vector": dict(vector),
-            "anchors": sorted(feats.anchors), "published_at": article.published_at})
-    LshBand.objects.filter(article=article).delete()
+                     vector: Mapping[str, float], *, created: bool) -> None:
+    values = {"minhash": similarity.signature_bytes(feats.signature),
+              "word_set_size": feats.word_set_size, "vector": dict(vector),
+              "anchors": sorted(feats.anchors), "published_at": article.published_at}
+    if created:
+        # The article row was inserted in this transaction: nothing of it is indexed yet.
+        ArticleSignature.objects.create(article=article, **values)
+    else:
+        ArticleSignature.objects.update_or_create(article=article, defaults=values)
+        LshBand.objects.filter(article=article).delete()
     LshBand.objects.bulk_create([LshBand(key=k, article=article, published_at=article.published_at)
                                  for k in feats.bands])
 
