@@ -1,5 +1,7 @@
+import json
 import re
 
+import feedparser
 import pytest
 
 from tests.conftest import rss, rss_item
@@ -303,6 +305,17 @@ def test_articles_are_tagged_and_tag_pages_list_what_the_edition_carries(
     assert "Teodor Vasek" in listing.content.decode()
     assert court.headline in listing.content.decode()
     assert client.get("/chile-sun/tag/nobody-at-all/").status_code == 404
+    # A reader can follow the name: the page announces its feeds, which list the same copy.
+    assert 'href="/chile-sun/tag/teodor-vasek/feed.rss"' in listing.content.decode()
+    rss = feedparser.parse(client.get("/chile-sun/tag/teodor-vasek/feed.rss").content)
+    assert rss.feed.title == "Chile Sun: Teodor Vasek"
+    assert [e.title for e in rss.entries] == [court.headline]
+    atom = feedparser.parse(client.get("/chile-sun/tag/teodor-vasek/feed.atom").content)
+    assert atom.version == "atom10" and len(atom.entries) == 1
+    document = json.loads(client.get("/chile-sun/tag/teodor-vasek/feed.json").content)
+    assert document["feed_url"].endswith("/tag/teodor-vasek/feed.json")
+    assert document["home_page_url"].endswith("/tag/teodor-vasek/")
+    assert client.get("/chile-sun/tag/nobody-at-all/feed.rss").status_code == 404
     # A corrected version that no longer names the firm loses that tag.
     ingest(tmp_path, "RFE", [rss_item(
         "court", "Former minister jailed for bribes",
@@ -315,3 +328,4 @@ def test_articles_are_tagged_and_tag_pages_list_what_the_edition_carries(
     # Killed copy disappears from the tag page; with nothing left the page is gone.
     services.article_kill(article=court, reason="legal")
     assert client.get("/chile-sun/tag/teodor-vasek/").status_code == 404
+    assert client.get("/chile-sun/tag/teodor-vasek/feed.json").status_code == 404

@@ -1,5 +1,6 @@
 """RSS 2.0 and Atom 1.0 (Django's syndication framework) and JSON Feed 1.1, per edition,
-per section and per story. Only public articles the edition carries; links are canonical.
+per section, per story and per tag (a person, organisation or place). Only public articles
+the edition carries; links are canonical.
 
 Conditional GET (ETag, Last-Modified, 304) is answered by the page-cache middleware for
 every public page, feeds included.
@@ -18,8 +19,14 @@ from django.utils import feedgenerator
 from wiredesk.editions import selectors
 from wiredesk.editions.models import Edition
 from wiredesk.editions.views import _edition
-from wiredesk.newsroom.models import Article, Section, Story
-from wiredesk.publishing.links import article_url, edition_base_url, section_path, story_path
+from wiredesk.newsroom.models import Article, Section, Story, Tag
+from wiredesk.publishing.links import (
+    article_url,
+    edition_base_url,
+    section_path,
+    story_path,
+    tag_path,
+)
 
 FEED_ITEMS = 50
 RSS_TYPE = "application/rss+xml"
@@ -33,11 +40,14 @@ class FeedScope:
     edition: Edition
     section: Section | None
     story: Story | None = None
+    tag: Tag | None = None
 
     @property
     def title(self) -> str:
         if self.story is not None:
             return f"{self.edition.name}: {self.story.headline}"
+        if self.tag is not None:
+            return f"{self.edition.name}: {self.tag.name}"
         if self.section is not None:
             return f"{self.edition.name}: {self.section.name}"
         return self.edition.name
@@ -47,11 +57,15 @@ class FeedScope:
         base = edition_base_url(self.edition)
         if self.story is not None:
             return base + story_path(self.story)
+        if self.tag is not None:
+            return base + tag_path(self.tag.key)
         return base + (section_path(self.section.slug) if self.section else "/")
 
     def feed_url(self, extension: str) -> str:
         if self.story is not None:
             return edition_base_url(self.edition) + f"/story/{self.story.pk}/feed.{extension}"
+        if self.tag is not None:
+            return self.home_url + f"feed.{extension}"
         return self.home_url.rstrip("/") + f"/feed.{extension}" if self.section else \
             edition_base_url(self.edition) + f"/feed.{extension}"
 
@@ -64,12 +78,19 @@ class FeedScope:
             # A story's coverage, newest first, as every feed orders its items.
             coverage = selectors.story_coverage(self.edition, self.story)
             return list(reversed(coverage))[:FEED_ITEMS]
-        return list(selectors.edition_articles(self.edition, section=self.section)[:FEED_ITEMS])
+        return list(selectors.edition_articles(self.edition, section=self.section,
+                                               tag=self.tag)[:FEED_ITEMS])
 
 
 def feed_scope(request, edition_slug: str | None = None,
-               section_slug: str | None = None, story_id: int | None = None) -> FeedScope:
+               section_slug: str | None = None, story_id: int | None = None,
+               tag_key: str | None = None) -> FeedScope:
     edition, _base = _edition(request, edition_slug)
+    if tag_key is not None:
+        tag = get_object_or_404(Tag, key=tag_key)
+        if not selectors.edition_articles(edition, tag=tag).exists():
+            raise Http404("this edition carries nothing that names it")
+        return FeedScope(edition=edition, section=None, tag=tag)
     if story_id is not None:
         story = get_object_or_404(Story, pk=story_id)
         if not selectors.story_coverage(edition, story):
@@ -113,8 +134,9 @@ class EditionRssFeed(Feed):
     feed_type = RssWithContent
     extension = "rss"
 
-    def get_object(self, request, edition_slug=None, section_slug=None, story_id=None):
-        return feed_scope(request, edition_slug, section_slug, story_id)
+    def get_object(self, request, edition_slug=None, section_slug=None, story_id=None,
+                   tag_key=None):
+        return feed_scope(request, edition_slug, section_slug, story_id, tag_key)
 
     def title(self, scope: FeedScope) -> str:
         return scope.title
@@ -216,8 +238,8 @@ def json_feed_document(scope: FeedScope) -> dict:
     }
 
 
-def json_feed(request, edition_slug=None, section_slug=None, story_id=None):
-    scope = feed_scope(request, edition_slug, section_slug, story_id)
+def json_feed(request, edition_slug=None, section_slug=None, story_id=None, tag_key=None):
+    scope = feed_scope(request, edition_slug, section_slug, story_id, tag_key)
     body = json.dumps(json_feed_document(scope), ensure_ascii=False, indent=1)
     return HttpResponse(body.encode("utf-8"), content_type=f"{JSON_FEED_TYPE}; charset=utf-8")
 

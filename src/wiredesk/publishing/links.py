@@ -45,3 +45,7 @@ def story_path(story) -> str:
 
 def section_path(section_slug: str) -> str:
     return f"/section/{section_slug}/"
+
+
+def tag_path(tag_key: str) -> str:
+    return f"/tag/{tag_key}/"
