@@ -131,8 +131,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 else:
-    # Every query wiredesk sends is a short indexed lookup: LLVM compilation (PostgreSQL's
-    # JIT, on by default since 11) never pays back here (see BENCHMARKS.md, scale).
+    # Every query wiredesk sends is a short indexed lookup, where LLVM compilation
+    # (PostgreSQL's JIT, on by default since 11) cannot pay back; a plan misestimated past
+    # jit_above_cost (stale statistics after a bulk load) would pay it on every call.
+    # At 1M articles the step measured the same either way (BENCHMARKS.md, scale).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 
 if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3" and os.environ.get(
@@ -145,8 +147,10 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3" and os.environ
         "min_size": int(_pool_min or 1), "max_size": int(_pool_max or _pool_min or 4),
         "timeout": 10}
 
-if os.environ.get("WIREDESK_TEST_DB_NAME"):
-    # Lets several test runs share one PostgreSQL server without clobbering each other.
+if os.environ.get("WIREDESK_TEST_DB_NAME") and DATABASES["default"]["ENGINE"] != \
+        "django.db.backends.sqlite3":
+    # Lets several test runs share one PostgreSQL server without clobbering each other
+    # (SQLite test databases are in memory, one per run, and need no name).
     DATABASES["default"]["TEST"] = {"NAME": os.environ["WIREDESK_TEST_DB_NAME"]}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
