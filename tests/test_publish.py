@@ -57,3 +57,50 @@ def test_publish_renders_every_public_page_then_only_what_changed(tmp_path, site
 def test_publish_unknown_edition_is_an_error(tmp_path, site):
     with pytest.raises(publish.PublishError):
         publish.publish(tmp_path / "out", edition_slug="nope")
+
+
+def test_publish_writes_the_story_tag_feed_and_sitemap_pages_articles_link_to(tmp_path):
+    import feedparser
+
+    from tests.story_texts import COURT, html
+    from wiredesk.newsroom.models import Tag
+
+    services.section_ensure(slug="world", name="World")
+    agency = services.agency_ensure(code="RFE")
+    feed = tmp_path / "court.rss"
+    feed.write_bytes(rss(rss_item("court", "Former minister jailed for bribes", html(COURT))))
+    services.ingest_source(str(feed), agency=agency)
+    edition_save(name="Chile Sun", time_zone="Australia/Sydney", hosts=["chilesun.example"])
+    court = Article.objects.get(guid="court")
+    tag = Tag.objects.get(key="teodor-vasek")
+    out = tmp_path / "out"
+    [report] = publish.publish(out)
+    root = out / "chile-sun"
+
+    # Every link of the article page to a story, a tag or a feed finds its file.
+    article_page = (root / "news" / str(court.pk) / f"{court.slug}.html").read_text()
+    story_file = next((root / "story" / str(court.story_id)).glob("*.html"))
+    assert f'href="/chile-sun/story/{court.story_id}/{story_file.stem}"' in article_page
+    assert court.headline in story_file.read_text()
+    assert 'href="/chile-sun/tag/teodor-vasek/"' in article_page
+    assert tag.name in (root / "tag" / "teodor-vasek" / "index.html").read_text()
+    for folder in ("", "section/world/", f"story/{court.story_id}/", "tag/teodor-vasek/"):
+        parsed = feedparser.parse((root / f"{folder}feed.rss").read_bytes())
+        assert [e.title for e in parsed.entries] == [court.headline], folder
+        assert (root / f"{folder}feed.atom").is_file() and (root / f"{folder}feed.json").is_file()
+    assert "<sitemapindex" in (root / "sitemap.xml").read_text()
+    assert f"/news/{court.pk}/" in (root / "sitemap-articles-1.xml").read_text()
+    assert report.pages >= 20
+
+    # A kill takes the article's story and tag pages and feeds with it.
+    services.article_kill(article=court, reason="legal")
+    [after] = publish.publish(out)
+    assert after.removed == 1
+    assert not story_file.exists()
+    assert not (root / "story" / str(court.story_id) / "feed.rss").exists()
+    assert not (root / "tag" / "teodor-vasek" / "index.html").exists()
+    assert feedparser.parse((root / "feed.rss").read_bytes()).entries == []
+    assert f"/news/{court.pk}/" not in (root / "sitemap-articles-1.xml").read_text()
+    # Nothing changed: nothing is rendered again, and the manifest forgot the dead pages.
+    [quiet] = publish.publish(out)
+    assert (quiet.rendered, quiet.removed, quiet.pages) == (0, 0, 0)

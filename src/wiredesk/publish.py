@@ -6,15 +6,21 @@ Layout under DIR (the same paths as the live site's ``/<edition-slug>/`` URLs)::
     DIR/<edition>/index.html                        home (latest news, first page)
     DIR/<edition>/section/<section>/index.html      each section's first page
     DIR/<edition>/news/<id>/<headline-slug>.html    every public article
+    DIR/<edition>/story/<id>/<headline-slug>.html   the story pages articles link to
+    DIR/<edition>/tag/<key>/index.html              the tag pages articles link to
+    DIR/<edition>/[section/<section>/|story/<id>/|tag/<key>/]feed.{rss,atom,json}
+    DIR/<edition>/sitemap*.xml                      the sitemaps
 
 A web server maps ``/x`` to ``x.html`` and ``/x/`` to ``x/index.html`` (nginx:
-``try_files $uri $uri.html $uri/index.html =404;``). Older pages (``?page=2``), the
-digest signup and release forms stay with the dynamic site.
+``try_files $uri $uri.html $uri/index.html =404;``). Older pages (``?page=2``), search,
+the digest signup and release forms stay with the dynamic site.
 
-Incremental: ``DIR/<edition>/.published.json`` records each article's last change;
-the next run re-renders only new and changed articles, deletes the files of articles
-killed, held or withdrawn from the edition, and re-renders the home and section pages
-when anything changed. ``--full`` renders everything again (e.g. after a template change).
+Incremental: ``DIR/<edition>/.published.json`` records each article's last change and
+every other page written; the next run re-renders only new and changed articles, deletes
+the files of articles killed, held or withdrawn from the edition, and, when anything
+changed, re-renders the story and tag pages of those articles (deleting those left with
+nothing to show) and the edition-wide pages. ``--full`` renders everything again (e.g.
+after a template change).
 Files are written to a temporary name and renamed, so a server never sends half a page.
 """
 
@@ -86,6 +92,67 @@ def copy_static(target: Path) -> None:
                 shutil.copy2(source, destination)
 
 
+FEED_EXTENSIONS = ("rss", "atom", "json")
+
+
+def _with_feeds(pages: dict[str, str], folder: str, url: str) -> None:
+    """The feeds beside a page: ``folder/feed.rss`` for ``url/feed.rss`` and so on."""
+    for extension in FEED_EXTENSIONS:
+        pages[f"{folder}feed.{extension}"] = f"{url}feed.{extension}"
+
+
+def edition_pages(edition) -> dict[str, str]:
+    """Edition-wide pages (file -> URL): home, sections, their feeds and the sitemaps."""
+    from wiredesk.editions import selectors
+    from wiredesk.publishing.sitemaps import article_page_count
+
+    base = f"/{edition.slug}/"
+    pages = {"index.html": base}
+    _with_feeds(pages, "", base)
+    for section in selectors.edition_sections(edition):
+        folder = f"section/{section.slug}/"
+        pages[f"{folder}index.html"] = base + folder
+        _with_feeds(pages, folder, base + folder)
+    for name in ["sitemap.xml", "sitemap-sections.xml", "sitemap-news.xml",
+                 *(f"sitemap-articles-{n}.xml"
+                   for n in range(1, article_page_count(edition) + 1))]:
+        pages[name] = base + name
+    return pages
+
+
+def coverage_pages(edition, article_ids, story_ids) -> dict[str, str]:
+    """The story and tag pages (file -> URL), with their feeds, of these articles and
+    stories (a story an article has just left counts too)."""
+    from wiredesk.newsroom.models import Article, Story, Tag
+    from wiredesk.publishing.links import story_path, tag_path
+
+    base = f"/{edition.slug}"
+    pages: dict[str, str] = {}
+    story_ids = {*story_ids, *Article.objects.filter(pk__in=article_ids, story__isnull=False)
+                 .values_list("story_id", flat=True)}
+    for story in Story.objects.filter(pk__in=story_ids).only("id", "headline"):
+        path = story_path(story)  # /story/<id>/<headline-slug>
+        pages[f"{path.lstrip('/')}.html"] = base + path
+        _with_feeds(pages, f"story/{story.pk}/", f"{base}/story/{story.pk}/")
+    keys = Tag.objects.filter(article_tags__article_id__in=article_ids).values_list(
+        "key", flat=True).distinct()
+    for key in keys:
+        path = tag_path(key)  # /tag/<key>/
+        pages[f"{path.lstrip('/')}index.html"] = base + path
+        _with_feeds(pages, path.lstrip("/"), base + path)
+    return pages
+
+
+def _read_manifest(path: Path) -> tuple[dict[str, dict], dict[str, str]]:
+    try:
+        data = json.loads(path.read_text())
+    except (FileNotFoundError, ValueError):
+        return {}, {}
+    if "articles" not in data:  # written before story, tag and feed pages were published
+        return data, {}
+    return data["articles"], data.get("pages", {})
+
+
 def publish_edition(edition, target: Path, *, full: bool = False,
                     progress=None) -> PublishReport:
     from wiredesk.editions import selectors
@@ -93,18 +160,21 @@ def publish_edition(edition, target: Path, *, full: bool = False,
     report = PublishReport(edition=edition.slug)
     root = target / edition.slug
     manifest_path = root / MANIFEST
-    try:
-        previous = {} if full else json.loads(manifest_path.read_text())
-    except (FileNotFoundError, ValueError):
-        previous = {}
+    previous, previous_pages = ({}, {}) if full else _read_manifest(manifest_path)
     client = _client()
     current: dict[str, dict] = {}
-    public = selectors.edition_articles(edition).values_list("pk", "slug", "modified_at")
-    for pk, slug, modified in public.iterator():
-        stamp = modified.isoformat()
+    changed: list[int] = []
+    stories: set[int] = set()  # stories whose pages may have changed
+    public = selectors.edition_articles(edition).values_list("pk", "slug", "modified_at",
+                                                             "story_id")
+    for pk, slug, modified, story_id in public.iterator():
         relative = f"news/{pk}/{slug}.html"
-        current[str(pk)] = {"modified": stamp, "path": relative}
+        # The story is recorded too: an article moved to another story links elsewhere.
+        current[str(pk)] = {"modified": modified.isoformat(), "path": relative,
+                            "story": story_id}
         seen = previous.get(str(pk))
+        if full:
+            changed.append(pk)
         if seen == current[str(pk)] and (root / relative).is_file():
             report.unchanged += 1
             continue
@@ -116,23 +186,42 @@ def publish_edition(edition, target: Path, *, full: bool = False,
         _write(root / relative, content)
         if seen and seen["path"] != relative:  # the headline (and slug) changed
             (root / seen["path"]).unlink(missing_ok=True)
+        if not full:
+            changed.append(pk)
+        if seen and seen.get("story"):
+            stories.add(seen["story"])
         report.rendered += 1
         if progress and report.rendered % 100 == 0:
             progress(f"{edition.slug}: {report.rendered} articles rendered")
     for pk, seen in previous.items():
         if pk not in current:  # killed, held, embargoed again or taken out of the edition
             (root / seen["path"]).unlink(missing_ok=True)
+            changed.append(int(pk))
+            if seen.get("story"):
+                stories.add(seen["story"])
             report.removed += 1
-    if full or report.rendered or report.removed or not (root / "index.html").is_file():
-        pages = {"index.html": f"/{edition.slug}/"}
-        for section in selectors.edition_sections(edition):
-            pages[f"section/{section.slug}/index.html"] = f"/{edition.slug}/section/{section.slug}/"
-        for relative, url in pages.items():
+    pages = dict(previous_pages)
+    if changed or not (root / "index.html").is_file():
+        # Story and tag pages of what changed, then every edition-wide page.
+        wanted = {**coverage_pages(edition, changed, stories), **edition_pages(edition)}
+        stories.update(int(r.split("/")[1]) for r in wanted if r.startswith("story/"))
+        for relative in list(previous_pages):
+            parts = relative.split("/")
+            if (parts[0] == "story" and int(parts[1]) in stories
+                    and relative not in wanted):  # a story gone, or its old headline's slug
+                (root / relative).unlink(missing_ok=True)
+                pages.pop(relative)
+        for relative, url in wanted.items():
             content = _render(client, url)
-            if content is not None:
-                _write(root / relative, content)
-                report.pages += 1
-    _write(manifest_path, json.dumps(current, sort_keys=True).encode())
+            if content is None:  # nothing left to show (a story or tag whose copy was killed)
+                (root / relative).unlink(missing_ok=True)
+                pages.pop(relative, None)
+                continue
+            _write(root / relative, content)
+            pages[relative] = url
+            report.pages += 1
+    _write(manifest_path, json.dumps({"articles": current, "pages": pages},
+                                     sort_keys=True).encode())
     return report
 
 

@@ -64,7 +64,8 @@ def edition_sections(edition: Edition) -> list[Section]:
 
 def article_in_edition(edition: Edition, article_id: int) -> Article | None:
     """The article if this edition carries it, whatever its status (views decide 404/410)."""
-    return (Article.objects.select_related("agency", "section")
+    return (Article.objects.select_related("agency", "section", "story")
+            .defer("story__centroid", "story__anchors")
             .filter(pk=article_id, placements__edition=edition).first())
 
 

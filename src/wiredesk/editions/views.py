@@ -114,8 +114,6 @@ def tag_page(request, tag_key: str, edition_slug: str | None = None):
 def story_page(request, story_id: int, story_slug: str = "",
                edition_slug: str | None = None):
     """One story's coverage in this edition, over time."""
-    from django.utils.text import slugify
-
     from wiredesk.newsroom.models import Story
 
     edition, base = _edition(request, edition_slug)
@@ -123,7 +121,7 @@ def story_page(request, story_id: int, story_slug: str = "",
     articles = selectors.story_coverage(edition, story)
     if not articles:
         raise Http404("this edition carries nothing of that story")
-    slug = slugify(story.headline)[:100] or "story"
+    slug = story.slug
     if story_slug != slug:
         return HttpResponsePermanentRedirect(f"{base}/story/{story.pk}/{slug}")
     return render(request, "wiredesk/story.html", _context(

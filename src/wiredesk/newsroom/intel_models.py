@@ -31,6 +31,13 @@ class Story(models.Model):
     def __str__(self) -> str:
         return self.headline
 
+    @property
+    def slug(self) -> str:
+        """The last part of the story page's address, from its headline."""
+        from django.utils.text import slugify
+
+        return slugify(self.headline)[:100] or "story"
+
 
 class ArticleSignature(models.Model):
     """An article's MinHash signature and TF-IDF vector, kept to compare later arrivals."""

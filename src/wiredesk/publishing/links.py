@@ -38,9 +38,7 @@ def article_url(edition: Edition, article: Article) -> str:
 
 
 def story_path(story) -> str:
-    from django.utils.text import slugify
-
-    return f"/story/{story.pk}/{slugify(story.headline)[:100] or 'story'}"
+    return f"/story/{story.pk}/{story.slug}"
 
 
 def section_path(section_slug: str) -> str:
