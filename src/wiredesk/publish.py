@@ -52,7 +52,8 @@ class PublishReport:
 
     def summary(self) -> str:
         text = (f"{self.edition}: {self.rendered} articles rendered, {self.unchanged} "
-                f"unchanged, {self.removed} removed, {self.pages} index pages")
+                f"unchanged, {self.removed} removed, {self.pages} other pages (home, sections, "
+                f"stories, tags, feeds, sitemaps)")
         if self.errors:
             text += f", {len(self.errors)} error(s): {self.errors[0]}"
         return text
