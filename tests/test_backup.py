@@ -115,6 +115,11 @@ def test_postgresql_backup_and_restore_round_trip(tmp_path):
         wd(env, "migrate")
         target = round_trip(tmp_path, env, "pgdump")
         assert target.read_bytes()[:5] == b"PGDMP"
+        # The restored tables come back with planner statistics.
+        with psycopg.connect(url) as db:
+            analysed = db.execute("SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables "
+                                  "WHERE relname = 'newsroom_article'").fetchone()[0]
+        assert analysed
     finally:
         with psycopg.connect(PG_URL, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -138,6 +138,12 @@ def restore(source: Path) -> None:
                            str(source)], env=env, capture_output=True, text=True)
     if done.returncode != 0:
         raise BackupError(f"pg_restore failed: {done.stderr.strip()[:500]}")
+    # pg_restore brings rows, not planner statistics: until the tables are analysed the
+    # planner guesses, and a lookup by story took 78 ms instead of 0.3 ms at 1M articles.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def holds_data() -> bool:
