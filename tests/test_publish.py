@@ -104,3 +104,28 @@ def test_publish_writes_the_story_tag_feed_and_sitemap_pages_articles_link_to(tm
     # Nothing changed: nothing is rendered again, and the manifest forgot the dead pages.
     [quiet] = publish.publish(out)
     assert (quiet.rendered, quiet.removed, quiet.pages) == (0, 0, 0)
+
+
+def test_a_first_run_names_more_articles_than_the_database_takes_at_once(tmp_path, site,
+                                                                         monkeypatch):
+    import sqlite3
+
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's bound-parameter limit")
+    agency, feed = site
+    feed.write_bytes(rss("".join(rss_item(f"m{i}", f"Many {i}") for i in range(45))))
+    services.ingest_source(str(feed), agency=agency)
+    # As with SQLite's 32,766 parameters against a 100k-article archive, scaled down.
+    connection.ensure_connection()
+    connection.connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 40)
+    monkeypatch.setattr(publish, "LOOKUP_SLICE", 20)
+    try:
+        [report] = publish.publish(tmp_path / "out")
+    finally:
+        connection.connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 32766)
+    assert report.rendered == 48 and not report.errors
+    stories = set(Article.objects.values_list("story_id", flat=True))
+    assert all(list((tmp_path / "out" / "chile-sun" / "story" / str(s)).glob("*.html"))
+               for s in stories)

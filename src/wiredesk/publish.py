@@ -94,6 +94,7 @@ def copy_static(target: Path) -> None:
 
 
 FEED_EXTENSIONS = ("rss", "atom", "json")
+LOOKUP_SLICE = 500
 
 
 def _with_feeds(pages: dict[str, str], folder: str, url: str) -> None:
@@ -129,15 +130,23 @@ def coverage_pages(edition, article_ids, story_ids) -> dict[str, str]:
 
     base = f"/{edition.slug}"
     pages: dict[str, str] = {}
-    story_ids = {*story_ids, *Article.objects.filter(pk__in=article_ids, story__isnull=False)
-                 .values_list("story_id", flat=True)}
-    for story in Story.objects.filter(pk__in=story_ids).only("id", "headline"):
-        path = story_path(story)  # /story/<id>/<headline-slug>
-        pages[f"{path.lstrip('/')}.html"] = base + path
-        _with_feeds(pages, f"story/{story.pk}/", f"{base}/story/{story.pk}/")
-    keys = Tag.objects.filter(article_tags__article_id__in=article_ids).values_list(
-        "key", flat=True).distinct()
-    for key in keys:
+    story_ids, keys = set(story_ids), set()
+    article_ids = list(article_ids)
+    # In slices: a first or --full run names every article, more than SQLite takes at once.
+    for start in range(0, len(article_ids), LOOKUP_SLICE):
+        ids = article_ids[start:start + LOOKUP_SLICE]
+        story_ids.update(Article.objects.filter(pk__in=ids, story__isnull=False)
+                         .values_list("story_id", flat=True))
+        keys.update(Tag.objects.filter(article_tags__article_id__in=ids)
+                    .values_list("key", flat=True))
+    story_ids = sorted(story_ids)
+    for start in range(0, len(story_ids), LOOKUP_SLICE):
+        for story in Story.objects.filter(
+                pk__in=story_ids[start:start + LOOKUP_SLICE]).only("id", "headline"):
+            path = story_path(story)  # /story/<id>/<headline-slug>
+            pages[f"{path.lstrip('/')}.html"] = base + path
+            _with_feeds(pages, f"story/{story.pk}/", f"{base}/story/{story.pk}/")
+    for key in sorted(keys):
         path = tag_path(key)  # /tag/<key>/
         pages[f"{path.lstrip('/')}index.html"] = base + path
         _with_feeds(pages, path.lstrip("/"), base + path)
