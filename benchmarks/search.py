@@ -2,13 +2,15 @@
 
     .venv/bin/python benchmarks/search.py [--engines sqlite,postgres] [--sizes 10000,100000]
         [--postgres-url postgres://postgres@127.0.0.1:5432/postgres] [--runs 5]
-        [--output search.json]
+        [--output search.json] [--reference-jit]
 
 Each engine runs in its own process on a fresh database (SQLite in a temporary directory;
 PostgreSQL in a throw-away database `wd7_bench_search`). The archive grows in place from
 one size to the next; at each size the same queries run through the real service
 (`search_edition`: count, rank, highlight, load the page of articles). The reference is the
 smallest size measured in the same run: the table gives each size's latency as a ratio to it.
+With --reference-jit, PostgreSQL also runs the queries with JIT on (the server's default;
+wiredesk's sessions run with jit=off), on the same archive, as a second reference.
 Synthetic articles: headline 8 words, body 80 words, drawn from a 6,000-word Zipf vocabulary.
 """
 
@@ -121,7 +123,15 @@ def measure(runs: int) -> dict:
     return out
 
 
-def run_engine(engine: str, sizes: list[int], runs: int, postgres_url: str) -> dict:
+def set_jit(on: bool) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET jit = {'on' if on else 'off'}")
+
+
+def run_engine(engine: str, sizes: list[int], runs: int, postgres_url: str,
+               reference_jit: bool = False) -> dict:
     """Runs in a child process with the engine's settings."""
     os.environ["DJANGO_SETTINGS_MODULE"] = "wiredesk.settings"
     import django
@@ -146,6 +156,10 @@ def run_engine(engine: str, sizes: list[int], runs: int, postgres_url: str) -> d
         built = size
         print(f"{engine} {size:,}: built in {build_seconds:.0f}s, measuring", file=sys.stderr)
         results[str(size)] = {"build_seconds": build_seconds, **measure(runs)}
+        if reference_jit and engine == "postgres":
+            set_jit(True)
+            results[str(size)]["reference_jit_on"] = measure(runs)
+            set_jit(False)
     return results
 
 
@@ -175,11 +189,14 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--output", default="search.json", help="file name in results/")
+    parser.add_argument("--reference-jit", action="store_true",
+                        help="PostgreSQL: also measure with JIT on, on the same archive")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     if args.child:
-        print(json.dumps(run_engine(args.child, sizes, args.runs, args.postgres_url)))
+        print(json.dumps(run_engine(args.child, sizes, args.runs, args.postgres_url,
+                                    args.reference_jit)))
         return 0
     report = {"sizes": sizes, "runs": args.runs, "queries": QUERIES, "engines": {}}
     for engine in args.engines.split(","):
@@ -188,7 +205,8 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="wd-bench-") as data_dir:
             done = subprocess.run(
                 [sys.executable, __file__, "--child", engine, "--sizes", args.sizes,
-                 "--runs", str(args.runs), "--postgres-url", args.postgres_url],
+                 "--runs", str(args.runs), "--postgres-url", args.postgres_url,
+                 *(["--reference-jit"] if args.reference_jit else [])],
                 env=child_env(engine, data_dir, args.postgres_url), capture_output=True,
                 text=True)
         sys.stderr.write(done.stderr[-3000:])

@@ -134,7 +134,8 @@ else:
     # Every query wiredesk sends is a short indexed lookup, where LLVM compilation
     # (PostgreSQL's JIT, on by default since 11) cannot pay back; a plan misestimated past
     # jit_above_cost (stale statistics after a bulk load) would pay it on every call.
-    # At 1M articles the step measured the same either way (BENCHMARKS.md, scale).
+    # At 1M articles the ingest step and search measured the same either way
+    # (BENCHMARKS.md: scale, search latency).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 
 if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3" and os.environ.get(
