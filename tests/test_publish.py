@@ -106,6 +106,18 @@ def test_publish_writes_the_story_tag_feed_and_sitemap_pages_articles_link_to(tm
     assert (quiet.rendered, quiet.removed, quiet.pages) == (0, 0, 0)
 
 
+def test_a_full_run_still_deletes_what_was_killed_since_the_last_run(tmp_path, site):
+    out = tmp_path / "out"
+    publish.publish(out)
+    killed = Article.objects.get(guid="g0")
+    page = out / "chile-sun" / "news" / str(killed.pk) / f"{killed.slug}.html"
+    assert page.is_file()
+    services.article_kill(article=killed, reason="legal")
+    [report] = publish.publish(out, full=True)
+    assert (report.rendered, report.removed) == (2, 1)
+    assert not page.exists()
+
+
 def test_a_first_run_names_more_articles_than_the_database_takes_at_once(tmp_path, site,
                                                                          monkeypatch):
     import sqlite3

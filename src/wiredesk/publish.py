@@ -170,7 +170,8 @@ def publish_edition(edition, target: Path, *, full: bool = False,
     report = PublishReport(edition=edition.slug)
     root = target / edition.slug
     manifest_path = root / MANIFEST
-    previous, previous_pages = ({}, {}) if full else _read_manifest(manifest_path)
+    # Read even for --full: what was published before and is no longer public must go.
+    previous, previous_pages = _read_manifest(manifest_path)
     client = _client()
     current: dict[str, dict] = {}
     changed: list[int] = []
@@ -185,7 +186,7 @@ def publish_edition(edition, target: Path, *, full: bool = False,
         seen = previous.get(str(pk))
         if full:
             changed.append(pk)
-        if seen == current[str(pk)] and (root / relative).is_file():
+        elif seen == current[str(pk)] and (root / relative).is_file():
             report.unchanged += 1
             continue
         content = _render(client, f"/{edition.slug}/news/{pk}/{slug}")
