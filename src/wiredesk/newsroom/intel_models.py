@@ -8,6 +8,7 @@ process holds the archive in memory.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.text import slugify
 
 
 class Story(models.Model):
@@ -34,8 +35,6 @@ class Story(models.Model):
     @property
     def slug(self) -> str:
         """The last part of the story page's address, from its headline."""
-        from django.utils.text import slugify
-
         return slugify(self.headline)[:100] or "story"
 
 
