@@ -147,3 +147,11 @@ class Worker:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
         self.log.close()
+
+
+def set_jit(on: bool) -> None:
+    """PostgreSQL: JIT on or off for this session (a reference beside wiredesk's jit=off)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET jit = {'on' if on else 'off'}")

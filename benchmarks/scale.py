@@ -24,6 +24,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+from _common import set_jit  # the script's folder is on sys.path
+
 RESULTS = Path(__file__).resolve().parent / "results"
 PER_DAY = 1000
 STORY_SIZE = 8
@@ -218,13 +220,6 @@ def jit_setting() -> str | None:
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         return cursor.fetchone()[0]
-
-
-def set_jit(on: bool) -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(f"SET jit = {'on' if on else 'off'}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,6 +28,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from _common import set_jit
+
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 BENCH_DB = "wd7_bench_search"
@@ -121,13 +123,6 @@ def measure(runs: int) -> dict:
     out["all"] = {"median_ms": statistics.median(every),
                   "p95_ms": every[max(0, int(len(every) * 0.95) - 1)]}
     return out
-
-
-def set_jit(on: bool) -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(f"SET jit = {'on' if on else 'off'}")
 
 
 def run_engine(engine: str, sizes: list[int], runs: int, postgres_url: str,
