@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from wiredesk.errors import WiredeskError
 
-class WireError(Exception):
+
+class WireError(WiredeskError):
     """Input that cannot be turned into items; the message is shown to operators."""
 
 
