@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.wire.similarity_indexes
 from _common import set_jit  # the script's folder is on sys.path
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -58,6 +59,7 @@ def texts(data: Path) -> list[tuple[str, str]]:
 def build(n: int, base: list[tuple[str, str]], start: datetime) -> None:
     import numpy as np
     from django.db import connection, transaction
+    from tests.wire.similarity_indexes import InMemoryDocumentFrequencies
 
     from wiredesk.newsroom import services
     from wiredesk.newsroom.intelligence import DbFrequencies
@@ -73,7 +75,7 @@ def build(n: int, base: list[tuple[str, str]], start: datetime) -> None:
 
     agency = services.agency_ensure(code="SYN")
     feats = [sim.features(h, b)[0] for h, b in base]
-    frequencies = sim.InMemoryDocumentFrequencies()
+    frequencies = InMemoryDocumentFrequencies()
     for f in feats:
         frequencies.add(f.term_counts)
     vectors = [sim.tfidf_vector(f, frequencies) for f in feats]

@@ -17,9 +17,13 @@ import time
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
 
-from wiredesk.wire.similarity import InMemoryStories, StoryParams, features
+from tests.wire.similarity_indexes import InMemoryStories  # noqa: E402
+
+from wiredesk.wire.similarity import StoryParams, features  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -12,6 +12,11 @@ from tests.story_texts import (
     MATCH,
     fire_report,
 )
+from tests.wire.similarity_indexes import (
+    InMemoryDocumentFrequencies,
+    InMemoryLineMemory,
+    InMemoryStories,
+)
 from wiredesk.wire import similarity as sim
 
 
@@ -67,7 +72,7 @@ def test_furniture_and_source_boilerplate_are_not_evidence():
     promo = ["Get a daily dose of Chile Sun news through our daily email.",
              "SEE ALSO: Something else entirely",
              "Our newsroom is open around the clock for tips and pictures from readers."]
-    memory = sim.InMemoryLineMemory()
+    memory = InMemoryLineMemory()
     source = "agency:1"
     for i in range(4):  # the same feed repeats its promotion line under every item
         _f, keys = sim.features(f"Item {i}", "\n".join([f"Unique text number {i} here.", *promo]),
@@ -80,7 +85,7 @@ def test_furniture_and_source_boilerplate_are_not_evidence():
 
 
 def test_online_clustering_keeps_lookalike_events_apart():
-    stories = sim.InMemoryStories()
+    stories = InMemoryStories()
     now = datetime(2025, 7, 11, tzinfo=UTC)
     ids = {}
     texts = (("flood", FLOOD), ("court", COURT), ("lookalike", COURT_LOOKALIKE),
@@ -96,7 +101,7 @@ def test_online_clustering_keeps_lookalike_events_apart():
 
 
 def test_story_window_closes():
-    stories = sim.InMemoryStories()
+    stories = InMemoryStories()
     now = datetime(2025, 7, 11, tzinfo=UTC)
     first = stories.assign(feats(FLOOD), when=now)
     assert stories.assign(feats(FLOOD[1:]), when=now + timedelta(days=30)) != first
@@ -142,18 +147,18 @@ def test_lookalike_events_blended_while_small_are_split_apart(monkeypatch):
     # Joining made far too eager: every fire report lands in the first fire's story...
     eager = sim.StoryParams(join=0.0, anchor_weight=0.0)
     monkeypatch.setattr(sim, "SPLIT_MIN_SIZE", 10**6)
-    branstead, wellmore = _two_fires(sim.InMemoryStories(eager))
+    branstead, wellmore = _two_fires(InMemoryStories(eager))
     assert set(branstead) == set(wellmore)
     # ...and the check on growing stories still pulls the two events apart.
     monkeypatch.undo()
-    branstead, wellmore = _two_fires(sim.InMemoryStories(eager))
+    branstead, wellmore = _two_fires(InMemoryStories(eager))
     assert len(set(branstead)) == 1 and len(set(wellmore)) == 1
     assert branstead[0] != wellmore[0]
 
 
 def _vectors(reports):
     """TF-IDF vectors as an archive holding both fires and other news would weigh them."""
-    frequencies = sim.InMemoryDocumentFrequencies()
+    frequencies = InMemoryDocumentFrequencies()
     archive = [fire_report(event, n) for event in (FIRE_BRANSTEAD, FIRE_WELLMORE)
                for n in range(15)]
     archive += [(text[0][:60], "\n".join(text)) for text in (FLOOD, COURT, MATCH)]

@@ -1,0 +1,223 @@
+"""Stories: single-pass clustering of items into the events they report.
+
+Each story keeps a centroid (top terms) and its anchor set; an item joins the best story
+found through its top terms (an inverted index) when TF-IDF cosine, corrected by anchor
+agreement, clears a threshold, otherwise it starts a story. IDF comes from document
+frequencies maintained incrementally. Single-pass clustering cannot undo an early
+mistake: when the first reports of two look-alike events (two fires at two branches of
+one supermarket chain) meet while both are small, every later report joins the blend. So
+each time a story grows, its recent members are checked for the shape of two events
+(:func:`story_parts`) and a blend is split.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+import numpy as np
+
+from wiredesk.wire.similarity.item_features import MAX_ANCHORS, Features
+
+VECTOR_TERMS = 60  # an item's TF-IDF vector keeps its strongest terms
+CENTROID_TERMS = 120
+QUERY_TERMS = 12  # terms used to look up candidate stories
+
+
+class DocumentFrequencies(Protocol):
+    def total(self) -> int: ...
+
+    def counts(self, terms: Iterable[str]) -> Mapping[str, int]: ...
+
+    def add(self, terms: Iterable[str]) -> None: ...
+
+
+def tfidf_vector(feats: Features, frequencies: DocumentFrequencies, *,
+                 keep: int = VECTOR_TERMS) -> dict[str, float]:
+    """Unit-length sublinear TF-IDF over the item's strongest terms; headline words count double."""
+    if not feats.term_counts:
+        return {}
+    n = frequencies.total()
+    df = frequencies.counts(feats.term_counts)
+    weights = {}
+    for term, count in feats.term_counts.items():
+        idf = math.log((n + 1) / (df.get(term, 0) + 1)) + 1.0
+        tf = 1.0 + math.log(count) + (1.0 if term in feats.headline_terms else 0.0)
+        weights[term] = tf * idf
+    top = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:keep]
+    norm = math.sqrt(sum(w * w for _, w in top)) or 1.0
+    return {t: w / norm for t, w in top}
+
+
+def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    dot = sum(w * b.get(t, 0.0) for t, w in a.items())
+    na = math.sqrt(sum(w * w for w in a.values()))
+    nb = math.sqrt(sum(w * w for w in b.values()))
+    return dot / (na * nb) if na and nb else 0.0
+
+
+def query_terms(vector: Mapping[str, float], limit: int = QUERY_TERMS) -> list[str]:
+    return [t for t, _ in sorted(vector.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
+
+
+@dataclass(slots=True)
+class StoryState:
+    """What clustering needs to know about a story (the database keeps it per story)."""
+
+    story_id: int
+    centroid: dict[str, float]  # sum of member vectors, truncated
+    anchors: Counter[str]
+    size: int
+    last_seen: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoryParams:
+    join: float = 0.22  # cosine to the centroid needed to join a story (splits undo blends)
+    anchor_weight: float = 0.20  # how much agreeing (or clashing) names and numbers count
+    window: timedelta = timedelta(days=7)  # a story keeps growing while items keep coming
+
+
+def anchor_agreement(item: frozenset[str], story: Counter[str], size: int) -> float:
+    """In [-1, 1]: how well the item's names and numbers fit the story's usual ones.
+
+    Anchors that at least two members (or the single member) share are the story's own;
+    an item naming none of them points at a different event of the same kind.
+    """
+    if not item or not story:
+        return 0.0
+    floor = 1 if size < 3 else 2
+    core = {a for a, c in story.items() if c >= floor}
+    if not core:
+        return 0.0
+    shared = len(item & core)
+    ratio = shared / min(len(item), len(core))
+    return min(1.0, 2.0 * ratio) * 2.0 - 1.0 if ratio < 0.5 else 1.0
+
+
+def story_score(vector: Mapping[str, float], anchors: frozenset[str], story: StoryState,
+                params: StoryParams) -> float:
+    return (cosine(vector, story.centroid)
+            + params.anchor_weight * anchor_agreement(anchors, story.anchors, story.size))
+
+
+def best_story(vector: Mapping[str, float], anchors: frozenset[str],
+               candidates: Iterable[StoryState], params: StoryParams
+               ) -> tuple[StoryState | None, float]:
+    best, best_score = None, -1.0
+    for story in candidates:
+        score = story_score(vector, anchors, story, params)
+        if score > best_score or (score == best_score and best is not None
+                                  and story.story_id < best.story_id):
+            best, best_score = story, score
+    if best is None or best_score < params.join:
+        return None, best_score
+    return best, best_score
+
+
+def add_to_centroid(story: StoryState, vector: Mapping[str, float], anchors: Iterable[str]
+                    ) -> None:
+    merged = dict(story.centroid)
+    for term, weight in vector.items():
+        merged[term] = merged.get(term, 0.0) + weight
+    story.centroid = dict(sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))
+                          [:CENTROID_TERMS])
+    story.anchors.update(anchors)
+    if len(story.anchors) > 4 * MAX_ANCHORS:
+        story.anchors = Counter(dict(story.anchors.most_common(2 * MAX_ANCHORS)))
+    story.size += 1
+
+
+# A story is checked for blended events once it has this many members; each part of a
+# split must have SPLIT_MIN_PART members (fewer is an odd report, not a second event).
+SPLIT_MIN_SIZE = 6
+SPLIT_MIN_PART = 4
+SPLIT_NEIGHBOURS = 2
+SPLIT_WINDOW = 40  # the most recent members are checked: the cost stays flat as stories grow
+SPLIT_SEPARATION = 0.8  # parts must be this much less alike than the members of each
+
+
+def story_parts(vectors: Sequence[Mapping[str, float]], *, neighbours: int = SPLIT_NEIGHBOURS,
+                min_part: int = SPLIT_MIN_PART) -> list[list[int]]:
+    """The members of one story grouped by the event they report: indices into ``vectors``.
+
+    One group (every index) when the story is about one event. Each member is linked to its
+    ``neighbours`` most similar fellow members; reports of one event link to each other, so
+    a story whose links fall apart into two or more groups of at least ``min_part`` members
+    has blended events. Smaller groups join the part they are closest to on average.
+    Members without terms cannot be placed and go with the largest part. Parts come largest
+    first (ties: the one holding the earliest member).
+    """
+    placed = [i for i, v in enumerate(vectors) if v]
+    everyone = [list(range(len(vectors)))]
+    if len(placed) < 2 * min_part:
+        return everyone
+    vocabulary: dict[str, int] = {}
+    for i in placed:
+        for term in vectors[i]:
+            vocabulary.setdefault(term, len(vocabulary))
+    matrix = np.zeros((len(placed), len(vocabulary)), dtype=np.float64)
+    for row, i in enumerate(placed):
+        for term, weight in vectors[i].items():
+            matrix[row, vocabulary[term]] = weight
+    norms = np.linalg.norm(matrix, axis=1)
+    norms[norms == 0] = 1.0
+    matrix /= norms[:, None]
+    similar = matrix @ matrix.T
+    np.fill_diagonal(similar, -np.inf)
+    links: list[set[int]] = [set() for _ in placed]
+    for row in range(len(placed)):
+        for other in np.argsort(-similar[row], kind="stable")[:neighbours]:
+            links[row].add(int(other))
+            links[int(other)].add(row)
+    groups: list[list[int]] = []
+    seen: set[int] = set()
+    for start in range(len(placed)):
+        if start in seen:
+            continue
+        seen.add(start)
+        stack, group = [start], []
+        while stack:
+            node = stack.pop()
+            group.append(node)
+            for other in links[node] - seen:
+                seen.add(other)
+                stack.append(other)
+        groups.append(sorted(group))
+    parts = [g for g in groups if len(g) >= min_part]
+    if len(parts) < 2:
+        return everyone
+    np.fill_diagonal(similar, np.nan)
+    # Links alone can cut a tight, even group into cliques (near-equal similarities tie);
+    # two events are only called when the parts are clearly further apart than within.
+    parts.sort(key=lambda part: (-len(part), part[0]))
+    within = min(float(np.nanmean(similar[np.ix_(p, p)])) for p in parts[:2])
+    between = float(np.nanmean(similar[np.ix_(parts[0], parts[1])]))
+    if within <= 0 or between > SPLIT_SEPARATION * within:
+        return everyone
+    np.fill_diagonal(similar, 0.0)
+    for group in groups:
+        if len(group) < min_part:
+            closest = max(range(len(parts)),
+                          key=lambda p: (similar[np.ix_(group, parts[p])].mean(), -p))
+            parts[closest] = sorted(parts[closest] + group)
+    parts.sort(key=lambda part: (-len(part), part[0]))
+    result = [[placed[row] for row in part] for part in parts]
+    result[0] = sorted(result[0] + [i for i, v in enumerate(vectors) if not v])
+    return result
+
+
+def story_from_members(story_id: int, vectors: Iterable[Mapping[str, float]],
+                       anchors: Iterable[Iterable[str]], last_seen: datetime | None = None
+                       ) -> StoryState:
+    """A story's clustering state rebuilt from its members (after a split)."""
+    state = StoryState(story_id, {}, Counter(), 0, last_seen)
+    for vector, names in zip(vectors, anchors, strict=True):
+        add_to_centroid(state, vector, names)
+    return state

@@ -1,0 +1,149 @@
+"""In-memory stand-ins for the database indexes behind ``wiredesk.wire.similarity``.
+
+The product keeps line counts, document frequencies and story state in indexed tables
+(``newsroom/intelligence.py``); tests and benchmarks drive the same pure functions through
+these dictionaries instead, one process, no database.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+
+from wiredesk.wire import similarity
+from wiredesk.wire.similarity import (
+    BOILERPLATE_MIN_ITEMS,
+    QUERY_TERMS,
+    SPLIT_WINDOW,
+    Features,
+    StoryParams,
+    StoryState,
+    add_to_centroid,
+    best_story,
+    query_terms,
+    story_from_members,
+    story_parts,
+    tfidf_vector,
+)
+
+
+class InMemoryLineMemory:
+    """Counts, per source, how many items carried each short line; bounded per source."""
+
+    def __init__(self, *, per_source: int = 20_000) -> None:
+        self.per_source = per_source
+        self._counts: dict[str, OrderedDict[int, int]] = {}
+
+    def repeated(self, source: str, keys: Sequence[int]) -> set[int]:
+        counts = self._counts.get(source)
+        if not counts:
+            return set()
+        return {k for k in keys if counts.get(k, 0) >= BOILERPLATE_MIN_ITEMS}
+
+    def remember(self, source: str, keys: Sequence[int]) -> None:
+        counts = self._counts.setdefault(source, OrderedDict())
+        for key in set(keys):
+            counts[key] = counts.get(key, 0) + 1
+            counts.move_to_end(key)
+        while len(counts) > self.per_source:
+            counts.popitem(last=False)
+
+
+class InMemoryDocumentFrequencies:
+    """How many items carried each term, and how many items there were."""
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.df: Counter[str] = Counter()
+
+    def total(self) -> int:
+        return self.n
+
+    def counts(self, terms: Iterable[str]) -> Mapping[str, int]:
+        return {t: self.df.get(t, 0) for t in terms}
+
+    def add(self, terms: Iterable[str]) -> None:
+        self.n += 1
+        self.df.update(set(terms))
+
+
+class InMemoryStories:
+    """The clustering state for one process (benchmarks, tests); the database has its own."""
+
+    def __init__(self, params: StoryParams | None = None) -> None:
+        self.params = params or StoryParams()
+        self.stories: dict[int, StoryState] = {}
+        self.postings: dict[str, set[int]] = {}
+        self.frequencies = InMemoryDocumentFrequencies()
+        self.frequencies_frozen = False  # True when the counts were filled from an archive
+        self.members: dict[int, list[tuple[dict[str, float], frozenset[str]]]] = {}
+        self.moved: dict[int, int] = {}  # member key -> story, for members moved by a split
+        self._member_keys: dict[int, list[int]] = {}
+        self._next = 1
+
+    def candidates(self, terms: Iterable[str], now: datetime | None) -> list[StoryState]:
+        found: set[int] = set()
+        for term in terms:
+            found |= self.postings.get(term, set())
+        stories = [self.stories[s] for s in sorted(found)]
+        if now is not None:
+            stories = [s for s in stories if s.last_seen is None
+                       or now - s.last_seen <= self.params.window]
+        return stories
+
+    def assign(self, feats: Features, *, when: datetime | None = None,
+               key: int | None = None) -> int:
+        """The story an item joins (or starts). A split may later move earlier items:
+        pass a ``key`` per item and read :meth:`story_of` for the final answer."""
+        if not self.frequencies_frozen:
+            self.frequencies.add(feats.term_counts)
+        vector = tfidf_vector(feats, self.frequencies)
+        story, _score = best_story(vector, feats.anchors,
+                                   self.candidates(query_terms(vector), when), self.params)
+        if story is None:
+            story = StoryState(self._next, {}, Counter(), 0, when)
+            self.stories[story.story_id] = story
+            self._next += 1
+        before = set(query_terms(story.centroid, 2 * QUERY_TERMS))
+        add_to_centroid(story, vector, feats.anchors)
+        story.last_seen = max(filter(None, [story.last_seen, when]), default=None)
+        for term in set(query_terms(story.centroid, 2 * QUERY_TERMS)) - before:
+            self.postings.setdefault(term, set()).add(story.story_id)
+        self.members.setdefault(story.story_id, []).append((vector, feats.anchors))
+        self._member_keys.setdefault(story.story_id, []).append(
+            key if key is not None else -1)
+        if key is not None:
+            self.moved[key] = story.story_id
+        # Read through the package at each call: tests patch the threshold there.
+        if story.size >= similarity.SPLIT_MIN_SIZE:
+            self._split(story)
+        return story.story_id
+
+    def story_of(self, key: int) -> int:
+        return self.moved[key]
+
+    def _split(self, story: StoryState) -> None:
+        members = self.members[story.story_id]
+        keys = self._member_keys[story.story_id]
+        recent = len(members) - min(len(members), SPLIT_WINDOW)
+        parts = story_parts([vector for vector, _ in members[recent:]])
+        if len(parts) < 2:
+            return
+        moving = [[recent + i for i in part] for part in parts[1:]]
+        staying = sorted(set(range(len(members))) - {i for part in moving for i in part})
+        for indices in [staying, *moving]:
+            story_id = story.story_id if indices is staying else self._next
+            if indices is not staying:
+                self._next += 1
+            state = story_from_members(story_id, [members[i][0] for i in indices],
+                                       [members[i][1] for i in indices], story.last_seen)
+            self.stories[story_id] = state
+            self.members[story_id] = [members[i] for i in indices]
+            self._member_keys[story_id] = [keys[i] for i in indices]
+            for i in indices:
+                if keys[i] >= 0:
+                    self.moved[keys[i]] = story_id
+            for term in query_terms(state.centroid, 2 * QUERY_TERMS):
+                self.postings.setdefault(term, set()).add(story_id)
+
