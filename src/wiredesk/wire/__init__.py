@@ -1,5 +1,41 @@
-"""The pure pipeline: bytes in, clean WireItems out.
+"""The pure pipeline: bytes in, clean WireItems out, and what can be known about them.
 
 Nothing in this package imports Django, the apps or touches a database; an
 import-linter contract in pyproject.toml (checked by the test suite) keeps it so.
+
+The public surface is the modules in ``__all__``; apps import from these and nothing
+else in ``wire``. Their main names:
+
+- ``types``: ``WireItem`` (parsed), ``CleanItem`` (normalized), ``Media``,
+  ``ParseResult``, ``WireError``.
+- ``fetch``: ``fetch`` (conditional GET with size and time caps), ``is_url``,
+  ``FetchResult``, ``FetchError``.
+- ``formats``: ``parse_bytes`` (format sniffing, one adapter per format) and the
+  adapter modules (``html_page`` for a single web page).
+- ``pipeline``: ``process`` (parse + normalize + identity of a whole payload).
+- ``normalize``: ``normalize`` (one ``WireItem`` -> ``CleanItem``).
+- ``sanitize``: ``sanitize_html``, ``html_to_text``, ``plain_text``.
+- ``extract``: ``extract_source`` (what the page adapter makes of one page: ``wiredesk extract``).
+- ``sections``: ``section_for`` (rules), ``SectionClassifier`` (learned).
+- ``placement``: ``EditionRule``, ``editions_for`` (which editions carry an item).
+- ``similarity``: features, near-duplicates, story clustering, related ranking.
+- ``entities``: ``extract`` (names in an item), ``entity_key``.
+
+The other modules (``decode``, ``xmlsafe``, ``dates``, ``datelines``, ``identity``,
+``teaser``) are stages inside the pipeline. Nothing is imported here: importing one
+module must not load numpy or the HTTP client for callers that only need ``types``.
 """
+
+__all__ = [
+    "entities",
+    "extract",
+    "fetch",
+    "formats",
+    "normalize",
+    "pipeline",
+    "placement",
+    "sanitize",
+    "sections",
+    "similarity",
+    "types",
+]
