@@ -8,14 +8,11 @@ import pytest
 from django.utils import timezone
 
 from tests.digest.conftest import ingest, make_confirmed, news_item
+from wiredesk.digest.ledger import claim_batch, recover_stale_claims
 from wiredesk.digest.models import Delivery, Subscriber
-from wiredesk.digest.sending import (
-    RateLimiter,
-    claim_batch,
-    recover_stale_claims,
-    send_pending,
-)
+from wiredesk.digest.sending import send_pending
 from wiredesk.digest.services import digest_plan
+from wiredesk.digest.transport import RateLimiter
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,199 @@
+"""The delivery ledger: claim rows, record outcomes, recover the claims of dead senders.
+
+State machine of a delivery::
+
+    pending --claim--> sending(claim_token, claimed_at) --> sent
+                                                      \\--> pending (4xx / dropped, backoff)
+                                                      \\--> failed  (5xx, or retries used up)
+                                                      \\--> skipped (nothing left to say)
+
+Claiming is one conditional UPDATE (``WHERE state = 'pending'``), so two senders never
+hold the same row. A sender works through its claim strictly in id order and commits
+every outcome before it starts the next SMTP transaction. Hence, when a sender dies,
+of the rows it still holds only the lowest id can have been on the wire; the others
+were certainly never attempted and go back to ``pending``.
+
+That one row is the price of SMTP having no idempotency: the relay may have accepted
+it in the instant before the process died. ``WIREDESK_DIGEST_IN_FLIGHT_ON_CRASH``
+chooses: ``resend`` (default) sends it again with the *same* Message-ID, which
+receivers that de-duplicate by Message-ID drop; a duplicate reaches a reader only if
+the process died between the relay's final "250" and our commit, a window of one
+database write. ``fail`` never re-sends it and records it as failed (never two
+copies, but that reader may miss one digest). Both choices touch at most one message
+per dead sender, and the delivery is flagged ``resent_after_crash`` either way.
+
+A claim is a lease: a live sender hands back what it has not started when half the
+lease (``WIREDESK_DIGEST_CLAIM_TIMEOUT``) has passed and claims afresh, so only the
+claims of dead senders ever go stale.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from wiredesk.digest.models import Delivery, Subscriber
+from wiredesk.digest.transport import SendResult
+from wiredesk.editions.models import Edition
+
+log = logging.getLogger(__name__)
+
+
+# --- claims ----------------------------------------------------------------------------
+
+def _new_token() -> str:
+    import secrets
+
+    return secrets.token_hex(16)
+
+
+def claim_batch(*, size: int, edition: Edition | None = None,
+                now: datetime | None = None) -> tuple[str, list[Delivery]]:
+    """Claim up to ``size`` due pending deliveries for this sender, lowest ids first."""
+    now = now or timezone.now()
+    token = _new_token()
+    with transaction.atomic():
+        due = Delivery.objects.filter(state=Delivery.State.PENDING, next_attempt_at__lte=now)
+        if edition is not None:
+            due = due.filter(edition=edition)
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        ids = list(due.order_by("pk").values_list("pk", flat=True)[:size])
+        if ids:
+            # The state condition makes the claim safe even where rows are not locked.
+            Delivery.objects.filter(pk__in=ids, state=Delivery.State.PENDING).update(
+                state=Delivery.State.SENDING, claim_token=token, claimed_at=now)
+    if not ids:
+        return token, []
+    claimed = list(Delivery.objects.filter(claim_token=token, state=Delivery.State.SENDING)
+                   .select_related("subscriber", "digest")
+                   .prefetch_related("subscriber__sections").order_by("pk"))
+    return token, claimed
+
+
+def release(token: str, ids: list[int]) -> int:
+    """Hand back claimed rows that were never attempted."""
+    return Delivery.objects.filter(pk__in=ids, claim_token=token,
+                                   state=Delivery.State.SENDING).update(
+        state=Delivery.State.PENDING, claim_token="", claimed_at=None)
+
+
+@dataclass
+class RecoveryReport:
+    returned: int = 0
+    in_flight_resent: int = 0
+    in_flight_failed: int = 0
+
+
+def recover_stale_claims(*, now: datetime | None = None) -> RecoveryReport:
+    """Free the claims of senders that died (see the module docstring for the rule)."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.WIREDESK_DIGEST_CLAIM_TIMEOUT)
+    report = RecoveryReport()
+    stale_tokens = set(Delivery.objects.filter(
+        state=Delivery.State.SENDING, claimed_at__lt=cutoff).values_list(
+        "claim_token", flat=True))
+    policy = settings.WIREDESK_DIGEST_IN_FLIGHT_ON_CRASH
+    for token in stale_tokens:
+        with transaction.atomic():
+            held = Delivery.objects.filter(state=Delivery.State.SENDING, claim_token=token,
+                                           claimed_at__lt=cutoff)
+            ids = list(held.order_by("pk").values_list("pk", flat=True))
+            if not ids:
+                continue
+            maybe_sent, never_tried = ids[0], ids[1:]
+            report.returned += release(token, never_tried)
+            if policy == "fail":
+                report.in_flight_failed += held.filter(pk=maybe_sent).update(
+                    state=Delivery.State.FAILED, resent_after_crash=True, claim_token="",
+                    last_error="sender died during the SMTP transaction; not sent again "
+                               "(may or may not have arrived)")
+            else:
+                report.in_flight_resent += held.filter(pk=maybe_sent).update(
+                    state=Delivery.State.PENDING, resent_after_crash=True, claim_token="",
+                    claimed_at=None, next_attempt_at=now,
+                    last_error="sender died during the SMTP transaction; sending again "
+                               "with the same Message-ID")
+    if report.returned or report.in_flight_resent or report.in_flight_failed:
+        log.warning("recovered stale digest claims: %s", report)
+    return report
+
+
+# --- recording outcomes ----------------------------------------------------------------
+
+_SENT_SQL = None
+
+
+def record_sent(delivery: Delivery, token: str, now: datetime) -> bool:
+    """Commit one "sent" before the next message starts (the crash rule depends on it).
+
+    This runs once per message, so it is two plain UPDATEs rather than ORM queries,
+    whose compilation cost more than the database's work here.
+    """
+    global _SENT_SQL
+    if _SENT_SQL is None:
+        # Table names come from the models, never from input.
+        d, s = Delivery._meta.db_table, Subscriber._meta.db_table
+        _SENT_SQL = (
+            "UPDATE " + d + " SET state = %s, sent_at = %s, smtp_code = 250, "  # noqa: S608
+            "claim_token = '', attempts = attempts + 1, last_error = '' "
+            "WHERE id = %s AND claim_token = %s AND state = %s",
+            "UPDATE " + s + " SET last_window_end = %s, last_sent_at = %s, "  # noqa: S608
+            "bounce_count = 0 "
+            "WHERE id = %s")
+    mark_sent, note_subscriber = _SENT_SQL
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    window_end = connection.ops.adapt_datetimefield_value(delivery.window_end)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(mark_sent, [Delivery.State.SENT, stamp, delivery.pk, token,
+                                   Delivery.State.SENDING])
+        updated = cursor.rowcount
+        cursor.execute(note_subscriber, [window_end, stamp, delivery.subscriber_id])
+    return updated == 1
+
+
+def record_failure(delivery: Delivery, token: str, result: SendResult, now: datetime) -> str:
+    attempts = delivery.attempts + 1
+    mine = Delivery.objects.filter(pk=delivery.pk, claim_token=token,
+                                   state=Delivery.State.SENDING)
+    if result.permanent:
+        with transaction.atomic():
+            mine.update(state=Delivery.State.FAILED, attempts=attempts, claim_token="",
+                        smtp_code=result.code, last_error=result.error)
+            subscriber = Subscriber.objects.select_for_update().get(pk=delivery.subscriber_id)
+            subscriber.bounce_count += 1
+            subscriber.last_bounce_at = now
+            subscriber.last_bounce_reason = result.error[:500]
+            if (subscriber.bounce_count >= settings.WIREDESK_DIGEST_BOUNCE_THRESHOLD
+                    and subscriber.status == Subscriber.Status.CONFIRMED):
+                subscriber.status = Subscriber.Status.BOUNCING
+                subscriber.next_due_at = None
+            subscriber.save()
+        return "failed"
+    if attempts >= settings.WIREDESK_DIGEST_MAX_ATTEMPTS:
+        mine.update(state=Delivery.State.FAILED, attempts=attempts, claim_token="",
+                    smtp_code=result.code, last_error=f"gave up: {result.error}"[:500])
+        return "failed"
+    delay = min(settings.WIREDESK_DIGEST_RETRY_BASE * 2 ** (attempts - 1), 3600)
+    mine.update(state=Delivery.State.PENDING, attempts=attempts, claim_token="",
+                claimed_at=None, smtp_code=result.code, last_error=result.error[:500],
+                next_attempt_at=now + timedelta(seconds=delay))
+    return "retry"
+
+
+def record_skipped(delivery: Delivery, token: str, reason: str) -> None:
+    Delivery.objects.filter(pk=delivery.pk, claim_token=token,
+                            state=Delivery.State.SENDING).update(
+        state=Delivery.State.SKIPPED, claim_token="", last_error=reason)
+
+
+def pending_count(*, edition: Edition | None = None) -> int:
+    qs = Delivery.objects.filter(state__in=[Delivery.State.PENDING, Delivery.State.SENDING])
+    if edition is not None:
+        qs = qs.filter(edition=edition)
+    return qs.count()

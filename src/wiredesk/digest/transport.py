@@ -1,0 +1,203 @@
+"""Getting digest messages to the relay: a pooled SMTP connection and a rate limit.
+
+The transport knows nothing of the ledger: it sends bytes and says how it went
+(:class:`SendResult`), so the send loop can record the outcome. SMTP replies are
+classified here: 5xx is permanent (the ledger fails the delivery and counts a bounce),
+anything else may be retried.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import socket
+import ssl
+import time
+from collections import deque
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import NamedTuple
+
+from django.conf import settings
+
+from wiredesk.digest.models import Delivery
+
+
+class SendResult(NamedTuple):
+    ok: bool
+    code: int | None = None
+    permanent: bool = False
+    error: str = ""
+
+
+class TransportUnavailable(Exception):
+    """The relay cannot be reached at all: stop the run, burn nobody's attempts."""
+
+
+class SmtpTransport:
+    """One SMTP connection reused for up to ``per_connection`` messages, then renewed."""
+
+    def __init__(self, *, host: str, port: int, username: str = "", password: str = "",
+                 use_tls: bool = False, use_ssl: bool = False, timeout: float = 20,
+                 per_connection: int = 100):
+        self.host, self.port = host, port
+        self.username, self.password = username, password
+        self.use_tls, self.use_ssl, self.timeout = use_tls, use_ssl, timeout
+        self.per_connection = max(1, per_connection)
+        self._smtp: smtplib.SMTP | None = None
+        self._sent_on_connection = 0
+        self.connections_opened = 0
+
+    @classmethod
+    def from_settings(cls) -> SmtpTransport:
+        return cls(host=settings.EMAIL_HOST, port=settings.EMAIL_PORT,
+                   username=settings.EMAIL_HOST_USER, password=settings.EMAIL_HOST_PASSWORD,
+                   use_tls=settings.EMAIL_USE_TLS, use_ssl=settings.EMAIL_USE_SSL,
+                   timeout=settings.EMAIL_TIMEOUT or 20,
+                   per_connection=settings.WIREDESK_DIGEST_MESSAGES_PER_CONNECTION)
+
+    def _connect(self) -> None:
+        try:
+            if self.use_ssl:
+                smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
+                                        context=ssl.create_default_context())
+            else:
+                smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+                if self.use_tls:
+                    smtp.starttls(context=ssl.create_default_context())
+            if self.username:
+                smtp.login(self.username, self.password)
+            # SMTP is a dialogue of small writes; Nagle's algorithm would hold each one
+            # back waiting for the peer's delayed ACK.
+            smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise TransportUnavailable(f"cannot connect to {self.host}:{self.port}: "
+                                       f"{exc}") from exc
+        self._smtp = smtp
+        self._sent_on_connection = 0
+        self.connections_opened += 1
+
+    def close(self) -> None:
+        if self._smtp is not None:
+            try:
+                self._smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                self._smtp.close()
+            self._smtp = None
+
+    def send(self, sender: str, recipient: str, data: bytes) -> SendResult:
+        if self._smtp is None or self._sent_on_connection >= self.per_connection:
+            self.close()
+            self._connect()
+        assert self._smtp is not None
+        try:
+            refused = self._smtp.sendmail(sender, [recipient], data)
+        except smtplib.SMTPRecipientsRefused as exc:
+            code, message = next(iter(exc.recipients.values()))
+            return _classify(code, message)
+        except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+            return _classify(exc.smtp_code, exc.smtp_error)
+        except smtplib.SMTPResponseException as exc:  # e.g. a 421 at MAIL FROM
+            self.close()
+            return _classify(exc.smtp_code, exc.smtp_error)
+        except OSError as exc:  # dropped connection, timeout (SMTPServerDisconnected too)
+            self._smtp.close()
+            self._smtp = None
+            return SendResult(False, None, False, f"connection lost: {exc}")
+        self._sent_on_connection += 1
+        if refused:
+            code, message = next(iter(refused.values()))
+            return _classify(code, message)
+        return SendResult(True, 250)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _classify(code: int, message) -> SendResult:
+    text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
+    return SendResult(False, code, 500 <= code < 600, f"{code} {text}"[:480])
+
+
+class BackendTransport:
+    """For the console, file and locmem backends (demo, development): Django sends."""
+
+    def __init__(self):
+        from django.core.mail import get_connection
+
+        self.connection = get_connection()
+        self.connections_opened = 1
+
+    def send(self, sender: str, recipient: str, data: bytes) -> SendResult:
+        from email import message_from_bytes, policy
+
+        from django.core.mail import EmailMessage
+
+        parsed = message_from_bytes(data, policy=policy.SMTP)
+
+        class _Prebuilt(EmailMessage):
+            def message(self, *, policy=None):
+                return parsed
+
+        self.connection.send_messages([_Prebuilt(from_email=sender, to=[recipient])])
+        return SendResult(True, 250)
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def open_transport():
+    if settings.EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":
+        return SmtpTransport.from_settings()
+    return BackendTransport()
+
+class RateLimiter:
+    """At most ``per_second`` messages a second (spaced evenly) and ``per_hour`` in any
+    hour. 0 means no limit. The hour counts what every sender sent (seeded from the
+    ledger); the per-second spacing is per sending process."""
+
+    def __init__(self, *, per_second: float = 0, per_hour: int = 0,
+                 sent_in_last_hour: list[float] | None = None,
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep):
+        self.interval = 1.0 / per_second if per_second > 0 else 0.0
+        self.per_hour = per_hour
+        self.clock, self.sleep = clock, sleep
+        self._next_at = 0.0
+        self._hour: deque[float] = deque(sorted(sent_in_last_hour or []))
+
+    def acquire(self) -> bool:
+        """Wait for the next slot; False when the hourly quota is used up (stop sending)."""
+        now = self.clock()
+        if self.per_hour:
+            while self._hour and self._hour[0] <= now - 3600:
+                self._hour.popleft()
+            if len(self._hour) >= self.per_hour:
+                return False
+        if self.interval:
+            if now < self._next_at:
+                self.sleep(self._next_at - now)
+                now = self._next_at
+            self._next_at = now + self.interval
+        if self.per_hour:
+            self._hour.append(now)
+        return True
+
+    @classmethod
+    def from_settings(cls, *, now: datetime) -> RateLimiter:
+        per_hour = settings.WIREDESK_DIGEST_RATE_PER_HOUR
+        seeded: list[float] = []
+        if per_hour:
+            base = time.monotonic()
+            seeded = [base - (now - sent).total_seconds() for sent in Delivery.objects.filter(
+                sent_at__gt=now - timedelta(hours=1)).values_list("sent_at", flat=True)]
+        return cls(per_second=settings.WIREDESK_DIGEST_RATE_PER_SECOND, per_hour=per_hour,
+                   sent_in_last_hour=seeded)
