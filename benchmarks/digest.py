@@ -160,7 +160,8 @@ def build_times(edition, repeat: int = 20) -> dict:
     from django.utils import timezone
 
     from wiredesk.digest.render import assemble_message, message_parts, render_digest
-    from wiredesk.digest.selectors import digest_articles, edition_base_url
+    from wiredesk.digest.selectors import digest_articles
+    from wiredesk.editions.links import edition_base_url
 
     now = timezone.now()
     samples = []
@@ -190,7 +191,8 @@ def prebuilt_messages(edition, count: int) -> list[tuple[str, bytes]]:
     from django.utils import timezone
 
     from wiredesk.digest.render import assemble_message, message_parts, render_digest
-    from wiredesk.digest.selectors import digest_articles, edition_base_url
+    from wiredesk.digest.selectors import digest_articles
+    from wiredesk.editions.links import edition_base_url
 
     now = timezone.now()
     articles = digest_articles(edition, start=now - timedelta(days=1), end=now)

@@ -1,14 +1,15 @@
 """``wiredesk publish --static DIR``: an edition's public pages as files for any web server.
 
-Layout under DIR (the same paths as the live site's ``/<edition-slug>/`` URLs)::
+Layout under DIR: the same paths as the live site's ``/<edition-slug>/`` URLs, built by
+editions/links.py (``article_path`` and the rest)::
 
     DIR/static/...                                  the stylesheet and other static files
     DIR/<edition>/index.html                        home (latest news, first page)
-    DIR/<edition>/section/<section>/index.html      each section's first page
-    DIR/<edition>/news/<id>/<headline-slug>.html    every public article
-    DIR/<edition>/story/<id>/<headline-slug>.html   the story pages articles link to
-    DIR/<edition>/tag/<key>/index.html              the tag pages articles link to
-    DIR/<edition>/[section/<section>/|story/<id>/|tag/<key>/]feed.{rss,atom,json}
+    DIR/<edition>/<section path>index.html          each section's first page
+    DIR/<edition>/<article path>.html               every public article
+    DIR/<edition>/<story path>.html                 the story pages articles link to
+    DIR/<edition>/<tag path>index.html              the tag pages articles link to
+    DIR/<edition>/[<section path>|<story folder>|<tag path>]feed.{rss,atom,json}
     DIR/<edition>/sitemap*.xml                      the sitemaps
 
 A web server maps ``/x`` to ``x.html`` and ``/x/`` to ``x/index.html`` (nginx:
@@ -97,38 +98,42 @@ FEED_EXTENSIONS = ("rss", "atom", "json")
 LOOKUP_SLICE = 500
 
 
-def _with_feeds(pages: dict[str, str], folder: str, url: str) -> None:
-    """The feeds beside a page: ``folder/feed.rss`` for ``url/feed.rss`` and so on."""
+def _with_feeds(pages: dict[str, str], base: str, folder: str) -> None:
+    """The feeds beside a page: file ``folder/feed.rss`` for URL ``base/folder/feed.rss``..."""
+    from wiredesk.editions.links import feed_path
+
     for extension in FEED_EXTENSIONS:
-        pages[f"{folder}feed.{extension}"] = f"{url}feed.{extension}"
+        path = feed_path(folder, extension)
+        pages[path.lstrip("/")] = base + path
 
 
 def edition_pages(edition) -> dict[str, str]:
     """Edition-wide pages (file -> URL): home, sections, their feeds and the sitemaps."""
     from wiredesk.editions import selectors
+    from wiredesk.editions.links import edition_path, section_path
     from wiredesk.publishing.sitemaps import article_page_count
 
-    base = f"/{edition.slug}/"
-    pages = {"index.html": base}
-    _with_feeds(pages, "", base)
+    base = edition_path(edition)
+    pages = {"index.html": base + "/"}
+    _with_feeds(pages, base, "/")
     for section in selectors.edition_sections(edition):
-        folder = f"section/{section.slug}/"
-        pages[f"{folder}index.html"] = base + folder
-        _with_feeds(pages, folder, base + folder)
+        folder = section_path(section.slug)
+        pages[f"{folder.lstrip('/')}index.html"] = base + folder
+        _with_feeds(pages, base, folder)
     for name in ["sitemap.xml", "sitemap-sections.xml", "sitemap-news.xml",
                  *(f"sitemap-articles-{n}.xml"
                    for n in range(1, article_page_count(edition) + 1))]:
-        pages[name] = base + name
+        pages[name] = f"{base}/{name}"
     return pages
 
 
 def coverage_pages(edition, article_ids, story_ids) -> dict[str, str]:
     """The story and tag pages (file -> URL), with their feeds, of these articles and
     stories (a story an article has just left counts too)."""
+    from wiredesk.editions.links import edition_path, story_folder, story_path, tag_path
     from wiredesk.newsroom.models import Article, Story, Tag
-    from wiredesk.publishing.links import story_path, tag_path
 
-    base = f"/{edition.slug}"
+    base = edition_path(edition)
     pages: dict[str, str] = {}
     story_ids, keys = set(story_ids), set()
     article_ids = list(article_ids)
@@ -143,13 +148,13 @@ def coverage_pages(edition, article_ids, story_ids) -> dict[str, str]:
     for start in range(0, len(story_ids), LOOKUP_SLICE):
         for story in Story.objects.filter(
                 pk__in=story_ids[start:start + LOOKUP_SLICE]).only("id", "headline"):
-            path = story_path(story)  # /story/<id>/<headline-slug>
+            path = story_path(story)
             pages[f"{path.lstrip('/')}.html"] = base + path
-            _with_feeds(pages, f"story/{story.pk}/", f"{base}/story/{story.pk}/")
+            _with_feeds(pages, base, story_folder(story.pk))
     for key in sorted(keys):
-        path = tag_path(key)  # /tag/<key>/
+        path = tag_path(key)
         pages[f"{path.lstrip('/')}index.html"] = base + path
-        _with_feeds(pages, path.lstrip("/"), base + path)
+        _with_feeds(pages, base, path)
     return pages
 
 
@@ -166,6 +171,7 @@ def _read_manifest(path: Path) -> tuple[dict[str, dict], dict[str, str]]:
 def publish_edition(edition, target: Path, *, full: bool = False,
                     progress=None) -> PublishReport:
     from wiredesk.editions import selectors
+    from wiredesk.editions.links import article_path_for, edition_path
 
     report = PublishReport(edition=edition.slug)
     root = target / edition.slug
@@ -179,7 +185,8 @@ def publish_edition(edition, target: Path, *, full: bool = False,
     public = selectors.edition_articles(edition).values_list("pk", "slug", "modified_at",
                                                              "story_id")
     for pk, slug, modified, story_id in public.iterator():
-        relative = f"news/{pk}/{slug}.html"
+        path = article_path_for(pk, slug)
+        relative = f"{path.lstrip('/')}.html"
         # The story is recorded too: an article moved to another story links elsewhere.
         current[str(pk)] = {"modified": modified.isoformat(), "path": relative,
                             "story": story_id}
@@ -189,7 +196,7 @@ def publish_edition(edition, target: Path, *, full: bool = False,
         elif seen == current[str(pk)] and (root / relative).is_file():
             report.unchanged += 1
             continue
-        content = _render(client, f"/{edition.slug}/news/{pk}/{slug}")
+        content = _render(client, edition_path(edition) + path)
         if content is None:
             report.errors.append(f"article {pk} did not render")
             current.pop(str(pk))

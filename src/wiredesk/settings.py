@@ -94,6 +94,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "wiredesk.urls"
+# For a request whose Host names an edition (editions.middleware): the edition lives at /.
+HOST_URLCONF = "wiredesk.host_urls"
 WSGI_APPLICATION = "wiredesk.wsgi.application"
 
 TEMPLATES = [

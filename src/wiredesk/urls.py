@@ -1,18 +1,42 @@
+"""The site, composed in one place: each app contributes its own pages, and every edition
+page is mounted under /<edition-slug>/ here and, on an edition's host, at / (host_urls.py).
+
+A request whose Host names an edition is routed by host_urls.py instead (see
+editions/middleware.py); both lists are built from ``edition_pages`` below.
+"""
+
 from django.contrib import admin
 from django.urls import include, path
 
-from wiredesk.editions import views
+from wiredesk.digest.urls import digest_patterns
+from wiredesk.editions import views as edition_views
 from wiredesk.editions.urls import edition_patterns
 from wiredesk.publishing.sitemaps import robots_txt
-from wiredesk.releases.views import release_image
+from wiredesk.publishing.urls import publishing_patterns
+from wiredesk.releases.urls import media_patterns, release_patterns
+from wiredesk.search.urls import search_patterns
 
-urlpatterns = [
+# Every page that belongs to one edition; URL names are reversed as "edition:<name>"
+# (under /<slug>/) or "host:<name>" (on the edition's host).
+edition_pages = [
+    *edition_patterns,
+    *digest_patterns,
+    *release_patterns,
+    *search_patterns,
+    *publishing_patterns,
+]
+
+site_patterns = [
     path("admin/", admin.site.urls),
     path("api/", include("wiredesk.api.urls")),
-    path("media/releases/<str:name>", release_image, name="release-image"),
-    path("", views.edition_index, name="edition-index"),
+    *media_patterns,
+]
+
+urlpatterns = [
+    *site_patterns,
+    path("", edition_views.edition_index, name="edition-index"),
     path("robots.txt", robots_txt, name="robots"),
-    path("<slug:edition_slug>/", include((edition_patterns, "edition"))),
+    path("<slug:edition_slug>/", include((edition_pages, "edition"))),
 ]
 
 handler404 = "wiredesk.editions.views.not_found"

@@ -20,11 +20,11 @@ from ninja.security import APIKeyHeader
 from wiredesk.api import schemas
 from wiredesk.api.throttle import PerMinuteThrottle, request_key
 from wiredesk.editions import selectors
+from wiredesk.editions.links import article_url, edition_base_url, story_url
 from wiredesk.editions.models import Edition, Placement
 from wiredesk.editions.selectors import public_q
 from wiredesk.newsroom import services as newsroom
 from wiredesk.newsroom.models import Agency, Article, Section
-from wiredesk.publishing.links import article_url, edition_base_url
 from wiredesk.search.services import MAX_PAGE, SearchFilters, search_edition
 
 log = logging.getLogger(__name__)
@@ -313,7 +313,6 @@ def get_story(request, story_id: int, edition: str):
     """One story and its coverage in an edition, oldest first."""
     from wiredesk.editions.selectors import story_coverage
     from wiredesk.newsroom.models import Story
-    from wiredesk.publishing.links import story_path
 
     if not 1 <= story_id <= MAX_ID:
         raise Http404("no such story")
@@ -329,7 +328,7 @@ def get_story(request, story_id: int, edition: str):
         "id": story.pk, "headline": story.headline,
         "first_published_at": story.first_published_at,
         "last_published_at": story.last_published_at,
-        "url": edition_base_url(chosen) + story_path(story),
+        "url": story_url(chosen, story),
         "coverage": [_article_out(articles[a.pk], chosen) for a in coverage if a.pk in articles],
     }
 
@@ -348,7 +347,7 @@ class SearchParams(schemas.Schema):
                               404: schemas.ErrorOut}, tags=["search"])
 def search(request, params: Query[SearchParams]):
     """Full-text search in one edition: words, "quoted phrases", filters; highlighted."""
-    from wiredesk.search.views import local_day_start
+    from wiredesk.search.query import local_day_start
 
     edition = _edition(params.edition)
     if edition is None:

@@ -105,7 +105,8 @@ def _preview(edition, args, command_error) -> int:
 
     from wiredesk.digest.models import Subscriber
     from wiredesk.digest.render import render_digest
-    from wiredesk.digest.selectors import digest_articles, edition_base_url
+    from wiredesk.digest.selectors import digest_articles
+    from wiredesk.editions.links import edition_base_url
     from wiredesk.editions.selectors import edition_articles
 
     section_ids: list[int] = []

@@ -6,13 +6,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import Count, QuerySet
 
 from wiredesk.digest.models import Delivery, Subscriber
 from wiredesk.editions.formatting import edition_time
+from wiredesk.editions.links import article_path
 from wiredesk.editions.models import Edition
 from wiredesk.editions.selectors import edition_articles
 from wiredesk.newsroom.models import Article
@@ -79,16 +79,6 @@ def has_news(edition: Edition, *, start: datetime, end: datetime,
     return qs.exists()
 
 
-def edition_base_url(edition: Edition) -> str:
-    """Absolute base of the edition's pages: its first host name, else /<slug> on the site."""
-    base = urlsplit(settings.BASE_URL)
-    host = edition.hosts.order_by("host").values_list("host", flat=True).first()
-    if host:
-        port = f":{base.port}" if base.port else ""
-        return f"{base.scheme}://{host}{port}"
-    return f"{settings.BASE_URL}/{edition.slug}"
-
-
 @dataclass
 class Entry:
     headline: str
@@ -118,7 +108,7 @@ def group_by_section(articles: list[Article], *, edition: Edition,
         groups[key].entries.append(Entry(
             headline=article.headline,
             teaser=article.teaser or article.lead[:160],
-            url=f"{base_url}/news/{article.pk}/{article.slug}",
+            url=base_url + article_path(article),
             agency=article.agency.code,
             when=edition_time(article.published_at, edition.time_zone)))
     return [groups[k] for k in sorted(groups, key=lambda k: order[k])]

@@ -30,8 +30,9 @@ from wiredesk.digest.ledger import (
 )
 from wiredesk.digest.models import Delivery, Subscriber
 from wiredesk.digest.render import MessageParts, assemble_message, message_parts, render_digest
-from wiredesk.digest.selectors import digest_articles, edition_base_url
+from wiredesk.digest.selectors import digest_articles
 from wiredesk.digest.transport import RateLimiter, TransportUnavailable, open_transport
+from wiredesk.editions.links import edition_base_url
 from wiredesk.editions.models import Edition
 
 __all__ = ["SendReport", "pending_count", "send_pending"]

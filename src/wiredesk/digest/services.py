@@ -21,7 +21,8 @@ from django.utils import timezone
 from wiredesk.digest import tokens
 from wiredesk.digest.models import DEFAULT_DELIVERY_TIME, Delivery, Digest, Subscriber
 from wiredesk.digest.schedule import local_date, next_slot
-from wiredesk.digest.selectors import edition_base_url, has_news
+from wiredesk.digest.selectors import has_news
+from wiredesk.editions.links import edition_base_url
 from wiredesk.editions.models import Edition
 from wiredesk.editions.selectors import edition_sections
 from wiredesk.newsroom.models import Section

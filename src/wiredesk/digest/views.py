@@ -22,8 +22,8 @@ from django.views.decorators.http import require_http_methods
 from wiredesk.digest import services, tokens
 from wiredesk.digest.addresses import AddressError, normalize_address
 from wiredesk.digest.models import DEFAULT_DELIVERY_TIME, Subscriber
+from wiredesk.editions.pages import edition_page, page_context
 from wiredesk.editions.selectors import edition_sections
-from wiredesk.editions.views import _context, _edition
 
 HONEYPOT = "website"
 
@@ -79,11 +79,10 @@ def _parse_sections(request, offered) -> list[int]:
     return chosen
 
 
-def _page(request, edition, base, *, title: str, text: str, status: int = 200,
+def _page(request, *, title: str, text: str, status: int = 200,
           button: str = "", action: str = "") -> HttpResponse:
-    return render(request, "digest/message.html", _context(
-        request, edition, base, title=title, text=text, button=button, action=action),
-        status=status)
+    return render(request, "digest/message.html", page_context(
+        request, title=title, text=text, button=button, action=action), status=status)
 
 
 def _zones() -> list[str]:
@@ -94,22 +93,23 @@ def _zones() -> list[str]:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def subscribe(request, edition_slug: str | None = None):
-    edition, base = _edition(request, edition_slug)
+@edition_page
+def subscribe(request):
+    edition = request.edition
     offered = edition_sections(edition)
     form = {"email": "", "delivery_time": DEFAULT_DELIVERY_TIME.strftime("%H:%M"),
             "time_zone": edition.time_zone, "sections": []}
     if request.method == "GET":
-        return render(request, "digest/subscribe.html", _context(
-            request, edition, base, form=form, offered=offered, zones=_zones(), errors={}))
+        return render(request, "digest/subscribe.html", page_context(
+            request, form=form, offered=offered, zones=_zones(), errors={}))
     check_inbox = {"title": "Check your inbox",
                    "text": "If that address can receive our email, a message is on its way. "
                            "Open the link in it to confirm your subscription to the "
                            f"{edition.name} daily email."}
     if request.POST.get(HONEYPOT):
-        return _page(request, edition, base, **check_inbox)  # a bot: same answer, nothing kept
+        return _page(request, **check_inbox)  # a bot: same answer, nothing kept
     if not _ip_allowed(_client_ip(request)):
-        return _page(request, edition, base, status=429, title="Too many sign-ups",
+        return _page(request, status=429, title="Too many sign-ups",
                      text="Too many sign-ups came from your network in the last hour. "
                           "Please try again later.")
     errors = {}
@@ -129,16 +129,16 @@ def subscribe(request, edition_slug: str | None = None):
     section_ids = _parse_sections(request, offered)
     form["sections"] = section_ids
     if errors:
-        return render(request, "digest/subscribe.html", _context(
-            request, edition, base, form=form, offered=offered, zones=_zones(),
+        return render(request, "digest/subscribe.html", page_context(
+            request, form=form, offered=offered, zones=_zones(),
             errors=errors), status=400)
     services.subscriber_subscribe(
         edition=edition, email=email, section_ids=section_ids, delivery_time=delivery_time,
         time_zone="" if zone == edition.time_zone else zone, ip=_client_ip(request))
-    return _page(request, edition, base, **check_inbox)
+    return _page(request, **check_inbox)
 
 
-def _subscriber(request, edition, base, token: str, purpose: str):
+def _subscriber(request, token: str, purpose: str):
     """The subscriber a link names, or the page to show instead."""
     try:
         subscriber = tokens.read_token(token, purpose)
@@ -147,32 +147,33 @@ def _subscriber(request, edition, base, token: str, purpose: str):
                 f"{settings.WIREDESK_DIGEST_CONFIRM_MAX_AGE // 86400} days; please sign up "
                 "again." if exc.expired else
                 f"{exc} Nothing was changed. Please use the latest link we sent you.")
-        return None, _page(request, edition, base, status=400, title="Link not valid",
+        return None, _page(request, status=400, title="Link not valid",
                            text=text)
-    if subscriber.edition_id != edition.pk:
-        return None, _page(request, edition, base, status=400, title="Link not valid",
+    if subscriber.edition_id != request.edition.pk:
+        return None, _page(request, status=400, title="Link not valid",
                            text="This link is not valid for this edition. Nothing was changed.")
     return subscriber, None
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def confirm(request, token: str, edition_slug: str | None = None):
-    edition, base = _edition(request, edition_slug)
-    subscriber, error = _subscriber(request, edition, base, token, tokens.CONFIRM)
+@edition_page
+def confirm(request, token: str):
+    edition = request.edition
+    subscriber, error = _subscriber(request, token, tokens.CONFIRM)
     if error:
         return error
     if request.method == "GET":
         # A button, not a GET side effect: mail scanners open links without a reader.
-        return _page(request, edition, base, title="Confirm your subscription",
+        return _page(request, title="Confirm your subscription",
                      text=f"Press the button to start the {edition.name} daily email at "
                           f"{subscriber.email}.", button="Confirm subscription",
                      action=request.path)
     outcome = services.subscriber_confirm(subscriber=subscriber)
     if outcome == "cancelled":
-        return _page(request, edition, base, title="Subscription cancelled",
+        return _page(request, title="Subscription cancelled",
                      text="This subscription was cancelled. Sign up again to restart it.")
-    return _page(request, edition, base, title="You are subscribed",
+    return _page(request, title="You are subscribed",
                  text=f"The {edition.name} daily email will reach {subscriber.email} every "
                       f"day at {subscriber.delivery_time:%H:%M} ({subscriber.zone}).")
 
@@ -180,25 +181,27 @@ def confirm(request, token: str, edition_slug: str | None = None):
 @csrf_exempt  # RFC 8058: mailbox providers POST here without cookies; the token authorizes
 @never_cache
 @require_http_methods(["GET", "POST"])
-def unsubscribe(request, token: str, edition_slug: str | None = None):
-    edition, base = _edition(request, edition_slug)
-    subscriber, error = _subscriber(request, edition, base, token, tokens.UNSUBSCRIBE)
+@edition_page
+def unsubscribe(request, token: str):
+    edition = request.edition
+    subscriber, error = _subscriber(request, token, tokens.UNSUBSCRIBE)
     if error:
         return error
     if request.method == "GET":
-        return _page(request, edition, base, title="Unsubscribe",
+        return _page(request, title="Unsubscribe",
                      text=f"Stop the {edition.name} daily email to {subscriber.email}?",
                      button="Unsubscribe", action=request.path)
     services.subscriber_unsubscribe(subscriber=subscriber)
-    return _page(request, edition, base, title="You are unsubscribed",
+    return _page(request, title="You are unsubscribed",
                  text=f"{subscriber.email} will get no more {edition.name} daily email.")
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def preferences(request, token: str, edition_slug: str | None = None):
-    edition, base = _edition(request, edition_slug)
-    subscriber, error = _subscriber(request, edition, base, token, tokens.PREFERENCES)
+@edition_page
+def preferences(request, token: str):
+    edition = request.edition
+    subscriber, error = _subscriber(request, token, tokens.PREFERENCES)
     if error:
         return error
     offered = edition_sections(edition)
@@ -219,10 +222,10 @@ def preferences(request, token: str, edition_slug: str | None = None):
     form = {"delivery_time": subscriber.delivery_time.strftime("%H:%M"),
             "time_zone": subscriber.zone, "paused": subscriber.paused,
             "sections": [s.pk for s in subscriber.sections.all()]}
-    return render(request, "digest/preferences.html", _context(
-        request, edition, base, subscriber=subscriber, form=form, offered=offered,
+    return render(request, "digest/preferences.html", page_context(
+        request, subscriber=subscriber, form=form, offered=offered,
         zones=_zones(), errors=errors, saved=saved, token=token,
-        unsubscribe_url=f"{base}/digest/unsubscribe/"
+        unsubscribe_url=f"{request.edition_base}/digest/unsubscribe/"
                         f"{tokens.make_token(subscriber, tokens.UNSUBSCRIBE)}",
         confirmed=subscriber.status == Subscriber.Status.CONFIRMED),
         status=400 if errors else 200)
@@ -230,9 +233,10 @@ def preferences(request, token: str, edition_slug: str | None = None):
 
 @never_cache
 @require_http_methods(["GET"])
-def export(request, token: str, edition_slug: str | None = None):
-    edition, base = _edition(request, edition_slug)
-    subscriber, error = _subscriber(request, edition, base, token, tokens.PREFERENCES)
+@edition_page
+def export(request, token: str):
+    edition = request.edition
+    subscriber, error = _subscriber(request, token, tokens.PREFERENCES)
     if error:
         return error
     data = services.subscriber_export(subscriber=subscriber)
@@ -244,12 +248,13 @@ def export(request, token: str, edition_slug: str | None = None):
 
 @never_cache
 @require_http_methods(["POST"])
-def erase(request, token: str, edition_slug: str | None = None):
-    edition, base = _edition(request, edition_slug)
-    subscriber, error = _subscriber(request, edition, base, token, tokens.PREFERENCES)
+@edition_page
+def erase(request, token: str):
+    edition = request.edition
+    subscriber, error = _subscriber(request, token, tokens.PREFERENCES)
     if error:
         return error
     services.subscriber_erase(subscriber=subscriber)
-    return _page(request, edition, base, title="Your data is erased",
+    return _page(request, title="Your data is erased",
                  text=f"We deleted your address and your delivery history from "
                       f"{edition.name}. No more email will be sent to you.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 
@@ -18,13 +18,14 @@ def gmt_offset(moment: datetime) -> str:
     return f"GMT{sign}{hours}" + (f":{mins:02d}" if mins else "")
 
 
-def edition_time(moment: datetime | None, zone: str) -> str:
-    """Format a stored (UTC) time in an edition's zone, daylight saving included."""
+def edition_time(moment: datetime | None, zone: str | tzinfo) -> str:
+    """Format a stored (UTC) time in an edition's zone (a name or a tzinfo), daylight
+    saving included."""
     if moment is None:
         return ""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    local = moment.astimezone(ZoneInfo(zone))
+    local = moment.astimezone(ZoneInfo(zone) if isinstance(zone, str) else zone)
     return f"{local:%d %b %Y, %H:%M} {gmt_offset(local)}"
 
 

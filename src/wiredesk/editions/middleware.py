@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+
 from wiredesk.editions.selectors import edition_for_host
 
 
@@ -18,5 +20,6 @@ class EditionHostMiddleware:
         edition = edition_for_host(host) if host else None
         if edition is not None:
             request.host_edition = edition
-            request.urlconf = "wiredesk.editions.host_urls"
+            # Named in settings: the site is composed above editions, which must not import it.
+            request.urlconf = settings.HOST_URLCONF
         return self.get_response(request)

@@ -17,16 +17,18 @@ from django.shortcuts import get_object_or_404
 from django.utils import feedgenerator
 
 from wiredesk.editions import selectors
-from wiredesk.editions.models import Edition
-from wiredesk.editions.views import _edition
-from wiredesk.newsroom.models import Article, Section, Story, Tag
-from wiredesk.publishing.links import (
+from wiredesk.editions.links import (
     article_url,
     edition_base_url,
+    feed_path,
     section_path,
+    story_folder,
     story_path,
     tag_path,
 )
+from wiredesk.editions.models import Edition
+from wiredesk.editions.pages import edition_page
+from wiredesk.newsroom.models import Article, Section, Story, Tag
 
 FEED_ITEMS = 50
 RSS_TYPE = "application/rss+xml"
@@ -63,11 +65,14 @@ class FeedScope:
 
     def feed_url(self, extension: str) -> str:
         if self.story is not None:
-            return edition_base_url(self.edition) + f"/story/{self.story.pk}/feed.{extension}"
-        if self.tag is not None:
-            return self.home_url + f"feed.{extension}"
-        return self.home_url.rstrip("/") + f"/feed.{extension}" if self.section else \
-            edition_base_url(self.edition) + f"/feed.{extension}"
+            folder = story_folder(self.story.pk)
+        elif self.tag is not None:
+            folder = tag_path(self.tag.key)
+        elif self.section is not None:
+            folder = section_path(self.section.slug)
+        else:
+            folder = "/"
+        return edition_base_url(self.edition) + feed_path(folder, extension)
 
     @property
     def description(self) -> str:
@@ -82,10 +87,10 @@ class FeedScope:
                                                tag=self.tag)[:FEED_ITEMS])
 
 
-def feed_scope(request, edition_slug: str | None = None,
-               section_slug: str | None = None, story_id: int | None = None,
+def feed_scope(request, section_slug: str | None = None, story_id: int | None = None,
                tag_key: str | None = None) -> FeedScope:
-    edition, _base = _edition(request, edition_slug)
+    """What a feed URL names, in the edition ``edition_page`` resolved for the request."""
+    edition = request.edition
     if tag_key is not None:
         tag = get_object_or_404(Tag, key=tag_key)
         if not selectors.edition_articles(edition, tag=tag).exists():
@@ -134,9 +139,8 @@ class EditionRssFeed(Feed):
     feed_type = RssWithContent
     extension = "rss"
 
-    def get_object(self, request, edition_slug=None, section_slug=None, story_id=None,
-                   tag_key=None):
-        return feed_scope(request, edition_slug, section_slug, story_id, tag_key)
+    def get_object(self, request, section_slug=None, story_id=None, tag_key=None):
+        return feed_scope(request, section_slug, story_id, tag_key)
 
     def title(self, scope: FeedScope) -> str:
         return scope.title
@@ -238,11 +242,12 @@ def json_feed_document(scope: FeedScope) -> dict:
     }
 
 
-def json_feed(request, edition_slug=None, section_slug=None, story_id=None, tag_key=None):
-    scope = feed_scope(request, edition_slug, section_slug, story_id, tag_key)
+@edition_page
+def json_feed(request, section_slug=None, story_id=None, tag_key=None):
+    scope = feed_scope(request, section_slug, story_id, tag_key)
     body = json.dumps(json_feed_document(scope), ensure_ascii=False, indent=1)
     return HttpResponse(body.encode("utf-8"), content_type=f"{JSON_FEED_TYPE}; charset=utf-8")
 
 
-rss_feed = EditionRssFeed()
-atom_feed = EditionAtomFeed()
+rss_feed = edition_page(EditionRssFeed())
+atom_feed = edition_page(EditionAtomFeed())

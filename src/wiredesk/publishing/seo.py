@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 
 from wiredesk.editions.formatting import iso_local
+from wiredesk.editions.links import article_path, article_url, edition_base_url
 from wiredesk.editions.models import Edition, Placement
 from wiredesk.newsroom.models import Article
-from wiredesk.publishing.links import article_path, article_url, edition_base_url
 
 
 def news_article_data(article: Article, edition: Edition) -> dict:

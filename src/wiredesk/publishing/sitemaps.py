@@ -10,9 +10,9 @@ from django.http import Http404, HttpResponse
 from django.utils import timezone
 
 from wiredesk.editions import selectors
+from wiredesk.editions.links import article_path_for, edition_base_url, section_path
 from wiredesk.editions.models import Edition
-from wiredesk.editions.views import _edition
-from wiredesk.publishing.links import edition_base_url, section_path
+from wiredesk.editions.pages import edition_page, resolve_edition
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
@@ -42,8 +42,9 @@ def article_page_count(edition: Edition) -> int:
     return max(1, -(-total // URLS_PER_SITEMAP))
 
 
-def sitemap_index(request, edition_slug: str | None = None):
-    edition, _base = _edition(request, edition_slug)
+@edition_page
+def sitemap_index(request):
+    edition = request.edition
     base = edition_base_url(edition)
     latest = selectors.edition_articles(edition).values_list("published_at", flat=True).first()
     lastmod = f"<lastmod>{_w3c(latest)}</lastmod>" if latest else ""
@@ -55,8 +56,9 @@ def sitemap_index(request, edition_slug: str | None = None):
     return _xml(lines)
 
 
-def article_sitemap(request, page: int, edition_slug: str | None = None):
-    edition, _base = _edition(request, edition_slug)
+@edition_page
+def article_sitemap(request, page: int):
+    edition = request.edition
     if page < 1 or page > article_page_count(edition):
         raise Http404("no such sitemap page")
     base = edition_base_url(edition)
@@ -65,14 +67,15 @@ def article_sitemap(request, page: int, edition_slug: str | None = None):
     lines = [f'<urlset xmlns="{SITEMAP_NS}">']
     for pk, slug, published, updated, _headline in rows.iterator(chunk_size=2000):
         lastmod = max(published, updated) if updated else published
-        lines.append(f"<url><loc>{escape(base)}/news/{pk}/{escape(slug)}</loc>"
+        lines.append(f"<url><loc>{escape(base + article_path_for(pk, slug))}</loc>"
                      f"<lastmod>{_w3c(lastmod)}</lastmod></url>")
     lines.append("</urlset>")
     return _xml(lines)
 
 
-def section_sitemap(request, edition_slug: str | None = None):
-    edition, _base = _edition(request, edition_slug)
+@edition_page
+def section_sitemap(request):
+    edition = request.edition
     base = edition_base_url(edition)
     lines = [f'<urlset xmlns="{SITEMAP_NS}">',
              f"<url><loc>{escape(base)}/</loc><changefreq>always</changefreq>"
@@ -84,15 +87,16 @@ def section_sitemap(request, edition_slug: str | None = None):
     return _xml(lines)
 
 
-def news_sitemap(request, edition_slug: str | None = None):
-    edition, _base = _edition(request, edition_slug)
+@edition_page
+def news_sitemap(request):
+    edition = request.edition
     base = edition_base_url(edition)
     since = timezone.now() - NEWS_WINDOW
     rows = _article_rows(edition).filter(published_at__gte=since)[:NEWS_MAX_URLS]
     lines = [f'<urlset xmlns="{SITEMAP_NS}" xmlns:news="{NEWS_NS}">']
     for pk, slug, published, _updated, headline in rows:
         lines.append(
-            f"<url><loc>{escape(base)}/news/{pk}/{escape(slug)}</loc><news:news>"
+            f"<url><loc>{escape(base + article_path_for(pk, slug))}</loc><news:news>"
             f"<news:publication><news:name>{escape(edition.name)}</news:name>"
             f"<news:language>{escape(edition.language)}</news:language></news:publication>"
             f"<news:publication_date>{_w3c(published)}</news:publication_date>"
@@ -106,7 +110,7 @@ def robots_txt(request, edition_slug: str | None = None):
     if request.host_edition is not None:
         editions = [request.host_edition]
     elif edition_slug is not None:
-        editions = [_edition(request, edition_slug)[0]]
+        editions = [resolve_edition(request, edition_slug)[0]]
     else:
         editions = list(Edition.objects.all())
     lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /search", "Disallow: /*/search", ""]

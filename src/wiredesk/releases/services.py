@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from wiredesk import mail
 from wiredesk.editions.formatting import edition_time
+from wiredesk.editions.links import article_url, edition_base_url
 from wiredesk.editions.models import Edition
 from wiredesk.newsroom import services as newsroom
 from wiredesk.newsroom.models import Agency, Article, Section
@@ -82,7 +83,9 @@ class Submission:
 # --- links -----------------------------------------------------------------------------
 
 def _edition_base(edition: Edition | None) -> str:
-    return f"{settings.BASE_URL}/{edition.slug}" if edition else settings.BASE_URL
+    # The edition's canonical address, as feeds and the digest give it; the site's own
+    # base for a release that came in through no edition.
+    return edition_base_url(edition) if edition else settings.BASE_URL
 
 
 def verify_token(release: Release) -> str:
@@ -94,7 +97,7 @@ def status_token(release: Release) -> str:
 
 
 def verify_url(release: Release) -> str:
-    # Always the configured base, never the request's Host header: a forged Host
+    # Always the configured address, never the request's Host header: a forged Host
     # must not put someone else's domain into the link we mail out.
     return f"{_edition_base(release.submitted_via)}/releases/verify/{verify_token(release)}"
 
@@ -107,8 +110,7 @@ def article_urls(release: Release) -> list[tuple[Edition, str]]:
     article = release.article
     if article is None:
         return []
-    return [(e, f"{_edition_base(e)}/news/{article.pk}/{article.slug}")
-            for e in release.editions.all()]
+    return [(e, article_url(e, article)) for e in release.editions.all()]
 
 
 def image_url(release: Release) -> str:

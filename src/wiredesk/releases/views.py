@@ -9,19 +9,17 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core import signing
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 
-from wiredesk.editions.formatting import edition_time
-from wiredesk.editions.views import _context, _edition
+from wiredesk.editions.links import article_path, edition_path
+from wiredesk.editions.pages import edition_page, page_context
 from wiredesk.releases import abuse, images, services
 from wiredesk.releases.forms import ReleaseForm, editions_accepting_releases
 from wiredesk.releases.models import Release, ReleaseEvent
@@ -36,12 +34,12 @@ PUBLIC_EVENTS = {ReleaseEvent.Action.SUBMITTED, ReleaseEvent.Action.VERIFIED,
                  ReleaseEvent.Action.APPROVED, ReleaseEvent.Action.REJECTED}
 
 
-def _render_form(request, edition, base, form, *, status=200, refusal=""):
+def _render_form(request, form, *, status=200, refusal=""):
     form.data = form.data.copy() if form.is_bound else form.data
     if form.is_bound:
         form.data["started"] = abuse.started_token()  # a fresh clock for the next try
-    return render(request, "releases/submit.html", _context(
-        request, edition, base, form=form, refusal=refusal,
+    return render(request, "releases/submit.html", page_context(
+        request, form=form, refusal=refusal,
         honeypot=form[abuse.HONEYPOT_FIELD], kept_image=bool(form.data.get("image_token"))),
         status=status)
 
@@ -71,15 +69,15 @@ def _store_processed(form) -> images.StoredImage | None:
 @never_cache
 @csrf_protect
 @require_http_methods(["GET", "POST"])
-def submit(request, edition_slug: str | None = None):
-    edition, base = _edition(request, edition_slug)
+@edition_page
+def submit(request):
+    edition = request.edition
     if not editions_accepting_releases().filter(pk=edition.pk).exists():
-        return render(request, "releases/refused.html", _context(
-            request, edition, base, message=f"{edition.name} does not take news releases."),
-            status=404)
+        return render(request, "releases/refused.html", page_context(
+            request, message=f"{edition.name} does not take news releases."), status=404)
     if request.method == "GET":
         form = ReleaseForm(initial={"editions": [edition.pk], "started": abuse.started_token()})
-        return _render_form(request, edition, base, form)
+        return _render_form(request, form)
 
     ip = abuse.client_ip(request)
     limit = settings.WIREDESK_RELEASE_MAX_IMAGE_BYTES + _FORM_OVERHEAD
@@ -90,24 +88,23 @@ def submit(request, edition_slug: str | None = None):
     if length > limit:
         log.warning("release submission refused: reason=too-large bytes=%s ip=%s edition=%s",
                     length, ip, edition.slug)
-        return render(request, "releases/refused.html", _context(
-            request, edition, base, message="The submission is too large. An image may be "
+        return render(request, "releases/refused.html", page_context(
+            request, message="The submission is too large. An image may be "
             f"at most {settings.WIREDESK_RELEASE_MAX_IMAGE_BYTES / (1024 * 1024):g} MB."),
             status=413)
 
-    with timezone.override(ZoneInfo(edition.time_zone)):
-        form = ReleaseForm(request.POST, request.FILES)
-        try:
-            abuse.check_ip_rate(ip)
-            abuse.check_honeypot(request.POST.get(abuse.HONEYPOT_FIELD, ""))
-            abuse.check_fill_time(request.POST.get("started", ""))
-        except abuse.Refused as refused:
-            abuse.log_refusal(refused, ip=ip, edition=edition.slug)
-            form.is_valid()  # show field errors too, and keep what was typed
-            status = 429 if refused.reason.startswith("rate") else 400
-            return _render_form(request, edition, base, form, status=status,
-                                refusal=str(refused))
-        valid = form.is_valid()
+    # The requested release time is read in the edition's zone, which edition_page set.
+    form = ReleaseForm(request.POST, request.FILES)
+    try:
+        abuse.check_ip_rate(ip)
+        abuse.check_honeypot(request.POST.get(abuse.HONEYPOT_FIELD, ""))
+        abuse.check_fill_time(request.POST.get("started", ""))
+    except abuse.Refused as refused:
+        abuse.log_refusal(refused, ip=ip, edition=edition.slug)
+        form.is_valid()  # show field errors too, and keep what was typed
+        status = 429 if refused.reason.startswith("rate") else 400
+        return _render_form(request, form, status=status, refusal=str(refused))
+    valid = form.is_valid()
     stored = _store_processed(form) or _kept_image(form)
     if not valid:
         if stored is not None:
@@ -116,7 +113,7 @@ def submit(request, edition_slug: str | None = None):
             form.data["image_token"] = signing.dumps(
                 [stored.name, stored.width, stored.height], salt=_KEPT_IMAGE_SALT)
         log.info("release form errors from %s: %s", ip, ", ".join(form.errors))
-        return _render_form(request, edition, base, form)
+        return _render_form(request, form)
     data = form.cleaned_data
     try:
         abuse.check_sender_rate(email=data["email"], organisation=data["organisation"])
@@ -124,7 +121,7 @@ def submit(request, edition_slug: str | None = None):
         abuse.log_refusal(refused, ip=ip, edition=edition.slug)
         if stored is not None:
             services.delete_image_file(stored.name)
-        return _render_form(request, edition, base, form, status=429, refusal=str(refused))
+        return _render_form(request, form, status=429, refusal=str(refused))
     services.release_submit(submission=services.Submission(
         organisation=data["organisation"], contact_name=data["contact_name"],
         email=data["email"], phone=data["phone"], headline=data["headline"],
@@ -132,52 +129,49 @@ def submit(request, edition_slug: str | None = None):
         submitted_via=edition, image=stored, image_caption=data["image_caption"],
         image_credit=data["image_credit"],
         requested_release_at=data["requested_release_at"], ip=ip))
-    return HttpResponseRedirect(f"{base}/releases/sent")
+    return HttpResponseRedirect(f"{request.edition_base}/releases/sent")
 
 
-def sent(request, edition_slug: str | None = None):
-    edition, base = _edition(request, edition_slug)
-    return render(request, "releases/sent.html", _context(request, edition, base))
+@edition_page
+def sent(request):
+    return render(request, "releases/sent.html", page_context(request))
 
 
 @never_cache
 @csrf_protect
 @require_http_methods(["GET", "POST"])
-def verify(request, token: str, edition_slug: str | None = None):
+@edition_page
+def verify(request, token: str):
     """GET shows a button, POST confirms: mail scanners that open links confirm nothing."""
-    edition, base = _edition(request, edition_slug)
     release = services.release_from_token(token, purpose="verify")
     if release is None:
         log.warning("release verify link refused (bad or expired) from %s",
                     abuse.client_ip(request))
-        return render(request, "releases/refused.html", _context(
-            request, edition, base, message="This confirmation link is not valid or has "
+        return render(request, "releases/refused.html", page_context(
+            request, message="This confirmation link is not valid or has "
             "expired. Please submit your release again."), status=400)
     if request.method == "POST":
         release = services.release_verify(release=release)
-        return render(request, "releases/receipt.html", _context(
-            request, edition, base, release=release,
-            status_path=f"{base}/releases/status/{services.status_token(release)}"))
-    return render(request, "releases/verify.html", _context(request, edition, base,
-                                                            release=release))
+        return render(request, "releases/receipt.html", page_context(
+            request, release=release, status_path=(
+                f"{request.edition_base}/releases/status/{services.status_token(release)}")))
+    return render(request, "releases/verify.html", page_context(request, release=release))
 
 
 @never_cache
-def status(request, token: str, edition_slug: str | None = None):
-    edition, base = _edition(request, edition_slug)
+@edition_page
+def status(request, token: str):
     release = services.release_from_token(token, purpose="status")
     if release is None:
         raise Http404("no such release")
-    events = [{"event": e, "when": edition_time(e.at, edition.time_zone)}
-              for e in release.events.filter(action__in=PUBLIC_EVENTS)]
+    events = release.events.filter(action__in=PUBLIC_EVENTS)
     article_links = []
     if release.status == Release.Status.APPROVED and release.article is not None:
-        article_links = [(e, f"/{e.slug}/news/{release.article.pk}/{release.article.slug}")
+        # Each edition under its slug: the page may name editions other than this host's.
+        article_links = [(e, edition_path(e) + article_path(release.article))
                          for e in release.editions.all()]
-    response = render(request, "releases/status.html", _context(
-        request, edition, base, release=release, events=events, article_links=article_links,
-        release_time=(edition_time(release.requested_release_at, edition.time_zone)
-                      if release.requested_release_at else "")))
+    response = render(request, "releases/status.html", page_context(
+        request, release=release, events=events, article_links=article_links))
     response["X-Robots-Tag"] = "noindex"
     response["Referrer-Policy"] = "no-referrer"  # the link is the key: never leak it
     return response

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 12
@@ -63,3 +65,16 @@ def parse_query(raw: str) -> ParsedQuery:
         if budget <= 0:
             break
     return ParsedQuery(terms=tuple(terms), phrases=tuple(phrases))
+
+
+def parse_day(text: str) -> date | None:
+    """A ``YYYY-MM-DD`` day from a form or query string; anything else is no day."""
+    try:
+        return date.fromisoformat((text or "").strip()[:10])
+    except ValueError:
+        return None
+
+
+def local_day_start(day: date, zone: str) -> datetime:
+    """Midnight of ``day`` in ``zone``: search dates are the reader's days in the edition."""
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(zone))

@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from django.shortcuts import render
 
-from wiredesk.editions import selectors
-from wiredesk.editions.formatting import edition_time
-from wiredesk.editions.views import _edition
+from wiredesk.editions.pages import edition_page, page_context
 from wiredesk.newsroom.models import Agency, Section
-from wiredesk.search.query import MAX_QUERY_CHARS, clean_text
+from wiredesk.search.query import MAX_QUERY_CHARS, clean_text, local_day_start, parse_day
 from wiredesk.search.services import SearchFilters, search_edition
-
-
-def parse_day(text: str) -> date | None:
-    try:
-        return date.fromisoformat((text or "").strip()[:10])
-    except ValueError:
-        return None
-
-
-def local_day_start(day: date, zone: str) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=ZoneInfo(zone))
 
 
 def filters_from(params, edition) -> tuple[SearchFilters, dict]:
@@ -49,8 +35,9 @@ def filters_from(params, edition) -> tuple[SearchFilters, dict]:
     return filters, chosen
 
 
-def search_page(request, edition_slug: str | None = None):
-    edition, base = _edition(request, edition_slug)
+@edition_page
+def search_page(request):
+    edition = request.edition
     raw = clean_text(request.GET.get("q", ""))
     filters, chosen = filters_from(request.GET, edition)
     try:
@@ -58,11 +45,8 @@ def search_page(request, edition_slug: str | None = None):
     except ValueError:
         page = 1
     results = search_edition(edition, raw, filters=filters, page=page)
-    hits = [{"hit": hit, "when": edition_time(hit.article.published_at, edition.time_zone)}
-            for hit in results.hits]
     agencies = Agency.objects.filter(articles__placements__edition=edition).distinct()
     keep = {k: v for k, v in chosen.items() if v}
-    return render(request, "wiredesk/search.html", {
-        "edition": edition, "base": base, "sections": selectors.edition_sections(edition),
-        "q": raw[:MAX_QUERY_CHARS], "results": results, "hits": hits, "chosen": chosen,
-        "keep": keep, "agencies": agencies, "noindex": True})
+    return render(request, "wiredesk/search.html", page_context(
+        request, q=raw[:MAX_QUERY_CHARS], results=results, chosen=chosen, keep=keep,
+        agencies=agencies, noindex=True))

@@ -6,8 +6,8 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from wiredesk.editions.links import article_url, edition_base_url, section_path
 from wiredesk.publishing.feeds import ATOM_TYPE, JSON_FEED_TYPE, RSS_TYPE
-from wiredesk.publishing.links import article_url, edition_base_url, section_path
 from wiredesk.publishing.seo import hreflang_alternates, json_ld, news_article_data
 
 register = template.Library()

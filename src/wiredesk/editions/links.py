@@ -1,0 +1,104 @@
+"""Every link to an edition's pages, in one place: the routes and the paths built from them.
+
+An edition is served on its own host names (at ``/``) and under ``/<slug>/`` on any host.
+Paths here are relative to that base (``/news/12/some-headline``); put a base in front:
+
+- ``edition_path(edition)``: ``/<slug>``, the base that works on every host;
+- ``edition_base_url(edition)``: the canonical absolute base, for anything read away from
+  the request (feeds, sitemaps, mail, the API, structured data).
+
+The canonical address rule: the edition's first host by id (the one it was given first),
+else ``/<slug>`` on ``WIREDESK_BASE_URL``. The scheme and port always come from
+``WIREDESK_BASE_URL``, so one setting serves development (``http://...:8000``) and
+production (``https://...``), and a forged ``Host`` header never reaches a link.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+if TYPE_CHECKING:
+    from wiredesk.editions.models import Edition
+    from wiredesk.newsroom.models import Article, Story
+
+# The URL routes of the pages these links point at, so a path and its pattern are read
+# (and changed) together; editions/urls.py mounts them.
+ARTICLE_ROUTE = "news/<int:article_id>/<slug:headline_slug>"
+ARTICLE_SHORT_ROUTE = "news/<int:article_id>/"
+STORY_ROUTE = "story/<int:story_id>/<slug:story_slug>"
+STORY_FOLDER_ROUTE = "story/<int:story_id>/"
+TAG_ROUTE = "tag/<slug:tag_key>/"
+SECTION_ROUTE = "section/<slug:section_slug>/"
+
+
+def article_path_for(article_id: int, slug: str) -> str:
+    """The article page, from its id and headline slug (for rows read without a model)."""
+    return f"/news/{article_id}/{slug}"
+
+
+def article_path(article: Article) -> str:
+    return article_path_for(article.pk, article.slug)
+
+
+def story_path(story: Story) -> str:
+    return f"/story/{story.pk}/{story.slug}"
+
+
+def story_folder(story_id: int) -> str:
+    """``/story/<id>/``: where a story's feeds live (the bare folder redirects to its page)."""
+    return f"/story/{story_id}/"
+
+
+def tag_path(tag_key: str) -> str:
+    return f"/tag/{tag_key}/"
+
+
+def section_path(section_slug: str) -> str:
+    return f"/section/{section_slug}/"
+
+
+def feed_path(folder: str, extension: str) -> str:
+    """A feed beside a page: ``feed_path(tag_path(key), "rss")`` -> ``/tag/<key>/feed.rss``."""
+    return f"{folder.rstrip('/')}/feed.{extension}"
+
+
+def edition_path(edition: Edition) -> str:
+    """``/<slug>``: the edition's base on any host (empty on its own host, see pages.py)."""
+    return f"/{edition.slug}"
+
+
+def canonical_host(edition: Edition) -> str | None:
+    """The host name that speaks for the edition: its first by id, or None."""
+    prefetched = getattr(edition, "_prefetched_objects_cache", {}).get("hosts")
+    if prefetched is not None:
+        first = min(prefetched, key=lambda h: h.pk, default=None)
+        return first.host if first is not None else None
+    return edition.hosts.order_by("pk").values_list("host", flat=True).first()
+
+
+def edition_base_url(edition: Edition) -> str:
+    """The edition's canonical absolute base, without a trailing slash."""
+    cached = getattr(edition, "_canonical_base", None)
+    if cached is not None:
+        return cached
+    host = canonical_host(edition)
+    if host:
+        base = urlsplit(settings.BASE_URL)
+        port = f":{base.port}" if base.port else ""
+        url = f"{base.scheme or 'https'}://{host}{port}"
+    else:
+        url = f"{settings.BASE_URL}{edition_path(edition)}"
+    # Feeds and sitemaps ask once per item: one query per edition object is enough.
+    edition._canonical_base = url
+    return url
+
+
+def article_url(edition: Edition, article: Article) -> str:
+    return edition_base_url(edition) + article_path(article)
+
+
+def story_url(edition: Edition, story: Story) -> str:
+    return edition_base_url(edition) + story_path(story)

@@ -1,0 +1,71 @@
+"""How any app serves a page of one edition: find the edition, build the page's context.
+
+wiredesk/urls.py mounts every edition page twice: under ``/<edition-slug>/`` on any host
+and at ``/`` on the edition's own hosts. A view written for either place::
+
+    @edition_page
+    def my_page(request, token: str):
+        thing = ...
+        return render(request, "app/page.html", page_context(request, thing=thing))
+
+``edition_page`` takes the ``edition_slug`` URL argument away from the view, resolves the
+edition (404 when there is none), sets ``request.edition`` and ``request.edition_base``,
+and runs the view in the edition's time zone, so templates show times with
+``{{ moment|edition_time }}`` (``{% load editions %}``) instead of each view formatting
+them. Put it closest to the function, under ``never_cache``, ``require_http_methods`` and
+the like, so those answer first, as they would for any view.
+"""
+
+from __future__ import annotations
+
+import functools
+from zoneinfo import ZoneInfo
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from wiredesk.editions import selectors
+from wiredesk.editions.links import edition_path
+from wiredesk.editions.models import Edition
+
+
+def resolve_edition(request, edition_slug: str | None) -> tuple[Edition, str]:
+    """The edition a request addresses and the prefix its links need.
+
+    The prefix is ``""`` when the page is served on the edition's own host, else
+    ``/<slug>``. Raises Http404 for an unknown slug, or a bare path on a host that is
+    no edition's.
+    """
+    host_edition = getattr(request, "host_edition", None)
+    if edition_slug is None:
+        if host_edition is None:
+            raise Http404("no edition on this host")
+        return host_edition, ""
+    edition = get_object_or_404(Edition, slug=edition_slug)
+    if host_edition is not None and host_edition.pk == edition.pk:
+        return edition, ""
+    return edition, edition_path(edition)
+
+
+def edition_page(view):
+    """Decorate a view of one edition's page: see the module's docstring."""
+
+    @functools.wraps(view)
+    def edition_view(request, *args, edition_slug: str | None = None, **kwargs):
+        edition, base = resolve_edition(request, edition_slug)
+        request.edition = edition
+        request.edition_base = base
+        # Once per request, and undone after it: the thread serves other editions next.
+        with timezone.override(ZoneInfo(edition.time_zone)):
+            return view(request, *args, **kwargs)
+
+    return edition_view
+
+
+def page_context(request, **extra) -> dict:
+    """The context every edition template expects (the edition, the link prefix ``base``,
+    the sections for the masthead), plus the page's own values."""
+    edition = request.edition
+    return {"edition": edition, "base": request.edition_base,
+            "sections": selectors.edition_sections(edition), **extra}

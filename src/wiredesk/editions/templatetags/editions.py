@@ -1,0 +1,50 @@
+"""Filters for edition templates: links from editions/links.py, times in the edition's zone.
+
+``{{ base }}{{ article|article_path }}`` links an article on the page's own edition (``base``
+comes from ``page_context``); ``{{ moment|edition_time }}`` shows a time as
+``12 Jul 2025, 05:14 GMT+10`` in the zone ``edition_page`` activated.
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.utils import timezone
+
+from wiredesk.editions import formatting, links
+
+register = template.Library()
+
+
+@register.filter
+def edition_time(moment) -> str:
+    return formatting.edition_time(moment, timezone.get_current_timezone())
+
+
+@register.filter
+def article_path(article) -> str:
+    return links.article_path(article)
+
+
+@register.filter
+def story_path(story) -> str:
+    return links.story_path(story)
+
+
+@register.filter
+def story_folder(story_id) -> str:
+    return links.story_folder(story_id)
+
+
+@register.filter
+def tag_path(tag_key: str) -> str:
+    return links.tag_path(tag_key)
+
+
+@register.filter
+def section_path(section_slug: str) -> str:
+    return links.section_path(section_slug)
+
+
+@register.filter
+def feed_path(folder: str, extension: str) -> str:
+    return links.feed_path(folder, extension)
