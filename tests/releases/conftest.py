@@ -36,6 +36,10 @@ def _release_settings(settings, tmp_path):
     cache.clear()
 
 
+# Chile Sun's own host: mailed links point at it, so the tests follow them there.
+CHILE_HOST = "chilesun.example"
+
+
 @pytest.fixture
 def editions(db):
     from wiredesk.editions.services import edition_save
@@ -44,7 +48,7 @@ def editions(db):
     for slug, position in (("world", 1), ("business", 2), ("sport", 3), ("community", 4)):
         services.section_ensure(slug=slug, name=slug.title(), position=position)
     chile = edition_save(name="Chile Sun", time_zone="Australia/Sydney",
-                         hosts=["chilesun.example"])
+                         hosts=[CHILE_HOST])
     euro = edition_save(name="Euro Ledger", time_zone="Europe/Paris",
                         sections=["world", "business"])
     return chile, euro

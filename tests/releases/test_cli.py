@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.releases.conftest import form_data
+from tests.releases.conftest import CHILE_HOST, form_data
 from wiredesk import cli
 from wiredesk.newsroom.models import Article
 from wiredesk.releases.models import Release, ReleaseEvent
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def pending(client, smtp, editions):
     chile, _euro = editions
     client.post("/chile-sun/releases/submit", form_data(chile))
-    client.post(smtp.last("ana@rowing.example").link("verify"))
+    client.post(smtp.last("ana@rowing.example").link("verify"), HTTP_HOST=CHILE_HOST)
     client.post("/chile-sun/releases/submit", form_data(
         chile, email="bo@other.example", organisation="Harbour Traders",
         headline="Harbour traders name a new chair", category="appointments"))
@@ -56,9 +56,9 @@ def test_approve_with_section_publishes_and_mails(pending, capsys, smtp, client)
     article = pending.article
     assert pending.status == Release.Status.APPROVED and article.section.slug == "community"
     assert article.kind == Article.Kind.PRESS_RELEASE
-    assert f"/chile-sun/news/{article.pk}/{article.slug}" in out
+    assert f"http://{CHILE_HOST}/news/{article.pk}/{article.slug}" in out
     mail = smtp.last("ana@rowing.example")
-    assert f"/chile-sun/news/{article.pk}/{article.slug}" in mail.body
+    assert f"http://{CHILE_HOST}/news/{article.pk}/{article.slug}" in mail.body
     event = pending.events.get(action=ReleaseEvent.Action.APPROVED)
     assert event.actor_label.startswith("cli:") and event.actor is None
     assert pending.events.get(action=ReleaseEvent.Action.EDITED).changes == {

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.releases.conftest import form_data
+from tests.releases.conftest import CHILE_HOST, form_data
 from wiredesk.releases import services
 from wiredesk.releases.models import Release
 
@@ -21,7 +21,7 @@ def test_embargoed_release_appears_at_its_time(client, smtp, editions, monkeypat
     at = (timezone.now() + timedelta(hours=3)).replace(second=0, microsecond=0)
     local = at.astimezone(ZoneInfo(chile.time_zone)).strftime("%Y-%m-%dT%H:%M")
     client.post("/chile-sun/releases/submit", form_data(chile, requested_release_at=local))
-    client.post(smtp.last("ana@rowing.example").link("verify"))
+    client.post(smtp.last("ana@rowing.example").link("verify"), HTTP_HOST=CHILE_HOST)
     release = services.release_approve(release=Release.objects.get(),
                                        actor=services.Actor(label="test"))
     article = release.article
@@ -45,7 +45,7 @@ def test_digest_eligibility_is_per_edition(client, smtp, editions):
     chile, euro = editions
     client.post("/chile-sun/releases/submit", form_data(
         chile, editions=[str(chile.pk), str(euro.pk)], category="business"))
-    client.post(smtp.last("ana@rowing.example").link("verify"))
+    client.post(smtp.last("ana@rowing.example").link("verify"), HTTP_HOST=CHILE_HOST)
     release = services.release_approve(release=Release.objects.get(),
                                        actor=services.Actor(label="test"))
     assert press_releases_in_digest(chile) is False
@@ -61,7 +61,7 @@ def test_rules_never_move_a_release_into_other_editions(client, smtp, editions):
 
     chile, euro = editions
     client.post("/euro-ledger/releases/submit", form_data(euro, category="business"))
-    client.post(smtp.last("ana@rowing.example").link("verify"))
+    client.post(smtp.last("ana@rowing.example").link("verify"), HTTP_HOST=CHILE_HOST)
     release = services.release_approve(release=Release.objects.get(),
                                        actor=services.Actor(label="test"))
     # Chile Sun carries everything by its rules, but the submitter did not choose it
@@ -77,7 +77,7 @@ def test_no_partial_release_is_ever_published(client, smtp, editions, monkeypatc
 
     chile, _euro = editions
     client.post("/chile-sun/releases/submit", form_data(chile))
-    client.post(smtp.last("ana@rowing.example").link("verify"))
+    client.post(smtp.last("ana@rowing.example").link("verify"), HTTP_HOST=CHILE_HOST)
     release = Release.objects.get()
     mails = len(smtp.messages)
 
@@ -100,7 +100,7 @@ def test_same_release_twice_is_refused_as_duplicate(client, smtp, editions):
     chile, _euro = editions
     for _ in range(2):
         client.post("/chile-sun/releases/submit", form_data(chile))
-        client.post(smtp.last("ana@rowing.example").link("verify"))
+        client.post(smtp.last("ana@rowing.example").link("verify"), HTTP_HOST=CHILE_HOST)
     first, second = Release.objects.order_by("pk")
     services.release_approve(release=first, actor=services.Actor(label="test"))
     with pytest.raises(services.ReleaseError, match="already published"):

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.releases.conftest import form_data, image_bytes
+from tests.releases.conftest import CHILE_HOST, form_data, image_bytes
 from wiredesk.newsroom.models import Article
 from wiredesk.releases.models import Release, ReleaseEvent
 
@@ -28,12 +28,12 @@ def submit_and_confirm(client, smtp, edition, **overrides) -> tuple[Release, str
     confirm = smtp.last(data["email"])
     assert "Confirm your news release" in confirm.subject
     verify_path = confirm.link("verify")
-    page = client.get(verify_path)
+    page = client.get(verify_path, HTTP_HOST=CHILE_HOST)
     assert page.status_code == 200 and b"Confirm and send" in page.content
     # opening the link (as a mail scanner would) confirms nothing
     release.refresh_from_db()
     assert release.status == Release.Status.UNVERIFIED
-    receipt_page = client.post(verify_path)
+    receipt_page = client.post(verify_path, HTTP_HOST=CHILE_HOST)
     assert receipt_page.status_code == 200
     release.refresh_from_db()
     assert release.status == Release.Status.PENDING
@@ -82,7 +82,7 @@ def test_full_flow_submit_verify_moderate_publish_notify(client, smtp, editions,
     assert release.image and release.image_width == 640
 
     # the submitter's status page
-    status = client.get(status_path)
+    status = client.get(status_path, HTTP_HOST=CHILE_HOST)
     assert status.status_code == 200
     assert "waiting for moderation" in status.content.decode()
 
@@ -141,10 +141,10 @@ def test_full_flow_submit_verify_moderate_publish_notify(client, smtp, editions,
     # the submitter hears back with the article link
     approved = smtp.last("ana@rowing.example")
     assert "published" in approved.subject
-    assert f"/chile-sun/news/{article.pk}/{article.slug}" in approved.body
+    assert f"http://{CHILE_HOST}/news/{article.pk}/{article.slug}" in approved.body
     assert release.events.filter(action=ReleaseEvent.Action.NOTIFIED,
                                  note__startswith="approved").exists()
-    status = client.get(status_path).content.decode()
+    status = client.get(status_path, HTTP_HOST=CHILE_HOST).content.decode()
     assert "approved and published" in status
     assert f"/chile-sun/news/{article.pk}/" in status
 
@@ -174,7 +174,7 @@ def test_rejection_with_reason(client, smtp, editions, editor_client):
     mail = smtp.last("ana@rowing.example")
     assert "not accepted" in mail.subject
     assert "We only publish releases about events in Chile." in mail.body
-    status = client.get(status_path).content.decode()
+    status = client.get(status_path, HTTP_HOST=CHILE_HOST).content.decode()
     assert "We only publish releases about events in Chile." in status
     event = release.events.get(action=ReleaseEvent.Action.REJECTED)
     assert event.actor_label == "editor" and "events in Chile" in event.note
@@ -246,7 +246,8 @@ def test_status_links_are_private_and_unforgeable(client, smtp, editions):
         client, smtp, chile, email="bo@other.example", organisation="Other Org",
         headline="A different release from someone else")
     assert first_status != second_status
-    assert "A different release" not in client.get(first_status).content.decode()
+    first_page = client.get(first_status, HTTP_HOST=CHILE_HOST).content.decode()
+    assert "A different release" not in first_page
     token = first_status.rsplit("/", 1)[1]
     # the reference alone, a changed signature, the verify token: none of them work
     assert client.get(f"/chile-sun/releases/status/{first.reference}").status_code == 404
@@ -262,7 +263,7 @@ def test_verify_link_expires(client, smtp, editions, settings):
     client.post("/chile-sun/releases/submit", form_data(chile))
     link = smtp.last("ana@rowing.example").link("verify")
     settings.WIREDESK_RELEASE_VERIFY_HOURS = -1
-    response = client.post(link)
+    response = client.post(link, HTTP_HOST=CHILE_HOST)
     assert response.status_code == 400 and b"expired" in response.content
     assert Release.objects.get().status == Release.Status.UNVERIFIED
 
