@@ -162,7 +162,7 @@ def measure(n: int, base: list[tuple[str, str]], start: datetime, items: int, *,
             offset: int = 0) -> dict:
     from django.db import connection, transaction
 
-    from wiredesk.newsroom import intelligence
+    from wiredesk.newsroom.intelligence import enrich as intelligence
     from wiredesk.newsroom.intelligence import enrich_article
     from wiredesk.newsroom.models import Agency, Article
     from wiredesk.wire import similarity as sim

@@ -248,7 +248,7 @@ def _fire_items(numbers, hour):
 @pytest.fixture
 def eager_joining(monkeypatch):
     """Joining far too eager: every fire report lands in the first fire's story."""
-    monkeypatch.setattr(intelligence, "STORY_PARAMS",
+    monkeypatch.setattr(intelligence.enrich, "STORY_PARAMS",
                         similarity.StoryParams(join=0.0, anchor_weight=0.0))
 
 

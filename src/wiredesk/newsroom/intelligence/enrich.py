@@ -1,22 +1,27 @@
-"""Story intelligence for stored articles: duplicates, stories, related links, sections.
+"""Story intelligence for a stored article: duplicates, stories, related links.
 
-The decisions are made by the pure functions in ``wiredesk.wire.similarity`` and
-``wiredesk.wire.sections``; this module feeds them from indexed tables and writes their
-answers back. It runs inside the ingest transaction of the article it enriches.
+The decisions are made by the pure functions in ``wiredesk.wire.similarity``; this module
+feeds them from indexed tables and writes their answers back. It runs inside the ingest
+transaction of the article it enriches.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
-from django.db import connection, transaction
 from django.db.models import Count, F, Max, Min, Q, Value
 from django.db.models.functions import Greatest
-from django.utils import timezone
 
+from wiredesk.newsroom.intelligence.sections import predict_section
+from wiredesk.newsroom.intelligence.store import (
+    DbFrequencies,
+    DbLineMemory,
+    article_text,
+    source_key,
+)
 from wiredesk.newsroom.models import (
     Article,
     ArticleSignature,
@@ -24,17 +29,11 @@ from wiredesk.newsroom.models import (
     DuplicateVeto,
     LshBand,
     RelatedStory,
-    Section,
-    SectionModel,
-    SourceLine,
     Story,
     StoryTerm,
     Tag,
-    TermFrequency,
 )
 from wiredesk.wire import entities, similarity
-from wiredesk.wire.sanitize import html_to_text
-from wiredesk.wire.sections import SectionClassifier
 
 log = logging.getLogger(__name__)
 
@@ -44,73 +43,6 @@ STORY_PARAMS = similarity.StoryParams()
 MAX_CANDIDATES = 500
 MAX_EXACT = 20  # candidates compared on their full text
 STORY_TERMS_KEPT = 2 * similarity.QUERY_TERMS
-PREDICTED = "section:predicted"
-TRAINING_LIMIT = 20_000
-
-
-# --- index adapters --------------------------------------------------------------------
-
-def _upsert_increment(table: str, key_columns: Sequence[str], count_column: str,
-                      rows: Iterable[tuple]) -> None:
-    """INSERT ... ON CONFLICT DO UPDATE count = count + 1 (SQLite 3.24+ and PostgreSQL)."""
-    rows = sorted(set(rows))  # a fixed order keeps concurrent writers from deadlocking
-    if not rows:
-        return
-    extra = ", last_seen_at" if table == SourceLine._meta.db_table else ""
-    columns = ", ".join(key_columns)
-    placeholders = ", ".join(["%s"] * (len(key_columns) + 1 + (1 if extra else 0)))
-    update_extra = ", last_seen_at = excluded.last_seen_at" if extra else ""
-    # Table and column names come from this module, never from input.
-    sql = (f"INSERT INTO {table} ({columns}, {count_column}{extra}) "  # noqa: S608
-           f"VALUES ({placeholders}) ON CONFLICT ({columns}) DO UPDATE SET "
-           f"{count_column} = {table}.{count_column} + 1{update_extra}")
-    now = timezone.now()
-    params = [(*row, 1, now) if extra else (*row, 1) for row in rows]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
-
-
-class DbLineMemory:
-    def repeated(self, source: str, keys: Sequence[int]) -> set[int]:
-        return set(SourceLine.objects.filter(
-            source=source, key__in=list(set(keys)),
-            items__gte=similarity.BOILERPLATE_MIN_ITEMS).values_list("key", flat=True))
-
-    def remember(self, source: str, keys: Sequence[int]) -> None:
-        _upsert_increment(SourceLine._meta.db_table, ["source", "key"], "items",
-                          [(source, k) for k in keys])
-
-
-class DbFrequencies:
-    TOTAL = ""
-
-    def __init__(self) -> None:
-        self._total: int | None = None
-
-    def total(self) -> int:
-        if self._total is None:
-            self._total = (TermFrequency.objects.filter(term=self.TOTAL)
-                           .values_list("documents", flat=True).first() or 0)
-        return self._total
-
-    def counts(self, terms: Iterable[str]) -> Mapping[str, int]:
-        return dict(TermFrequency.objects.filter(term__in=list(terms))
-                    .values_list("term", "documents"))
-
-    def add(self, terms: Iterable[str]) -> None:
-        _upsert_increment(TermFrequency._meta.db_table, ["term"], "documents",
-                          [(t[:40],) for t in {*terms, self.TOTAL}])
-        self._total = None
-
-
-# --- the step --------------------------------------------------------------------------
-
-def article_text(article: Article) -> str:
-    return html_to_text(article.body_html)
-
-
-def source_key(article: Article) -> str:
-    return f"agency:{article.agency_id}"
 
 
 def enrich_article(article: Article, *, created: bool) -> None:
@@ -135,7 +67,7 @@ def enrich_article(article: Article, *, created: bool) -> None:
         return
     fields = ["story", "duplicate_of", "section", "flags"]
     if article.section_id is None:
-        _predict_section(article)
+        predict_section(article)
     canonical = _find_duplicate(article, feats, _lsh_candidates(article, feats.bands))
     if canonical is not None:
         _link_duplicate(article, canonical, vector, feats.anchors)
@@ -393,152 +325,3 @@ def _store_related(article: Article, vector: Mapping[str, float]) -> None:
     RelatedStory.objects.bulk_create([
         RelatedStory(article=article, story_id=c.story_id, score=c.similarity)
         for c in ranked])
-
-
-# --- sections --------------------------------------------------------------------------
-
-_classifier_cache: dict[str, object] = {}
-
-
-def current_classifier() -> SectionClassifier | None:
-    latest = SectionModel.objects.order_by("-created_at", "-id").values_list("pk", flat=True)
-    model_id = latest.first()
-    if model_id is None:
-        return None
-    if _classifier_cache.get("id") != model_id:
-        data = SectionModel.objects.values_list("data", flat=True).get(pk=model_id)
-        _classifier_cache.update(id=model_id, model=SectionClassifier.from_bytes(data))
-    return _classifier_cache["model"]  # type: ignore[return-value]
-
-
-def _predict_section(article: Article) -> None:
-    classifier = current_classifier()
-    if classifier is None:
-        return
-    slug = classifier.predict(f"{article.headline}\n{article_text(article)}")
-    section = Section.objects.filter(slug=slug).first() if slug else None
-    if section is not None:
-        article.section = section
-        article.flags = [*article.flags, PREDICTED]
-
-
-def sections_train(*, limit: int = TRAINING_LIMIT, progress=None) -> SectionModel:
-    """Train the section classifier on this installation's labelled articles.
-
-    Labels come from feed categories (through the section rules) and from editors;
-    sections the classifier itself guessed are never fed back as truth.
-    """
-    texts, labels = [], []
-    rows = (Article.objects.filter(section__isnull=False)
-            .exclude(status=Article.Status.KILLED)
-            .order_by("-published_at").values_list("headline", "body_html", "section__slug",
-                                                   "flags"))
-    for headline, body_html, slug, flags in rows.iterator(chunk_size=500):
-        if PREDICTED in (flags or []):
-            continue
-        texts.append(f"{headline}\n{html_to_text(body_html)}")
-        labels.append(slug)
-        if progress is not None and len(texts) % 1000 == 0:
-            progress(len(texts))
-        if len(texts) >= limit:
-            break
-    classifier = SectionClassifier.train(texts, labels)
-    model = SectionModel.objects.create(labels=classifier.labels,
-                                        trained_on=classifier.trained_on,
-                                        data=classifier.to_bytes())
-    # Older models are kept only as the previous one, for a quick look back.
-    old = list(SectionModel.objects.order_by("-created_at", "-id").values_list("pk", flat=True)[2:])
-    if old:
-        SectionModel.objects.filter(pk__in=old).delete()
-    return model
-
-
-# --- kills and editor decisions ----------------------------------------------------------
-
-def article_withdrawn(article: Article) -> None:
-    """After a kill: promote the next copy to canonical, or drop a story left empty."""
-    with transaction.atomic():
-        copies = list(Article.objects.filter(duplicate_of=article)
-                      .exclude(status=Article.Status.KILLED).order_by("published_at", "id"))
-        if copies:
-            heir = copies[0]
-            Article.objects.filter(pk=heir.pk).update(duplicate_of=None)
-            Article.objects.filter(pk__in=[c.pk for c in copies[1:]]).update(duplicate_of=heir)
-        if article.story_id is not None:
-            alive = (Article.objects.filter(story_id=article.story_id)
-                     .exclude(status=Article.Status.KILLED).exclude(pk=article.pk).count())
-            if alive == 0:
-                Story.objects.filter(pk=article.story_id).delete()
-            else:
-                Story.objects.filter(pk=article.story_id).update(size=alive)
-
-
-def articles_merge(*, articles: Sequence[Article]) -> Article:
-    """An editor says these are copies of one item: the earliest becomes canonical."""
-    articles = sorted(articles, key=lambda a: (a.published_at, a.pk))
-    if len(articles) < 2:
-        raise ValueError("merging needs at least two articles")
-    canonical = articles[0]
-    ids = [a.pk for a in articles]
-    with transaction.atomic():
-        story = next((a.story for a in articles if a.story_id), None)
-        if story is None:
-            story = Story.objects.create(headline=canonical.headline[:500],
-                                         first_published_at=canonical.published_at,
-                                         last_published_at=articles[-1].published_at)
-        DuplicateVeto.objects.filter(article_id__in=ids, other_id__in=ids).delete()
-        # Copies of the merged articles follow them to the new canonical.
-        Article.objects.filter(duplicate_of_id__in=ids).update(duplicate_of=canonical,
-                                                               story=story)
-        Article.objects.filter(pk__in=ids[1:]).update(duplicate_of=canonical, story=story,
-                                                      intel_locked=True)
-        Article.objects.filter(pk=canonical.pk).update(duplicate_of=None, story=story,
-                                                       intel_locked=True)
-        Story.objects.filter(pk=story.pk).update(
-            size=Article.objects.filter(story=story).count())
-    canonical.refresh_from_db()
-    return canonical
-
-
-def article_split(*, article: Article) -> Article:
-    """An editor says this article is not a copy of the others: it stands alone, for good."""
-    with transaction.atomic():
-        article = Article.objects.select_for_update().get(pk=article.pk)
-        group = set(Article.objects.filter(
-            Q(pk=article.duplicate_of_id) | Q(duplicate_of_id=article.duplicate_of_id)
-            | Q(duplicate_of=article)).exclude(pk=article.pk).values_list("pk", flat=True)
-            ) if article.duplicate_of_id else set(
-            Article.objects.filter(duplicate_of=article).values_list("pk", flat=True))
-        DuplicateVeto.objects.bulk_create(
-            [DuplicateVeto(article=article, other_id=o) for o in sorted(group)],
-            ignore_conflicts=True)
-        copies = list(Article.objects.filter(duplicate_of=article).order_by("published_at", "id"))
-        if copies:
-            Article.objects.filter(pk=copies[0].pk).update(duplicate_of=None)
-            Article.objects.filter(pk__in=[c.pk for c in copies[1:]]).update(
-                duplicate_of=copies[0])
-        old_story_id = article.story_id
-        story = Story.objects.create(headline=article.headline[:500],
-                                     first_published_at=article.published_at,
-                                     last_published_at=article.published_at, size=1,
-                                     section=article.section)
-        signature = ArticleSignature.objects.filter(article=article).first()
-        if signature is not None:
-            story.centroid = signature.vector
-            story.anchors = dict.fromkeys(signature.anchors, 1)
-            story.save(update_fields=["centroid", "anchors"])
-            StoryTerm.objects.bulk_create(
-                [StoryTerm(term=t, story=story, last_published_at=article.published_at)
-                 for t in similarity.query_terms(signature.vector, STORY_TERMS_KEPT)],
-                ignore_conflicts=True)
-        article.duplicate_of = None
-        article.story = story
-        article.intel_locked = True
-        article.save(update_fields=["duplicate_of", "story", "intel_locked", "modified_at"])
-        if old_story_id is not None:
-            left = Article.objects.filter(story_id=old_story_id).count()
-            if left == 0:
-                Story.objects.filter(pk=old_story_id).delete()
-            else:
-                Story.objects.filter(pk=old_story_id).update(size=left)
-    return article

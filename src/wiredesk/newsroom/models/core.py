@@ -130,7 +130,7 @@ class Article(models.Model):
     signal = models.CharField(max_length=40, blank=True,
                               help_text="The source's signal for this version, e.g. correction")
     flags = models.JSONField(default=list, blank=True)
-    # Story intelligence (issue 4): see newsroom/intelligence.py.
+    # Story intelligence: see newsroom/intelligence/.
     story = models.ForeignKey("Story", on_delete=models.SET_NULL, null=True, blank=True,
                               related_name="articles")
     duplicate_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
@@ -214,39 +214,3 @@ class Tombstone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id}: {self.headline or self.identity}"
-
-
-from wiredesk.newsroom.intel_models import (  # noqa: E402  (models of the same app)
-    ArticleSignature,
-    ArticleTag,
-    DuplicateVeto,
-    LshBand,
-    RelatedStory,
-    SectionModel,
-    SourceLine,
-    Story,
-    StoryTerm,
-    Tag,
-    TermFrequency,
-)
-
-__all__ = [
-    "Agency",
-    "Article",
-    "ArticleSignature",
-    "ArticleTag",
-    "DuplicateVeto",
-    "Feed",
-    "JobLock",
-    "LshBand",
-    "RelatedStory",
-    "Revision",
-    "Section",
-    "SectionModel",
-    "SourceLine",
-    "Story",
-    "StoryTerm",
-    "Tag",
-    "TermFrequency",
-    "Tombstone",
-]

@@ -1,0 +1,46 @@
+"""The newsroom's tables: its record (``core``) and what story intelligence keeps
+(``intelligence``). Import models from here; the split is only for reading."""
+
+from wiredesk.newsroom.models.core import (
+    Agency,
+    Article,
+    Feed,
+    JobLock,
+    Revision,
+    Section,
+    Tombstone,
+)
+from wiredesk.newsroom.models.intelligence import (
+    ArticleSignature,
+    ArticleTag,
+    DuplicateVeto,
+    LshBand,
+    RelatedStory,
+    SectionModel,
+    SourceLine,
+    Story,
+    StoryTerm,
+    Tag,
+    TermFrequency,
+)
+
+__all__ = [
+    "Agency",
+    "Article",
+    "ArticleSignature",
+    "ArticleTag",
+    "DuplicateVeto",
+    "Feed",
+    "JobLock",
+    "LshBand",
+    "RelatedStory",
+    "Revision",
+    "Section",
+    "SectionModel",
+    "SourceLine",
+    "Story",
+    "StoryTerm",
+    "Tag",
+    "TermFrequency",
+    "Tombstone",
+]
