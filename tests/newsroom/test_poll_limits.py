@@ -97,8 +97,9 @@ def test_items_that_failed_to_store_are_fetched_again_soon(tmp_path, monkeypatch
     from tests.newsroom.feedserver import FeedServer as Server
     from wiredesk.newsroom import services
     from wiredesk.newsroom.models import Article
+    from wiredesk.newsroom.services import ingest
 
-    real_store = services.store_item
+    real_store = ingest.store_item
     calls = {"n": 0}
 
     def database_goes_away_once(item, **kwargs):
@@ -110,12 +111,12 @@ def test_items_that_failed_to_store_are_fetched_again_soon(tmp_path, monkeypatch
     with Server(items_per_feed=3) as server:
         feed = services.feed_add(source=f"{server.url}/wire.rss",
                                  agency=services.agency_ensure(code="RFE"))
-        monkeypatch.setattr(services, "store_item", database_goes_away_once)
+        monkeypatch.setattr(ingest, "store_item", database_goes_away_once)
         now = timezone.now()
         report = services.feed_poll(feed, now=now)
         assert (report.created, report.store_failures) == (2, 1)
         feed.refresh_from_db()
         assert feed.etag == "" and feed.next_poll_at <= now + services.STORE_RETRY
-        monkeypatch.setattr(services, "store_item", real_store)
+        monkeypatch.setattr(ingest, "store_item", real_store)
         again = services.feed_poll(feed)
     assert again.created == 1 and Article.objects.count() == 3

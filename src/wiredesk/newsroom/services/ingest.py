@@ -1,25 +1,23 @@
-"""Writes to the newsroom: agencies, feeds, ingest, kills. Views, CLI and tasks call these."""
+"""Storing wire items: one transaction per item, idempotent, then story intelligence."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from wiredesk.newsroom.models import Agency, Article, Feed, Revision, Section, Tombstone
+from wiredesk.newsroom.services.editorial import kill_locked
 from wiredesk.wire import fetch as wire_fetch
 from wiredesk.wire.pipeline import process
 from wiredesk.wire.sections import section_for
 from wiredesk.wire.types import CleanItem, WireError
 
-log = logging.getLogger(__name__)
-
-MAX_BACKOFF = timedelta(hours=6)
-STORE_RETRY = timedelta(minutes=1)
+# One logger for every ingest and poll line: operators filter and quiet it by this name.
+log = logging.getLogger("wiredesk.newsroom.services")
 
 
 @dataclass
@@ -48,68 +46,6 @@ class IngestReport:
             text += f", {len(self.errors)} error(s): {self.errors[0]}"
         return text
 
-
-class ServiceError(Exception):
-    """A request an operator made that cannot be carried out; the message says why."""
-
-
-# --- agencies, sections, feeds ---------------------------------------------------------
-
-def agency_ensure(*, code: str, name: str = "", time_zone: str = "") -> Agency:
-    code = code.strip().upper()
-    if not code or len(code) > 32:
-        raise ServiceError("an agency code is 1 to 32 characters, e.g. RFE")
-    agency, created = Agency.objects.get_or_create(
-        code=code, defaults={"name": name or code, "time_zone": time_zone or "UTC"})
-    changed = False
-    if not created and name and agency.name != name:
-        agency.name, changed = name, True
-    if not created and time_zone and agency.time_zone != time_zone:
-        agency.time_zone, changed = time_zone, True
-    if changed:
-        agency.save()
-    return agency
-
-
-def section_ensure(*, slug: str, name: str = "", aliases: str = "",
-                   position: int = 100) -> Section:
-    slug = slugify(slug)
-    section, _created = Section.objects.get_or_create(
-        slug=slug, defaults={"name": name or slug.title(), "aliases": aliases,
-                             "position": position})
-    return section
-
-
-def feed_add(*, source: str, agency: Agency, every: timedelta | None = None,
-             title: str = "", full_text: bool | None = None) -> Feed:
-    source = source.strip()
-    if not source:
-        raise ServiceError("a feed needs a URL or a path")
-    if not wire_fetch.is_url(source):
-        from pathlib import Path
-
-        path = Path(source).expanduser().resolve()
-        if not path.is_file():
-            raise ServiceError(f"no such file: {source}")
-        source = str(path)
-    if every is not None and every < timedelta(minutes=1):
-        raise ServiceError("the poll interval must be at least one minute")
-    feed, created = Feed.objects.get_or_create(
-        source=source,
-        defaults={"agency": agency, "poll_interval": every or timedelta(minutes=10),
-                  "title": title, "full_text": bool(full_text)})
-    if not created:
-        feed.agency = agency
-        if every is not None:
-            feed.poll_interval = every
-        if full_text is not None:
-            feed.full_text = full_text
-        feed.enabled = True
-        feed.save(update_fields=["agency", "poll_interval", "enabled", "full_text"])
-    return feed
-
-
-# --- ingest ----------------------------------------------------------------------------
 
 def _section_rules() -> dict[str, list[str]]:
     return {s.slug: s.alias_list() for s in Section.objects.all()}
@@ -291,7 +227,7 @@ def store_item(item: CleanItem, *, agency: Agency, feed: Feed | None = None,
                 and item.updated < existing.source_updated_at):
             return "skipped"  # an older copy (by its own updated time) arriving late
         if item.status == "canceled":
-            _kill(existing, _withdraw_reason(item))
+            kill_locked(existing, _withdraw_reason(item))
             return "updated"
         same_embargo = existing.embargo_until == item.embargo_until
         if existing.fingerprint == item.fingerprint and same_embargo:
@@ -413,164 +349,3 @@ def fill_full_text(*, agency: Agency, item: CleanItem) -> str:
         article.flags = [*article.flags, "full-text-from-page"]
         article.save(update_fields=["body_html", "lead", "teaser", "flags", "modified_at"])
     return ""
-
-
-def ingest_source(source: str, *, agency: Agency | None = None) -> IngestReport:
-    """One-shot ingest of a URL or path. A known feed is polled as such (its state is kept)."""
-    if not wire_fetch.is_url(source):
-        from pathlib import Path
-
-        source = str(Path(source).expanduser().resolve())
-    feed = Feed.objects.filter(source=source).select_related("agency").first()
-    if feed is not None and agency is None:
-        return feed_poll(feed, force=True)
-    if agency is None:
-        raise ServiceError(f"{source} is not a known feed: say which agency with --agency")
-    from django.conf import settings
-
-    try:
-        fetched = wire_fetch.fetch(source, timeout=settings.WIREDESK_FETCH_TIMEOUT,
-                                   max_bytes=settings.WIREDESK_FETCH_MAX_BYTES)
-        return ingest_bytes(fetched.body, agency=agency, source=source, feed=feed,
-                            content_type=fetched.content_type)
-    except WireError as exc:
-        report = IngestReport(source=source)
-        report.errors.append(str(exc))
-        return report
-
-
-def _backoff(feed: Feed, retry_after: timedelta | None) -> timedelta:
-    delay = feed.poll_interval * (2 ** min(feed.error_count, 10))
-    delay = min(delay, MAX_BACKOFF)
-    if retry_after is not None:
-        delay = max(delay, min(retry_after, timedelta(days=1)))
-    return delay
-
-
-def feed_poll(feed: Feed, *, force: bool = False, now: datetime | None = None) -> IngestReport:
-    """Poll one feed: fetch (conditionally), ingest, and record how it went on the Feed."""
-    from django.conf import settings
-
-    now = now or timezone.now()
-    report = IngestReport(source=feed.source)
-    feed.last_polled_at = now
-    try:
-        fetched = wire_fetch.fetch(
-            feed.source,
-            etag="" if force else feed.etag,
-            last_modified="" if force else feed.last_modified,
-            timeout=settings.WIREDESK_FETCH_TIMEOUT,
-            max_bytes=settings.WIREDESK_FETCH_MAX_BYTES)
-        if fetched.not_modified:
-            report.not_modified = True
-            feed.last_status = Feed.Status.NOT_MODIFIED
-        else:
-            report = ingest_bytes(fetched.body, agency=feed.agency, source=feed.source,
-                                  feed=feed, content_type=fetched.content_type)
-            feed.etag = fetched.etag[:500]
-            feed.last_modified = fetched.last_modified[:100]
-            feed.last_status = Feed.Status.OK
-        feed.last_success_at = now
-        feed.error_count = 0
-        feed.next_poll_at = now + feed.poll_interval
-        if report.store_failures:
-            # Forget the validators so the next poll fetches the items again (a 304
-            # would leave the unstored ones out for good), and come back soon.
-            feed.etag = feed.last_modified = ""
-            feed.next_poll_at = now + min(feed.poll_interval, STORE_RETRY)
-        if report.errors:
-            feed.last_error = "; ".join(report.errors)[:4000]
-            feed.last_error_at = now
-        else:
-            feed.last_error = ""
-    except WireError as exc:
-        report.errors.append(str(exc))
-        feed.last_status = Feed.Status.ERROR
-        feed.last_error = str(exc)[:4000]
-        feed.last_error_at = now
-        feed.error_count += 1
-        retry_after = getattr(exc, "retry_after", None)
-        feed.next_poll_at = now + _backoff(feed, retry_after)
-        log.warning("feed %s failed: %s (next try %s)", feed.source, exc, feed.next_poll_at)
-    feed.items_seen += report.seen
-    feed.items_created += report.created
-    feed.items_updated += report.updated
-    feed.save()
-    _count_poll(feed, report)
-    return report
-
-
-def _count_poll(feed: Feed, report: IngestReport) -> None:
-    from wiredesk import metrics
-
-    metrics.increment("feed_polls_total")
-    metrics.increment("items_ingested_total", report.created)
-    metrics.increment("items_updated_total", report.updated)
-    if feed.last_status == Feed.Status.ERROR:
-        metrics.increment("feed_errors_total")
-    log.info("feed %s polled: %s", feed.pk, report.summary(), extra={
-        "event": "feed_polled", "feed_id": feed.pk, "status": feed.last_status,
-        "items_created": report.created, "items_updated": report.updated,
-        "items_unchanged": report.unchanged, "errors": len(report.errors)})
-
-
-def poll_due_feeds(*, now: datetime | None = None) -> list[IngestReport]:
-    now = now or timezone.now()
-    due = Feed.objects.filter(enabled=True, next_poll_at__lte=now).select_related("agency")
-    return [feed_poll(feed, now=now) for feed in due.order_by("next_poll_at")]
-
-
-# --- editorial actions -----------------------------------------------------------------
-
-def _kill(article: Article, reason: str) -> None:
-    article.status = Article.Status.KILLED
-    article.status_reason = reason.strip()[:2000]
-    article.save(update_fields=["status", "status_reason", "modified_at"])
-    # A killed canonical hands its place to the next duplicate, or its story shrinks.
-    from wiredesk.newsroom.intelligence import article_withdrawn
-
-    article_withdrawn(article)
-
-
-def article_kill(*, article: Article, reason: str) -> Article:
-    """Withdraw an article everywhere at once; its revisions stay for the record.
-
-    Every public read filters on status (``editions.selectors.public_q``), so the
-    article leaves pages, sections, feeds, search, digests and the API in the same
-    commit; its URL answers 410 Gone.
-    """
-    with transaction.atomic():
-        article = Article.objects.select_for_update().get(pk=article.pk)
-        _kill(article, reason)
-    return article
-
-
-def article_delete(*, article: Article, reason: str = "deleted by an editor") -> None:
-    """Delete an article and leave a tombstone so the next poll does not recreate it."""
-    with transaction.atomic():
-        tombstone_for(article, reason=reason)
-        article.delete()
-
-
-def tombstone_for(article: Article, *, reason: str) -> Tombstone:
-    tombstone, _created = Tombstone.objects.get_or_create(
-        agency_id=article.agency_id, identity=article.identity,
-        defaults={"canonical_url": article.canonical_url, "headline": article.headline[:500],
-                  "reason": reason[:300]})
-    return tombstone
-
-
-def article_hold(*, article: Article, reason: str = "") -> Article:
-    article.status = Article.Status.HELD
-    article.status_reason = reason.strip()[:2000]
-    article.save(update_fields=["status", "status_reason", "modified_at"])
-    return article
-
-
-def article_release(*, article: Article) -> Article:
-    if article.status == Article.Status.KILLED:
-        raise ServiceError("a killed article cannot be released")
-    article.status = Article.Status.PUBLISHED
-    article.status_reason = ""
-    article.save(update_fields=["status", "status_reason", "modified_at"])
-    return article

@@ -1,0 +1,49 @@
+"""Writes to the newsroom: agencies, feeds, ingest, kills. Views, CLI and tasks call these.
+
+``ingest`` stores items, ``feeds`` keeps agencies and feeds and polls them, ``editorial``
+carries out an editor's kill, hold and release. The public names are re-exported here.
+"""
+
+from wiredesk.newsroom.errors import ServiceError
+from wiredesk.newsroom.services.editorial import article_hold, article_kill, article_release
+from wiredesk.newsroom.services.feeds import (
+    MAX_BACKOFF,
+    STORE_RETRY,
+    agency_ensure,
+    feed_add,
+    feed_poll,
+    ingest_source,
+    poll_due_feeds,
+    section_ensure,
+)
+from wiredesk.newsroom.services.ingest import (
+    FULL_TEXT_BELOW,
+    MAX_PAGES_PER_POLL,
+    IngestContext,
+    IngestReport,
+    fill_full_text,
+    ingest_bytes,
+    store_item,
+)
+
+__all__ = [
+    "FULL_TEXT_BELOW",
+    "MAX_BACKOFF",
+    "MAX_PAGES_PER_POLL",
+    "STORE_RETRY",
+    "IngestContext",
+    "IngestReport",
+    "ServiceError",
+    "agency_ensure",
+    "article_hold",
+    "article_kill",
+    "article_release",
+    "feed_add",
+    "feed_poll",
+    "fill_full_text",
+    "ingest_bytes",
+    "ingest_source",
+    "poll_due_feeds",
+    "section_ensure",
+    "store_item",
+]

@@ -1,0 +1,63 @@
+"""Editorial actions on articles: kill, hold, release."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from wiredesk.newsroom.errors import ServiceError
+from wiredesk.newsroom.models import Article, Tombstone
+
+
+def kill_locked(article: Article, reason: str) -> None:
+    """Kill an article whose row the caller holds locked."""
+    article.status = Article.Status.KILLED
+    article.status_reason = reason.strip()[:2000]
+    article.save(update_fields=["status", "status_reason", "modified_at"])
+    # A killed canonical hands its place to the next duplicate, or its story shrinks.
+    from wiredesk.newsroom.intelligence import article_withdrawn
+
+    article_withdrawn(article)
+
+
+def article_kill(*, article: Article, reason: str) -> Article:
+    """Withdraw an article everywhere at once; its revisions stay for the record.
+
+    Every public read filters on status (``editions.selectors.public_q``), so the
+    article leaves pages, sections, feeds, search, digests and the API in the same
+    commit; its URL answers 410 Gone.
+    """
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article.pk)
+        kill_locked(article, reason)
+    return article
+
+
+def article_delete(*, article: Article, reason: str = "deleted by an editor") -> None:
+    """Delete an article and leave a tombstone so the next poll does not recreate it."""
+    with transaction.atomic():
+        tombstone_for(article, reason=reason)
+        article.delete()
+
+
+def tombstone_for(article: Article, *, reason: str) -> Tombstone:
+    tombstone, _created = Tombstone.objects.get_or_create(
+        agency_id=article.agency_id, identity=article.identity,
+        defaults={"canonical_url": article.canonical_url, "headline": article.headline[:500],
+                  "reason": reason[:300]})
+    return tombstone
+
+
+def article_hold(*, article: Article, reason: str = "") -> Article:
+    article.status = Article.Status.HELD
+    article.status_reason = reason.strip()[:2000]
+    article.save(update_fields=["status", "status_reason", "modified_at"])
+    return article
+
+
+def article_release(*, article: Article) -> Article:
+    if article.status == Article.Status.KILLED:
+        raise ServiceError("a killed article cannot be released")
+    article.status = Article.Status.PUBLISHED
+    article.status_reason = ""
+    article.save(update_fields=["status", "status_reason", "modified_at"])
+    return article
