@@ -25,7 +25,7 @@ BODY = "".join(f"<p>Paragraph {i} with enough words to make a paragraph.</p>" fo
 HOME_QUERIES = 8
 ARTICLE_QUERIES = 14  # 13 + the tags named in the article
 # Store, place, and the story-intelligence step (PostgreSQL upserts in fewer statements).
-INGEST_QUERIES = {"sqlite": 43, "postgresql": 41}
+INGEST_QUERIES = {"sqlite": 42, "postgresql": 40}
 
 
 def archive(size: int):

@@ -5,3 +5,6 @@ class EditionsConfig(AppConfig):
     name = "wiredesk.editions"
     label = "editions"
     verbose_name = "Editions"
+
+    def ready(self) -> None:
+        from wiredesk.editions import receivers  # noqa: F401  (connects the receivers)

@@ -1,13 +1,22 @@
-"""A deleted article leaves a tombstone, however it was deleted (admin, shell, service)."""
+"""The newsroom's domain signal, and the tombstone every deleted article leaves."""
 
 from __future__ import annotations
 
 from django.db.models.signals import post_delete
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from wiredesk.newsroom.models import Article, Tombstone
 
+# Sent by ``store_item`` inside the item's transaction, after the article is written and
+# enriched, with ``article``, ``outcome`` ("created" or "updated") and ``feed`` (None for
+# items from no feed). The newsroom stores; the apps above decide what a stored article
+# means to them (editions place it by their rules). A receiver runs in the item's
+# transaction, so what it writes commits or rolls back with the article; one that places
+# the article returns the ids of the editions now carrying it, for the stored log line.
+article_stored = Signal()
 
+
+# However an article is deleted (admin, shell, service), the next poll must not bring it back.
 @receiver(post_delete, sender=Article, dispatch_uid="wiredesk-article-tombstone")
 def leave_tombstone(sender, instance: Article, **kwargs) -> None:
     Tombstone.objects.get_or_create(

@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from wiredesk import mail
+from wiredesk.editions import services as edition_services
 from wiredesk.editions.formatting import edition_time
 from wiredesk.editions.links import article_url, edition_base_url
 from wiredesk.editions.models import Edition
@@ -347,12 +348,16 @@ def release_approve(*, release: Release, actor: Actor, section: str = "") -> Rel
         if not clean.body_html:
             raise ReleaseError("nothing of the body is left after sanitizing")
         agency = release_agency()
-        edition_ids = list(release.editions.values_list("pk", flat=True))
-        outcome = newsroom.store_item(clean, agency=agency, kind=Article.Kind.PRESS_RELEASE,
-                                      edition_ids=edition_ids)
-        if outcome == "skipped":
+        stored = newsroom.store_item(clean, agency=agency, kind=Article.Kind.PRESS_RELEASE)
+        if stored.outcome == "skipped":
             raise ReleaseError("the article of this release was killed; it stays withdrawn")
-        release.article = Article.objects.get(agency=agency, identity=clean.identity)
+        if stored.article is None:
+            raise ReleaseError("this release is being published by another request")
+        # A news release goes where its submitter and editor chose, whatever the
+        # editions' rules say (their receiver leaves press releases alone).
+        edition_services.place_in_editions(
+            stored.article, release.editions.values_list("pk", flat=True))
+        release.article = stored.article
         release.status = Release.Status.APPROVED
         release.decided_at = timezone.now()
         release.decision_reason = ""

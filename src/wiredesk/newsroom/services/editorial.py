@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.db import transaction
 
 from wiredesk.newsroom.errors import ServiceError
-from wiredesk.newsroom.models import Article, Tombstone
+from wiredesk.newsroom.intelligence import article_withdrawn
+from wiredesk.newsroom.models import Article
 
 
 def kill_locked(article: Article, reason: str) -> None:
@@ -14,8 +15,6 @@ def kill_locked(article: Article, reason: str) -> None:
     article.status_reason = reason.strip()[:2000]
     article.save(update_fields=["status", "status_reason", "modified_at"])
     # A killed canonical hands its place to the next duplicate, or its story shrinks.
-    from wiredesk.newsroom.intelligence import article_withdrawn
-
     article_withdrawn(article)
 
 
@@ -30,21 +29,6 @@ def article_kill(*, article: Article, reason: str) -> Article:
         article = Article.objects.select_for_update().get(pk=article.pk)
         kill_locked(article, reason)
     return article
-
-
-def article_delete(*, article: Article, reason: str = "deleted by an editor") -> None:
-    """Delete an article and leave a tombstone so the next poll does not recreate it."""
-    with transaction.atomic():
-        tombstone_for(article, reason=reason)
-        article.delete()
-
-
-def tombstone_for(article: Article, *, reason: str) -> Tombstone:
-    tombstone, _created = Tombstone.objects.get_or_create(
-        agency_id=article.agency_id, identity=article.identity,
-        defaults={"canonical_url": article.canonical_url, "headline": article.headline[:500],
-                  "reason": reason[:300]})
-    return tombstone
 
 
 def article_hold(*, article: Article, reason: str = "") -> Article:

@@ -9,8 +9,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from wiredesk.newsroom import intelligence
 from wiredesk.newsroom.models import Agency, Article, Feed, Revision, Section, Tombstone
+from wiredesk.newsroom.runs import ingest_run
 from wiredesk.newsroom.services.editorial import kill_locked
+from wiredesk.newsroom.signals import article_stored
 from wiredesk.wire import fetch as wire_fetch
 from wiredesk.wire.pipeline import process
 from wiredesk.wire.sections import section_for
@@ -30,6 +33,7 @@ class IngestReport:
     not_modified: bool = False
     store_failures: int = 0  # items that could not be written (e.g. the database went away)
     errors: list[str] = field(default_factory=list)
+    article_ids: list[int] = field(default_factory=list)  # created or updated, in order
 
     @property
     def seen(self) -> int:
@@ -47,8 +51,21 @@ class IngestReport:
         return text
 
 
-def _section_rules() -> dict[str, list[str]]:
-    return {s.slug: s.alias_list() for s in Section.objects.all()}
+@dataclass(frozen=True)
+class Stored:
+    """What ``store_item`` did with an item, and the article the item is stored in.
+
+    ``article`` is None when the item was skipped, and when it was found unchanged
+    without reading its article (a re-poll in an ingest run, or a concurrent poller's
+    copy that won the insert).
+    """
+
+    outcome: str  # created, updated, unchanged or skipped
+    article: Article | None = None
+
+
+def _sections() -> dict[str, Section]:
+    return {s.slug: s for s in Section.objects.all()}
 
 
 @dataclass
@@ -57,16 +74,13 @@ class IngestContext:
 
     section_rules: dict[str, list[str]]
     sections: dict[str, Section]
-    edition_rules: list
     tombstones_possible: bool
     # identity -> (fingerprint, embargo_until, status, version) of stored articles
     known: dict[str, tuple] = field(default_factory=dict)
 
     @classmethod
     def load(cls, agency: Agency, identities: list[str] | None = None) -> IngestContext:
-        from wiredesk.editions.services import edition_rules
-
-        sections = {s.slug: s for s in Section.objects.all()}
+        sections = _sections()
         known = {}
         identities = identities or []
         for start in range(0, len(identities), 500):  # stay under SQLite's variable limit
@@ -76,7 +90,7 @@ class IngestContext:
                                      "version")):
                 known[row[0]] = row[1:]
         return cls(section_rules={slug: s.alias_list() for slug, s in sections.items()},
-                   sections=sections, edition_rules=edition_rules(),
+                   sections=sections,
                    tombstones_possible=Tombstone.objects.filter(agency=agency).exists(),
                    known=known)
 
@@ -128,14 +142,6 @@ def _is_tombstoned(item: CleanItem, agency: Agency) -> bool:
     return bool(item.canonical_url) and graves.filter(canonical_url=item.canonical_url).exists()
 
 
-def _place(article: Article, edition_ids: list[int] | None, rules=None) -> list[int]:
-    from wiredesk.editions.services import place_article, place_in_editions
-
-    if edition_ids is None:
-        return place_article(article, rules=rules)
-    return place_in_editions(article, edition_ids)
-
-
 def _plainly_unchanged(item: CleanItem, context: IngestContext | None) -> bool:
     """The stored copy is this very copy: nothing to lock or write (re-polls are cheap)."""
     if context is None or item.identity not in context.known:
@@ -146,40 +152,41 @@ def _plainly_unchanged(item: CleanItem, context: IngestContext | None) -> bool:
             and (not item.version or item.version <= version))
 
 
-def _log_stored(outcome: str, article: Article, feed: Feed | None, editions: list[int]) -> None:
+def _section_of(item: CleanItem, context: IngestContext | None) -> Section | None:
+    sections = context.sections if context is not None else _sections()
+    rules = (context.section_rules if context is not None
+             else {slug: s.alias_list() for slug, s in sections.items()})
+    slug = section_for(item.categories, rules)
+    return sections.get(slug) if slug else None
+
+
+def _told(outcome: str, article: Article, feed: Feed | None) -> Stored:
+    """Tell the apps above that the article is stored (editions place it), and log it."""
+    responses = article_stored.send(sender=Article, article=article, outcome=outcome, feed=feed)
+    editions = sorted({e for _receiver, placed in responses if placed for e in placed})
     log.info("article %s %s", article.pk, outcome, extra={
         "event": f"article_{outcome}", "article_id": article.pk,
         "feed_id": feed.pk if feed else None, "agency": article.agency.code,
         "identity": article.identity, "edition_ids": editions})
+    return Stored(outcome, article)
 
 
 def store_item(item: CleanItem, *, agency: Agency, feed: Feed | None = None,
-               section_rules: dict[str, list[str]] | None = None,
-               kind: str = Article.Kind.WIRE, edition_ids: list[int] | None = None,
-               context: IngestContext | None = None) -> str:
-    """Store one clean item in its own transaction. Returns created/updated/unchanged/skipped.
+               kind: str = Article.Kind.WIRE, context: IngestContext | None = None) -> Stored:
+    """Store one clean item in its own transaction; say what happened and to which article.
 
     Idempotent: the same item stored twice changes nothing the second time. Wire
     semantics: a higher version or changed copy becomes a new revision of the same
     article (same id and URL); a canceled item kills its article; a withheld one holds
     it; an older version arriving late, a killed article and a deleted one
-    (tombstone) are never brought back.
-    ``kind`` is set when the article is created; ``edition_ids`` places it in exactly
-    those editions instead of by the editions' rules (a news release goes where its
-    submitter and editor chose).
+    (tombstone) are never brought back. ``kind`` is set when the article is created.
+    A created or updated article is announced with ``article_stored`` before the
+    transaction commits.
     """
     if _plainly_unchanged(item, context):
-        return "unchanged"
-    if context is not None:
-        slug = section_for(item.categories, context.section_rules)
-        section = context.sections.get(slug) if slug else None
-        placement_rules = context.edition_rules
-    else:
-        rules = section_rules if section_rules is not None else _section_rules()
-        slug = section_for(item.categories, rules)
-        section = Section.objects.filter(slug=slug).first() if slug else None
-        placement_rules = None
-    with transaction.atomic():
+        return Stored("unchanged")
+    section = _section_of(item, context)
+    with ingest_run(), transaction.atomic():
         if (context is not None and item.identity not in context.known
                 and not item.identity.startswith("url:")):
             # Not stored a moment ago: insert straight away (a concurrent poller's copy
@@ -188,84 +195,94 @@ def store_item(item: CleanItem, *, agency: Agency, feed: Feed | None = None,
         else:
             existing = _find_existing(item, agency)
         if existing is None:
-            tombstones_possible = context is None or context.tombstones_possible
-            if tombstones_possible and _is_tombstoned(item, agency):
-                return "skipped"  # deleted by an editor: the next poll must not recreate it
-            if item.status == "canceled":
-                # Withdrawn before we ever showed it: remember, so a late copy stays out.
-                Tombstone.objects.get_or_create(
-                    agency=agency, identity=item.identity,
-                    defaults={"canonical_url": item.canonical_url[:1000],
-                              "headline": item.headline[:500],
-                              "reason": _withdraw_reason(item)[:300]})
-                return "skipped"
-            article = Article(agency=agency, feed=feed, identity=item.identity,
-                              published_at=item.published or timezone.now(),
-                              version=item.version or 1, kind=kind)
-            _apply(article, item, section)
-            if item.status == "withheld":
-                article.status = Article.Status.HELD
-                article.status_reason = "withheld by the source"
-            try:
-                with transaction.atomic():
-                    article.save()
-            except IntegrityError:
-                # Another poller stored the same item a moment ago: that copy wins.
-                return "unchanged"
-            _enrich(article, created=True)
-            editions = _place(article, edition_ids, placement_rules)
-            _log_stored("created", article, feed, editions)
-            if context is not None:  # a second copy in the same document finds this one
-                context.known[article.identity] = (article.fingerprint, article.embargo_until,
-                                                   article.status, article.version)
-            return "created"
-        if existing.status == Article.Status.KILLED:
-            return "skipped"  # a killed item is never resurrected by the next poll
-        if item.version and existing.version and item.version < existing.version:
-            return "skipped"  # an older version arriving late
-        if (not item.version and item.updated and existing.source_updated_at
-                and item.updated < existing.source_updated_at):
-            return "skipped"  # an older copy (by its own updated time) arriving late
-        if item.status == "canceled":
-            kill_locked(existing, _withdraw_reason(item))
-            return "updated"
-        same_embargo = existing.embargo_until == item.embargo_until
-        if existing.fingerprint == item.fingerprint and same_embargo:
-            if item.status == "withheld" and existing.status == Article.Status.PUBLISHED:
-                existing.status = Article.Status.HELD
-                existing.status_reason = "withheld by the source"
-                existing.save(update_fields=["status", "status_reason", "modified_at"])
-                return "updated"
-            return "unchanged"
-        Revision.objects.create(
-            article=existing, version=existing.version, headline=existing.headline,
-            lead=existing.lead, body_html=existing.body_html, byline=existing.byline,
-            fingerprint=existing.fingerprint, signal=existing.signal,
-            source_updated_at=existing.source_updated_at)
-        _apply(existing, item, section)
-        # "Updated <time>" needs a time even when the source gave none.
-        existing.source_updated_at = item.updated or timezone.now()
-        existing.version = max(existing.version + 1, item.version or 0)
-        if item.status == "withheld":
+            stored = _store_new(item, agency=agency, feed=feed, kind=kind, section=section,
+                                context=context)
+        else:
+            stored = _store_over(existing, item, section=section)
+        if stored.article is not None and stored.outcome in ("created", "updated"):
+            return _told(stored.outcome, stored.article, feed)
+        return stored
+
+
+def _store_new(item: CleanItem, *, agency: Agency, feed: Feed | None, kind: str,
+               section: Section | None, context: IngestContext | None) -> Stored:
+    tombstones_possible = context is None or context.tombstones_possible
+    if tombstones_possible and _is_tombstoned(item, agency):
+        return Stored("skipped")  # deleted by an editor: the next poll must not recreate it
+    if item.status == "canceled":
+        # Withdrawn before we ever showed it: remember, so a late copy stays out.
+        Tombstone.objects.get_or_create(
+            agency=agency, identity=item.identity,
+            defaults={"canonical_url": item.canonical_url[:1000],
+                      "headline": item.headline[:500],
+                      "reason": _withdraw_reason(item)[:300]})
+        return Stored("skipped")
+    article = Article(agency=agency, feed=feed, identity=item.identity,
+                      published_at=item.published or timezone.now(),
+                      version=item.version or 1, kind=kind)
+    _apply(article, item, section)
+    if item.status == "withheld":
+        article.status = Article.Status.HELD
+        article.status_reason = "withheld by the source"
+    try:
+        with transaction.atomic():
+            article.save()
+    except IntegrityError:
+        # Another poller stored the same item a moment ago: that copy wins.
+        return Stored("unchanged")
+    _enrich(article, created=True)
+    if context is not None:  # a second copy in the same document finds this one
+        context.known[article.identity] = (article.fingerprint, article.embargo_until,
+                                           article.status, article.version)
+    return Stored("created", article)
+
+
+def _store_over(existing: Article, item: CleanItem, *, section: Section | None) -> Stored:
+    """The item is a copy of a stored article: a new revision, a status, or nothing."""
+    if existing.status == Article.Status.KILLED:
+        return Stored("skipped")  # a killed item is never resurrected by the next poll
+    if item.version and existing.version and item.version < existing.version:
+        return Stored("skipped")  # an older version arriving late
+    if (not item.version and item.updated and existing.source_updated_at
+            and item.updated < existing.source_updated_at):
+        return Stored("skipped")  # an older copy (by its own updated time) arriving late
+    if item.status == "canceled":
+        kill_locked(existing, _withdraw_reason(item))
+        return Stored("updated", existing)
+    same_embargo = existing.embargo_until == item.embargo_until
+    if existing.fingerprint == item.fingerprint and same_embargo:
+        if item.status == "withheld" and existing.status == Article.Status.PUBLISHED:
             existing.status = Article.Status.HELD
             existing.status_reason = "withheld by the source"
-        existing.save()
-        _enrich(existing, created=False)
-        editions = _place(existing, edition_ids, placement_rules)
-        _log_stored("updated", existing, feed, editions)
-        return "updated"
+            existing.save(update_fields=["status", "status_reason", "modified_at"])
+            return Stored("updated", existing)
+        return Stored("unchanged", existing)
+    Revision.objects.create(
+        article=existing, version=existing.version, headline=existing.headline,
+        lead=existing.lead, body_html=existing.body_html, byline=existing.byline,
+        fingerprint=existing.fingerprint, signal=existing.signal,
+        source_updated_at=existing.source_updated_at)
+    _apply(existing, item, section)
+    # "Updated <time>" needs a time even when the source gave none.
+    existing.source_updated_at = item.updated or timezone.now()
+    existing.version = max(existing.version + 1, item.version or 0)
+    if item.status == "withheld":
+        existing.status = Article.Status.HELD
+        existing.status_reason = "withheld by the source"
+    existing.save()
+    _enrich(existing, created=False)
+    return Stored("updated", existing)
 
 
 def _enrich(article: Article, *, created: bool) -> None:
     """Story intelligence (duplicates, story, related, section); never costs the item itself."""
-    from wiredesk.newsroom.intelligence import enrich_article
-
     try:
         with transaction.atomic():
-            enrich_article(article, created=created)
+            intelligence.enrich_article(article, created=created)
     except Exception:
         log.exception("story intelligence failed for article %s; stored without it", article.pk)
-        article.refresh_from_db()  # the step's changes were rolled back: place what is stored
+        # The step's changes were rolled back: receivers must see what is stored.
+        article.refresh_from_db()
 
 
 def ingest_bytes(data: bytes, *, agency: Agency, source: str, feed: Feed | None = None,
@@ -291,18 +308,22 @@ def ingest_bytes(data: bytes, *, agency: Agency, source: str, feed: Feed | None 
             feed.title = result.title[:300]
     context = IngestContext.load(agency, [item.identity for item in result.items])
     summaries_only = []
-    for item in result.items:
-        try:
-            outcome = store_item(item, agency=agency, feed=feed, context=context)
-        except Exception as exc:
-            log.exception("storing item %s from %s failed", item.identity, source)
-            report.errors.append(f"{item.headline[:60]!r}: {type(exc).__name__}: {exc}")
-            report.store_failures += 1
-            continue
-        setattr(report, outcome, getattr(report, outcome) + 1)
-        if (outcome == "created" and feed is not None and feed.full_text and item.link
-                and len(item.body_html) < FULL_TEXT_BELOW):
-            summaries_only.append(item)
+    with ingest_run():  # the document's items share what receivers read once per run
+        for item in result.items:
+            try:
+                stored = store_item(item, agency=agency, feed=feed, context=context)
+            except Exception as exc:
+                log.exception("storing item %s from %s failed", item.identity, source)
+                report.errors.append(f"{item.headline[:60]!r}: {type(exc).__name__}: {exc}")
+                report.store_failures += 1
+                continue
+            outcome = stored.outcome
+            setattr(report, outcome, getattr(report, outcome) + 1)
+            if stored.article is not None and outcome in ("created", "updated"):
+                report.article_ids.append(stored.article.pk)
+            if (outcome == "created" and feed is not None and feed.full_text and item.link
+                    and len(item.body_html) < FULL_TEXT_BELOW):
+                summaries_only.append(item)
     for item in summaries_only[:MAX_PAGES_PER_POLL]:
         problem = fill_full_text(agency=agency, item=item)
         if problem:
