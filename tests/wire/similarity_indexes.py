@@ -1,7 +1,7 @@
 """In-memory stand-ins for the database indexes behind ``wiredesk.wire.similarity``.
 
 The product keeps line counts, document frequencies and story state in indexed tables
-(``newsroom/intelligence.py``); tests and benchmarks drive the same pure functions through
+(``newsroom/intelligence/``); tests and benchmarks drive the same pure functions through
 these dictionaries instead, one process, no database.
 """
 

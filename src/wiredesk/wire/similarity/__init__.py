@@ -1,6 +1,6 @@
 """Story intelligence on plain text: near-duplicates, story clustering, related ranking.
 
-Pure Python + numpy, no Django: the database side (``newsroom/intelligence.py``) and the
+Pure Python + numpy, no Django: the database side (``newsroom/intelligence/``) and the
 benchmarks drive the same functions through small index interfaces (:class:`LineMemory`,
 :class:`DocumentFrequencies`).
 
