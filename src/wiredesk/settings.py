@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "wiredesk.core",
     "wiredesk.newsroom",
     "wiredesk.editions",
     "wiredesk.search",

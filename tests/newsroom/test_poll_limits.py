@@ -21,7 +21,7 @@ def test_feed_host_is_the_network_location():
 
 @pytest.mark.django_db
 def test_slots_admit_at_most_their_number_and_free_on_exit():
-    from wiredesk.locks import one_of_slots
+    from wiredesk.core.locks import one_of_slots
 
     with one_of_slots("h", slots=2) as a, one_of_slots("h", slots=2) as b, \
             one_of_slots("h", slots=2) as c:
@@ -81,7 +81,7 @@ def test_a_slow_host_cannot_take_every_worker(tmp_path):
         assert fast.requests[0][1] < sorted(t for _, t in slow.requests)[-1]
     out = run_django(
         "from wiredesk.newsroom.models import Article, Feed;"
-        "from wiredesk import metrics;"
+        "from wiredesk.core import metrics;"
         "print(Article.objects.count(), Feed.objects.filter(last_status='ok').count(),"
         "metrics.counters().get('feed_polls_deferred_total', 0))", env)
     articles, ok_feeds, deferred = (int(v) for v in out.split())

@@ -68,7 +68,7 @@ def test_worker_without_broker_is_a_clear_error(tmp_path):
 
 @pytest.mark.django_db
 def test_single_flight_lock_excludes_a_second_holder():
-    from wiredesk.locks import single_flight
+    from wiredesk.core.locks import single_flight
 
     with single_flight("x", ttl=60) as first, single_flight("x", ttl=60) as second:
         assert first and not second

@@ -6,7 +6,7 @@ from django.test import Client
 
 from tests.conftest import rss, rss_item
 from tests.ops.helpers import REDIS_URL, base_env, migrate, redis_up, run_django
-from wiredesk import metrics
+from wiredesk.core import metrics
 from wiredesk.editions.services import edition_save
 from wiredesk.newsroom import services
 
@@ -120,11 +120,11 @@ def test_ingest_logs_carry_feed_article_and_edition_ids(tmp_path, caplog):
 def test_database_counters_add_up_across_processes(tmp_path):
     env = base_env(tmp_path / "data")
     migrate(env)
-    bump = ("from wiredesk import metrics\n"
+    bump = ("from wiredesk.core import metrics\n"
             "for _ in range(5): metrics.increment('page_cache_hits_total')\n")
     run_django(bump, env)  # flushed at exit
     run_django(bump, env)
-    out = run_django("from wiredesk import metrics;"
+    out = run_django("from wiredesk.core import metrics;"
                      "print(metrics.counters()['page_cache_hits_total'])", env)
     assert out.strip() == "10"
 
@@ -136,7 +136,7 @@ def test_redis_counters_and_queue_depth_across_processes(tmp_path):
     redis.Redis.from_url(REDIS_URL).flushdb()
     env = base_env(tmp_path / "data", REDIS_URL=REDIS_URL)
     migrate(env)
-    bump = "from wiredesk import metrics; metrics.increment('digest_sends_total', 2)"
+    bump = "from wiredesk.core import metrics; metrics.increment('digest_sends_total', 2)"
     run_django(bump, env)
     run_django(bump, env)
     queue = ("from wiredesk.newsroom.tasks import poll_feed\n"

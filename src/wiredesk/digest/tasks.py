@@ -12,7 +12,7 @@ import logging
 
 from celery import shared_task
 
-from wiredesk.locks import single_flight
+from wiredesk.core.locks import single_flight
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from celery import shared_task
 
-from wiredesk.locks import one_of_slots, single_flight
+from wiredesk.core.locks import one_of_slots, single_flight
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def feed_host(source: str) -> str:
 def poll_feed(feed_id: int) -> str:
     from django.conf import settings
 
-    from wiredesk import metrics
+    from wiredesk.core import metrics
     from wiredesk.newsroom.models import Feed
     from wiredesk.newsroom.services import feed_poll
 

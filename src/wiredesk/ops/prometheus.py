@@ -1,6 +1,6 @@
 """/metrics in the Prometheus text exposition format (version 0.0.4).
 
-Two kinds of figures: event counters from ``wiredesk.metrics`` (shared by every
+Two kinds of figures: event counters from ``wiredesk.core.metrics`` (shared by every
 process through Redis or the database), and gauges computed from database state at
 scrape time (articles, feeds, overdue polls), which need no counting at all.
 """
@@ -14,7 +14,7 @@ from django.apps import apps
 from django.db.models import Count, Min, Sum
 from django.utils import timezone
 
-from wiredesk import metrics
+from wiredesk.core import metrics
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ def _event_counters(out: Exposition) -> None:
     if not apps.is_installed("wiredesk.digest"):
         names.pop("digest_sends_total")
     for name in sorted(set(names) | set(values)):
-        help_text = names.get(name, "Counted by wiredesk.metrics.increment.")
+        help_text = names.get(name, "Counted by wiredesk.core.metrics.increment.")
         out.family(f"wiredesk_{name}", "counter", help_text, [({}, values.get(name, 0))])
 
 

@@ -184,17 +184,6 @@ class Revision(models.Model):
         return f"{self.article_id} v{self.version}"
 
 
-class JobLock(models.Model):
-    """A named lock with expiry, for the embedded default (Redis holds them at scale)."""
-
-    name = models.CharField(max_length=200, unique=True)
-    token = models.CharField(max_length=64)
-    expires_at = models.DateTimeField()
-
-    def __str__(self) -> str:
-        return self.name
-
-
 class Tombstone(models.Model):
     """What is left of a deleted (or withdrawn-before-stored) item: the next poll must not
     bring it back."""

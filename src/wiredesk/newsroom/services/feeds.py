@@ -160,7 +160,7 @@ def feed_poll(feed: Feed, *, force: bool = False, now: datetime | None = None) -
 
 
 def _count_poll(feed: Feed, report: IngestReport) -> None:
-    from wiredesk import metrics
+    from wiredesk.core import metrics
 
     metrics.increment("feed_polls_total")
     metrics.increment("items_ingested_total", report.created)

@@ -4,8 +4,8 @@ Web workers, the in-process scheduler and Celery workers are separate processes,
 counter kept in memory would only count one of them. Counters live instead:
 
 - in **Redis** (one hash, ``wiredesk:metrics``, ``HINCRBY``) when ``REDIS_URL`` is set;
-- else in the **database** (table ``ops_metriccounter``). So that a busy page does not
-  turn every hit into a write, each process adds up its increments and writes them at
+- else in the **database** (``core.MetricCounter``). So that a busy page does not turn
+  every hit into a write, each process adds up its increments and writes them at
   most every ``FLUSH_SECONDS`` (and when ``/metrics`` is read in that process, and at
   exit). A process killed with SIGKILL loses at most that many seconds of counts.
 
@@ -94,7 +94,7 @@ def flush() -> None:
     from django.db import DatabaseError, IntegrityError, transaction
     from django.db.models import F
 
-    from wiredesk.ops.models import MetricCounter
+    from wiredesk.core.models import MetricCounter
 
     try:
         for name, amount in batch.items():
@@ -126,6 +126,6 @@ def counters() -> dict[str, int]:
         raw = _redis().hgetall(REDIS_KEY)
         return {k.decode(): int(v) for k, v in raw.items()}
     flush()
-    from wiredesk.ops.models import MetricCounter
+    from wiredesk.core.models import MetricCounter
 
     return dict(MetricCounter.objects.values_list("name", "value"))

@@ -40,7 +40,7 @@ def single_flight(name: str, *, ttl: int = 300):
             if acquired:
                 client.eval(_RELEASE, 1, key, token)
         return
-    from wiredesk.newsroom.models import JobLock
+    from wiredesk.core.models import JobLock
 
     now = timezone.now()
     acquired = False
