@@ -196,6 +196,22 @@ def test_rate_limits_anonymous_and_keyed(client, site):
     assert keyed == [200] * 5
 
 
+@override_settings(WIREDESK_API_ANON_PER_MINUTE=2, WIREDESK_TRUSTED_PROXIES=[])
+def test_a_rotated_forwarded_for_from_an_untrusted_peer_gets_no_fresh_quota(client, site):
+    # Anyone can write X-Forwarded-For: only a trusted proxy's is believed.
+    statuses = [client.get("/api/sections", HTTP_X_FORWARDED_FOR=f"203.0.113.{i}").status_code
+                for i in range(4)]
+    assert statuses == [200, 200, 429, 429]
+
+
+@override_settings(WIREDESK_API_ANON_PER_MINUTE=2, WIREDESK_TRUSTED_PROXIES=["127.0.0.0/8"])
+def test_behind_a_trusted_proxy_each_forwarded_client_is_counted(client, site):
+    first = [client.get("/api/sections", HTTP_X_FORWARDED_FOR="203.0.113.7").status_code
+             for _ in range(3)]
+    assert first == [200, 200, 429]
+    assert client.get("/api/sections", HTTP_X_FORWARDED_FOR="203.0.113.8").status_code == 200
+
+
 def test_apikey_cli(capsys, db):
     from wiredesk import cli
 

@@ -10,7 +10,8 @@ from django.test import Client
 
 from tests.releases.conftest import form_data, image_bytes
 from tests.releases.test_images import png_header_only
-from wiredesk.releases.abuse import Rate, started_token
+from wiredesk.core.ratelimit import Rate
+from wiredesk.releases.abuse import started_token
 from wiredesk.releases.models import Release
 
 pytestmark = pytest.mark.django_db(transaction=True)

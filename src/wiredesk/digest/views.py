@@ -11,14 +11,14 @@ from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from wiredesk.core.clients import client_ip
+from wiredesk.core.ratelimit import Rate, hit
 from wiredesk.digest import services, tokens
 from wiredesk.digest.addresses import AddressError, normalize_address
 from wiredesk.digest.models import DEFAULT_DELIVERY_TIME, Subscriber
@@ -28,27 +28,11 @@ from wiredesk.editions.selectors import edition_sections
 HONEYPOT = "website"
 
 
-def _client_ip(request) -> str:
-    # Behind a proxy listed in WIREDESK_TRUSTED_PROXIES, the forwarded client address.
-    from wiredesk.ops.access import client_address
-
-    address = client_address(request)
-    return str(address) if address is not None else "unknown"
-
-
-def _ip_allowed(ip: str) -> bool:
-    """At most WIREDESK_DIGEST_SIGNUPS_PER_IP sign-up posts an hour from one address."""
+def _signup_allowed(ip: str) -> bool:
+    """At most WIREDESK_DIGEST_SIGNUPS_PER_IP sign-up posts an hour from one address
+    (0: no limit)."""
     limit = settings.WIREDESK_DIGEST_SIGNUPS_PER_IP
-    if not limit:
-        return True
-    key = f"digest-signup:{ip}:{timezone.now():%Y%m%d%H}"
-    cache.add(key, 0, timeout=3700)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=3700)
-        count = 1
-    return count <= limit
+    return not limit or hit("digest-signup", ip, Rate(limit, 3600))
 
 
 def _parse_time(value: str) -> time | None:
@@ -108,7 +92,7 @@ def subscribe(request):
                            f"{edition.name} daily email."}
     if request.POST.get(HONEYPOT):
         return _page(request, **check_inbox)  # a bot: same answer, nothing kept
-    if not _ip_allowed(_client_ip(request)):
+    if not _signup_allowed(client_ip(request)):
         return _page(request, status=429, title="Too many sign-ups",
                      text="Too many sign-ups came from your network in the last hour. "
                           "Please try again later.")
@@ -134,7 +118,7 @@ def subscribe(request):
             errors=errors), status=400)
     services.subscriber_subscribe(
         edition=edition, email=email, section_ids=section_ids, delivery_time=delivery_time,
-        time_zone="" if zone == edition.time_zone else zone, ip=_client_ip(request))
+        time_zone="" if zone == edition.time_zone else zone, ip=client_ip(request))
     return _page(request, **check_inbox)
 
 

@@ -1,59 +1,14 @@
-"""Who may read /metrics: addresses from WIREDESK_METRICS_ALLOW.
-
-The client address is REMOTE_ADDR. ``X-Forwarded-For`` is honoured only when the
-request comes from a proxy listed in WIREDESK_TRUSTED_PROXIES; then the client is the
-right-most address in the header that is not itself a trusted proxy (anything to its
-left was written by the client and can be forged).
-"""
+"""Who may read /metrics: client addresses (``core.clients``) in WIREDESK_METRICS_ALLOW."""
 
 from __future__ import annotations
 
-import ipaddress
-
 from django.conf import settings
 
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-def parse_networks(values: list[str]) -> list[Network]:
-    return [ipaddress.ip_network(v.strip(), strict=False) for v in values if v.strip()]
-
-
-def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    text = text.strip()
-    if text.startswith("[") and "]" in text:  # [v6]:port
-        text = text[1:text.index("]")]
-    elif text.count(":") == 1:  # v4:port
-        text = text.split(":", 1)[0]
-    try:
-        address = ipaddress.ip_address(text)
-    except ValueError:
-        return None
-    mapped = getattr(address, "ipv4_mapped", None)
-    return mapped or address
-
-
-def _within(address, networks: list[Network]) -> bool:
-    return any(address.version == n.version and address in n for n in networks)
-
-
-def client_address(request, *, trusted: list[Network] | None = None):
-    trusted = parse_networks(settings.WIREDESK_TRUSTED_PROXIES) if trusted is None else trusted
-    peer = _address(request.META.get("REMOTE_ADDR", ""))
-    if peer is None or not _within(peer, trusted):
-        return peer
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    for hop in reversed([h for h in forwarded.split(",") if h.strip()]):
-        address = _address(hop)
-        if address is None:
-            return None  # a mangled header: trust nothing
-        if not _within(address, trusted):
-            return address
-    return peer
+from wiredesk.core.clients import client_address, parse_networks, within
 
 
 def metrics_allowed(request) -> bool:
     address = client_address(request)
     if address is None:
         return False
-    return _within(address, parse_networks(settings.WIREDESK_METRICS_ALLOW))
+    return within(address, parse_networks(settings.WIREDESK_METRICS_ALLOW))

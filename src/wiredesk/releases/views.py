@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from wiredesk.core.clients import client_ip
 from wiredesk.editions.links import article_path, edition_path
 from wiredesk.editions.pages import edition_page, page_context
 from wiredesk.releases import abuse, images, services
@@ -79,7 +80,7 @@ def submit(request):
         form = ReleaseForm(initial={"editions": [edition.pk], "started": abuse.started_token()})
         return _render_form(request, form)
 
-    ip = abuse.client_ip(request)
+    ip = client_ip(request)
     limit = settings.WIREDESK_RELEASE_MAX_IMAGE_BYTES + _FORM_OVERHEAD
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -146,7 +147,7 @@ def verify(request, token: str):
     release = services.release_from_token(token, purpose="verify")
     if release is None:
         log.warning("release verify link refused (bad or expired) from %s",
-                    abuse.client_ip(request))
+                    client_ip(request))
         return render(request, "releases/refused.html", page_context(
             request, message="This confirmation link is not valid or has "
             "expired. Please submit your release again."), status=400)
