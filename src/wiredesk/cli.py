@@ -282,7 +282,7 @@ def cmd_jobs(args) -> int:
 
 
 def _require_broker() -> None:
-    from wiredesk.taskqueue import broker_configured
+    from wiredesk.core.taskqueue import broker_configured
 
     if not broker_configured():
         raise CommandError("no broker configured: set REDIS_URL (or WIREDESK_BROKER_URL); "
@@ -291,7 +291,7 @@ def _require_broker() -> None:
 
 def cmd_worker(args) -> int:
     _require_broker()
-    from wiredesk.taskqueue import app
+    from wiredesk.core.taskqueue import app
 
     argv = ["worker", f"--loglevel={args.loglevel}", "-Q", "wiredesk"]
     if args.concurrency:
@@ -304,7 +304,7 @@ def cmd_scheduler(args) -> int:
     _require_broker()
     from django.conf import settings
 
-    from wiredesk.taskqueue import app
+    from wiredesk.core.taskqueue import app
 
     schedule_file = settings.DATA_DIR / "celerybeat-schedule"
     app.start(["beat", f"--loglevel={args.loglevel}", f"--schedule={schedule_file}"])

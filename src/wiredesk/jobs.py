@@ -1,8 +1,9 @@
 """The embedded job scheduler: what Celery beat and workers do at scale, in one process.
 
 ``wiredesk serve`` starts it as a child process (so the web workers never share
-threads or connections with it). Each tick runs every periodic job that is due;
-one failing job is logged and never stops the others.
+threads or connections with it). It runs the periodic jobs of
+``core.taskqueue.PERIODIC``, the list Celery beat is made from, by calling each job's
+task here and now. One failing job is logged and never stops the others.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from dataclasses import dataclass
 
 from django.db import close_old_connections
 
+from wiredesk.core.taskqueue import PERIODIC, task_named
+
 log = logging.getLogger("wiredesk.jobs")
 
 
@@ -27,42 +30,9 @@ class PeriodicJob:
     last_run: float = 0.0
 
 
-def _poll_feeds() -> None:
-    from wiredesk.newsroom.services import poll_due_feeds
-
-    for report in poll_due_feeds():
-        log.info("poll %s", report.summary())
-
-
-def _retrain_sections() -> None:
-    from wiredesk.newsroom.intelligence import sections_train
-
-    try:
-        model = sections_train()
-    except ValueError as exc:  # fewer than two labelled sections yet: nothing to learn
-        log.info("sections: not retrained (%s)", exc)
-        return
-    log.info("sections: retrained on %s articles", model.trained_on)
-
-
-def _prune_release_images() -> None:
-    from wiredesk.releases.services import release_images_prune
-
-    release_images_prune()
-
-
-def _send_digests() -> None:
-    from wiredesk.digest.tasks import send_due
-
-    log.info("digest %s", send_due.run())
-
-
 def default_jobs() -> list[PeriodicJob]:
-    """The periodic work of an instance. Other apps add theirs here as they land."""
-    return [PeriodicJob("poll-feeds", 30.0, _poll_feeds),
-            PeriodicJob("retrain-sections", 24 * 3600.0, _retrain_sections),
-            PeriodicJob("prune-release-images", 3600.0, _prune_release_images),
-            PeriodicJob("send-digests", 60.0, _send_digests)]
+    """The periodic work of an instance, one job per entry of ``PERIODIC``."""
+    return [PeriodicJob(p.name, p.every, task_named(p.task).run) for p in PERIODIC]
 
 
 def run_once(jobs: list[PeriodicJob], *, now: float | None = None) -> list[str]:
@@ -74,8 +44,10 @@ def run_once(jobs: list[PeriodicJob], *, now: float | None = None) -> list[str]:
         job.last_run = now
         close_old_connections()
         try:
-            job.run()
+            outcome = job.run()
             ran.append(job.name)
+            if outcome:
+                log.info("%s: %s", job.name, outcome)
         except Exception:
             log.exception("job %s failed", job.name)
         finally:

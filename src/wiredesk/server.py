@@ -86,7 +86,7 @@ def serve(*, host: str, port: int, workers: int, scheduler: bool = True,
     }
     if pid_file:
         options["pidfile"] = pid_file
-    from wiredesk.taskqueue import broker_configured
+    from wiredesk.core.taskqueue import broker_configured
 
     # With a broker, Celery beat and workers own the periodic jobs.
     in_process_jobs = scheduler and settings.WIREDESK_SCHEDULER and not broker_configured()

@@ -210,11 +210,6 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": int(os.environ.get("WIREDESK_TASK_VISIBILITY_TIMEOUT", "900")),
 }
-# Each feed is due at its own next_poll_at; the beat only looks for due feeds.
-CELERY_BEAT_SCHEDULE = {
-    "poll-due-feeds": {"task": "newsroom.poll_due_feeds", "schedule": 10.0},
-    "send-due-digests": {"task": "digest.send_due", "schedule": 60.0},
-}
 
 # Local memory by default; Redis (shared by every process and node) when REDIS_URL is set.
 if REDIS_URL:

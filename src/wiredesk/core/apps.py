@@ -5,3 +5,8 @@ class CoreConfig(AppConfig):
     name = "wiredesk.core"
     label = "core"
     verbose_name = "Plumbing"
+
+    def ready(self) -> None:
+        # Make the configured Celery app the current one, so shared tasks queue to
+        # the broker named in settings (not Celery's built-in default).
+        from wiredesk.core import taskqueue  # noqa: F401

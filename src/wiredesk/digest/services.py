@@ -18,6 +18,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from wiredesk.core.taskqueue import dispatch
 from wiredesk.digest import tokens
 from wiredesk.digest.models import DEFAULT_DELIVERY_TIME, Delivery, Digest, Subscriber
 from wiredesk.digest.schedule import local_date, next_slot
@@ -31,10 +32,6 @@ log = logging.getLogger(__name__)
 
 MAX_LOOKBACK = timedelta(days=7)
 FIRST_DIGEST_LOOKBACK = timedelta(days=1)
-
-
-class DigestError(Exception):
-    pass
 
 
 def subscriber_link(subscriber: Subscriber, purpose: str) -> str:
@@ -108,11 +105,8 @@ def subscriber_subscribe(*, edition: Edition, email: str,
 
 
 def _queue_notice(subscriber_id: int, kind: str) -> None:
-    from wiredesk.digest.tasks import send_notice
-    from wiredesk.taskqueue import dispatch
-
     try:
-        dispatch(send_notice, subscriber_id, kind)
+        dispatch("digest.send_notice", subscriber_id, kind)
     except Exception:
         # The visitor's page must not depend on the relay; the log tells the operator.
         log.exception("could not send the %s mail to subscriber %s", kind, subscriber_id)

@@ -3,7 +3,8 @@
 With a broker, beat runs ``digest.send_due`` every minute: it plans the deliveries whose
 slot has come and queues senders; several workers may send one edition at once, since
 claims never overlap. Without a broker, ``wiredesk serve``'s scheduler calls
-``send_due.run()`` and everything happens in that process.
+``send_due.run()`` and everything happens in that process. Tasks call services; services
+queue a task by its name (``taskqueue.dispatch``), never by importing this module.
 """
 
 from __future__ import annotations
@@ -47,10 +48,10 @@ def send_edition(edition_id: int) -> str:
 def send_due() -> str:
     from django.db.models import Count
 
+    from wiredesk.core.taskqueue import broker_configured
     from wiredesk.digest.models import Delivery
     from wiredesk.digest.sending import send_pending
     from wiredesk.digest.services import digest_plan
-    from wiredesk.taskqueue import broker_configured
 
     with single_flight("digest-plan", ttl=600) as acquired:
         plan = digest_plan() if acquired else None

@@ -7,7 +7,4 @@ class NewsroomConfig(AppConfig):
     verbose_name = "Newsroom"
 
     def ready(self) -> None:
-        # Make the configured Celery app the current one, so shared tasks queue to
-        # the broker named in settings (not Celery's built-in default).
-        from wiredesk import taskqueue  # noqa: F401
         from wiredesk.newsroom import signals  # noqa: F401  (connects the receivers)

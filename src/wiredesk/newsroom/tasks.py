@@ -1,5 +1,8 @@
 """Celery tasks for the newsroom: thin wrappers that take ids and call services.
 
+Each periodic job of ``core.taskqueue.PERIODIC`` is one of these (or of another app's
+``tasks``), run by Celery beat with a broker and by ``jobs.py`` without one.
+
 Polling at scale:
 
 - ``poll_due_feeds`` (Celery beat, every few seconds) queues each feed whose own
@@ -72,11 +75,15 @@ def poll_feed(feed_id: int) -> str:
 
 @shared_task(name="newsroom.poll_due_feeds", ignore_result=True)
 def poll_due_feeds() -> int:
+    """With a broker, queue a ``poll_feed`` per due feed; without one, poll them here."""
     from django.conf import settings
     from django.utils import timezone
 
+    from wiredesk.core.taskqueue import broker_configured
     from wiredesk.newsroom.models import Feed
 
+    if not broker_configured():
+        return _poll_due_here()
     now = timezone.now()
     lease = timedelta(seconds=settings.WIREDESK_POLL_LEASE)
     due = list(Feed.objects.filter(enabled=True, next_poll_at__lte=now)
@@ -90,3 +97,23 @@ def poll_due_feeds() -> int:
             poll_feed.delay(feed_id)
             queued += 1
     return queued
+
+
+def _poll_due_here() -> int:
+    from wiredesk.newsroom.services import poll_due_feeds as poll_due
+
+    reports = poll_due()
+    for report in reports:
+        log.info("poll %s", report.summary())
+    return len(reports)
+
+
+@shared_task(name="newsroom.retrain_sections", ignore_result=True)
+def retrain_sections() -> str:
+    from wiredesk.newsroom.intelligence import sections_train
+
+    try:
+        model = sections_train()
+    except ValueError as exc:  # fewer than two labelled sections yet: nothing to learn
+        return f"sections not retrained ({exc})"
+    return f"sections retrained on {model.trained_on} articles"

@@ -24,7 +24,7 @@ def check_redis() -> None:
 
 
 def check_broker() -> None:
-    from wiredesk.taskqueue import app
+    from wiredesk.core.taskqueue import app
 
     with app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
@@ -51,7 +51,7 @@ def queue_depth() -> dict[str, int]:
     """Messages waiting in each task queue, when a broker is configured."""
     if not settings.CELERY_BROKER_URL:
         return {}
-    from wiredesk.taskqueue import app
+    from wiredesk.core.taskqueue import app
 
     depths = {}
     with app.connection_for_read() as conn:

@@ -1,0 +1,61 @@
+"""Background work: one Celery app, and the one list of periodic jobs.
+
+Tasks take ids and call services; they are idempotent and safe to retry. With a broker
+(``REDIS_URL`` or ``WIREDESK_BROKER_URL``) Celery beat queues the periodic jobs and
+workers run them; without one, ``wiredesk serve``'s in-process scheduler (``jobs.py``)
+runs the same tasks from the same list, and ``dispatch`` runs a task inline.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wiredesk.settings")
+
+
+@dataclass(frozen=True, slots=True)
+class Periodic:
+    name: str
+    task: str  # a registered Celery task name; the task takes no arguments
+    every: float  # seconds
+
+
+# The periodic work of an instance. Jobs named here by task, not imported: the plumbing
+# knows no app. Feeds are each due at their own next_poll_at: "poll-feeds" only looks.
+PERIODIC = (
+    Periodic("poll-feeds", "newsroom.poll_due_feeds", 10.0),
+    Periodic("retrain-sections", "newsroom.retrain_sections", 24 * 3600.0),
+    Periodic("prune-release-images", "releases.prune_images", 3600.0),
+    Periodic("send-digests", "digest.send_due", 60.0),
+)
+
+app = Celery("wiredesk")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.add_defaults({"beat_schedule": {job.name: {"task": job.task, "schedule": job.every}
+                                    for job in PERIODIC}})
+app.autodiscover_tasks()  # the tasks module of every installed app
+
+
+def broker_configured() -> bool:
+    from django.conf import settings
+
+    return bool(settings.CELERY_BROKER_URL)
+
+
+def task_named(name: str):
+    """The registered task ``name``, once every app's tasks module is imported."""
+    app.loader.import_default_modules()
+    return app.tasks[name]
+
+
+def dispatch(task, *args, **kwargs):
+    """Queue a task (or the task of that name) when a broker is configured, else run it
+    here and now. By name, a service queues its app's task without importing it."""
+    if isinstance(task, str):
+        task = task_named(task)
+    if broker_configured():
+        return task.delay(*args, **kwargs)
+    return task.run(*args, **kwargs)

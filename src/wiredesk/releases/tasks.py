@@ -1,0 +1,12 @@
+"""Celery tasks for news releases: thin wrappers that call services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="releases.prune_images", ignore_result=True)
+def prune_images() -> str:
+    from wiredesk.releases.services import release_images_prune
+
+    return f"{release_images_prune()} unused release images deleted"
