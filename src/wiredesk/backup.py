@@ -25,11 +25,13 @@ from pathlib import Path
 
 from django.conf import settings
 
+from wiredesk.errors import WiredeskError
+
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDUMP_MAGIC = b"PGDMP"
 
 
-class BackupError(Exception):
+class BackupError(WiredeskError):
     """A backup or restore that cannot be done; the message says why."""
 
 

@@ -11,10 +11,12 @@ import logging
 from collections.abc import Sequence
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from wiredesk.errors import WiredeskError
+
 log = logging.getLogger(__name__)
 
 
-class EmailURLError(ValueError):
+class EmailURLError(WiredeskError, ValueError):
     pass
 
 

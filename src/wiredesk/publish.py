@@ -35,10 +35,12 @@ from pathlib import Path
 
 from django.conf import settings
 
+from wiredesk.errors import WiredeskError
+
 MANIFEST = ".published.json"
 
 
-class PublishError(Exception):
+class PublishError(WiredeskError):
     """A publish request that cannot be carried out; the message says why."""
 
 

@@ -8,11 +8,12 @@ import secrets
 from django.utils import timezone
 
 from wiredesk.api.models import ApiKey
+from wiredesk.errors import WiredeskError
 
 KEY_PREFIX = "wd_"
 
 
-class ApiKeyError(Exception):
+class ApiKeyError(WiredeskError):
     """An API key request that cannot be carried out; the message says why."""
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 
+from wiredesk.errors import WiredeskError
+
 MAX_ADDRESS_LENGTH = 254  # RFC 5321 path limit, less the angle brackets
 _validate = EmailValidator()
 
 
-class AddressError(ValueError):
+class AddressError(WiredeskError, ValueError):
     pass
 
 

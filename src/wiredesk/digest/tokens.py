@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core import signing
 
 from wiredesk.digest.models import Subscriber
+from wiredesk.errors import WiredeskError
 
 CONFIRM = "confirm"
 UNSUBSCRIBE = "unsubscribe"
@@ -18,7 +19,7 @@ PREFERENCES = "preferences"
 _PURPOSES = (CONFIRM, UNSUBSCRIBE, PREFERENCES)
 
 
-class TokenError(Exception):
+class TokenError(WiredeskError):
     def __init__(self, message: str, *, expired: bool = False):
         super().__init__(message)
         self.expired = expired

@@ -9,11 +9,12 @@ from django.utils.text import slugify
 
 from wiredesk.editions.models import Edition, EditionHost, Placement, validate_zone
 from wiredesk.editions.signals import placements_changed
+from wiredesk.errors import WiredeskError
 from wiredesk.newsroom.models import Agency, Article, Section
 from wiredesk.wire.placement import EditionRule, editions_for
 
 
-class EditionError(Exception):
+class EditionError(WiredeskError):
     """An edition request that cannot be carried out; the message says why."""
 
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core import signing
 
 from wiredesk.core.ratelimit import Rate, hit
+from wiredesk.errors import WiredeskError
 
 log = logging.getLogger("wiredesk.releases.abuse")
 
@@ -19,7 +20,7 @@ HONEYPOT_FIELD = "website"
 _STARTED_SALT = "wiredesk.releases.form-started"
 
 
-class Refused(Exception):
+class Refused(WiredeskError):
     """A submission the guards turned away; ``str()`` is the message for the submitter."""
 
     def __init__(self, message: str, *, reason: str):

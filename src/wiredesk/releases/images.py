@@ -17,6 +17,8 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from wiredesk.errors import WiredeskError
+
 ALLOWED_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 MIN_SIDE = 100
 MAX_SIDE = 12_000
@@ -24,7 +26,7 @@ MAX_SIDE = 12_000
 STORED_LONGEST_SIDE = 2000
 
 
-class ImageRejected(ValueError):
+class ImageRejected(WiredeskError, ValueError):
     """The upload is not an image we accept; the message is shown to the submitter."""
 
 

@@ -25,6 +25,7 @@ from wiredesk.editions import services as edition_services
 from wiredesk.editions.formatting import edition_time
 from wiredesk.editions.links import article_url, edition_base_url
 from wiredesk.editions.models import Edition
+from wiredesk.errors import WiredeskError
 from wiredesk.newsroom import services as newsroom
 from wiredesk.newsroom.models import Agency, Article, Section
 from wiredesk.releases.content import body_to_html, one_line
@@ -45,7 +46,7 @@ CATEGORY_SECTIONS = {"business": "business", "sports": "sport", "community": "co
                      "appointments": "business", "events": "community"}
 
 
-class ReleaseError(Exception):
+class ReleaseError(WiredeskError):
     """A decision that cannot be taken on this release; the message says why."""
 
 
