@@ -55,7 +55,7 @@ def test_retry_after_is_honoured_and_next_check_is_visible(server, capsys):
     services.feed_poll(feed, force=True)
     feed.refresh_from_db()
     assert feed.next_poll_at - feed.last_polled_at == timedelta(hours=2)
-    from wiredesk.cli import cmd_feed
+    from wiredesk.newsroom.cli import cmd_feed
 
     class Args:
         feed_command = "list"

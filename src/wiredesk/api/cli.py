@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from wiredesk.core.cli import command, subcommands
 
-def add_commands(sub) -> None:
-    apikey = sub.add_parser("apikey", help="manage API keys")
-    key_sub = apikey.add_subparsers(dest="apikey_command", required=True,
-                                    parser_class=sub._parser_class)
+
+def register(sub) -> None:
+    apikey = command(sub, "apikey", cmd_apikey, help="manage API keys")
+    key_sub = subcommands(apikey, "apikey_command")
     create = key_sub.add_parser("create", help="create a key (shown once)")
     create.add_argument("name")
     create.add_argument("--write", action="store_true",
@@ -17,25 +18,22 @@ def add_commands(sub) -> None:
     revoke.add_argument("name")
 
 
-def cmd_apikey(args, command_error) -> int:
+def cmd_apikey(args) -> int:
     from wiredesk.api import services
     from wiredesk.api.models import ApiKey
 
-    try:
-        if args.apikey_command == "create":
-            key, raw = services.apikey_create(name=args.name, can_write=args.write,
-                                              requests_per_minute=args.per_minute)
-            access = "read and write" if key.can_write else "read"
-            print(f"API key {key.name} ({access}, {key.requests_per_minute}/min):")
-            print(raw)
-            print("Send it as the X-API-Key header. It is not stored and cannot be shown again.")
-            return 0
-        if args.apikey_command == "revoke":
-            key = services.apikey_revoke(name=args.name)
-            print(f"API key {key.name} revoked")
-            return 0
-    except services.ApiKeyError as exc:
-        raise command_error(str(exc)) from exc
+    if args.apikey_command == "create":
+        key, raw = services.apikey_create(name=args.name, can_write=args.write,
+                                          requests_per_minute=args.per_minute)
+        access = "read and write" if key.can_write else "read"
+        print(f"API key {key.name} ({access}, {key.requests_per_minute}/min):")
+        print(raw)
+        print("Send it as the X-API-Key header. It is not stored and cannot be shown again.")
+        return 0
+    if args.apikey_command == "revoke":
+        key = services.apikey_revoke(name=args.name)
+        print(f"API key {key.name} revoked")
+        return 0
     keys = ApiKey.objects.all()
     if not keys:
         print("no API keys yet: create one with `wiredesk apikey create NAME`")

@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import getpass
 
-
-class ReleaseCommandError(Exception):
-    """One line for stderr; the command exits with status 2."""
-
+from wiredesk.core.cli import CommandError, command, subcommands
 
 STATUSES = ("unverified", "pending", "approved", "rejected", "spam")
 
 
-def add_parser(sub, parser_class) -> None:
-    releases = sub.add_parser("releases", help="moderate news releases sent in by the public")
-    rel_sub = releases.add_subparsers(dest="releases_command", required=True,
-                                      parser_class=parser_class)
+def register(sub) -> None:
+    releases = command(sub, "releases", run,
+                       help="moderate news releases sent in by the public")
+    rel_sub = subcommands(releases, "releases_command")
     listing = rel_sub.add_parser("list", help="list releases, oldest first")
     listing.add_argument("--status", choices=STATUSES, default=None,
                          help="only releases with this status")
@@ -52,7 +49,7 @@ def _release(release_id: int):
     release = (Release.objects.select_related("submitted_via", "section", "article")
                .filter(pk=release_id).first())
     if release is None:
-        raise ReleaseCommandError(f"no release with id {release_id}")
+        raise CommandError(f"no release with id {release_id}")
     return release
 
 
@@ -106,7 +103,7 @@ def run(args) -> int:
 
             edition = Edition.objects.filter(slug=args.edition).first()
             if edition is None:
-                raise ReleaseCommandError(f"no edition with slug {args.edition!r}")
+                raise CommandError(f"no edition with slug {args.edition!r}")
         rows = selectors.releases(status=args.status or "", edition=edition)
         rows = rows.prefetch_related("editions")
         for release in rows:
@@ -116,20 +113,16 @@ def run(args) -> int:
     if command == "show":
         print(_show(release))
         return 0
-    try:
-        if command == "approve":
-            release = services.release_approve(release=release, actor=_actor(),
-                                               section=args.section)
-            urls = services.article_urls(release)
-            print(f"{release.pk} approved: article {release.article.pk}"
-                  + "".join(f"\n  {url}" for _e, url in urls))
-        elif command == "reject":
-            release = services.release_reject(release=release, actor=_actor(),
-                                              reason=args.reason)
-            print(f"{release.pk} rejected; the submitter is told why")
-        elif command == "spam":
-            release = services.release_mark_spam(release=release, actor=_actor())
-            print(f"{release.pk} marked as spam")
-    except services.ReleaseError as exc:
-        raise ReleaseCommandError(str(exc)) from exc
+    if command == "approve":
+        release = services.release_approve(release=release, actor=_actor(),
+                                           section=args.section)
+        urls = services.article_urls(release)
+        print(f"{release.pk} approved: article {release.article.pk}"
+              + "".join(f"\n  {url}" for _e, url in urls))
+    elif command == "reject":
+        release = services.release_reject(release=release, actor=_actor(), reason=args.reason)
+        print(f"{release.pk} rejected; the submitter is told why")
+    elif command == "spam":
+        release = services.release_mark_spam(release=release, actor=_actor())
+        print(f"{release.pk} marked as spam")
     return 0

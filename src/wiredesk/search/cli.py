@@ -5,12 +5,13 @@ from __future__ import annotations
 import sys
 import time
 
+from wiredesk.core.cli import command, subcommands
 
-def add_commands(sub) -> None:
-    search = sub.add_parser("search", help="search index maintenance")
-    search_sub = search.add_subparsers(dest="search_command", required=True,
-                                       parser_class=sub._parser_class)
-    reindex = search_sub.add_parser("reindex", help="rebuild the search index from the articles")
+
+def register(sub) -> None:
+    search = command(sub, "search", cmd_search, help="search index maintenance")
+    reindex = subcommands(search, "search_command").add_parser(
+        "reindex", help="rebuild the search index from the articles")
     reindex.add_argument("--batch-size", type=int, default=500)
 
 

@@ -6,11 +6,12 @@ import json
 import sys
 import time
 
+from wiredesk.core.cli import CommandError, command, subcommands
 
-def add_parser(sub, parser_class) -> None:
-    digest = sub.add_parser("digest", help="the daily email digest")
-    d_sub = digest.add_subparsers(dest="digest_command", required=True,
-                                  parser_class=parser_class)
+
+def register(sub) -> None:
+    digest = command(sub, "digest", cmd_digest, help="the daily email digest")
+    d_sub = subcommands(digest, "digest_command")
     send = d_sub.add_parser("send", help="plan the digests that are due and send them")
     send.add_argument("--edition", metavar="SLUG", help="only this edition")
     send.add_argument("--now", action="store_true",
@@ -62,20 +63,20 @@ class _Progress:
             self.stream.write("\n")
 
 
-def cmd_digest(args, command_error) -> int:
+def cmd_digest(args) -> int:
     from wiredesk.editions.models import Edition
 
     edition = None
     if getattr(args, "edition", None):
         edition = Edition.objects.filter(slug=args.edition).first()
         if edition is None:
-            raise command_error(f"no edition with slug {args.edition!r} "
+            raise CommandError(f"no edition with slug {args.edition!r} "
                                 "(see `wiredesk edition list`)")
     if args.digest_command == "status":
         return _status(args)
     if args.digest_command == "preview":
-        return _preview(edition, args, command_error)
-    return _send(edition, args, command_error)
+        return _preview(edition, args)
+    return _send(edition, args)
 
 
 def _status(args) -> int:
@@ -97,7 +98,7 @@ def _status(args) -> int:
     return 0
 
 
-def _preview(edition, args, command_error) -> int:
+def _preview(edition, args) -> int:
     from datetime import timedelta
 
     from django.conf import settings
@@ -114,7 +115,7 @@ def _preview(edition, args, command_error) -> int:
         subscriber = Subscriber.objects.filter(edition=edition,
                                                email=args.email.strip().lower()).first()
         if subscriber is None:
-            raise command_error(f"{args.email} is not a subscriber of {edition.slug}")
+            raise CommandError(f"{args.email} is not a subscriber of {edition.slug}")
         section_ids = [s.pk for s in subscriber.sections.all()]
     now = timezone.now()
     articles = digest_articles(edition, start=now - timedelta(days=1), end=now,
@@ -127,7 +128,7 @@ def _preview(edition, args, command_error) -> int:
             latest = latest.filter(section_id__in=section_ids)
         newest = latest.first()
         if newest is None:
-            raise command_error(f"{edition.slug} carries no articles yet")
+            raise CommandError(f"{edition.slug} carries no articles yet")
         articles = digest_articles(edition, start=newest.published_at - timedelta(days=1),
                                    end=newest.published_at, section_ids=section_ids)
         note = "nothing new in 24 hours: showing the latest stories"
@@ -143,7 +144,7 @@ def _preview(edition, args, command_error) -> int:
     return 0
 
 
-def _send(edition, args, command_error) -> int:
+def _send(edition, args) -> int:
     from wiredesk.digest.sending import pending_count, send_pending
     from wiredesk.digest.services import digest_plan
 
@@ -164,5 +165,5 @@ def _send(edition, args, command_error) -> int:
     print(f"{report.summary()}; {left} still pending (of {total} at start), "
           f"{report.connections} SMTP connection(s)")
     if report.stopped and report.sent == 0 and "cannot connect" in report.stopped:
-        raise command_error(report.stopped)
+        raise CommandError(report.stopped)
     return 0

@@ -1,0 +1,158 @@
+"""The instance's own commands: serve it, run its jobs and workers, back it up, publish it."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from wiredesk.core.cli import CommandError, command
+
+
+def register(sub) -> None:
+    demo = command(sub, "demo", cmd_demo, database=False, long_running=True,
+                   help="build the demo instance and serve it")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--data-dir", dest="sub_data_dir")
+    demo.add_argument("--no-serve", action="store_true", help="build the instance, do not serve")
+
+    serve = command(sub, "serve", cmd_serve, long_running=True,
+                    help="serve the instance with a production WSGI server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=2)
+    serve.add_argument("--no-scheduler", action="store_true",
+                       help="do not run the in-process job scheduler")
+    serve.add_argument("--pid-file", default=None,
+                       help="write the server's pid here (send it SIGHUP for a graceful "
+                            "reload, SIGTERM to stop)")
+
+    jobs = command(sub, "jobs", cmd_jobs, long_running=True,
+                   help="run the in-process job scheduler (used by serve)")
+    jobs.add_argument("--interval", type=float, default=30.0)
+
+    worker = command(sub, "worker", cmd_worker, long_running=True,
+                     help="run a Celery worker (needs REDIS_URL or WIREDESK_BROKER_URL)")
+    worker.add_argument("--concurrency", type=int, default=None)
+    worker.add_argument("--loglevel", default="INFO")
+    scheduler = command(sub, "scheduler", cmd_scheduler, long_running=True,
+                        help="run Celery beat, the periodic schedule (needs a broker)")
+    scheduler.add_argument("--loglevel", default="INFO")
+
+    backup = command(sub, "backup", cmd_backup,
+                     help="copy the whole database to a file, while serving")
+    backup.add_argument("--output", default=None,
+                        help="file to write (default: $WIREDESK_DATA_DIR/backups/...)")
+    restore = command(sub, "restore", cmd_restore, help="replace the database with a backup")
+    restore.add_argument("file")
+    restore.add_argument("--yes", action="store_true",
+                         help="confirm replacing a database that already holds data")
+
+    publish = command(sub, "publish", cmd_publish,
+                      help="render an edition's public pages to files")
+    publish.add_argument("--static", required=True, metavar="DIR", help="output directory")
+    publish.add_argument("--edition", default=None, metavar="SLUG",
+                         help="only this edition (default: every edition)")
+    publish.add_argument("--full", action="store_true",
+                         help="render every page again, not only what changed")
+
+
+def cmd_serve(args, *, banner: str = "") -> int:
+    from wiredesk import server
+
+    return server.serve(host=args.host, port=args.port, workers=args.workers,
+                        scheduler=not args.no_scheduler, banner=banner,
+                        pid_file=getattr(args, "pid_file", None))
+
+
+def cmd_demo(args) -> int:
+    import logging
+
+    from wiredesk import demo
+
+    # Building prints one progress line per feed; per-article log lines would bury them.
+    item_log = logging.getLogger("wiredesk.newsroom.services")
+    level = item_log.level
+    item_log.setLevel(logging.WARNING)
+    try:
+        urls = demo.build(port=args.port, host=args.host)
+    finally:
+        item_log.setLevel(level)
+    banner = "wiredesk demo is ready. Open:\n" + "\n".join(f"  {u}" for u in urls)
+    if args.no_serve:
+        print(banner)
+        return 0
+    args.workers = 2
+    args.no_scheduler = False
+    return cmd_serve(args, banner=banner + "\nPress Ctrl+C to stop.")
+
+
+def cmd_jobs(args) -> int:
+    from wiredesk import jobs
+
+    jobs.run_forever(interval=args.interval)
+    return 0
+
+
+def _require_broker() -> None:
+    from wiredesk.core.taskqueue import broker_configured
+
+    if not broker_configured():
+        raise CommandError("no broker configured: set REDIS_URL (or WIREDESK_BROKER_URL); "
+                           "without one, `wiredesk serve` runs the jobs in-process")
+
+
+def cmd_worker(args) -> int:
+    _require_broker()
+    from wiredesk.core.taskqueue import app
+
+    argv = ["worker", f"--loglevel={args.loglevel}", "-Q", "wiredesk"]
+    if args.concurrency:
+        argv.append(f"--concurrency={args.concurrency}")
+    app.worker_main(argv)
+    return 0
+
+
+def cmd_scheduler(args) -> int:
+    _require_broker()
+    from django.conf import settings
+
+    from wiredesk.core.taskqueue import app
+
+    schedule_file = settings.DATA_DIR / "celerybeat-schedule"
+    app.start(["beat", f"--loglevel={args.loglevel}", f"--schedule={schedule_file}"])
+    return 0
+
+
+def cmd_backup(args) -> int:
+    from wiredesk import backup
+
+    path = backup.backup(Path(args.output) if args.output else None)
+    print(f"backup written: {path} ({path.stat().st_size} bytes)")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from wiredesk import backup
+
+    if not Path(args.file).is_file():
+        raise CommandError(f"no such file: {args.file}")
+    if backup.holds_data() and not args.yes:
+        raise CommandError("this database already holds data and restore replaces all of "
+                           "it: add --yes (take a `wiredesk backup` first)")
+    backup.restore(Path(args.file))
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)  # an older backup catches up
+    print(f"restored from {args.file}")
+    return 0
+
+
+def cmd_publish(args) -> int:
+    from wiredesk import publish
+
+    reports = publish.publish(Path(args.static), edition_slug=args.edition, full=args.full,
+                              progress=lambda text: print(text, file=sys.stderr))
+    for report in reports:
+        print(report.summary())
+    return 1 if any(r.errors for r in reports) else 0

@@ -1,0 +1,165 @@
+"""``wiredesk ingest | feed | poll | extract | article | sections``: the newsroom's commands."""
+
+from __future__ import annotations
+
+import sys
+
+from wiredesk.core.cli import CommandError, command, parse_interval, subcommands
+
+
+def register(sub) -> None:
+    ingest = command(sub, "ingest", cmd_ingest, help="ingest feeds or files once")
+    ingest.add_argument("sources", nargs="+", metavar="URL_OR_PATH")
+    ingest.add_argument("--agency", help="agency code (taken from the feed when known)")
+
+    feed = command(sub, "feed", cmd_feed, help="manage feeds")
+    feed_sub = subcommands(feed, "feed_command")
+    feed_add = feed_sub.add_parser("add", help="add a feed to poll")
+    feed_add.add_argument("source", metavar="URL_OR_PATH")
+    feed_add.add_argument("--agency", required=True, help="agency code, e.g. RFE")
+    feed_add.add_argument("--agency-name", default="")
+    feed_add.add_argument("--every", type=parse_interval, default=None,
+                          help="poll interval, e.g. 10m (default 10m)")
+    feed_add.add_argument("--now", action="store_true", help="poll it right away")
+    feed_add.add_argument("--full-text", action="store_true", default=None,
+                          help="fetch each new item's page for the full text (summary-only "
+                               "feeds)")
+    feed_sub.add_parser("list", help="list feeds with their status")
+
+    command(sub, "poll", cmd_poll, help="poll every feed that is due, once")
+
+    extract = command(sub, "extract", cmd_extract, database=False,
+                      help="show what the web-page adapter makes of pages")
+    extract.add_argument("sources", nargs="+", metavar="PATH_OR_URL")
+    extract.add_argument("--json", action="store_true",
+                         help="one JSON object per input and line: source, title, author, "
+                              "published, text")
+
+    article = command(sub, "article", cmd_article, help="editorial actions on one article")
+    kill = subcommands(article, "article_command").add_parser(
+        "kill", help="withdraw an article everywhere (410 Gone)")
+    kill.add_argument("article_id", type=int, metavar="ID")
+    kill.add_argument("--reason", required=True, help="why (kept on the record)")
+
+    sections = command(sub, "sections", cmd_sections, help="the section classifier")
+    train = subcommands(sections, "sections_command").add_parser(
+        "train", help="train it on the labelled articles")
+    train.add_argument("--limit", type=int, default=20_000,
+                       help="newest labelled articles to learn from (default 20000)")
+
+
+def cmd_ingest(args) -> int:
+    from wiredesk.newsroom import services
+
+    agency = services.agency_ensure(code=args.agency) if args.agency else None
+    failed = 0
+    for position, source in enumerate(args.sources, start=1):
+        report = services.ingest_source(source, agency=agency)
+        prefix = f"[{position}/{len(args.sources)}] " if len(args.sources) > 1 else ""
+        print(prefix + report.summary())
+        if report.errors and not report.seen:
+            failed += 1
+    return 1 if failed else 0
+
+
+def cmd_feed(args) -> int:
+    from wiredesk.newsroom import services
+
+    if args.feed_command == "add":
+        agency = services.agency_ensure(code=args.agency, name=args.agency_name)
+        feed = services.feed_add(source=args.source, agency=agency, every=args.every,
+                                 full_text=args.full_text)
+        print(f"feed {feed.pk}: {feed.source} ({agency.code}, every {feed.poll_interval})")
+        if args.now:
+            print(services.feed_poll(feed, force=True).summary())
+        return 0
+    return _feed_list()
+
+
+def _feed_list() -> int:
+    from wiredesk.newsroom.models import Feed
+
+    feeds = Feed.objects.select_related("agency").order_by("pk")
+    if not feeds:
+        print("no feeds yet: add one with `wiredesk feed add URL --agency CODE`")
+        return 0
+    print(f"{'id':>4}  {'agency':<8} {'status':<13} {'items':>6} {'new':>5} {'upd':>5}  "
+          f"{'last polled':<17}  {'next check':<17}  source / last error")
+    for f in feeds:
+        polled = f.last_polled_at.strftime("%Y-%m-%d %H:%M") if f.last_polled_at else "never"
+        upcoming = f.next_poll_at.strftime("%Y-%m-%d %H:%M") if f.enabled else "-"
+        state = f.last_status if f.enabled else "disabled"
+        print(f"{f.pk:>4}  {f.agency.code:<8} {state:<13} {f.items_seen:>6} "
+              f"{f.items_created:>5} {f.items_updated:>5}  {polled:<17}  {upcoming:<17}  "
+              f"{f.source}")
+        if f.last_error:
+            print(f"{'':>6}error: {f.last_error[:300]}")
+        if not f.guids_trusted:
+            print(f"{'':>6}guids not trusted: {f.identity_note[:300]}")
+    return 0
+
+
+def cmd_poll(args) -> int:
+    from wiredesk.newsroom import services
+
+    reports = services.poll_due_feeds()
+    for report in reports:
+        print(report.summary())
+    if not reports:
+        print("no feed is due")
+    return 0
+
+
+def cmd_extract(args) -> int:
+    import json
+
+    from django.conf import settings
+
+    from wiredesk.wire.extract import extract_source
+    from wiredesk.wire.types import WireError
+
+    failed = 0
+    for source in args.sources:
+        try:
+            page = extract_source(source, timeout=settings.WIREDESK_FETCH_TIMEOUT,
+                                  max_bytes=settings.WIREDESK_FETCH_MAX_BYTES)
+        except WireError as exc:  # one bad page never stops the others
+            print(f"wiredesk: error: {source}: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        if args.json:
+            print(json.dumps(page, ensure_ascii=False), flush=True)
+        else:
+            print(f"== {page['source']}\ntitle:     {page['title']}\n"
+                  f"author:    {page['author'] or '-'}\npublished: {page['published'] or '-'}\n")
+            print(page["text"] + "\n", flush=True)
+    return 2 if failed else 0
+
+
+def cmd_article(args) -> int:
+    from wiredesk.newsroom import services
+    from wiredesk.newsroom.models import Article
+
+    article = Article.objects.filter(pk=args.article_id).first()
+    if article is None:
+        raise CommandError(f"no article with id {args.article_id}")
+    if not args.reason.strip():
+        raise CommandError("a kill needs a reason (--reason TEXT)")
+    article = services.article_kill(article=article, reason=args.reason)
+    print(f"article {article.pk} killed: {article.headline} (reason: {article.status_reason})")
+    return 0
+
+
+def cmd_sections(args) -> int:
+    from wiredesk.newsroom import intelligence
+
+    def progress(count: int) -> None:
+        print(f"  read {count} labelled articles...", file=sys.stderr)
+
+    try:
+        model = intelligence.sections_train(limit=args.limit, progress=progress)
+    except ValueError as exc:  # too few labelled articles: the operator can fix that
+        raise CommandError(str(exc)) from exc
+    print(f"section model {model.pk}: trained on {model.trained_on} articles, "
+          f"sections {', '.join(model.labels)}")
+    return 0
