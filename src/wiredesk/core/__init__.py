@@ -3,5 +3,5 @@
 Locks with expiry (``locks``), event counters for /metrics (``metrics``), the client
 address behind trusted proxies (``clients``), a fixed-window rate counter
 (``ratelimit``), the Celery app and the list of periodic jobs (``taskqueue``), and the
-CLI's common parts (``commands``). It imports no app; every app may import it.
+CLI's common parts (``cli``). It imports no app; every app may import it.
 """
