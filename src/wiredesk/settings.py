@@ -243,6 +243,11 @@ WIREDESK_SCHEDULER = _env_bool("WIREDESK_SCHEDULER", True)
 # Search (issue 7): the PostgreSQL text search configuration the index is built with
 # (run `wiredesk search reindex` after changing it); SQLite always uses FTS5 porter.
 WIREDESK_SEARCH_LANGUAGE = os.environ.get("WIREDESK_SEARCH_LANGUAGE", "english")
+# How much of an article's body text the index holds (a longer body is searchable on its
+# first this-many characters), and how long one search may run before it is stopped: a
+# single hostile body must not make every matching search slow.
+WIREDESK_SEARCH_INDEX_CHARS = int(os.environ.get("WIREDESK_SEARCH_INDEX_CHARS", "100000"))
+WIREDESK_SEARCH_TIMEOUT_MS = int(os.environ.get("WIREDESK_SEARCH_TIMEOUT_MS", "3000"))
 # News releases from the public (wiredesk.releases). Rate limits are "count/period"
 # with period s, m, h or d, counted in the Django cache (per process with the default
 # local-memory cache: use a shared cache such as Redis when several processes serve).

@@ -250,3 +250,29 @@ def test_very_common_queries_rank_the_most_recent_window(site, monkeypatch):
     assert sorted(hit.article.pk for hit in results.hits) == [
         pk for pk in newest_two
         if Article.objects.get(pk=pk).status == Article.Status.PUBLISHED]
+
+
+def test_a_phrase_across_the_highlight_cut_is_still_found(site, monkeypatch):
+    from wiredesk.search import text
+
+    chile, _ = site
+    monkeypatch.setattr(text, "SNIPPET_SOURCE_CHARS", 66)
+    article = Article.objects.get(headline="Central bank raises rates")
+    # "blue whale sighting" straddles the 66th character: head and tail both hold it
+    article.body_html = "<p>" + "filler " * 7 + "one two blue whale sighting off the coast.</p>"
+    article.save()
+    found = search_edition(chile, '"blue whale sighting"')
+    assert headlines(found) == ["Central bank raises rates"]
+    assert search_edition(chile, "coast").total == 1
+
+
+def test_snippet_is_a_window_around_the_most_query_words():
+    from wiredesk.search.text import MARK_END, MARK_START, snippet
+
+    def m(word):
+        return f"{MARK_START}{word}{MARK_END}"
+
+    words = ["w"] * 100 + [m("bank")] + ["w"] * 100 + [m("central"), m("bank")] + ["w"] * 100
+    cut = snippet(" ".join(words), words=10)
+    assert cut == f"… w w w w {m('central')} {m('bank')} w w w w …"
+    assert snippet("no marks here at all", words=3) == "no marks here …"

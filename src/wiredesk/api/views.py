@@ -24,6 +24,8 @@ from wiredesk.editions.models import Edition, Placement
 from wiredesk.editions.selectors import public_q
 from wiredesk.newsroom import services as newsroom
 from wiredesk.newsroom.models import Agency, Article, Section
+from wiredesk.search.backends import SearchTooSlow
+from wiredesk.search.query import DateOutOfRange, check_day
 from wiredesk.search.services import MAX_PAGE, SearchFilters, search_edition
 
 log = logging.getLogger(__name__)
@@ -343,7 +345,7 @@ class SearchParams(schemas.Schema):
 
 
 @api.get("/search", response={200: schemas.SearchOut, 400: schemas.ErrorOut,
-                              404: schemas.ErrorOut}, tags=["search"])
+                              404: schemas.ErrorOut, 503: schemas.ErrorOut}, tags=["search"])
 def search(request, params: Query[SearchParams]):
     """Full-text search in one edition: words, "quoted phrases", filters; highlighted."""
     from wiredesk.search.query import local_day_start
@@ -354,15 +356,18 @@ def search(request, params: Query[SearchParams]):
     filters = SearchFilters(section=_section(params.section), agency=_agency(params.agency))
     try:
         if params.date_from:
-            filters.since = local_day_start(params.date_from, edition.time_zone)
+            filters.since = local_day_start(check_day(params.date_from, "from"),
+                                            edition.time_zone)
         if params.date_to:
             from datetime import timedelta
 
-            filters.until = local_day_start(params.date_to + timedelta(days=1),
+            filters.until = local_day_start(check_day(params.date_to, "to") + timedelta(days=1),
                                             edition.time_zone)
-    except OverflowError as exc:
-        raise HttpError(400, "from/to: out of range") from exc
-    results = search_edition(edition, params.q, filters=filters, page=params.page)
+        results = search_edition(edition, params.q, filters=filters, page=params.page)
+    except DateOutOfRange as exc:
+        raise HttpError(400, str(exc)) from exc
+    except SearchTooSlow as exc:
+        raise HttpError(503, str(exc)) from exc
     ids = [hit.article.pk for hit in results.hits]
     loaded = _articles().in_bulk(ids)
     return {

@@ -13,11 +13,29 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from wiredesk.errors import WiredeskError
+
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 12
 MAX_TERM_CHARS = 60
 
 _WORD = re.compile(r"[^\W_]+")
+
+# Days a reader may filter on. Python dates run from year 1 to 9999, but the start of a
+# day in the edition's zone, the day after "to" and their UTC values step past those ends.
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2200, 12, 31)
+
+
+class DateOutOfRange(WiredeskError):
+    """A from/to day outside EARLIEST_DAY..LATEST_DAY."""
+
+
+def check_day(day: date, name: str) -> date:
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise DateOutOfRange(f"{name}: {day.isoformat()} is out of range; use a day from "
+                             f"{EARLIEST_DAY.isoformat()} to {LATEST_DAY.isoformat()}")
+    return day
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,13 @@ so a hold, an embargo or a placement change never leaves the index wrong.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.conf import settings
 from django.db import connection, transaction
 
 from wiredesk.editions.models import Edition
@@ -18,16 +21,30 @@ from wiredesk.editions.selectors import public_q
 from wiredesk.newsroom.models import Agency, Article, Section
 from wiredesk.search.backends import backend_for
 from wiredesk.search.query import ParsedQuery, parse_query
-from wiredesk.search.text import clean_plain, marked_to_html, plain_text
+from wiredesk.search.text import bounded, clean_plain, marked_to_html, plain_text, snippet
+
+log = logging.getLogger(__name__)
 
 PAGE_SIZE = 10
 MAX_PAGE = 50  # deep pages cost the engine a full rank; nobody reads page 51
 COUNT_CAP = 1000
 
 
+def index_body(article_id: int | None, body_html: str, lead: str) -> str:
+    """The body text the index holds: bounded, so no single article can make indexing
+    fail (a PostgreSQL tsvector holds 1 MB at most) or searches that match it slow."""
+    body = plain_text(body_html) or plain_text(lead)
+    limit = settings.WIREDESK_SEARCH_INDEX_CHARS
+    if len(body) > limit:
+        log.warning("search: article %s has %d characters of body text; only the first %d "
+                    "are searchable (WIREDESK_SEARCH_INDEX_CHARS)", article_id, len(body), limit)
+        body = bounded(body, limit)
+    return body
+
+
 def _row(article: Article) -> tuple[int, str, str]:
-    body = plain_text(article.body_html) or plain_text(article.lead)
-    return (article.pk, clean_plain(article.headline), body)
+    return (article.pk, clean_plain(article.headline),
+            index_body(article.pk, article.body_html, article.lead))
 
 
 def index_articles(articles: Iterable[Article]) -> None:
@@ -137,7 +154,7 @@ def search_edition(edition: Edition, raw_query: str, *, filters: SearchFilters |
     scope_sql, scope_params = scope_queryset(edition, filters or SearchFilters()) \
         .query.sql_with_params()
     backend = backend_for(connection)
-    with connection.cursor() as cursor:
+    with _budget(backend), connection.cursor() as cursor:
         results.total = backend.count(cursor, scope_sql=scope_sql, scope_params=scope_params,
                                       query=query, cap=COUNT_CAP)
         if not results.total:
@@ -149,6 +166,15 @@ def search_edition(edition: Edition, raw_query: str, *, filters: SearchFilters |
         [hit.article_id for hit in raw])
     results.hits = [SearchHit(article=articles[hit.article_id],
                               headline_html=marked_to_html(hit.headline),
-                              snippet_html=marked_to_html(hit.snippet), score=hit.score)
+                              snippet_html=marked_to_html(snippet(hit.body)), score=hit.score)
                     for hit in raw if hit.article_id in articles]
     return results
+
+
+def _budget(backend):
+    """Every query of one search shares WIREDESK_SEARCH_TIMEOUT_MS (0: no limit); past it
+    the search stops with SearchTooSlow, since a changed query string misses the cache."""
+    milliseconds = settings.WIREDESK_SEARCH_TIMEOUT_MS
+    if milliseconds <= 0:
+        return nullcontext()
+    return backend.time_budget(connection, milliseconds / 1000)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
+from wiredesk.errors import WiredeskError
 from wiredesk.search.query import ParsedQuery
 
 # Relevance is divided by (1 + age_in_days / RECENCY_DAYS): a week-old perfect match
@@ -16,11 +18,19 @@ RECENCY_DAYS = 30.0
 RANK_WINDOW = 5000
 
 
+class SearchTooSlow(WiredeskError):
+    """A search ran past its time budget and was stopped."""
+
+    def __init__(self, message: str = "The search took too long and was stopped; "
+                                      "try fewer or more specific words, or a date range."):
+        super().__init__(message)
+
+
 @dataclass
 class RawHit:
     article_id: int
     headline: str  # engine output with highlight markers
-    snippet: str
+    body: str  # the whole indexed body with highlight markers; the service cuts the snippet
     score: float
 
 
@@ -35,6 +45,9 @@ class SearchBackend(Protocol):
                limit: int, offset: int, many: bool = False) -> list[RawHit]: ...
     def count(self, cursor, *, scope_sql: str, scope_params: tuple, query: ParsedQuery,
               cap: int) -> int: ...
+    def time_budget(self, connection, seconds: float) -> AbstractContextManager[None]:
+        """Queries run inside stop after ``seconds`` with SearchTooSlow."""
+        ...
 
 
 def backend_for(connection) -> SearchBackend:

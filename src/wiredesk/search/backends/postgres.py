@@ -1,16 +1,26 @@
-"""PostgreSQL full-text search: a weighted tsvector per article behind a GIN index."""
+"""PostgreSQL full-text search: a weighted tsvector per article behind a GIN index.
+
+``document`` is made from the headline and the whole (bounded) body; ``body`` keeps only
+the head of the body that highlights are made from.
+"""
 
 from __future__ import annotations
 
-from wiredesk.search.backends import RANK_WINDOW, RECENCY_DAYS, RawHit
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import OperationalError, transaction
+
+from wiredesk.search.backends import RANK_WINDOW, RECENCY_DAYS, RawHit, SearchTooSlow
 from wiredesk.search.query import ParsedQuery
-from wiredesk.search.text import MARK_END, MARK_START
+from wiredesk.search.text import MARK_END, MARK_START, split_body
 
 TABLE = "search_document"
 
-_HEADLINE_OPTIONS = f"HighlightAll=true, StartSel={MARK_START}, StopSel={MARK_END}"
-_SNIPPET_OPTIONS = (f"MaxFragments=2, MaxWords=32, MinWords=12, StartSel={MARK_START}, "
-                    f"StopSel={MARK_END}, FragmentDelimiter=\" … \"")
+# The body is highlighted whole and cut in Python: choosing fragments (MaxFragments) scores
+# covers against each other, which grows with the square of the matches in one body.
+_HIGHLIGHT_ALL = f"HighlightAll=true, StartSel={MARK_START}, StopSel={MARK_END}"
+QUERY_CANCELED = "57014"  # SQLSTATE of a statement stopped by statement_timeout
 
 
 def tsquery_sql(query: ParsedQuery) -> tuple[str, list]:
@@ -50,7 +60,7 @@ class PostgresBackend:
             " || setweight(to_tsvector(%s::regconfig, %s), 'C'))"
             " ON CONFLICT (article_id) DO UPDATE SET headline = EXCLUDED.headline,"
             " body = EXCLUDED.body, document = EXCLUDED.document",
-            [(i, h, b, self.config, h, self.config, b) for i, h, b in rows])
+            [(i, h, split_body(b)[0], self.config, h, self.config, b) for i, h, b in rows])
 
     def remove(self, cursor, article_ids: list[int]) -> None:
         cursor.execute(f"DELETE FROM {TABLE} WHERE article_id = ANY(%s)", (list(article_ids),))
@@ -98,8 +108,8 @@ class PostgresBackend:
             f" ORDER BY r.score DESC, r.published_at DESC",
             (*tsq_params, RECENCY_DAYS, *scope_params, *([floor] if floor is not None else []),
              limit, offset,
-             self.config, _HEADLINE_OPTIONS, self.config, _SNIPPET_OPTIONS))
-        return [RawHit(article_id=row[0], headline=row[1], snippet=row[2], score=float(row[3]))
+             self.config, _HIGHLIGHT_ALL, self.config, _HIGHLIGHT_ALL))
+        return [RawHit(article_id=row[0], headline=row[1], body=row[2], score=float(row[3]))
                 for row in cursor.fetchall()]
 
     def count(self, cursor, *, scope_sql: str, scope_params: tuple, query: ParsedQuery,
@@ -110,3 +120,21 @@ class PostgresBackend:
             f" ON scope.id = d.article_id WHERE d.document @@ ({tsq}) LIMIT %s) AS capped",
             (*scope_params, *tsq_params, cap))
         return int(cursor.fetchone()[0])
+
+    @contextmanager
+    def time_budget(self, connection, seconds: float) -> Iterator[None]:
+        # SET LOCAL (set_config(..., true)) lasts to the end of the transaction, so the
+        # search gets one of its own (a savepoint inside a request's transaction), and the
+        # previous value is put back for whatever else that transaction runs.
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('statement_timeout')")
+            previous = cursor.fetchone()[0]
+            cursor.execute("SELECT set_config('statement_timeout', %s, true)",
+                           (f"{max(1, int(seconds * 1000))}ms",))
+            try:
+                yield
+            except OperationalError as exc:
+                if getattr(exc.__cause__, "sqlstate", None) == QUERY_CANCELED:
+                    raise SearchTooSlow() from exc
+                raise
+            cursor.execute("SELECT set_config('statement_timeout', %s, true)", (previous,))
