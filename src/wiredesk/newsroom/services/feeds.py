@@ -132,13 +132,19 @@ def feed_poll(feed: Feed, *, force: bool = False, now: datetime | None = None) -
         feed.last_success_at = now
         feed.error_count = 0
         feed.next_poll_at = now + feed.poll_interval
-        if report.store_failures:
+        error = "; ".join(report.errors)[:4000]
+        if report.store_failures and error == feed.last_error:
+            # The same items failed twice: not a passing fault. Keep the validators and
+            # the usual interval, so they are tried again only when the feed changes.
+            log.warning("feed %s: %d item(s) failed to store again; not retried until the "
+                        "feed changes: %s", feed.source, report.store_failures, error)
+        elif report.store_failures:
             # Forget the validators so the next poll fetches the items again (a 304
             # would leave the unstored ones out for good), and come back soon.
             feed.etag = feed.last_modified = ""
             feed.next_poll_at = now + min(feed.poll_interval, STORE_RETRY)
         if report.errors:
-            feed.last_error = "; ".join(report.errors)[:4000]
+            feed.last_error = error
             feed.last_error_at = now
         else:
             feed.last_error = ""
