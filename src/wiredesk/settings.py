@@ -238,6 +238,9 @@ if _env_bool("WIREDESK_HTTPS", False):
 # Fetch limits for feeds and pages.
 WIREDESK_FETCH_TIMEOUT = float(os.environ.get("WIREDESK_FETCH_TIMEOUT", "20"))
 WIREDESK_FETCH_MAX_BYTES = int(os.environ.get("WIREDESK_FETCH_MAX_BYTES", str(10 * 1024 * 1024)))
+# Hosts (names, addresses, networks) a fetch may reach although they are not on the
+# public Internet, e.g. an intranet agency feed; everything else internal is refused.
+WIREDESK_FETCH_ALLOW = _env_list("WIREDESK_FETCH_ALLOW", "")
 WIREDESK_SCHEDULER = _env_bool("WIREDESK_SCHEDULER", True)
 
 # Search (issue 7): the PostgreSQL text search configuration the index is built with

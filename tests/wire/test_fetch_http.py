@@ -11,7 +11,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from tests.conftest import rss, rss_item
-from wiredesk.wire.fetch import USER_AGENT, FetchError, fetch
+from wiredesk.wire.fetch import USER_AGENT, FetchError, FetchPolicy
+from wiredesk.wire.fetch import fetch as wire_fetch
+
+# These servers run on loopback, which the default policy refuses (tests/security).
+LOOPBACK = FetchPolicy(allow=["127.0.0.1"])
+
+
+def fetch(url, **kwargs):
+    return wire_fetch(url, policy=LOOPBACK, **kwargs)
+
 
 FEED = rss(rss_item("f1", "Fetched item"))
 CAP = 1024 * 1024

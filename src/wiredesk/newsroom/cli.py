@@ -116,13 +116,15 @@ def cmd_extract(args) -> int:
     from django.conf import settings
 
     from wiredesk.wire.extract import extract_source
+    from wiredesk.wire.fetch import FetchPolicy
     from wiredesk.wire.types import WireError
 
     failed = 0
     for source in args.sources:
         try:
             page = extract_source(source, timeout=settings.WIREDESK_FETCH_TIMEOUT,
-                                  max_bytes=settings.WIREDESK_FETCH_MAX_BYTES)
+                                  max_bytes=settings.WIREDESK_FETCH_MAX_BYTES,
+                                  policy=FetchPolicy(settings.WIREDESK_FETCH_ALLOW))
         except WireError as exc:  # one bad page never stops the others
             print(f"wiredesk: error: {source}: {exc}", file=sys.stderr)
             failed += 1

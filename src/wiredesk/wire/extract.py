@@ -9,13 +9,14 @@ from wiredesk.wire.sanitize import html_to_text
 
 
 def extract_source(source: str, *, timeout: float = wire_fetch.DEFAULT_TIMEOUT,
-                   max_bytes: int = wire_fetch.DEFAULT_MAX_BYTES) -> dict:
+                   max_bytes: int = wire_fetch.DEFAULT_MAX_BYTES,
+                   policy: wire_fetch.FetchPolicy | None = None) -> dict:
     """Fetch (or read) a page and extract it. Raises WireError with a readable message.
 
     Returns the keys ``source`` (as given), ``title``, ``author``, ``published``
     (ISO 8601 in UTC, or None) and ``text`` (paragraphs separated by blank lines).
     """
-    fetched = wire_fetch.fetch(source, timeout=timeout, max_bytes=max_bytes)
+    fetched = wire_fetch.fetch(source, timeout=timeout, max_bytes=max_bytes, policy=policy)
     base = fetched.url if wire_fetch.is_url(source) else ""
     parsed = html_page.parse(fetched.body, base_url=base, content_type=fetched.content_type)
     clean = normalize(parsed.items[0])

@@ -3,28 +3,52 @@
 The only module in ``wire`` that touches the network. Every cap is enforced while
 streaming and after decompression, so neither a huge body nor a gzip bomb can
 exhaust memory.
+
+Feed and page URLs come from outside (agencies, feeds' item links, redirects), so a
+fetch must not become a way into the machine's own network (SSRF). Every hop's host is
+resolved once, each address is checked against a :class:`FetchPolicy`, and the
+connection is made to the address that was checked: a second lookup would let a
+name answer differently the second time (DNS rebinding). Redirects are followed here,
+hop by hop, so each one is checked the same way.
+
+``timeout`` is a hard wall-clock limit on the whole fetch (lookups, connections,
+redirects, headers, body), enforced on the socket: per-read timeouts alone let a
+server that drips a byte at a time keep a fetch alive for ever.
 """
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
+import http.client
+import ipaddress
+import socket
+import threading
 import time
 import zlib
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urljoin
 
 import urllib3
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.util import parse_url
 
 from wiredesk import __version__
 from wiredesk.wire.types import WireError
 
 USER_AGENT = f"wiredesk/{__version__} (+https://github.com/wiredesk/wiredesk; feed fetcher)"
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
-DEFAULT_TIMEOUT = 20.0
+DEFAULT_TIMEOUT = 20.0  # seconds for the whole fetch, redirects and body included
+CONNECT_TIMEOUT = 10.0  # at most this much of it for one TCP connect
 MAX_REDIRECTS = 5
-TOTAL_TIME_FACTOR = 3  # a whole fetch may take this many read timeouts
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _CHUNK = 64 * 1024
+ALLOW_SETTING = "WIREDESK_FETCH_ALLOW"  # named in refusals so an operator knows the way out
 
 
 class FetchError(WireError):
@@ -85,9 +109,6 @@ def read_file(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> FetchResult:
         raise FetchError(f"cannot read {target}: {exc.strerror or exc}") from exc
 
 
-_pool: urllib3.PoolManager | None = None
-
-
 class _Decoder:
     """Decompress gzip/deflate ourselves, never producing more than the cap allows.
 
@@ -134,16 +155,348 @@ class _Decoder:
         return b"".join(out)
 
 
-def _manager() -> urllib3.PoolManager:
-    global _pool
-    if _pool is None:
-        _pool = urllib3.PoolManager(num_pools=50, maxsize=4, block=False)
-    return _pool
+
+# --- which addresses a fetch may reach -------------------------------------------------
+
+# A NAT64 gateway forwards 64:ff9b::a.b.c.d to the IPv4 address a.b.c.d.
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def _inner_addresses(ip: IPAddress) -> tuple[list[IPAddress], bool]:
+    """The IPv4 addresses an IPv6 address carries (mapped, 6to4, Teredo, NAT64,
+    IPv4-compatible), where packets for it may end up, so each is checked too; and
+    whether the IPv6 address is only a translation of them (mapped, NAT64, compatible),
+    to be judged by what it carries alone."""
+    if ip.version == 4:
+        return [], False
+    if ip.ipv4_mapped is not None:
+        return [ip.ipv4_mapped], True
+    if ip in _NAT64 or (int(ip) >> 32 == 0 and int(ip) > 1):  # not :: and ::1 themselves
+        return [ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)], True
+    inner: list[IPAddress] = []
+    if ip.sixtofour is not None:
+        inner.append(ip.sixtofour)
+    if ip.teredo is not None:
+        inner.extend(ip.teredo)
+    return inner, False
+
+
+def address_problem(ip: IPAddress) -> str:
+    """What kind of non-public address ``ip`` is ('' for a public Internet address).
+
+    The inner IPv4 address of a mapped or tunnelled IPv6 one is named first, since
+    that is where the request would really go.
+    """
+    inner, translated = _inner_addresses(ip)
+    for candidate in inner if translated else [*inner, ip]:
+        if candidate.is_unspecified:
+            return "unspecified"
+        if candidate.is_loopback:
+            return "loopback"
+        if candidate.is_link_local:
+            return "link-local"
+        if candidate.is_multicast:
+            return "multicast"
+        if candidate.version == 6 and candidate.is_site_local:
+            return "site-local"
+        if candidate.is_private:
+            return "private"
+        if candidate.is_reserved:
+            return "reserved"
+        if not candidate.is_global:
+            return "non-public"
+    return ""
+
+
+class FetchPolicy:
+    """Where a fetch may go besides the public Internet (by default: nowhere else).
+
+    ``allow`` holds what an operator trusts although it is not public, such as an agency
+    feed on the intranet: host names (``feeds.intranet``; ``.intranet`` for a domain and
+    every name under it), which may then resolve to any address, and addresses or
+    networks (``10.1.2.3``, ``10.0.0.0/8``, ``fd00::/8``), which any host resolving into
+    them may use. Anything else that resolves to a loopback, private, link-local,
+    multicast, unspecified or reserved address is refused.
+    """
+
+    __slots__ = ("_domains", "_hosts", "_networks", "allow")
+
+    def __init__(self, allow: Iterable[str] = ()):
+        self.allow = tuple(entry.strip() for entry in allow if entry and entry.strip())
+        self._hosts: set[str] = set()
+        self._domains: list[str] = []
+        self._networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+        for entry in self.allow:
+            try:
+                self._networks.append(ipaddress.ip_network(entry.strip("[]"), strict=False))
+                continue
+            except ValueError:
+                pass
+            name = entry.lower().rstrip(".")
+            if name.startswith("."):
+                self._domains.append(name)
+            else:
+                self._hosts.add(name)
+
+    def __repr__(self) -> str:
+        return f"FetchPolicy(allow={self.allow!r})"
+
+    def allows_name(self, host: str) -> bool:
+        name = host.lower().rstrip(".")
+        return name in self._hosts or any(name == domain[1:] or name.endswith(domain)
+                                          for domain in self._domains)
+
+    def allows_address(self, ip: IPAddress) -> bool:
+        return any(candidate in network for candidate in [ip, *_inner_addresses(ip)[0]]
+                   for network in self._networks if network.version == candidate.version)
+
+    def check(self, host: str, addresses: list[IPAddress]) -> None:
+        """Refuse (FetchError) unless every address ``host`` resolved to may be reached.
+
+        Every address, not just the first: a name answering with one public and one
+        internal address would otherwise be a coin toss away from the inside.
+        """
+        if self.allows_name(host):
+            return
+        for ip in addresses:
+            problem = address_problem(ip)
+            if problem and not self.allows_address(ip):
+                shown = host if host.strip("[]") == str(ip) else f"{host} ({ip})"
+                raise FetchError(f"refused to fetch from {shown}: a {problem} address, not "
+                                 f"the public Internet (an operator can allow it with "
+                                 f"{ALLOW_SETTING})")
+
+
+DEFAULT_POLICY = FetchPolicy()
+
+
+# --- the deadline ------------------------------------------------------------------------
+
+class _Deadline:
+    """A hard wall-clock limit on one fetch, enforced on the socket itself.
+
+    A socket timeout bounds one read, not their sum: a server sending a byte just
+    before each timeout keeps a fetch alive for ever (and holds up every poll queued
+    behind it). When the time is up a timer shuts the current socket down, so whatever
+    is blocked on it (connect aside, which has its own timeout: TLS handshake, headers,
+    body) returns at once, and the fetch fails with :attr:`message`.
+    """
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.ends = time.monotonic() + seconds
+        self.expired = False
+        self._sock: socket.socket | None = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(max(seconds, 0.0), self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    @property
+    def message(self) -> str:
+        return (f"gave up after {self.seconds:g}s, the time limit for one fetch "
+                "(the server is too slow or keeps the connection dripping)")
+
+    def remaining(self) -> float:
+        left = self.ends - time.monotonic()
+        if left <= 0 or self.expired:
+            self.expired = True
+            raise FetchError(self.message)
+        return left
+
+    def watch(self, sock: socket.socket) -> None:
+        # A duplicate of the descriptor, not the object: wrapping a socket in TLS detaches
+        # the object urllib3 first made, and a descriptor number could be closed and
+        # reused by anything; shutting down the duplicate shuts down the connection.
+        copy = sock.dup()
+        with self._lock:
+            previous, self._sock = self._sock, copy
+            if self.expired:
+                with contextlib.suppress(OSError):
+                    copy.shutdown(socket.SHUT_RDWR)
+        if previous is not None:
+            previous.close()
+
+    def unwatch(self) -> None:
+        with self._lock:
+            previous, self._sock = self._sock, None
+        if previous is not None:
+            previous.close()
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            if self._sock is not None:
+                with contextlib.suppress(OSError):
+                    self._sock.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        self._timer.cancel()
+        self.unwatch()
+
+
+class _Watched:
+    """Gives each new socket to the fetch's deadline before TLS or HTTP touch it."""
+
+    deadline: _Deadline | None = None
+
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()  # type: ignore[misc]
+        if self.deadline is not None:
+            self.deadline.watch(sock)
+        return sock
+
+
+class _HTTPConnection(_Watched, HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_Watched, HTTPSConnection):
+    pass
+
+
+# --- one hop -------------------------------------------------------------------------------
+
+_lookups: ThreadPoolExecutor | None = None
+_lookups_lock = threading.Lock()
+
+
+def _lookup_pool() -> ThreadPoolExecutor:
+    # getaddrinfo takes no timeout: a lookup runs in a worker so the deadline holds.
+    global _lookups
+    with _lookups_lock:
+        if _lookups is None:
+            _lookups = ThreadPoolExecutor(max_workers=4, thread_name_prefix="wiredesk-lookup")
+        return _lookups
+
+
+def resolve(host: str, port: int, deadline: _Deadline) -> list[IPAddress]:
+    """Every address ``host`` stands for, looked up once.
+
+    The system resolver also reads the odd spellings of numeric hosts (``2130706433``,
+    ``0177.0.0.1``, ``0x7f000001``, ``127.1``) exactly as a connection would, so they
+    are checked as the address they really are.
+    """
+    # "127.0.0.1." and "localhost." are the same hosts written as absolute names.
+    bare = host.strip("[]").rstrip(".")
+    try:
+        return [ipaddress.ip_address(bare)]
+    except ValueError:
+        pass
+    future = _lookup_pool().submit(socket.getaddrinfo, bare, port, type=socket.SOCK_STREAM)
+    try:
+        infos = future.result(timeout=deadline.remaining())
+    except FutureTimeout:
+        raise FetchError(deadline.message) from None
+    except (OSError, UnicodeError) as exc:
+        raise FetchError(f"cannot resolve {host}: {getattr(exc, 'strerror', None) or exc}") \
+            from exc
+    addresses: list[IPAddress] = []
+    for *_rest, sockaddr in infos:
+        ip = ipaddress.ip_address(sockaddr[0])
+        if ip not in addresses:
+            addresses.append(ip)
+    if not addresses:
+        raise FetchError(f"cannot resolve {host}: no address")
+    return addresses
+
+
+@dataclass(slots=True)
+class _Target:
+    """One hop, checked: where to connect, and what to tell the server it is."""
+
+    scheme: str
+    host: str  # as in the URL (lowercase; an IPv6 address in brackets)
+    port: int
+    host_header: str
+    request_uri: str
+    addresses: list[IPAddress]
+
+
+def _target(url: str, policy: FetchPolicy, deadline: _Deadline) -> _Target:
+    try:
+        parts = parse_url(url)
+    except urllib3.exceptions.LocationParseError as exc:
+        raise FetchError(f"not a valid URL: {url[:200]}") from exc
+    scheme = (parts.scheme or "").lower()
+    if scheme not in ("http", "https") or not parts.host:
+        raise FetchError(f"only http and https URLs are fetched, not {url[:200]!r}")
+    default_port = 443 if scheme == "https" else 80
+    port = parts.port or default_port
+    host = parts.host.lower()
+    addresses = resolve(host, port, deadline)
+    policy.check(host, addresses)
+    return _Target(scheme=scheme, host=host, port=port,
+                   host_header=host if port == default_port else f"{host}:{port}",
+                   request_uri=parts.request_uri, addresses=addresses)
+
+
+def _open(target: _Target, headers: dict[str, str], deadline: _Deadline):
+    """Connect to one of the checked addresses (never the name again) and send the GET."""
+    problem: Exception | None = None
+    for ip in target.addresses:
+        connect_timeout = min(deadline.remaining(), CONNECT_TIMEOUT)
+        if target.scheme == "https":
+            # SNI and the certificate check use the name; the socket uses the address.
+            name = target.host.strip("[]")
+            conn = _HTTPSConnection(str(ip), target.port, timeout=connect_timeout,
+                                    server_hostname=name, assert_hostname=name)
+        else:
+            conn = _HTTPConnection(str(ip), target.port, timeout=connect_timeout)
+        conn.deadline = deadline
+        try:
+            conn.connect()
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            deadline.unwatch()
+            conn.close()
+            problem = exc
+            continue  # the name's next address, if it has one
+        try:
+            conn.timeout = deadline.remaining()  # each read below; the timer bounds the sum
+            conn.request("GET", target.request_uri,
+                         headers={**headers, "Host": target.host_header},
+                         preload_content=False, decode_content=False)
+            return conn, conn.getresponse()
+        except BaseException:
+            deadline.unwatch()
+            conn.close()
+            raise
+    reason = getattr(problem, "reason", None) or problem
+    raise FetchError(f"cannot connect to {target.host_header}: {reason}")
+
+
+def _read_body(response, *, max_bytes: int, deadline: _Deadline) -> bytes:
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise FetchError(f"body is {declared} bytes, over the {max_bytes}-byte limit")
+    decoder = _Decoder(response.headers.get("content-encoding", ""))
+    chunks: list[bytes] = []
+    total = raw_total = 0
+    for raw in response.stream(_CHUNK, decode_content=False):
+        deadline.remaining()
+        raw_total += len(raw)
+        if raw_total > max_bytes:
+            raise FetchError(f"body exceeds the {max_bytes}-byte limit")
+        chunk = decoder.feed(raw, max_bytes - total)
+        total += len(chunk)
+        if total > max_bytes:
+            raise FetchError(f"body exceeds the {max_bytes}-byte limit after decompression")
+        chunks.append(chunk)
+    # A socket shut down by the deadline ends the stream like a closed connection would:
+    # what was read is incomplete, not a body.
+    deadline.remaining()
+    return b"".join(chunks)
 
 
 def fetch(source: str, *, etag: str = "", last_modified: str = "",
-          timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES) -> FetchResult:
-    """Fetch a URL or read a local path. Raises FetchError with a readable message."""
+          timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES,
+          policy: FetchPolicy | None = None) -> FetchResult:
+    """Fetch a URL or read a local path. Raises FetchError with a readable message.
+
+    ``policy`` says which non-public hosts may be reached (none by default);
+    ``timeout`` bounds the whole fetch, redirects and body included.
+    """
     if not is_url(source):
         return read_file(source, max_bytes=max_bytes)
     headers = {"User-Agent": USER_AGENT,
@@ -154,65 +507,51 @@ def fetch(source: str, *, etag: str = "", last_modified: str = "",
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
+    deadline = _Deadline(timeout)
     try:
-        response = _manager().request(
-            "GET", source, headers=headers, preload_content=False, decode_content=False,
-            timeout=urllib3.Timeout(connect=min(timeout, 10.0), read=timeout),
-            # Redirects only: a 429/503 is reported (with its Retry-After) to the feed's
-            # backoff, never retried on the spot.
-            retries=urllib3.Retry(total=MAX_REDIRECTS, connect=0, read=0, status=0,
-                                  redirect=MAX_REDIRECTS, raise_on_redirect=True,
-                                  status_forcelist=(), respect_retry_after_header=False,
-                                  raise_on_status=False),
-        )
-    except urllib3.exceptions.MaxRetryError as exc:
-        reason = exc.reason or exc
-        if "redirect" in str(reason):
-            raise FetchError(f"too many redirects (more than {MAX_REDIRECTS})") from exc
-        raise FetchError(f"cannot connect: {reason}") from exc
-    except urllib3.exceptions.HTTPError as exc:
+        return _follow(source, headers, policy or DEFAULT_POLICY, deadline,
+                       etag=etag, last_modified=last_modified, max_bytes=max_bytes)
+    except (FetchError, urllib3.exceptions.HTTPError, http.client.HTTPException,
+            OSError) as exc:
+        if deadline.expired:
+            # Whatever broke when the socket was shut down, the reason is the time.
+            raise FetchError(deadline.message) from exc
+        if isinstance(exc, FetchError):
+            raise
         raise FetchError(f"fetch failed: {exc}") from exc
-    try:
-        status = response.status
-        response_headers = {k.lower(): v for k, v in response.headers.items()}
-        if status == 304:
-            return FetchResult(url=source, status=304, etag=etag, last_modified=last_modified,
-                               headers=response_headers)
-        if status >= 400:
-            raise FetchError(f"HTTP {status} from server", status=status,
-                             retry_after=parse_retry_after(response_headers.get("retry-after")))
-        declared = response_headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > max_bytes:
-            raise FetchError(f"body is {declared} bytes, over the {max_bytes}-byte limit")
-        decoder = _Decoder(response_headers.get("content-encoding", ""))
-        chunks: list[bytes] = []
-        total = raw_total = 0
-        try:
-            deadline = time.monotonic() + timeout * TOTAL_TIME_FACTOR
-            for raw in response.stream(_CHUNK, decode_content=False):
-                if time.monotonic() > deadline:
-                    # The read timeout is per socket read: a server dripping a byte at a
-                    # time would never trip it.
-                    raise FetchError(f"body took longer than {timeout * TOTAL_TIME_FACTOR:.0f}s")
-                raw_total += len(raw)
-                if raw_total > max_bytes:
-                    raise FetchError(f"body exceeds the {max_bytes}-byte limit")
-                chunk = decoder.feed(raw, max_bytes - total)
-                total += len(chunk)
-                if total > max_bytes:
-                    raise FetchError(f"body exceeds the {max_bytes}-byte limit "
-                                     "after decompression")
-                chunks.append(chunk)
-        except urllib3.exceptions.HTTPError as exc:
-            raise FetchError(f"reading the body failed: {exc}") from exc
-        except OSError as exc:  # timeouts while reading
-            raise FetchError(f"reading the body failed: {exc}") from exc
-        return FetchResult(
-            url=response.geturl() or source, status=status, body=b"".join(chunks),
-            etag=response_headers.get("etag", ""),
-            last_modified=response_headers.get("last-modified", ""),
-            content_type=response_headers.get("content-type", ""),
-            headers=response_headers,
-        )
     finally:
-        response.release_conn()
+        deadline.close()
+
+
+def _follow(url: str, headers: dict[str, str], policy: FetchPolicy, deadline: _Deadline, *,
+            etag: str, last_modified: str, max_bytes: int) -> FetchResult:
+    """Request ``url``, following redirects ourselves so that every hop is checked."""
+    for _hop in range(MAX_REDIRECTS + 1):
+        target = _target(url, policy, deadline)
+        conn, response = _open(target, headers, deadline)
+        try:
+            status = response.status
+            response_headers = {k.lower(): v for k, v in response.headers.items()}
+            location = response_headers.get("location", "").strip()
+            if status in REDIRECT_STATUSES and location:
+                url = urljoin(url, location)
+                continue
+            if status == 304:
+                return FetchResult(url=url, status=304, etag=etag, last_modified=last_modified,
+                                   headers=response_headers)
+            if status >= 400:
+                # Reported (with its Retry-After) to the feed's backoff, never retried here.
+                raise FetchError(f"HTTP {status} from server", status=status,
+                                 retry_after=parse_retry_after(response_headers.get("retry-after")))
+            body = _read_body(response, max_bytes=max_bytes, deadline=deadline)
+            return FetchResult(
+                url=url, status=status, body=body,
+                etag=response_headers.get("etag", ""),
+                last_modified=response_headers.get("last-modified", ""),
+                content_type=response_headers.get("content-type", ""),
+                headers=response_headers,
+            )
+        finally:
+            deadline.unwatch()
+            conn.close()
+    raise FetchError(f"too many redirects (more than {MAX_REDIRECTS})")

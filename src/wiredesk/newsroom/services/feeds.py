@@ -89,7 +89,8 @@ def ingest_source(source: str, *, agency: Agency | None = None) -> IngestReport:
 
     try:
         fetched = wire_fetch.fetch(source, timeout=settings.WIREDESK_FETCH_TIMEOUT,
-                                   max_bytes=settings.WIREDESK_FETCH_MAX_BYTES)
+                                   max_bytes=settings.WIREDESK_FETCH_MAX_BYTES,
+                                   policy=wire_fetch.FetchPolicy(settings.WIREDESK_FETCH_ALLOW))
         return ingest_bytes(fetched.body, agency=agency, source=source, feed=feed,
                             content_type=fetched.content_type)
     except WireError as exc:
@@ -119,7 +120,8 @@ def feed_poll(feed: Feed, *, force: bool = False, now: datetime | None = None) -
             etag="" if force else feed.etag,
             last_modified="" if force else feed.last_modified,
             timeout=settings.WIREDESK_FETCH_TIMEOUT,
-            max_bytes=settings.WIREDESK_FETCH_MAX_BYTES)
+            max_bytes=settings.WIREDESK_FETCH_MAX_BYTES,
+            policy=wire_fetch.FetchPolicy(settings.WIREDESK_FETCH_ALLOW))
         if fetched.not_modified:
             report.not_modified = True
             feed.last_status = Feed.Status.NOT_MODIFIED

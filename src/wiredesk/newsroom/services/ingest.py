@@ -351,7 +351,8 @@ def fill_full_text(*, agency: Agency, item: CleanItem) -> str:
 
     try:
         fetched = wire_fetch.fetch(item.link, timeout=settings.WIREDESK_FETCH_TIMEOUT,
-                                   max_bytes=settings.WIREDESK_FETCH_MAX_BYTES)
+                                   max_bytes=settings.WIREDESK_FETCH_MAX_BYTES,
+                                   policy=wire_fetch.FetchPolicy(settings.WIREDESK_FETCH_ALLOW))
         page = html_page.parse(fetched.body, base_url=fetched.url,
                                content_type=fetched.content_type).items[0]
     except WireError as exc:
