@@ -4,6 +4,10 @@ the edition carries; links are canonical.
 
 Conditional GET (ETag, Last-Modified, 304) is answered by the page-cache middleware for
 every public page, feeds included.
+
+No text reaches a feed with a character XML forbids (``wire.xmlsafe.xml_text``):
+normalize already strips them from new items, but one stored before, or an edition name
+typed by hand, would otherwise make Django refuse the whole feed (a 500 for every reader).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from wiredesk.editions.links import (
 from wiredesk.editions.models import Edition
 from wiredesk.editions.pages import edition_page
 from wiredesk.newsroom.models import Article, Section, Story, Tag
+from wiredesk.wire.xmlsafe import xml_clean
 
 FEED_ITEMS = 50
 RSS_TYPE = "application/rss+xml"
@@ -114,7 +119,17 @@ def article_author(article: Article) -> str:
     return article.byline or article.agency.name or article.agency.code
 
 
-class RssWithContent(feedgenerator.Rss201rev2Feed):
+class XmlSafeFeed:
+    """A feed generator that removes XML-forbidden characters from everything it is given."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*xml_clean(args), **xml_clean(kwargs))
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*xml_clean(args), **xml_clean(kwargs))
+
+
+class RssWithContent(XmlSafeFeed, feedgenerator.Rss201rev2Feed):
     """RSS 2.0 with the full HTML body in content:encoded beside the summary."""
 
     def rss_attributes(self):
@@ -128,7 +143,7 @@ class RssWithContent(feedgenerator.Rss201rev2Feed):
             handler.addQuickElement("content:encoded", item["content_html"])
 
 
-class AtomWithContent(feedgenerator.Atom1Feed):
+class AtomWithContent(XmlSafeFeed, feedgenerator.Atom1Feed):
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
         if item.get("content_html"):
@@ -245,7 +260,8 @@ def json_feed_document(scope: FeedScope) -> dict:
 @edition_page
 def json_feed(request, section_slug=None, story_id=None, tag_key=None):
     scope = feed_scope(request, section_slug, story_id, tag_key)
-    body = json.dumps(json_feed_document(scope), ensure_ascii=False, indent=1)
+    # JSON could carry them, but readers turn JSON Feeds into RSS and Atom too.
+    body = json.dumps(xml_clean(json_feed_document(scope)), ensure_ascii=False, indent=1)
     return HttpResponse(body.encode("utf-8"), content_type=f"{JSON_FEED_TYPE}; charset=utf-8")
 
 

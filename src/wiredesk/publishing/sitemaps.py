@@ -4,7 +4,7 @@ section pages, and a Google News sitemap of the last two days; plus robots.txt."
 from __future__ import annotations
 
 from datetime import UTC, timedelta
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape as _escape
 
 from django.http import Http404, HttpResponse
 from django.utils import timezone
@@ -13,6 +13,7 @@ from wiredesk.editions import selectors
 from wiredesk.editions.links import article_path_for, edition_base_url, section_path
 from wiredesk.editions.models import Edition
 from wiredesk.editions.pages import edition_page, resolve_edition
+from wiredesk.wire.xmlsafe import xml_text
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
@@ -21,6 +22,12 @@ NEWS_WINDOW = timedelta(days=2)
 NEWS_MAX_URLS = 1000  # Google News reads at most 1,000 URLs per news sitemap
 
 XML_TYPE = "application/xml; charset=utf-8"
+
+
+def escape(value: str) -> str:
+    """Text for a sitemap: escaped, and without the characters XML forbids (a headline
+    stored with one would make the whole news sitemap unreadable)."""
+    return _escape(xml_text(value))
 
 
 def _w3c(moment) -> str:

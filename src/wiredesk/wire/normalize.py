@@ -1,12 +1,14 @@
 """Turn a raw WireItem into a CleanItem: repaired text, safe HTML, UTC dates.
 
-Order matters and is fixed: repair text, sanitize once so the parts can be found in
-known-safe markup, pull out the parts (credit, byline, dateline, lead), and sanitize
-again last, so nothing done in between can reintroduce unsafe markup.
+Order matters and is fixed: drop the characters XML cannot carry, repair text, sanitize
+once so the parts can be found in known-safe markup, pull out the parts (credit, byline,
+dateline, lead), and sanitize again last, so nothing done in between can reintroduce
+unsafe markup.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from datetime import UTC, datetime, timedelta
@@ -19,6 +21,7 @@ from wiredesk.wire.identity import canonical_url, fingerprint, identity_key
 from wiredesk.wire.sanitize import html_to_text, plain_text, sanitize_html
 from wiredesk.wire.teaser import make_teaser
 from wiredesk.wire.types import CleanItem, WireItem
+from wiredesk.wire.xmlsafe import xml_clean, xml_text
 
 FUTURE_TOLERANCE = timedelta(minutes=15)
 _HAS_BLOCK = re.compile(r"<(p|div|h\d|ul|ol|blockquote|table|figure|section|article)\b", re.I)
@@ -29,6 +32,29 @@ _CREDIT = re.compile(
 # "By Jane Smith", "BY JANE SMITH, Reuters": a capitalised name, no sentence punctuation.
 _BYLINE = re.compile(r"^\s*(?:By|BY)\s+(?P<name>[A-Z\u00c0-\u00de][^.!?]{1,120})$")
 _BY_PREFIX = re.compile(r"^\s*by\s+", re.I)
+
+
+def xml_safe(item):
+    """A WireItem or CleanItem (and its Media) with every text field free of the
+    characters XML forbids: stored copy is written into feeds and sitemaps, and one
+    form feed or U+FFFE there makes the whole document unreadable.
+
+    Every field, not a chosen few: a guid, a category or a caption ends up in XML too.
+    """
+    changes = {}
+    for spec in dataclasses.fields(item):
+        value = getattr(item, spec.name)
+        if isinstance(value, str):
+            clean = xml_text(value)
+        elif isinstance(value, list) and value and dataclasses.is_dataclass(value[0]):
+            clean = [xml_safe(v) for v in value]
+        elif isinstance(value, list | dict):
+            clean = xml_clean(value)
+        else:
+            continue
+        if clean != value:
+            changes[spec.name] = clean
+    return dataclasses.replace(item, **changes) if changes else item
 
 
 def repair_text(value: str) -> str:
@@ -146,6 +172,7 @@ def normalize(item: WireItem, *, zone: str = "UTC", now: datetime | None = None,
               trust_guid: bool = True, trust_url: bool = True) -> CleanItem:
     """Normalize one item. ``zone`` is the agency's zone for times given without one."""
     now = now or datetime.now(UTC)
+    item = xml_safe(item)
     flags: list[str] = []
     headline = plain_text(repair_text(item.title))
     raw_body = item.body if len(item.body) >= len(item.summary) else item.summary
@@ -177,7 +204,8 @@ def normalize(item: WireItem, *, zone: str = "UTC", now: datetime | None = None,
     credit = body_credit or image_credit
     byline = plain_text(repair_text(item.byline or ", ".join(item.authors))) or body_byline
     byline = _BY_PREFIX.sub("", byline)
-    return CleanItem(
+    # Again on the way out: entities such as "&#xFFFE;" are only characters once unescaped.
+    return xml_safe(CleanItem(
         headline=headline,
         body_html=body_html,
         lead=lead,
@@ -206,4 +234,4 @@ def normalize(item: WireItem, *, zone: str = "UTC", now: datetime | None = None,
         language=item.language[:20],
         flags=flags,
         source_format=item.source_format,
-    )
+    ))

@@ -9,6 +9,7 @@ from wiredesk.wire.formats import parse_bytes
 from wiredesk.wire.identity import IdentityPlan, plan_identity
 from wiredesk.wire.normalize import normalize
 from wiredesk.wire.types import CleanItem
+from wiredesk.wire.xmlsafe import xml_text
 
 
 @dataclass(slots=True)
@@ -32,8 +33,8 @@ def process(data: bytes, *, zone: str = "UTC", base_url: str = "", content_type:
     parsed = parse_bytes(data, base_url=base_url, content_type=content_type)
     plan = plan_identity([(i.guid, i.link) for i in parsed.items], previous=guid_memory,
                          trust_guid=trust_guid)
-    result = PipelineResult(format=parsed.format, title=parsed.title, warnings=parsed.warnings,
-                            identity=plan)
+    result = PipelineResult(format=parsed.format, title=xml_text(parsed.title),
+                            warnings=parsed.warnings, identity=plan)
     for position, item in enumerate(parsed.items, start=1):
         try:
             clean = normalize(item, zone=zone, now=now, trust_guid=plan.trust_guid,

@@ -1,10 +1,15 @@
-"""XML parsing that cannot be turned against us.
+"""XML that cannot be turned against us, read or written.
 
 Every XML document in ``wire`` is read through here: no entity is expanded, no DTD
 or external file is loaded, no network is touched and no tree grows past libxml2's
 normal limits. Documents that *declare* entities are refused outright (the billion
 laughs and quadratic blowups need a declaration), which also covers the parsers we
 do not control, such as feedparser's SAX path.
+
+Written XML (feeds, sitemaps) can only be well-formed if its text holds no character
+XML forbids: :func:`xml_text` removes them. ``normalize`` applies it to every field of
+every item, and each XML writer applies it again to what it emits, for rows stored
+before that and for text that never went through the pipeline.
 """
 
 from __future__ import annotations
@@ -18,6 +23,36 @@ from wiredesk.wire.types import WireError
 
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.I)
 _DOCTYPE = re.compile(r"<!DOCTYPE[^\[>]*(\[.*?\]\s*)?>", re.S | re.I)
+
+
+# What XML 1.0 cannot carry at all: C0 controls except tab, newline and carriage return,
+# surrogates (only ever lone ones in a Python str), U+FFFE and U+FFFF. With them go the
+# other Unicode noncharacters (U+FDD0..U+FDEF and the last two code points of every
+# plane), which mean nothing in interchange. One form feed or U+FFFE in a headline once
+# made every feed and news sitemap listing it fail.
+FORBIDDEN_XML_CHARS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(17))
+    + "]")
+
+
+def xml_text(value: str) -> str:
+    """``value`` without the characters no XML document may carry (see above)."""
+    if not value:
+        return value
+    return FORBIDDEN_XML_CHARS.sub("", value)
+
+
+def xml_clean(value):
+    """:func:`xml_text` applied to every string in ``value``, through lists, tuples and
+    dicts (the arguments a feed writer is given); anything else is returned as it is."""
+    if isinstance(value, str):
+        return xml_text(value)
+    if isinstance(value, list | tuple):
+        return type(value)(xml_clean(v) for v in value)
+    if isinstance(value, dict):
+        return {key: xml_clean(v) for key, v in value.items()}
+    return value
 
 
 def _parser() -> etree.XMLParser:
