@@ -236,3 +236,67 @@ def test_the_allow_list_takes_names_domains_and_networks():
     with pytest.raises(FetchError, match="loopback"):
         FetchPolicy().check("mixed.example", [ipaddress.ip_address("93.184.216.34"),
                                                ipaddress.ip_address("127.0.0.1")])
+
+
+# --- HTTPS: the socket goes to the checked address, SNI and certificate use the name ------
+
+def _certificates(folder) -> tuple[str, str, str]:
+    """A throwaway CA and a server certificate for feeds.agency.test only (openssl CLI)."""
+    import subprocess
+
+    def run(*args, extfile=""):
+        if extfile:
+            (folder / "ext.cnf").write_text(extfile)
+            args = (*args, "-extfile", str(folder / "ext.cnf"))
+        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True)
+
+    ec = ("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes")
+    run("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+        "-subj", "/CN=wiredesk test CA", "-addext", "basicConstraints=critical,CA:TRUE",
+        "-addext", "keyUsage=critical,keyCertSign")
+    run("req", *ec, "-keyout", "srv.key", "-out", "srv.csr", "-subj", "/CN=feeds.agency.test")
+    run("x509", "-req", "-in", "srv.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+        "-CAcreateserial", "-out", "srv.pem", "-days", "2",
+        extfile="subjectAltName=DNS:feeds.agency.test\nbasicConstraints=CA:FALSE\n"
+                "extendedKeyUsage=serverAuth\n")
+    return str(folder / "ca.pem"), str(folder / "srv.pem"), str(folder / "srv.key")
+
+
+def test_https_goes_to_the_checked_address_and_checks_the_name(tmp_path, monkeypatch):
+    import shutil
+    import ssl
+
+    from wiredesk.wire.fetch import fetch
+
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command is needed to make a test certificate")
+    ca, cert, key = _certificates(tmp_path)
+    server_names: list[str | None] = []
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    context.sni_callback = lambda _sock, name, _ctx: server_names.append(name)
+    lookups: list[str] = []
+    real_getaddrinfo = socket.getaddrinfo
+
+    def agency_dns(host, port, *args, **kwargs):
+        if host.endswith(".agency.test"):
+            lookups.append(host)
+            host = "127.0.0.1"
+        return real_getaddrinfo(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", agency_dns)
+    monkeypatch.setenv("SSL_CERT_FILE", ca)  # the client trusts the throwaway CA
+    policy = FetchPolicy(["127.0.0.1"])
+    with Attacker() as server:
+        server.httpd.socket = context.wrap_socket(server.httpd.socket, server_side=True)
+        server.routes["/feed.rss"] = Attacker.page(_secret_feed(), RSS)
+        result = fetch(f"https://feeds.agency.test:{server.port}/feed.rss", policy=policy,
+                       timeout=5)
+        assert result.status == 200 and SECRET.encode() in result.body
+        assert lookups == ["feeds.agency.test"] and server_names == ["feeds.agency.test"]
+        assert server.requests == [("/feed.rss", f"feeds.agency.test:{server.port}")]
+        # Same address, other names: the certificate is checked against the URL's name.
+        for other in ("other.agency.test", "127.0.0.1"):
+            with pytest.raises(FetchError, match=r"certificate of \S+ is not valid"):
+                fetch(f"https://{other}:{server.port}/feed.rss", policy=policy, timeout=5)
+        assert len(server.requests) == 1

@@ -22,6 +22,7 @@ import contextlib
 import email.utils
 import http.client
 import ipaddress
+import os
 import socket
 import threading
 import time
@@ -37,6 +38,7 @@ from urllib.parse import urljoin
 import urllib3
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.util import parse_url
+from urllib3.util.ssl_match_hostname import CertificateError
 
 from wiredesk import __version__
 from wiredesk.wire.types import WireError
@@ -362,6 +364,14 @@ _lookups: ThreadPoolExecutor | None = None
 _lookups_lock = threading.Lock()
 
 
+def _forget_lookup_pool() -> None:
+    global _lookups
+    _lookups = None  # a forked child has none of its parent's worker threads
+
+
+os.register_at_fork(after_in_child=_forget_lookup_pool)
+
+
 def _lookup_pool() -> ThreadPoolExecutor:
     # getaddrinfo takes no timeout: a lookup runs in a worker so the deadline holds.
     global _lookups
@@ -447,6 +457,11 @@ def _open(target: _Target, headers: dict[str, str], deadline: _Deadline):
         conn.deadline = deadline
         try:
             conn.connect()
+        except CertificateError as exc:
+            deadline.unwatch()
+            conn.close()
+            raise FetchError(f"the TLS certificate of {target.host_header} is not valid "
+                             f"for that name: {exc}") from exc
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             deadline.unwatch()
             conn.close()
