@@ -8,8 +8,9 @@ else in ``wire``. Their main names:
 
 - ``types``: ``WireItem`` (parsed), ``CleanItem`` (normalized), ``Media``,
   ``ParseResult``, ``WireError``.
-- ``fetch``: ``fetch`` (conditional GET with size and time caps), ``is_url``,
-  ``FetchResult``, ``FetchError``.
+- ``fetch``: ``fetch`` (conditional GET with size and time caps, public addresses only
+  unless a ``FetchPolicy`` allows more), ``is_url``, ``FetchPolicy``, ``FetchResult``,
+  ``FetchError``.
 - ``formats``: ``parse_bytes`` (format sniffing, one adapter per format) and the
   adapter modules (``html_page`` for a single web page).
 - ``pipeline``: ``process`` (parse + normalize + identity of a whole payload).
@@ -20,8 +21,10 @@ else in ``wire``. Their main names:
 - ``placement``: ``EditionRule``, ``editions_for`` (which editions carry an item).
 - ``similarity``: features, near-duplicates, story clustering, related ranking.
 - ``entities``: ``extract`` (names in an item), ``entity_key``.
+- ``xmlsafe``: ``xml_text`` / ``xml_clean`` (text any XML writer can emit: feeds,
+  sitemaps), beside the safe parsing the format adapters use.
 
-The other modules (``decode``, ``xmlsafe``, ``dates``, ``datelines``, ``identity``,
+The other modules (``decode``, ``dates``, ``datelines``, ``identity``,
 ``teaser``) are stages inside the pipeline. Nothing is imported here: importing one
 module must not load numpy or the HTTP client for callers that only need ``types``.
 """
@@ -38,4 +41,5 @@ __all__ = [
     "sections",
     "similarity",
     "types",
+    "xmlsafe",
 ]
