@@ -1,33 +1,14 @@
-"""Bytes in: HTTP(S) with conditional GET and hard caps, or a local file.
-
-The only module in ``wire`` that touches the network. Every cap is enforced while
-streaming and after decompression, so neither a huge body nor a gzip bomb can
-exhaust memory.
-
-Feed and page URLs come from outside (agencies, feeds' item links, redirects), so a
-fetch must not become a way into the machine's own network (SSRF). Every hop's host is
-resolved once, each address is checked against a :class:`FetchPolicy`, and the
-connection is made to the address that was checked: a second lookup would let a
-name answer differently the second time (DNS rebinding). Redirects are followed here,
-hop by hop, so each one is checked the same way.
-
-``timeout`` is a hard wall-clock limit on the whole fetch (lookups, connections,
-redirects, headers, body), enforced on the socket: per-read timeouts alone let a
-server that drips a byte at a time keep a fetch alive for ever.
-"""
+"""Fetching over HTTP(S), hop by hop, and reading local files: see the package docstring."""
 
 from __future__ import annotations
 
-import contextlib
 import email.utils
 import http.client
 import ipaddress
 import os
 import socket
 import threading
-import time
 import zlib
-from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
@@ -36,12 +17,17 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import urllib3
-from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.util import parse_url
 from urllib3.util.ssl_match_hostname import CertificateError
 
 from wiredesk import __version__
-from wiredesk.wire.types import WireError
+from wiredesk.wire.fetch.deadline import (
+    Deadline,
+    HTTPConnectionWithDeadline,
+    HTTPSConnectionWithDeadline,
+)
+from wiredesk.wire.fetch.errors import FetchError
+from wiredesk.wire.fetch.policy import DEFAULT_POLICY, FetchPolicy, IPAddress
 
 USER_AGENT = f"wiredesk/{__version__} (+https://github.com/wiredesk/wiredesk; feed fetcher)"
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -50,17 +36,6 @@ CONNECT_TIMEOUT = 10.0  # at most this much of it for one TCP connect
 MAX_REDIRECTS = 5
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _CHUNK = 64 * 1024
-ALLOW_SETTING = "WIREDESK_FETCH_ALLOW"  # named in refusals so an operator knows the way out
-
-
-class FetchError(WireError):
-    """A fetch that failed; ``retry_after`` is set when the server asked us to wait."""
-
-    def __init__(self, message: str, *, status: int | None = None,
-                 retry_after: timedelta | None = None):
-        super().__init__(message)
-        self.status = status
-        self.retry_after = retry_after
 
 
 @dataclass(slots=True)
@@ -157,209 +132,6 @@ class _Decoder:
         return b"".join(out)
 
 
-
-# --- which addresses a fetch may reach -------------------------------------------------
-
-# A NAT64 gateway forwards 64:ff9b::a.b.c.d to the IPv4 address a.b.c.d.
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-
-
-def _inner_addresses(ip: IPAddress) -> tuple[list[IPAddress], bool]:
-    """The IPv4 addresses an IPv6 address carries (mapped, 6to4, Teredo, NAT64,
-    IPv4-compatible), where packets for it may end up, so each is checked too; and
-    whether the IPv6 address is only a translation of them (mapped, NAT64, compatible),
-    to be judged by what it carries alone."""
-    if ip.version == 4:
-        return [], False
-    if ip.ipv4_mapped is not None:
-        return [ip.ipv4_mapped], True
-    if ip in _NAT64 or (int(ip) >> 32 == 0 and int(ip) > 1):  # not :: and ::1 themselves
-        return [ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)], True
-    inner: list[IPAddress] = []
-    if ip.sixtofour is not None:
-        inner.append(ip.sixtofour)
-    if ip.teredo is not None:
-        inner.extend(ip.teredo)
-    return inner, False
-
-
-def address_problem(ip: IPAddress) -> str:
-    """What kind of non-public address ``ip`` is ('' for a public Internet address).
-
-    The inner IPv4 address of a mapped or tunnelled IPv6 one is named first, since
-    that is where the request would really go.
-    """
-    inner, translated = _inner_addresses(ip)
-    for candidate in inner if translated else [*inner, ip]:
-        if candidate.is_unspecified:
-            return "unspecified"
-        if candidate.is_loopback:
-            return "loopback"
-        if candidate.is_link_local:
-            return "link-local"
-        if candidate.is_multicast:
-            return "multicast"
-        if candidate.version == 6 and candidate.is_site_local:
-            return "site-local"
-        if candidate.is_private:
-            return "private"
-        if candidate.is_reserved:
-            return "reserved"
-        if not candidate.is_global:
-            return "non-public"
-    return ""
-
-
-class FetchPolicy:
-    """Where a fetch may go besides the public Internet (by default: nowhere else).
-
-    ``allow`` holds what an operator trusts although it is not public, such as an agency
-    feed on the intranet: host names (``feeds.intranet``; ``.intranet`` for a domain and
-    every name under it), which may then resolve to any address, and addresses or
-    networks (``10.1.2.3``, ``10.0.0.0/8``, ``fd00::/8``), which any host resolving into
-    them may use. Anything else that resolves to a loopback, private, link-local,
-    multicast, unspecified or reserved address is refused.
-    """
-
-    __slots__ = ("_domains", "_hosts", "_networks", "allow")
-
-    def __init__(self, allow: Iterable[str] = ()):
-        self.allow = tuple(entry.strip() for entry in allow if entry and entry.strip())
-        self._hosts: set[str] = set()
-        self._domains: list[str] = []
-        self._networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
-        for entry in self.allow:
-            try:
-                self._networks.append(ipaddress.ip_network(entry.strip("[]"), strict=False))
-                continue
-            except ValueError:
-                pass
-            name = entry.lower().rstrip(".")
-            if name.startswith("."):
-                self._domains.append(name)
-            else:
-                self._hosts.add(name)
-
-    def __repr__(self) -> str:
-        return f"FetchPolicy(allow={self.allow!r})"
-
-    def allows_name(self, host: str) -> bool:
-        name = host.lower().rstrip(".")
-        return name in self._hosts or any(name == domain[1:] or name.endswith(domain)
-                                          for domain in self._domains)
-
-    def allows_address(self, ip: IPAddress) -> bool:
-        return any(candidate in network for candidate in [ip, *_inner_addresses(ip)[0]]
-                   for network in self._networks if network.version == candidate.version)
-
-    def check(self, host: str, addresses: list[IPAddress]) -> None:
-        """Refuse (FetchError) unless every address ``host`` resolved to may be reached.
-
-        Every address, not just the first: a name answering with one public and one
-        internal address would otherwise be a coin toss away from the inside.
-        """
-        if self.allows_name(host):
-            return
-        for ip in addresses:
-            problem = address_problem(ip)
-            if problem and not self.allows_address(ip):
-                shown = host if host.strip("[]") == str(ip) else f"{host} ({ip})"
-                raise FetchError(f"refused to fetch from {shown}: a {problem} address, not "
-                                 f"the public Internet (an operator can allow it with "
-                                 f"{ALLOW_SETTING})")
-
-
-DEFAULT_POLICY = FetchPolicy()
-
-
-# --- the deadline ------------------------------------------------------------------------
-
-class _Deadline:
-    """A hard wall-clock limit on one fetch, enforced on the socket itself.
-
-    A socket timeout bounds one read, not their sum: a server sending a byte just
-    before each timeout keeps a fetch alive for ever (and holds up every poll queued
-    behind it). When the time is up a timer shuts the current socket down, so whatever
-    is blocked on it (connect aside, which has its own timeout: TLS handshake, headers,
-    body) returns at once, and the fetch fails with :attr:`message`.
-    """
-
-    def __init__(self, seconds: float):
-        self.seconds = seconds
-        self.ends = time.monotonic() + seconds
-        self.expired = False
-        self._sock: socket.socket | None = None
-        self._lock = threading.Lock()
-        self._timer = threading.Timer(max(seconds, 0.0), self._expire)
-        self._timer.daemon = True
-        self._timer.start()
-
-    @property
-    def message(self) -> str:
-        return (f"gave up after {self.seconds:g}s, the time limit for one fetch "
-                "(the server is too slow or keeps the connection dripping)")
-
-    def remaining(self) -> float:
-        left = self.ends - time.monotonic()
-        if left <= 0 or self.expired:
-            self.expired = True
-            raise FetchError(self.message)
-        return left
-
-    def watch(self, sock: socket.socket) -> None:
-        # A duplicate of the descriptor, not the object: wrapping a socket in TLS detaches
-        # the object urllib3 first made, and a descriptor number could be closed and
-        # reused by anything; shutting down the duplicate shuts down the connection.
-        copy = sock.dup()
-        with self._lock:
-            previous, self._sock = self._sock, copy
-            if self.expired:
-                with contextlib.suppress(OSError):
-                    copy.shutdown(socket.SHUT_RDWR)
-        if previous is not None:
-            previous.close()
-
-    def unwatch(self) -> None:
-        with self._lock:
-            previous, self._sock = self._sock, None
-        if previous is not None:
-            previous.close()
-
-    def _expire(self) -> None:
-        with self._lock:
-            self.expired = True
-            if self._sock is not None:
-                with contextlib.suppress(OSError):
-                    self._sock.shutdown(socket.SHUT_RDWR)
-
-    def close(self) -> None:
-        self._timer.cancel()
-        self.unwatch()
-
-
-class _Watched:
-    """Gives each new socket to the fetch's deadline before TLS or HTTP touch it."""
-
-    deadline: _Deadline | None = None
-
-    def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()  # type: ignore[misc]
-        if self.deadline is not None:
-            self.deadline.watch(sock)
-        return sock
-
-
-class _HTTPConnection(_Watched, HTTPConnection):
-    pass
-
-
-class _HTTPSConnection(_Watched, HTTPSConnection):
-    pass
-
-
-# --- one hop -------------------------------------------------------------------------------
-
 _lookups: ThreadPoolExecutor | None = None
 _lookups_lock = threading.Lock()
 
@@ -381,7 +153,7 @@ def _lookup_pool() -> ThreadPoolExecutor:
         return _lookups
 
 
-def resolve(host: str, port: int, deadline: _Deadline) -> list[IPAddress]:
+def resolve(host: str, port: int, deadline: Deadline) -> list[IPAddress]:
     """Every address ``host`` stands for, looked up once.
 
     The system resolver also reads the odd spellings of numeric hosts (``2130706433``,
@@ -424,7 +196,7 @@ class _Target:
     addresses: list[IPAddress]
 
 
-def _target(url: str, policy: FetchPolicy, deadline: _Deadline) -> _Target:
+def _target(url: str, policy: FetchPolicy, deadline: Deadline) -> _Target:
     try:
         parts = parse_url(url)
     except urllib3.exceptions.LocationParseError as exc:
@@ -442,7 +214,7 @@ def _target(url: str, policy: FetchPolicy, deadline: _Deadline) -> _Target:
                    request_uri=parts.request_uri, addresses=addresses)
 
 
-def _open(target: _Target, headers: dict[str, str], deadline: _Deadline):
+def _open(target: _Target, headers: dict[str, str], deadline: Deadline):
     """Connect to one of the checked addresses (never the name again) and send the GET."""
     problem: Exception | None = None
     for ip in target.addresses:
@@ -450,10 +222,10 @@ def _open(target: _Target, headers: dict[str, str], deadline: _Deadline):
         if target.scheme == "https":
             # SNI and the certificate check use the name; the socket uses the address.
             name = target.host.strip("[]")
-            conn = _HTTPSConnection(str(ip), target.port, timeout=connect_timeout,
+            conn = HTTPSConnectionWithDeadline(str(ip), target.port, timeout=connect_timeout,
                                     server_hostname=name, assert_hostname=name)
         else:
-            conn = _HTTPConnection(str(ip), target.port, timeout=connect_timeout)
+            conn = HTTPConnectionWithDeadline(str(ip), target.port, timeout=connect_timeout)
         conn.deadline = deadline
         try:
             conn.connect()
@@ -481,7 +253,7 @@ def _open(target: _Target, headers: dict[str, str], deadline: _Deadline):
     raise FetchError(f"cannot connect to {target.host_header}: {reason}")
 
 
-def _read_body(response, *, max_bytes: int, deadline: _Deadline) -> bytes:
+def _read_body(response, *, max_bytes: int, deadline: Deadline) -> bytes:
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise FetchError(f"body is {declared} bytes, over the {max_bytes}-byte limit")
@@ -522,13 +294,13 @@ def fetch(source: str, *, etag: str = "", last_modified: str = "",
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
-    deadline = _Deadline(timeout)
+    deadline = Deadline(timeout)
     try:
         return _follow(source, headers, policy or DEFAULT_POLICY, deadline,
                        etag=etag, last_modified=last_modified, max_bytes=max_bytes)
     except (FetchError, urllib3.exceptions.HTTPError, http.client.HTTPException,
             OSError) as exc:
-        if deadline.expired:
+        if deadline.passed:
             # Whatever broke when the socket was shut down, the reason is the time.
             raise FetchError(deadline.message) from exc
         if isinstance(exc, FetchError):
@@ -538,7 +310,7 @@ def fetch(source: str, *, etag: str = "", last_modified: str = "",
         deadline.close()
 
 
-def _follow(url: str, headers: dict[str, str], policy: FetchPolicy, deadline: _Deadline, *,
+def _follow(url: str, headers: dict[str, str], policy: FetchPolicy, deadline: Deadline, *,
             etag: str, last_modified: str, max_bytes: int) -> FetchResult:
     """Request ``url``, following redirects ourselves so that every hop is checked."""
     for _hop in range(MAX_REDIRECTS + 1):

@@ -1,0 +1,47 @@
+"""Bytes in: HTTP(S) with conditional GET and hard caps, or a local file.
+
+The only module in ``wire`` that touches the network. Every cap is enforced while
+streaming and after decompression, so neither a huge body nor a gzip bomb can
+exhaust memory.
+
+Feed and page URLs come from outside (agencies, feeds' item links, redirects), so a
+fetch must not become a way into the machine's own network (SSRF). Every hop's host is
+resolved once, each address is checked against a :class:`FetchPolicy`, and the
+connection is made to the address that was checked: a second lookup would let a
+name answer differently the second time (DNS rebinding). Redirects are followed here,
+hop by hop, so each one is checked the same way.
+
+``timeout`` is a hard wall-clock limit on the whole fetch (lookups, connections,
+redirects, headers, body), enforced on the socket: per-read timeouts alone let a
+server that drips a byte at a time keep a fetch alive for ever.
+"""
+
+from wiredesk.wire.fetch.errors import FetchError
+from wiredesk.wire.fetch.http import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_TIMEOUT,
+    MAX_REDIRECTS,
+    USER_AGENT,
+    FetchResult,
+    fetch,
+    is_url,
+    parse_retry_after,
+    read_file,
+)
+from wiredesk.wire.fetch.policy import DEFAULT_POLICY, FetchPolicy, address_problem
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "DEFAULT_POLICY",
+    "DEFAULT_TIMEOUT",
+    "MAX_REDIRECTS",
+    "USER_AGENT",
+    "FetchError",
+    "FetchPolicy",
+    "FetchResult",
+    "address_problem",
+    "fetch",
+    "is_url",
+    "parse_retry_after",
+    "read_file",
+]

@@ -1,0 +1,17 @@
+"""The one error a fetch raises."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from wiredesk.wire.types import WireError
+
+
+class FetchError(WireError):
+    """A fetch that failed; ``retry_after`` is set when the server asked us to wait."""
+
+    def __init__(self, message: str, *, status: int | None = None,
+                 retry_after: timedelta | None = None):
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
