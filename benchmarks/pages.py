@@ -127,6 +127,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--output", default=str(RESULTS / "pages.json"))
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
@@ -134,7 +135,10 @@ def main() -> int:
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
         env.update({"WIREDESK_DATA_DIR": data_dir, "WIREDESK_SCHEDULER": "false",
                     "WIREDESK_SECRET_KEY": "benchmark-secret-key-0123456789-0123456789",
-                    "PYTHONPATH": str(HERE)})
+                    # Keep a PYTHONPATH the caller set (against_commit.py points it at
+                    # another tree's src/), with this folder for the reference app.
+                    "PYTHONPATH": os.pathsep.join(
+                        p for p in (str(HERE), os.environ.get("PYTHONPATH", "")) if p)})
         feed = Path(data_dir) / "wire.rss"
         feed.write_text(sample_feed(60), encoding="utf-8")
         for command in (["ingest", str(feed), "--agency", "RFE"],
@@ -193,8 +197,8 @@ def main() -> int:
         print(f"| {row['name']} | {row['requests_per_second']:.0f} | "
               f"{row['cpu_ms_per_request']:.2f} | {row['rps_ratio_to_reference']:.2f} | "
               f"{row['cpu_ratio_to_reference']:.1f}x |")
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "pages.json").write_text(json.dumps(report, indent=1))
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.output).write_text(json.dumps(report, indent=1))
     return 0
 
 
