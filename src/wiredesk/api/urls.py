@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from wiredesk.api.views import api, not_found_json
+from wiredesk.api.app import api, not_found_json
 
 urlpatterns = [
     path("", api.urls),

@@ -1,0 +1,156 @@
+"""Articles and stories: public reads, cursor-paged for sync."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime
+
+from django.db.models import Q
+from django.http import Http404
+from ninja import Query, Router, Status
+from ninja.errors import HttpError
+
+from wiredesk.api import schemas
+from wiredesk.api.routers.common import (
+    MAX_ID,
+    agency_param,
+    article_out,
+    articles_query,
+    edition_param,
+    moment_param,
+    section_param,
+    text_param,
+)
+from wiredesk.editions import selectors
+from wiredesk.editions.links import story_url
+from wiredesk.editions.selectors import public_q, story_coverage
+from wiredesk.newsroom.models import Article, Story
+
+router = Router()
+
+
+def _encode_cursor(parts: list[str]) -> str:
+    return base64.urlsafe_b64encode("|".join(parts).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, mode: str) -> tuple[datetime, int]:
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        kind, moment, pk = text.split("|")
+        if kind != mode:
+            raise ValueError("cursor from another ordering")
+        when = datetime.fromisoformat(moment)
+        if when.tzinfo is None:
+            raise ValueError("cursor without zone")
+        return when, int(pk)
+    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        raise HttpError(400, "cursor: not a cursor this API gave out") from exc
+
+
+class ArticleFilters(schemas.Schema):
+    edition: str | None = None
+    section: str | None = None
+    agency: str | None = None
+    story: int | None = schemas.Field(default=None, ge=1, le=MAX_ID)
+    updated_since: datetime | None = None
+    cursor: str | None = None
+    limit: int = schemas.Field(default=20, ge=1, le=100)
+
+
+@router.get("/articles", response={200: schemas.ArticlePage, 400: schemas.ErrorOut,
+                                   404: schemas.ErrorOut}, tags=["articles"])
+def list_articles(request, filters: Query[ArticleFilters]):
+    """Public articles, newest first; with `updated_since`, oldest change first (for sync).
+
+    Pages are cursor-based: follow `next_cursor` until it is null.
+    """
+    edition = edition_param(filters.edition)
+    qs = articles_query().filter(public_q())
+    if edition is not None:
+        qs = qs.filter(placements__edition=edition)
+    else:
+        qs = qs.filter(placements__isnull=False).distinct()
+    if (section := section_param(filters.section)) is not None:
+        qs = qs.filter(section=section)
+    if (agency := agency_param(filters.agency)) is not None:
+        qs = qs.filter(agency=agency)
+    if filters.story is not None:
+        qs = qs.filter(story_id=filters.story)
+    since = moment_param(filters.updated_since, "updated_since")
+    cursor = text_param(filters.cursor, "cursor", 200)
+    if since is not None:
+        mode, field = "m", "modified_at"
+        qs = qs.filter(modified_at__gte=since).order_by("modified_at", "id")
+        if cursor:
+            when, pk = _decode_cursor(cursor, mode)
+            qs = qs.filter(Q(modified_at__gt=when) | Q(modified_at=when, id__gt=pk))
+    else:
+        mode, field = "p", "published_at"
+        qs = qs.order_by("-published_at", "-id")
+        if cursor:
+            when, pk = _decode_cursor(cursor, mode)
+            qs = qs.filter(Q(published_at__lt=when) | Q(published_at=when, id__lt=pk))
+    rows = list(qs[: filters.limit + 1])
+    more = len(rows) > filters.limit
+    rows = rows[: filters.limit]
+    next_cursor = None
+    if more and rows:
+        last = rows[-1]
+        next_cursor = _encode_cursor([mode, getattr(last, field).isoformat(), str(last.pk)])
+    return {"items": [article_out(a, edition) for a in rows], "next_cursor": next_cursor}
+
+
+@router.get("/articles/{article_id}",
+            response={200: schemas.ArticleDetailOut, 400: schemas.ErrorOut,
+                      404: schemas.ErrorOut, 410: schemas.ErrorOut}, tags=["articles"])
+def get_article(request, article_id: int, edition: str | None = None):
+    """One article with its body and the timestamps of its earlier revisions."""
+    if not 1 <= article_id <= MAX_ID:
+        raise Http404("no such article")
+    chosen = edition_param(edition)
+    article = articles_query().prefetch_related("revisions").filter(pk=article_id).first()
+    if article is None or not article.placements.all():
+        raise Http404("no such article")
+    if article.status == Article.Status.KILLED:
+        return Status(410, {"detail": "this article was withdrawn"})
+    if not article.is_public:
+        raise Http404("no such article")
+    if chosen is not None and chosen.pk not in {p.edition_id for p in article.placements.all()}:
+        raise Http404("this edition does not carry the article")
+    out = article_out(article, chosen)
+    out.update({
+        "lead": article.lead, "body_html": article.body_html, "credit": article.credit,
+        "image_caption": article.image_caption, "image_credit": article.image_credit,
+        "canonical_source_url": article.canonical_url,
+        "revisions": [{"version": r.version, "headline": r.headline,
+                       "recorded_at": r.recorded_at, "source_updated_at": r.source_updated_at}
+                      for r in article.revisions.all()],
+        "tags": [{"key": t.key, "name": t.name, "kind": t.kind}
+                 for t in selectors.article_tags(article)],
+    })
+    return out
+
+
+@router.get("/stories/{story_id}",
+            response={200: schemas.StoryOut, 400: schemas.ErrorOut, 404: schemas.ErrorOut},
+            tags=["articles"])
+def get_story(request, story_id: int, edition: str):
+    """One story and its coverage in an edition, oldest first."""
+    if not 1 <= story_id <= MAX_ID:
+        raise Http404("no such story")
+    chosen = edition_param(edition)
+    if chosen is None:
+        raise HttpError(400, "edition: required")
+    story = Story.objects.filter(pk=story_id).first()
+    coverage = story_coverage(chosen, story) if story is not None else []
+    if not coverage:
+        raise Http404("this edition carries nothing of that story")
+    articles = {a.pk: a for a in articles_query().filter(pk__in=[a.pk for a in coverage])}
+    return {
+        "id": story.pk, "headline": story.headline,
+        "first_published_at": story.first_published_at,
+        "last_published_at": story.last_published_at,
+        "url": story_url(chosen, story),
+        "coverage": [article_out(articles[a.pk], chosen) for a in coverage if a.pk in articles],
+    }
