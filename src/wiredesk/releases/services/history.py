@@ -1,0 +1,68 @@
+"""Who takes a decision, the history it leaves, and the mail that tells the submitter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from wiredesk import mail
+from wiredesk.editions.formatting import edition_time
+from wiredesk.errors import WiredeskError
+from wiredesk.releases.models import Release, ReleaseEvent
+from wiredesk.releases.services.links import article_urls, status_url, verify_url
+
+
+class ReleaseError(WiredeskError):
+    """A decision that cannot be taken on this release; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who takes a decision: an admin user, or a label such as ``cli:alice``."""
+
+    user: object | None = None
+    label: str = ""
+
+    @property
+    def name(self) -> str:
+        if self.label:
+            return self.label
+        return getattr(self.user, "get_username", lambda: "")() or "system"
+
+
+def record(release: Release, action: str, actor: Actor | None = None, *,
+           changes: dict | None = None, note: str = "") -> ReleaseEvent:
+    actor = actor or Actor(label="submitter")
+    user = actor.user if getattr(actor.user, "pk", None) else None
+    return ReleaseEvent.objects.create(release=release, action=action, actor=user,
+                                       actor_label=actor.name[:150], changes=changes or {},
+                                       note=note)
+
+
+def mail_after_commit(release_id: int, template: str, subject: str, *,
+                      log_as_notification: bool = True) -> None:
+    def send() -> None:
+        release = Release.objects.select_related("submitted_via", "article").get(pk=release_id)
+        context = {"release": release, "verify_url": verify_url(release),
+                   "status_url": status_url(release), "article_urls": article_urls(release),
+                   "edition": release.submitted_via,
+                   "release_time": _release_time_text(release)}
+        body = render_to_string(f"releases/email/{template}.txt", context)
+        sent = mail.send(subject, body, [release.email])
+        if sent and log_as_notification:
+            record(release, ReleaseEvent.Action.NOTIFIED, Actor(label="system"),
+                   note=f"{template} mail sent to {release.email}")
+        elif not sent:
+            record(release, ReleaseEvent.Action.MAIL_FAILED, Actor(label="system"),
+                   note=f"{template} mail to {release.email} could not be sent")
+
+    transaction.on_commit(send, robust=True)
+
+
+def _release_time_text(release: Release) -> str:
+    if not release.requested_release_at:
+        return ""
+    zone = release.submitted_via.time_zone if release.submitted_via else "UTC"
+    return edition_time(release.requested_release_at, zone)

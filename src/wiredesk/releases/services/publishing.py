@@ -1,0 +1,105 @@
+"""Approving a release: it goes through the wire pipeline like any agency item, into the
+editions its submitter and editor chose, and the submitter is told where it is."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from wiredesk.editions import services as edition_services
+from wiredesk.newsroom import services as newsroom
+from wiredesk.newsroom.models import Agency, Article, Section
+from wiredesk.releases.content import body_to_html
+from wiredesk.releases.models import Release, ReleaseEvent
+from wiredesk.releases.services.history import Actor, ReleaseError, mail_after_commit, record
+from wiredesk.releases.services.links import image_url
+from wiredesk.releases.services.moderation import check_decidable, release_edit, section_by_slug
+from wiredesk.wire.normalize import normalize
+from wiredesk.wire.types import Media, WireItem
+
+log = logging.getLogger("wiredesk.releases")
+
+AGENCY_CODE = "RELEASE"
+AGENCY_NAME = "Press releases"
+# Sections a category suggests when the editor picks none.
+CATEGORY_SECTIONS = {"business": "business", "sports": "sport", "community": "community",
+                     "appointments": "business", "events": "community"}
+
+
+def release_agency() -> Agency:
+    return newsroom.agency_ensure(code=AGENCY_CODE, name=AGENCY_NAME)
+
+
+def wire_item(release: Release) -> WireItem:
+    """The release as the wire pipeline's input, like any agency item."""
+    section_slug = release.section.slug if release.section else ""
+    categories = [section_slug] if section_slug else []
+    categories.append(release.get_category_display())
+    media = []
+    if release.image:
+        media.append(Media(url=image_url(release), caption=release.image_caption,
+                           credit=release.image_credit or release.organisation))
+    return WireItem(title=release.headline, guid=f"wiredesk-release:{release.reference}",
+                    body=body_to_html(release.body), byline=release.organisation,
+                    categories=categories, published=release.requested_release_at,
+                    embargo_until=release.requested_release_at, media=media,
+                    source_format="news-release")
+
+
+def _settle_section(release: Release, actor: Actor, section: str) -> None:
+    """The section the editor named, else the one the category suggests (if it exists)."""
+    if section:
+        release_edit(release=release, actor=actor, section=section_by_slug(section))
+        release.refresh_from_db()
+    elif release.section is None:
+        suggested = CATEGORY_SECTIONS.get(release.category, "")
+        found = Section.objects.filter(slug=suggested).first() if suggested else None
+        if found is not None:
+            release_edit(release=release, actor=actor, section=found)
+            release.refresh_from_db()
+
+
+def release_approve(*, release: Release, actor: Actor, section: str = "") -> Release:
+    """Publish through the wire pipeline into the chosen editions; notify the submitter."""
+    with transaction.atomic():
+        release = Release.objects.select_for_update().get(pk=release.pk)
+        check_decidable(release, "approve")
+        _settle_section(release, actor, section)
+        duplicate = (Release.objects.filter(status=Release.Status.APPROVED,
+                                            organisation__iexact=release.organisation,
+                                            headline__iexact=release.headline)
+                     .exclude(pk=release.pk).first())
+        if duplicate is not None:
+            raise ReleaseError(f"{duplicate.reference} from the same organisation with the "
+                               "same headline is already published")
+        # Read at the release time, a future release is "published" then, not clamped.
+        now = max(timezone.now(), release.requested_release_at or timezone.now())
+        clean = normalize(wire_item(release), zone="UTC", now=now)
+        if not clean.body_html:
+            raise ReleaseError("nothing of the body is left after sanitizing")
+        agency = release_agency()
+        stored = newsroom.store_item(clean, agency=agency, kind=Article.Kind.PRESS_RELEASE)
+        if stored.outcome == "skipped":
+            raise ReleaseError("the article of this release was killed; it stays withdrawn")
+        if stored.article is None:
+            raise ReleaseError("this release is being published by another request")
+        # A news release goes where its submitter and editor chose, whatever the
+        # editions' rules say (their receiver leaves press releases alone).
+        edition_services.place_in_editions(
+            stored.article, release.editions.values_list("pk", flat=True))
+        release.article = stored.article
+        release.status = Release.Status.APPROVED
+        release.decided_at = timezone.now()
+        release.decision_reason = ""
+        release.save(update_fields=["article", "status", "decided_at", "decision_reason"])
+        record(release, ReleaseEvent.Action.APPROVED, actor,
+               note=f"published as article {release.article.pk}"
+                    + (f", not before {release.requested_release_at.isoformat()}"
+                       if release.requested_release_at else ""))
+        mail_after_commit(release.pk, "approved",
+                          f"Your news release is published: {release.reference}")
+    log.info("release %s approved by %s as article %s", release.reference, actor.name,
+             release.article.pk)
+    return release
