@@ -218,11 +218,11 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                           "OPTIONS": {"MAX_ENTRIES": 5000}}}
-# Full-page cache of public edition pages (issue 7), purged by per-edition generations.
+# Full-page cache of public edition pages, purged by per-edition generations.
 WIREDESK_PAGE_CACHE = _env_bool("WIREDESK_PAGE_CACHE", True)
 WIREDESK_PAGE_CACHE_SECONDS = int(os.environ.get("WIREDESK_PAGE_CACHE_SECONDS", "600"))
 WIREDESK_PAGE_MAX_AGE = int(os.environ.get("WIREDESK_PAGE_MAX_AGE", "60"))
-# JSON API (issue 7): requests a minute from one address without an API key.
+# JSON API: requests a minute from one address without an API key.
 WIREDESK_API_ANON_PER_MINUTE = int(os.environ.get("WIREDESK_API_ANON_PER_MINUTE", "60"))
 
 SESSION_COOKIE_HTTPONLY = True
@@ -243,7 +243,7 @@ WIREDESK_FETCH_MAX_BYTES = int(os.environ.get("WIREDESK_FETCH_MAX_BYTES", str(10
 WIREDESK_FETCH_ALLOW = _env_list("WIREDESK_FETCH_ALLOW", "")
 WIREDESK_SCHEDULER = _env_bool("WIREDESK_SCHEDULER", True)
 
-# Search (issue 7): the PostgreSQL text search configuration the index is built with
+# Search: the PostgreSQL text search configuration the index is built with
 # (run `wiredesk search reindex` after changing it); SQLite always uses FTS5 porter.
 WIREDESK_SEARCH_LANGUAGE = os.environ.get("WIREDESK_SEARCH_LANGUAGE", "english")
 # How much of an article's body text the index holds (a longer body is searchable on its
