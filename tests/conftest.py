@@ -21,9 +21,10 @@ SHARED_DATA = Path(os.environ.get("WIREDESK_SHARED_DATA",
 @pytest.fixture(autouse=True)
 def _empty_page_cache():
     """Page-cache keys repeat across tests (ids and generations restart on rollback)."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for each in caches.all():  # pages, counters, default
+        each.clear()
     yield
 
 

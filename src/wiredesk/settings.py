@@ -56,7 +56,8 @@ SECRET_KEY = _secret_key()
 DEBUG = _env_bool("WIREDESK_DEBUG", False)
 # Editions answer on host names added at run time, so the default accepts any host;
 # set WIREDESK_ALLOWED_HOSTS in production to the edition hosts behind your proxy.
-ALLOWED_HOSTS = _env_list("WIREDESK_ALLOWED_HOSTS", "*")
+WIREDESK_ALLOWED_HOSTS = _env_list("WIREDESK_ALLOWED_HOSTS", "*")
+ALLOWED_HOSTS = WIREDESK_ALLOWED_HOSTS
 CSRF_TRUSTED_ORIGINS = _env_list("WIREDESK_CSRF_TRUSTED_ORIGINS", "")
 BASE_URL = os.environ.get("WIREDESK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -212,13 +213,31 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 
 # Local memory by default; Redis (shared by every process and node) when REDIS_URL is set.
+# Three aliases that never share a store: "pages" (the full-page cache, which may evict
+# freely), "counters" (rate limits, core.ratelimit: filling the page cache must never
+# evict one) and "default" (anything else). With Redis, give pages and counters their
+# own databases or instances (docs/deployment.md: maxmemory and eviction policies).
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_URL, "KEY_PREFIX": "wiredesk"}}
+    def _redis(url: str, prefix: str) -> dict:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": url, "KEY_PREFIX": prefix}
+
+    CACHES = {
+        "default": _redis(REDIS_URL, "wiredesk"),
+        "pages": _redis(os.environ.get("WIREDESK_PAGE_CACHE_URL", REDIS_URL), "wiredesk-pages"),
+        "counters": _redis(os.environ.get("WIREDESK_COUNTERS_URL", REDIS_URL),
+                           "wiredesk-counters"),
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                          "OPTIONS": {"MAX_ENTRIES": 5000}}}
-# Full-page cache of public edition pages, purged by per-edition generations.
+    def _local(name: str, entries: int) -> dict:
+        # LOCATION names the store: aliases with the same one would share it.
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": name, "OPTIONS": {"MAX_ENTRIES": entries}}
+
+    CACHES = {"default": _local("wiredesk-default", 5000),
+              "pages": _local("wiredesk-pages", 5000),
+              "counters": _local("wiredesk-counters", 100_000)}
+# Full-page cache of public edition pages purged by per-edition generations.
 WIREDESK_PAGE_CACHE = _env_bool("WIREDESK_PAGE_CACHE", True)
 WIREDESK_PAGE_CACHE_SECONDS = int(os.environ.get("WIREDESK_PAGE_CACHE_SECONDS", "600"))
 WIREDESK_PAGE_MAX_AGE = int(os.environ.get("WIREDESK_PAGE_MAX_AGE", "60"))

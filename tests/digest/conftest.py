@@ -33,9 +33,10 @@ def smtp(smtp_server, settings):
     settings.WIREDESK_DIGEST_RATE_PER_HOUR = 0
     settings.WIREDESK_DIGEST_RETRY_BASE = 0
     settings.BASE_URL = "https://news.example"
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for each in caches.all():  # pages, counters, default
+        each.clear()
     return smtp_server
 
 

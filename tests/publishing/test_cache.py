@@ -134,12 +134,13 @@ def redis_cache():
         redis.Redis.from_url(REDIS_TEST_URL).ping()
     except redis.exceptions.ConnectionError:
         pytest.skip("no Redis at 127.0.0.1:6379")
-    config = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_TEST_URL, "KEY_PREFIX": "wiredesk-test"}}
+    redis_config = {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                    "LOCATION": REDIS_TEST_URL, "KEY_PREFIX": "wiredesk-test"}
+    config = {"default": redis_config, "pages": redis_config, "counters": redis_config}
     with override_settings(CACHES=config):
-        caches["default"].clear()
-        yield caches["default"]
-        caches["default"].clear()
+        caches["pages"].clear()
+        yield caches["pages"]
+        caches["pages"].clear()
 
 
 def test_redis_page_cache_and_kill(client, site, redis_cache):

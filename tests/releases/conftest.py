@@ -26,14 +26,16 @@ def smtp(settings):
 
 @pytest.fixture(autouse=True)
 def _release_settings(settings, tmp_path):
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for each in caches.all():  # pages, counters, default
+        each.clear()
     settings.WIREDESK_RELEASE_MIN_FILL_SECONDS = 0
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.BASE_URL = "http://testserver"
     yield
-    cache.clear()
+    for each in caches.all():  # pages, counters, default
+        each.clear()
 
 
 # Chile Sun's own host: mailed links point at it, so the tests follow them there.

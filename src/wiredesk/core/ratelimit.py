@@ -4,6 +4,8 @@ Used for every limit per client (``core.clients.client_ip``) or per sender: dige
 sign-ups, news-release submissions, the API. With the default local-memory cache each
 server process counts on its own; point the cache at Redis (``REDIS_URL``) when several
 processes or machines serve the site so that a limit holds across all of them.
+Counters live in their own cache alias, ``counters``: the page cache (``pages``) can be
+filled by anyone with unique URLs, and must never evict a limit.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import re
 import time
 from dataclasses import dataclass
 
-from django.core.cache import cache
+from django.core.cache import caches
 
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -46,6 +48,7 @@ def hit(scope: str, key: str, rate: Rate) -> bool:
     window = int(time.time() // rate.seconds)
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
     counter = f"wiredesk:rate:{scope}:{rate.seconds}:{digest}:{window}"
+    cache = caches["counters"]
     cache.add(counter, 0, timeout=rate.seconds + 5)
     try:
         used = cache.incr(counter)

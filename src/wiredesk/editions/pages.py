@@ -63,6 +63,15 @@ def edition_page(view):
     return edition_view
 
 
+def used_query(request, **values) -> None:
+    """Name the query parameters this page read, as its own links write them (``page=2``).
+
+    The page cache stores a page asked for with a query only when every parameter is
+    one of these with the same value, so ``?page=99999`` or ``?x=1`` is not stored."""
+    request.wiredesk_used_query = {name: str(value) for name, value in values.items()
+                                   if value not in (None, "")}
+
+
 def page_context(request, **extra) -> dict:
     """The context every edition template expects (the edition, the link prefix ``base``,
     the sections for the masthead), plus the page's own values."""

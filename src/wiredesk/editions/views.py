@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from wiredesk.editions import selectors
 from wiredesk.editions.links import article_path, story_path
 from wiredesk.editions.models import Edition
-from wiredesk.editions.pages import edition_page, page_context
+from wiredesk.editions.pages import edition_page, page_context, used_query
 from wiredesk.newsroom.models import Article, Section, Story, Tag
 
 PAGE_SIZE = 20
@@ -32,6 +32,7 @@ def edition_home(request):
         section = Section.objects.filter(slug=section_slug).first()
     page = Paginator(selectors.edition_articles(edition, section=section), PAGE_SIZE)
     page_obj = page.get_page(request.GET.get("page"))
+    used_query(request, section=section.slug if section else None, page=page_obj.number)
     return render(request, "wiredesk/edition_home.html", page_context(
         request, page_obj=page_obj, teasers=page_obj, current_section=section))
 
@@ -45,6 +46,7 @@ def section_page(request, section_slug: str):
         raise Http404("this edition has no such section")
     page = Paginator(selectors.edition_articles(edition, section=section), PAGE_SIZE)
     page_obj = page.get_page(request.GET.get("page"))
+    used_query(request, page=page_obj.number)
     return render(request, "wiredesk/section.html", page_context(
         request, page_obj=page_obj, teasers=page_obj, current_section=section))
 
@@ -80,6 +82,7 @@ def tag_page(request, tag_key: str):
     if not articles.exists():
         raise Http404("this edition carries nothing that names it")
     page_obj = Paginator(articles, PAGE_SIZE).get_page(request.GET.get("page"))
+    used_query(request, page=page_obj.number)
     return render(request, "wiredesk/tag.html", page_context(
         request, tag=tag, page_obj=page_obj, teasers=page_obj))
 

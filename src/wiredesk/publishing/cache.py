@@ -7,6 +7,15 @@ worker or another web node is seen by every process on its next request, whether
 cache is this process's memory or a shared Redis. Stale entries are never read again and
 age out of the cache on their own.
 
+What may be stored is bounded by what the site publishes, not by what anyone asks for
+(issue 23, case 7): only 200 and 410 answers (never 404s or redirects, whose URLs anyone
+can vary), only on a known host (an edition's own, or the site's: ``WIREDESK_ALLOWED_HOSTS``,
+localhost, the ``WIREDESK_BASE_URL`` host), keyed on the edition host or the site rather
+than the Host header (ports vary), and only when every query parameter is one the page
+itself used with the same value (``editions.pages.used_query``): ``?page=99999``, an
+unknown ``section`` or any other parameter is served, uncached. The store is the
+``pages`` cache alias, apart from the rate counters.
+
 Per-edition (not per-page) generations are deliberate: an article appears on its own
 page, the edition home, its section, the feeds and sitemaps -- and in the "More
 Information" rail of every other article page of the edition, so a change to one article
@@ -19,8 +28,9 @@ import hashlib
 import re
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpResponse
+from django.http.request import split_domain_port, validate_host
 from django.middleware.csrf import get_token
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
@@ -28,7 +38,7 @@ from django.utils.http import http_date
 import wiredesk
 from wiredesk.publishing.stamps import stamp_for_request
 
-CACHEABLE_STATUS = {200, 301, 404, 410}
+CACHEABLE_STATUS = {200, 410}
 SKIP_PREFIXES = ("/admin/", "/api/", "/static/", "/media/")
 KEPT_HEADERS = ("Content-Type", "Location", "Content-Language", "Vary", "X-Robots-Tag")
 # Edition pages carry the digest signup form, so a CSRF token. The cached copy holds this
@@ -47,8 +57,45 @@ def _stamp_for(request):
     return stamp_for_request(slug=first)
 
 
+def _site_hosts() -> list[str]:
+    from urllib.parse import urlsplit
+
+    base = urlsplit(settings.BASE_URL).hostname or ""
+    named = [h for h in (*settings.WIREDESK_ALLOWED_HOSTS, *settings.ALLOWED_HOSTS)
+             if h != "*"]
+    return [base, "localhost", "127.0.0.1", "[::1]", *named]
+
+
+def _known_host(request) -> bool:
+    if request.host_edition is not None:
+        return True
+    try:
+        host = request.get_host()
+    except Exception:
+        return False
+    domain, _port = split_domain_port(host)
+    return bool(domain) and validate_host(domain, _site_hosts())
+
+
+def _query(request) -> dict[str, str] | None:
+    """The query's parameters, or None when one repeats (never a page's own link)."""
+    found: dict[str, str] = {}
+    for name, values in request.GET.lists():
+        if len(values) != 1:
+            return None
+        found[name] = values[0]
+    return found
+
+
+def _canonical_query(request, asked: dict[str, str]) -> bool:
+    """Every parameter asked for is one the page used, with the very same value."""
+    used = getattr(request, "wiredesk_used_query", {})
+    return all(used.get(name) == value for name, value in asked.items())
+
+
 def page_key(edition_id: int, generation: int, request) -> str:
-    where = f"{request.get_host()}|{request.get_full_path()}"
+    host = f"edition-host:{request.host_edition.pk}" if request.host_edition else "site"
+    where = f"{host}|{request.get_full_path()}"
     digest = hashlib.blake2b(where.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
     return f"wd:page:{wiredesk.__version__}:{edition_id}:{generation}:{digest}"
 
@@ -83,7 +130,9 @@ class PublicPageCacheMiddleware:
         edition_id, generation, changed_at = found
         last_modified = changed_at.timestamp()
         key = page_key(edition_id, generation, request)
-        use_cache = settings.WIREDESK_PAGE_CACHE
+        asked = _query(request)
+        use_cache = settings.WIREDESK_PAGE_CACHE and asked is not None and _known_host(request)
+        cache = caches["pages"]
         entry = cache.get(key) if use_cache else None
         if entry is not None:
             response = HttpResponse(_personal(request, entry["content"]), status=entry["status"])
@@ -100,7 +149,7 @@ class PublicPageCacheMiddleware:
             patch_cache_control(response, public=True,
                                 max_age=settings.WIREDESK_PAGE_MAX_AGE)
             response["X-Cache"] = "MISS"
-            if use_cache:
+            if use_cache and _canonical_query(request, asked):
                 headers = {name: response[name] for name in
                            (*KEPT_HEADERS, "ETag", "Last-Modified", "Cache-Control")
                            if response.has_header(name)}
