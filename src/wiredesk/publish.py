@@ -160,14 +160,53 @@ def coverage_pages(edition, article_ids, story_ids) -> dict[str, str]:
     return pages
 
 
-def _read_manifest(path: Path) -> tuple[dict[str, dict], dict[str, str]]:
+def _inside(root: Path, relative) -> bool:
+    """A manifest path names a file inside the edition's folder (no ``..``, no absolute
+    path, no symlink out): the manifest is a file anyone with write access could edit."""
+    if not isinstance(relative, str) or not relative or "\x00" in relative:
+        return False
+    base = root.resolve()
+    return (base / relative).resolve().is_relative_to(base) and not Path(relative).is_absolute()
+
+
+def _read_manifest(path: Path, report: PublishReport | None = None
+                   ) -> tuple[dict[str, dict], dict[str, str]]:
+    """The articles and pages the last run published, each entry checked: a malformed one
+    or one pointing outside the folder is left out (never deleted) and recorded."""
     try:
         data = json.loads(path.read_text())
-    except (FileNotFoundError, ValueError):
+    except (FileNotFoundError, ValueError, UnicodeDecodeError):
         return {}, {}
+    if not isinstance(data, dict):
+        data = {}
     if "articles" not in data:  # written before story, tag and feed pages were published
-        return data, {}
-    return data["articles"], data.get("pages", {})
+        articles, raw_pages = data, {}
+    else:
+        articles, raw_pages = data["articles"], data.get("pages", {})
+    root = path.parent
+    rejected: list[str] = []
+    good_articles: dict[str, dict] = {}
+    for pk, seen in (articles.items() if isinstance(articles, dict) else ()):
+        story = seen.get("story") if isinstance(seen, dict) else None
+        if (isinstance(pk, str) and pk.isascii() and pk.isdigit() and len(pk) <= 18
+                and isinstance(seen, dict) and _inside(root, seen.get("path"))
+                and (story is None or (isinstance(story, int) and not isinstance(story, bool)))):
+            good_articles[pk] = seen
+        else:
+            rejected.append(f"article {str(pk)[:80]!r}")
+    good_pages: dict[str, str] = {}
+    for relative, url in (raw_pages.items() if isinstance(raw_pages, dict) else ()):
+        parts = relative.split("/") if isinstance(relative, str) else []
+        story_ok = parts[:1] != ["story"] or (len(parts) > 1 and parts[1].isascii()
+                                              and parts[1].isdigit())
+        if _inside(root, relative) and isinstance(url, str) and story_ok:
+            good_pages[relative] = url
+        else:
+            rejected.append(f"page {str(relative)[:80]!r}")
+    if rejected and report is not None:
+        report.errors.append(f"{MANIFEST}: ignored {len(rejected)} malformed or outside "
+                             f"entries ({', '.join(rejected[:3])})")
+    return good_articles, good_pages
 
 
 def publish_edition(edition, target: Path, *, full: bool = False,
@@ -179,7 +218,7 @@ def publish_edition(edition, target: Path, *, full: bool = False,
     root = target / edition.slug
     manifest_path = root / MANIFEST
     # Read even for --full: what was published before and is no longer public must go.
-    previous, previous_pages = _read_manifest(manifest_path)
+    previous, previous_pages = _read_manifest(manifest_path, report)
     client = _client()
     current: dict[str, dict] = {}
     changed: list[int] = []
