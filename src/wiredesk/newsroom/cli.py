@@ -57,8 +57,8 @@ def cmd_ingest(args) -> int:
         report = services.ingest_source(source, agency=agency)
         prefix = f"[{position}/{len(args.sources)}] " if len(args.sources) > 1 else ""
         print(prefix + report.summary())
-        if report.errors and not report.seen:
-            failed += 1
+        if report.store_failures or (report.errors and not report.seen):
+            failed += 1  # items that could not be stored fail the run (exit 1)
     return 1 if failed else 0
 
 

@@ -33,6 +33,7 @@ class IngestReport:
     not_modified: bool = False
     store_failures: int = 0  # items that could not be written (e.g. the database went away)
     errors: list[str] = field(default_factory=list)
+    store_errors: list[str] = field(default_factory=list)  # the store failures (also in errors)
     article_ids: list[int] = field(default_factory=list)  # created or updated, in order
 
     @property
@@ -46,8 +47,13 @@ class IngestReport:
                 f"{self.unchanged} unchanged")
         if self.skipped:
             text += f", {self.skipped} skipped"
-        if self.errors:
-            text += f", {len(self.errors)} error(s): {self.errors[0]}"
+        if self.store_failures:
+            text += (f", {self.store_failures} of {self.seen + self.store_failures} item(s) "
+                     f"failed to store (first: {self.store_errors[0]})")
+        stored_errors = set(self.store_errors)
+        others = [e for e in self.errors if e not in stored_errors]
+        if others:
+            text += f", {len(others)} error(s): {others[0]}"
         return text
 
 
@@ -313,9 +319,19 @@ def ingest_bytes(data: bytes, *, agency: Agency, source: str, feed: Feed | None 
             try:
                 stored = store_item(item, agency=agency, feed=feed, context=context)
             except Exception as exc:
-                log.exception("storing item %s from %s failed", item.identity, source)
-                report.errors.append(f"{item.headline[:60]!r}: {type(exc).__name__}: {exc}")
+                problem = (f"{item.headline[:60]!r}: {type(exc).__name__}: "
+                           f"{' '.join(str(exc).split())[:300]}")
+                report.errors.append(problem)
+                report.store_errors.append(problem)
                 report.store_failures += 1
+                # One line per item; one traceback per run (the others at DEBUG): a full
+                # disk failing 3,000 items must not bury the log in tracebacks.
+                first = report.store_failures == 1
+                log.log(logging.ERROR if first else logging.WARNING,
+                        "storing item %s from %s failed: %s", item.identity, source, problem,
+                        exc_info=first)
+                if not first:
+                    log.debug("storing item %s failed", item.identity, exc_info=True)
                 continue
             outcome = stored.outcome
             setattr(report, outcome, getattr(report, outcome) + 1)
@@ -324,6 +340,10 @@ def ingest_bytes(data: bytes, *, agency: Agency, source: str, feed: Feed | None 
             if (outcome == "created" and feed is not None and feed.full_text and item.link
                     and len(item.body_html) < FULL_TEXT_BELOW):
                 summaries_only.append(item)
+    if report.store_failures:
+        log.error("%s: %d of %d item(s) failed to store; first: %s", source,
+                  report.store_failures, report.seen + report.store_failures,
+                  report.store_errors[0])
     for item in summaries_only[:MAX_PAGES_PER_POLL]:
         problem = fill_full_text(agency=agency, item=item)
         if problem:
