@@ -153,7 +153,7 @@ def test_write_endpoints_need_a_write_key(client, site):
     _, read_key = apikey_create(name="reader")
     denied = client.post(url, body, content_type="application/json", HTTP_X_API_KEY=read_key)
     assert denied.status_code == 403 and "write" in denied.json()["detail"]
-    _, write_key = apikey_create(name="desk", can_write=True)
+    _, write_key = apikey_create(name="desk", can_write=True, agencies=[article.agency.code])
     bad = client.post(url, body, content_type="application/json", HTTP_X_API_KEY="wd_wrong")
     assert bad.status_code == 401
     killed = client.post(url, body, content_type="application/json", HTTP_X_API_KEY=write_key)
@@ -164,7 +164,7 @@ def test_write_endpoints_need_a_write_key(client, site):
 
 
 def test_ingest_endpoint_goes_through_the_pipeline(client, site):
-    _, key = apikey_create(name="partner", can_write=True)
+    _, key = apikey_create(name="partner", can_write=True, agencies=["PTN"])
     item = {"agency": "PTN", "headline": "Partner's “quoted” story",
             "body_html": "<p>First paragraph of the partner story.</p>"
                          "<script>alert(1)</script><p>Second.</p>",

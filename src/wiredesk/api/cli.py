@@ -12,7 +12,14 @@ def register(sub) -> None:
     create.add_argument("name")
     create.add_argument("--write", action="store_true",
                         help="allow submitting items and killing articles")
+    create.add_argument("--agency", action="append", default=[], metavar="CODE",
+                        help="an agency the write key may write for (repeat for more); a "
+                             "write key with none may write for no agency")
     create.add_argument("--per-minute", type=int, default=600, help="rate limit (default 600)")
+    bind = key_sub.add_parser("bind", help="let a write key write for more agencies")
+    bind.add_argument("name")
+    bind.add_argument("--agency", action="append", required=True, metavar="CODE",
+                      help="agency code (repeat for more)")
     key_sub.add_parser("list", help="list keys")
     revoke = key_sub.add_parser("revoke", help="revoke a key")
     revoke.add_argument("name")
@@ -24,11 +31,18 @@ def cmd_apikey(args) -> int:
 
     if args.apikey_command == "create":
         key, raw = services.apikey_create(name=args.name, can_write=args.write,
-                                          requests_per_minute=args.per_minute)
+                                          requests_per_minute=args.per_minute,
+                                          agencies=args.agency)
         access = "read and write" if key.can_write else "read"
         print(f"API key {key.name} ({access}, {key.requests_per_minute}/min):")
         print(raw)
         print("Send it as the X-API-Key header. It is not stored and cannot be shown again.")
+        if key.can_write:
+            print(_writes_for(key))
+        return 0
+    if args.apikey_command == "bind":
+        key = services.apikey_bind(name=args.name, agencies=args.agency)
+        print(f"API key {key.name}: {_writes_for(key)}")
         return 0
     if args.apikey_command == "revoke":
         key = services.apikey_revoke(name=args.name)
@@ -40,6 +54,16 @@ def cmd_apikey(args) -> int:
     for key in keys:
         state = "revoked" if key.revoked else ("write" if key.can_write else "read")
         used = key.last_used_at.strftime("%Y-%m-%d %H:%M") if key.last_used_at else "never"
+        agencies = f"  agencies {','.join(key.agency_codes()) or 'none'}" \
+            if key.can_write else ""
         print(f"{key.name:<24} {key.prefix}…  {state:<8} {key.requests_per_minute:>6}/min  "
-              f"last used {used}")
+              f"last used {used}{agencies}")
     return 0
+
+
+def _writes_for(key) -> str:
+    codes = key.agency_codes()
+    if codes:
+        return f"writes for {', '.join(codes)} only"
+    return (f"writes for NO agency yet: every write is refused until you run "
+            f"`wiredesk apikey bind {key.name} --agency CODE`")

@@ -13,6 +13,10 @@ class ApiKey(models.Model):
                                 help_text="SHA-256 of the key; the key itself is never stored")
     can_write = models.BooleanField(
         default=False, help_text="May submit items to ingest and kill articles")
+    agencies = models.ManyToManyField(
+        "newsroom.Agency", blank=True, related_name="+",
+        help_text="The agencies a write key may submit and kill items for; a write key "
+                  "with none may write for no agency")
     requests_per_minute = models.PositiveIntegerField(default=600)
     revoked = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -24,3 +28,6 @@ class ApiKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    def agency_codes(self) -> list[str]:
+        return sorted(a.code for a in self.agencies.all())

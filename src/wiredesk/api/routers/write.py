@@ -15,6 +15,7 @@ from wiredesk.api.routers.common import (
     moment_param,
     text_param,
 )
+from wiredesk.api.services import apikey_may_write_for
 from wiredesk.api.throttle import request_key
 from wiredesk.newsroom import services as newsroom
 from wiredesk.newsroom.models import Article
@@ -54,11 +55,19 @@ def _rss_for(item: schemas.IngestItemIn) -> bytes:
         "</item></channel></rss>").encode("utf-8", "replace")
 
 
+def _refuse_other_agencies(key, agency_code: str) -> None:
+    if not apikey_may_write_for(key, agency_code):
+        raise HttpError(403, f"this API key may not write for agency "
+                             f"{agency_code.strip().upper()!r}")
+
+
 @router.post("/ingest", auth=WriteKey(),
              response={200: schemas.IngestOut, 400: schemas.ErrorOut, 401: schemas.ErrorOut,
                        403: schemas.ErrorOut}, tags=["write"])
 def ingest_item(request, item: schemas.IngestItemIn):
-    """Submit one item to the wire, as its agency (created if new)."""
+    """Submit one item to the wire, as its agency (created if new). The key must be bound
+    to that agency: 403 otherwise."""
+    _refuse_other_agencies(request.auth, item.agency)
     try:
         agency = newsroom.agency_ensure(code=item.agency)
     except newsroom.ServiceError as exc:
@@ -78,8 +87,9 @@ def kill_article(request, article_id: int, body: schemas.KillIn):
     """Withdraw an article from every edition, feed, sitemap and search at once."""
     if not 1 <= article_id <= MAX_ID:
         raise Http404("no such article")
-    article = Article.objects.filter(pk=article_id).first()
+    article = Article.objects.filter(pk=article_id).select_related("agency").first()
     if article is None:
         raise Http404("no such article")
+    _refuse_other_agencies(request.auth, article.agency.code)
     article = newsroom.article_kill(article=article, reason=text_param(body.reason, "reason", 2000))
     return {"id": article.pk, "status": article.status}
