@@ -135,7 +135,7 @@ def test_every_feed_sitemap_static_page_and_the_api_survive(client, site, tmp_pa
 
 
 def test_a_partner_push_with_them_goes_through(client, site, tmp_path):
-    _, key = apikey_create(name="partner", can_write=True)
+    _, key = apikey_create(name="partner", can_write=True, agencies=["PTN"])
     item = {"agency": "PTN", "headline": f"Partner{NONCHAR} story{FF} of the day",
             "body_html": f"<p>Partner copy{FF} with a form feed and more words in it.</p>",
             "guid": "ptn\x0b-1", "categories": ["World\x02"], "byline": "Ann\x1e Lee"}
