@@ -106,7 +106,11 @@ def submit(request):
         status = 429 if refused.reason.startswith("rate") else 400
         return _render_form(request, form, status=status, refusal=str(refused))
     valid = form.is_valid()
-    stored = _store_processed(form) or _kept_image(form)
+    try:
+        stored = _store_processed(form) or _kept_image(form)
+    except images.ImageNotStored as exc:  # disk full: logged for the operator where it failed
+        form.add_error("image", f"Image not saved: {exc}.")
+        stored, valid = None, False
     if not valid:
         if stored is not None:
             # The image passed: keep it so the submitter need not choose it again.
