@@ -9,13 +9,21 @@
   ``pg_restore --clean --if-exists --single-transaction``. The client tools must be
   installed (Debian: ``postgresql-client``) and of the server's major version or newer.
 
+A backup is checked before anything is replaced: ``PRAGMA integrity_check`` on a SQLite
+file (a damaged copy restored "fine" before, then every page answered "database disk
+image is malformed"), a full read of a pg_dump archive by ``pg_restore`` into
+/dev/null. A file that fails is refused with the reason and the live database is left
+as it was. Backups are written 0600 into a 0700 folder (see datadir.py).
+
 After a restore, migrations are applied, so a backup from an older release restores
-into a newer one.
+into a newer one, and every edition's stamp is bumped: the restored generations are
+numbers cached pages were already stored under (see publishing/cache.py).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -25,6 +33,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from wiredesk import datadir
 from wiredesk.errors import WiredeskError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -62,8 +71,14 @@ def _progress(label: str):
     return report
 
 
+def _read_only(path: Path) -> str:
+    """A URI that opens a backup file as it is: no locks, no -wal or -shm made beside it,
+    no journal rolled back into it. The check and the copy read the same bytes."""
+    return f"{path.as_uri()}?mode=ro&immutable=1"
+
+
 def _sqlite_copy(source: str | Path, target: str | Path, label: str) -> None:
-    src = sqlite3.connect(source, timeout=30)
+    src = sqlite3.connect(source, timeout=30, uri=str(source).startswith("file:"))
     dst = sqlite3.connect(target, timeout=30)
     try:
         with dst:
@@ -93,8 +108,12 @@ def _tool(name: str) -> str:
 
 def backup(output: Path | None = None) -> Path:
     output = Path(output or default_output()).expanduser().resolve()
-    output.parent.mkdir(parents=True, exist_ok=True)
+    # A folder made here is private; one the operator chose is left as it is (the
+    # file itself is 0600 either way).
+    output.parent.mkdir(mode=datadir.DIR_MODE, parents=True, exist_ok=True)
     partial = output.with_name(output.name + ".partial")
+    partial.unlink(missing_ok=True)  # left by a killed run
+    datadir.private_file(partial)  # what SQLite or pg_dump write into it stays 0600
     if is_sqlite():
         _sqlite_copy(_database()["NAME"], partial, "backup")
         check = sqlite3.connect(partial)
@@ -118,22 +137,79 @@ def backup(output: Path | None = None) -> Path:
 
 
 def restore(source: Path) -> None:
+    """Check ``source``, replace the database with it, migrate, bump every edition."""
     source = Path(source).expanduser().resolve()
     try:
-        head = source.open("rb").read(16)
+        with source.open("rb") as handle:
+            head = handle.read(16)
     except OSError as exc:
         raise BackupError(f"cannot read {source}: {exc.strerror}") from exc
     if is_sqlite():
         if head != SQLITE_MAGIC:
             raise BackupError(f"{source} is not a SQLite backup (this instance runs on SQLite)")
+        check_sqlite_backup(source)
         from django.db import connections
 
         connections.close_all()
-        _sqlite_copy(source, _database()["NAME"], "restore")
-        return
-    if not head.startswith(PGDUMP_MAGIC):
-        raise BackupError(f"{source} is not a pg_dump custom-format backup "
-                          "(this instance runs on PostgreSQL)")
+        _sqlite_copy(_read_only(source), _database()["NAME"], "restore")
+    else:
+        if not head.startswith(PGDUMP_MAGIC):
+            raise BackupError(f"{source} is not a pg_dump custom-format backup "
+                              "(this instance runs on PostgreSQL)")
+        check_pg_backup(source)
+        _pg_restore(source)
+    _after_restore()
+
+
+def check_sqlite_backup(source: Path) -> None:
+    """Refuse a SQLite file that is damaged or not a wiredesk database.
+
+    The file is read as it is (see _read_only), as the restore then reads it."""
+    try:
+        check = sqlite3.connect(_read_only(source), uri=True)
+        try:
+            problems = [row[0] for row in check.execute("PRAGMA integrity_check(10)")]
+            ours = check.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+                                 "name = 'django_migrations'").fetchone()
+        finally:
+            check.close()
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"{source} is damaged ({exc}); nothing was restored") from exc
+    if problems != ["ok"]:
+        shown = "; ".join(problems[:3])
+        raise BackupError(f"{source} failed its integrity check ({shown}); nothing was "
+                          "restored")
+    if ours is None:
+        raise BackupError(f"{source} is a SQLite database but not a wiredesk backup; "
+                          "nothing was restored")
+
+
+def check_pg_backup(source: Path) -> None:
+    """Refuse a pg_dump archive that is damaged or not a wiredesk database.
+
+    ``--list`` reads only the table of contents, which a truncated file still has (and a
+    garbage one parses as an empty list), so the list must name wiredesk's tables, and
+    a restore into /dev/null (no database involved) then reads and decompresses every
+    block. pg_restore has crashed on damaged blocks: a signal is a refusal too."""
+    tool = _tool("pg_restore")
+    listed = _pg_read(source, [tool, "--list", str(source)])
+    if not re.search(r"^\d+; \d+ \d+ TABLE DATA \S+ django_migrations ", listed, re.M):
+        raise BackupError(f"{source} is not a wiredesk backup (its table of contents has "
+                          "no django_migrations data); nothing was restored")
+    _pg_read(source, [tool, "--file", os.devnull, str(source)])
+
+
+def _pg_read(source: Path, args: list[str]) -> str:
+    done = subprocess.run(args, capture_output=True, text=True, errors="replace")
+    if done.returncode != 0:
+        why = done.stderr.strip()[:300] or (
+            f"pg_restore was killed by signal {-done.returncode}" if done.returncode < 0
+            else f"pg_restore exited with status {done.returncode}")
+        raise BackupError(f"{source} is damaged ({why}); nothing was restored")
+    return done.stdout
+
+
+def _pg_restore(source: Path) -> None:
     args, env = _pg_env()
     done = subprocess.run([_tool("pg_restore"), *args, "--clean", "--if-exists", "--no-owner",
                            "--single-transaction", "--dbname", str(_database()["NAME"]),
@@ -146,6 +222,17 @@ def restore(source: Path) -> None:
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+
+
+def _after_restore() -> None:
+    from django.core.management import call_command
+
+    from wiredesk.publishing.stamps import bump_all_editions
+
+    call_command("migrate", interactive=False, verbosity=0)  # an older backup catches up
+    # New (generation, changed_at) pairs no cached page was stored under, and a
+    # Last-Modified after anything a client or CDN holds.
+    bump_all_editions()
 
 
 def holds_data() -> bool:

@@ -140,10 +140,7 @@ def cmd_restore(args) -> int:
     if backup.holds_data() and not args.yes:
         raise CommandError("this database already holds data and restore replaces all of "
                            "it: add --yes (take a `wiredesk backup` first)")
-    backup.restore(Path(args.file))
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)  # an older backup catches up
+    backup.restore(Path(args.file))  # checks, replaces, migrates, bumps the page cache
     print(f"restored from {args.file}")
     return 0
 

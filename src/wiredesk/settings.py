@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from wiredesk import datadir
 from wiredesk.mail import email_settings_from_url
 
 
@@ -40,7 +41,7 @@ def _secret_key() -> str:
         return key_file.read_text().strip()
     except FileNotFoundError:
         pass
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    datadir.private_dir(DATA_DIR)
     key = secrets.token_urlsafe(50)
     # Exclusive create: two processes starting at once agree on one key.
     try:
@@ -123,6 +124,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# The data directory 0700, the database, key and backups 0600 (see datadir.py). A
+# directory that cannot be made private now (read-only) fails later, where it is used.
+with contextlib.suppress(OSError):
+    _sqlite_name = str(DATABASES["default"].get("NAME") or "")
+    datadir.secure(DATA_DIR, Path(_sqlite_name) if DATABASES["default"]["ENGINE"].endswith(
+        "sqlite3") and _sqlite_name not in ("", ":memory:") else None)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {

@@ -1,11 +1,18 @@
 """Full-page cache and conditional GET for public edition pages.
 
-A page is stored under (edition, generation, host, path+query). The generation is read
-from the database on every request (one primary-key read), and every write that changes
-what an edition shows bumps it in its own transaction -- so a kill made by the CLI, a
-worker or another web node is seen by every process on its next request, whether the
-cache is this process's memory or a shared Redis. Stale entries are never read again and
-age out of the cache on their own.
+A page is stored under (edition, generation, changed_at, host, path+query). The
+generation is read from the database on every request (one primary-key read), and every
+write that changes what an edition shows bumps it in its own transaction -- so a kill
+made by the CLI, a worker or another web node is seen by every process on its next
+request, whether the cache is this process's memory or a shared Redis. Stale entries
+are never read again and age out of the cache on their own.
+
+The key holds the stamp's ``changed_at`` (to the microsecond) beside the generation: a
+restore takes generations back to numbers pages were already cached under, and the next
+bump would reach one of those again with other content (an id reused by a new article
+answered with the old article's redirect). A (generation, changed_at) pair is not
+reached twice; ``wiredesk restore`` bumps every edition as well, so Last-Modified moves
+forward too.
 
 What may be stored is bounded by what the site publishes, not by what anyone asks for
 (issue 23, case 7): only 200 and 410 answers (never 404s or redirects, whose URLs anyone
@@ -26,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.cache import caches
@@ -93,11 +101,12 @@ def _canonical_query(request, asked: dict[str, str]) -> bool:
     return all(used.get(name) == value for name, value in asked.items())
 
 
-def page_key(edition_id: int, generation: int, request) -> str:
+def page_key(edition_id: int, generation: int, changed_at: datetime, request) -> str:
     host = f"edition-host:{request.host_edition.pk}" if request.host_edition else "site"
     where = f"{host}|{request.get_full_path()}"
     digest = hashlib.blake2b(where.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-    return f"wd:page:{wiredesk.__version__}:{edition_id}:{generation}:{digest}"
+    changed = changed_at.astimezone(UTC).strftime("%Y%m%d%H%M%S%f")
+    return f"wd:page:{wiredesk.__version__}:{edition_id}:{generation}.{changed}:{digest}"
 
 
 def _etag(content: bytes) -> str:
@@ -129,7 +138,7 @@ class PublicPageCacheMiddleware:
             return self.get_response(request)
         edition_id, generation, changed_at = found
         last_modified = changed_at.timestamp()
-        key = page_key(edition_id, generation, request)
+        key = page_key(edition_id, generation, changed_at, request)
         asked = _query(request)
         use_cache = settings.WIREDESK_PAGE_CACHE and asked is not None and _known_host(request)
         cache = caches["pages"]

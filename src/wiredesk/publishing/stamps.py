@@ -8,7 +8,7 @@ from datetime import datetime
 from django.db.models import F, Min
 from django.utils import timezone
 
-from wiredesk.editions.models import Placement
+from wiredesk.editions.models import Edition, Placement
 from wiredesk.publishing.models import EditionStamp
 
 
@@ -86,3 +86,8 @@ def current_stamp(edition_id: int) -> EditionStamp:
             generation=F("generation") + 1, changed_at=now, next_embargo_at=upcoming)
         stamp.refresh_from_db()
     return stamp
+
+
+def bump_all_editions() -> None:
+    """After a restore: every edition gets a stamp no cached page was stored under."""
+    bump_editions(Edition.objects.values_list("id", flat=True))
