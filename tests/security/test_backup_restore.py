@@ -24,7 +24,7 @@ import pytest
 from tests.conftest import rss, rss_item
 from tests.ops.helpers import base_env, run_django
 from tests.test_database import PG_URL, pg_up
-from wiredesk.backup import BackupError, check_sqlite_backup
+from wiredesk import backup
 
 WIREDESK = str(Path(sys.executable).parent / "wiredesk")
 
@@ -95,11 +95,11 @@ def damaged_copies(good: Path, folder: Path) -> dict[str, Path]:
 
 def test_damaged_sqlite_backups_are_refused_by_the_check(instance, tmp_path):
     _env, _root, good = instance
-    check_sqlite_backup(good)  # the real backup passes
+    backup.check_sqlite_backup(good)  # the real backup passes
     for name, path in damaged_copies(good, tmp_path).items():
         before = path.read_bytes()
-        with pytest.raises(BackupError, match="nothing was restored"):
-            check_sqlite_backup(path)
+        with pytest.raises(backup.BackupError, match="nothing was restored"):
+            backup.check_sqlite_backup(path)
         # Checking never writes to the backup or beside it.
         assert path.read_bytes() == before, name
         assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(path.name)) \

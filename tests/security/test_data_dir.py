@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 
 from tests.ops.helpers import base_env
-from wiredesk import datadir
 
 WIREDESK = str(Path(sys.executable).parent / "wiredesk")
 
@@ -105,6 +104,8 @@ def test_an_older_data_dir_is_tightened_on_start(tmp_path):
 
 
 def test_tightening_never_loosens_and_leaves_other_users_files(tmp_path):
+    from wiredesk import datadir
+
     tight = tmp_path / "tight"
     tight.write_text("x")
     os.chmod(tight, 0o400)
@@ -121,6 +122,8 @@ def test_tightening_never_loosens_and_leaves_other_users_files(tmp_path):
 
 
 def test_private_file_is_created_with_its_mode_whatever_the_umask(tmp_path):
+    from wiredesk import datadir
+
     previous = os.umask(0)
     try:
         created = datadir.private_file(tmp_path / "db")
