@@ -184,12 +184,12 @@ def _reduced(image: Image.Image, target: str, *, keep_cmyk: bool) -> Image.Image
     copy of, once to reduce and again to resize). Any conversion (palette, grey with
     alpha, 16-bit, premultiplying) runs a band of rows at a time: the only full-size
     image is the decoded one."""
-    factor = max(image.size) // STORED_LONGEST_SIDE
-    if factor < 2:  # at most twice the stored size: Lanczos takes it from here
-        return image if image.mode in ("RGB", "RGBA", "L", "LA", "CMYK") \
-            else image.convert(target)
+    factor = max(1, max(image.size) // STORED_LONGEST_SIDE)
     if image.mode in ("RGB", "L") or (image.mode == "CMYK" and keep_cmyk):
-        return image.reduce(factor)  # grey turns RGB on the small copy
+        # Grey turns RGB on the small copy; under 2x, Lanczos takes it from here.
+        return image.reduce(factor) if factor > 1 else image
+    # Even with nothing to reduce, the premultiplied copy is made here, by bands, so the
+    # decoded image (and a WebP decoder's canvases) is gone before the Lanczos step.
     work = "RGBa" if target == "RGBA" else "RGB"
     width, height = image.size
     out = Image.new(work, (-(-width // factor), -(-height // factor)))
@@ -198,7 +198,7 @@ def _reduced(image: Image.Image, target: str, *, keep_cmyk: bool) -> Image.Image
         band = image.crop((0, top, width, min(height, top + step))).convert(target)
         if work != target:
             band = band.convert(work)
-        out.paste(band.reduce(factor), (0, top // factor))
+        out.paste(band.reduce(factor) if factor > 1 else band, (0, top // factor))
     return out
 
 
