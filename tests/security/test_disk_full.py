@@ -77,13 +77,15 @@ def full_writes(monkeypatch):
 
 @pytest.fixture
 def release_site(settings):
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for each in caches.all():  # pages, counters (the release rate limits), default
+        each.clear()
     settings.WIREDESK_RELEASE_MIN_FILL_SECONDS = 0
     settings.BASE_URL = "http://testserver"
     yield settings
-    cache.clear()
+    for each in caches.all():
+        each.clear()
 
 
 def leftovers(media_root) -> list[str]:
