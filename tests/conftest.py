@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 # Before Django reads its settings: never touch a developer's real data directory.
@@ -31,6 +32,35 @@ def _empty_page_cache():
 @pytest.fixture
 def fixtures_dir() -> Path:
     return FIXTURES
+
+
+# What a process of a test's own must not inherit: it gets its own data directory (and
+# so its own SQLite database, cache and broker) unless the test names others.
+NOT_INHERITED = ("DATABASE_URL", "REDIS_URL", "WIREDESK_BROKER_URL", "WIREDESK_TEST_DB_NAME")
+
+
+@dataclass(frozen=True)
+class DataDir:
+    """A fresh wiredesk data directory and the environment a process needs to use it."""
+
+    path: Path
+    env: dict[str, str]
+
+    def env_with(self, **extra: object) -> dict[str, str]:
+        """A copy of `env` with more variables, e.g. REDIS_URL or DATABASE_URL."""
+        return {**self.env, **{key: str(value) for key, value in extra.items()}}
+
+
+def make_data_dir(path: Path) -> DataDir:
+    env = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
+    env["WIREDESK_DATA_DIR"] = str(path)
+    return DataDir(path, env)
+
+
+@pytest.fixture
+def data_dir(tmp_path) -> DataDir:
+    """The one way tests get a data directory for the processes they start."""
+    return make_data_dir(tmp_path / "data")
 
 
 def rss(items: str, *, title: str = "Test wire") -> bytes:

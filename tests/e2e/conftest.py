@@ -1,39 +1,48 @@
-"""Real processes for end-to-end tests: a `wiredesk serve` server and headless Chromium."""
+"""End-to-end tests: everything here starts real processes (the `wiredesk` command, a
+server, Celery workers, headless Chromium) and is marked `e2e`, so `make test-fast`
+(`-m "not e2e"`) leaves it out. Tests outside tests/e2e/ start no processes.
+
+Fixtures: a `wiredesk serve` instance on its own data directory, and headless Chromium.
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-WIREDESK = str(Path(sys.executable).parent / "wiredesk")
+from tests.conftest import DataDir
+from tests.digest.conftest import smtp_server  # noqa: F401  (the digest's real SMTP server)
+from tests.e2e.processes import WIREDESK, free_port
+
+HERE = Path(__file__).parent
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if HERE in item.path.parents:
+            item.add_marker(pytest.mark.e2e)
+
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Instance:
     """A wiredesk data directory plus the command to act on it."""
 
-    def __init__(self, data_dir: Path):
-        self.data_dir = data_dir
-        self.env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-        self.env["WIREDESK_DATA_DIR"] = str(data_dir)
+    def __init__(self, data_dir: DataDir):
+        self.data_dir = data_dir.path
+        self.env = data_dir.env
         self.base = ""
         self._server: subprocess.Popen | None = None
 
@@ -69,8 +78,8 @@ class Instance:
 
 
 @pytest.fixture
-def instance(tmp_path):
-    inst = Instance(tmp_path / "data")
+def instance(data_dir):
+    inst = Instance(data_dir)
     yield inst
     inst.stop()
 

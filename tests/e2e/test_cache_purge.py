@@ -6,19 +6,16 @@ Runs against the embedded local-memory cache and against Redis.
 import os
 import signal
 import subprocess
-import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import rss, rss_item
-from tests.e2e.test_demo import free_port
+from tests.e2e.processes import WIREDESK, free_port
 
 pytestmark = pytest.mark.e2e
 
-WIREDESK = str(Path(sys.executable).parent / "wiredesk")
 REDIS_TEST_URL = "redis://127.0.0.1:6379/7"
 
 
@@ -38,10 +35,8 @@ def run(env, *args) -> str:
 
 
 @pytest.mark.parametrize("cache", ["locmem", "redis"])
-def test_cli_kill_reaches_a_running_server(tmp_path, cache):
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DATABASE_URL", "REDIS_URL", "WIREDESK_TEST_DB_NAME")}
-    env["WIREDESK_DATA_DIR"] = str(tmp_path / "data")
+def test_cli_kill_reaches_a_running_server(tmp_path, data_dir, cache):
+    env = dict(data_dir.env)
     if cache == "redis":
         redis = pytest.importorskip("redis")
         try:

@@ -3,25 +3,16 @@
 import os
 import re
 import signal
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
+from tests.conftest import make_data_dir
+from tests.e2e.processes import WIREDESK, free_port
+
 pytestmark = pytest.mark.e2e
-
-WIREDESK = str(Path(sys.executable).parent / "wiredesk")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 def get(url: str, host: str | None = None) -> tuple[int, str]:
     request = urllib.request.Request(url, headers={"Host": host} if host else {})
@@ -35,11 +26,11 @@ def get(url: str, host: str | None = None) -> tuple[int, str]:
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory):
     port = free_port()
-    data_dir = tmp_path_factory.mktemp("demo")
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.pop("WIREDESK_DATA_DIR", None)
+    data_dir = make_data_dir(tmp_path_factory.mktemp("demo"))
+    env = dict(data_dir.env)
+    env.pop("WIREDESK_DATA_DIR")  # as a user runs it: the option names the directory
     process = subprocess.Popen([WIREDESK, "demo", "--port", str(port), "--data-dir",
-                                str(data_dir)], env=env, stdout=subprocess.PIPE,
+                                str(data_dir.path)], env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120

@@ -1,3 +1,6 @@
+"""/metrics in this process. Counters shared across processes (database, Redis) are
+tested in tests/e2e/test_ops_processes.py."""
+
 import json
 import logging
 
@@ -5,7 +8,6 @@ import pytest
 from django.test import Client
 
 from tests.conftest import rss, rss_item
-from tests.ops.helpers import REDIS_URL, base_env, migrate, redis_up, run_django
 from wiredesk.core import metrics
 from wiredesk.editions.services import edition_save
 from wiredesk.newsroom import services
@@ -115,37 +117,3 @@ def test_ingest_logs_carry_feed_article_and_edition_ids(tmp_path, caplog):
     line = json.loads(JsonFormatter().format(created[0]))
     assert line["feed_id"] == feed.pk and line["edition_ids"] == [edition.pk]
     assert line["level"] == "INFO" and line["message"].endswith("created")
-
-
-def test_database_counters_add_up_across_processes(tmp_path):
-    env = base_env(tmp_path / "data")
-    migrate(env)
-    bump = ("from wiredesk.core import metrics\n"
-            "for _ in range(5): metrics.increment('page_cache_hits_total')\n")
-    run_django(bump, env)  # flushed at exit
-    run_django(bump, env)
-    out = run_django("from wiredesk.core import metrics;"
-                     "print(metrics.counters()['page_cache_hits_total'])", env)
-    assert out.strip() == "10"
-
-
-@pytest.mark.skipif(not redis_up(), reason="no Redis at 127.0.0.1:6379")
-def test_redis_counters_and_queue_depth_across_processes(tmp_path):
-    import redis
-
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    env = base_env(tmp_path / "data", REDIS_URL=REDIS_URL)
-    migrate(env)
-    bump = "from wiredesk.core import metrics; metrics.increment('digest_sends_total', 2)"
-    run_django(bump, env)
-    run_django(bump, env)
-    queue = ("from wiredesk.newsroom.tasks import poll_feed\n"
-             "for i in range(7): poll_feed.delay(10_000 + i)\n")
-    run_django(queue, env)  # no worker runs: the tasks wait in Redis
-    out = run_django("from django.test import Client;"
-                     "print(Client().get('/metrics').content.decode())", env)
-    assert sample(out, 'wiredesk_metrics_store_info{store="redis"}') == 1
-    assert sample(out, 'wiredesk_queue_depth{queue="wiredesk"}') == 7
-    assert sample(out, "wiredesk_broker_up") == 1
-    assert int(redis.Redis.from_url(REDIS_URL).hget(metrics.REDIS_KEY,
-                                                     "digest_sends_total")) == 4

@@ -1,19 +1,15 @@
 """`wiredesk extract` and `wiredesk article kill`, run as real processes."""
 
 import json
-import os
 import subprocess
-import sys
 import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import rss, rss_item
-
-WIREDESK = str(Path(sys.executable).parent / "wiredesk")
+from tests.e2e.processes import WIREDESK
 
 PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>Bridge opens | Paper</title>
 <meta name="author" content="Rosa Diaz">
@@ -27,9 +23,8 @@ districts</a>.</p></article></body></html>"""
 
 
 @pytest.fixture
-def run(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env["WIREDESK_DATA_DIR"] = str(tmp_path / "data")
+def run(data_dir):
+    env = data_dir.env
 
     def _run(*args):
         return subprocess.run([WIREDESK, *args], capture_output=True, text=True, env=env,

@@ -14,8 +14,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.releases import conftest as releases
 from tests.releases.conftest import image_bytes
 
+# The releases' own fixtures for this module, with their autouse settings.
+_release_settings, editions, smtp = releases._release_settings, releases.editions, releases.smtp
+
+# Transactional: Django's live server answers Chromium from another thread, which must see
+# what the test wrote.
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM = "/usr/bin/chromium"

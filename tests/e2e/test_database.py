@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from tests.ops.helpers import base_env, run_django
+from tests.e2e.processes import run_django
 
 PG_URL = os.environ.get("WIREDESK_TEST_DATABASE_URL",
                         "postgres://postgres@127.0.0.1:5432/postgres")
@@ -21,16 +21,16 @@ def pg_up() -> bool:
         return False
 
 
-def test_models_and_migrations_agree(tmp_path):
+def test_models_and_migrations_agree(data_dir):
     # Exits non-zero if a model change has no migration.
     run_django("from django.core.management import call_command;"
                "call_command('makemigrations', '--check', '--dry-run', verbosity=0)",
-               base_env(tmp_path))
+               data_dir.env)
 
 
 @pytest.mark.skipif(not pg_up(), reason=f"no PostgreSQL at {PG_URL}")
-def test_connection_pool_option_on_postgresql(tmp_path):
-    env = base_env(tmp_path, DATABASE_URL=PG_URL, WIREDESK_DB_POOL="1:3")
+def test_connection_pool_option_on_postgresql(data_dir):
+    env = data_dir.env_with(DATABASE_URL=PG_URL, WIREDESK_DB_POOL="1:3")
     out = run_django(
         "import json; from django.db import connection;"
         "connection.ensure_connection();"
@@ -42,9 +42,9 @@ def test_connection_pool_option_on_postgresql(tmp_path):
 
 @pytest.mark.skipif(not pg_up(), reason=f"no PostgreSQL at {PG_URL}")
 @pytest.mark.parametrize("pool", ["", "1:2"])
-def test_postgresql_sessions_run_without_jit(tmp_path, pool):
+def test_postgresql_sessions_run_without_jit(data_dir, pool):
     # wiredesk's queries are short indexed lookups; JIT compilation only adds latency.
-    env = base_env(tmp_path, DATABASE_URL=PG_URL, WIREDESK_DB_POOL=pool)
+    env = data_dir.env_with(DATABASE_URL=PG_URL, WIREDESK_DB_POOL=pool)
     out = run_django(
         "from django.db import connection;"
         "cursor = connection.cursor(); cursor.execute('SHOW jit');"

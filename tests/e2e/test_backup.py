@@ -5,17 +5,14 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import rss, rss_item
-from tests.ops.helpers import base_env
-from tests.test_database import PG_URL, pg_up
+from tests.e2e.processes import WIREDESK
+from tests.e2e.test_database import PG_URL, pg_up
 
 pytestmark = pytest.mark.e2e  # runs the real command in processes
-
-WIREDESK = str(Path(sys.executable).parent / "wiredesk")
 
 
 def wd(env, *args, check=True):
@@ -58,8 +55,8 @@ def round_trip(tmp_path, env, suffix):
     return target
 
 
-def test_sqlite_backup_and_restore_round_trip(tmp_path):
-    env = base_env(tmp_path / "data")
+def test_sqlite_backup_and_restore_round_trip(tmp_path, data_dir):
+    env = data_dir.env
     target = round_trip(tmp_path, env, "sqlite3")
     assert target.read_bytes()[:16] == b"SQLite format 3\x00"
     wrong = tmp_path / "not-a-backup"
@@ -68,8 +65,8 @@ def test_sqlite_backup_and_restore_round_trip(tmp_path):
     assert result.returncode == 2 and "not a SQLite backup" in result.stderr
 
 
-def test_sqlite_backup_is_consistent_while_another_process_writes(tmp_path):
-    env = base_env(tmp_path / "data")
+def test_sqlite_backup_is_consistent_while_another_process_writes(tmp_path, data_dir):
+    env = data_dir.env
     wd(env, "ingest", feed_file(tmp_path, "seed.rss", 1, "seed"), "--agency", "RFE")
     stop = threading.Event()
 
@@ -102,7 +99,7 @@ def test_sqlite_backup_is_consistent_while_another_process_writes(tmp_path):
 
 @pytest.mark.skipif(not pg_up(), reason=f"no PostgreSQL at {PG_URL}")
 @pytest.mark.skipif(not __import__("shutil").which("pg_dump"), reason="no pg_dump")
-def test_postgresql_backup_and_restore_round_trip(tmp_path):
+def test_postgresql_backup_and_restore_round_trip(tmp_path, data_dir):
     import psycopg
 
     name = "test_wd_8_backup"
@@ -111,7 +108,7 @@ def test_postgresql_backup_and_restore_round_trip(tmp_path):
         admin.execute(f'CREATE DATABASE "{name}"')
     try:
         url = PG_URL.rsplit("/", 1)[0] + "/" + name
-        env = base_env(tmp_path / "data", DATABASE_URL=url)
+        env = data_dir.env_with(DATABASE_URL=url)
         wd(env, "migrate")
         target = round_trip(tmp_path, env, "pgdump")
         assert target.read_bytes()[:5] == b"PGDMP"

@@ -4,16 +4,13 @@ no feed stays stuck. The CI-sized version of benchmarks/faults.py (kill9-worker)
 import os
 import signal
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
+from tests.e2e.processes import REDIS_URL, WIREDESK, migrate, redis_up, run_django
 from tests.newsroom.feedserver import FeedServer
-from tests.ops.helpers import REDIS_URL, base_env, migrate, redis_up, run_django
 
-WIREDESK = str(Path(sys.executable).parent / "wiredesk")
 FEEDS = 6
 ITEMS = 3
 
@@ -26,13 +23,13 @@ def start_worker(env, log):
                             stderr=subprocess.STDOUT, start_new_session=True)
 
 
-def test_killed_worker_loses_nothing_and_stores_nothing_twice(tmp_path):
+def test_killed_worker_loses_nothing_and_stores_nothing_twice(tmp_path, data_dir):
     import redis
 
     client = redis.Redis.from_url(REDIS_URL)
     client.flushdb()
-    env = base_env(tmp_path / "data", REDIS_URL=REDIS_URL, WIREDESK_POLL_LEASE="4",
-                   WIREDESK_TASK_VISIBILITY_TIMEOUT="8", WIREDESK_POLL_PER_HOST="2")
+    env = data_dir.env_with(REDIS_URL=REDIS_URL, WIREDESK_POLL_LEASE="4",
+                            WIREDESK_TASK_VISIBILITY_TIMEOUT="8", WIREDESK_POLL_PER_HOST="2")
     migrate(env)
     beat = "from wiredesk.newsroom.tasks import poll_due_feeds; poll_due_feeds.run()"
     with FeedServer(delay=1.0, items_per_feed=ITEMS) as server:

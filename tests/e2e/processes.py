@@ -1,29 +1,31 @@
-"""Run a few lines of Django code in a fresh process with its own environment."""
+"""Helpers for tests that start wiredesk processes: the command, a free port, Redis, and a
+few lines of Django code run in a fresh process with its own environment."""
 
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+from pathlib import Path
 
+WIREDESK = str(Path(sys.executable).parent / "wiredesk")
 REDIS_URL = os.environ.get("WIREDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
-def redis_up() -> bool:
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def redis_up(url: str = REDIS_URL) -> bool:
     try:
         import redis
 
-        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
     except Exception:
         return False
-
-
-def base_env(data_dir, **extra) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DATABASE_URL", "REDIS_URL", "WIREDESK_BROKER_URL")}
-    env["WIREDESK_DATA_DIR"] = str(data_dir)
-    env.update(extra)
-    return env
 
 
 def run_django(code: str, env: dict[str, str], timeout: float = 60) -> str:

@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from tests.digest.test_cli import WIREDESK, build_instance, cli_env
+from tests.e2e.processes import WIREDESK, redis_up
+from tests.e2e.test_digest_processes import build_instance, cli_env
 
 REDIS_URL = os.environ.get("WIREDESK_TEST_DIGEST_REDIS_URL", "redis://127.0.0.1:6379/5")
 
@@ -21,24 +22,14 @@ Subscriber.objects.update(next_due_at=timezone.now() - timedelta(minutes=1))
 """
 
 
-def redis_up() -> bool:
-    try:
-        import redis
-
-        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
-    except Exception:
-        return False
-
-
-@pytest.mark.e2e
-@pytest.mark.skipif(not redis_up(), reason=f"no Redis at {REDIS_URL}")
-def test_due_digests_go_out_through_celery_workers(tmp_path, smtp_server):
+@pytest.mark.skipif(not redis_up(REDIS_URL), reason=f"no Redis at {REDIS_URL}")
+def test_due_digests_go_out_through_celery_workers(tmp_path, data_dir, smtp_server):
     import redis
 
     redis.Redis.from_url(REDIS_URL).flushdb()
     smtp_server.reset()
     total = 8
-    env = cli_env(tmp_path, smtp_server, WIREDESK_DIGEST_BATCH=2)
+    env = cli_env(data_dir, smtp_server, WIREDESK_DIGEST_BATCH=2)
     build_instance(tmp_path, env, smtp_server, total)
     subprocess.run([sys.executable, "-c", MAKE_DUE], env=env, check=True, timeout=60)
     env["REDIS_URL"] = REDIS_URL
@@ -64,9 +55,9 @@ def test_due_digests_go_out_through_celery_workers(tmp_path, smtp_server):
         worker.wait(timeout=30)
 
 
-@pytest.mark.e2e
-@pytest.mark.skipif(not redis_up(), reason=f"no Redis at {REDIS_URL}")
-def test_worker_killed_mid_digest_then_restarted_delivers_exactly_once(tmp_path, smtp_server):
+@pytest.mark.skipif(not redis_up(REDIS_URL), reason=f"no Redis at {REDIS_URL}")
+def test_worker_killed_mid_digest_then_restarted_delivers_exactly_once(tmp_path, data_dir,
+                                                                       smtp_server):
     """kill -9 a Celery worker while a digest message is on the wire; a new worker
     finishes the run, and every reader has exactly one copy."""
     import signal
@@ -76,7 +67,7 @@ def test_worker_killed_mid_digest_then_restarted_delivers_exactly_once(tmp_path,
     redis.Redis.from_url(REDIS_URL).flushdb()
     smtp_server.reset()
     total = 12
-    env = cli_env(tmp_path, smtp_server, WIREDESK_DIGEST_BATCH=5,
+    env = cli_env(data_dir, smtp_server, WIREDESK_DIGEST_BATCH=5,
                   WIREDESK_DIGEST_CLAIM_TIMEOUT=3)
     build_instance(tmp_path, env, smtp_server, total)
     subprocess.run([sys.executable, "-c", MAKE_DUE], env=env, check=True, timeout=60)

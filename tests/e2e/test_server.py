@@ -4,26 +4,14 @@ import gzip
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-from tests.ops.helpers import base_env
-
-WIREDESK = str(Path(sys.executable).parent / "wiredesk")
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.e2e.processes import WIREDESK, free_port
 
 
 def children(pid: int) -> set[int]:
@@ -44,13 +32,12 @@ def wait_up(url: str, timeout: float = 60) -> None:
 
 
 @pytest.fixture
-def server(tmp_path):
+def server(tmp_path, data_dir):
     port = free_port()
     pid_file = tmp_path / "serve.pid"
-    env = base_env(tmp_path / "data")
     process = subprocess.Popen(
         [WIREDESK, "serve", "--port", str(port), "--workers", "2", "--no-scheduler",
-         "--pid-file", str(pid_file)], env=env, stdout=subprocess.DEVNULL,
+         "--pid-file", str(pid_file)], env=data_dir.env, stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:

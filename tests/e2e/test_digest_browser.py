@@ -5,8 +5,14 @@ import shutil
 
 import pytest
 
+from tests.digest import conftest as digest
 from wiredesk.digest.models import Subscriber
 
+# The digest's own fixtures, for this module (smtp_server is in tests/e2e/conftest.py).
+site, smtp = digest.site, digest.smtp
+
+# Transactional: Django's live server answers Chromium from another thread, which must see
+# what the test wrote.
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

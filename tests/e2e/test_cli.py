@@ -1,25 +1,18 @@
 """The `wiredesk` command, run as a user runs it: a real process on a fresh data dir."""
 
-import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import rss, rss_item
-
-WIREDESK = str(Path(sys.executable).parent / "wiredesk")
+from tests.e2e.processes import WIREDESK
 
 
 @pytest.fixture
-def run(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env["WIREDESK_DATA_DIR"] = str(tmp_path / "data")
-
+def run(data_dir):
     def _run(*args, ok=True):
-        result = subprocess.run([WIREDESK, *args], capture_output=True, text=True, env=env,
-                                timeout=120)
+        result = subprocess.run([WIREDESK, *args], capture_output=True, text=True,
+                                env=data_dir.env, timeout=120)
         if ok:
             assert result.returncode == 0, result.stdout + result.stderr
         return result
