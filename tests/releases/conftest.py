@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+from functools import partial
 
 import pytest
+from django.test import Client
 from PIL import Image
 
 from tests.smtp_sink import SmtpSink
@@ -36,6 +38,26 @@ def _release_settings(settings, tmp_path):
     yield
     for each in caches.all():  # pages, counters, default
         each.clear()
+
+
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """`with commit(): ...` runs what the block left for after its commit (the release
+    mails) when the block ends, as a real commit would, inside a plain `django_db` test."""
+    return partial(django_capture_on_commit_callbacks, execute=True)
+
+
+@pytest.fixture
+def requests_commit(monkeypatch, commit):
+    """Every test-client request ends as a real one does: its transaction commits and the
+    mail goes out. So the tests need no transactional database (slow: a flush per test)."""
+    request = Client.request
+
+    def committing_request(self, **kwargs):
+        with commit():
+            return request(self, **kwargs)
+
+    monkeypatch.setattr(Client, "request", committing_request)
 
 
 # Chile Sun's own host: mailed links point at it, so the tests follow them there.

@@ -14,7 +14,8 @@ from wiredesk.core.ratelimit import Rate
 from wiredesk.releases.abuse import started_token
 from wiredesk.releases.models import Release
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Each request commits its mail through `requests_commit`: no transactional database needed.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("requests_commit")]
 
 
 def post(client, edition, data, **extra):

@@ -9,7 +9,8 @@ from wiredesk import cli
 from wiredesk.newsroom.models import Article
 from wiredesk.releases.models import Release, ReleaseEvent
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Each request commits its mail through `requests_commit`: no transactional database needed.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("requests_commit")]
 
 
 @pytest.fixture
@@ -25,32 +26,38 @@ def pending(client, smtp, editions):
     return release
 
 
-def run(capsys, *argv) -> tuple[int, str, str]:
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+@pytest.fixture
+def run(capsys, commit):
+    """`wiredesk ...` in this process; what it committed (mail included) is done after."""
+    def _run(*argv) -> tuple[int, str, str]:
+        with commit():
+            code = cli.main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return _run
 
 
-def test_list_one_line_each_starting_with_id(pending, capsys):
-    code, out, _err = run(capsys, "releases", "list")
+def test_list_one_line_each_starting_with_id(pending, run):
+    code, out, _err = run("releases", "list")
     lines = out.strip().splitlines()
     assert code == 0 and len(lines) == 2
     assert lines[0].startswith(f"{pending.pk} ") and pending.reference in lines[0]
-    code, out, _err = run(capsys, "releases", "list", "--status", "pending")
+    code, out, _err = run("releases", "list", "--status", "pending")
     assert [line.split()[0] for line in out.strip().splitlines()] == [str(pending.pk)]
-    code, out, _err = run(capsys, "releases", "list", "--status", "unverified")
+    code, out, _err = run("releases", "list", "--status", "unverified")
     assert "Harbour traders" in out and pending.reference not in out
 
 
-def test_show(pending, capsys):
-    code, out, _err = run(capsys, "releases", "show", str(pending.pk))
+def test_show(pending, run):
+    code, out, _err = run("releases", "show", str(pending.pk))
     assert code == 0
     assert pending.reference in out and "Valparaiso Rowing Club" in out
     assert "boathouse was built by volunteers" in out and "verified" in out
 
 
-def test_approve_with_section_publishes_and_mails(pending, capsys, smtp, client):
-    code, out, err = run(capsys, "releases", "approve", str(pending.pk), "--section", "community")
+def test_approve_with_section_publishes_and_mails(pending, run, smtp, client):
+    code, out, err = run("releases", "approve", str(pending.pk), "--section", "community")
     assert code == 0, err
     pending.refresh_from_db()
     article = pending.article
@@ -65,19 +72,19 @@ def test_approve_with_section_publishes_and_mails(pending, capsys, smtp, client)
         "section": [None, "community"]}
     assert client.get(f"/chile-sun/news/{article.pk}/{article.slug}").status_code == 200
     # a second approval is a one-line error, exit 2
-    code, _out, err = run(capsys, "releases", "approve", str(pending.pk))
+    code, _out, err = run("releases", "approve", str(pending.pk))
     assert code == 2 and "already approved" in err, err
     assert err.strip().splitlines()[-1].startswith("wiredesk: error:"), err
 
 
-def test_approve_without_section_uses_the_category(pending, capsys):
-    assert run(capsys, "releases", "approve", str(pending.pk))[0] == 0
+def test_approve_without_section_uses_the_category(pending, run):
+    assert run("releases", "approve", str(pending.pk))[0] == 0
     pending.refresh_from_db()
     assert pending.article.section.slug == "sport"  # category "sports"
 
 
-def test_reject_mails_the_reason(pending, capsys, smtp):
-    code, _out, err = run(capsys, "releases", "reject", str(pending.pk), "--reason",
+def test_reject_mails_the_reason(pending, run, smtp):
+    code, _out, err = run("releases", "reject", str(pending.pk), "--reason",
                           "Please send it with a named spokesperson.")
     assert code == 0, err
     pending.refresh_from_db()
@@ -85,16 +92,16 @@ def test_reject_mails_the_reason(pending, capsys, smtp):
     assert "named spokesperson" in smtp.last("ana@rowing.example").body
 
 
-def test_operator_errors_are_one_line(pending, capsys):
+def test_operator_errors_are_one_line(pending, run):
     for argv in (("releases", "show", "999999"),
                  ("releases", "approve", str(pending.pk), "--section", "nowhere"),
                  ("releases", "reject", str(pending.pk), "--reason", "  ")):
-        code, _out, err = run(capsys, *argv)
+        code, _out, err = run(*argv)
         assert code == 2 and "Traceback" not in err, argv
         # log lines may precede it on stderr; the error itself is one line, last
         assert err.strip().splitlines()[-1].startswith("wiredesk: error:"), (argv, err)
     unverified = Release.objects.get(email="bo@other.example")
-    code, _out, err = run(capsys, "releases", "approve", str(unverified.pk))
+    code, _out, err = run("releases", "approve", str(unverified.pk))
     assert code == 2 and "confirm the email" in err
     pending.refresh_from_db()
     assert pending.status == Release.Status.PENDING and not Article.objects.exists()

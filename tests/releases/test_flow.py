@@ -12,7 +12,8 @@ from tests.releases.conftest import CHILE_HOST, form_data, image_bytes
 from wiredesk.newsroom.models import Article
 from wiredesk.releases.models import Release, ReleaseEvent
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Each request commits its mail through `requests_commit`: no transactional database needed.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("requests_commit")]
 
 
 def submit_and_confirm(client, smtp, edition, **overrides) -> tuple[Release, str]:
