@@ -29,17 +29,24 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
+# The schemathesis run at full strength in `make test`; a plain `pytest` runs it lighter.
+SCHEMATHESIS_EXAMPLES ?= 40
+
 # The whole suite on the embedded default (SQLite), then every database test again on
-# PostgreSQL when WIREDESK_TEST_DATABASE_URL names one.
+# PostgreSQL when WIREDESK_TEST_DATABASE_URL names one. End-to-end tests (tests/e2e/,
+# real processes) run once, on SQLite.
 test: $(STAMP) browser lint
-	$(BIN)/pytest
+	WIREDESK_SCHEMATHESIS_EXAMPLES=$(SCHEMATHESIS_EXAMPLES) $(BIN)/pytest
 	@if [ -n "$$WIREDESK_TEST_DATABASE_URL" ]; then \
 	  echo "== database tests on PostgreSQL"; \
-	  DATABASE_URL="$$WIREDESK_TEST_DATABASE_URL" $(BIN)/pytest -m "django_db and not e2e"; \
+	  DATABASE_URL="$$WIREDESK_TEST_DATABASE_URL" \
+	    WIREDESK_SCHEMATHESIS_EXAMPLES=$(SCHEMATHESIS_EXAMPLES) \
+	    $(BIN)/pytest -m "django_db and not e2e"; \
 	fi
 
+# The everyday loop: in-process tests only, no real processes, no slow fuzzing.
 test-fast: $(STAMP)
-	$(BIN)/pytest -x -q -m "not e2e"
+	$(BIN)/pytest -x -q -m "not e2e and not slow"
 
 clean:
 	rm -rf $(VENV) wiredesk-data .pytest_cache .ruff_cache
