@@ -35,8 +35,9 @@ def fixtures_dir() -> Path:
 
 
 # What a process of a test's own must not inherit: it gets its own data directory (and
-# so its own SQLite database, cache and broker) unless the test names others.
-NOT_INHERITED = ("DATABASE_URL", "REDIS_URL", "WIREDESK_BROKER_URL", "WIREDESK_TEST_DB_NAME")
+# so its own SQLite database, caches, broker and no mail relay) unless the test names others.
+NOT_INHERITED = ("DATABASE_URL", "REDIS_URL", "WIREDESK_BROKER_URL", "WIREDESK_PAGE_CACHE_URL",
+                 "WIREDESK_COUNTERS_URL", "EMAIL_URL", "WIREDESK_TEST_DB_NAME")
 
 
 @dataclass(frozen=True)
