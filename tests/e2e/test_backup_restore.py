@@ -15,18 +15,15 @@ import json
 import shutil
 import sqlite3
 import subprocess
-import sys
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import rss, rss_item
-from tests.ops.helpers import base_env, run_django
-from tests.test_database import PG_URL, pg_up
+from tests.conftest import make_data_dir, rss, rss_item
+from tests.e2e.processes import WIREDESK, run_django
+from tests.e2e.test_database import PG_URL, pg_up
 from wiredesk import backup
-
-WIREDESK = str(Path(sys.executable).parent / "wiredesk")
 
 
 def wd(env, *args, check=True):
@@ -56,7 +53,7 @@ def live_state(db_path: Path) -> tuple[str, int]:
 def instance(tmp_path_factory):
     """A data directory with 3 articles and a backup of it, then 2 more articles."""
     root = tmp_path_factory.mktemp("restore")
-    env = base_env(root / "data")
+    env = make_data_dir(root / "data").env
     wd(env, "ingest", feed(root / "a.rss", "a", 3), "--agency", "RFE")
     copy = root / "good.sqlite3"
     wd(env, "backup", "--output", str(copy))
@@ -145,7 +142,7 @@ def test_a_good_backup_still_restores(instance, tmp_path):
     env, root, good = instance
     data = tmp_path / "data"
     shutil.copytree(root / "data", data)
-    env = base_env(data)
+    env = make_data_dir(data).env
     wd(env, "restore", str(good), "--yes")
     assert live_state(data / "wiredesk.sqlite3") == ("ok", 3)
 
@@ -161,7 +158,7 @@ def test_postgresql_damaged_dump_is_refused(tmp_path):
         admin.execute(f'CREATE DATABASE "{name}"')
     url = PG_URL.rsplit("/", 1)[0] + "/" + name
     try:
-        env = base_env(tmp_path / "data", DATABASE_URL=url)
+        env = make_data_dir(tmp_path / "data").env_with(DATABASE_URL=url)
         wd(env, "migrate")
         wd(env, "ingest", feed(tmp_path / "a.rss", "a", 3), "--agency", "RFE")
         good = tmp_path / "good.pgdump"
@@ -239,7 +236,7 @@ def test_restore_never_serves_pre_restore_pages(tmp_path):
     script = STALE_SCRIPT.format(folder=str(tmp_path), feed_a=feed_a,
                                  feed_foo=str(tmp_path / "foo.rss"),
                                  feed_bar=str(tmp_path / "bar.rss"))
-    env = base_env(tmp_path / "data", WIREDESK_PAGE_CACHE="true")
+    env = make_data_dir(tmp_path / "data").env_with(WIREDESK_PAGE_CACHE="true")
     output = run_django(script, env, timeout=240)
     out = json.loads(output.split("RESULT ", 1)[1])
     assert out["home_before"] == "MISS" and out["home_with_foo"]
