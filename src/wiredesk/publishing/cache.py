@@ -14,8 +14,9 @@ answered with the old article's redirect). A (generation, changed_at) pair is no
 reached twice; ``wiredesk restore`` bumps every edition as well, so Last-Modified moves
 forward too.
 
-What may be stored is bounded by what the site publishes, not by what anyone asks for
-(issue 23, case 7): only 200 and 410 answers (never 404s or redirects, whose URLs anyone
+What may be stored is bounded by what the site publishes, not by what anyone asks for (so
+flooding the cache cannot evict what it holds or fill Redis): only 200 and 410 answers
+(never 404s or redirects, whose URLs anyone
 can vary), only on a known host (an edition's own, or the site's: ``WIREDESK_ALLOWED_HOSTS``,
 localhost, the ``WIREDESK_BASE_URL`` host), keyed on the edition host or the site rather
 than the Host header (ports vary), and only when every query parameter is one the page
