@@ -72,9 +72,12 @@ def _write(path: Path, content: bytes) -> None:
 def _client():
     from django.test import Client
 
-    # A host that is not an edition's, so every link keeps its /<edition-slug>/ prefix.
+    from wiredesk.editions.pages import STATIC_RENDER
+
+    # A host that is not an edition's, so every link keeps its /<edition-slug>/ prefix;
+    # STATIC_RENDER points forms and search at the live site (and skips the page cache).
     allowed = [h for h in settings.ALLOWED_HOSTS if h and h != "*" and not h.startswith(".")]
-    return Client(HTTP_HOST=allowed[0] if allowed else "localhost")
+    return Client(HTTP_HOST=allowed[0] if allowed else "localhost", **{STATIC_RENDER: True})
 
 
 def _render(client, url: str) -> bytes | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -55,10 +56,11 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = _env_bool("WIREDESK_DEBUG", False)
-# Editions answer on host names added at run time, so the default accepts any host;
-# set WIREDESK_ALLOWED_HOSTS in production to the edition hosts behind your proxy.
-WIREDESK_ALLOWED_HOSTS = _env_list("WIREDESK_ALLOWED_HOSTS", "*")
-ALLOWED_HOSTS = WIREDESK_ALLOWED_HOSTS
+# Hosts answered besides the editions' own and the WIREDESK_BASE_URL host (and loopback);
+# "*" answers any host. Editions gain host names at run time, so the check is
+# editions.hosts, per request; Django's fixed list lets every host through to it.
+WIREDESK_ALLOWED_HOSTS = _env_list("WIREDESK_ALLOWED_HOSTS", "")
+ALLOWED_HOSTS = ["*"]
 CSRF_TRUSTED_ORIGINS = _env_list("WIREDESK_CSRF_TRUSTED_ORIGINS", "")
 BASE_URL = os.environ.get("WIREDESK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -79,11 +81,15 @@ INSTALLED_APPS = [
     "wiredesk.digest",
     "ninja",  # the API docs page's static files
     "wiredesk.ops",
+    "axes",  # failed sign-ins counted, and locked out (AXES_* below)
 ]
 
 MIDDLEWARE = [
     # /healthz, /readyz, /metrics: first, so they answer on any host without a DB lookup.
     "wiredesk.ops.middleware.OperationsMiddleware",
+    "wiredesk.core.headers.SecurityHeadersMiddleware",
+    # Then: a request for a host that is no edition's nor the site's goes no further.
+    "wiredesk.editions.middleware.EditionHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -92,8 +98,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "wiredesk.editions.middleware.EditionHostMiddleware",
     "wiredesk.publishing.cache.PublicPageCacheMiddleware",
+    # Last, as django-axes asks: answers a locked-out sign-in with 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "wiredesk.urls"
@@ -166,6 +173,24 @@ if os.environ.get("WIREDESK_TEST_DB_NAME") and DATABASES["default"]["ENGINE"] !=
     DATABASES["default"]["TEST"] = {"NAME": os.environ["WIREDESK_TEST_DB_NAME"]}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Sign-in (the admin) through django-axes first, which refuses a locked-out attempt
+# before the password is even checked, then the ordinary accounts.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend",
+                           "django.contrib.auth.backends.ModelBackend"]
+# After WIREDESK_LOGIN_FAILURE_LIMIT wrong passwords for one account from one address,
+# that pair may not sign in (not even with the right password) for
+# WIREDESK_LOGIN_LOCKOUT_MINUTES. Counting per pair, not per account, keeps an attacker
+# from locking editors out from elsewhere. Attempts and lockouts are listed in the admin
+# (Axes: access attempts); deleting an attempt there lifts its lockout.
+AXES_FAILURE_LIMIT = int(os.environ.get("WIREDESK_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("WIREDESK_LOGIN_LOCKOUT_MINUTES",
+                                                           "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The one rule for a client's address (WIREDESK_TRUSTED_PROXIES), not X-Forwarded-For.
+AXES_CLIENT_IP_CALLABLE = "wiredesk.core.clients.client_ip"
+AXES_LOCKOUT_TEMPLATE = "wiredesk/locked_out.html"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -256,10 +281,15 @@ CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
-if _env_bool("WIREDESK_HTTPS", False):
+WIREDESK_HTTPS = _env_bool("WIREDESK_HTTPS", False)
+if WIREDESK_HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Browsers that once reached the site over https never try plain http again. Sent
+    # on https answers only (SecurityMiddleware); no includeSubDomains, since editions
+    # may sit on other subdomains the publisher does not serve over https.
+    SECURE_HSTS_SECONDS = int(os.environ.get("WIREDESK_HSTS_SECONDS", "31536000"))
 
 # Fetch limits for feeds and pages.
 WIREDESK_FETCH_TIMEOUT = float(os.environ.get("WIREDESK_FETCH_TIMEOUT", "20"))

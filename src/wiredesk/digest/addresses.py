@@ -9,6 +9,9 @@ from wiredesk.errors import WiredeskError
 
 MAX_ADDRESS_LENGTH = 254  # RFC 5321 path limit, less the angle brackets
 _validate = EmailValidator()
+# Names that never reach a mailbox on the Internet (RFC 2606, RFC 6761), which a
+# sign-up could only use to make the mail server talk to itself or its own network.
+_LOCAL_DOMAINS = ("localhost", "local", "internal", "invalid", "localdomain", "home.arpa")
 
 
 class AddressError(WiredeskError, ValueError):
@@ -39,4 +42,11 @@ def normalize_address(raw: str) -> str:
     local, _, domain = address.rpartition("@")
     if len(local) > 64:
         raise AddressError("that address is too long")
+    domain = domain.lower().rstrip(".")
+    if domain.startswith("[") or "." not in domain or domain.rsplit(".", 1)[1].isdigit():
+        # An address literal (a@[127.0.0.1]), a bare name (a@localhost) or an IP written
+        # as a domain: mail to them goes to a machine, not to a reader's mailbox.
+        raise AddressError("that address has no Internet mail domain")
+    if any(domain == name or domain.endswith("." + name) for name in _LOCAL_DOMAINS):
+        raise AddressError("that address has no Internet mail domain")
     return f"{local}@{domain}".lower()

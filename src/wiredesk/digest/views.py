@@ -75,6 +75,12 @@ def _zones() -> list[str]:
     return sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc"))
 
 
+# No CSRF token: the form sits on every public page, which a CDN shares (a token would
+# be one visitor's, handed to all) and on static copies served from another host. A
+# forged post can only ask for a confirmation mail to an address, which anyone can do
+# from the form itself; nothing changes until the link in that mail is opened, and
+# posts are rate-limited per address.
+@csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
 @edition_page

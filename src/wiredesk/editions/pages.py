@@ -26,8 +26,12 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from wiredesk.editions import selectors
-from wiredesk.editions.links import edition_path
+from wiredesk.editions.links import edition_base_url, edition_path
 from wiredesk.editions.models import Edition
+
+# Set in request.META by ``wiredesk publish --static`` for the pages it renders to files.
+# Not an HTTP_* key, so no request from outside can carry it.
+STATIC_RENDER = "wiredesk.static_render"
 
 
 def resolve_edition(request, edition_slug: str | None) -> tuple[Edition, str]:
@@ -74,7 +78,13 @@ def used_query(request, **values) -> None:
 
 def page_context(request, **extra) -> dict:
     """The context every edition template expects (the edition, the link prefix ``base``,
-    the sections for the masthead), plus the page's own values."""
+    the sections for the masthead), plus the page's own values.
+
+    ``live_base`` prefixes what only the running site can answer (search, the digest
+    signup, the release form): ``base`` on the live site, the edition's absolute URL on
+    a page written by ``publish --static``, which a plain file server hosts."""
     edition = request.edition
-    return {"edition": edition, "base": request.edition_base,
+    live_base = (edition_base_url(edition) if request.META.get(STATIC_RENDER)
+                 else request.edition_base)
+    return {"edition": edition, "base": request.edition_base, "live_base": live_base,
             "sections": selectors.edition_sections(edition), **extra}

@@ -33,27 +33,22 @@ does change every page of the edition.
 from __future__ import annotations
 
 import hashlib
-import re
 from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpResponse
-from django.http.request import split_domain_port, validate_host
-from django.middleware.csrf import get_token
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
 import wiredesk
+from wiredesk.editions.hosts import is_site_host
+from wiredesk.editions.pages import STATIC_RENDER
 from wiredesk.publishing.stamps import stamp_for_request
 
 CACHEABLE_STATUS = {200, 410}
 SKIP_PREFIXES = ("/admin/", "/api/", "/static/", "/media/")
 KEPT_HEADERS = ("Content-Type", "Location", "Content-Language", "Vary", "X-Robots-Tag")
-# Edition pages carry the digest signup form, so a CSRF token. The cached copy holds this
-# placeholder instead, and each visitor gets their own token put back on the way out.
-TOKEN_FIELD = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
-TOKEN_PLACEHOLDER = b"\x00wiredesk-csrf-token\x00"
 
 
 def _stamp_for(request):
@@ -66,24 +61,16 @@ def _stamp_for(request):
     return stamp_for_request(slug=first)
 
 
-def _site_hosts() -> list[str]:
-    from urllib.parse import urlsplit
-
-    base = urlsplit(settings.BASE_URL).hostname or ""
-    named = [h for h in (*settings.WIREDESK_ALLOWED_HOSTS, *settings.ALLOWED_HOSTS)
-             if h != "*"]
-    return [base, "localhost", "127.0.0.1", "[::1]", *named]
-
-
 def _known_host(request) -> bool:
+    """An edition's host or one the site names: never just any host, even where
+    ``WIREDESK_ALLOWED_HOSTS=*`` lets every host be answered."""
     if request.host_edition is not None:
         return True
     try:
         host = request.get_host()
     except Exception:
         return False
-    domain, _port = split_domain_port(host)
-    return bool(domain) and validate_host(domain, _site_hosts())
+    return is_site_host(host)
 
 
 def _query(request) -> dict[str, str] | None:
@@ -111,20 +98,7 @@ def page_key(edition_id: int, generation: int, changed_at: datetime, request) ->
 
 
 def _etag(content: bytes) -> str:
-    # Weak: visitors get different CSRF tokens in otherwise identical pages.
-    return 'W/"' + hashlib.blake2b(content, digest_size=12).hexdigest() + '"'
-
-
-def _shareable(request, content: bytes) -> bytes:
-    if not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
-        return content
-    return TOKEN_FIELD.sub(rb"\1" + TOKEN_PLACEHOLDER + rb"\2", content)
-
-
-def _personal(request, content: bytes) -> bytes:
-    if TOKEN_PLACEHOLDER not in content:
-        return content
-    return content.replace(TOKEN_PLACEHOLDER, get_token(request).encode("ascii"))
+    return '"' + hashlib.blake2b(content, digest_size=12).hexdigest() + '"'
 
 
 class PublicPageCacheMiddleware:
@@ -145,7 +119,7 @@ class PublicPageCacheMiddleware:
         cache = caches["pages"]
         entry = cache.get(key) if use_cache else None
         if entry is not None:
-            response = HttpResponse(_personal(request, entry["content"]), status=entry["status"])
+            response = HttpResponse(entry["content"], status=entry["status"])
             for name, value in entry["headers"].items():
                 response[name] = value
             response["X-Cache"] = "HIT"
@@ -153,8 +127,7 @@ class PublicPageCacheMiddleware:
             response = self.get_response(request)
             if not self._cacheable(request, response):
                 return response
-            shared = _shareable(request, response.content)
-            response["ETag"] = _etag(shared)
+            response["ETag"] = _etag(response.content)
             response["Last-Modified"] = http_date(last_modified)
             patch_cache_control(response, public=True,
                                 max_age=settings.WIREDESK_PAGE_MAX_AGE)
@@ -163,7 +136,7 @@ class PublicPageCacheMiddleware:
                 headers = {name: response[name] for name in
                            (*KEPT_HEADERS, "ETag", "Last-Modified", "Cache-Control")
                            if response.has_header(name)}
-                cache.set(key, {"status": response.status_code, "content": shared,
+                cache.set(key, {"status": response.status_code, "content": response.content,
                                 "headers": headers},
                           timeout=settings.WIREDESK_PAGE_CACHE_SECONDS)
         if response.status_code == 200:
@@ -179,7 +152,7 @@ class PublicPageCacheMiddleware:
     def _applies(request) -> bool:
         if request.method not in ("GET", "HEAD"):
             return False
-        if request.path.startswith(SKIP_PREFIXES):
+        if request.path.startswith(SKIP_PREFIXES) or request.META.get(STATIC_RENDER):
             return False
         # Signed-in editors may see things readers do not (and carry CSRF tokens).
         return settings.SESSION_COOKIE_NAME not in request.COOKIES
@@ -190,6 +163,11 @@ class PublicPageCacheMiddleware:
             return False
         if response.cookies:
             return False  # a response setting a cookie is for one visitor only
+        # A page that used a CSRF token gets the csrftoken cookie on the way out: marked
+        # public, a CDN would hand one visitor's token (and Set-Cookie) to everyone.
+        # Public pages hold no token (the digest signup needs none); this keeps it so.
+        if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+            return False
         # Cookies set further out (session, flash messages) are not visible here yet: a
         # page that touched the session or queued a message is for one visitor too.
         session = getattr(request, "session", None)

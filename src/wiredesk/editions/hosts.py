@@ -1,0 +1,43 @@
+"""Which Host headers the site answers: the editions' own hosts and the site's.
+
+Django's ``ALLOWED_HOSTS`` is a fixed list read at start-up, but editions gain and lose
+host names at run time (``wiredesk edition add --host``, the admin), so the check is
+made here, per request, by ``EditionHostMiddleware``. A request for any other host is
+refused with 400 before anything reads its Host header: no page, link, redirect or
+cache entry is ever built from a host the publisher did not name.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.http.request import split_domain_port, validate_host
+
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+
+
+def site_hosts() -> list[str]:
+    """The site's own host patterns (besides the editions'): the ``WIREDESK_BASE_URL``
+    host, loopback, and what ``WIREDESK_ALLOWED_HOSTS`` (and Django's ``ALLOWED_HOSTS``,
+    which the test runner extends) name, ``*`` left out."""
+    base = urlsplit(settings.BASE_URL).hostname or ""
+    named = [h for h in (*settings.WIREDESK_ALLOWED_HOSTS, *settings.ALLOWED_HOSTS)
+             if h and h != "*"]
+    return [h for h in (base, *LOOPBACK_HOSTS, *named) if h]
+
+
+def any_host_allowed() -> bool:
+    """``WIREDESK_ALLOWED_HOSTS=*``: the operator's proxy checks hosts, not wiredesk."""
+    return "*" in settings.WIREDESK_ALLOWED_HOSTS
+
+
+def domain_of(host: str) -> str:
+    """The host name of a Host header value (no port, lower case), or "" if malformed."""
+    domain, _port = split_domain_port(host)
+    return domain
+
+
+def is_site_host(host: str) -> bool:
+    domain = domain_of(host)
+    return bool(domain) and validate_host(domain, site_hosts())
