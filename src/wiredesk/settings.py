@@ -362,5 +362,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("WIREDESK_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # Its start-up banner, in every process and every CLI command; failures still log.
+        "axes.apps": {"level": "WARNING"},
     },
 }
