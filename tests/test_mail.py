@@ -1,3 +1,6 @@
+import email
+import email.policy
+
 import pytest
 
 from wiredesk.mail import EmailURLError, email_settings_from_url
@@ -30,3 +33,25 @@ def test_starttls_and_implicit_tls_ports_and_timeout():
 def test_file_and_locmem():
     assert email_settings_from_url("file:///var/spool/wd")["EMAIL_FILE_PATH"] == "/var/spool/wd"
     assert email_settings_from_url("locmem://")["EMAIL_BACKEND"].endswith("locmem.EmailBackend")
+
+
+@pytest.mark.parametrize(("name", "display_name"), [
+    ("Chile Sun", "Chile Sun"),
+    ("Diário  do\nSul", "Diário do Sul"),  # encoded, spaces folded, never a line break
+    ('Ledger, "Euro"', 'Ledger, "Euro"'),  # quoted
+])
+def test_an_edition_sends_under_its_name_from_the_configured_address(settings, name,
+                                                                     display_name):
+    from django.core.mail import EmailMessage
+
+    from wiredesk.mail import sender, sender_address
+
+    settings.DEFAULT_FROM_EMAIL = "wiredesk <news@wiredesk.example>"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert sender_address() == "news@wiredesk.example"
+    message = EmailMessage("s", "b", sender(name), ["a@example.org"]).message()
+    parsed = email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
+    (address,) = parsed["From"].addresses
+    assert (address.display_name, address.addr_spec) == (display_name,
+                                                         "news@wiredesk.example")
+    assert sender("") == "wiredesk <news@wiredesk.example>"  # no edition: as configured

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from email.utils import formataddr, parseaddr
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from wiredesk.errors import WiredeskError
@@ -54,19 +55,42 @@ def email_settings_from_url(url: str) -> dict:
     }
 
 
-def send(subject: str, body: str, to: Sequence[str]) -> bool:
-    """Send one plain-text message; a failure is logged and reported, never raised.
+def sender_address() -> str:
+    """The address every message goes out from: the one in ``WIREDESK_FROM_EMAIL``."""
+    from django.conf import settings
 
-    Callers send after their database work is committed, so a dead relay must not
-    turn a stored submission or decision into an error page.
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or "news@localhost"
+
+
+def sender(display_name: str = "") -> str:
+    """The From of a message an edition sends: its name on the configured address.
+
+    One rule for every mail a reader or submitter gets from an edition (digest,
+    digest confirmation, news-release mail), so they all come from "Chile Sun
+    <news@...>" whatever name ``WIREDESK_FROM_EMAIL`` itself carries. Without a
+    name, the configured sender as it is. Quoted or encoded as the name needs.
     """
     from django.conf import settings
+
+    name = " ".join((display_name or "").split())
+    if not name:
+        return settings.DEFAULT_FROM_EMAIL
+    return formataddr((name, sender_address()))
+
+
+def send(subject: str, body: str, to: Sequence[str], *, from_name: str = "") -> bool:
+    """Send one plain-text message; a failure is logged and reported, never raised.
+
+    ``from_name`` is the edition the message speaks for (see ``sender``). Callers send
+    after their database work is committed, so a dead relay must not turn a stored
+    submission or decision into an error page.
+    """
     from django.core.mail import EmailMessage
 
     # A header never carries a line break, whatever a form let through.
     subject = " ".join(subject.split())
     try:
-        EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL,
+        EmailMessage(subject=subject, body=body, from_email=sender(from_name),
                      to=list(to)).send(fail_silently=False)
     except Exception:
         log.exception("sending mail %r to %s failed", subject, ", ".join(to))

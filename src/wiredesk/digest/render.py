@@ -14,12 +14,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from email.header import Header
-from email.utils import format_datetime, parseaddr
+from email.utils import format_datetime
 
-from django.conf import settings
 from django.core.mail.message import sanitize_address
 from django.template.loader import render_to_string
 
+from wiredesk import mail
 from wiredesk.editions.models import Edition
 from wiredesk.newsroom.models import Article
 
@@ -55,9 +55,8 @@ def render_digest(*, edition: Edition, articles: list[Article], base_url: str,
 
 
 def from_address(edition: Edition) -> str:
-    """The edition's name on the configured sender address."""
-    _, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
-    return address or "news@localhost"
+    """The address the edition's digest comes from (its name goes on it: ``mail.sender``)."""
+    return mail.sender_address()
 
 
 def _qp(text: str) -> bytes:
@@ -96,7 +95,7 @@ def message_parts(rendered: RenderedDigest, edition: Edition) -> MessageParts:
                       else Header(subject, "utf-8").encode(maxlinelen=998))
     return MessageParts(
         rendered=rendered,
-        from_header=sanitize_address((edition.name, sender), "utf-8"),
+        from_header=sanitize_address(mail.sender(edition.name), "utf-8"),
         subject_header=subject_header,
         list_id=f"{_phrase(edition.name + ' daily digest')} <{edition.slug}.digest.{domain}>",
     )

@@ -12,11 +12,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.utils import parseaddr
 
 from django.conf import settings
 from django.utils import timezone
 
+from wiredesk import mail
 from wiredesk.digest import tokens
 from wiredesk.digest.ledger import (
     RecoveryReport,
@@ -109,7 +109,7 @@ def send_pending(*, edition: Edition | None = None, transport=None,
     transport = transport or open_transport()
     limiter = limiter or RateLimiter.from_settings(now=timezone.now())
     renderer = _Renderer()
-    sender = parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or "news@localhost"
+    sender = mail.sender_address()
     lease = settings.WIREDESK_DIGEST_CLAIM_TIMEOUT
     attempted = 0
     with transport:

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from wiredesk import mail
 from wiredesk.core.taskqueue import dispatch
 from wiredesk.digest import tokens
 from wiredesk.digest.models import DEFAULT_DELIVERY_TIME, Delivery, Digest, Subscriber
@@ -114,8 +115,6 @@ def _queue_notice(subscriber_id: int, kind: str) -> None:
 
 def notice_send(*, subscriber: Subscriber, kind: str) -> None:
     """Mail the confirmation link ("confirm") or an already-subscribed notice ("already")."""
-    from wiredesk.digest.render import from_address
-
     edition = subscriber.edition
     context = {"edition": edition, "kind": kind,
                "confirm_url": subscriber_link(subscriber, tokens.CONFIRM),
@@ -125,7 +124,7 @@ def notice_send(*, subscriber: Subscriber, kind: str) -> None:
                else f"You already get the {edition.name} daily email")
     message = EmailMultiAlternatives(
         subject=subject, body=render_to_string("digest/notice.txt", context),
-        from_email=f"{edition.name} <{from_address(edition)}>", to=[subscriber.email])
+        from_email=mail.sender(edition.name), to=[subscriber.email])
     message.attach_alternative(render_to_string("digest/notice.html", context), "text/html")
     message.send()
 

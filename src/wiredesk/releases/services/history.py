@@ -50,7 +50,10 @@ def mail_after_commit(release_id: int, template: str, subject: str, *,
                    "edition": release.submitted_via,
                    "release_time": _release_time_text(release)}
         body = render_to_string(f"releases/email/{template}.txt", context)
-        sent = mail.send(subject, body, [release.email])
+        # From the edition the submitter wrote to, as its digest is: one sender identity.
+        edition = release.submitted_via
+        sent = mail.send(subject, body, [release.email],
+                         from_name=edition.name if edition else "")
         if sent and log_as_notification:
             record(release, ReleaseEvent.Action.NOTIFIED, Actor(label="system"),
                    note=f"{template} mail sent to {release.email}")
