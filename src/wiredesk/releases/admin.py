@@ -13,6 +13,7 @@ from django.utils.html import format_html, format_html_join
 
 from wiredesk.editions.models import Edition
 from wiredesk.releases import services
+from wiredesk.releases.content import BODY_HELP
 from wiredesk.releases.models import EditionReleasePolicy, Release, ReleaseEvent
 
 
@@ -84,6 +85,7 @@ class ReleaseModerationForm(forms.ModelForm):
     class Meta:
         model = Release
         fields = ["headline", "body", "section", "editions", "image_caption", "image_credit"]
+        help_texts = {"body": BODY_HELP}
 
     def clean(self):
         cleaned = super().clean()

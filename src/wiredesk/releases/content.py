@@ -1,25 +1,33 @@
 """What a submitter's text may contain, and how it becomes the HTML of an article.
 
-A release body is plain text (blank lines between paragraphs) or a small subset of
-formatting: paragraphs, line breaks, bold, italic, lists, quotes and links. Anything
-else is dropped here; the wire pipeline then runs its own sanitizer last, as for
-agency copy, so the stored body passes the same allow-list.
+A release body is Markdown, limited to what ``BODY_HELP`` tells the submitter:
+paragraphs (a single line break is kept), **bold**, *italic*, links, bulleted and
+numbered lists, quotes and subheads. Every other Markdown construct stays as typed
+text (an indented line is not code, ``---`` is not a rule, ``![...](...)`` is not a
+picture), and so does HTML: the public's tags are escaped, never applied. What the
+Markdown makes then goes through the wire's own sanitizer, as agency copy does, and
+the pipeline runs it once more, last, when the release is published.
 """
 
 from __future__ import annotations
 
-import html
-import re
 import unicodedata
 
-import nh3
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
-SUBMITTER_TAGS = {"p", "br", "b", "strong", "i", "em", "u", "ul", "ol", "li", "blockquote",
-                  "a", "h2", "h3"}
-SUBMITTER_ATTRIBUTES = {"a": {"href"}}
-_DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "svg",
-                      "math", "template", "form", "textarea", "select", "title", "head"}
-_TAGLIKE = re.compile(r"<\s*/?\s*[a-zA-Z]")
+from wiredesk.wire.sanitize import html_to_text, sanitize_html
+
+BODY_HELP = ("Write plain text with a blank line between paragraphs. Kept: **bold**, "
+             "*italic*, links as [words](https://example.org), lists (lines starting "
+             "with \"- \" or \"1. \"), quotes (lines starting with \"> \") and subheads "
+             "(a line starting with \"## \"). Nothing else: HTML tags are shown as typed, "
+             "not applied.")
+
+# html=False escapes the public's tags; breaks=True keeps a single line break, as
+# plain text with line breaks was always kept.
+_MARKDOWN = MarkdownIt("commonmark", {"html": False, "breaks": True}).disable(
+    ["code", "fence", "hr", "lheading", "html_block", "html_inline", "backticks", "image"])
 
 
 def bad_characters(value: str, *, multiline: bool) -> bool:
@@ -45,20 +53,33 @@ def one_line(value: str) -> str:
 
 
 def body_to_html(body: str) -> str:
-    """A submitter's body as HTML limited to the submitter subset."""
+    """A submitter's Markdown body as HTML, through the wire's sanitizer."""
     body = (body or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if not body:
         return ""
-    if not _TAGLIKE.search(body):
-        # Plain text: escape it, paragraphs at blank lines, single breaks kept.
-        paragraphs = [p.strip() for p in re.split(r"\n\s*\n", body) if p.strip()]
-        return "".join("<p>" + html.escape(p, quote=False).replace("\n", "<br>") + "</p>"
-                       for p in paragraphs)
-    cleaned = nh3.clean(body, tags=SUBMITTER_TAGS, attributes=SUBMITTER_ATTRIBUTES,
-                        clean_content_tags=_DROP_WITH_CONTENT,
-                        url_schemes={"http", "https", "mailto"}, link_rel=None,
-                        strip_comments=True)
-    if "<p" not in cleaned:
-        parts = [p.strip() for p in re.split(r"\n\s*\n", cleaned) if p.strip()]
-        cleaned = "".join(f"<p>{p}</p>" for p in parts)
-    return cleaned.strip()
+    tokens = _subheads(_MARKDOWN.parse(body))
+    return sanitize_html(_MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {}))
+
+
+def body_text_length(body: str) -> int:
+    """How many characters of text a body holds once its formatting is applied."""
+    return len(html_to_text(body_to_html(body)))
+
+
+def _subheads(tokens: list[Token]) -> list[Token]:
+    """Headings become the page's subheads (h2, or h3 for ###...), below its h1.
+
+    A heading with no words ("###", the end mark of many press releases) stays as the
+    text it was typed as.
+    """
+    for index, opening in enumerate(tokens):
+        if opening.type != "heading_open":
+            continue
+        inline, closing = tokens[index + 1], tokens[index + 2]
+        if inline.content.strip():
+            tag = "h2" if opening.tag in ("h1", "h2") else "h3"
+        else:
+            tag = "p"
+            inline.children = [Token("text", "", 0, content=opening.markup)]
+        opening.tag = closing.tag = tag
+    return tokens

@@ -13,7 +13,7 @@ from django.utils import timezone
 from wiredesk.editions.models import Edition
 from wiredesk.releases import images
 from wiredesk.releases.abuse import HONEYPOT_FIELD
-from wiredesk.releases.content import bad_characters, body_to_html, one_line
+from wiredesk.releases.content import BODY_HELP, bad_characters, body_text_length, one_line
 from wiredesk.releases.models import (
     MAX_BODY,
     MAX_CAPTION,
@@ -55,9 +55,7 @@ class ReleaseForm(forms.Form):
     phone = _Line(max_length=MAX_PHONE, required=False, label="Phone (optional)")
     headline = _Line(min_length=MIN_HEADLINE, max_length=MAX_HEADLINE, label="Headline")
     body = forms.CharField(min_length=MIN_BODY, max_length=MAX_BODY, label="Release",
-                           widget=forms.Textarea(attrs={"rows": 14}),
-                           help_text="Plain text, a blank line between paragraphs. Bold, "
-                                     "italic, lists and links are kept; nothing else.")
+                           widget=forms.Textarea(attrs={"rows": 14}), help_text=BODY_HELP)
     category = forms.ChoiceField(choices=Release.Category.choices, label="Category")
     editions = forms.ModelMultipleChoiceField(
         queryset=Edition.objects.none(), widget=forms.CheckboxSelectMultiple,
@@ -98,8 +96,7 @@ class ReleaseForm(forms.Form):
         if bad_characters(body, multiline=True):
             raise forms.ValidationError("The release holds control characters; paste it "
                                         "as plain text.")
-        text_length = len(re.sub(r"<[^>]*>", "", body_to_html(body)))
-        if text_length < MIN_BODY:
+        if body_text_length(body) < MIN_BODY:
             raise forms.ValidationError(f"Write at least {MIN_BODY} characters of text.")
         return body
 
