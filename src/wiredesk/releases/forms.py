@@ -56,7 +56,12 @@ class ReleaseForm(forms.Form):
     headline = _Line(min_length=MIN_HEADLINE, max_length=MAX_HEADLINE, label="Headline")
     body = forms.CharField(min_length=MIN_BODY, max_length=MAX_BODY, label="Release",
                            widget=forms.Textarea(attrs={"rows": 14}), help_text=BODY_HELP)
-    category = forms.ChoiceField(choices=Release.Category.choices, label="Category")
+    # No section is chosen for the submitter: a default would file every release that
+    # nobody looked twice at under it.
+    category = forms.ChoiceField(
+        choices=[("", "Choose a section"), *Release.Category.choices], label="Section",
+        help_text="Where your news fits best; the editors may move it",
+        error_messages={"required": "Choose the section your release belongs in."})
     editions = forms.ModelMultipleChoiceField(
         queryset=Edition.objects.none(), widget=forms.CheckboxSelectMultiple,
         label="Publish in", error_messages={"required": "Choose at least one edition."})
