@@ -4,6 +4,7 @@ editions its submitter and editor chose, and the submitter is told where it is."
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -43,9 +44,21 @@ def wire_item(release: Release) -> WireItem:
                            credit=release.image_credit or release.organisation))
     return WireItem(title=release.headline, guid=f"wiredesk-release:{release.reference}",
                     body=body_to_html(release.body), byline=release.organisation,
-                    categories=categories, published=release.requested_release_at,
+                    categories=categories, published=release_date(release),
                     embargo_until=release.requested_release_at, media=media,
                     source_format="news-release")
+
+
+def release_date(release: Release) -> datetime:
+    """When the release was released: the time its submitter asked for, else the time
+    they sent it to the editors (confirmed it).
+
+    Like an agency item, which is dated by the agency, not by when the desk read it, a
+    release takes its place in the edition's latest news at its own date; the time an
+    editor got round to approving it says nothing to a reader, and dating it so would
+    put it above copy that came in after it while it waited in the queue.
+    """
+    return release.requested_release_at or release.verified_at or release.created_at
 
 
 def _settle_section(release: Release, actor: Actor, section: str) -> None:
