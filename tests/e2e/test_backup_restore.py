@@ -204,7 +204,8 @@ def cli(*args):
 folder = Path({folder!r})
 cli("edition", "add", "--name", "Chile Sun")
 cli("ingest", {feed_a!r}, "--agency", "RFE")
-client = Client(HTTP_HOST="localhost")  # one process and its page cache: a server that keeps running
+# One process and its page cache: a server that keeps running.
+client = Client(HTTP_HOST="localhost")
 out = {{}}
 out["home_before"] = client.get("/chile-sun/")["X-Cache"]
 copy = backup.backup(folder / "before.sqlite3")
