@@ -189,7 +189,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("WIREDESK_LOGIN_LOCKO
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # The one rule for a client's address (WIREDESK_TRUSTED_PROXIES), not X-Forwarded-For.
-AXES_CLIENT_IP_CALLABLE = "wiredesk.core.clients.client_ip"
+AXES_CLIENT_IP_CALLABLE = "wiredesk.core.clients.client_ip_or_none"
 AXES_LOCKOUT_TEMPLATE = "wiredesk/locked_out.html"
 
 AUTH_PASSWORD_VALIDATORS = [

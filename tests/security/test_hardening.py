@@ -242,3 +242,20 @@ def test_static_pages_send_forms_and_search_to_the_live_site(site, tmp_path, set
     # The live pages keep relative forms (CSP form-action 'self').
     live_home = Client().get("/chile-sun/").content.decode()
     assert 'action="/chile-sun/digest/subscribe"' in live_home
+
+
+def test_a_sign_in_whose_address_cannot_be_told_is_still_recorded(editor):
+    """A mangled X-Forwarded-For from a trusted proxy (or a request with no peer) has no
+    address: the attempt is kept without one, not refused by the database."""
+    from axes.models import AccessLog
+    from django.test import RequestFactory
+
+    from wiredesk.core.clients import client_ip_or_none
+
+    request = RequestFactory().get("/admin/")
+    request.META.pop("REMOTE_ADDR")
+    assert client_ip_or_none(request) is None
+    client = Client()
+    client.force_login(editor)
+    assert _signed_in(client)
+    assert AccessLog.objects.filter(username="editor").exists()

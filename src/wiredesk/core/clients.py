@@ -59,3 +59,11 @@ def client_ip(request) -> str:
     (every such request then shares one rate-limit bucket)."""
     address = client_address(request)
     return str(address) if address is not None else "unknown"
+
+
+def client_ip_or_none(request) -> str | None:
+    """``client_address`` as text, or None when it cannot be told: for records that keep
+    an address in an IP field (django-axes' sign-in attempts), where "unknown" is no
+    address at all and PostgreSQL refuses it."""
+    address = client_address(request)
+    return str(address) if address is not None else None
