@@ -6,8 +6,8 @@ import-linter contract in pyproject.toml (checked by the test suite) keeps it so
 The public surface is the modules in ``__all__``; apps import from these and nothing
 else in ``wire``. Their main names:
 
-- ``types``: ``WireItem`` (parsed), ``CleanItem`` (normalized), ``Media``,
-  ``ParseResult``, ``WireError``.
+- ``types``: ``WireItem`` (parsed), ``CleanItem`` (normalized), ``Media`` (what a format
+  offers), ``Picture`` (the one shown), ``PictureLink``, ``ParseResult``, ``WireError``.
 - ``fetch``: ``fetch`` (conditional GET with size and time caps, public addresses only
   unless a ``FetchPolicy`` allows more), ``is_url``, ``FetchPolicy``, ``FetchResult``,
   ``FetchError``.
@@ -15,6 +15,8 @@ else in ``wire``. Their main names:
   adapter modules (``html_page`` for a single web page).
 - ``pipeline``: ``process`` (parse + normalize + identity of a whole payload).
 - ``normalize``: ``normalize`` (one ``WireItem`` -> ``CleanItem``).
+- ``pictures``: ``best_picture`` (the picture an item is shown with, from every format's
+  media and the copy's ``<img>``), ``PICTURE_CLASSES``.
 - ``sanitize``: ``sanitize_html``, ``html_to_text``, ``plain_text``.
 - ``extract``: ``extract_source`` (what the page adapter makes of one page: ``wiredesk extract``).
 - ``sections``: ``section_for`` (rules), ``SectionClassifier`` (learned).
@@ -35,6 +37,7 @@ __all__ = [
     "fetch",
     "formats",
     "normalize",
+    "pictures",
     "pipeline",
     "placement",
     "sanitize",

@@ -18,6 +18,13 @@ import ftfy
 
 from wiredesk.wire.datelines import parse_dateline
 from wiredesk.wire.identity import canonical_url, fingerprint, identity_key
+from wiredesk.wire.pictures import (
+    PICTURE_CLASSES,
+    best_media,
+    body_images,
+    picture_from,
+    without_image,
+)
 from wiredesk.wire.sanitize import html_to_text, plain_text, sanitize_html
 from wiredesk.wire.teaser import make_teaser
 from wiredesk.wire.types import CleanItem, WireItem
@@ -50,6 +57,8 @@ def xml_safe(item):
             clean = [xml_safe(v) for v in value]
         elif isinstance(value, list | dict):
             clean = xml_clean(value)
+        elif dataclasses.is_dataclass(value):
+            clean = xml_safe(value)
         else:
             continue
         if clean != value:
@@ -64,6 +73,10 @@ def repair_text(value: str) -> str:
     # unescape_html off: our inputs are HTML, where "&lt;blink&gt;" is text, not a tag.
     return ftfy.fix_text(value, normalization="NFC", uncurl_quotes=False, unescape_html=False,
                          fix_latin_ligatures=False, fix_character_width=False)
+
+
+def _plain(value: str) -> str:
+    return plain_text(repair_text(value))
 
 
 def paragraphs_html(markup: str) -> str:
@@ -178,6 +191,13 @@ def normalize(item: WireItem, *, zone: str = "UTC", now: datetime | None = None,
     raw_body = item.body if len(item.body) >= len(item.summary) else item.summary
     body_html = sanitize_html(paragraphs_html(repair_text(raw_body)))
     body_html, body_credit, body_byline = pull_parts(body_html)
+    in_body = body_images(body_html)
+    chosen = best_media([*item.media, *(found.media for found in in_body)])
+    for found in in_body:
+        if found.media is chosen:
+            body_html = without_image(body_html, found)  # shown above the copy instead
+    picture = (picture_from(chosen, headline=headline, credit=body_credit, text=_plain)
+               if chosen else None)
     body_html = sanitize_html(body_html)  # the sanitizer always runs last
     body_text = html_to_text(body_html)
     if not headline:
@@ -198,10 +218,10 @@ def normalize(item: WireItem, *, zone: str = "UTC", now: datetime | None = None,
         flags.append("future-update-clamped")
     if item.naive_dates:
         flags.append("zone-less-date-read-in-agency-zone")
-    image = item.media[0] if item.media else None
-    image_url = image.url if image and canonical_url(image.url) else ""
-    image_credit = plain_text(repair_text(image.credit)) if image else ""
-    credit = body_credit or image_credit
+    if item.item_class in PICTURE_CLASSES:
+        flags.append("picture-item")
+    image_url = picture.url if picture else ""
+    credit = body_credit or (picture.credit if picture else "")
     byline = plain_text(repair_text(item.byline or ", ".join(item.authors))) or body_byline
     byline = _BY_PREFIX.sub("", byline)
     # Again on the way out: entities such as "&#xFFFE;" are only characters once unescaped.
@@ -225,8 +245,9 @@ def normalize(item: WireItem, *, zone: str = "UTC", now: datetime | None = None,
         published=published or now,
         updated=updated,
         image_url=image_url,
-        image_caption=plain_text(repair_text(image.caption)) if image else "",
-        image_credit=image_credit or body_credit,
+        image_caption=picture.caption if picture else "",
+        image_credit=picture.credit if picture else body_credit,
+        picture=picture,
         version=item.version,
         status=item.status,
         signal=item.signal or ("correction" if _CORRECTED_HEADLINE.match(headline) else ""),
@@ -234,4 +255,6 @@ def normalize(item: WireItem, *, zone: str = "UTC", now: datetime | None = None,
         language=item.language[:20],
         flags=flags,
         source_format=item.source_format,
+        item_class=item.item_class,
+        picture_links=list(item.picture_links),
     ))

@@ -14,10 +14,44 @@ class WireError(WiredeskError):
 
 @dataclass(slots=True)
 class Media:
+    """One picture an item offers, as the format gave it; ``pictures.best_picture`` picks."""
+
     url: str
     caption: str = ""
     credit: str = ""
     mime_type: str = ""
+    alt: str = ""  # the agency's own alternative text, when it sends one
+    width: int | None = None
+    height: int | None = None
+    length: int | None = None  # bytes, when the source says (an enclosure's length)
+    rights: str = ""  # copyright notice and usage terms
+    # "" for a full picture; "thumbnail" for a small rendition, used only when there is
+    # nothing else; "body" for an <img> found in the copy itself.
+    role: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Picture:
+    """The one picture an item is shown with: what every page, feed and API writes."""
+
+    url: str
+    caption: str = ""
+    credit: str = ""
+    alt: str = ""  # from the agency's alt text or the caption; never the headline
+    width: int | None = None
+    height: int | None = None
+    rights: str = ""
+    mime_type: str = ""
+    length: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PictureLink:
+    """A picture item that belongs to a text item (both by guid): it is shown with the text
+    and is never an article of its own. NewsML-G2 says so with links or packages."""
+
+    picture_guid: str
+    text_guid: str
 
 
 @dataclass(slots=True)
@@ -51,6 +85,10 @@ class WireItem:
     urgency: int | None = None
     language: str = ""
     source_format: str = ""
+    # What the source says the item is: "text", "picture", "video", "graphic",
+    # "composite" (a package) or "" when it does not say.
+    item_class: str = ""
+    picture_links: list[PictureLink] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -77,6 +115,7 @@ class CleanItem:
     image_url: str = ""
     image_caption: str = ""
     image_credit: str = ""
+    picture: Picture | None = None  # the same picture, with everything known about it
     version: int | None = None
     status: str = "usable"
     signal: str = ""
@@ -84,6 +123,8 @@ class CleanItem:
     language: str = ""
     flags: list[str] = field(default_factory=list)  # e.g. "future-date-clamped"
     source_format: str = ""
+    item_class: str = ""
+    picture_links: list[PictureLink] = field(default_factory=list)
 
 
 @dataclass(slots=True)

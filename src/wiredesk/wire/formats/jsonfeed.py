@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import urljoin
 
 from wiredesk.wire.dates import parse_date
 from wiredesk.wire.decode import decode_bytes
+from wiredesk.wire.pictures import byte_length
 from wiredesk.wire.types import Media, ParseResult, WireError, WireItem
 
 _VERSION = re.compile(rb'"version"\s*:\s*"https?://jsonfeed\.org/version/', re.I)
@@ -36,18 +38,32 @@ def _authors(obj: dict) -> list[str]:
     return names
 
 
-def _media(item: dict) -> list[Media]:
+def _media(item: dict, base: str) -> list[Media]:
+    """``image`` (the item's main picture), then image attachments, then the banner (a
+    wide strip made for the top of a page, the least likely to show the story)."""
     found = []
-    for key in ("image", "banner_image"):
-        url = _str(item.get(key))
-        if url:
-            found.append(Media(url=url))
+    image = _str(item.get("image"))
+    if image:
+        found.append(Media(url=_absolute(base, image)))
     for attachment in item.get("attachments") or []:
         if isinstance(attachment, dict) and _str(attachment.get("mime_type")).startswith("image"):
-            found.append(Media(url=_str(attachment.get("url")),
+            found.append(Media(url=_absolute(base, _str(attachment.get("url"))),
                                caption=_str(attachment.get("title")),
-                               mime_type=_str(attachment.get("mime_type"))))
+                               mime_type=_str(attachment.get("mime_type")),
+                               length=byte_length(attachment.get("size_in_bytes"))))
+    banner = _str(item.get("banner_image"))
+    if banner:
+        found.append(Media(url=_absolute(base, banner)))
     return [m for m in found if m.url]
+
+
+def _absolute(base: str, url: str) -> str:
+    if not url or not base or url.startswith(("http://", "https://")):
+        return url
+    try:
+        return urljoin(base, url)
+    except ValueError:
+        return url
 
 
 def parse(data: bytes, *, base_url: str = "", content_type: str = "") -> ParseResult:
@@ -62,6 +78,7 @@ def parse(data: bytes, *, base_url: str = "", content_type: str = "") -> ParseRe
     fmt = "jsonfeed11" if version.endswith("1.1") else "jsonfeed10"
     feed_authors = _authors(document)
     feed_language = _str(document.get("language"))
+    base = base_url or _str(document.get("feed_url")) or _str(document.get("home_page_url"))
     items = []
     warnings = []
     for raw in document["items"][:MAX_ITEMS]:
@@ -85,7 +102,7 @@ def parse(data: bytes, *, base_url: str = "", content_type: str = "") -> ParseRe
             published=published,
             updated=updated,
             naive_dates=naive_p or naive_u,
-            media=_media(raw),
+            media=_media(raw, base),
             language=_str(raw.get("language")) or feed_language,
             source_format=fmt,
         ))

@@ -11,8 +11,9 @@ import html
 import re
 
 from wiredesk.wire.dates import parse_date
-from wiredesk.wire.formats.nitf import is_timestamp, item_from_nitf
-from wiredesk.wire.types import Media, ParseResult, WireError, WireItem
+from wiredesk.wire.formats.nitf import is_timestamp, item_from_nitf, resolved_url
+from wiredesk.wire.pictures import PICTURE_CLASSES, byte_length, dimension
+from wiredesk.wire.types import Media, ParseResult, PictureLink, WireError, WireItem
 from wiredesk.wire.xmlsafe import inner_xml, local, parse_xml, text_of
 
 _ROOTS = (b"<newsMessage", b"<newsItem", b"<packageItem", b"<knowledgeItem",
@@ -100,28 +101,66 @@ def _xhtml_body(inline) -> str:
     return inner_xml(target)
 
 
-def _media(content_set, content_meta) -> list[Media]:
+def _description(content_meta, *roles: str) -> str:
+    """The first description whose role names one of ``roles`` ("" matches any role)."""
+    for description in (_children(content_meta, "description") if content_meta is not None
+                        else []):
+        role = (description.get("role") or "").rsplit(":", 1)[-1].lower()
+        if any(wanted in role if wanted else True for wanted in roles) and text_of(description):
+            return text_of(description)
+    return ""
+
+
+def _rights(item) -> str:
+    """The copyright notice and usage terms (English ones first) of an item."""
+    parts: list[str] = []
+    for info in _children(item, "rightsInfo"):
+        notices = _children(info, "copyrightNotice")
+        terms = sorted(_children(info, "usageTerms"), key=lambda n: not (
+            n.get("{http://www.w3.org/XML/1998/namespace}lang") or "en").startswith("en"))
+        for node in [*notices, *terms[:1]]:
+            if text_of(node) and text_of(node) not in parts:
+                parts.append(text_of(node))
+    return " ".join(parts)
+
+
+def _media(item, content_set, content_meta, base_url: str = "") -> list[Media]:
+    """The best rendition of a picture item, or the still picture of a text or video."""
     candidates = []
+    is_picture = _item_class(item) in PICTURE_CLASSES
     for remote in _descendants(content_set, "remoteContent") if content_set is not None else []:
-        href = (remote.get("href") or "").strip()
+        href = resolved_url(base_url, (remote.get("href") or "").strip())
         kind = (remote.get("contenttype") or "").lower()
-        if not href.startswith(("http://", "https://")) or (kind and not kind.startswith("image")):
-            continue
-        rendition = (remote.get("rendition") or "").rsplit(":", 1)[-1].lower()
+        if not href or (kind and not kind.startswith("image")) or (
+                not kind and not is_picture and not _looks_like_image(href)):
+            continue  # a video's own file is not its picture
+        rendition = ((remote.get("rendition") or "").rsplit(":", 1)[-1]
+                     or (remote.get("renditionuri") or "").rstrip("/").rsplit("/", 1)[-1]).lower()
         rank = (_RENDITION_RANK.index(rendition) if rendition in _RENDITION_RANK
                 else len(_RENDITION_RANK) - 1)
-        candidates.append((rank, href, kind))
+        candidates.append((rank, rendition, remote))
     if not candidates:
         return []
     candidates.sort(key=lambda c: c[0])
-    _rank, href, kind = candidates[0]
-    caption = ""
-    for description in (_children(content_meta, "description") if content_meta is not None
-                        else []):
-        if "caption" in (description.get("role") or "") or not caption:
-            caption = text_of(description)
+    _rank, rendition, remote = candidates[0]
+    alt = _description(content_meta, "alternativetext", "alttext")
+    caption = (_description(content_meta, "caption")
+               or next((text_of(d) for d in (_children(content_meta, "description")
+                                             if content_meta is not None else [])
+                        if text_of(d) and text_of(d) != alt), ""))
     credit = text_of(_child(content_meta, "creditline"))
-    return [Media(url=href, caption=caption, credit=credit, mime_type=kind)]
+    if not credit and content_meta is not None:
+        credit = ", ".join(text_of(b) for b in _children(content_meta, "by") if text_of(b))
+    return [Media(url=resolved_url(base_url, (remote.get("href") or "").strip()),
+                  caption=caption, credit=credit,
+                  mime_type=(remote.get("contenttype") or "").strip(), alt=alt,
+                  width=dimension(remote.get("width")), height=dimension(remote.get("height")),
+                  length=byte_length(remote.get("size")), rights=_rights(item),
+                  role="thumbnail" if rendition == "thumbnail" else "")]
+
+
+def _looks_like_image(url: str) -> bool:
+    return url.lower().rsplit("?", 1)[0].endswith((".jpg", ".jpeg", ".png", ".gif", ".webp"))
 
 
 def _body(item, content_set, content_meta) -> tuple[str, WireItem | None]:
@@ -157,7 +196,7 @@ def _package_body(item) -> str:
     return f"<ul>{''.join(entries)}</ul>" if entries else ""
 
 
-def item_from_g2(item) -> WireItem:
+def item_from_g2(item, base_url: str = "") -> WireItem:
     item_meta = _child(item, "itemMeta")
     content_meta = _child(item, "contentMeta")
     content_set = _child(item, "contentSet")
@@ -177,10 +216,11 @@ def item_from_g2(item) -> WireItem:
     if local(item.tag) == "packageItem" and not body:
         body = _package_body(item)
     title = _headline(content_meta) or text_of(_child(item_meta, "title"))
-    summary = ""
-    if content_meta is not None:
-        for description in _children(content_meta, "description"):
-            summary = summary or html.escape(text_of(description))
+    alt = _description(content_meta, "alternativetext", "alttext")
+    summary = html.escape(_description(content_meta, "summary", "caption", "abstract") or next(
+        (text_of(d) for d in (_children(content_meta, "description")
+                              if content_meta is not None else [])
+         if text_of(d) and text_of(d) != alt), ""))
     byline = ", ".join(text_of(b) for b in _children(content_meta, "by")) \
         if content_meta is not None else ""
     if not byline and content_meta is not None:
@@ -206,7 +246,7 @@ def item_from_g2(item) -> WireItem:
         href = node.get("href") or ""
         if "canonical" in (node.get("rel") or "") and href.startswith("http"):
             link = href
-    media = _media(content_set, content_meta)
+    media = _media(item, content_set, content_meta, base_url)
     if nitf_item is not None:
         title = title or nitf_item.title
         byline = byline or nitf_item.byline
@@ -235,7 +275,96 @@ def item_from_g2(item) -> WireItem:
         media=media,
         language=language,
         source_format="newsml_g2",
+        item_class=_item_class(item),
     )
+
+
+# --- Which picture belongs to which text ------------------------------------------------
+
+# IPTC's item relations that say "this goes with that"; others (derivedFrom,
+# processedFrom, isVersionOf, ...) say where an item came from.
+_BELONGS = ("seealso", "associatedwith")
+
+
+def _item_class(item) -> str:
+    """text, picture, graphic, video, audio, composite...; a package is composite."""
+    found = _qcode_tail(_child(_child(item, "itemMeta"), "itemClass"))
+    if not found and local(item.tag) == "packageItem":
+        return "composite"
+    return found
+
+
+def _rel(link) -> str:
+    return (link.get("rel") or "").rsplit(":", 1)[-1].strip().lower()
+
+
+def _ref_class(ref, classes: dict[str, str]) -> str:
+    """The class of the item a link or itemRef points at: as it says, or as the item in
+    the same message says."""
+    said = _qcode_tail(_child(ref, "itemClass"))
+    return said or classes.get((ref.get("residref") or "").strip(), "")
+
+
+def _own_links(item, guid: str, own_class: str, classes: dict[str, str]) -> list[PictureLink]:
+    """The links an item's itemMeta makes between itself and a picture or a text."""
+    links = []
+    item_meta = _child(item, "itemMeta")
+    for node in _children(item_meta, "link") if item_meta is not None else []:
+        target = (node.get("residref") or "").strip()
+        if not target or target == guid or _rel(node) not in _BELONGS:
+            continue
+        target_class = _ref_class(node, classes)
+        if own_class in PICTURE_CLASSES and target_class in ("", "text"):
+            links.append(PictureLink(picture_guid=guid, text_guid=target))
+        elif own_class in ("", "text") and target_class in ("", *PICTURE_CLASSES):
+            # A link from a text to something unnamed: recorded all the same; it only
+            # matters if a picture item with that guid arrives.
+            links.append(PictureLink(picture_guid=target, text_guid=guid))
+    return links
+
+
+def _package_links(package, classes: dict[str, str]) -> list[PictureLink]:
+    """In each group of a package (and among itemRefs outside any group), the pictures
+    belong to the group's text when the group has exactly one text."""
+    links = []
+    for group in [package, *_descendants(package, "group")]:
+        refs = [(ref.get("residref") or "").strip() for ref in _children(group, "itemRef")]
+        kinds = [_ref_class(ref, classes) for ref in _children(group, "itemRef")]
+        texts = [ref for ref, kind in zip(refs, kinds, strict=True) if ref and kind == "text"]
+        if len(texts) != 1:
+            continue
+        links += [PictureLink(picture_guid=ref, text_guid=texts[0])
+                  for ref, kind in zip(refs, kinds, strict=True)
+                  if ref and kind in PICTURE_CLASSES]
+    return links
+
+
+def _picture_links(elements: list, items: list[WireItem]) -> list[PictureLink]:
+    """Every picture-to-text link the message makes: each item's own links, its packages'
+    groups, and, with neither, the pictures sent in one message with a single text.
+
+    That last rule is how agencies send a story with its photos in one newsMessage; a
+    message with several texts, or a package, says nothing about loose pictures.
+    """
+    classes = {item.guid: item.item_class for item in items if item.guid}
+    links: list[PictureLink] = []
+    for element, item in zip(elements, items, strict=True):
+        if item.guid:
+            links += _own_links(element, item.guid, item.item_class, classes)
+        if local(element.tag) == "packageItem":
+            links += _package_links(element, classes)
+    texts = [item for item in items if item.item_class == "text" and item.guid]
+    has_package = any(local(e.tag) == "packageItem" for e in elements)
+    if len(texts) == 1 and not has_package:
+        linked = {link.picture_guid for link in links}
+        links += [PictureLink(picture_guid=item.guid, text_guid=texts[0].guid)
+                  for item in items if item.item_class in PICTURE_CLASSES and item.guid
+                  and item.guid not in linked]
+    unique: list[PictureLink] = []
+    for link in links:
+        if link not in unique and link.picture_guid != link.text_guid:
+            unique.append(link)
+    return unique
 
 
 def parse(data: bytes, *, base_url: str = "", content_type: str = "") -> ParseResult:
@@ -248,14 +377,22 @@ def parse(data: bytes, *, base_url: str = "", content_type: str = "") -> ParseRe
         candidates = [n for n in root.iter() if local(n.tag) in _CONTENT_ITEMS
                       and (n.get("guid") or _child(n, "contentMeta") is not None)]
     for candidate in candidates:
-        items.append(item_from_g2(candidate))
+        items.append(item_from_g2(candidate, base_url))
+    links = _picture_links(candidates, items)
+    for element, item in zip(candidates, items, strict=True):
+        # Each item carries the links that name it; a package, all the links it makes.
+        own = _package_links(element, {i.guid: i.item_class for i in items}) \
+            if local(element.tag) == "packageItem" else []
+        item.picture_links = [link for link in links
+                              if item.guid in (link.picture_guid, link.text_guid)
+                              or link in own]
     skipped = [n for n in root.iter() if local(n.tag) in _OTHER_ITEMS]
     if skipped:
         warnings.append(f"{len(skipped)} concept, knowledge, planning or catalog item(s) "
                         "carry no copy and were skipped")
     if not items:
         nitf = [n for n in root.iter() if local(n.tag) == "nitf"]
-        items = [item_from_nitf(n) for n in nitf]
+        items = [item_from_nitf(n, base_url) for n in nitf]
     if not items:
         if skipped:
             raise WireError("NewsML-G2 document without news items: "

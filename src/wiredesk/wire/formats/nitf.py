@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import html
 import re
+from urllib.parse import urljoin
 
 from wiredesk.wire.dates import parse_date
+from wiredesk.wire.pictures import dimension
 from wiredesk.wire.types import Media, ParseResult, WireError, WireItem
 from wiredesk.wire.xmlsafe import inner_xml, local, parse_xml, text_of
 
@@ -73,20 +75,42 @@ def is_timestamp(text: str) -> bool:
     return bool(re.fullmatch(r"[\d\-:. T+Z]*(?:GMT|UTC)?[\d\-:+ ]*", text or "")) and bool(text)
 
 
-def _media(body) -> list[Media]:
+def _media(body, base_url: str = "") -> list[Media]:
     found = []
     for media in _all(body, "media"):
         if (media.get("media-type") or "image").lower() not in ("image", "photo", "graphic"):
             continue
-        ref = _find(media, "media-reference")
-        url = (ref.get("source") or "") if ref is not None else ""
-        if not url.startswith(("http://", "https://")):
+        for ref in _all(media, "media-reference"):  # renditions: the first one reachable
+            url = resolved_url(base_url, (ref.get("source") or "").strip())
+            if url:
+                break
+        else:
             continue
         caption = _find(media, "media-caption")
         producer = _find(media, "media-producer")
-        found.append(Media(url=url, caption=text_of(caption), credit=text_of(producer),
-                           mime_type=(ref.get("mime-type") or "") if ref is not None else ""))
+        found.append(Media(
+            url=url, caption=text_of(caption),
+            credit=text_of(producer) or (ref.get("source-credit") or "").strip(),
+            mime_type=(ref.get("mime-type") or "").strip(),
+            alt=(ref.get("alternate-text") or "").strip(),
+            width=dimension(ref.get("width")), height=dimension(ref.get("height")),
+            rights=(ref.get("copyright") or "").strip()))
     return found
+
+
+def resolved_url(base_url: str, source: str) -> str:
+    """An http(s) address: as given, or a picture file named relative to the document's
+    own address (an agency's picture id is not a file name)."""
+    if source.startswith(("http://", "https://")):
+        return source
+    path = source.lower().split("?", 1)[0]
+    if (base_url.startswith(("http://", "https://")) and ":" not in source[:10]
+            and path.endswith((".jpg", ".jpeg", ".png", ".gif", ".webp"))):
+        try:
+            return urljoin(base_url, source)
+        except ValueError:
+            return ""
+    return ""
 
 
 def _body_html(body_content) -> str:
@@ -99,7 +123,7 @@ def _body_html(body_content) -> str:
     return markup
 
 
-def item_from_nitf(nitf) -> WireItem:
+def item_from_nitf(nitf, base_url: str = "") -> WireItem:
     head = _find(nitf, "head")
     docdata = _find(nitf, "docdata")
     body = _find(nitf, "body")
@@ -153,7 +177,7 @@ def item_from_nitf(nitf) -> WireItem:
         status=status,
         urgency=urgency,
         version=version,
-        media=_media(body) if body is not None else [],
+        media=_media(body, base_url) if body is not None else [],
         language=language,
         source_format="nitf",
     )
@@ -164,6 +188,6 @@ def parse(data: bytes, *, base_url: str = "", content_type: str = "") -> ParseRe
     documents = [root] if local(root.tag) == "nitf" else _all(root, "nitf")
     if not documents:
         raise WireError("not NITF: no <nitf> element found")
-    items = [item_from_nitf(doc) for doc in documents]
+    items = [item_from_nitf(doc, base_url) for doc in documents]
     fmt = "nitf" if local(root.tag) == "nitf" else "newsml1"
     return ParseResult(items=items, format=fmt)
