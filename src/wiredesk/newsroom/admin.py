@@ -10,6 +10,7 @@ from wiredesk.newsroom.models import (
     Story,
     Tag,
     Tombstone,
+    WirePicture,
 )
 from wiredesk.wire.sanitize import sanitize_html
 
@@ -68,7 +69,7 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["headline", "guid", "canonical_url"]
     date_hierarchy = "published_at"
     readonly_fields = ["identity", "guid", "canonical_url", "fingerprint", "version",
-                       "first_seen_at", "modified_at", "flags"]
+                       "first_seen_at", "modified_at", "flags", "picture_guid"]
     inlines = [RevisionInline]
     actions = ["kill", "hold", "release", "merge_copies", "split_out"]
     raw_id_fields = ["story", "duplicate_of"]
@@ -108,6 +109,23 @@ class ArticleAdmin(admin.ModelAdmin):
         for article in queryset:
             intelligence.article_split(article=article)
         self.message_user(request, f"{queryset.count()} article(s) split out")
+
+
+@admin.register(WirePicture)
+class WirePictureAdmin(admin.ModelAdmin):
+    """Agency picture items kept for the texts they belong to (shown on those articles)."""
+
+    list_display = ["guid", "headline", "agency", "status", "version", "modified_at"]
+    list_filter = ["status", "agency"]
+    search_fields = ["guid", "headline", "caption"]
+
+    # What the agency sent: edited by the agency's next version, not here (an edit here
+    # would not reach the articles that show it).
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class StoryArticleInline(admin.TabularInline):

@@ -22,6 +22,7 @@ from wiredesk.newsroom.models.intelligence import (
     Tag,
     TermFrequency,
 )
+from wiredesk.newsroom.models.pictures import PictureLink, WirePicture
 
 __all__ = [
     "Agency",
@@ -31,6 +32,7 @@ __all__ = [
     "DuplicateVeto",
     "Feed",
     "LshBand",
+    "PictureLink",
     "RelatedStory",
     "Revision",
     "Section",
@@ -41,4 +43,5 @@ __all__ = [
     "Tag",
     "TermFrequency",
     "Tombstone",
+    "WirePicture",
 ]

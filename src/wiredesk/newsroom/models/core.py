@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.text import slugify
 
+from wiredesk.wire.types import Picture
+
 
 class Agency(models.Model):
     code = models.CharField(max_length=32, unique=True,
@@ -114,9 +116,22 @@ class Article(models.Model):
     byline = models.CharField(max_length=300, blank=True)
     dateline = models.CharField(max_length=300, blank=True)
     credit = models.CharField(max_length=300, blank=True)
+    # The picture the article is shown with (see wire.pictures), hot-linked from the agency.
     image_url = models.URLField(max_length=1000, blank=True)
     image_caption = models.TextField(blank=True)
     image_credit = models.CharField(max_length=300, blank=True)
+    image_alt = models.TextField(blank=True, help_text="From the agency's alt text or the "
+                                                      "caption, never the headline")
+    image_width = models.PositiveIntegerField(null=True, blank=True)
+    image_height = models.PositiveIntegerField(null=True, blank=True)
+    image_type = models.CharField(max_length=100, blank=True, help_text="e.g. image/jpeg")
+    image_length = models.PositiveBigIntegerField(null=True, blank=True,
+                                                  help_text="Bytes, when the agency said")
+    image_rights = models.TextField(blank=True, help_text="Copyright notice and usage terms")
+    picture_guid = models.CharField(
+        max_length=500, blank=True,
+        help_text="The agency's picture item shown with this text; empty when the picture "
+                  "came with the text itself")
     categories = models.JSONField(default=list, blank=True)
     section = models.ForeignKey(Section, on_delete=models.SET_NULL, null=True, blank=True,
                                 related_name="articles")
@@ -146,7 +161,9 @@ class Article(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["agency", "identity"], name="article_identity_unique"),
         ]
-        indexes = [models.Index(fields=["status", "-published_at"])]
+        indexes = [models.Index(fields=["status", "-published_at"]),
+                   # A picture item names the text it belongs to by the agency's guid.
+                   models.Index(fields=["agency", "guid"], name="article_agency_guid")]
 
     def __str__(self) -> str:
         return self.headline
@@ -155,6 +172,16 @@ class Article(models.Model):
         if not self.slug:
             self.slug = slugify(self.headline)[:100] or "item"
         super().save(*args, **kwargs)
+
+    @property
+    def picture(self) -> Picture | None:
+        """The picture as every output writes it, or None."""
+        if not self.image_url:
+            return None
+        return Picture(url=self.image_url, caption=self.image_caption, credit=self.image_credit,
+                       alt=self.image_alt, width=self.image_width, height=self.image_height,
+                       rights=self.image_rights, mime_type=self.image_type,
+                       length=self.image_length)
 
     @property
     def is_public(self) -> bool:

@@ -10,8 +10,17 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from wiredesk.newsroom import intelligence
-from wiredesk.newsroom.models import Agency, Article, Feed, Revision, Section, Tombstone
+from wiredesk.newsroom.models import (
+    Agency,
+    Article,
+    Feed,
+    PictureLink,
+    Revision,
+    Section,
+    Tombstone,
+)
 from wiredesk.newsroom.runs import ingest_run
+from wiredesk.newsroom.services import pictures
 from wiredesk.newsroom.services.editorial import kill_locked
 from wiredesk.newsroom.signals import article_stored
 from wiredesk.wire import fetch as wire_fetch
@@ -81,8 +90,11 @@ class IngestContext:
     section_rules: dict[str, list[str]]
     sections: dict[str, Section]
     tombstones_possible: bool
-    # identity -> (fingerprint, embargo_until, status, version) of stored articles
+    # identity -> (fingerprint, embargo_until, status, version, picture values) of stored
+    # articles
     known: dict[str, tuple] = field(default_factory=dict)
+    # The agency has paired picture items with texts (or this document does).
+    links_possible: bool = True
 
     @classmethod
     def load(cls, agency: Agency, identities: list[str] | None = None) -> IngestContext:
@@ -93,15 +105,18 @@ class IngestContext:
             chunk = identities[start:start + 500]
             for row in (Article.objects.filter(agency=agency, identity__in=chunk)
                         .values_list("identity", "fingerprint", "embargo_until", "status",
-                                     "version")):
-                known[row[0]] = row[1:]
+                                     "version", *pictures.PICTURE_FIELDS)):
+                known[row[0]] = (*row[1:5], dict(zip(pictures.PICTURE_FIELDS, row[5:],
+                                                     strict=True)))
         return cls(section_rules={slug: s.alias_list() for slug, s in sections.items()},
                    sections=sections,
                    tombstones_possible=Tombstone.objects.filter(agency=agency).exists(),
-                   known=known)
+                   known=known,
+                   links_possible=PictureLink.objects.filter(agency=agency).exists())
 
 
-def _apply(article: Article, item: CleanItem, section: Section | None) -> None:
+def _apply(article: Article, item: CleanItem, section: Section | None,
+           picture: tuple) -> None:
     article.headline = item.headline[:500]
     article.slug = slugify(item.headline)[:100] or "item"
     article.lead = item.lead
@@ -110,9 +125,7 @@ def _apply(article: Article, item: CleanItem, section: Section | None) -> None:
     article.byline = item.byline[:300]
     article.dateline = item.dateline[:300]
     article.credit = item.credit[:300]
-    article.image_url = item.image_url[:1000]
-    article.image_caption = item.image_caption
-    article.image_credit = item.image_credit[:300]
+    _apply_picture(article, item, picture)
     article.categories = item.categories[:50]
     article.guid = item.guid
     article.canonical_url = item.canonical_url[:1000]
@@ -123,6 +136,20 @@ def _apply(article: Article, item: CleanItem, section: Section | None) -> None:
     article.source_updated_at = item.updated
     article.embargo_until = item.embargo_until
     article.signal = item.signal[:40]
+
+
+def _apply_picture(article: Article, item: CleanItem, picture: tuple) -> bool:
+    """The article's picture fields; says whether they changed. A "(Photo credit: ...)"
+    in copy that came without a picture is kept as the credit all the same."""
+    values = pictures.picture_values(*picture)
+    if not values["image_url"]:
+        values["image_credit"] = item.image_credit[:300]
+    changed = False
+    for name, value in values.items():
+        if getattr(article, name) != value:
+            setattr(article, name, value)
+            changed = True
+    return changed
 
 
 def _withdraw_reason(item: CleanItem) -> str:
@@ -152,10 +179,19 @@ def _plainly_unchanged(item: CleanItem, context: IngestContext | None) -> bool:
     """The stored copy is this very copy: nothing to lock or write (re-polls are cheap)."""
     if context is None or item.identity not in context.known:
         return False
-    fingerprint, embargo_until, status, version = context.known[item.identity]
+    fingerprint, embargo_until, status, version, picture = context.known[item.identity]
     return (fingerprint == item.fingerprint and embargo_until == item.embargo_until
             and status == Article.Status.PUBLISHED and item.status == "usable"
-            and (not item.version or item.version <= version))
+            and (not item.version or item.version <= version)
+            and not item.picture_links
+            and picture == _own_picture_values(item))
+
+
+def _own_picture_values(item: CleanItem) -> dict:
+    values = pictures.picture_values(item.picture)
+    if item.picture is None:
+        values["image_credit"] = item.image_credit[:300]
+    return values
 
 
 def _section_of(item: CleanItem, context: IngestContext | None) -> Section | None:
@@ -191,8 +227,19 @@ def store_item(item: CleanItem, *, agency: Agency, feed: Feed | None = None,
     """
     if _plainly_unchanged(item, context):
         return Stored("unchanged")
+    if item.picture_links and context is not None:
+        context.links_possible = True
+    if pictures.belongs_to_a_text(item, agency):
+        # Shown with its text, never an article of its own.
+        with ingest_run():
+            return Stored(pictures.store_picture_item(item, agency=agency))
     section = _section_of(item, context)
     with ingest_run(), transaction.atomic():
+        links_possible = context is None or context.links_possible
+        if item.picture_links:
+            pictures.record_links(agency, item)
+            pictures.adopt_standalone(agency, pictures.text_links(item))
+        picture = pictures.effective_picture(item, agency, links_possible=links_possible)
         if (context is not None and item.identity not in context.known
                 and not item.identity.startswith("url:")):
             # Not stored a moment ago: insert straight away (a concurrent poller's copy
@@ -202,16 +249,17 @@ def store_item(item: CleanItem, *, agency: Agency, feed: Feed | None = None,
             existing = _find_existing(item, agency)
         if existing is None:
             stored = _store_new(item, agency=agency, feed=feed, kind=kind, section=section,
-                                context=context)
+                                context=context, picture=picture)
         else:
-            stored = _store_over(existing, item, section=section)
+            stored = _store_over(existing, item, section=section, picture=picture)
         if stored.article is not None and stored.outcome in ("created", "updated"):
             return _told(stored.outcome, stored.article, feed)
         return stored
 
 
 def _store_new(item: CleanItem, *, agency: Agency, feed: Feed | None, kind: str,
-               section: Section | None, context: IngestContext | None) -> Stored:
+               section: Section | None, context: IngestContext | None,
+               picture: tuple) -> Stored:
     tombstones_possible = context is None or context.tombstones_possible
     if tombstones_possible and _is_tombstoned(item, agency):
         return Stored("skipped")  # deleted by an editor: the next poll must not recreate it
@@ -226,7 +274,7 @@ def _store_new(item: CleanItem, *, agency: Agency, feed: Feed | None, kind: str,
     article = Article(agency=agency, feed=feed, identity=item.identity,
                       published_at=item.published or timezone.now(),
                       version=item.version or 1, kind=kind)
-    _apply(article, item, section)
+    _apply(article, item, section, picture)
     if item.status == "withheld":
         article.status = Article.Status.HELD
         article.status_reason = "withheld by the source"
@@ -238,12 +286,14 @@ def _store_new(item: CleanItem, *, agency: Agency, feed: Feed | None, kind: str,
         return Stored("unchanged")
     _enrich(article, created=True)
     if context is not None:  # a second copy in the same document finds this one
-        context.known[article.identity] = (article.fingerprint, article.embargo_until,
-                                           article.status, article.version)
+        context.known[article.identity] = (
+            article.fingerprint, article.embargo_until, article.status, article.version,
+            {name: getattr(article, name) for name in pictures.PICTURE_FIELDS})
     return Stored("created", article)
 
 
-def _store_over(existing: Article, item: CleanItem, *, section: Section | None) -> Stored:
+def _store_over(existing: Article, item: CleanItem, *, section: Section | None,
+                picture: tuple) -> Stored:
     """The item is a copy of a stored article: a new revision, a status, or nothing."""
     if existing.status == Article.Status.KILLED:
         return Stored("skipped")  # a killed item is never resurrected by the next poll
@@ -257,10 +307,17 @@ def _store_over(existing: Article, item: CleanItem, *, section: Section | None) 
         return Stored("updated", existing)
     same_embargo = existing.embargo_until == item.embargo_until
     if existing.fingerprint == item.fingerprint and same_embargo:
+        fields = []
         if item.status == "withheld" and existing.status == Article.Status.PUBLISHED:
             existing.status = Article.Status.HELD
             existing.status_reason = "withheld by the source"
-            existing.save(update_fields=["status", "status_reason", "modified_at"])
+            fields += ["status", "status_reason"]
+        # What the agency says about the same picture (a caption, a size) is no new copy:
+        # no revision, no "Updated".
+        if _apply_picture(existing, item, picture):
+            fields += pictures.PICTURE_FIELDS
+        if fields:
+            existing.save(update_fields=[*fields, "modified_at"])
             return Stored("updated", existing)
         return Stored("unchanged", existing)
     Revision.objects.create(
@@ -268,7 +325,7 @@ def _store_over(existing: Article, item: CleanItem, *, section: Section | None) 
         lead=existing.lead, body_html=existing.body_html, byline=existing.byline,
         fingerprint=existing.fingerprint, signal=existing.signal,
         source_updated_at=existing.source_updated_at)
-    _apply(existing, item, section)
+    _apply(existing, item, section, picture)
     # "Updated <time>" needs a time even when the source gave none.
     existing.source_updated_at = item.updated or timezone.now()
     existing.version = max(existing.version + 1, item.version or 0)
