@@ -62,7 +62,7 @@ def test_news_article_json_ld(client, site):
     assert data["author"] == [{"@type": "Organization", "name": "Radio Free Europe",
                                "alternateName": "RFE"}]
     assert data["publisher"]["name"] == "Chile Sun"
-    assert data["image"] == ["https://img.example/p.jpg"]
+    assert [image["url"] for image in data["image"]] == ["https://img.example/p.jpg"]
     assert data["isAccessibleForFree"] is True
     assert data["articleSection"] == "World"
 

@@ -33,6 +33,19 @@ class AgencyOut(Schema):
     name: str
 
 
+class PictureOut(Schema):
+    url: str = Field(description="The agency's address of the picture")
+    caption: str
+    credit: str
+    alt: str = Field(description="Alternative text: the agency's, or the caption; never "
+                                 "the headline. Empty when neither was sent")
+    width: int | None = Field(description="Pixels, when the agency said")
+    height: int | None = Field(description="Pixels, when the agency said")
+    type: str = Field(description="Media type such as image/jpeg, when the agency said")
+    rights: str = Field(description="Copyright notice and usage terms, when the agency sent "
+                                    "them")
+
+
 class ArticleOut(Schema):
     id: int
     url: str = Field(description="Canonical URL in the requested (or first) edition")
@@ -42,7 +55,8 @@ class ArticleOut(Schema):
     section: SectionOut | None
     byline: str
     dateline: str
-    image_url: str
+    image_url: str = Field(description="The picture's address (also in image); empty without")
+    image: PictureOut | None = Field(default=None, description="The article's picture")
     published_at: datetime
     updated_at: datetime | None = Field(description="When the source last changed the item")
     modified_at: datetime = Field(description="When wiredesk last changed the record")

@@ -1,14 +1,60 @@
 """Structured data and sharing tags for article pages: schema.org NewsArticle JSON-LD,
-OpenGraph, Twitter cards, hreflang alternates."""
+OpenGraph, Twitter cards, hreflang alternates; and the edition's own pictures (its card,
+shown when an article has no picture, and its logo)."""
 
 from __future__ import annotations
 
 import json
+from urllib.parse import urlsplit
+
+from django.templatetags.static import static
 
 from wiredesk.editions.formatting import iso_local
 from wiredesk.editions.links import article_path, article_url, edition_base_url
 from wiredesk.editions.models import Edition, Placement
 from wiredesk.newsroom.models import Article
+from wiredesk.wire.types import Picture
+
+# Shipped in the package's static files: (path, width, height).
+CARD = ("wiredesk/card.png", 1200, 630)
+LOGO = ("wiredesk/logo.png", 512, 512)
+
+
+def static_url(edition: Edition, path: str) -> str:
+    """A static file's absolute address on the edition's canonical host (static files are
+    served at the root of every host, not under ``/<slug>/``)."""
+    base = urlsplit(edition_base_url(edition))
+    return f"{base.scheme}://{base.netloc}{static(path)}"
+
+
+def _shipped(edition: Edition, spec: tuple[str, int, int]) -> Picture:
+    path, width, height = spec
+    return Picture(url=static_url(edition, path), alt=edition.name, width=width, height=height,
+                   mime_type="image/png")
+
+
+def edition_card(edition: Edition) -> Picture:
+    """The edition's picture for an article that has none (sharing cards, structured data)."""
+    return _shipped(edition, CARD)
+
+
+def edition_logo(edition: Edition) -> Picture:
+    return _shipped(edition, LOGO)
+
+
+def image_object(picture: Picture) -> dict:
+    """schema.org ImageObject: what search engines show beside the article."""
+    data: dict = {"@type": "ImageObject", "url": picture.url, "contentUrl": picture.url}
+    if picture.width and picture.height:
+        data["width"] = picture.width
+        data["height"] = picture.height
+    if picture.caption:
+        data["caption"] = picture.caption
+    if picture.credit:
+        data["creditText"] = picture.credit
+    if picture.rights:
+        data["copyrightNotice"] = picture.rights
+    return data
 
 
 def news_article_data(article: Article, edition: Edition) -> dict:
@@ -28,7 +74,8 @@ def news_article_data(article: Article, edition: Edition) -> dict:
         "inLanguage": edition.language,
         "isAccessibleForFree": True,
         "publisher": {"@type": "NewsMediaOrganization", "name": edition.name,
-                      "url": edition_base_url(edition) + "/"},
+                      "url": edition_base_url(edition) + "/",
+                      "logo": image_object(edition_logo(edition))},
         "sourceOrganization": {"@type": "NewsMediaOrganization", "name": article.agency.name,
                                "alternateName": article.agency.code},
     }
@@ -37,8 +84,7 @@ def news_article_data(article: Article, edition: Edition) -> dict:
     else:
         data["author"] = [{"@type": "Organization", "name": article.agency.name,
                            "alternateName": article.agency.code}]
-    if article.image_url:
-        data["image"] = [article.image_url]
+    data["image"] = [image_object(article.picture or edition_card(edition))]
     if article.section:
         data["articleSection"] = article.section.name
     if article.dateline:

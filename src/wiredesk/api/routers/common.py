@@ -70,6 +70,15 @@ def articles_query():
                                        .order_by("edition__position", "edition__name"))))
 
 
+def picture_out(article: Article) -> dict | None:
+    picture = article.picture
+    if picture is None:
+        return None
+    return {"url": picture.url, "caption": picture.caption, "credit": picture.credit,
+            "alt": picture.alt, "width": picture.width, "height": picture.height,
+            "type": picture.mime_type, "rights": picture.rights}
+
+
 def article_out(article: Article, edition: Edition | None = None) -> dict:
     editions = [p.edition for p in article.placements.all()]
     home = edition or (editions[0] if editions else None)
@@ -84,6 +93,7 @@ def article_out(article: Article, edition: Edition | None = None) -> dict:
         "byline": article.byline,
         "dateline": article.dateline,
         "image_url": article.image_url,
+        "image": picture_out(article),
         "published_at": article.published_at,
         "updated_at": article.source_updated_at,
         "modified_at": article.modified_at,

@@ -8,7 +8,12 @@ from django.utils.safestring import mark_safe
 
 from wiredesk.editions.links import article_url, edition_base_url, section_path
 from wiredesk.publishing.feeds import ATOM_TYPE, JSON_FEED_TYPE, RSS_TYPE
-from wiredesk.publishing.seo import hreflang_alternates, json_ld, news_article_data
+from wiredesk.publishing.seo import (
+    edition_card,
+    hreflang_alternates,
+    json_ld,
+    news_article_data,
+)
 
 register = template.Library()
 
@@ -30,6 +35,9 @@ def edition_head(context) -> str:
                                 ("JSON Feed", JSON_FEED_TYPE, "json")):
             links.append((mime, f"{title} ({kind})", f"{prefix}/feed.{ext}"))
     html = format_html_join("\n", '<link rel="alternate" type="{}" title="{}" href="{}">', links)
+    if not context.get("noindex"):
+        # Search engines may show our pictures large (they are the agencies' to license).
+        html += format_html('\n<meta name="robots" content="{}">', "max-image-preview:large")
     request = context.get("request")
     prefix = context.get("base", "")
     if request is not None and context.get("article") is None and not context.get("noindex"):
@@ -58,13 +66,21 @@ def article_head(context) -> str:
         meta.append(("article:modified_time", article.source_updated_at.isoformat()))
     if article.section:
         meta.append(("article:section", article.section.name))
-    if article.image_url:
-        meta.append(("og:image", article.image_url))
+    picture = article.picture
+    shown = picture or edition_card(edition)  # a share card is never without a picture
+    meta.append(("og:image", shown.url))
+    if shown.mime_type:
+        meta.append(("og:image:type", shown.mime_type))
+    if shown.width and shown.height:
+        meta += [("og:image:width", str(shown.width)), ("og:image:height", str(shown.height))]
+    if shown.alt:
+        meta.append(("og:image:alt", shown.alt))
     parts += [format_html('<meta property="{}" content="{}">', k, v) for k, v in meta]
-    twitter = [("twitter:card", "summary_large_image" if article.image_url else "summary"),
-               ("twitter:title", article.headline), ("twitter:description", description)]
-    if article.image_url:
-        twitter.append(("twitter:image", article.image_url))
+    twitter = [("twitter:card", "summary_large_image" if picture else "summary"),
+               ("twitter:title", article.headline), ("twitter:description", description),
+               ("twitter:image", shown.url)]
+    if shown.alt:
+        twitter.append(("twitter:image:alt", shown.alt))
     parts += [format_html('<meta name="{}" content="{}">', k, v) for k, v in twitter]
     # json_ld() escapes <, > and & itself; every other part went through format_html.
     parts.append(mark_safe(
