@@ -10,7 +10,10 @@ from lxml import etree
 from PIL import Image
 
 import wiredesk
+from tests.conftest import rss, rss_item
+from tests.publishing.conftest import ago
 from tests.publishing.test_seo import head_of
+from wiredesk.newsroom import services
 from wiredesk.newsroom.models import Article
 
 pytestmark = pytest.mark.django_db
@@ -100,10 +103,17 @@ def test_feeds_stay_well_formed_with_forbidden_characters_in_picture_fields(clie
     assert b"Ferries at dawn" in content and b"Jo Doe" in content
 
 
-def test_json_feed_image(client, pictured):
+def test_json_feed_image_found_in_the_copy(client, site, tmp_path):
+    body = ('<figure><img src="https://img.example/inline.jpg" alt="A ferry" width="1200" '
+            'height="800"><figcaption>A ferry at the wharf.</figcaption></figure>'
+            "<p>Ferries returned to the harbour on Saturday morning after the storm.</p>")
+    path = tmp_path / "inline.rss"
+    path.write_bytes(rss(rss_item("inline-1", "Ferries return", body, date=ago(minutes=5))))
+    services.ingest_source(str(path), agency=services.agency_ensure(code="RFE"))
     document = json.loads(client.get("/chile-sun/feed.json").content)
     items = {item["title"]: item for item in document["items"]}
-    assert items["Fresh world story"]["image"] == PIC
+    assert items["Ferries return"]["image"] == "https://img.example/inline.jpg"
+    assert "inline.jpg" not in items["Ferries return"]["content_html"]  # not shown twice
     assert "image" not in items["Old world story"]
 
 
