@@ -146,6 +146,24 @@ def test_text_linking_its_picture_in_either_order(wire, picture_first):
     assert public.get().image_url == PICTURE_URL
 
 
+def test_package_sent_after_its_text_and_picture_pairs_them(client, wire):
+    package = f"""<packageItem xmlns="{NS}" guid="urn:wire:pkg" version="1">
+     <itemMeta><itemClass qcode="ninat:composite"/><pubStatus qcode="stat:usable"/>
+      <title>Rates package</title></itemMeta>
+     <groupSet root="main"><group id="main">
+      <itemRef residref="urn:wire:text"><itemClass qcode="icls:text"/></itemRef>
+      <itemRef residref="urn:wire:pic1"><itemClass qcode="icls:picture"/></itemRef>
+     </group></groupSet></packageItem>"""
+    wire(picture(links=""))  # alone, it is a photo story
+    wire(text())
+    wire(package)
+    text_article = Article.objects.get(guid="urn:wire:text")
+    assert text_article.image_url == PICTURE_URL
+    lone = Article.objects.get(guid="urn:wire:pic1")
+    assert lone.status == Article.Status.HELD
+    assert page(client, lone).status_code == 404
+
+
 def test_picture_of_a_text_under_embargo_is_not_public(client, wire, monkeypatch):
     until = timezone.now() + timedelta(hours=2)
     wire(text(embargo=until.strftime("%Y-%m-%dT%H:%M:%SZ")))

@@ -239,6 +239,7 @@ def store_item(item: CleanItem, *, agency: Agency, feed: Feed | None = None,
         if item.picture_links:
             pictures.record_links(agency, item)
             pictures.adopt_standalone(agency, pictures.text_links(item))
+            pictures.pair_others(agency, item)
         picture = pictures.effective_picture(item, agency, links_possible=links_possible)
         if (context is not None and item.identity not in context.known
                 and not item.identity.startswith("url:")):

@@ -112,6 +112,18 @@ def adopt_standalone(agency: Agency, picture_guids: list[str]) -> None:
             "event": "picture_adopted", "article_id": lone.pk, "agency": agency.code})
 
 
+def pair_others(agency: Agency, item: CleanItem) -> None:
+    """Pairings an item makes between two other items (a package naming a text and its
+    pictures, sent after both): each text shows its picture at once."""
+    others = {link.picture_guid for link in item.picture_links
+              if item.guid not in (link.picture_guid, link.text_guid)}
+    if not others:
+        return
+    adopt_standalone(agency, sorted(others))
+    for guid in sorted(others):
+        _refresh_texts(agency, guid)
+
+
 def effective_picture(item: CleanItem, agency: Agency, *,
                       links_possible: bool = True) -> tuple[Picture | None, str]:
     """The picture a text item's article shows: its own, else its first paired picture
