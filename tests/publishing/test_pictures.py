@@ -95,7 +95,7 @@ def test_atom_enclosure_link_and_media_content(client, pictured):
 def test_feeds_stay_well_formed_with_forbidden_characters_in_picture_fields(client, pictured,
                                                                              ext):
     pictured.image_caption = "Ferries\x0c at dawn\ufffe"
-    pictured.image_credit = "Jo\x00 Doe"
+    pictured.image_credit = "Jo\x08 Doe"  # NUL never reaches the database
     pictured.image_rights = "\x01Editorial"
     pictured.save()
     content = client.get(f"/chile-sun/feed.{ext}").content
