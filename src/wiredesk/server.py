@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 
@@ -54,8 +55,22 @@ class WiredeskServer(BaseApplication):
                 self._jobs.kill()
 
 
+def listen(host: str, port: int) -> socket.socket:
+    """Bind the server's port now: a busy one is a one-line error before any other work."""
+    from wiredesk.core.cli import CommandError
+    from wiredesk.core.ports import PortBusy, bind, serve_busy_message
+
+    try:
+        return bind(host, port)
+    except PortBusy as exc:
+        raise CommandError(serve_busy_message(exc)) from None
+    except OSError as exc:
+        raise CommandError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
 def serve(*, host: str, port: int, workers: int, scheduler: bool = True,
-          banner: str = "", pid_file: str | None = None) -> int:
+          banner: str = "", pid_file: str | None = None,
+          listener: socket.socket | None = None) -> int:
     """Run gunicorn in this process (the arbiter), until SIGTERM/SIGINT.
 
     Chosen over granian by measurement (benchmarks/server_choice.py, BENCHMARKS.md): on
@@ -67,10 +82,13 @@ def serve(*, host: str, port: int, workers: int, scheduler: bool = True,
     from django.conf import settings
     from django.core.management import call_command
 
+    listener = listener or listen(host, port)
     if not settings.DEBUG:
         call_command("collectstatic", interactive=False, verbosity=0)
     options = {
-        "bind": f"{host}:{port}",
+        # The socket bound above, handed over: no other process can take the port
+        # between the check and the start, and gunicorn never retries a busy one.
+        "bind": f"fd://{listener.detach()}",
         "workers": max(1, workers),
         "worker_class": "gthread",
         "threads": 4,
