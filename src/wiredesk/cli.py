@@ -67,6 +67,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo" and not data_dir:
         data_dir = os.environ.get("WIREDESK_DATA_DIR", "./wiredesk-data")
     try:
+        prepare = getattr(args, "before_setup", None)
+        if prepare is not None:  # a command that sets its own environment (demo)
+            prepare(args)
         _setup_django(data_dir)
         if not args.long_running:
             _quiet_item_logs()

@@ -15,6 +15,7 @@ def register(sub) -> None:
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--data-dir", dest="sub_data_dir")
     demo.add_argument("--no-serve", action="store_true", help="build the instance, do not serve")
+    demo.set_defaults(before_setup=demo_prepare)
 
     serve = command(sub, "serve", cmd_serve, long_running=True,
                     help="serve the instance with a production WSGI server")
@@ -57,18 +58,45 @@ def register(sub) -> None:
                          help="render every page again, not only what changed")
 
 
-def cmd_serve(args, *, banner: str = "") -> int:
+def cmd_serve(args) -> int:
+    from django.conf import settings
+
     from wiredesk import server
 
+    if settings.WIREDESK_DEMO_MAILBOX:
+        # The mailbox shows every message the site sent to anyone who asks: a demo's.
+        raise CommandError("WIREDESK_DEMO_MAILBOX is for `wiredesk demo` only: unset it "
+                           "(and set EMAIL_URL) to serve")
     return server.serve(host=args.host, port=args.port, workers=args.workers,
-                        scheduler=not args.no_scheduler, banner=banner,
-                        pid_file=getattr(args, "pid_file", None))
+                        scheduler=not args.no_scheduler, pid_file=args.pid_file)
+
+
+def demo_prepare(args) -> None:
+    """Before Django reads its settings: take the port (a busy one is one line, before
+    any building), and give the demo and every process it starts its own address and
+    mailbox (``demo.environment``)."""
+    import os
+
+    from wiredesk import demo
+    from wiredesk.core.ports import PortBusy, bind, demo_busy_message
+
+    if not args.no_serve:
+        try:
+            args.listener = bind(args.host, args.port)
+        except PortBusy as exc:
+            raise CommandError(demo_busy_message(exc)) from None
+        except OSError as exc:
+            raise CommandError(f"cannot listen on {args.host}:{args.port}: "
+                               f"{exc.strerror or exc}") from None
+    os.environ.update(demo.environment(host=args.host, port=args.port,
+                                       allowed_hosts=os.environ.get("WIREDESK_ALLOWED_HOSTS",
+                                                                    "")))
 
 
 def cmd_demo(args) -> int:
     import logging
 
-    from wiredesk import demo
+    from wiredesk import demo, server
 
     # Building prints one progress line per feed; per-article log lines would bury them.
     item_log = logging.getLogger("wiredesk.newsroom.services")
@@ -78,13 +106,14 @@ def cmd_demo(args) -> int:
         urls = demo.build(port=args.port, host=args.host)
     finally:
         item_log.setLevel(level)
-    banner = "wiredesk demo is ready. Open:\n" + "\n".join(f"  {u}" for u in urls)
+    site = demo.base_url(args.host, args.port)
+    banner = ("wiredesk demo is ready. Open:\n" + "\n".join(f"  {u}" for u in urls) + "\n"
+              f"Mail is not sent out: the demo keeps it, read it at {site}/_mail/")
     if args.no_serve:
-        print(banner)
+        print(banner.replace("read it at", "read it (while the demo serves) at"))
         return 0
-    args.workers = 2
-    args.no_scheduler = False
-    return cmd_serve(args, banner=banner + "\nPress Ctrl+C to stop.")
+    return server.serve(host=args.host, port=args.port, workers=2, scheduler=True,
+                        banner=banner + "\nPress Ctrl+C to stop.", listener=args.listener)
 
 
 def cmd_jobs(args) -> int:

@@ -12,11 +12,18 @@ backup is written into a file created 0600. Data directories from before are tig
 on start when this user owns them; nothing is ever loosened, and another user's files
 are left alone.
 
-Pure Python (no Django): settings.py calls ``secure`` while it is being read.
+A directory built by ``wiredesk demo`` also holds ``demo.json``, the demo's own address
+(``demo_record``): settings.py reads it so that a command run by hand on the demo's data
+(``wiredesk releases approve``, ``wiredesk digest send``) links to the port the demo
+serves on and leaves its mail in the demo's mailbox.
+
+Pure Python (no Django): settings.py calls ``secure`` and ``demo_record`` while it is
+being read.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from pathlib import Path
@@ -66,3 +73,27 @@ def secure(data_dir: Path, sqlite_path: Path | None) -> None:
         for entry in backups.iterdir():
             if entry.is_file():
                 tighten(entry)
+
+
+DEMO_RECORD = "demo.json"
+
+
+def demo_record(data_dir: Path) -> dict:
+    """What ``wiredesk demo`` recorded about the instance in ``data_dir``; {} if it did not
+    build it (or the record cannot be read)."""
+    try:
+        record = json.loads((data_dir / DEMO_RECORD).read_text())
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def write_demo_record(data_dir: Path, record: dict) -> None:
+    """Replace the demo record at once (readers never see half a file), 0600."""
+    private_dir(data_dir)
+    target = data_dir / DEMO_RECORD
+    temporary = data_dir / f".{DEMO_RECORD}.{os.getpid()}"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(record, handle, indent=2, sort_keys=True)
+    os.replace(temporary, target)

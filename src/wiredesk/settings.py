@@ -62,7 +62,11 @@ DEBUG = _env_bool("WIREDESK_DEBUG", False)
 WIREDESK_ALLOWED_HOSTS = _env_list("WIREDESK_ALLOWED_HOSTS", "")
 ALLOWED_HOSTS = ["*"]
 CSRF_TRUSTED_ORIGINS = _env_list("WIREDESK_CSRF_TRUSTED_ORIGINS", "")
-BASE_URL = os.environ.get("WIREDESK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# A data directory built by `wiredesk demo` records the demo's address (datadir.py):
+# commands run by hand on it link to the demo's own port unless WIREDESK_BASE_URL is set.
+_DEMO_RECORD = datadir.demo_record(DATA_DIR)
+BASE_URL = (os.environ.get("WIREDESK_BASE_URL") or _DEMO_RECORD.get("base_url")
+            or "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -224,6 +228,14 @@ STORAGES = {
 # Outgoing mail: one URL (see mail.py); the console backend prints messages.
 EMAIL_URL = os.environ.get("EMAIL_URL", "console://")
 vars().update(email_settings_from_url(EMAIL_URL))
+# Demo only: `wiredesk demo` sets WIREDESK_DEMO_MAILBOX for its own processes, so mail is
+# kept as files in the data directory's mailbox/ and read at /_mail/ on the demo server
+# (`wiredesk serve` refuses to start with it). Commands run by hand on a demo's data
+# directory leave their mail there too, unless EMAIL_URL says otherwise.
+WIREDESK_DEMO_MAILBOX = _env_bool("WIREDESK_DEMO_MAILBOX", False)
+WIREDESK_MAILBOX_DIR = DATA_DIR / "mailbox"
+if WIREDESK_DEMO_MAILBOX or (_DEMO_RECORD and "EMAIL_URL" not in os.environ):
+    EMAIL_BACKEND = "wiredesk.demo.mailbox.MailboxBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("WIREDESK_FROM_EMAIL", "wiredesk <news@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

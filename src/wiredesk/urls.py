@@ -5,6 +5,7 @@ A request whose Host names an edition is routed by host_urls.py instead (see
 editions/middleware.py); both lists are built from ``edition_pages`` below.
 """
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -31,6 +32,11 @@ site_patterns = [
     path("api/", include("wiredesk.api.urls")),
     *media_patterns,
 ]
+if settings.WIREDESK_DEMO_MAILBOX:
+    # `wiredesk demo` only (`wiredesk serve` refuses the setting): the mail it kept.
+    from wiredesk.demo.urls import mailbox_patterns
+
+    site_patterns += mailbox_patterns
 
 urlpatterns = [
     *site_patterns,

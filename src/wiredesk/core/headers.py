@@ -18,7 +18,7 @@ RELAXED_STYLE_PREFIXES = ("/admin/", "/api/docs")
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 
-def content_security_policy(*, inline_styles: bool, https: bool) -> str:
+def content_security_policy(*, inline_styles: bool, https: bool, frames: str = "'none'") -> str:
     images = "'self' data: https:" if https else "'self' data: https: http:"
     styles = "'self' 'unsafe-inline'" if inline_styles else "'self'"
     return "; ".join((
@@ -30,7 +30,7 @@ def content_security_policy(*, inline_styles: bool, https: bool) -> str:
         "connect-src 'self'",
         "media-src 'self' https:",
         "object-src 'none'",
-        "frame-src 'none'",
+        f"frame-src {frames}",
         "base-uri 'none'",
         "form-action 'self'",
         "frame-ancestors 'none'",

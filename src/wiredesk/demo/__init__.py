@@ -1,14 +1,26 @@
 """``wiredesk demo``: an embedded instance with sample wire copy written for this project.
 
 The sample feeds ship inside the package and go through the same path as any real
-feed (feed add, then poll), so the demo exercises the real pipeline.
+feed (feed add, then poll), so the demo exercises the real pipeline. They are read
+through ``dating.redate_feeds`` first: copies dated relative to now are written to
+``$WIREDESK_DATA_DIR/demo-feeds/`` and those are the feeds the demo polls.
+
+The demo's processes (web workers, the job scheduler) are told their own address
+(``environment``), so every absolute link (pages, feeds, API, mail) carries the host and
+port the demo serves on, and their mail goes to the demo mailbox (``mailbox``, read at
+``/_mail/``). The address is also recorded in the data directory
+(``datadir.write_demo_record``) for commands run by hand on it.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 FEEDS_DIR = Path(__file__).resolve().parent / "feeds"
+DATED_FEEDS = "demo-feeds"  # in the data directory
+LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
+EVERY_ADDRESS = ("0.0.0.0", "::", "[::]", "")  # noqa: S104
 
 AGENCIES = [
     # code, name, zone for times given without one
@@ -39,15 +51,60 @@ EDITIONS = [
 ]
 
 
+def base_url(host: str, port: int) -> str:
+    """The demo's address as links should carry it: a loopback or every-address bind is
+    read as ``localhost`` (what a browser on this machine opens)."""
+    if host in LOOPBACK or host in EVERY_ADDRESS:
+        shown = "localhost"
+    elif ":" in host.strip("[]"):
+        shown = f"[{host.strip('[]')}]"
+    else:
+        shown = host
+    return f"http://{shown}:{port}"
+
+
+def environment(*, host: str, port: int, allowed_hosts: str = "") -> dict[str, str]:
+    """The variables the demo sets for itself and every process it starts, before Django
+    reads its settings: its own address, its mailbox and, bound to every address, any
+    host name (a browser on another machine or in a container reaches it by a name this
+    machine cannot know)."""
+    env = {"WIREDESK_BASE_URL": base_url(host, port), "WIREDESK_DEMO_MAILBOX": "1"}
+    if host in EVERY_ADDRESS:
+        env["WIREDESK_ALLOWED_HOSTS"] = ",".join(h for h in (allowed_hosts, "*") if h)
+    return env
+
+
+def dated_feeds(directory: Path, *, now: datetime) -> dict[str, Path]:
+    """Write the sample feeds, dated relative to ``now``, into ``directory``."""
+    from wiredesk.datadir import private_dir
+    from wiredesk.demo.dating import redate_feeds
+
+    texts = {name: (FEEDS_DIR / name).read_text(encoding="utf-8") for name, _code in FEEDS}
+    private_dir(directory)
+    paths = {}
+    for name, text in redate_feeds(texts, now=now).items():
+        path = directory / name
+        temporary = directory / f".{name}.tmp"
+        temporary.write_text(text, encoding="utf-8")
+        temporary.replace(path)  # a poll running meanwhile reads one copy or the other
+        paths[name] = path
+    return paths
+
+
 def build(*, host: str = "127.0.0.1", port: int = 8000, progress=print) -> list[str]:
     """Create or refresh the demo instance; return the URLs worth opening."""
+    from django.conf import settings
     from django.core.management import call_command
+    from django.utils import timezone
 
+    from wiredesk.datadir import write_demo_record
     from wiredesk.editions.services import edition_save
     from wiredesk.newsroom import services
 
     progress("Preparing the database...")
     call_command("migrate", interactive=False, verbosity=0)
+    # Commands run by hand on this data directory link to this address (settings.py).
+    write_demo_record(settings.DATA_DIR, {"base_url": base_url(host, port)})
     agencies = {code: services.agency_ensure(code=code, name=name, time_zone=zone)
                 for code, name, zone in AGENCIES}
     for slug, name, aliases, position in SECTIONS:
@@ -56,14 +113,17 @@ def build(*, host: str = "127.0.0.1", port: int = 8000, progress=print) -> list[
         edition_save(name=spec["name"], slug=spec["slug"], time_zone=spec["time_zone"],
                      hosts=spec["hosts"], sections=spec["sections"],
                      agencies=spec["agencies"], tagline=spec["tagline"])
+    # An article keeps the date it was first stored with: a data directory built before
+    # keeps its sample's dates (start afresh with another --data-dir for new ones).
+    sources = dated_feeds(settings.DATA_DIR / DATED_FEEDS, now=timezone.now())
     for position, (filename, code) in enumerate(FEEDS, start=1):
-        feed = services.feed_add(source=str(FEEDS_DIR / filename), agency=agencies[code])
+        feed = services.feed_add(source=str(sources[filename]), agency=agencies[code])
         report = services.feed_poll(feed, force=True)
         progress(f"[{position}/{len(FEEDS)}] {filename}: {report.summary().split(': ', 1)[1]}")
-    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host  # noqa: S104
-    urls = [f"http://{shown}:{port}/"]
+    site = base_url(host, port)
+    urls = [f"{site}/"]
     for spec in EDITIONS:
-        urls.append(f"http://{shown}:{port}/{spec['slug']}/")
+        urls.append(f"{site}/{spec['slug']}/")
         urls.append(f"http://{spec['hosts'][0]}:{port}/")
-    urls.append(f"http://{shown}:{port}/admin/ (create a login with `wiredesk createsuperuser`)")
+    urls.append(f"{site}/admin/ (create a login with `wiredesk createsuperuser`)")
     return urls
