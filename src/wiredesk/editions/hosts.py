@@ -41,3 +41,25 @@ def domain_of(host: str) -> str:
 def is_site_host(host: str) -> bool:
     domain = domain_of(host)
     return bool(domain) and validate_host(domain, site_hosts())
+
+
+DEFAULT_PORTS = (None, 80, 443)
+
+
+def _address(domain: str, port: int | None) -> tuple[str, int | None]:
+    domain = domain.lower().strip("[]").rstrip(".")
+    loopback = "loopback" if domain in ("localhost", "127.0.0.1", "::1") else domain
+    return loopback, None if port in DEFAULT_PORTS else port
+
+
+def matches_base_url(host: str) -> bool:
+    """Whether a request for ``host`` (a Host header) came to the address links are built
+    on, ``WIREDESK_BASE_URL``: the same name (the loopback names count as one) and port
+    (none, 80 and 443 count as one, since a proxy in front rarely passes the port on)."""
+    domain, port = split_domain_port(host)
+    try:
+        asked = _address(domain, int(port) if port else None)
+        base = urlsplit(settings.BASE_URL)
+        return asked == _address(base.hostname or "", base.port)
+    except ValueError:
+        return True  # a port that is no number: nothing to compare
