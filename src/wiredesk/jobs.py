@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from django.db import close_old_connections, connections
 
-from wiredesk.core.taskqueue import PERIODIC, task_named
+from wiredesk.core.taskqueue import PERIODIC, Idle, task_named
 
 log = logging.getLogger("wiredesk.jobs")
 
@@ -42,12 +42,15 @@ def default_jobs() -> list[PeriodicJob]:
 
 
 def run_job(job: PeriodicJob) -> bool:
-    """Run one job now, in this thread; log what it did or how it failed. True if it ran
-    without raising. Database connections are checked before and after, as a request's."""
+    """Run one job now, in this thread; log what it did (a turn with nothing done, at
+    debug level) or how it failed. True if it ran without raising. Database connections
+    are checked before and after, as a request's."""
     close_old_connections()
     try:
         outcome = job.run()
-        if outcome:
+        if isinstance(outcome, Idle):
+            log.debug("%s: %s", job.name, outcome)
+        elif outcome:
             log.info("%s: %s", job.name, outcome)
         return True
     except Exception:

@@ -39,6 +39,12 @@ app.add_defaults({"beat_schedule": {job.name: {"task": job.task, "schedule": job
 app.autodiscover_tasks()  # the tasks module of every installed app
 
 
+class Idle(str):
+    """What a periodic task returns when its turn found nothing to do ("planned 0; 0
+    sent"): the in-process scheduler logs it at debug level, so a quiet instance's log is
+    not one such line a minute."""
+
+
 def broker_configured() -> bool:
     from django.conf import settings
 

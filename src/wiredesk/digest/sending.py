@@ -50,6 +50,13 @@ class SendReport:
     stopped: str = ""
     recovered: RecoveryReport = field(default_factory=RecoveryReport)
 
+    @property
+    def nothing_done(self) -> bool:
+        recovered = self.recovered
+        return not (self.sent or self.failed or self.retry or self.skipped or self.stopped
+                    or recovered.returned or recovered.in_flight_resent
+                    or recovered.in_flight_failed)
+
     def summary(self) -> str:
         text = (f"{self.sent} sent, {self.failed} failed, {self.retry} to retry, "
                 f"{self.skipped} skipped")

@@ -48,7 +48,7 @@ def send_edition(edition_id: int) -> str:
 def send_due() -> str:
     from django.db.models import Count
 
-    from wiredesk.core.taskqueue import broker_configured
+    from wiredesk.core.taskqueue import Idle, broker_configured
     from wiredesk.digest.models import Delivery
     from wiredesk.digest.sending import send_pending
     from wiredesk.digest.services import digest_plan
@@ -59,7 +59,8 @@ def send_due() -> str:
                .values("edition_id").annotate(n=Count("id")))
     if not broker_configured():
         report = send_pending()
-        return f"planned {plan.planned if plan else 0}; {report.summary()}"
+        outcome = f"planned {plan.planned if plan else 0}; {report.summary()}"
+        return Idle(outcome) if not (plan and plan.planned) and report.nothing_done else outcome
     queued = 0
     for row in waiting:
         senders = min(SENDERS_PER_EDITION, 1 + row["n"] // MESSAGES_PER_SENDER)

@@ -99,12 +99,16 @@ def poll_due_feeds() -> int:
     return queued
 
 
-def _poll_due_here() -> int:
+def _poll_due_here() -> int | str:
+    from wiredesk.core.taskqueue import Idle
     from wiredesk.newsroom.services import poll_due_feeds as poll_due
 
     reports = poll_due()
     for report in reports:
-        log.info("poll %s", report.summary())
+        log.log(logging.DEBUG if report.nothing_new else logging.INFO,
+                "poll %s", report.summary())
+    if reports and all(report.nothing_new for report in reports):
+        return Idle(f"{len(reports)} feed(s) polled, nothing new")
     return len(reports)
 
 

@@ -46,6 +46,11 @@ class IngestReport:
     article_ids: list[int] = field(default_factory=list)  # created or updated, in order
 
     @property
+    def nothing_new(self) -> bool:
+        """Nothing stored and nothing failed: a routine re-poll."""
+        return not (self.created or self.updated or self.store_failures or self.errors)
+
+    @property
     def seen(self) -> int:
         return self.created + self.updated + self.unchanged + self.skipped
 
