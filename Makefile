@@ -7,16 +7,29 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test test-fast lint install browser clean
 
+# `make demo PORT=8100 HOST=0.0.0.0`: where the demo listens.
+PORT ?= 8000
+HOST ?= 127.0.0.1
+
+# pip prints what it collects and installs as it goes: the first install downloads and
+# builds every dependency and takes a few minutes.
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	@echo "== [1/3] virtualenv in $(VENV)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "== [2/3] pip"
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@echo "== [3/3] wiredesk and its dependencies (the first time takes a few minutes)"
+	$(BIN)/python -m pip install --progress-bar on -e '.[test]'
+	@touch $(STAMP)
 
 install: $(STAMP)
 
-demo: $(STAMP)
-	$(BIN)/wiredesk demo
+# The port is asked for first (standard library only, before the virtualenv exists), so
+# a busy one is one line, not the end of a long install and build.
+demo:
+	@PYTHONPATH=src $(PYTHON) -m wiredesk.core.ports $(HOST) $(PORT)
+	@$(MAKE) --no-print-directory install
+	$(BIN)/wiredesk demo --host $(HOST) --port $(PORT)
 
 # Headless Chromium for the browser tests comes from Debian's package, never a download.
 browser:
