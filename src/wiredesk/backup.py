@@ -227,12 +227,15 @@ def _pg_restore(source: Path) -> None:
 def _after_restore() -> None:
     from django.core.management import call_command
 
+    from wiredesk.publishing.changes import restart_after_restore
     from wiredesk.publishing.stamps import bump_all_editions
 
     call_command("migrate", interactive=False, verbosity=0)  # an older backup catches up
     # New (generation, changed_at) pairs no cached page was stored under, and a
     # Last-Modified after anything a client or CDN holds.
     bump_all_editions()
+    # Partners synced past the backup: their cursors are refused, they sync from scratch.
+    restart_after_restore()
 
 
 def holds_data() -> bool:

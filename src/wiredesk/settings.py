@@ -287,6 +287,8 @@ WIREDESK_PAGE_CACHE_SECONDS = int(os.environ.get("WIREDESK_PAGE_CACHE_SECONDS", 
 WIREDESK_PAGE_MAX_AGE = int(os.environ.get("WIREDESK_PAGE_MAX_AGE", "60"))
 # JSON API: requests a minute from one address without an API key.
 WIREDESK_API_ANON_PER_MINUTE = int(os.environ.get("WIREDESK_API_ANON_PER_MINUTE", "60"))
+# The change stream keeps a withdrawn article's change this long; older cursors get 410.
+WIREDESK_CHANGES_RETENTION_DAYS = int(os.environ.get("WIREDESK_CHANGES_RETENTION_DAYS", "30"))
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

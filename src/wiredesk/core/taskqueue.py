@@ -30,6 +30,9 @@ PERIODIC = (
     Periodic("retrain-sections", "newsroom.retrain_sections", 24 * 3600.0),
     Periodic("prune-release-images", "releases.prune_images", 3600.0),
     Periodic("send-digests", "digest.send_due", 60.0),
+    # The change stream: an embargo passing is a change nobody writes.
+    Periodic("log-embargo-lifts", "publishing.log_embargo_lifts", 60.0),
+    Periodic("prune-changes", "publishing.prune_changes", 24 * 3600.0),
 )
 
 app = Celery("wiredesk")

@@ -1,4 +1,5 @@
-"""Any change to what an edition shows bumps its stamp, inside the writer's transaction."""
+"""Any change to what an edition shows bumps its stamp and is logged in the change stream,
+inside the writer's transaction."""
 
 from __future__ import annotations
 
@@ -8,26 +9,54 @@ from django.dispatch import receiver
 from wiredesk.editions.models import Edition, EditionHost, Placement
 from wiredesk.editions.signals import placements_changed
 from wiredesk.newsroom.models import Article
+from wiredesk.publishing import changes
 from wiredesk.publishing.stamps import bump_editions
 
 
 @receiver(post_save, sender=Article, dispatch_uid="publishing-article-saved")
-def _article_saved(sender, instance: Article, raw: bool = False, **kwargs) -> None:
+def _article_saved(sender, instance: Article, created: bool = False, raw: bool = False,
+                   **kwargs) -> None:
     if raw:
         return
-    editions = Placement.objects.filter(article_id=instance.pk).values_list("edition_id",
-                                                                            flat=True)
+    editions = list(Placement.objects.filter(article_id=instance.pk)
+                    .values_list("edition_id", flat=True))
     bump_editions(editions, embargo_until=instance.embargo_until)
+    changes.article_changed(instance, editions, created=created)
+
+
+# Its placements went first (their rows tell each edition); this row tells everyone else.
+@receiver(post_delete, sender=Article, dispatch_uid="publishing-article-deleted")
+def _article_deleted(sender, instance: Article, **kwargs) -> None:
+    changes.article_changed(instance, [], deleted=True)
 
 
 @receiver(placements_changed, dispatch_uid="publishing-placements-changed")
 def _placements_changed(sender, article: Article, edition_ids, **kwargs) -> None:
     bump_editions(edition_ids, embargo_until=article.embargo_until)
+    changes.placements_changed(article.pk, edition_ids, version=article.version)
 
 
 @receiver(post_delete, sender=Placement, dispatch_uid="publishing-placement-deleted")
 def _placement_deleted(sender, instance: Placement, **kwargs) -> None:
     bump_editions([instance.edition_id])
+    changes.placements_changed(instance.article_id, [instance.edition_id],
+                               version=_version_known(instance))
+
+
+# A placement made one at a time (the admin); services place in bulk and send
+# placements_changed instead.
+@receiver(post_save, sender=Placement, dispatch_uid="publishing-placement-saved")
+def _placement_saved(sender, instance: Placement, created: bool, raw: bool = False,
+                     **kwargs) -> None:
+    if created and not raw:
+        changes.placements_changed(instance.article_id, [instance.edition_id],
+                                   version=_version_known(instance))
+
+
+def _version_known(placement: Placement) -> int:
+    # Placements are taken out before their article is deleted: it is still there.
+    return Article.objects.filter(pk=placement.article_id).values_list(
+        "version", flat=True).first() or 0
 
 
 # An edition's name, language and hosts show on the other editions' pages too (hreflang

@@ -31,6 +31,9 @@ def article_kill(*, article: Article, reason: str) -> Article:
     return article
 
 
+# Atomic like a kill: what the apps above record of the change (the change stream's row,
+# the page cache's stamps) commits with it or not at all.
+@transaction.atomic
 def article_hold(*, article: Article, reason: str = "") -> Article:
     article.status = Article.Status.HELD
     article.status_reason = reason.strip()[:2000]
@@ -38,6 +41,7 @@ def article_hold(*, article: Article, reason: str = "") -> Article:
     return article
 
 
+@transaction.atomic
 def article_release(*, article: Article) -> Article:
     if article.status == Article.Status.KILLED:
         raise ServiceError("a killed article cannot be released")

@@ -1,0 +1,20 @@
+"""Celery tasks for publishing: thin wrappers that call the change stream's services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="publishing.log_embargo_lifts", ignore_result=True)
+def log_embargo_lifts() -> str:
+    from wiredesk.publishing.changes import lift_due_embargoes
+
+    lifted = lift_due_embargoes()
+    return f"{lifted} embargo lift(s) logged" if lifted else ""
+
+
+@shared_task(name="publishing.prune_changes", ignore_result=True)
+def prune_changes() -> str:
+    from wiredesk.publishing.changes import prune_changes as prune
+
+    return f"{prune()} change(s) of withdrawn articles pruned"

@@ -1,0 +1,84 @@
+"""The change stream's log: compacted, bounded, and never read past a row still to commit."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+
+from wiredesk.editions.models import Placement
+from wiredesk.newsroom import services
+from wiredesk.newsroom.models import Article
+from wiredesk.publishing import changes
+from wiredesk.publishing.changes import BEGINNING
+from wiredesk.publishing.models import Change, ChangeLog
+
+
+def rows_of(article):
+    return sorted(Change.objects.filter(article_id=article.pk)
+                  .values_list("edition_id", flat=True), key=lambda e: e or 0)
+
+
+@pytest.mark.django_db
+def test_one_row_per_article_and_scope_whatever_the_churn(site):
+    chile, spanish, plain = site
+    article = Article.objects.get(headline="Sport story")
+    # Stored, then placed in the editions made after it.
+    assert rows_of(article) == [None, chile.pk, spanish.pk, plain.pk]
+    for n in range(5):
+        article.teaser = f"take {n}"
+        article.save()
+    # Its own row now tells the editions carrying it.
+    assert rows_of(article) == [None]
+    Placement.objects.get(article=article, edition=plain).delete()
+    assert rows_of(article) == [None, plain.pk]
+    page = changes.changes_after(BEGINNING, limit=100, edition_id=plain.pk)
+    assert [c.article_id for c in page.changed] == [article.pk]
+    assert changes.changes_after(BEGINNING, limit=100, edition_id=chile.pk).changed[-1] \
+        .article_id == article.pk
+
+
+@pytest.mark.django_db
+def test_prune_takes_only_withdrawn_articles_rows(site):
+    old = Article.objects.get(headline="Old world story")
+    killed = Article.objects.get(headline="Sport story")
+    services.article_kill(article=killed, reason="rights")
+    kept = rows_of(old)
+    later = timezone.now() + timedelta(days=40)
+    assert changes.prune_changes(now=later, days=30) == 1  # the kill's row
+    assert rows_of(killed) == [] and rows_of(old) == kept
+    state = ChangeLog.objects.get()
+    assert state.prunes == 1 and state.pruned_at is not None
+    assert changes.prune_changes(now=later, days=30) == 0
+    assert ChangeLog.objects.get().prunes == 1
+    # A sync from the beginning is the whole public state, however old.
+    everything = changes.changes_after(BEGINNING, limit=100)
+    assert {c.article_id for c in everything.changed} == set(
+        Article.objects.exclude(pk=killed.pk).values_list("pk", flat=True))
+
+
+def _raw_row(cursor, article_id):
+    cursor.execute("INSERT INTO publishing_change (article_id, edition_id, at, txid, version)"
+                   " VALUES (%s, NULL, now(), txid_current(), 1)", [article_id])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_row_committed_late_is_never_skipped():
+    """PostgreSQL numbers rows when they are written: a transaction that began first and
+    commits last has the lower id. A reader must not go past it while it runs."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite writes one transaction at a time")
+    slow = connection.copy()
+    try:
+        with slow.cursor() as cursor:
+            cursor.execute("BEGIN")
+            _raw_row(cursor, 1001)  # first to write, still running
+            with transaction.atomic(), connection.cursor() as fast:
+                _raw_row(fast, 1002)  # written after it, committed before it
+            first = changes.changes_after(BEGINNING, limit=10)
+            assert first.changed == [] and first.end == BEGINNING
+            cursor.execute("COMMIT")
+        then = changes.changes_after(first.end, limit=10)
+        assert [c.article_id for c in then.changed] == [1001, 1002]
+    finally:
+        slow.close()
