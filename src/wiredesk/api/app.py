@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
-from wiredesk.api.routers import articles, editions, search, write
+from wiredesk.api.routers import articles, changes, editions, search, write
 from wiredesk.api.throttle import PerMinuteThrottle
 
 log = logging.getLogger(__name__)
@@ -76,5 +76,6 @@ def not_found_json(request: HttpRequest, rest: str = ""):
 # The schema lists the paths in the order they are mounted.
 api.add_router("", editions.router)
 api.add_router("", articles.router)
+api.add_router("", changes.router)
 api.add_router("", search.router)
 api.add_router("", write.router)

@@ -100,9 +100,46 @@ class StoryOut(Schema):
                                                    "oldest first")
 
 
+class TombstoneOut(Schema):
+    id: int
+    deleted: bool = Field(description="Always true: the article is not public (any more)")
+    reason: str = Field(description="killed, deleted, held, embargoed, removed (not in the "
+                                    "edition, or in none), or filtered (it does not match "
+                                    "section= or story= now)")
+    status_reason: str = Field(description="The editor's or the source's words, e.g. why "
+                                           "it was killed")
+    modified_at: datetime = Field(description="When it changed")
+
+
 class ArticlePage(Schema):
-    items: list[ArticleOut]
+    items: list[ArticleOut | TombstoneOut] = Field(
+        description="Articles; when syncing (updated_since= or a sync cursor), also "
+                    "tombstones of articles that are not public now")
     next_cursor: str | None = Field(description="Pass as ?cursor= for the next page")
+    sync_cursor: str | None = Field(
+        default=None, description="When syncing: pass as ?cursor= later to get what "
+                                  "changed since this page (never null then)")
+
+
+class ChangeOut(Schema):
+    id: int = Field(description="The article's id")
+    action: str = Field(description="publish (public, first version), update (public, a "
+                                    "later version: an update or a correction), kill "
+                                    "(killed or deleted: gone for good) or unpublish (held, "
+                                    "embargoed, or not in the edition, or in none)")
+    version: int
+    at: datetime = Field(description="When it last changed")
+    reason: str | None = Field(description="For kill and unpublish: killed, deleted, held, "
+                                           "embargoed or removed")
+    status_reason: str = Field(description="The editor's or the source's words")
+
+
+class ChangesPage(Schema):
+    items: list[ChangeOut] = Field(description="Each changed article once, with its state "
+                                               "now, in the order of its last change")
+    next: str = Field(description="Pass as ?cursor= for what comes after these, now or "
+                                  "later")
+    has_more: bool = Field(description="More changes are waiting now")
 
 
 class SearchHitOut(Schema):

@@ -11,7 +11,7 @@ from django.http import Http404
 from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
-from wiredesk.api import schemas
+from wiredesk.api import schemas, sync
 from wiredesk.api.routers.common import (
     MAX_ID,
     agency_param,
@@ -59,38 +59,40 @@ class ArticleFilters(schemas.Schema):
 
 
 @router.get("/articles", response={200: schemas.ArticlePage, 400: schemas.ErrorOut,
-                                   404: schemas.ErrorOut}, tags=["articles"])
+                                   404: schemas.ErrorOut, 410: schemas.ErrorOut},
+            tags=["articles"])
 def list_articles(request, filters: Query[ArticleFilters]):
-    """Public articles, newest first; with `updated_since`, oldest change first (for sync).
+    """Public articles, newest first; with `updated_since`, what changed since, for syncing.
 
-    Pages are cursor-based: follow `next_cursor` until it is null.
+    Pages are cursor-based: follow `next_cursor` until it is null. When syncing, each
+    changed article comes once, in the order of its last change, as it is now: the
+    article, or a tombstone (`deleted: true`, with the reason) when it is not public any
+    more; keep `sync_cursor` to ask again later. 410: the cursor or `updated_since` is
+    older than the changes kept, sync again from `updated_since=1900-01-01T00:00:00Z`.
     """
     edition = edition_param(filters.edition)
+    section = section_param(filters.section)
+    agency = agency_param(filters.agency)
+    since = moment_param(filters.updated_since, "updated_since")
+    cursor = text_param(filters.cursor, "cursor", 200)
+    if since is not None or (cursor and sync.is_sync_cursor(cursor)):
+        return _sync_page(since, cursor, edition, section, agency, filters)
     qs = articles_query().filter(public_q())
     if edition is not None:
         qs = qs.filter(placements__edition=edition)
     else:
         qs = qs.filter(placements__isnull=False).distinct()
-    if (section := section_param(filters.section)) is not None:
+    if section is not None:
         qs = qs.filter(section=section)
-    if (agency := agency_param(filters.agency)) is not None:
+    if agency is not None:
         qs = qs.filter(agency=agency)
     if filters.story is not None:
         qs = qs.filter(story_id=filters.story)
-    since = moment_param(filters.updated_since, "updated_since")
-    cursor = text_param(filters.cursor, "cursor", 200)
-    if since is not None:
-        mode, field = "m", "modified_at"
-        qs = qs.filter(modified_at__gte=since).order_by("modified_at", "id")
-        if cursor:
-            when, pk = _decode_cursor(cursor, mode)
-            qs = qs.filter(Q(modified_at__gt=when) | Q(modified_at=when, id__gt=pk))
-    else:
-        mode, field = "p", "published_at"
-        qs = qs.order_by("-published_at", "-id")
-        if cursor:
-            when, pk = _decode_cursor(cursor, mode)
-            qs = qs.filter(Q(published_at__lt=when) | Q(published_at=when, id__lt=pk))
+    mode, field = "p", "published_at"
+    qs = qs.order_by("-published_at", "-id")
+    if cursor:
+        when, pk = _decode_cursor(cursor, mode)
+        qs = qs.filter(Q(published_at__lt=when) | Q(published_at=when, id__lt=pk))
     rows = list(qs[: filters.limit + 1])
     more = len(rows) > filters.limit
     rows = rows[: filters.limit]
@@ -99,6 +101,26 @@ def list_articles(request, filters: Query[ArticleFilters]):
         last = rows[-1]
         next_cursor = _encode_cursor([mode, getattr(last, field).isoformat(), str(last.pk)])
     return {"items": [article_out(a, edition) for a in rows], "next_cursor": next_cursor}
+
+
+def _sync_page(since, cursor, edition, section, agency, filters) -> dict:
+    page = sync.read(cursor=cursor, since=since, edition=edition, agency=agency,
+                     limit=filters.limit)
+    items = []
+    for state in page.states:
+        reason = state.reason
+        if not reason and ((section is not None and state.article.section_id != section.pk)
+                           or (filters.story is not None
+                               and state.article.story_id != filters.story)):
+            reason = "filtered"  # it may have matched before: the partner may hold it
+        if reason:
+            items.append({"id": state.change.article_id, "deleted": True, "reason": reason,
+                          "status_reason": state.status_reason,
+                          "modified_at": state.change.at})
+        else:
+            items.append(article_out(state.article, edition))
+    return {"items": items, "next_cursor": page.cursor if page.more else None,
+            "sync_cursor": page.cursor}
 
 
 @router.get("/articles/{article_id}",
