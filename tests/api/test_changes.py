@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tests.conftest import rss, rss_item
 from tests.publishing.conftest import body
-from wiredesk.core.taskqueue import task_named
+from wiredesk.core.taskqueue import Idle, task_named
 from wiredesk.editions.models import Edition, Placement
 from wiredesk.editions.services import edition_save
 from wiredesk.newsroom import services
@@ -285,12 +285,12 @@ def test_embargo_lifts_are_logged_by_the_job_without_a_read(client, site, tmp_pa
     article = ingest_embargoed(tmp_path, "Bank to publish its decision",
                                timezone.now() + timedelta(hours=2))
     job = task_named("publishing.log_embargo_lifts")
-    assert job.run() == ""  # not due yet
+    assert isinstance(job.run(), Idle)  # not due yet
     before = Change.objects.filter(article_id=article.pk, edition_id=None).get().pk
     real_now = timezone.now
     monkeypatch.setattr(timezone, "now", lambda: real_now() + timedelta(hours=3))
     assert job.run() == "1 embargo lift(s) logged"
-    assert job.run() == ""  # once
+    assert isinstance(job.run(), Idle)  # once
     assert not PendingLift.objects.exists()
     assert Change.objects.filter(article_id=article.pk, edition_id=None).get().pk > before
     _, page = get(client, "/api/changes", cursor=None)
