@@ -106,6 +106,8 @@ def article_changed(article: Article, carried_by: Collection[int], *, created: b
     article's own row, and a later placement change logs a row of its own again.
     """
     _log(article.pk, [None], version=article.version, superseded=carried_by, new=created)
+    # An embargo later lifted or moved into the past leaves its lift behind: logged when
+    # due, it is one more row of the article, which is harmless.
     if (not deleted and article.embargo_until is not None
             and article.embargo_until > timezone.now()):
         PendingLift.objects.bulk_create(
@@ -164,8 +166,9 @@ def stable_rows():
 
     PostgreSQL hands out row ids when rows are written, not when they commit: a row of a
     transaction still running may later appear before rows already read. So a reader
-    takes only rows of transactions older than the oldest still running (and its own,
-    which it sees already).
+    takes only rows of transactions older than the oldest still running. A reader inside
+    a transaction of its own that wrote rows (a test) sees those too; the API reads
+    outside any transaction, after the embargo lifts it logs have committed.
     """
     rows = Change.objects.all()
     if connection.vendor == "postgresql":
