@@ -19,6 +19,15 @@ SHARED_DATA = Path(os.environ.get("WIREDESK_SHARED_DATA",
                                   Path(__file__).resolve().parents[2] / "shared" / "data"))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _static_manifest():
+    """Pages name static files by their hashed names, read from the manifest collectstatic
+    writes (as `wiredesk serve` does at start): once, into this run's own data directory."""
+    from wiredesk.core import staticfiles
+
+    staticfiles.collect()
+
+
 @pytest.fixture(autouse=True)
 def _empty_page_cache():
     """Page-cache keys repeat across tests (ids and generations restart on rollback)."""

@@ -3,7 +3,9 @@
 Layout under DIR: the same paths as the live site's ``/<edition-slug>/`` URLs, built by
 editions/links.py (``article_path`` and the rest)::
 
-    DIR/static/...                                  the stylesheet and other static files
+    DIR/static/...                                  the stylesheet and other static files,
+                                                    under content-hashed names as well
+    DIR/favicon.ico                                 the icon
     DIR/<edition>/index.html                        home (latest news, first page)
     DIR/<edition>/<section path>index.html          each section's first page
     DIR/<edition>/<article path>.html               every public article
@@ -88,15 +90,19 @@ def _render(client, url: str) -> bytes | None:
 
 
 def copy_static(target: Path) -> None:
-    from django.contrib.staticfiles import finders
+    """The collected static files, under the content-hashed names the pages use (and
+    their plain names and .gz copies), and the icon at ``DIR/favicon.ico``."""
+    from wiredesk.core import staticfiles
 
-    for finder in finders.get_finders():
-        for path, storage in finder.list([]):
-            source = Path(storage.path(path))
-            destination = target / "static" / path
-            if not destination.exists() or destination.stat().st_mtime < source.stat().st_mtime:
-                destination.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(source, destination)
+    staticfiles.collect()  # pages are rendered with the names its manifest gives
+    collected = Path(settings.STATIC_ROOT)
+    files = [(source, target / "static" / source.relative_to(collected))
+             for source in collected.rglob("*") if source.is_file()]
+    files.append((collected / "wiredesk" / "favicon.ico", target / "favicon.ico"))
+    for source, destination in files:
+        if not destination.exists() or destination.stat().st_mtime < source.stat().st_mtime:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, destination)
 
 
 FEED_EXTENSIONS = ("rss", "atom", "json")

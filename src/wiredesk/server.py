@@ -80,11 +80,12 @@ def serve(*, host: str, port: int, workers: int, scheduler: bool = True,
     requests are done, while the listening socket stays open (no refused connections).
     """
     from django.conf import settings
-    from django.core.management import call_command
+
+    from wiredesk.core import staticfiles
 
     listener = listener or listen(host, port)
     if not settings.DEBUG:
-        call_command("collectstatic", interactive=False, verbosity=0)
+        staticfiles.collect()
     options = {
         # The socket bound above, handed over: no other process can take the port
         # between the check and the start, and gunicorn never retries a busy one.

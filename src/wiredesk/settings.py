@@ -96,6 +96,9 @@ MIDDLEWARE = [
     "wiredesk.editions.middleware.EditionHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Inside whitenoise (static files come pre-compressed) and outside everything that
+    # reads or writes the body (the page cache stores and hashes the plain page).
+    "wiredesk.core.compression.CompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -218,11 +221,12 @@ with contextlib.suppress(OSError):
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
-# collectstatic (run by `wiredesk serve`) writes .gz and .br copies next to each file;
-# whitenoise serves them to clients that accept them, with ETag and Cache-Control.
+# collectstatic (run by `wiredesk serve` and `publish --static`) writes each file under a
+# content-hashed name too, the manifest {% static %} reads, and .gz copies (see
+# core/staticfiles.py); whitenoise serves the hashed names as immutable.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "wiredesk.core.staticfiles.StaticStorage"},
 }
 
 # Outgoing mail: one URL (see mail.py); the console backend prints messages.
