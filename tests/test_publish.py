@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from tests.conftest import rss, rss_item
@@ -34,6 +36,14 @@ def test_publish_renders_every_public_page_then_only_what_changed(tmp_path, site
         assert f'href="/chile-sun/news/{article.pk}/{article.slug}"' in home
     assert (root / "section" / "world" / "index.html").is_file()
     assert (out / "static" / "wiredesk" / "site.css").is_file()
+    # Pages name the static files by their hashed names, and those files are published.
+    [css] = re.findall(r'<link rel="stylesheet" href="([^"]+)"', home)
+    assert re.fullmatch(r"/static/wiredesk/site\.[0-9a-f]{12}\.css", css)
+    icons = re.findall(r'<link rel="icon" href="([^"]+)"', home)
+    assert len(icons) == 2
+    for href in (css, *icons):
+        assert (out / href.lstrip("/")).is_file(), href
+    assert (out / "favicon.ico").read_bytes()[:4] == b"\x00\x00\x01\x00"
 
     [again] = publish.publish(out)
     assert (again.rendered, again.unchanged, again.removed, again.pages) == (0, 3, 0, 0)

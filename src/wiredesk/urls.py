@@ -12,6 +12,7 @@ from django.urls import include, path
 from wiredesk.digest.urls import digest_patterns
 from wiredesk.editions import views as edition_views
 from wiredesk.editions.urls import edition_patterns
+from wiredesk.publishing.icons import favicon
 from wiredesk.publishing.sitemaps import robots_txt
 from wiredesk.publishing.urls import publishing_patterns
 from wiredesk.releases.urls import media_patterns, release_patterns
@@ -42,6 +43,7 @@ urlpatterns = [
     *site_patterns,
     path("", edition_views.edition_index, name="edition-index"),
     path("robots.txt", robots_txt, name="robots"),
+    path("favicon.ico", favicon, name="favicon"),
     path("<slug:edition_slug>/", include((edition_pages, "edition"))),
 ]
 

@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 
 from wiredesk.editions import selectors
+from wiredesk.editions.formatting import headings_in_order
 from wiredesk.editions.links import article_path, story_path
 from wiredesk.editions.models import Edition
 from wiredesk.editions.pages import edition_page, page_context, used_query
@@ -34,7 +35,8 @@ def edition_home(request):
     page_obj = page.get_page(request.GET.get("page"))
     used_query(request, section=section.slug if section else None, page=page_obj.number)
     return render(request, "wiredesk/edition_home.html", page_context(
-        request, page_obj=page_obj, teasers=page_obj, current_section=section))
+        request, page_obj=page_obj, teasers=page_obj, current_section=section,
+        nav_latest=section is None))
 
 
 @edition_page
@@ -69,7 +71,7 @@ def article_page(request, article_id: int, headline_slug: str = ""):
     latest = selectors.edition_articles(edition).exclude(pk=article.pk)[:MORE_INFORMATION]
     return render(request, "wiredesk/article.html", page_context(
         request, article=article, current_section=article.section,
-        blocks=selectors.body_with_see_also(article.body_html, related),
+        blocks=selectors.body_with_see_also(headings_in_order(article.body_html), related),
         also_reported=also_reported, tags=selectors.article_tags(article),
         more_information=latest))
 

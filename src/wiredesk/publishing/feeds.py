@@ -123,7 +123,7 @@ def feed_scope(request, section_slug: str | None = None, story_id: int | None = 
 
 
 def article_author(article: Article) -> str:
-    return article.byline or article.agency.name or article.agency.code
+    return article.byline_shown or article.agency.name or article.agency.code
 
 
 class XmlSafeFeed:

@@ -79,8 +79,8 @@ def news_article_data(article: Article, edition: Edition) -> dict:
         "sourceOrganization": {"@type": "NewsMediaOrganization", "name": article.agency.name,
                                "alternateName": article.agency.code},
     }
-    if article.byline:
-        data["author"] = [{"@type": "Person", "name": article.byline}]
+    if article.byline_shown:
+        data["author"] = [{"@type": "Person", "name": article.byline_shown}]
     else:
         data["author"] = [{"@type": "Organization", "name": article.agency.name,
                            "alternateName": article.agency.code}]

@@ -1,8 +1,9 @@
-"""Feeds and sitemaps, mounted with the edition's own pages (by slug and on its hosts)."""
+"""Feeds, sitemaps, robots.txt and the icon, mounted with the edition's own pages (by slug
+and on its hosts)."""
 
 from django.urls import path
 
-from wiredesk.publishing import feeds, sitemaps
+from wiredesk.publishing import feeds, icons, sitemaps
 
 publishing_patterns = [
     path("feed.rss", feeds.rss_feed, name="feed-rss"),
@@ -22,4 +23,5 @@ publishing_patterns = [
     path("sitemap-sections.xml", sitemaps.section_sitemap, name="sitemap-sections"),
     path("sitemap-news.xml", sitemaps.news_sitemap, name="sitemap-news"),
     path("robots.txt", sitemaps.robots_txt, name="robots"),
+    path("favicon.ico", icons.favicon, name="favicon"),
 ]

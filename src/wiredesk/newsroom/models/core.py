@@ -11,6 +11,11 @@ from django.utils.text import slugify
 from wiredesk.wire.types import Picture
 
 
+def _folded(text: str) -> str:
+    """Letters and digits only, case folded: "Xinhua" and "XINHUA." are one name."""
+    return "".join(c for c in text.casefold() if c.isalnum())
+
+
 class Agency(models.Model):
     code = models.CharField(max_length=32, unique=True,
                             help_text="Short code shown on pages, e.g. RFE")
@@ -182,6 +187,14 @@ class Article(models.Model):
                        alt=self.image_alt, width=self.image_width, height=self.image_height,
                        rights=self.image_rights, mime_type=self.image_type,
                        length=self.image_length)
+
+    @property
+    def byline_shown(self) -> str:
+        """The byline, unless it only names the agency: feeds often put their own name in
+        the author field, and pages credit the agency already ("ANI ... By ANI")."""
+        if _folded(self.byline) in {_folded(self.agency.code), _folded(self.agency.name)}:
+            return ""
+        return self.byline
 
     @property
     def is_public(self) -> bool:

@@ -1,0 +1,32 @@
+"""``/favicon.ico`` on every host the site answers, and under each ``/<edition-slug>/``.
+
+Pages link the icon by its hashed static name (base.html); browsers and crawlers that ask
+for ``/favicon.ico`` on their own get the same file here rather than a 404.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from django.contrib.staticfiles import finders
+from django.http import HttpResponse
+from django.utils.cache import patch_cache_control
+
+from wiredesk.editions.pages import resolve_edition
+
+ICON = "wiredesk/favicon.ico"
+ICON_MAX_AGE = 86400  # a day: the name never changes, so it cannot be immutable
+
+
+@functools.cache
+def _icon() -> bytes:
+    return Path(finders.find(ICON)).read_bytes()
+
+
+def favicon(request, edition_slug: str | None = None):
+    if edition_slug is not None:
+        resolve_edition(request, edition_slug)  # an unknown edition is a 404
+    response = HttpResponse(_icon(), content_type="image/vnd.microsoft.icon")
+    patch_cache_control(response, public=True, max_age=ICON_MAX_AGE)
+    return response
