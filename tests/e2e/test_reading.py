@@ -24,7 +24,7 @@ def test_reader_sees_edition_and_no_script_from_a_feed_runs(instance, page, tmp_
 
     page.goto(base + "/chile-sun/")
     assert page.title() == "Chile Sun"
-    headline = page.locator(".teaser h3 a", has_text="Budget vote")
+    headline = page.locator(".teaser-title a", has_text="Budget vote")
     assert headline.count() == 1
     headline.click()
     page.wait_for_load_state()
