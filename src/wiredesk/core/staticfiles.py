@@ -13,12 +13,31 @@ the API docs' scripts, to save a few hundred bytes on the site's own stylesheet.
 
 from __future__ import annotations
 
+import logging
+
 from whitenoise.storage import CompressedManifestStaticFilesStorage
+
+logger = logging.getLogger(__name__)
 
 
 class StaticStorage(CompressedManifestStaticFilesStorage):
+    _unlisted: set[str] = set()
+
     def create_compressor(self, **kwargs):
         return super().create_compressor(use_brotli=False, **kwargs)
+
+    def stored_name(self, name: str) -> str:
+        """The hashed name; the plain one (and a warning) for a file the manifest does not
+        list, so a process that never ran collectstatic (a WSGI server of the operator's
+        own, a script) still renders every page rather than failing each with a 500."""
+        try:
+            return super().stored_name(name)
+        except ValueError:
+            if name not in self._unlisted:
+                self._unlisted.add(name)
+                logger.warning("static file %s is not in the manifest: run `wiredesk "
+                               "collectstatic` (`wiredesk serve` runs it at start)", name)
+            return name
 
 
 def collect() -> None:
