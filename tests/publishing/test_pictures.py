@@ -2,6 +2,7 @@
 tags, sitemaps and the page; and the edition's card when the article has none."""
 
 import json
+import re
 from pathlib import Path
 
 import feedparser
@@ -20,8 +21,16 @@ pytestmark = pytest.mark.django_db
 
 BASE = "http://chilesun.example:8000"
 PIC = "https://img.example/ferry.jpg"
-CARD = f"{BASE}/static/wiredesk/card.png"
-LOGO = f"{BASE}/static/wiredesk/logo.png"
+
+
+def shipped(name: str) -> str:
+    """A static file the package ships, by the content-hashed name pages give it."""
+    from django.templatetags.static import static
+
+    stem, extension = name.split(".")
+    url = static(f"wiredesk/{name}")
+    assert re.fullmatch(rf"/static/wiredesk/{stem}\.[0-9a-f]{{12}}\.{extension}", url), url
+    return BASE + url
 MEDIA = "{http://search.yahoo.com/mrss/}"
 
 
@@ -140,13 +149,14 @@ def test_json_ld_image_object_and_publisher_logo(client, pictured):
                               "copyrightNotice": "Editorial use only"}]
     logo = data["publisher"]["logo"]
     assert (logo["@type"], logo["url"], logo["width"], logo["height"]) == (
-        "ImageObject", LOGO, 512, 512)
+        "ImageObject", shipped("logo.png"), 512, 512)
 
 
 def test_json_ld_falls_back_to_the_editions_card(client, pictured):
     other = Article.objects.get(headline="Old world story")
     data = head_of(client, f"/chile-sun/news/{other.pk}/{other.slug}").json_ld[0]
-    assert [(i["url"], i["width"], i["height"]) for i in data["image"]] == [(CARD, 1200, 630)]
+    assert [(i["url"], i["width"], i["height"]) for i in data["image"]] == [
+        (shipped("card.png"), 1200, 630)]
 
 
 def test_open_graph_and_twitter_card_with_a_picture(client, pictured):
@@ -162,7 +172,7 @@ def test_open_graph_and_twitter_card_with_a_picture(client, pictured):
 def test_sharing_tags_without_a_picture_show_the_card_never_the_headline(client, pictured):
     other = Article.objects.get(headline="Old world story")
     meta = head_of(client, f"/chile-sun/news/{other.pk}/{other.slug}").meta
-    assert meta["og:image"] == CARD and meta["og:image:alt"] == "Chile Sun"
+    assert meta["og:image"] == shipped("card.png") and meta["og:image:alt"] == "Chile Sun"
     assert meta["twitter:card"] == "summary"
 
 
