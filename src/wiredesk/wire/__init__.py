@@ -15,6 +15,9 @@ else in ``wire``. Their main names:
   adapter modules (``html_page`` for a single web page).
 - ``pipeline``: ``process`` (parse + normalize + identity of a whole payload).
 - ``normalize``: ``normalize`` (one ``WireItem`` -> ``CleanItem``).
+- ``images``: ``make_renditions`` (an agency's picture checked, decoded once under a
+  pixel cap and re-encoded into several widths, metadata left behind), ``content_hash``,
+  ``PictureRejected``.
 - ``pictures``: ``best_picture`` (the picture an item is shown with, from every format's
   media and the copy's ``<img>``), ``PICTURE_CLASSES``.
 - ``sanitize``: ``sanitize_html``, ``html_to_text``, ``plain_text``.
@@ -36,6 +39,7 @@ __all__ = [
     "extract",
     "fetch",
     "formats",
+    "images",
     "normalize",
     "pictures",
     "pipeline",

@@ -43,6 +43,8 @@ class Picture:
     rights: str = ""
     mime_type: str = ""
     length: int | None = None
+    # The agency's own address, for reference, when ``url`` is a local copy of it.
+    source_url: str = ""
 
 
 @dataclass(frozen=True, slots=True)

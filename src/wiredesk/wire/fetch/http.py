@@ -36,6 +36,10 @@ CONNECT_TIMEOUT = 10.0  # at most this much of it for one TCP connect
 MAX_REDIRECTS = 5
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _CHUNK = 64 * 1024
+FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, "
+               "application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.5")
+# What is asked for is only a preference: the bytes are sniffed whatever the answer says.
+PICTURE_ACCEPT = "image/jpeg, image/png, image/webp, image/gif;q=0.8, image/*;q=0.5"
 
 
 @dataclass(slots=True)
@@ -256,7 +260,8 @@ def _open(target: _Target, headers: dict[str, str], deadline: Deadline):
 def _read_body(response, *, max_bytes: int, deadline: Deadline) -> bytes:
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
-        raise FetchError(f"body is {declared} bytes, over the {max_bytes}-byte limit")
+        raise FetchError(f"body is {declared} bytes, over the {max_bytes}-byte limit",
+                         permanent=True)
     decoder = _Decoder(response.headers.get("content-encoding", ""))
     chunks: list[bytes] = []
     total = raw_total = 0
@@ -264,11 +269,12 @@ def _read_body(response, *, max_bytes: int, deadline: Deadline) -> bytes:
         deadline.remaining()
         raw_total += len(raw)
         if raw_total > max_bytes:
-            raise FetchError(f"body exceeds the {max_bytes}-byte limit")
+            raise FetchError(f"body exceeds the {max_bytes}-byte limit", permanent=True)
         chunk = decoder.feed(raw, max_bytes - total)
         total += len(chunk)
         if total > max_bytes:
-            raise FetchError(f"body exceeds the {max_bytes}-byte limit after decompression")
+            raise FetchError(f"body exceeds the {max_bytes}-byte limit after decompression",
+                             permanent=True)
         chunks.append(chunk)
     # A socket shut down by the deadline ends the stream like a closed connection would:
     # what was read is incomplete, not a body.
@@ -278,17 +284,16 @@ def _read_body(response, *, max_bytes: int, deadline: Deadline) -> bytes:
 
 def fetch(source: str, *, etag: str = "", last_modified: str = "",
           timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES,
-          policy: FetchPolicy | None = None) -> FetchResult:
+          policy: FetchPolicy | None = None, accept: str = FEED_ACCEPT) -> FetchResult:
     """Fetch a URL or read a local path. Raises FetchError with a readable message.
 
     ``policy`` says which non-public hosts may be reached (none by default);
-    ``timeout`` bounds the whole fetch, redirects and body included.
+    ``timeout`` bounds the whole fetch, redirects and body included; ``accept`` is the
+    Accept header (feeds and pages by default; ``PICTURE_ACCEPT`` for pictures).
     """
     if not is_url(source):
         return read_file(source, max_bytes=max_bytes)
-    headers = {"User-Agent": USER_AGENT,
-               "Accept": "application/rss+xml, application/atom+xml, application/feed+json, "
-                         "application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.5",
+    headers = {"User-Agent": USER_AGENT, "Accept": accept,
                "Accept-Encoding": "gzip, deflate"}
     if etag:
         headers["If-None-Match"] = etag

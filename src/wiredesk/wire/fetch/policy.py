@@ -120,7 +120,7 @@ class FetchPolicy:
                 shown = host if host.strip("[]") == str(ip) else f"{host} ({ip})"
                 raise FetchError(f"refused to fetch from {shown}: a {problem} address, not "
                                  f"the public Internet (an operator can allow it with "
-                                 f"{ALLOW_SETTING})")
+                                 f"{ALLOW_SETTING})", permanent=True)
 
 
 DEFAULT_POLICY = FetchPolicy()
