@@ -105,3 +105,12 @@ def distinct_body(seed: str, paragraphs: int = 4) -> str:
 
     return "".join("<p>" + " ".join(word() for _ in range(18)).capitalize() + ".</p>"
                    for _ in range(paragraphs))
+
+
+@pytest.fixture
+def picture_server():
+    """A picture agency's server on loopback (tests/pictureserver.py)."""
+    from tests.pictureserver import PictureServer
+
+    with PictureServer() as server:
+        yield server

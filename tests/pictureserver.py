@@ -22,10 +22,9 @@ SECRET = b"SECRET-PHOTOGRAPHER-NOTE"
 
 
 def jpeg(size=(2000, 1333), color=(200, 80, 40), *, quality=90, noise=False, **save) -> bytes:
-    if noise:  # a photo-like picture: big bytes, as a camera's would be
-        image = Image.effect_noise(size, 90).convert("RGB")
-    else:
-        image = Image.new("RGB", size, color)
+    # With noise, a photo-like picture: big bytes, as a camera's would be.
+    image = (Image.effect_noise(size, 90).convert("RGB") if noise
+             else Image.new("RGB", size, color))
     out = io.BytesIO()
     image.save(out, "JPEG", quality=quality, **save)
     return out.getvalue()

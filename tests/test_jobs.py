@@ -19,7 +19,7 @@ def test_the_beat_schedule_has_every_job_the_embedded_scheduler_runs(broker):
     for name, every in embedded.items():
         assert beat[name]["schedule"] == every, name
         assert beat[name]["task"] in app.tasks, f"no worker knows {beat[name]['task']}"
-    assert {"retrain-sections", "prune-release-images"} <= set(beat)
+    assert {"retrain-sections", "prune-release-images", "fetch-pictures"} <= set(beat)
 
 
 

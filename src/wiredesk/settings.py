@@ -228,6 +228,33 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "wiredesk.core.staticfiles.StaticStorage"},
 }
+# The media store of agency pictures' renditions: files under MEDIA_ROOT (served at
+# /media/pictures/ as immutable), or any S3-compatible bucket through django-storages
+# (`pip install 'wiredesk[s3]'`; credentials from AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY, as boto3 reads them). The bucket serves the files itself: its
+# objects are written public-read-able by URL and with the same immutable Cache-Control.
+WIREDESK_MEDIA_STORAGE = os.environ.get("WIREDESK_MEDIA_STORAGE", "files").strip().lower()
+IMMUTABLE_CACHE_CONTROL = "public, max-age=31536000, immutable"
+if WIREDESK_MEDIA_STORAGE == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("WIREDESK_S3_BUCKET", ""),
+            "endpoint_url": os.environ.get("WIREDESK_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("WIREDESK_S3_REGION") or None,
+            "custom_domain": os.environ.get("WIREDESK_S3_CUSTOM_DOMAIN") or None,
+            "location": os.environ.get("WIREDESK_S3_PREFIX", "").strip("/"),
+            "default_acl": os.environ.get("WIREDESK_S3_ACL") or None,
+            # Plain addresses (pages are cached; signed ones would expire in them).
+            "querystring_auth": False,
+            # Names hash their content: a name written twice holds the same bytes.
+            "file_overwrite": True,
+            "object_parameters": {"CacheControl": IMMUTABLE_CACHE_CONTROL},
+        },
+    }
+elif WIREDESK_MEDIA_STORAGE != "files":
+    raise ValueError(f"WIREDESK_MEDIA_STORAGE must be files or s3, not "
+                     f"{WIREDESK_MEDIA_STORAGE!r}")
 
 # Outgoing mail: one URL (see mail.py); the console backend prints messages.
 EMAIL_URL = os.environ.get("EMAIL_URL", "console://")
@@ -316,6 +343,19 @@ WIREDESK_FETCH_MAX_BYTES = int(os.environ.get("WIREDESK_FETCH_MAX_BYTES", str(10
 # public Internet, e.g. an intranet agency feed; everything else internal is refused.
 WIREDESK_FETCH_ALLOW = _env_list("WIREDESK_FETCH_ALLOW", "")
 WIREDESK_SCHEDULER = _env_bool("WIREDESK_SCHEDULER", True)
+# Agency pictures (newsroom.services.renditions): fetched by the fetch-pictures job through
+# the same guarded fetcher (WIREDESK_FETCH_ALLOW), never by ingest; re-encoded into
+# WIREDESK_PICTURE_WIDTHS. A failure is tried again after RETRY_BASE seconds, doubled each
+# time, MAX_ATTEMPTS times in all.
+WIREDESK_PICTURE_MAX_BYTES = int(os.environ.get("WIREDESK_PICTURE_MAX_BYTES",
+                                                str(20 * 1024 * 1024)))
+WIREDESK_PICTURE_MAX_PIXELS = int(os.environ.get("WIREDESK_PICTURE_MAX_PIXELS", "40000000"))
+WIREDESK_PICTURE_TIMEOUT = float(os.environ.get("WIREDESK_PICTURE_TIMEOUT", "20"))
+WIREDESK_PICTURE_WIDTHS = tuple(sorted({int(w) for w in _env_list(
+    "WIREDESK_PICTURE_WIDTHS", "320,640,1024,1600")}))
+WIREDESK_PICTURE_BATCH = int(os.environ.get("WIREDESK_PICTURE_BATCH", "10"))
+WIREDESK_PICTURE_MAX_ATTEMPTS = int(os.environ.get("WIREDESK_PICTURE_MAX_ATTEMPTS", "6"))
+WIREDESK_PICTURE_RETRY_BASE = float(os.environ.get("WIREDESK_PICTURE_RETRY_BASE", "300"))
 
 # Search: the PostgreSQL text search configuration the index is built with
 # (run `wiredesk search reindex` after changing it); SQLite always uses FTS5 porter.

@@ -27,6 +27,8 @@ class Periodic:
 # knows no app. Feeds are each due at their own next_poll_at: "poll-feeds" only looks.
 PERIODIC = (
     Periodic("poll-feeds", "newsroom.poll_due_feeds", 10.0),
+    # Agency pictures recorded by ingest, fetched and stored a few at a time.
+    Periodic("fetch-pictures", "newsroom.fetch_pictures", 15.0),
     Periodic("retrain-sections", "newsroom.retrain_sections", 24 * 3600.0),
     Periodic("prune-release-images", "releases.prune_images", 3600.0),
     Periodic("send-digests", "digest.send_due", 60.0),

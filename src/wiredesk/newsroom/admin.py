@@ -5,6 +5,7 @@ from wiredesk.newsroom.models import (
     Agency,
     Article,
     Feed,
+    PictureSource,
     Revision,
     Section,
     Story,
@@ -69,7 +70,8 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["headline", "guid", "canonical_url"]
     date_hierarchy = "published_at"
     readonly_fields = ["identity", "guid", "canonical_url", "fingerprint", "version",
-                       "first_seen_at", "modified_at", "flags", "picture_guid"]
+                       "first_seen_at", "modified_at", "flags", "picture_guid",
+                       "picture_source"]
     inlines = [RevisionInline]
     actions = ["kill", "hold", "release", "merge_copies", "split_out"]
     raw_id_fields = ["story", "duplicate_of"]
@@ -77,6 +79,8 @@ class ArticleAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         # Editors may paste HTML: it goes through the same allow-list as wire copy.
         obj.body_html = sanitize_html(obj.body_html)
+        # A picture address typed here is fetched by the job like an agency's.
+        services.renditions.link_source(obj, previous_url=form.initial.get("image_url"))
         super().save_model(request, obj, form, change)
 
     @admin.action(description="Kill the selected articles (withdraw everywhere)")
@@ -126,6 +130,32 @@ class WirePictureAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(PictureSource)
+class PictureSourceAdmin(admin.ModelAdmin):
+    """Agency picture addresses: waiting, stored, or failed with the error (the
+    fetch-pictures job tries a failure again with backoff, then gives up)."""
+
+    list_display = ["url", "status", "attempts", "last_error_short", "last_error_at",
+                    "next_attempt_at", "fetched_at"]
+    list_filter = ["status"]
+    search_fields = ["url", "last_error"]
+    readonly_fields = ["url", "url_hash", "status", "asset", "attempts", "next_attempt_at",
+                       "last_error", "last_error_at", "fetched_at", "created_at"]
+    actions = ["retry_now"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="last error")
+    def last_error_short(self, obj):
+        return obj.last_error[:120]
+
+    @admin.action(description="Try again now")
+    def retry_now(self, request, queryset):
+        count = services.pictures_retry(list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, f"{count} picture(s) will be fetched at the next turn")
 
 
 class StoryArticleInline(admin.TabularInline):

@@ -1,4 +1,5 @@
-"""``wiredesk ingest | feed | poll | extract | article | sections``: the newsroom's commands."""
+"""``wiredesk ingest | feed | poll | extract | article | pictures | sections``: the newsroom's
+commands."""
 
 from __future__ import annotations
 
@@ -40,6 +41,14 @@ def register(sub) -> None:
         "kill", help="withdraw an article everywhere (410 Gone)")
     kill.add_argument("article_id", type=int, metavar="ID")
     kill.add_argument("--reason", required=True, help="why (kept on the record)")
+
+    pictures = command(sub, "pictures", cmd_pictures, help="agency pictures' local copies")
+    pictures_sub = subcommands(pictures, "pictures_command")
+    fetch = pictures_sub.add_parser(
+        "fetch", help="fetch and store every picture that is due now (the fetch-pictures job)")
+    fetch.add_argument("--limit", type=int, default=0,
+                       help="stop after this many pictures (default: all that are due)")
+    pictures_sub.add_parser("list", help="pictures by status, and the failed ones' errors")
 
     sections = command(sub, "sections", cmd_sections, help="the section classifier")
     train = subcommands(sections, "sections_command").add_parser(
@@ -96,6 +105,45 @@ def _feed_list() -> int:
             print(f"{'':>6}error: {f.last_error[:300]}")
         if not f.guids_trusted:
             print(f"{'':>6}guids not trusted: {f.identity_note[:300]}")
+    return 0
+
+
+def cmd_pictures(args) -> int:
+    from django.conf import settings
+
+    from wiredesk.newsroom import services
+
+    if args.pictures_command == "list":
+        return _pictures_list()
+    total = services.PictureReport()
+    while not args.limit or total.done < args.limit:
+        batch = settings.WIREDESK_PICTURE_BATCH
+        if args.limit:
+            batch = min(batch, args.limit - total.done)
+        report = services.pictures_fetch_due(limit=batch)
+        if not report.done:
+            break
+        for name in ("stored", "reused", "retrying", "given_up", "skipped"):
+            setattr(total, name, getattr(total, name) + getattr(report, name))
+        total.errors += report.errors
+        print(f"... {total.done} picture(s) done", file=sys.stderr, flush=True)
+    print(total.summary() if total.done else "no picture is due")
+    return 0
+
+
+def _pictures_list() -> int:
+    from django.db.models import Count
+
+    from wiredesk.newsroom.models import PictureAsset, PictureSource
+
+    counts = dict(PictureSource.objects.values_list("status").annotate(n=Count("pk")))
+    print(", ".join(f"{counts.get(status, 0)} {status}" for status in PictureSource.Status)
+          + f"; {PictureAsset.objects.count()} picture(s) stored")
+    failing = (PictureSource.objects.exclude(last_error="")
+               .exclude(status=PictureSource.Status.READY).order_by("-last_error_at")[:50])
+    for source in failing:
+        print(f"{source.pk:>6}  {source.status:<8} tried {source.attempts}x  {source.url}\n"
+              f"{'':>8}error: {source.last_error[:300]}")
     return 0
 
 

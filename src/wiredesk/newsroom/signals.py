@@ -6,6 +6,7 @@ from django.db.models.signals import post_delete
 from django.dispatch import Signal, receiver
 
 from wiredesk.newsroom.models import Article, Tombstone
+from wiredesk.newsroom.services.renditions import release_later
 
 # Sent by ``store_item`` inside the item's transaction, after the article is written and
 # enriched, with ``article``, ``outcome`` ("created" or "updated") and ``feed`` (None for
@@ -23,3 +24,9 @@ def leave_tombstone(sender, instance: Article, **kwargs) -> None:
         agency_id=instance.agency_id, identity=instance.identity,
         defaults={"canonical_url": instance.canonical_url,
                   "headline": instance.headline[:500], "reason": "deleted"})
+
+
+@receiver(post_delete, sender=Article, dispatch_uid="wiredesk-article-picture-release")
+def release_picture(sender, instance: Article, **kwargs) -> None:
+    """A deleted article's picture files go too, unless another live article shows it."""
+    release_later(instance.picture_source_id)

@@ -121,3 +121,14 @@ def retrain_sections() -> str:
     except ValueError as exc:  # fewer than two labelled sections yet: nothing to learn
         return f"sections not retrained ({exc})"
     return f"sections retrained on {model.trained_on} articles"
+
+
+@shared_task(name="newsroom.fetch_pictures", ignore_result=True)
+def fetch_pictures() -> str:
+    """The pictures ingest recorded, fetched and stored a batch at a time. Safe to run on
+    several workers at once: each picture is claimed before it is fetched."""
+    from wiredesk.core.taskqueue import Idle
+    from wiredesk.newsroom.services import pictures_fetch_due
+
+    report = pictures_fetch_due()
+    return report.summary() if report.done else Idle("no picture to fetch")

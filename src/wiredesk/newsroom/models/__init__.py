@@ -22,7 +22,12 @@ from wiredesk.newsroom.models.intelligence import (
     Tag,
     TermFrequency,
 )
-from wiredesk.newsroom.models.pictures import PictureLink, WirePicture
+from wiredesk.newsroom.models.pictures import (
+    PictureAsset,
+    PictureLink,
+    PictureSource,
+    WirePicture,
+)
 
 __all__ = [
     "Agency",
@@ -32,7 +37,9 @@ __all__ = [
     "DuplicateVeto",
     "Feed",
     "LshBand",
+    "PictureAsset",
     "PictureLink",
+    "PictureSource",
     "RelatedStory",
     "Revision",
     "Section",

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.text import slugify
 
+from wiredesk.newsroom.models.files import PictureFile, largest_file, picture_files
 from wiredesk.wire.types import Picture
 
 
@@ -121,7 +122,8 @@ class Article(models.Model):
     byline = models.CharField(max_length=300, blank=True)
     dateline = models.CharField(max_length=300, blank=True)
     credit = models.CharField(max_length=300, blank=True)
-    # The picture the article is shown with (see wire.pictures), hot-linked from the agency.
+    # The picture the article is shown with (see wire.pictures): the agency's address,
+    # kept for reference; pages show the local renditions below, never this address.
     image_url = models.URLField(max_length=1000, blank=True)
     image_caption = models.TextField(blank=True)
     image_credit = models.CharField(max_length=300, blank=True)
@@ -137,6 +139,12 @@ class Article(models.Model):
         max_length=500, blank=True,
         help_text="The agency's picture item shown with this text; empty when the picture "
                   "came with the text itself")
+    # Where the picture is fetched from (once per address), and the local renditions the
+    # article shows once it is stored: copied from its PictureAsset so that no page needs
+    # a join. Empty until then: the article is shown without a picture meanwhile.
+    picture_source = models.ForeignKey("newsroom.PictureSource", on_delete=models.SET_NULL,
+                                       null=True, blank=True, related_name="articles")
+    image_renditions = models.JSONField(default=list, blank=True, editable=False)
     categories = models.JSONField(default=list, blank=True)
     section = models.ForeignKey(Section, on_delete=models.SET_NULL, null=True, blank=True,
                                 related_name="articles")
@@ -178,15 +186,22 @@ class Article(models.Model):
             self.slug = slugify(self.headline)[:100] or "item"
         super().save(*args, **kwargs)
 
+    def picture_files(self) -> list[PictureFile]:
+        """The local renditions, narrowest first (empty until the picture is stored)."""
+        return picture_files(self.image_renditions)
+
     @property
     def picture(self) -> Picture | None:
-        """The picture as every output writes it, or None."""
-        if not self.image_url:
+        """The picture as every output writes it: the widest local JPEG, with its own
+        size, type and length; None until the picture is stored. The agency's address is
+        only ``source_url``, for reference."""
+        shown = largest_file(self.picture_files())
+        if shown is None:
             return None
-        return Picture(url=self.image_url, caption=self.image_caption, credit=self.image_credit,
-                       alt=self.image_alt, width=self.image_width, height=self.image_height,
-                       rights=self.image_rights, mime_type=self.image_type,
-                       length=self.image_length)
+        return Picture(url=shown.url, caption=self.image_caption, credit=self.image_credit,
+                       alt=self.image_alt, width=shown.width, height=shown.height,
+                       rights=self.image_rights, mime_type=shown.mime_type,
+                       length=shown.length, source_url=self.image_url)
 
     @property
     def byline_shown(self) -> str:

@@ -9,6 +9,7 @@ Either may arrive first; ``PictureLink`` remembers the pairing until the other c
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 
 from wiredesk.newsroom.models.core import Agency
 from wiredesk.wire.types import Picture
@@ -72,3 +73,52 @@ class PictureLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.picture_guid} -> {self.text_guid}"
+
+
+class PictureAsset(models.Model):
+    """A picture stored once, by the SHA-256 of the bytes the agency sent, in every width.
+
+    ``renditions`` lists the files in the media store (``STORAGES["default"]``): each
+    ``{"name", "width", "height", "type", "bytes"}``, narrowest first. Their names hash
+    their own bytes, so they are served as immutable."""
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    width = models.PositiveIntegerField(help_text="The upright picture as the agency sent it")
+    height = models.PositiveIntegerField()
+    renditions = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.sha256[:12]} ({self.width}x{self.height})"
+
+
+class PictureSource(models.Model):
+    """One agency picture address, fetched once however many articles show it.
+
+    Ingest only records the address (``pending``); the ``fetch-pictures`` job fetches
+    it, and retries a failure with backoff until ``WIREDESK_PICTURE_MAX_ATTEMPTS``. An
+    article shows its picture only once it is ``ready``: the address itself is never
+    put in a page."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "waiting to be fetched"
+        READY = "ready", "stored"
+        FAILED = "failed", "failed (given up)"
+
+    url = models.URLField(max_length=1000)
+    url_hash = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the URL")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    asset = models.ForeignKey(PictureAsset, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="sources")
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="picturesource_due")]
+
+    def __str__(self) -> str:
+        return self.url

@@ -1,7 +1,8 @@
 """Writes to the newsroom: agencies, feeds, ingest, kills. Views, CLI and tasks call these.
 
 ``ingest`` stores items, ``feeds`` keeps agencies and feeds and polls them, ``editorial``
-carries out an editor's kill, hold and release. The public names are re-exported here.
+carries out an editor's kill, hold and release, ``renditions`` fetches and stores agency
+pictures (a job; ingest only records them). The public names are re-exported here.
 """
 
 from wiredesk.newsroom.errors import ServiceError
@@ -26,6 +27,11 @@ from wiredesk.newsroom.services.ingest import (
     ingest_bytes,
     store_item,
 )
+from wiredesk.newsroom.services.renditions import (
+    PictureReport,
+    pictures_fetch_due,
+    pictures_retry,
+)
 
 __all__ = [
     "FULL_TEXT_BELOW",
@@ -34,6 +40,7 @@ __all__ = [
     "STORE_RETRY",
     "IngestContext",
     "IngestReport",
+    "PictureReport",
     "ServiceError",
     "Stored",
     "agency_ensure",
@@ -45,6 +52,8 @@ __all__ = [
     "fill_full_text",
     "ingest_bytes",
     "ingest_source",
+    "pictures_fetch_due",
+    "pictures_retry",
     "poll_due_feeds",
     "section_ensure",
     "store_item",

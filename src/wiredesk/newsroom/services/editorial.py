@@ -7,6 +7,7 @@ from django.db import transaction
 from wiredesk.newsroom.errors import ServiceError
 from wiredesk.newsroom.intelligence import article_withdrawn
 from wiredesk.newsroom.models import Article
+from wiredesk.newsroom.services.renditions import release_later
 
 
 def kill_locked(article: Article, reason: str) -> None:
@@ -16,6 +17,8 @@ def kill_locked(article: Article, reason: str) -> None:
     article.save(update_fields=["status", "status_reason", "modified_at"])
     # A killed canonical hands its place to the next duplicate, or its story shrinks.
     article_withdrawn(article)
+    # Its picture's files go too, unless another live article shows the same picture.
+    release_later(article.picture_source_id)
 
 
 def article_kill(*, article: Article, reason: str) -> Article:

@@ -20,7 +20,7 @@ from wiredesk.newsroom.models import (
     Tombstone,
 )
 from wiredesk.newsroom.runs import ingest_run
-from wiredesk.newsroom.services import pictures
+from wiredesk.newsroom.services import pictures, renditions
 from wiredesk.newsroom.services.editorial import kill_locked
 from wiredesk.newsroom.signals import article_stored
 from wiredesk.wire import fetch as wire_fetch
@@ -149,12 +149,14 @@ def _apply_picture(article: Article, item: CleanItem, picture: tuple) -> bool:
     values = pictures.picture_values(*picture)
     if not values["image_url"]:
         values["image_credit"] = item.image_credit[:300]
+    previous_url = article.image_url
     changed = False
     for name, value in values.items():
         if getattr(article, name) != value:
             setattr(article, name, value)
             changed = True
-    return changed
+    # A new address is recorded for the fetch-pictures job: ingest never fetches.
+    return renditions.link_source(article, previous_url=previous_url) or changed
 
 
 def _withdraw_reason(item: CleanItem) -> str:
@@ -321,7 +323,7 @@ def _store_over(existing: Article, item: CleanItem, *, section: Section | None,
         # What the agency says about the same picture (a caption, a size) is no new copy:
         # no revision, no "Updated".
         if _apply_picture(existing, item, picture):
-            fields += pictures.PICTURE_FIELDS
+            fields += [*pictures.PICTURE_FIELDS, *renditions.RENDITION_FIELDS]
         if fields:
             existing.save(update_fields=[*fields, "modified_at"])
             return Stored("updated", existing)

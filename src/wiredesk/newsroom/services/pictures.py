@@ -15,6 +15,7 @@ import logging
 from django.db import IntegrityError, transaction
 
 from wiredesk.newsroom.models import Agency, Article, PictureLink, WirePicture
+from wiredesk.newsroom.services import renditions
 from wiredesk.newsroom.services.editorial import article_hold
 from wiredesk.wire.pictures import PICTURE_CLASSES
 from wiredesk.wire.types import CleanItem, Picture
@@ -40,13 +41,15 @@ def picture_values(picture: Picture | None, picture_guid: str = "") -> dict:
 
 
 def set_picture(article: Article, picture: Picture | None, picture_guid: str = "") -> bool:
-    """Put the picture's fields on the article (unsaved); says whether anything changed."""
+    """Put the picture's fields on the article (unsaved); says whether anything changed
+    (``PICTURE_FIELDS`` and ``renditions.RENDITION_FIELDS``)."""
+    previous_url = article.image_url
     changed = False
     for name, value in picture_values(picture, picture_guid).items():
         if getattr(article, name) != value:
             setattr(article, name, value)
             changed = True
-    return changed
+    return renditions.link_source(article, previous_url=previous_url) or changed
 
 
 def text_links(item: CleanItem) -> list[str]:
@@ -146,7 +149,8 @@ def _refresh_texts(agency: Agency, picture_guid: str) -> None:
             continue  # the text brought its own picture: it stays
         picture, guid = linked_picture(agency, article.guid)
         if set_picture(article, picture, guid):
-            article.save(update_fields=[*PICTURE_FIELDS, "modified_at"])
+            article.save(update_fields=[*PICTURE_FIELDS, *renditions.RENDITION_FIELDS,
+                                        "modified_at"])
 
 
 _STATUS = {"usable": WirePicture.Status.USABLE, "withheld": WirePicture.Status.WITHHELD,

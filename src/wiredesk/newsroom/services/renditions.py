@@ -1,0 +1,349 @@
+"""Local renditions of agency pictures: fetched by a job, once per address, never by ingest.
+
+Ingest only records where an article's picture comes from (``link_source``: one
+``PictureSource`` per address, however many articles show it). The ``fetch-pictures``
+job (``pictures_fetch_due``, also ``wiredesk pictures fetch``) fetches the due ones a few
+at a time through the same guarded fetcher as feeds (``WIREDESK_FETCH_ALLOW``, a size
+cap, a deadline per picture), re-encodes them (``wire.images``) and keeps the files in
+the media store (``STORAGES["default"]``) under names that hash their own bytes.
+
+A picture is stored once by the hash of the bytes the agency sent (``PictureAsset``):
+the same picture under many addresses is decoded and stored once. When it is stored,
+every live article with that address gets its renditions (saved, so the editions that
+carry it get new stamps and their cached pages refresh). Until then, and when fetching
+failed, the article is shown without a picture: the agency's address is never put in a
+page. A failure is recorded on the source (the admin lists it) and logged, then tried
+again after ``WIREDESK_PICTURE_RETRY_BASE`` seconds, doubled each time, until
+``WIREDESK_PICTURE_MAX_ATTEMPTS``; a refusal that would not change (a private address,
+over the size or pixel cap, not a picture) is not tried again.
+
+A kill (or the article's picture changing, or its deletion) releases the source after
+commit: with no other live article showing the same picture, its files are deleted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from wiredesk.newsroom.models import Article, PictureAsset, PictureSource
+from wiredesk.wire import fetch as wire_fetch
+from wiredesk.wire.images import PictureRejected, Renditions, content_hash, make_renditions
+from wiredesk.wire.types import WireError
+
+log = logging.getLogger("wiredesk.newsroom.pictures")
+
+# The article's fields this module keeps (beside the agency's own picture fields).
+RENDITION_FIELDS = ["picture_source", "image_renditions"]
+MEDIA_FOLDER = "pictures"
+MAX_RETRY_DELAY = timedelta(hours=24)
+
+
+def url_key(url: str) -> str:
+    return hashlib.sha256(url.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _source_for(url: str) -> PictureSource:
+    """The source of ``url``, created (pending) the first time the address is seen."""
+    key = url_key(url)
+    found = PictureSource.objects.select_related("asset").filter(url_hash=key).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return PictureSource.objects.create(url=url[:1000], url_hash=key)
+    except IntegrityError:  # another poller recorded it a moment ago
+        return PictureSource.objects.select_related("asset").get(url_hash=key)
+
+
+def link_source(article: Article, *, previous_url: str | None) -> bool:
+    """Point the (unsaved) article at the source of its picture's address, and show the
+    renditions if the picture is stored already. Says whether ``RENDITION_FIELDS``
+    changed. A source the article no longer uses is released after commit."""
+    url = article.image_url
+    if url == previous_url and (article.picture_source_id is not None or not url):
+        return False
+    old_id = article.picture_source_id
+    source = _source_for(url) if url else None
+    renditions = (source.asset.renditions if source is not None and source.asset_id
+                  and source.status == PictureSource.Status.READY else [])
+    new_id = source.pk if source is not None else None
+    changed = new_id != old_id or article.image_renditions != renditions
+    article.picture_source = source
+    article.image_renditions = renditions
+    if old_id is not None and old_id != new_id:
+        release_later(old_id)
+    return changed
+
+
+def release_later(source_id: int | None) -> None:
+    """After commit: forget the source, and delete its picture's files, when no live
+    article shows them any more (see ``release_unused``)."""
+    if source_id is not None:
+        transaction.on_commit(lambda: release_unused(source_id))
+
+
+def _live(queryset):
+    return queryset.exclude(status=Article.Status.KILLED)
+
+
+def release_unused(source_id: int) -> int:
+    """Delete the source when no live (published or held) article uses it, and its
+    picture's files when no live article shows the same picture under any address.
+    Returns how many files were deleted. Runs under the rows' locks, so the job never
+    attaches a picture whose files are being deleted (it writes them again instead)."""
+    with transaction.atomic():
+        source = PictureSource.objects.select_for_update().filter(pk=source_id).first()
+        if source is None or _live(Article.objects.filter(picture_source=source)).exists():
+            return 0
+        asset_id = source.asset_id
+        # Killed articles keep their record, not their picture.
+        Article.objects.filter(picture_source=source).update(image_renditions=[])
+        source.delete()
+        if asset_id is None:
+            return 0
+        asset = PictureAsset.objects.select_for_update().filter(pk=asset_id).first()
+        if asset is None or _live(Article.objects.filter(picture_source__asset=asset)).exists():
+            return 0
+        removed = _delete_files(asset.renditions)
+        asset.delete()
+    log.info("picture %s deleted: no live article shows it (%d files)", asset.sha256[:12],
+             removed, extra={"event": "picture_deleted", "sha256": asset.sha256})
+    return removed
+
+
+def _delete_files(renditions: list[dict]) -> int:
+    removed = 0
+    for rendition in renditions:
+        try:
+            if default_storage.exists(rendition["name"]):
+                default_storage.delete(rendition["name"])
+                removed += 1
+        except Exception:  # a file left behind is garbage, never an error for the kill
+            log.warning("picture file %s not deleted", rendition["name"], exc_info=True)
+    return removed
+
+
+# --- the job ---------------------------------------------------------------------
+
+
+@dataclass
+class PictureReport:
+    stored: int = 0  # new pictures decoded and stored
+    reused: int = 0  # bytes already stored under another address
+    retrying: int = 0  # failed, tried again later
+    given_up: int = 0  # failed for good
+    skipped: int = 0  # every article waiting for it was killed meanwhile
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def done(self) -> int:
+        return self.stored + self.reused + self.retrying + self.given_up + self.skipped
+
+    def summary(self) -> str:
+        text = (f"{self.stored} picture(s) stored, {self.reused} already stored, "
+                f"{self.retrying} to retry, {self.given_up} given up")
+        if self.errors:
+            text += f"; first error: {self.errors[0]}"
+        return text
+
+
+def pictures_fetch_due(*, limit: int | None = None) -> PictureReport:
+    """Fetch up to ``limit`` (``WIREDESK_PICTURE_BATCH``) due pictures that a live
+    article waits for, oldest due first. Each is claimed first (its next attempt moved
+    past the fetch's deadline), so two workers never fetch the same one."""
+    now = timezone.now()
+    limit = limit or settings.WIREDESK_PICTURE_BATCH
+    lease = timedelta(seconds=2 * settings.WIREDESK_PICTURE_TIMEOUT + 60)
+    waiting = _live(Article.objects.filter(picture_source=OuterRef("pk")))
+    due = list(PictureSource.objects
+               .filter(status=PictureSource.Status.PENDING, next_attempt_at__lte=now)
+               .filter(Exists(waiting)).order_by("next_attempt_at", "pk")
+               .values_list("pk", "next_attempt_at")[:limit])
+    report = PictureReport()
+    for source_id, due_at in due:
+        claimed = PictureSource.objects.filter(
+            pk=source_id, status=PictureSource.Status.PENDING, next_attempt_at=due_at,
+        ).update(next_attempt_at=now + lease)
+        if not claimed:
+            continue  # another worker has it
+        source = PictureSource.objects.get(pk=source_id)
+        outcome, problem = picture_fetch(source)
+        setattr(report, outcome, getattr(report, outcome) + 1)
+        if problem:
+            report.errors.append(problem)
+    return report
+
+
+def picture_fetch(source: PictureSource) -> tuple[str, str]:
+    """Fetch, store and show one picture. Returns (outcome, problem): outcome is one of
+    ``PictureReport``'s counters; problem is "" or what went wrong."""
+    try:
+        if not wire_fetch.is_url(source.url):
+            raise PictureRejected("only http and https pictures are fetched")
+        fetched = wire_fetch.fetch(
+            source.url, timeout=settings.WIREDESK_PICTURE_TIMEOUT,
+            max_bytes=settings.WIREDESK_PICTURE_MAX_BYTES,
+            policy=wire_fetch.FetchPolicy(settings.WIREDESK_FETCH_ALLOW),
+            accept=wire_fetch.PICTURE_ACCEPT)
+        outcome = picture_store(source, fetched.body)
+    except wire_fetch.FetchError as exc:
+        return _failed(source, str(exc), permanent=exc.permanent, retry_after=exc.retry_after)
+    except PictureRejected as exc:
+        return _failed(source, str(exc), permanent=True)
+    except WireError as exc:
+        return _failed(source, str(exc))
+    except Exception as exc:  # the media store or the database: tried again later
+        log.exception("picture %s: storing failed", source.url)
+        return _failed(source, f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}")
+    return outcome, ""
+
+
+def picture_store(source: PictureSource, data: bytes) -> str:
+    """Store ``data`` (the bytes at the source's address) as its picture, once by content
+    hash, and show it on every live article with that address. Returns "stored",
+    "reused" (the same bytes were stored already) or "skipped" (no article waits any
+    more). Raises ``PictureRejected`` for what is not a picture we store."""
+    sha = content_hash(data)
+    made, written = None, []
+    if not PictureAsset.objects.filter(sha256=sha).exists():
+        # Decoded and written before any lock is taken: the slow part holds nothing.
+        made = _renditions(data)
+        written = _write_files(sha, made)
+    outcome = _store(source, sha, data, made)
+    if outcome == "skipped" and written and not PictureAsset.objects.filter(
+            sha256=sha).exists():
+        _delete_files(written)
+    return outcome
+
+
+def _renditions(data: bytes) -> Renditions:
+    return make_renditions(data, max_pixels=settings.WIREDESK_PICTURE_MAX_PIXELS,
+                           widths=settings.WIREDESK_PICTURE_WIDTHS)
+
+
+def _file_name(sha: str, width: int, digest: str, extension: str) -> str:
+    return f"{MEDIA_FOLDER}/{sha[:2]}/{sha[:32]}-{width}w-{digest[:10]}.{extension}"
+
+
+def _write_files(sha: str, made: Renditions) -> list[dict]:
+    """Every rendition in the media store (a file already there with its bytes is kept)."""
+    written = []
+    for rendition in made.items:
+        name = _file_name(sha, rendition.width, rendition.digest, rendition.extension)
+        _ensure_file(name, rendition.data)
+        written.append({"name": name, "width": rendition.width, "height": rendition.height,
+                        "type": rendition.mime_type, "bytes": len(rendition.data)})
+    return written
+
+
+def _ensure_file(name: str, data: bytes) -> None:
+    storage = default_storage
+    if storage.exists(name):
+        if storage.size(name) == len(data):
+            return  # the name hashes the bytes: these are they
+        storage.delete(name)  # a partial file a killed writer left
+    try:
+        saved = storage.save(name, ContentFile(data))
+    except Exception:
+        with contextlib.suppress(Exception):
+            storage.delete(name)  # never leave a partial file under the final name
+        raise
+    if saved != name:  # written by another worker meanwhile: the same bytes, keep one
+        storage.delete(saved)
+
+
+def _files_present(renditions: list[dict]) -> bool:
+    storage = default_storage
+    return bool(renditions) and all(
+        storage.exists(r["name"]) and storage.size(r["name"]) == r["bytes"] for r in renditions)
+
+
+def _stored_asset(sha: str, data: bytes, made: Renditions | None) -> tuple[PictureAsset, bool]:
+    """The asset of these bytes with its files in the store, under its row's lock (or
+    the insert's); and whether it was stored just now."""
+    asset = PictureAsset.objects.select_for_update().filter(sha256=sha).first()
+    if asset is not None and _files_present(asset.renditions):
+        return asset, False
+    made = made or _renditions(data)  # its files were deleted meanwhile: written again
+    renditions = _write_files(sha, made)
+    if asset is not None:
+        asset.renditions = renditions
+        asset.save(update_fields=["renditions"])
+        return asset, True
+    try:
+        with transaction.atomic():
+            asset = PictureAsset.objects.create(sha256=sha, width=made.width,
+                                                height=made.height, renditions=renditions)
+    except IntegrityError:  # the same bytes stored by another worker a moment ago
+        return PictureAsset.objects.select_for_update().get(sha256=sha), False
+    return asset, True
+
+
+def _store(source: PictureSource, sha: str, data: bytes, made: Renditions | None) -> str:
+    now = timezone.now()
+    with transaction.atomic():
+        source = PictureSource.objects.select_for_update().filter(pk=source.pk).first()
+        if source is None:
+            return "skipped"  # released meanwhile: every article showing it was killed
+        asset, new = _stored_asset(sha, data, made)
+        source.status = PictureSource.Status.READY
+        source.asset = asset
+        source.fetched_at = now
+        source.last_error = ""
+        source.save(update_fields=["status", "asset", "fetched_at", "last_error"])
+        shown = []
+        for article in _live(Article.objects.select_for_update()
+                             .filter(picture_source=source)):
+            if article.image_renditions != asset.renditions:
+                article.image_renditions = asset.renditions
+                # A save, not an update: the editions carrying it get new stamps.
+                article.save(update_fields=["image_renditions", "modified_at"])
+                shown.append(article.pk)
+    log.info("picture %s %s as %s (%dx%d, %d files), shown on article(s) %s", source.url,
+             "stored" if new else "already stored", sha[:12], asset.width, asset.height,
+             len(asset.renditions), ", ".join(map(str, shown)) or "none",
+             extra={"event": "picture_stored", "sha256": sha, "article_ids": shown})
+    return "stored" if new else "reused"
+
+
+def _failed(source: PictureSource, problem: str, *, permanent: bool = False,
+            retry_after: timedelta | None = None) -> tuple[str, str]:
+    """Record the failure where the operator sees it (the source's admin page) and log it;
+    plan the next try, or give up."""
+    now = timezone.now()
+    attempts = source.attempts + 1
+    limit = settings.WIREDESK_PICTURE_MAX_ATTEMPTS
+    give_up = permanent or attempts >= limit
+    delay = timedelta(seconds=settings.WIREDESK_PICTURE_RETRY_BASE * 2 ** (attempts - 1))
+    delay = min(max(delay, retry_after or timedelta(0)), MAX_RETRY_DELAY)
+    PictureSource.objects.filter(pk=source.pk).update(
+        attempts=attempts, last_error=problem[:2000], last_error_at=now,
+        status=PictureSource.Status.FAILED if give_up else PictureSource.Status.PENDING,
+        next_attempt_at=now + delay)
+    if give_up:
+        log.warning("picture %s not fetched, given up after %d attempt(s): %s", source.url,
+                    attempts, problem, extra={"event": "picture_given_up", "url": source.url})
+        return "given_up", problem
+    log.warning("picture %s not fetched (attempt %d of %d, next in %ds): %s", source.url,
+                attempts, limit, delay.total_seconds(), problem,
+                extra={"event": "picture_failed", "url": source.url})
+    return "retrying", problem
+
+
+def pictures_retry(source_ids: list[int]) -> int:
+    """An operator's "try again now": failed or waiting sources become due at once."""
+    return (PictureSource.objects.filter(pk__in=source_ids)
+            .exclude(status=PictureSource.Status.READY)
+            .update(status=PictureSource.Status.PENDING, attempts=0,
+                    next_attempt_at=timezone.now()))
