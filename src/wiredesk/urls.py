@@ -14,7 +14,7 @@ from wiredesk.editions import views as edition_views
 from wiredesk.editions.urls import edition_patterns
 from wiredesk.publishing.icons import favicon
 from wiredesk.publishing.sitemaps import robots_txt
-from wiredesk.publishing.urls import publishing_patterns
+from wiredesk.publishing.urls import picture_patterns, publishing_patterns
 from wiredesk.releases.urls import media_patterns, release_patterns
 from wiredesk.search.urls import search_patterns
 
@@ -32,6 +32,7 @@ site_patterns = [
     path("admin/", admin.site.urls),
     path("api/", include("wiredesk.api.urls")),
     *media_patterns,
+    *picture_patterns,
 ]
 if settings.WIREDESK_DEMO_MAILBOX:
     # `wiredesk demo` only (`wiredesk serve` refuses the setting): the mail it kept.

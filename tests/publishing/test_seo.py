@@ -47,9 +47,10 @@ def head_of(client, url, **extra):
 
 
 def test_news_article_json_ld(client, site):
-    article = Article.objects.get(headline="Fresh world story")
-    article.image_url = "https://img.example/p.jpg"
-    article.save()
+    from tests.publishing.test_pictures import stored, with_picture
+
+    article = stored(with_picture(Article.objects.get(headline="Fresh world story"),
+                                  "https://img.example/p.jpg"))
     head = head_of(client, f"/chile-sun/news/{article.pk}/{article.slug}")
     assert len(head.json_ld) == 1
     data = head.json_ld[0]
@@ -62,7 +63,8 @@ def test_news_article_json_ld(client, site):
     assert data["author"] == [{"@type": "Organization", "name": "Radio Free Europe",
                                "alternateName": "RFE"}]
     assert data["publisher"]["name"] == "Chile Sun"
-    assert [image["url"] for image in data["image"]] == ["https://img.example/p.jpg"]
+    # Our own copy of the agency's picture, never its address.
+    assert [image["url"] for image in data["image"]] == [BASE + article.picture.url]
     assert data["isAccessibleForFree"] is True
     assert data["articleSection"] == "World"
 

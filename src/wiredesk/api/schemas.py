@@ -33,17 +33,29 @@ class AgencyOut(Schema):
     name: str
 
 
+class RenditionOut(Schema):
+    url: str
+    width: int
+    height: int
+    type: str = Field(description="image/jpeg or image/webp")
+    bytes: int
+
+
 class PictureOut(Schema):
-    url: str = Field(description="The agency's address of the picture")
+    url: str = Field(description="Our copy of the picture (its widest JPEG rendition)")
     caption: str
     credit: str
     alt: str = Field(description="Alternative text: the agency's, or the caption; never "
                                  "the headline. Empty when neither was sent")
-    width: int | None = Field(description="Pixels, when the agency said")
-    height: int | None = Field(description="Pixels, when the agency said")
-    type: str = Field(description="Media type such as image/jpeg, when the agency said")
+    width: int | None = Field(description="Pixels of the file at url")
+    height: int | None = Field(description="Pixels of the file at url")
+    type: str = Field(description="Media type of the file at url (image/jpeg)")
     rights: str = Field(description="Copyright notice and usage terms, when the agency sent "
                                     "them")
+    source_url: str = Field(description="The agency's own address of the picture, for "
+                                        "reference (pages never link it)")
+    renditions: list[RenditionOut] = Field(description="Every stored width, JPEG and WebP, "
+                                                       "narrowest first")
 
 
 class ArticleOut(Schema):
@@ -55,8 +67,10 @@ class ArticleOut(Schema):
     section: SectionOut | None
     byline: str
     dateline: str
-    image_url: str = Field(description="The picture's address (also in image); empty without")
-    image: PictureOut | None = Field(default=None, description="The article's picture")
+    image_url: str = Field(description="Our copy of the picture (also in image); empty "
+                                       "without one, and until the picture is stored")
+    image: PictureOut | None = Field(default=None, description="The article's picture, once "
+                                     "it is stored (null until then)")
     published_at: datetime
     updated_at: datetime | None = Field(description="When the source last changed the item")
     modified_at: datetime = Field(description="When wiredesk last changed the record")

@@ -102,3 +102,15 @@ def article_url(edition: Edition, article: Article) -> str:
 
 def story_url(edition: Edition, story: Story) -> str:
     return edition_base_url(edition) + story_path(story)
+
+
+def media_url(edition: Edition | None, url: str) -> str:
+    """A stored picture's address, absolute: as the media store gives it when it is (a
+    bucket, a CDN), else on the edition's canonical host (files are served at the root of
+    every host), or on ``WIREDESK_BASE_URL`` without an edition."""
+    if url.startswith(("http://", "https://")) or not url:
+        return url
+    base = urlsplit(edition_base_url(edition) if edition is not None else settings.BASE_URL)
+    if url.startswith("//"):
+        return f"{base.scheme or 'https'}:{url}"
+    return f"{base.scheme}://{base.netloc}{url}"

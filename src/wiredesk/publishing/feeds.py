@@ -39,6 +39,7 @@ from wiredesk.editions.links import (
 from wiredesk.editions.models import Edition
 from wiredesk.editions.pages import edition_page
 from wiredesk.newsroom.models import Article, Section, Story, Tag
+from wiredesk.publishing.seo import article_picture
 from wiredesk.wire.xmlsafe import xml_clean
 
 FEED_ITEMS = 50
@@ -261,13 +262,13 @@ class EditionRssFeed(Feed):
         return [item.section.name] if item.section else []
 
     def item_enclosures(self, item: Article) -> list[feedgenerator.Enclosure]:
-        picture = item.picture
+        picture = article_picture(item, item.feed_edition)
         if picture is None or not picture.length or not picture.mime_type:
             return []  # RSS requires a length: without one, media:content speaks alone
         return [feedgenerator.Enclosure(picture.url, str(picture.length), picture.mime_type)]
 
     def item_extra_kwargs(self, item: Article) -> dict:
-        picture = item.picture
+        picture = article_picture(item, item.feed_edition)
         return {"content_html": item.body_html,
                 "picture": dataclasses.asdict(picture) if picture else None}
 
@@ -295,8 +296,9 @@ def json_feed_document(scope: FeedScope) -> dict:
             "authors": [{"name": article_author(article)}],
             "language": scope.edition.language,
         }
-        if article.image_url:
-            item["image"] = article.image_url
+        picture = article_picture(article, scope.edition)
+        if picture is not None:
+            item["image"] = picture.url
         if article.section:
             item["tags"] = [article.section.name]
         if article.canonical_url:

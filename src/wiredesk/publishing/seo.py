@@ -4,13 +4,14 @@ shown when an article has no picture, and its logo)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from urllib.parse import urlsplit
 
 from django.templatetags.static import static
 
 from wiredesk.editions.formatting import iso_local
-from wiredesk.editions.links import article_path, article_url, edition_base_url
+from wiredesk.editions.links import article_path, article_url, edition_base_url, media_url
 from wiredesk.editions.models import Edition, Placement
 from wiredesk.newsroom.models import Article
 from wiredesk.wire.types import Picture
@@ -40,6 +41,15 @@ def edition_card(edition: Edition) -> Picture:
 
 def edition_logo(edition: Edition) -> Picture:
     return _shipped(edition, LOGO)
+
+
+def article_picture(article: Article, edition: Edition) -> Picture | None:
+    """The article's picture (its widest local rendition) at an absolute address, for
+    what is read away from the page: feeds, sitemaps, structured data, sharing cards."""
+    picture = article.picture
+    if picture is None:
+        return None
+    return dataclasses.replace(picture, url=media_url(edition, picture.url))
 
 
 def image_object(picture: Picture) -> dict:
@@ -84,7 +94,7 @@ def news_article_data(article: Article, edition: Edition) -> dict:
     else:
         data["author"] = [{"@type": "Organization", "name": article.agency.name,
                            "alternateName": article.agency.code}]
-    data["image"] = [image_object(article.picture or edition_card(edition))]
+    data["image"] = [image_object(article_picture(article, edition) or edition_card(edition))]
     if article.section:
         data["articleSection"] = article.section.name
     if article.dateline:

@@ -11,9 +11,10 @@ from django.http import Http404, HttpResponse
 from django.utils import timezone
 
 from wiredesk.editions import selectors
-from wiredesk.editions.links import article_path_for, edition_base_url, section_path
+from wiredesk.editions.links import article_path_for, edition_base_url, media_url, section_path
 from wiredesk.editions.models import Edition
 from wiredesk.editions.pages import edition_page, resolve_edition
+from wiredesk.newsroom.models.files import largest_file, picture_files
 from wiredesk.wire.xmlsafe import xml_text
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -44,11 +45,16 @@ def _xml(lines: list[str]) -> HttpResponse:
 def _article_rows(edition: Edition):
     return (selectors.edition_articles(edition).select_related(None)
             .values_list("pk", "slug", "published_at", "source_updated_at", "headline",
-                         "image_url"))
+                         "image_renditions"))
 
 
-def _image(url: str) -> str:
-    return f"<image:image><image:loc>{escape(url)}</image:loc></image:image>" if url else ""
+def _image(edition: Edition, renditions: list[dict]) -> str:
+    """The article's picture (its widest local rendition), once it is stored."""
+    shown = largest_file(picture_files(renditions))
+    if shown is None:
+        return ""
+    url = media_url(edition, shown.url)
+    return f"<image:image><image:loc>{escape(url)}</image:loc></image:image>"
 
 
 def article_page_count(edition: Edition) -> int:
@@ -82,7 +88,7 @@ def article_sitemap(request, page: int):
     for pk, slug, published, updated, _headline, image in rows.iterator(chunk_size=2000):
         lastmod = max(published, updated) if updated else published
         lines.append(f"<url><loc>{escape(base + article_path_for(pk, slug))}</loc>"
-                     f"<lastmod>{_w3c(lastmod)}</lastmod>{_image(image)}</url>")
+                     f"<lastmod>{_w3c(lastmod)}</lastmod>{_image(edition, image)}</url>")
     lines.append("</urlset>")
     return _xml(lines)
 
@@ -114,7 +120,8 @@ def news_sitemap(request):
             f"<news:publication><news:name>{escape(edition.name)}</news:name>"
             f"<news:language>{escape(edition.language)}</news:language></news:publication>"
             f"<news:publication_date>{_w3c(published)}</news:publication_date>"
-            f"<news:title>{escape(headline)}</news:title></news:news>{_image(image)}</url>")
+            f"<news:title>{escape(headline)}</news:title></news:news>"
+            f"{_image(edition, image)}</url>")
     lines.append("</urlset>")
     return _xml(lines)
 

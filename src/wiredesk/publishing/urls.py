@@ -1,9 +1,9 @@
 """Feeds, sitemaps, robots.txt and the icon, mounted with the edition's own pages (by slug
-and on its hosts)."""
+and on its hosts); and the pictures' renditions, served once for the whole site."""
 
 from django.urls import path
 
-from wiredesk.publishing import feeds, icons, sitemaps
+from wiredesk.publishing import feeds, icons, media, sitemaps
 
 publishing_patterns = [
     path("feed.rss", feeds.rss_feed, name="feed-rss"),
@@ -24,4 +24,9 @@ publishing_patterns = [
     path("sitemap-news.xml", sitemaps.news_sitemap, name="sitemap-news"),
     path("robots.txt", sitemaps.robots_txt, name="robots"),
     path("favicon.ico", icons.favicon, name="favicon"),
+]
+
+# Where default_storage.url() puts a rendition with files under MEDIA_ROOT (MEDIA_URL).
+picture_patterns = [
+    path("media/pictures/<path:name>", media.picture_file, name="picture-file"),
 ]

@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from ninja.errors import HttpError
 
-from wiredesk.editions.links import article_url
+from wiredesk.editions.links import article_url, media_url
 from wiredesk.editions.models import Edition, Placement
 from wiredesk.newsroom.models import Agency, Article, Section
 
@@ -70,18 +70,25 @@ def articles_query():
                                        .order_by("edition__position", "edition__name"))))
 
 
-def picture_out(article: Article) -> dict | None:
+def picture_out(article: Article, edition: Edition | None) -> dict | None:
+    """The article's picture at its local addresses (absolute), once it is stored; the
+    agency's own address only as ``source_url``, for reference."""
     picture = article.picture
     if picture is None:
         return None
-    return {"url": picture.url, "caption": picture.caption, "credit": picture.credit,
-            "alt": picture.alt, "width": picture.width, "height": picture.height,
-            "type": picture.mime_type, "rights": picture.rights}
+    return {"url": media_url(edition, picture.url), "caption": picture.caption,
+            "credit": picture.credit, "alt": picture.alt, "width": picture.width,
+            "height": picture.height, "type": picture.mime_type, "rights": picture.rights,
+            "source_url": picture.source_url,
+            "renditions": [{"url": media_url(edition, f.url), "width": f.width,
+                            "height": f.height, "type": f.mime_type, "bytes": f.length}
+                           for f in article.picture_files()]}
 
 
 def article_out(article: Article, edition: Edition | None = None) -> dict:
     editions = [p.edition for p in article.placements.all()]
     home = edition or (editions[0] if editions else None)
+    image = picture_out(article, home)
     return {
         "id": article.pk,
         "url": article_url(home, article) if home else "",
@@ -92,8 +99,8 @@ def article_out(article: Article, edition: Edition | None = None) -> dict:
                     if article.section else None),
         "byline": article.byline,
         "dateline": article.dateline,
-        "image_url": article.image_url,
-        "image": picture_out(article),
+        "image_url": image["url"] if image else "",
+        "image": image,
         "published_at": article.published_at,
         "updated_at": article.source_updated_at,
         "modified_at": article.modified_at,

@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 from wiredesk.editions.links import article_url, edition_base_url, section_path
 from wiredesk.publishing.feeds import ATOM_TYPE, JSON_FEED_TYPE, RSS_TYPE
 from wiredesk.publishing.seo import (
+    article_picture,
     edition_card,
     hreflang_alternates,
     json_ld,
@@ -66,7 +67,7 @@ def article_head(context) -> str:
         meta.append(("article:modified_time", article.source_updated_at.isoformat()))
     if article.section:
         meta.append(("article:section", article.section.name))
-    picture = article.picture
+    picture = article_picture(article, edition)
     shown = picture or edition_card(edition)  # a share card is never without a picture
     meta.append(("og:image", shown.url))
     if shown.mime_type:
