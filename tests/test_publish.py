@@ -151,3 +151,29 @@ def test_a_first_run_names_more_articles_than_the_database_takes_at_once(tmp_pat
     stories = set(Article.objects.values_list("story_id", flat=True))
     assert all(list((tmp_path / "out" / "chile-sun" / "story" / str(s)).glob("*.html"))
                for s in stories)
+
+
+def test_the_static_copy_carries_the_pictures_its_pages_name(
+        tmp_path, site, django_capture_on_commit_callbacks):
+    import re
+
+    from tests import pictureserver as pics
+    from wiredesk.newsroom.services.renditions import link_source, picture_store
+
+    article = Article.objects.get(guid="g1")
+    article.image_url = "https://img.example/p.jpg"
+    link_source(article, previous_url="")
+    article.save()
+    picture_store(article.picture_source, pics.jpeg((800, 500)))
+    out = tmp_path / "out"
+    publish.publish(out)
+    article.refresh_from_db()
+    page = (out / "chile-sun" / "news" / str(article.pk) / f"{article.slug}.html").read_text()
+    named = set(re.findall(r"/media/pictures/[^\" ,]+", page))
+    assert len(named) == 6 and "img.example" not in page
+    for url in named:
+        assert (out / url.lstrip("/")).is_file(), url
+    with django_capture_on_commit_callbacks(execute=True):
+        services.article_kill(article=article, reason="legal")
+    publish.publish(out)
+    assert not any((out / "media" / "pictures").rglob("*.jpg"))

@@ -7,3 +7,49 @@ def test_tests_never_use_the_real_data_directory():
     from django.conf import settings
 
     assert "wiredesk-test-" in str(settings.DATA_DIR)
+
+
+def _settings_with(monkeypatch, **env):
+    """The settings module as a fresh copy read with ``env`` (Django's own is untouched)."""
+    import importlib.util
+
+    import wiredesk.settings
+
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    spec = importlib.util.spec_from_file_location("wiredesk_settings_copy",
+                                                  wiredesk.settings.__file__)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_pictures_go_to_an_s3_bucket_through_django_storages(monkeypatch):
+    import pytest
+
+    pytest.importorskip("storages.backends.s3", reason="the [s3] extra is not installed")
+    from storages.backends.s3 import S3Storage
+
+    copy = _settings_with(monkeypatch, WIREDESK_MEDIA_STORAGE="s3",
+                          WIREDESK_S3_BUCKET="news-media",
+                          WIREDESK_S3_ENDPOINT_URL="http://127.0.0.1:9000",
+                          WIREDESK_S3_CUSTOM_DOMAIN="media.chilesun.example",
+                          WIREDESK_S3_PREFIX="/wd/", AWS_ACCESS_KEY_ID="k",
+                          AWS_SECRET_ACCESS_KEY="s")
+    default = copy.STORAGES["default"]
+    assert default["BACKEND"] == "storages.backends.s3.S3Storage"
+    storage = S3Storage(**default["OPTIONS"])  # no request is made until a file is
+    assert storage.bucket_name == "news-media" and storage.endpoint_url == "http://127.0.0.1:9000"
+    assert storage.url("pictures/ab/x-320w-0123456789.jpg") == (
+        "https://media.chilesun.example/wd/pictures/ab/x-320w-0123456789.jpg")
+    assert storage.get_object_parameters("pictures/ab/x.jpg")["CacheControl"] == (
+        "public, max-age=31536000, immutable")
+
+
+def test_files_are_the_default_media_store_and_nothing_else_is_taken(monkeypatch):
+    import pytest
+
+    assert _settings_with(monkeypatch).STORAGES["default"]["BACKEND"] == (
+        "django.core.files.storage.FileSystemStorage")
+    with pytest.raises(ValueError, match="WIREDESK_MEDIA_STORAGE"):
+        _settings_with(monkeypatch, WIREDESK_MEDIA_STORAGE="ftp")

@@ -6,6 +6,7 @@ editions/links.py (``article_path`` and the rest)::
     DIR/static/...                                  the stylesheet and other static files,
                                                     under content-hashed names as well
     DIR/favicon.ico                                 the icon
+    DIR/media/pictures/...                          the pictures' renditions (files store)
     DIR/<edition>/index.html                        home (latest news, first page)
     DIR/<edition>/<section path>index.html          each section's first page
     DIR/<edition>/<article path>.html               every public article
@@ -103,6 +104,37 @@ def copy_static(target: Path) -> None:
         if not destination.exists() or destination.stat().st_mtime < source.stat().st_mtime:
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, destination)
+
+
+def copy_pictures(target: Path) -> None:
+    """The stored pictures' renditions beside the pages that name them (``/media/...``),
+    when they are files here; a bucket serves its own. Files of pictures no longer
+    stored (killed) are removed. Names hash their bytes: a file there is never stale."""
+    from django.core.files.storage import default_storage
+
+    from wiredesk.newsroom.models import PictureAsset
+
+    try:
+        default_storage.path("pictures")
+    except NotImplementedError:
+        return  # a bucket: pages name its own addresses
+    wanted = {r["name"] for renditions in PictureAsset.objects.values_list("renditions",
+                                                                           flat=True)
+              for r in renditions}
+    for name in sorted(wanted):
+        destination = target / "media" / name
+        if not destination.exists():
+            try:
+                source = Path(default_storage.path(name))
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, destination)
+            except OSError:
+                continue  # deleted meanwhile (a kill): its page is gone too
+    folder = target / "media" / "pictures"
+    if folder.is_dir():
+        for path in folder.rglob("*"):
+            if path.is_file() and path.relative_to(target / "media").as_posix() not in wanted:
+                path.unlink(missing_ok=True)
 
 
 FEED_EXTENSIONS = ("rss", "atom", "json")
@@ -305,4 +337,6 @@ def publish(target: Path, *, edition_slug: str | None = None, full: bool = False
     target = Path(target).expanduser().resolve()
     target.mkdir(parents=True, exist_ok=True)
     copy_static(target)
-    return [publish_edition(e, target, full=full, progress=progress) for e in editions]
+    reports = [publish_edition(e, target, full=full, progress=progress) for e in editions]
+    copy_pictures(target)
+    return reports
