@@ -30,14 +30,36 @@ def jpeg(size=(2000, 1333), color=(200, 80, 40), *, quality=90, noise=False, **s
     return out.getvalue()
 
 
-def jpeg_of_bytes(target: int) -> bytes:
+def photo(size=(3000, 2000), seed: int = 0) -> Image.Image:
+    """Something with a photo's statistics: smooth light, edges, and sensor grain."""
+    import random
+
+    rng = random.Random(seed)
+    width, height = size
+    light = Image.radial_gradient("L").resize(size)
+    sky = Image.linear_gradient("L").resize(size)
+    image = Image.merge("RGB", (light, sky, Image.eval(light, lambda v: 255 - v)))
+    from PIL import ImageDraw
+
+    draw = ImageDraw.Draw(image)
+    for _ in range(40):
+        x, y = rng.randrange(width), rng.randrange(height)
+        r = rng.randrange(20, width // 6)
+        draw.ellipse((x - r, y - r, x + r, y + r),
+                     fill=tuple(rng.randrange(256) for _ in range(3)))
+    grain = Image.effect_noise(size, 40).convert("RGB")
+    return Image.blend(image, grain, 0.18)
+
+
+def jpeg_of_bytes(target: int, seed: int = 0) -> bytes:
     """A photo-like JPEG of about ``target`` bytes (a 2 MB agency picture)."""
-    side = 1200
+    side = 1600
     while True:
-        data = jpeg((side * 3 // 2, side), noise=True, quality=92)
-        if len(data) >= target:
-            return data
-        side = int(side * (target / len(data)) ** 0.5) + 16
+        out = io.BytesIO()
+        photo((side * 3 // 2, side), seed).save(out, "JPEG", quality=92)
+        if len(out.getvalue()) >= target:
+            return out.getvalue()
+        side = int(side * (target / len(out.getvalue())) ** 0.5) + 16
 
 
 def rotated_with_gps() -> bytes:
