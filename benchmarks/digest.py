@@ -159,17 +159,20 @@ def build_times(edition, repeat: int = 20) -> dict:
 
     from django.utils import timezone
 
+    from wiredesk.digest.clock import reader_clock
     from wiredesk.digest.render import assemble_message, message_parts, render_digest
     from wiredesk.digest.selectors import digest_articles
     from wiredesk.editions.links import edition_base_url
 
     now = timezone.now()
+    clock = reader_clock(zone="", edition=edition)
     samples = []
     for _ in range(repeat):
         started = time.perf_counter()
         articles = digest_articles(edition, start=now - timedelta(days=1), end=now)
         rendered = render_digest(edition=edition, articles=articles,
-                                 base_url=edition_base_url(edition), issue_label="today")
+                                 base_url=edition_base_url(edition), clock=clock,
+                                 issue_date=now.date(), since=now - timedelta(days=1))
         samples.append(time.perf_counter() - started)
     parts = message_parts(rendered, edition)
     started = time.perf_counter()
@@ -190,6 +193,7 @@ def prebuilt_messages(edition, count: int) -> list[tuple[str, bytes]]:
 
     from django.utils import timezone
 
+    from wiredesk.digest.clock import reader_clock
     from wiredesk.digest.render import assemble_message, message_parts, render_digest
     from wiredesk.digest.selectors import digest_articles
     from wiredesk.editions.links import edition_base_url
@@ -198,7 +202,8 @@ def prebuilt_messages(edition, count: int) -> list[tuple[str, bytes]]:
     articles = digest_articles(edition, start=now - timedelta(days=1), end=now)
     parts = message_parts(render_digest(edition=edition, articles=articles,
                                         base_url=edition_base_url(edition),
-                                        issue_label="today"), edition)
+                                        clock=reader_clock(zone="", edition=edition),
+                                        issue_date=now.date()), edition)
     return [(f"reader{n}@bench.example",
              assemble_message(parts, to=f"reader{n}@bench.example", message_id=f"<{n}@b>",
                               date=now, unsubscribe_url=f"https://x.example/u/{'x' * 80}{n}",

@@ -104,22 +104,26 @@ def _preview(edition, args) -> int:
     from django.conf import settings
     from django.utils import timezone
 
+    from wiredesk.digest.clock import reader_clock
     from wiredesk.digest.models import Subscriber
     from wiredesk.digest.render import render_digest
+    from wiredesk.digest.schedule import local_date
     from wiredesk.digest.selectors import digest_articles
     from wiredesk.editions.links import edition_base_url
     from wiredesk.editions.selectors import edition_articles
 
     section_ids: list[int] = []
+    zone = ""
     if args.email:
         subscriber = Subscriber.objects.filter(edition=edition,
                                                email=args.email.strip().lower()).first()
         if subscriber is None:
             raise CommandError(f"{args.email} is not a subscriber of {edition.slug}")
         section_ids = [s.pk for s in subscriber.sections.all()]
+        zone = subscriber.time_zone
     now = timezone.now()
-    articles = digest_articles(edition, start=now - timedelta(days=1), end=now,
-                               section_ids=section_ids)
+    start = now - timedelta(days=1)
+    articles = digest_articles(edition, start=start, end=now, section_ids=section_ids)
     note = "stories of the last 24 hours"
     if not articles:
         # Nothing new: show the latest stories so the layout can still be judged.
@@ -129,12 +133,15 @@ def _preview(edition, args) -> int:
         newest = latest.first()
         if newest is None:
             raise CommandError(f"{edition.slug} carries no articles yet")
-        articles = digest_articles(edition, start=newest.published_at - timedelta(days=1),
-                                   end=newest.published_at, section_ids=section_ids)
+        start = newest.published_at - timedelta(days=1)
+        articles = digest_articles(edition, start=start, end=newest.published_at,
+                                   section_ids=section_ids)
         note = "nothing new in 24 hours: showing the latest stories"
+    clock = reader_clock(zone=zone, edition=edition)
     rendered = render_digest(edition=edition, articles=articles,
-                             base_url=edition_base_url(edition),
-                             issue_label=f"{now:%A %d %B %Y} (preview)")
+                             base_url=edition_base_url(edition), clock=clock,
+                             issue_date=local_date(now, clock.zone),
+                             since=start, note="preview")
     path = args.output or str(settings.DATA_DIR / f"digest-preview-{edition.slug}.html")
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(rendered.html)

@@ -1,10 +1,11 @@
-"""The digest email: rendered once per distinct content, assembled per subscriber.
+"""The digest email: rendered once per distinct content and zone, assembled per subscriber.
 
 Rendering the templates is the expensive part, and every subscriber with the same
-window and sections gets the same stories; only the personal links differ. So the
-body is rendered once with placeholder links, and each message is assembled from it
-by substitution and quoted-printable encoding (C speed), not by the email package's
-generator. The result is parsed back in the tests to prove the MIME is right.
+window and sections gets the same stories; only the times (each reader's zone) and the
+personal links differ. So the body is rendered once per zone with placeholder links,
+and each message is assembled from it by substitution and quoted-printable encoding
+(C speed), not by the email package's generator. The result is parsed back in the tests
+to prove the MIME is right.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import binascii
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from email.header import Header
 from email.utils import format_datetime
 
@@ -20,6 +21,7 @@ from django.core.mail.message import sanitize_address
 from django.template.loader import render_to_string
 
 from wiredesk import mail
+from wiredesk.digest.clock import Clock
 from wiredesk.editions.models import Edition
 from wiredesk.newsroom.models import Article
 
@@ -36,16 +38,22 @@ class RenderedDigest:
 
 
 def render_digest(*, edition: Edition, articles: list[Article], base_url: str,
-                  issue_label: str) -> RenderedDigest:
+                  clock: Clock, issue_date: date, since: datetime | None = None,
+                  note: str = "") -> RenderedDigest:
+    """The digest's parts, every time in them on ``clock`` (the reader's zone and the
+    edition's language): a reader's copy differs from another zone's only there, so
+    the sender renders once per distinct content and zone."""
     from wiredesk.digest.selectors import group_by_section
 
-    groups = group_by_section(articles, edition=edition, base_url=base_url)
+    groups = group_by_section(articles, clock=clock, base_url=base_url)
     top = articles[0].headline if articles else ""
     subject = " ".join(f"{edition.name} daily: {top}".split())
     if len(subject) > 150:
         subject = subject[:147].rsplit(" ", 1)[0] + "..."
+    issue_label = clock.day(issue_date) + (f" ({note})" if note else "")
     context = {"edition": edition, "groups": groups, "base_url": base_url,
-               "issue_label": issue_label, "story_count": len(articles),
+               "issue_label": issue_label, "since": clock.time(since),
+               "story_count": len(articles),
                "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
                "preferences_url": PREFERENCES_PLACEHOLDER}
     return RenderedDigest(subject=subject,

@@ -10,8 +10,8 @@ from datetime import datetime
 from django.conf import settings
 from django.db.models import Count, QuerySet
 
+from wiredesk.digest.clock import Clock
 from wiredesk.digest.models import Delivery, Subscriber
-from wiredesk.editions.formatting import edition_time
 from wiredesk.editions.links import article_path
 from wiredesk.editions.models import Edition
 from wiredesk.editions.selectors import edition_articles
@@ -94,24 +94,32 @@ class SectionGroup:
     entries: list[Entry] = field(default_factory=list)
 
 
-def group_by_section(articles: list[Article], *, edition: Edition,
-                     base_url: str) -> list[SectionGroup]:
-    """Entries grouped by section in the sections' own order; unfiled stories last."""
-    groups: dict[int | None, SectionGroup] = {}
+def by_section(articles: list[Article]) -> list[tuple[str, list[Article]]]:
+    """(section name, its articles) in the sections' own order; unfiled stories last."""
+    groups: dict[int | None, list[Article]] = {}
+    names: dict[int | None, str] = {}
     order: dict[int | None, tuple] = {}
     for article in articles:
         section = article.section
         key = section.pk if section else None
         if key not in groups:
-            groups[key] = SectionGroup(section.name if section else "More news")
+            groups[key] = []
+            names[key] = section.name if section else "More news"
             order[key] = (section.position, section.name) if section else (10**6, "")
-        groups[key].entries.append(Entry(
-            headline=article.headline,
-            teaser=article.teaser or article.lead[:160],
-            url=base_url + article_path(article),
-            agency=article.agency.code,
-            when=edition_time(article.published_at, edition.time_zone)))
-    return [groups[k] for k in sorted(groups, key=lambda k: order[k])]
+        groups[key].append(article)
+    return [(names[k], groups[k]) for k in sorted(groups, key=lambda k: order[k])]
+
+
+def group_by_section(articles: list[Article], *, clock: Clock,
+                     base_url: str) -> list[SectionGroup]:
+    """Entries grouped by section, their times on the reader's clock."""
+    return [SectionGroup(name, [Entry(
+        headline=article.headline,
+        teaser=article.teaser or article.lead[:160],
+        url=base_url + article_path(article),
+        agency=article.agency.code,
+        when=clock.time(article.published_at)) for article in grouped])
+        for name, grouped in by_section(articles)]
 
 
 SUBSCRIBER_STATES = ["pending", "confirmed", "unsubscribed", "bouncing"]

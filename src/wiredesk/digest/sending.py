@@ -2,7 +2,7 @@
 
 The loop ties :mod:`~wiredesk.digest.ledger` (claims and outcomes; its docstring has
 the crash rule this loop keeps) to :mod:`~wiredesk.digest.transport` (the relay and the
-rate limit), rendering each distinct digest once per run.
+rate limit), rendering each distinct digest once per reader's zone in a run.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from wiredesk import mail
 from wiredesk.digest import tokens
+from wiredesk.digest.clock import reader_clock
 from wiredesk.digest.ledger import (
     RecoveryReport,
     claim_batch,
@@ -34,6 +35,7 @@ from wiredesk.digest.selectors import digest_articles
 from wiredesk.digest.transport import RateLimiter, TransportUnavailable, open_transport
 from wiredesk.editions.links import edition_base_url
 from wiredesk.editions.models import Edition
+from wiredesk.newsroom.models import Article
 
 __all__ = ["SendReport", "pending_count", "send_pending"]
 
@@ -66,10 +68,13 @@ class SendReport:
 
 
 class _Renderer:
-    """Renders each distinct digest once per run and assembles the copies from it."""
+    """Renders each distinct digest once per reader's zone in a run, and assembles the
+    copies from it: the stories are read once per content (edition, window, sections),
+    the templates rendered once per content, issue day and zone, never per reader."""
 
     def __init__(self):
-        self._parts: dict[tuple, MessageParts | None] = {}
+        self._articles: dict[tuple, list[Article]] = {}
+        self._parts: dict[tuple, MessageParts] = {}
         self._editions: dict[int, tuple[Edition, str]] = {}
 
     def edition(self, edition_id: int) -> tuple[Edition, str]:
@@ -79,20 +84,24 @@ class _Renderer:
         return self._editions[edition_id]
 
     def parts(self, delivery: Delivery) -> MessageParts | None:
+        edition, base_url = self.edition(delivery.edition_id)
         section_ids = tuple(sorted(s.pk for s in delivery.subscriber.sections.all()))
-        key = (delivery.edition_id, delivery.window_start, delivery.window_end, section_ids,
-               delivery.digest.issue_date)
+        content = (delivery.edition_id, delivery.window_start, delivery.window_end,
+                   section_ids)
+        if content not in self._articles:
+            self._articles[content] = digest_articles(
+                edition, start=delivery.window_start, end=delivery.window_end,
+                section_ids=section_ids)
+        articles = self._articles[content]
+        if not articles:
+            return None
+        clock = reader_clock(zone=delivery.subscriber.time_zone, edition=edition)
+        key = (*content, delivery.digest.issue_date, clock)
         if key not in self._parts:
-            edition, base_url = self.edition(delivery.edition_id)
-            articles = digest_articles(edition, start=delivery.window_start,
-                                       end=delivery.window_end, section_ids=section_ids)
-            if not articles:
-                self._parts[key] = None
-            else:
-                rendered = render_digest(
-                    edition=edition, articles=articles, base_url=base_url,
-                    issue_label=f"{delivery.digest.issue_date:%A %d %B %Y}".replace(" 0", " "))
-                self._parts[key] = message_parts(rendered, edition)
+            rendered = render_digest(
+                edition=edition, articles=articles, base_url=base_url, clock=clock,
+                issue_date=delivery.digest.issue_date, since=delivery.window_start)
+            self._parts[key] = message_parts(rendered, edition)
         return self._parts[key]
 
     def message(self, delivery: Delivery, parts: MessageParts, now: datetime) -> bytes:
