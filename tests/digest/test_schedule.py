@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from wiredesk.digest.schedule import local_date, next_slot, slot_on
+from wiredesk.digest.schedule import last_closed_issue, local_date, next_slot, slot_on
 
 
 def utc(*args) -> datetime:
@@ -48,6 +48,18 @@ def test_next_slot_walks_one_per_local_day_through_a_change():
     assert [s.hour for s in slots] == [5, 5, 4, 4, 4]
     assert slots[3] - slots[2] == timedelta(days=1)
     assert slots[2] - slots[1] == timedelta(hours=23)
+
+
+def test_the_archive_issue_of_a_day_closes_at_six_in_the_editions_zone():
+    six = time(6, 0)
+    # Sydney on 5 October 2025 (clocks sprang forward at 02:00): 06:00 is 19:00 UTC on
+    # the 4th; a minute before, the latest closed issue is still the 4th's.
+    assert last_closed_issue(utc(2025, 10, 4, 18, 59), six, "Australia/Sydney") == (
+        date(2025, 10, 4), utc(2025, 10, 2, 20), utc(2025, 10, 3, 20))
+    day, start, end = last_closed_issue(utc(2025, 10, 4, 19), six, "Australia/Sydney")
+    assert (day, start, end) == (date(2025, 10, 5), utc(2025, 10, 3, 20),
+                                 utc(2025, 10, 4, 19))
+    assert end - start == timedelta(hours=23)  # the short day is a short issue
 
 
 @pytest.mark.django_db

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from wiredesk.digest.models import Delivery, Digest, Subscriber
+from wiredesk.digest.models import ArchiveIssue, Delivery, Digest, Subscriber
 
 
 @admin.register(Subscriber)
@@ -35,6 +35,20 @@ class DeliveryAdmin(admin.ModelAdmin):
     raw_id_fields = ["digest", "subscriber"]
     list_select_related = ["digest__edition"]
     readonly_fields = [f.name for f in Delivery._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ArchiveIssue)
+class ArchiveIssueAdmin(admin.ModelAdmin):
+    """The public archive's issues: snapshots, so they are read here, never edited."""
+
+    list_display = ["edition", "issue_date", "story_count", "window_start", "window_end",
+                    "created_at"]
+    list_filter = ["edition"]
+    date_hierarchy = "issue_date"
+    readonly_fields = [f.name for f in ArchiveIssue._meta.fields]
 
     def has_add_permission(self, request):
         return False

@@ -132,3 +132,37 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.digest} -> {self.email} ({self.state})"
+
+
+class ArchiveIssue(models.Model):
+    """One day's edition-wide digest as the public archive shows it.
+
+    The issue of day D is what a reader with the edition's defaults gets that morning:
+    every section, the stories published after 06:00 the day before up to 06:00 on D,
+    both in the edition's zone, chosen by the digest's own rules
+    (``selectors.digest_articles``). It is stored once, when the planner first runs
+    after that slot (a snapshot of what went out, not recomputed later), as the ids of
+    its stories in order; an article killed or held since is left out when shown.
+    A day with nothing new is stored empty and never shown, as it was never sent.
+    Nothing about any reader is kept here.
+    """
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE,
+                                related_name="archive_issues")
+    issue_date = models.DateField(help_text="The day in the edition's zone")
+    window_start = models.DateTimeField()
+    window_end = models.DateTimeField()
+    article_ids = models.JSONField(default=list, help_text="The stories, in digest order")
+    story_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-issue_date", "edition"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "issue_date"],
+                                    name="archive_issue_unique"),
+        ]
+        indexes = [models.Index(fields=["edition", "story_count", "issue_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.edition} archive {self.issue_date:%d %b %Y}"

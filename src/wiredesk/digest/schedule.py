@@ -52,3 +52,14 @@ def next_slot(after: datetime, at: time, zone: str) -> datetime:
 
 def local_date(instant: datetime, zone: str) -> date:
     return instant.astimezone(ZoneInfo(zone)).date()
+
+
+def last_closed_issue(now: datetime, at: time, zone: str) -> tuple[date, datetime, datetime]:
+    """The latest day whose slot ``at`` in ``zone`` has come by ``now``, with its window:
+    ``(day, previous day's slot, the day's slot)`` (UTC), as a daily reader gets it."""
+    day = local_date(now, zone)
+    end = slot_on(day, at, zone)
+    if end > now:
+        day -= timedelta(days=1)
+        end = slot_on(day, at, zone)
+    return day, slot_on(day - timedelta(days=1), at, zone), end

@@ -1,4 +1,5 @@
-"""Writes for the digest: sign-up, confirmation, preferences, unsubscribe, erase, planning.
+"""Writes for the digest: sign-up, confirmation, preferences, unsubscribe, erase, planning,
+the public archive's issues.
 
 Every function takes keyword arguments and does one thing; views, CLI and tasks only
 parse input and call one of these. Mail goes out after commit.
@@ -21,13 +22,20 @@ from django.utils import timezone
 from wiredesk import mail
 from wiredesk.core.taskqueue import dispatch
 from wiredesk.digest import tokens
-from wiredesk.digest.models import DEFAULT_DELIVERY_TIME, Delivery, Digest, Subscriber
-from wiredesk.digest.schedule import local_date, next_slot
-from wiredesk.digest.selectors import has_news
+from wiredesk.digest.models import (
+    DEFAULT_DELIVERY_TIME,
+    ArchiveIssue,
+    Delivery,
+    Digest,
+    Subscriber,
+)
+from wiredesk.digest.schedule import last_closed_issue, local_date, next_slot
+from wiredesk.digest.selectors import digest_articles, has_news
 from wiredesk.editions.links import edition_base_url
 from wiredesk.editions.models import Edition
 from wiredesk.editions.selectors import edition_sections
 from wiredesk.newsroom.models import Section
+from wiredesk.publishing.stamps import bump_editions
 
 log = logging.getLogger(__name__)
 
@@ -216,6 +224,7 @@ class PlanReport:
     planned: int = 0
     nothing_new: int = 0
     already_planned: int = 0
+    archived: int = 0
 
 
 def _message_id(digest: Digest, subscriber_id: int) -> str:
@@ -287,4 +296,43 @@ def digest_plan(*, now: datetime | None = None, edition: Edition | None = None,
             Delivery.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=500)
             report.planned += len(fresh)
             Subscriber.objects.bulk_update(advanced, ["next_due_at"], batch_size=500)
+    report.archived = archive_plan(now=now, edition=edition)
     return report
+
+
+def archive_plan(*, now: datetime | None = None, edition: Edition | None = None) -> int:
+    """Store the archive issue of each edition's latest day whose slot has come
+    (``models.ArchiveIssue`` says what an issue is); returns how many were stored.
+
+    Editions whose digest goes out (a confirmed reader) get one; an issue is stored
+    once and never recomputed. Runs with every plan, so it is one small query when
+    nothing is due.
+    """
+    now = now or timezone.now()
+    running = Edition.objects.filter(
+        pk__in=Subscriber.objects.filter(status=Subscriber.Status.CONFIRMED)
+        .values("edition_id"))
+    if edition is not None:
+        running = running.filter(pk=edition.pk)
+    running = list(running)
+    if not running:
+        return 0
+    due = {each.pk: (each, *last_closed_issue(now, DEFAULT_DELIVERY_TIME, each.time_zone))
+           for each in running}
+    stored = set(ArchiveIssue.objects.filter(
+        edition_id__in=due, issue_date__gte=min(d[1] for d in due.values()))
+        .values_list("edition_id", "issue_date"))
+    created = 0
+    for each, day, start, end in due.values():
+        if (each.pk, day) in stored:
+            continue
+        ids = [a.pk for a in digest_articles(each, start=start, end=end)]
+        with transaction.atomic():
+            _, fresh = ArchiveIssue.objects.get_or_create(
+                edition=each, issue_date=day,
+                defaults={"window_start": start, "window_end": end, "article_ids": ids,
+                          "story_count": len(ids), "created_at": now})
+            if fresh and ids:
+                bump_editions([each.pk])  # the archive's cached pages show it at once
+                created += 1
+    return created
