@@ -1,17 +1,17 @@
-"""Reads for the digest: which stories go into one, and how the ledger stands."""
+"""Reads for the digest: which stories go into one, how the ledger stands, the archive."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db.models import Count, QuerySet
 
 from wiredesk.digest.clock import Clock
-from wiredesk.digest.models import Delivery, Subscriber
+from wiredesk.digest.models import ArchiveIssue, Delivery, Subscriber
 from wiredesk.editions.links import article_path
 from wiredesk.editions.models import Edition
 from wiredesk.editions.selectors import edition_articles
@@ -120,6 +120,35 @@ def group_by_section(articles: list[Article], *, clock: Clock,
         agency=article.agency.code,
         when=clock.time(article.published_at)) for article in grouped])
         for name, grouped in by_section(articles)]
+
+
+# --- the public archive ------------------------------------------------------------------
+
+def archive_issues(edition: Edition) -> QuerySet[ArchiveIssue]:
+    """The edition's archive issues that carried stories, newest first."""
+    return ArchiveIssue.objects.filter(edition=edition, story_count__gt=0) \
+        .order_by("-issue_date")
+
+
+def archive_issue(edition: Edition, day: date) -> ArchiveIssue | None:
+    return archive_issues(edition).filter(issue_date=day).first()
+
+
+def archive_neighbours(issue: ArchiveIssue) -> tuple[ArchiveIssue | None, ArchiveIssue | None]:
+    """The issues before and after this one."""
+    issues = archive_issues(issue.edition)
+    return (issues.filter(issue_date__lt=issue.issue_date).first(),
+            issues.filter(issue_date__gt=issue.issue_date).order_by("issue_date").first())
+
+
+def issue_articles(edition: Edition, issues: Iterable[ArchiveIssue]) -> dict[int, list[Article]]:
+    """Per issue id, its stories in their stored order: those the edition still shows
+    (an article killed or held since the issue is left out). One query for them all."""
+    issues = list(issues)
+    wanted = {pk for issue in issues for pk in issue.article_ids}
+    found = {a.pk: a for a in _candidates(edition).filter(pk__in=wanted)}
+    return {issue.pk: [found[pk] for pk in issue.article_ids if pk in found]
+            for issue in issues}
 
 
 SUBSCRIBER_STATES = ["pending", "confirmed", "unsubscribed", "bouncing"]

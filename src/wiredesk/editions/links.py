@@ -21,6 +21,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from wiredesk.editions.models import Edition
     from wiredesk.newsroom.models import Article, Story
 
@@ -32,6 +34,9 @@ STORY_ROUTE = "story/<int:story_id>/<slug:story_slug>"
 STORY_FOLDER_ROUTE = "story/<int:story_id>/"
 TAG_ROUTE = "tag/<slug:tag_key>/"
 SECTION_ROUTE = "section/<slug:section_slug>/"
+# The digest's public archive (digest/urls.py mounts it): no reader's link is ever in it.
+DIGEST_ARCHIVE_ROUTE = "digest/archive/"
+DIGEST_ISSUE_ROUTE = "digest/archive/<str:day>/"  # day: YYYY-MM-DD, read by the view
 
 
 def article_path_for(article_id: int, slug: str) -> str:
@@ -63,6 +68,16 @@ def section_path(section_slug: str) -> str:
 def feed_path(folder: str, extension: str) -> str:
     """A feed beside a page: ``feed_path(tag_path(key), "rss")`` -> ``/tag/<key>/feed.rss``."""
     return f"{folder.rstrip('/')}/feed.{extension}"
+
+
+def digest_archive_path() -> str:
+    """``/digest/archive/``: the past issues of the edition's daily email."""
+    return "/" + DIGEST_ARCHIVE_ROUTE
+
+
+def digest_issue_path(day: date) -> str:
+    """``/digest/archive/2025-07-12/``: one day's issue."""
+    return f"{digest_archive_path()}{day.isoformat()}/"
 
 
 def edition_path(edition: Edition) -> str:

@@ -57,3 +57,13 @@ def picture(article, sizes: str = "", lead: bool = False, css_class: str = ""):
     ``sizes`` is how wide the layout shows it (the article column by default)."""
     return pictures.picture_html(article, sizes=sizes or pictures.ARTICLE_SIZES, lead=lead,
                                  css_class=css_class)
+
+
+@register.simple_tag
+def digest_archive_path() -> str:
+    return links.digest_archive_path()
+
+
+@register.filter
+def digest_issue_path(day) -> str:
+    return links.digest_issue_path(day)
