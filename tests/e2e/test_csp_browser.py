@@ -27,7 +27,8 @@ def test_every_page_renders_under_the_policy_and_injected_script_is_blocked(
     page.on("console", lambda message: console.append(message.text))
 
     pages = ["/chile-sun/", "/chile-sun/section/world/", "/chile-sun/search?q=contract",
-             "/chile-sun/digest/subscribe", "/chile-sun/releases/submit", "/admin/login/",
+             "/chile-sun/digest/subscribe", "/chile-sun/digest/archive/",
+             "/chile-sun/releases/submit", "/admin/login/",
              "/api/docs", "/no/such/page"]
     for path in pages:
         response = page.goto(base + path)
