@@ -154,3 +154,15 @@ def test_exif_orientation_applied_before_metadata_is_dropped():
 def test_large_jpeg_decoded_at_reduced_scale_keeps_its_aspect():
     _data, _ext, width, height = process_image(image_bytes(size=(6000, 2000)), **LIMITS)
     assert (width, height) == (2000, 667)
+
+
+@pytest.mark.parametrize("size", [(800, 600), (4000, 3000)])  # kept as is, and reduced
+def test_sixteen_bit_grey_keeps_its_tones(size):
+    """Pillow's own 16-to-8-bit conversion clips: a mid grey (40000 of 65535) came out
+    white. The shared wire rule scales it to 156 of 255."""
+    source = Image.new("I;16", size, 40000)
+    out = io.BytesIO()
+    source.save(out, format="PNG")
+    data, _ext, _w, _h = process_image(out.getvalue(), **LIMITS)
+    pixel = Image.open(io.BytesIO(data)).convert("L").getpixel((10, 10))
+    assert 150 <= pixel <= 162, pixel

@@ -38,6 +38,7 @@ from pathlib import Path
 from PIL import Image, ImageCms, UnidentifiedImageError
 
 from wiredesk.errors import WiredeskError
+from wiredesk.wire.images import eight_bit
 
 log = logging.getLogger("wiredesk.releases")
 
@@ -195,7 +196,7 @@ def _reduced(image: Image.Image, target: str, *, keep_cmyk: bool) -> Image.Image
     out = Image.new(work, (-(-width // factor), -(-height // factor)))
     step = factor * BAND_ROWS  # whole blocks, so the bands' reductions line up
     for top in range(0, height, step):
-        band = image.crop((0, top, width, min(height, top + step))).convert(target)
+        band = eight_bit(image.crop((0, top, width, min(height, top + step)))).convert(target)
         if work != target:
             band = band.convert(work)
         out.paste(band.reduce(factor) if factor > 1 else band, (0, top // factor))

@@ -217,7 +217,7 @@ def _encoded(image: Image.Image, kind: str) -> Rendition:
                      data=out.getvalue())
 
 
-def _eight_bit(band: Image.Image) -> Image.Image:
+def eight_bit(band: Image.Image) -> Image.Image:
     """16- and 32-bit grey scaled to 8 bits (Pillow's own conversion clips to white)."""
     if band.mode.startswith("I;16") or band.mode == "I":
         return band.convert("I").point(lambda value: value * (1 / 256)).convert("L")
@@ -226,7 +226,7 @@ def _eight_bit(band: Image.Image) -> Image.Image:
 
 def _flattened(band: Image.Image) -> Image.Image:
     """An RGB band; transparency is laid over white."""
-    band = _eight_bit(band)
+    band = eight_bit(band)
     if band.mode == "RGB":
         return band
     if band.mode in ("RGBA", "LA", "PA", "La", "RGBa") or (
