@@ -132,8 +132,9 @@ def test_full_flow_submit_verify_moderate_publish_notify(client, smtp, editions,
     assert '<span class="label-release">Press release</span>' in html
     assert "Press release from Valparaiso Rowing Club" in html
     assert "The new boathouse" in html and "Club photo" in html
-    # the image is served, re-encoded
-    image_path = re.search(r'<img src="http://testserver(/media/releases/[^"]+)"', html).group(1)
+    # the image is shown at once, from renditions of the upload (no fetch job), served
+    image_path = re.search(r'<img src="(?:http://testserver)?(/media/pictures/[^"]+\.jpg)"',
+                           html).group(1)
     served = client.get(image_path)
     assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
     # the edition it was placed in by choice even though its rules carry no "sport"

@@ -29,6 +29,7 @@ from wiredesk.newsroom.services.ingest import (
 )
 from wiredesk.newsroom.services.renditions import (
     PictureReport,
+    picture_provide,
     pictures_fetch_due,
     pictures_retry,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "fill_full_text",
     "ingest_bytes",
     "ingest_source",
+    "picture_provide",
     "pictures_fetch_due",
     "pictures_retry",
     "poll_due_feeds",

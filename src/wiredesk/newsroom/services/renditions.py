@@ -209,6 +209,14 @@ def picture_fetch(source: PictureSource) -> tuple[str, str]:
     return outcome, ""
 
 
+def picture_provide(url: str, data: bytes) -> str:
+    """Store ``data`` as the picture at ``url`` without fetching it: for pictures we hold
+    already (a news release's own upload, re-encoded when it was sent), which the job
+    would otherwise fetch from our own site. Same outcomes as ``picture_store``;
+    raises ``PictureRejected`` for what is not a picture we store."""
+    return picture_store(_source_for(url), data)
+
+
 def picture_store(source: PictureSource, data: bytes) -> str:
     """Store ``data`` (the bytes at the source's address) as its picture, once by content
     hash, and show it on every live article with that address. Returns "stored",

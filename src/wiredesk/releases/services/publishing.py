@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,6 +19,7 @@ from wiredesk.releases.models import Release, ReleaseEvent
 from wiredesk.releases.services.history import Actor, ReleaseError, mail_after_commit, record
 from wiredesk.releases.services.links import image_url
 from wiredesk.releases.services.moderation import check_decidable, release_edit, section_by_slug
+from wiredesk.wire.images import PictureRejected
 from wiredesk.wire.normalize import normalize
 from wiredesk.wire.types import Media, WireItem
 
@@ -74,6 +77,21 @@ def _settle_section(release: Release, actor: Actor, section: str) -> None:
             release.refresh_from_db()
 
 
+def _provide_picture(release: Release) -> None:
+    """Pages show a picture's renditions, made by a job that fetches agency pictures.
+    A release's picture is our own upload, so its renditions are made here from the
+    stored file: shown at once, never fetched back from our own site."""
+    if not release.image:
+        return
+    try:
+        data = (Path(settings.MEDIA_ROOT) / str(release.image)).read_bytes()
+        newsroom.picture_provide(image_url(release), data)
+    except (OSError, PictureRejected) as exc:
+        # Published without it, as an agency item whose picture failed; said where
+        # an operator looks (the log), the release itself is unharmed.
+        log.warning("release %s: its picture could not be shown: %s", release.reference, exc)
+
+
 def release_approve(*, release: Release, actor: Actor, section: str = "") -> Release:
     """Publish through the wire pipeline into the chosen editions; notify the submitter."""
     with transaction.atomic():
@@ -102,6 +120,7 @@ def release_approve(*, release: Release, actor: Actor, section: str = "") -> Rel
         # editions' rules say (their receiver leaves press releases alone).
         edition_services.place_in_editions(
             stored.article, release.editions.values_list("pk", flat=True))
+        _provide_picture(release)
         release.article = stored.article
         release.status = Release.Status.APPROVED
         release.decided_at = timezone.now()
