@@ -2,11 +2,40 @@
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from wiredesk.editions import branding
 from wiredesk.newsroom.models import Agency, Article, Section
+from wiredesk.wire.sanitize import sanitize_html
+
+TEMPLATE_FOLDER = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+# A page body with any of these tags is HTML; anything else is plain text.
+_MARKUP = re.compile(r"</?(?:p|h[1-6]|ul|ol|li|a|em|strong|b|i|br|blockquote|div|table|hr)\b",
+                     re.I)
+
+
+def validate_colour(value: str) -> None:
+    try:
+        branding.parse_colour(value)
+    except branding.BrandValueError as exc:
+        raise ValidationError(str(exc)) from exc
+
+
+def validate_template_folder(value: str) -> None:
+    if value and not TEMPLATE_FOLDER.match(value):
+        raise ValidationError("a template folder is one folder name of lower-case letters, "
+                              "digits, - and _ (it lives in the data directory's "
+                              "edition-templates/)")
+
+
+def validate_footer_url(value: str) -> None:
+    if not re.match(r"^(https?://[^\s/]+[^\s]*|mailto:[^\s]+|/(?!/)[^\s]*)$", value or ""):
+        raise ValidationError("a footer link is an http(s):// or mailto: address, or a path "
+                              "on this site beginning with /")
 
 
 def validate_zone(value: str) -> None:
@@ -31,11 +60,65 @@ class Edition(models.Model):
     position = models.PositiveSmallIntegerField(default=100)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Branding (editions/branding.py checks the values; brand.css is made from them).
+    brand_color = models.CharField(
+        "brand colour", max_length=7, blank=True, validators=[validate_colour],
+        help_text="The masthead's name and rule, e.g. #0b3d91. Empty: the text colour")
+    accent_color = models.CharField(
+        "accent colour", max_length=7, blank=True, validators=[validate_colour],
+        help_text="Links and buttons. Empty: #a4161a")
+    text_color = models.CharField("text colour", max_length=7, blank=True,
+                                  validators=[validate_colour], help_text="Empty: #1b1b1b")
+    background_color = models.CharField("background colour", max_length=7, blank=True,
+                                        validators=[validate_colour],
+                                        help_text="Empty: #ffffff")
+    font_body = models.CharField("body font", max_length=16, choices=branding.FONT_CHOICES,
+                                 default=branding.DEFAULT_FONT)
+    font_headings = models.CharField("headings font", max_length=16,
+                                     choices=branding.FONT_CHOICES,
+                                     default=branding.DEFAULT_FONT)
+    # Stored re-encoded under MEDIA_ROOT/brand/ (editions/brand_images.py).
+    logo = models.CharField(max_length=64, blank=True, editable=False)
+    logo_width = models.PositiveIntegerField(default=0, editable=False)
+    logo_height = models.PositiveIntegerField(default=0, editable=False)
+    logo_dark = models.CharField(max_length=64, blank=True, editable=False)
+    logo_dark_width = models.PositiveIntegerField(default=0, editable=False)
+    logo_dark_height = models.PositiveIntegerField(default=0, editable=False)
+    logo_replaces_name = models.BooleanField(
+        default=False, help_text="The logo spells the edition's name: show it instead of "
+                                 "the name in text (it becomes the logo's alt text)")
+    icon = models.CharField(max_length=64, blank=True, editable=False)
+    # Mail
+    sender_name = models.CharField(max_length=200, blank=True,
+                                   help_text="The From name of its mail. Empty: its name")
+    sender_address = models.EmailField(
+        blank=True, help_text="The From address of its mail (digest, news releases). "
+                              "Empty: WIREDESK_FROM_EMAIL's address")
+    template_folder = models.CharField(
+        max_length=64, blank=True, validators=[validate_template_folder],
+        help_text="Templates in WIREDESK_DATA_DIR/edition-templates/<this folder>/ replace "
+                  "the shipped ones for this edition only (see the README)")
+
     class Meta:
         ordering = ["position", "name"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def colours(self) -> branding.Colours:
+        return branding.Colours(brand=self.brand_color, accent=self.accent_color,
+                                text=self.text_color, background=self.background_color)
+
+    @property
+    def mail_name(self) -> str:
+        return self.sender_name.strip() or self.name
+
+    def clean(self) -> None:
+        super().clean()
+        problems = branding.contrast_problems(self.colours)
+        if problems:
+            raise ValidationError({f"{key}_color": message for key, message in problems.items()})
 
 
 class EditionHost(models.Model):
@@ -69,3 +152,64 @@ class Placement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id} in {self.edition_id}"
+
+
+class EditionPage(models.Model):
+    """One of an edition's own text pages (About, Contact, ...), at ``<edition>/<kind>``."""
+
+    class Kind(models.TextChoices):
+        ABOUT = "about", "About"
+        CONTACT = "contact", "Contact"
+        TERMS = "terms", "Terms"
+        PRIVACY = "privacy", "Privacy"
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="pages")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    title = models.CharField(max_length=200, blank=True,
+                             help_text="Empty: the kind's name (About, Contact, ...)")
+    body_html = models.TextField(
+        "body", help_text="HTML (kept to what article copy may hold: paragraphs, headings, "
+                          "lists, links, emphasis) or plain text, a blank line between "
+                          "paragraphs")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["edition", "kind"]
+        constraints = [models.UniqueConstraint(fields=["edition", "kind"],
+                                               name="edition_page_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.edition}: {self.heading}"
+
+    def save(self, *args, **kwargs):
+        # Whatever way it was written (admin, CLI, shell), only sanitized markup is kept.
+        self.body_html = page_body_html(self.body_html)
+        super().save(*args, **kwargs)
+
+    @property
+    def heading(self) -> str:
+        return self.title.strip() or self.Kind(self.kind).label
+
+
+def page_body_html(text: str) -> str:
+    """An editor's page body through the wire's sanitizer; plain text becomes paragraphs."""
+    from django.utils.html import escape, linebreaks
+
+    text = (text or "").strip()
+    if not _MARKUP.search(text):
+        text = linebreaks(escape(text))
+    return sanitize_html(text)
+
+
+class FooterLink(models.Model):
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="footer_links")
+    label = models.CharField(max_length=80)
+    url = models.CharField(max_length=500, validators=[validate_footer_url],
+                           help_text="https://..., mailto:... or a path on this site (/...)")
+    position = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.label

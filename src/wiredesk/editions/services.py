@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
-from wiredesk.editions.models import Edition, EditionHost, Placement, validate_zone
+from wiredesk.editions import brand_images, branding
+from wiredesk.editions.models import (
+    Edition,
+    EditionHost,
+    EditionPage,
+    FooterLink,
+    Placement,
+    validate_zone,
+)
 from wiredesk.editions.signals import placements_changed
 from wiredesk.errors import WiredeskError
 from wiredesk.newsroom.models import Agency, Article, Section
@@ -119,6 +130,25 @@ def edition_save(*, name: str, slug: str = "", time_zone: str = "UTC", hosts: It
     return edition
 
 
+def edition_update(slug: str, *, name: str | None = None, time_zone: str | None = None,
+                   hosts: Iterable[str] = (), sections: Iterable[str] | None = None,
+                   agencies: Iterable[str] | None = None,
+                   tagline: str | None = None) -> Edition:
+    """Change what is given of an existing edition (hosts are added); the rest stays."""
+    edition = Edition.objects.filter(slug=slug).first()
+    if edition is None:
+        raise EditionError(f"no edition {slug!r} (see `wiredesk edition list`)")
+    hosts = list(hosts)
+    if name is None and time_zone is None and not hosts and sections is None \
+            and agencies is None and tagline is None:
+        return edition
+    return edition_save(name=edition.name if name is None else name, slug=edition.slug,
+                        time_zone=time_zone or edition.time_zone, hosts=hosts,
+                        sections=sections, agencies=agencies,
+                        tagline=edition.tagline if tagline is None else tagline,
+                        language=edition.language)
+
+
 def edition_replace_all(*, edition: Edition) -> int:
     """Re-apply one edition's rules to the whole archive (after its rules changed)."""
     rules = [r for r in edition_rules() if r.edition_id == edition.pk]
@@ -129,3 +159,104 @@ def edition_replace_all(*, edition: Edition) -> int:
         if place_article(article, rules=rules):
             placed += 1
     return placed
+
+
+# What `edition_brand_set` may change besides the pictures (model field names).
+BRAND_FIELDS = ("brand_color", "accent_color", "text_color", "background_color", "font_body",
+                "font_headings", "logo_replaces_name", "sender_name", "sender_address",
+                "template_folder")
+BRAND_IMAGES = ("logo", "logo_dark", "icon")
+
+
+def _validation_message(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        parts = []
+        for field, errors in exc.message_dict.items():
+            label = (Edition._meta.get_field(field).verbose_name
+                     if field != "__all__" else "edition")
+            parts += [f"{label}: {message}" for message in errors]
+        return "; ".join(parts)
+    return "; ".join(exc.messages)
+
+
+@transaction.atomic
+def edition_brand_set(edition: Edition, *, logo: bytes | None = None,
+                      logo_dark: bytes | None = None, icon: bytes | None = None,
+                      remove: Iterable[str] = (), **fields) -> Edition:
+    """Change an edition's look and sender: colours, fonts, pictures, mail, templates.
+
+    ``fields`` are ``BRAND_FIELDS`` (a value of None leaves the field as it is); pictures
+    are the uploaded bytes, checked and re-encoded before anything is saved; ``remove``
+    names pictures to drop (``logo``, ``logo_dark``, ``icon``). Refusals are EditionError
+    with every reason in the message."""
+    unknown = set(fields) - set(BRAND_FIELDS)
+    if unknown or set(remove) - set(BRAND_IMAGES):
+        raise EditionError(f"unknown brand setting(s): {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        if value is None:
+            continue
+        if name.endswith("_color") and value:
+            try:
+                value = branding.parse_colour(value)
+            except branding.BrandValueError as exc:
+                raise EditionError(f"{Edition._meta.get_field(name).verbose_name}: {exc}") \
+                    from exc
+        elif name.startswith("font_"):
+            try:
+                value = branding.parse_font(value)
+            except branding.BrandValueError as exc:
+                raise EditionError(f"{Edition._meta.get_field(name).verbose_name}: {exc}") \
+                    from exc
+        setattr(edition, name, value.strip() if isinstance(value, str) else value)
+    try:
+        edition.full_clean(exclude=["sections", "agencies"])
+    except ValidationError as exc:
+        raise EditionError(_validation_message(exc)) from exc
+    media_root = Path(settings.MEDIA_ROOT)
+    for name in remove:
+        setattr(edition, name, "")
+        if name != "icon":
+            setattr(edition, f"{name}_width", 0)
+            setattr(edition, f"{name}_height", 0)
+    try:
+        for name, data in (("logo", logo), ("logo_dark", logo_dark)):
+            if data is not None:
+                what = "dark logo" if name == "logo_dark" else "logo"
+                stored = brand_images.store_logo(data, media_root=media_root, what=what)
+                setattr(edition, name, stored.name)
+                setattr(edition, f"{name}_width", stored.width)
+                setattr(edition, f"{name}_height", stored.height)
+        if icon is not None:
+            edition.icon = brand_images.store_icon(icon, media_root=media_root)
+    except brand_images.BrandImageRejected as exc:
+        raise EditionError(str(exc)) from exc
+    edition.save()
+    return edition
+
+
+def edition_page_set(edition: Edition, kind: str, body: str, *, title: str = "") -> None:
+    """Write one of the edition's text pages (sanitized on save); an empty body removes it."""
+    if kind not in EditionPage.Kind.values:
+        raise EditionError(f"unknown page {kind!r}: one of {', '.join(EditionPage.Kind.values)}")
+    if not (body or "").strip():
+        EditionPage.objects.filter(edition=edition, kind=kind).delete()
+        return
+    EditionPage.objects.update_or_create(edition=edition, kind=kind,
+                                         defaults={"body_html": body, "title": title})
+
+
+def edition_footer_set(edition: Edition, links: Iterable[tuple[str, str]]) -> None:
+    """Replace the edition's extra footer links with ``(label, url)`` pairs, in order."""
+    made = []
+    for position, (label, url) in enumerate(links, start=1):
+        link = FooterLink(edition=edition, label=label.strip(), url=url.strip(),
+                          position=position)
+        try:
+            link.full_clean(exclude=["edition"])
+        except ValidationError as exc:
+            raise EditionError(f"footer link {label!r}: {'; '.join(exc.messages)}") from exc
+        made.append(link)
+    with transaction.atomic():
+        FooterLink.objects.filter(edition=edition).delete()
+        for link in made:  # saved one by one: the page cache hears of each (signals)
+            link.save()
