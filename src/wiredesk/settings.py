@@ -119,8 +119,15 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [PACKAGE_DIR / "templates"],
-        "APP_DIRS": True,
         "OPTIONS": {
+            # An edition's own templates first, for its pages only (editions/overrides.py).
+            "loaders": [
+                "wiredesk.editions.overrides.Loader",
+                ("django.template.loaders.cached.Loader", [
+                    "django.template.loaders.filesystem.Loader",
+                    "django.template.loaders.app_directories.Loader",
+                ]),
+            ],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",

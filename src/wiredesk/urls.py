@@ -11,7 +11,7 @@ from django.urls import include, path
 
 from wiredesk.digest.urls import digest_patterns
 from wiredesk.editions import views as edition_views
-from wiredesk.editions.urls import edition_patterns
+from wiredesk.editions.urls import brand_media_patterns, edition_patterns
 from wiredesk.publishing.icons import favicon
 from wiredesk.publishing.sitemaps import robots_txt
 from wiredesk.publishing.urls import picture_patterns, publishing_patterns
@@ -33,6 +33,7 @@ site_patterns = [
     path("api/", include("wiredesk.api.urls")),
     *media_patterns,
     *picture_patterns,
+    *brand_media_patterns,
 ]
 if settings.WIREDESK_DEMO_MAILBOX:
     # `wiredesk demo` only (`wiredesk serve` refuses the setting): the mail it kept.

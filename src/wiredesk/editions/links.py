@@ -37,6 +37,7 @@ SECTION_ROUTE = "section/<slug:section_slug>/"
 # The digest's public archive (digest/urls.py mounts it): no reader's link is ever in it.
 DIGEST_ARCHIVE_ROUTE = "digest/archive/"
 DIGEST_ISSUE_ROUTE = "digest/archive/<str:day>/"  # day: YYYY-MM-DD, read by the view
+TEXT_PAGE_ROUTE = r"^(?P<kind>about|contact|terms|privacy)$"  # EditionPage.Kind
 
 
 def article_path_for(article_id: int, slug: str) -> str:

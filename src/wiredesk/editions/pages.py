@@ -12,8 +12,9 @@ and at ``/`` on the edition's own hosts. A view written for either place::
 edition (404 when there is none), sets ``request.edition`` and ``request.edition_base``,
 and runs the view in the edition's time zone, so templates show times with
 ``{{ moment|edition_time }}`` (``{% load editions %}``) instead of each view formatting
-them. Put it closest to the function, under ``never_cache``, ``require_http_methods`` and
-the like, so those answer first, as they would for any view.
+them, and with the edition's own templates first (overrides.py). Put it closest to the
+function, under ``never_cache``, ``require_http_methods`` and the like, so those answer
+first, as they would for any view.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from django.utils import timezone
 from wiredesk.editions import selectors
 from wiredesk.editions.links import edition_base_url, edition_path
 from wiredesk.editions.models import Edition
+from wiredesk.editions.overrides import edition_templates
 
 # Set in request.META by ``wiredesk publish --static`` for the pages it renders to files.
 # Not an HTTP_* key, so no request from outside can carry it.
@@ -61,7 +63,7 @@ def edition_page(view):
         request.edition = edition
         request.edition_base = base
         # Once per request, and undone after it: the thread serves other editions next.
-        with timezone.override(ZoneInfo(edition.time_zone)):
+        with timezone.override(ZoneInfo(edition.time_zone)), edition_templates(edition):
             return view(request, *args, **kwargs)
 
     return edition_view

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_cache_control
 
 from wiredesk.editions import selectors
+from wiredesk.editions.brand import brand_file_path, brand_of
 from wiredesk.editions.formatting import headings_in_order
 from wiredesk.editions.links import article_path, story_path
-from wiredesk.editions.models import Edition
-from wiredesk.editions.pages import edition_page, page_context, used_query
+from wiredesk.editions.models import Edition, EditionPage
+from wiredesk.editions.overrides import edition_templates
+from wiredesk.editions.pages import (
+    edition_page,
+    page_context,
+    resolve_edition,
+    used_query,
+)
 from wiredesk.newsroom.models import Article, Section, Story, Tag
 
 PAGE_SIZE = 20
@@ -102,5 +110,69 @@ def story_page(request, story_id: int, story_slug: str = ""):
         request, story=story, headline=articles[0].headline, teasers=articles))
 
 
+@edition_page
+def text_page(request, kind: str):
+    """One of the edition's own pages: About, Contact, Terms, Privacy."""
+    page = EditionPage.objects.filter(edition=request.edition, kind=kind).first()
+    if page is None:
+        raise Http404("this edition has no such page")
+    used_query(request)
+    return render(request, "wiredesk/text_page.html", page_context(
+        request, page=page, body=headings_in_order(page.body_html)))
+
+
+BRAND_CSS_MAX_AGE = 300  # the unversioned name, and an old version asked for
+IMMUTABLE_MAX_AGE = 31_536_000  # a year: names that carry their content's hash
+BRAND_FILE_TYPES = {".png": "image/png", ".ico": "image/vnd.microsoft.icon"}
+
+
+@edition_page
+def brand_stylesheet(request, css_hash: str | None = None):
+    """The edition's colours and fonts (editions/branding.py). Pages link it by its hash,
+    which is kept for good; any other name gets today's sheet for a few minutes."""
+    brand = brand_of(request.edition)
+    response = HttpResponse(brand.css, content_type="text/css; charset=utf-8")
+    if css_hash == brand.css_hash:
+        response["Cache-Control"] = f"public, max-age={IMMUTABLE_MAX_AGE}, immutable"
+    else:
+        patch_cache_control(response, public=True, max_age=BRAND_CSS_MAX_AGE)
+    used_query(request)
+    return response
+
+
+def brand_file(request, name: str):
+    """A stored logo or icon (re-encoded by brand_images.py, named by its content)."""
+    path = brand_file_path(name)
+    if path is None or not path.is_file():
+        raise Http404("no such file")
+    response = FileResponse(path.open("rb"), content_type=BRAND_FILE_TYPES[path.suffix])
+    response["Cache-Control"] = f"public, max-age={IMMUTABLE_MAX_AGE}, immutable"
+    response["Content-Security-Policy"] = "default-src 'none'"
+    return response
+
+
+def _missing_page_edition(request) -> tuple[Edition, str] | None:
+    """The edition a missing page was asked of: the one whose page raised the 404, the
+    one named by the path's first folder, or the edition of the host."""
+    if getattr(request, "edition", None) is not None:
+        return request.edition, request.edition_base
+    first = request.path.lstrip("/").split("/", 1)[0]
+    if first and len(first) <= 64 and first.isascii():
+        edition = Edition.objects.filter(slug=first).first()
+        if edition is not None:
+            return resolve_edition(request, edition.slug)
+    host_edition = getattr(request, "host_edition", None)
+    return (host_edition, "") if host_edition is not None else None
+
+
 def not_found(request, exception=None):
-    return render(request, "wiredesk/404.html", {"message": str(exception or "")}, status=404)
+    """404 in the look of the edition asked for (its masthead, footer, templates), or the
+    site's own on a page that is no edition's."""
+    found = _missing_page_edition(request)
+    if found is None:
+        return render(request, "wiredesk/404.html", {"message": str(exception or "")},
+                      status=404)
+    request.edition, request.edition_base = found
+    with edition_templates(request.edition):
+        return render(request, "wiredesk/404.html", page_context(
+            request, message=str(exception or ""), noindex=True), status=404)

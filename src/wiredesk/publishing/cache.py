@@ -176,4 +176,6 @@ class PublicPageCacheMiddleware:
         if getattr(getattr(request, "_messages", None), "added_new", False):
             return False
         control = response.get("Cache-Control", "")
-        return "private" not in control and "no-store" not in control
+        # An answer named by its content (an edition's brand.<hash>.css) keeps its own
+        # lifetime: the page lifetime set below would cut "immutable" short.
+        return not any(word in control for word in ("private", "no-store", "immutable"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from wiredesk.editions.models import Edition, EditionHost, Placement
+from wiredesk.editions.models import Edition, EditionHost, EditionPage, FooterLink, Placement
 from wiredesk.editions.signals import placements_changed
 from wiredesk.newsroom.models import Article
 from wiredesk.publishing import changes
@@ -38,7 +38,8 @@ def _placements_changed(sender, article: Article, edition_ids, **kwargs) -> None
 
 @receiver(post_delete, sender=Placement, dispatch_uid="publishing-placement-deleted")
 def _placement_deleted(sender, instance: Placement, **kwargs) -> None:
-    bump_editions([instance.edition_id])
+    if not _edition_going(kwargs.get("origin")):
+        bump_editions([instance.edition_id])
     changes.placements_changed(instance.article_id, [instance.edition_id],
                                version=_version_known(instance))
 
@@ -65,7 +66,7 @@ def _version_known(placement: Placement) -> int:
 @receiver(post_save, sender=EditionHost, dispatch_uid="publishing-host-saved")
 @receiver(post_delete, sender=EditionHost, dispatch_uid="publishing-host-deleted")
 def _edition_changed(sender, instance, raw: bool = False, **kwargs) -> None:
-    if not raw:
+    if not raw and not _edition_going(kwargs.get("origin")):
         bump_editions(Edition.objects.values_list("pk", flat=True))
 
 
@@ -74,3 +75,19 @@ def _edition_changed(sender, instance, raw: bool = False, **kwargs) -> None:
 def _rules_changed(sender, instance, action: str, **kwargs) -> None:
     if action.startswith("post_") and isinstance(instance, Edition):
         bump_editions([instance.pk])
+
+
+# An edition's text pages and footer links show on every page of that edition (the footer).
+@receiver(post_save, sender=EditionPage, dispatch_uid="publishing-edition-page-saved")
+@receiver(post_delete, sender=EditionPage, dispatch_uid="publishing-edition-page-deleted")
+@receiver(post_save, sender=FooterLink, dispatch_uid="publishing-footer-link-saved")
+@receiver(post_delete, sender=FooterLink, dispatch_uid="publishing-footer-link-deleted")
+def _edition_footer_changed(sender, instance, raw: bool = False, **kwargs) -> None:
+    if not raw and not _edition_going(kwargs.get("origin")):
+        bump_editions([instance.edition_id])
+
+
+def _edition_going(origin) -> bool:
+    """The delete started with the edition itself: nothing of it is left to bump (a stamp
+    made now would point at the edition about to go)."""
+    return isinstance(origin, Edition) or getattr(origin, "model", None) is Edition

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from django.templatetags.static import static
 
+from wiredesk.editions.brand import brand_file_url
 from wiredesk.editions.formatting import iso_local
 from wiredesk.editions.links import article_path, article_url, edition_base_url, media_url
 from wiredesk.editions.models import Edition, Placement
@@ -40,6 +41,12 @@ def edition_card(edition: Edition) -> Picture:
 
 
 def edition_logo(edition: Edition) -> Picture:
+    """The publisher's logo: the edition's own (its admin), else the shipped one."""
+    if edition.logo and edition.logo_width and edition.logo_height:
+        base = urlsplit(edition_base_url(edition))
+        return Picture(url=f"{base.scheme}://{base.netloc}{brand_file_url(edition.logo)}",
+                       alt=edition.name, width=edition.logo_width,
+                       height=edition.logo_height, mime_type="image/png")
     return _shipped(edition, LOGO)
 
 

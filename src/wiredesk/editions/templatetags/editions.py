@@ -67,3 +67,21 @@ def digest_archive_path() -> str:
 @register.filter
 def digest_issue_path(day) -> str:
     return links.digest_issue_path(day)
+
+
+@register.simple_tag(takes_context=True)
+def edition_brand(context):
+    """``{% edition_brand as brand %}``: the page's edition's look (editions/brand.py)."""
+    from wiredesk.editions.brand import brand_of
+
+    edition = context.get("edition")
+    return brand_of(edition) if edition is not None else None
+
+
+@register.simple_tag(takes_context=True)
+def edition_footer(context):
+    """``{% edition_footer as footer %}``: its text pages and footer links."""
+    from wiredesk.editions.brand import footer_items
+
+    edition = context.get("edition")
+    return footer_items(edition) if edition is not None else []
