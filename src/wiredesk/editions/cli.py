@@ -1,8 +1,14 @@
-"""``wiredesk edition add | list``."""
+"""``wiredesk edition add | update | list``."""
 
 from __future__ import annotations
 
-from wiredesk.core.cli import command, split_list, subcommands
+import argparse
+from pathlib import Path
+
+from wiredesk.core.cli import CommandError, command, split_list, subcommands
+
+PICTURES = {"logo": "logo", "logo_dark": "dark logo", "icon": "icon"}
+PAGE_KINDS = ("about", "contact", "terms", "privacy")  # EditionPage.Kind
 
 
 def register(sub) -> None:
@@ -16,18 +22,108 @@ def register(sub) -> None:
     ed_add.add_argument("--sections", default=None, help="comma-separated section slugs")
     ed_add.add_argument("--agencies", default=None, help="comma-separated agency codes")
     ed_add.add_argument("--tagline", default="")
+    _brand_options(ed_add)
+    ed_update = ed_sub.add_parser(
+        "update", help="change an edition: only the options given change")
+    ed_update.add_argument("slug")
+    ed_update.add_argument("--name", default=None)
+    ed_update.add_argument("--timezone", default=None)
+    ed_update.add_argument("--host", action="append", default=[],
+                           help="add a host name (repeatable)")
+    ed_update.add_argument("--sections", default=None, help="comma-separated section slugs")
+    ed_update.add_argument("--agencies", default=None, help="comma-separated agency codes")
+    ed_update.add_argument("--tagline", default=None)
+    _brand_options(ed_update)
     ed_sub.add_parser("list", help="list editions")
 
 
+def _brand_options(parser) -> None:
+    from wiredesk.editions.branding import FONT_STACKS
+
+    look = parser.add_argument_group("look and mail")
+    for name in ("brand", "accent", "text", "background"):
+        look.add_argument(f"--{name}-color", default=None, metavar="HEX",
+                          help=f"{name} colour, e.g. #0b3d91 ('' for the default)")
+    fonts = ", ".join(FONT_STACKS)
+    look.add_argument("--font-body", default=None, help=f"one of: {fonts}")
+    look.add_argument("--font-headings", default=None, help=f"one of: {fonts}")
+    for name, label in PICTURES.items():
+        flag = name.replace("_", "-")
+        look.add_argument(f"--{flag}", default=None, metavar="FILE",
+                          help=f"the {label}: PNG, JPEG or WebP"
+                          + (", square, at least 180x180" if name == "icon" else ""))
+        look.add_argument(f"--no-{flag}", action="store_true", help=f"remove the {label}")
+    look.add_argument("--logo-replaces-name", default=None,
+                      action=argparse.BooleanOptionalAction,
+                      help="the logo spells the name: show it instead of the name in text")
+    look.add_argument("--sender-name", default=None, help="From name of its mail")
+    look.add_argument("--sender-address", default=None,
+                      help="From address of its mail ('' for WIREDESK_FROM_EMAIL's)")
+    look.add_argument("--template-folder", default=None, metavar="NAME",
+                      help="its template overrides: WIREDESK_DATA_DIR/edition-templates/NAME/")
+    look.add_argument("--page", action="append", default=[], metavar="KIND=FILE",
+                      help=f"a text page ({', '.join(PAGE_KINDS)}) from an HTML or text "
+                           "file; an empty file removes it (repeatable)")
+    look.add_argument("--footer-link", action="append", default=None, metavar="LABEL=URL",
+                      help="a footer link; given at all, the links are replaced (repeatable)")
+    look.add_argument("--no-footer-links", action="store_true", help="remove every footer link")
+
+
+def _read(path: str, what: str) -> bytes:
+    try:
+        return Path(path).expanduser().read_bytes()
+    except OSError as exc:
+        raise CommandError(f"cannot read the {what} {path}: {exc.strerror or exc}") from exc
+
+
+def _pairs(values, what: str) -> list[tuple[str, str]]:
+    pairs = []
+    for value in values:
+        key, sep, rest = value.partition("=")
+        if not sep or not key.strip() or not rest.strip():
+            raise CommandError(f"--{what} takes {'KIND=FILE' if what == 'page' else 'LABEL=URL'}"
+                               f", not {value!r}")
+        pairs.append((key.strip(), rest.strip()))
+    return pairs
+
+
+def _apply_brand(edition, args) -> None:
+    from wiredesk.editions import services
+
+    fields = {name: getattr(args, name) for name in services.BRAND_FIELDS}
+    pictures = {name: _read(getattr(args, name), label)
+                for name, label in PICTURES.items() if getattr(args, name)}
+    remove = [name for name in PICTURES if getattr(args, f"no_{name}")]
+    if any(v is not None for v in fields.values()) or pictures or remove:
+        services.edition_brand_set(edition, remove=remove, **pictures, **fields)
+    for kind, path in _pairs(args.page, "page"):
+        if kind not in PAGE_KINDS:
+            raise CommandError(f"unknown page {kind!r}: one of {', '.join(PAGE_KINDS)}")
+        services.edition_page_set(edition, kind, _read(path, f"{kind} page").decode(
+            "utf-8", errors="replace"))
+    if args.no_footer_links or args.footer_link is not None:
+        services.edition_footer_set(edition, _pairs(args.footer_link or [], "footer-link"))
+
+
 def cmd_edition(args) -> int:
+    from django.db import transaction
+
     from wiredesk.editions import services
     from wiredesk.editions.models import Edition
 
-    if args.edition_command == "add":
-        edition = services.edition_save(
-            name=args.name, slug=args.slug, time_zone=args.timezone, hosts=args.host,
-            sections=split_list(args.sections), agencies=split_list(args.agencies),
-            tagline=args.tagline)
+    if args.edition_command in ("add", "update"):
+        with transaction.atomic():
+            if args.edition_command == "add":
+                edition = services.edition_save(
+                    name=args.name, slug=args.slug, time_zone=args.timezone, hosts=args.host,
+                    sections=split_list(args.sections), agencies=split_list(args.agencies),
+                    tagline=args.tagline)
+            else:
+                edition = services.edition_update(
+                    args.slug, name=args.name, time_zone=args.timezone, hosts=args.host,
+                    sections=split_list(args.sections), agencies=split_list(args.agencies),
+                    tagline=args.tagline)
+            _apply_brand(edition, args)
         print(f"edition {edition.slug}: {edition.name} ({edition.time_zone}), "
               f"{edition.placements.count()} articles placed")
         return 0
