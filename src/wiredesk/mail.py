@@ -62,35 +62,48 @@ def sender_address() -> str:
     return parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or "news@localhost"
 
 
-def sender(display_name: str = "") -> str:
-    """The From of a message an edition sends: its name on the configured address.
+def sender(display_name: str = "", address: str = "") -> str:
+    """The From of a message an edition sends: its name on its address.
 
     One rule for every mail a reader or submitter gets from an edition (digest,
     digest confirmation, news-release mail), so they all come from "Chile Sun
-    <news@...>" whatever name ``WIREDESK_FROM_EMAIL`` itself carries. Without a
-    name, the configured sender as it is. Quoted or encoded as the name needs.
+    <news@...>" whatever name ``WIREDESK_FROM_EMAIL`` itself carries. The address is
+    the edition's own when it has one (``Edition.sender_address``), else the configured
+    one. Without a name or address, the configured sender as it is. Quoted or encoded
+    as the name needs.
     """
     from django.conf import settings
 
     name = " ".join((display_name or "").split())
-    if not name:
+    own = edition_address(address)
+    if not name and not own:
         return settings.DEFAULT_FROM_EMAIL
-    return formataddr((name, sender_address()))
+    return formataddr((name, own or sender_address()))
 
 
-def send(subject: str, body: str, to: Sequence[str], *, from_name: str = "") -> bool:
+def edition_address(address: str) -> str:
+    """An edition's own From address as it may go in a header (one plain address),
+    or "" to use the configured one."""
+    address = (address or "").strip()
+    if not address or any(ch in address for ch in "\r\n\0<>,\"") or "@" not in address:
+        return ""
+    return address
+
+
+def send(subject: str, body: str, to: Sequence[str], *, from_name: str = "",
+         from_address: str = "") -> bool:
     """Send one plain-text message; a failure is logged and reported, never raised.
 
-    ``from_name`` is the edition the message speaks for (see ``sender``). Callers send
-    after their database work is committed, so a dead relay must not turn a stored
-    submission or decision into an error page.
+    ``from_name`` and ``from_address`` are those of the edition the message speaks for
+    (see ``sender``). Callers send after their database work is committed, so a dead
+    relay must not turn a stored submission or decision into an error page.
     """
     from django.core.mail import EmailMessage
 
     # A header never carries a line break, whatever a form let through.
     subject = " ".join(subject.split())
     try:
-        EmailMessage(subject=subject, body=body, from_email=sender(from_name),
+        EmailMessage(subject=subject, body=body, from_email=sender(from_name, from_address),
                      to=list(to)).send(fail_silently=False)
     except Exception:
         log.exception("sending mail %r to %s failed", subject, ", ".join(to))

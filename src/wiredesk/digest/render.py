@@ -63,8 +63,9 @@ def render_digest(*, edition: Edition, articles: list[Article], base_url: str,
 
 
 def from_address(edition: Edition) -> str:
-    """The address the edition's digest comes from (its name goes on it: ``mail.sender``)."""
-    return mail.sender_address()
+    """The address the edition's digest comes from (its name goes on it: ``mail.sender``):
+    its own when it has one, else the configured one. The envelope sender too."""
+    return mail.edition_address(edition.sender_address) or mail.sender_address()
 
 
 def _qp(text: str) -> bytes:
@@ -86,6 +87,7 @@ class MessageParts:
     from_header: str
     subject_header: str
     list_id: str
+    envelope_from: str = ""
 
 
 def _phrase(text: str) -> str:
@@ -103,7 +105,8 @@ def message_parts(rendered: RenderedDigest, edition: Edition) -> MessageParts:
                       else Header(subject, "utf-8").encode(maxlinelen=998))
     return MessageParts(
         rendered=rendered,
-        from_header=sanitize_address(mail.sender(edition.name), "utf-8"),
+        from_header=sanitize_address(mail.sender(edition.mail_name, sender), "utf-8"),
+        envelope_from=sender,
         subject_header=subject_header,
         list_id=f"{_phrase(edition.name + ' daily digest')} <{edition.slug}.digest.{domain}>",
     )

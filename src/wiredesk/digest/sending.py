@@ -125,7 +125,6 @@ def send_pending(*, edition: Edition | None = None, transport=None,
     transport = transport or open_transport()
     limiter = limiter or RateLimiter.from_settings(now=timezone.now())
     renderer = _Renderer()
-    sender = mail.sender_address()
     lease = settings.WIREDESK_DIGEST_CLAIM_TIMEOUT
     attempted = 0
     with transport:
@@ -162,7 +161,8 @@ def send_pending(*, edition: Edition | None = None, transport=None,
                 data = renderer.message(delivery, parts, now)
                 attempted += 1
                 try:
-                    result = transport.send(sender, delivery.email, data)
+                    result = transport.send(parts.envelope_from or mail.sender_address(),
+                                            delivery.email, data)
                 except TransportUnavailable as exc:
                     release(token, rest)
                     report.stopped = str(exc)

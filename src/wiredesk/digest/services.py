@@ -132,7 +132,8 @@ def notice_send(*, subscriber: Subscriber, kind: str) -> None:
                else f"You already get the {edition.name} daily email")
     message = EmailMultiAlternatives(
         subject=subject, body=render_to_string("digest/notice.txt", context),
-        from_email=mail.sender(edition.name), to=[subscriber.email])
+        from_email=mail.sender(edition.mail_name, edition.sender_address),
+        to=[subscriber.email])
     message.attach_alternative(render_to_string("digest/notice.html", context), "text/html")
     message.send()
 

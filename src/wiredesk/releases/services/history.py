@@ -53,7 +53,8 @@ def mail_after_commit(release_id: int, template: str, subject: str, *,
         # From the edition the submitter wrote to, as its digest is: one sender identity.
         edition = release.submitted_via
         sent = mail.send(subject, body, [release.email],
-                         from_name=edition.name if edition else "")
+                         from_name=edition.mail_name if edition else "",
+                         from_address=edition.sender_address if edition else "")
         if sent and log_as_notification:
             record(release, ReleaseEvent.Action.NOTIFIED, Actor(label="system"),
                    note=f"{template} mail sent to {release.email}")
