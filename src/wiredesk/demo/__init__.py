@@ -49,6 +49,43 @@ EDITIONS = [
      "hosts": ["euroledger.localhost"], "sections": ["world", "business"],
      "agencies": None, "tagline": "World and business news for Europe"},
 ]
+# Each edition's own look (logos drawn for the project: demo/logos.py), its text pages
+# and footer links, set through the same service as the admin and `wiredesk edition update`.
+BRAND_DIR = Path(__file__).resolve().parent / "brand"
+BRANDS = {
+    "chile-sun": {
+        "fields": {"brand_color": "#9c2a00", "accent_color": "#b4410e",
+                   "text_color": "#2b1d12", "background_color": "#fffaf3",
+                   "font_body": "serif", "font_headings": "humanist",
+                   "sender_name": "Chile Sun newsroom"},
+        "logo": "chile-sun.png", "logo_dark": "chile-sun-dark.png", "icon": "chile-sun.png",
+        "pages": {
+            "about": "<p>Chile Sun is a demonstration edition of wiredesk: agency copy from "
+                     "around the world, published around the clock in Sydney time.</p>"
+                     "<h2>Our sources</h2><p>Every story names the agency that sent it. "
+                     "The sample agencies and their copy were written for this demo.</p>",
+            "contact": "Write to the newsroom at news@chilesun.example.\n\n"
+                       "Businesses and community groups can send us a news release with "
+                       "the form linked at the foot of every page.",
+            "terms": "The stories on this demo site are samples written for wiredesk. "
+                     "Wire copy belongs to the agencies credited on each item.",
+            "privacy": "The digest sign-up keeps your email address and the sections you "
+                       "chose, and nothing else. Every digest has a link to leave.",
+        },
+        "footer": [("Feeds", "/chile-sun/feed.rss")],
+    },
+    "euro-ledger": {
+        "fields": {"brand_color": "#0b3d91", "accent_color": "#1d4ed8",
+                   "text_color": "#14213d", "background_color": "#f5f8fc",
+                   "font_body": "sans", "font_headings": "transitional"},
+        "logo": "euro-ledger.png", "icon": "euro-ledger.png",
+        "pages": {
+            "about": "Euro Ledger is a demonstration edition of wiredesk: world and "
+                     "business news for readers in Europe, in Paris time.",
+        },
+        "footer": [],
+    },
+}
 
 
 def base_url(host: str, port: int) -> str:
@@ -91,6 +128,17 @@ def dated_feeds(directory: Path, *, now: datetime) -> dict[str, Path]:
     return paths
 
 
+def brand_edition(edition, brand: dict) -> None:
+    from wiredesk.editions import services
+
+    pictures = {kind: (BRAND_DIR / brand[kind]).read_bytes()
+                for kind in ("logo", "logo_dark", "icon") if brand.get(kind)}
+    services.edition_brand_set(edition, **pictures, **brand["fields"])
+    for kind, body in brand["pages"].items():
+        services.edition_page_set(edition, kind, body)
+    services.edition_footer_set(edition, brand["footer"])
+
+
 def build(*, host: str = "127.0.0.1", port: int = 8000, progress=print) -> list[str]:
     """Create or refresh the demo instance; return the URLs worth opening."""
     from django.conf import settings
@@ -110,9 +158,11 @@ def build(*, host: str = "127.0.0.1", port: int = 8000, progress=print) -> list[
     for slug, name, aliases, position in SECTIONS:
         services.section_ensure(slug=slug, name=name, aliases=aliases, position=position)
     for spec in EDITIONS:
-        edition_save(name=spec["name"], slug=spec["slug"], time_zone=spec["time_zone"],
-                     hosts=spec["hosts"], sections=spec["sections"],
-                     agencies=spec["agencies"], tagline=spec["tagline"])
+        edition = edition_save(name=spec["name"], slug=spec["slug"],
+                               time_zone=spec["time_zone"], hosts=spec["hosts"],
+                               sections=spec["sections"], agencies=spec["agencies"],
+                               tagline=spec["tagline"])
+        brand_edition(edition, BRANDS[spec["slug"]])
     # An article keeps the date it was first stored with: a data directory built before
     # keeps its sample's dates (start afresh with another --data-dir for new ones).
     sources = dated_feeds(settings.DATA_DIR / DATED_FEEDS, now=timezone.now())
