@@ -7,6 +7,9 @@ editions/links.py (``article_path`` and the rest)::
                                                     under content-hashed names as well
     DIR/favicon.ico                                 the icon
     DIR/media/pictures/...                          the pictures' renditions (files store)
+    DIR/media/brand/...                             editions' logos and icons
+    DIR/<edition>/brand.<hash>.css                  the edition's colours and fonts
+    DIR/<edition>/{about,contact,terms,privacy}.html  its text pages
     DIR/<edition>/index.html                        home (latest news, first page)
     DIR/<edition>/<section path>index.html          each section's first page
     DIR/<edition>/<article path>.html               every public article
@@ -24,7 +27,8 @@ every other page written; the next run re-renders only new and changed articles,
 the files of articles killed, held or withdrawn from the edition, and, when anything
 changed, re-renders the story and tag pages of those articles (deleting those left with
 nothing to show) and the edition-wide pages. ``--full`` renders everything again (e.g.
-after a template change).
+after a template change); so does a change of the edition's brand (its stylesheet's name
+changes, and every page names it).
 Files are written to a temporary name and renamed, so a server never sends half a page.
 """
 
@@ -92,14 +96,20 @@ def _render(client, url: str) -> bytes | None:
 
 def copy_static(target: Path) -> None:
     """The collected static files, under the content-hashed names the pages use (and
-    their plain names and .gz copies), and the icon at ``DIR/favicon.ico``."""
+    their plain names and .gz copies), the icon at ``DIR/favicon.ico``, and the editions'
+    logos and icons under ``DIR/media/brand/``."""
     from wiredesk.core import staticfiles
+    from wiredesk.editions.brand_images import FOLDER, NAME
 
     staticfiles.collect()  # pages are rendered with the names its manifest gives
     collected = Path(settings.STATIC_ROOT)
     files = [(source, target / "static" / source.relative_to(collected))
              for source in collected.rglob("*") if source.is_file()]
     files.append((collected / "wiredesk" / "favicon.ico", target / "favicon.ico"))
+    brand = Path(settings.MEDIA_ROOT) / FOLDER
+    if brand.is_dir():
+        files += [(source, target / "media" / FOLDER / source.name)
+                  for source in brand.iterdir() if NAME.match(source.name)]
     for source, destination in files:
         if not destination.exists() or destination.stat().st_mtime < source.stat().st_mtime:
             destination.parent.mkdir(parents=True, exist_ok=True)
@@ -153,12 +163,18 @@ def _with_feeds(pages: dict[str, str], base: str, folder: str) -> None:
 def edition_pages(edition) -> dict[str, str]:
     """Edition-wide pages (file -> URL): home, sections, their feeds and the sitemaps."""
     from wiredesk.editions import selectors
+    from wiredesk.editions.brand import brand_of
     from wiredesk.editions.links import edition_path, section_path
+    from wiredesk.editions.models import EditionPage
     from wiredesk.publishing.sitemaps import article_page_count
 
     base = edition_path(edition)
     pages = {"index.html": base + "/"}
     _with_feeds(pages, base, "/")
+    css_name = brand_of(edition).css_name
+    pages[css_name] = f"{base}/{css_name}"
+    for kind in EditionPage.objects.filter(edition=edition).values_list("kind", flat=True):
+        pages[f"{kind}.html"] = f"{base}/{kind}"
     for section in selectors.edition_sections(edition):
         folder = section_path(section.slug)
         pages[f"{folder.lstrip('/')}index.html"] = base + folder
@@ -253,10 +269,13 @@ def _read_manifest(path: Path, report: PublishReport | None = None
 def publish_edition(edition, target: Path, *, full: bool = False,
                     progress=None) -> PublishReport:
     from wiredesk.editions import selectors
+    from wiredesk.editions.brand import brand_of
     from wiredesk.editions.links import article_path_for, edition_path
 
     report = PublishReport(edition=edition.slug)
     root = target / edition.slug
+    # A new look is a new stylesheet name, which every page names: render them all again.
+    full = full or not (root / brand_of(edition).css_name).is_file()
     manifest_path = root / MANIFEST
     # Read even for --full: what was published before and is no longer public must go.
     previous, previous_pages = _read_manifest(manifest_path, report)
