@@ -27,6 +27,7 @@ from wiredesk.newsroom.models import Article, Tag
 pytestmark = pytest.mark.django_db
 
 HASHED_CSS = re.compile(r"^/static/wiredesk/site\.[0-9a-f]{12}\.css$")
+BRAND_CSS = re.compile(r"^/chile-sun/brand\.[0-9a-f]{12}\.css$")
 
 
 class Page(HTMLParser):
@@ -146,17 +147,29 @@ def test_only_pages_without_a_csrf_token_are_compressed(client, demo_site):
 def test_pages_name_static_files_by_their_hashed_names(client, pages):
     page = get_page(client, pages["home"])
     sheets = [link["href"] for link in page.links if link.get("rel") == "stylesheet"]
-    assert len(sheets) == 1 and HASHED_CSS.match(sheets[0]), sheets
+    # The site's stylesheet, then the edition's colours and fonts (editions/branding.py).
+    assert len(sheets) == 2 and HASHED_CSS.match(sheets[0]), sheets
+    assert BRAND_CSS.match(sheets[1]), sheets
     # whitenoise serves the hashed name as immutable, with a precompressed copy.
     css = client.get(sheets[0], HTTP_ACCEPT_ENCODING="gzip")
     assert css.status_code == 200
     assert "immutable" in css["Cache-Control"] and "max-age=315360000" in css["Cache-Control"]
     assert css["Content-Encoding"] == "gzip"
-    icons = [link["href"] for link in page.links if link.get("rel") == "icon"]
-    assert icons and all(re.match(r"^/static/wiredesk/favicon\.[0-9a-f]{12}\.(ico|svg)$", i)
+    brand = client.get(sheets[1])
+    assert brand.status_code == 200 and "immutable" in brand["Cache-Control"]
+    assert "--brand: #" in brand.content.decode()
+    # The demo editions have icons of their own, named by their content too.
+    icons = [link["href"] for link in page.links if link.get("rel") in ("icon",
+                                                                         "apple-touch-icon")]
+    assert icons and all(re.match(r"^/media/brand/[0-9a-f]{24}-(32|180)\.png$", i)
                          for i in icons), icons
     for icon in icons:
-        assert client.get(icon).status_code == 200
+        answer = client.get(icon)
+        assert answer.status_code == 200 and "immutable" in answer["Cache-Control"]
+    index = get_page(client, "/")  # the site's own pages keep the shipped icons
+    icons = [link["href"] for link in index.links if link.get("rel") == "icon"]
+    assert icons and all(re.match(r"^/static/wiredesk/favicon\.[0-9a-f]{12}\.(ico|svg)$", i)
+                         for i in icons), icons
 
 
 def test_no_template_writes_a_static_path_by_hand():
@@ -176,10 +189,14 @@ def test_favicon_answers_on_the_site_every_edition_host_and_under_each_edition(
         response = client.get(url, HTTP_HOST=host)
         assert response.status_code == 200, (url, host)
         assert response["Content-Type"] == "image/vnd.microsoft.icon"
+        assert response.content[:4] == b"\x00\x00\x01\x00", (url, host)  # an ICO file
         answers.append(response.content)
     icon = (Path(settings.PACKAGE_DIR) / "static" / "wiredesk" / "favicon.ico").read_bytes()
-    assert icon[:4] == b"\x00\x00\x01\x00"  # an ICO file
-    assert answers == [icon] * len(answers)
+    # The site's own, then each demo edition's own (on its host and under its slug).
+    site, chile_host, euro_host, chile_slug, euro_slug = answers
+    assert site == icon
+    assert chile_host == chile_slug != icon and euro_host == euro_slug != icon
+    assert chile_host != euro_host
     assert client.get("/no-such-edition/favicon.ico").status_code == 404
 
 
