@@ -55,3 +55,14 @@ def test_an_edition_sends_under_its_name_from_the_configured_address(settings, n
     assert (address.display_name, address.addr_spec) == (display_name,
                                                          "news@wiredesk.example")
     assert sender("") == "wiredesk <news@wiredesk.example>"  # no edition: as configured
+
+
+def test_an_edition_with_its_own_address_sends_from_it(settings):
+    from wiredesk.mail import sender
+
+    settings.DEFAULT_FROM_EMAIL = "wiredesk <news@wiredesk.example>"
+    assert sender("Chile Sun", "desk@chilesun.example") == "Chile Sun <desk@chilesun.example>"
+    assert sender("", "desk@chilesun.example") == "desk@chilesun.example"
+    # What could not be one plain address never reaches the header: the configured one.
+    for bad in ("desk@chilesun.example\r\nBcc: x@y", "a@b, c@d", "<a@b>", "nobody", "  "):
+        assert sender("Chile Sun", bad) == "Chile Sun <news@wiredesk.example>", bad

@@ -37,11 +37,12 @@ def test_publish_renders_every_public_page_then_only_what_changed(tmp_path, site
     assert (root / "section" / "world" / "index.html").is_file()
     assert (out / "static" / "wiredesk" / "site.css").is_file()
     # Pages name the static files by their hashed names, and those files are published.
-    [css] = re.findall(r'<link rel="stylesheet" href="([^"]+)"', home)
+    [css, brand_css] = re.findall(r'<link rel="stylesheet" href="([^"]+)"', home)
     assert re.fullmatch(r"/static/wiredesk/site\.[0-9a-f]{12}\.css", css)
+    assert re.fullmatch(r"/chile-sun/brand\.[0-9a-f]{12}\.css", brand_css)
     icons = re.findall(r'<link rel="icon" href="([^"]+)"', home)
     assert len(icons) == 2
-    for href in (css, *icons):
+    for href in (css, brand_css, *icons):
         assert (out / href.lstrip("/")).is_file(), href
     assert (out / "favicon.ico").read_bytes()[:4] == b"\x00\x00\x01\x00"
 
@@ -177,3 +178,32 @@ def test_the_static_copy_carries_the_pictures_its_pages_name(
         services.article_kill(article=article, reason="legal")
     publish.publish(out)
     assert not any((out / "media" / "pictures").rglob("*.jpg"))
+
+
+def test_publish_carries_the_editions_brand_and_a_new_look_renders_every_page(
+        tmp_path, site, settings):
+    from tests.editions.brand_helpers import picture
+    from wiredesk.editions.models import Edition
+    from wiredesk.editions.services import edition_brand_set, edition_page_set
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    chile = Edition.objects.get(slug="chile-sun")
+    edition_brand_set(chile, brand_color="#0b3d91", logo=picture(), icon=picture(200, 200))
+    edition_page_set(chile, "about", "Who we are.")
+    out = tmp_path / "out"
+    publish.publish(out)
+    root = out / "chile-sun"
+    home = (root / "index.html").read_text()
+    for href in re.findall(r'(?:href|src)="(/(?:media|chile-sun)/[^"]+\.(?:css|png))"', home):
+        assert (out / href.lstrip("/")).is_file(), href
+    [brand_css] = re.findall(r'href="/chile-sun/(brand\.[0-9a-f]{12}\.css)"', home)
+    assert "--brand: #0b3d91;" in (root / brand_css).read_text()
+    assert "Who we are." in (root / "about.html").read_text()
+    assert 'href="/chile-sun/about"' in home
+
+    edition_brand_set(Edition.objects.get(slug="chile-sun"), brand_color="#9c2a00")
+    [again] = publish.publish(out)
+    assert again.rendered == 3  # every article names the new stylesheet
+    article = next((root / "news").rglob("*.html")).read_text()
+    [renamed] = re.findall(r'href="/chile-sun/(brand\.[0-9a-f]{12}\.css)"', article)
+    assert renamed != brand_css and "#9c2a00" in (root / renamed).read_text()

@@ -22,6 +22,23 @@ def send_now(**kwargs):
     return send_pending(**kwargs)
 
 
+def test_a_digest_comes_from_the_editions_own_sender(site, smtp):
+    from email.headerregistry import Address
+
+    from wiredesk.editions.services import edition_brand_set
+
+    chile, _ = site
+    edition_brand_set(chile, sender_name="Chile Sun newsroom",
+                      sender_address="desk@chilesun.example")
+    make_confirmed(chile, "reader@example.org")
+    assert send_now().sent == 1
+    [received] = smtp.to("reader@example.org")
+    assert received.mail_from == "desk@chilesun.example"
+    (sender,) = received.message["From"].addresses
+    assert sender == Address("Chile Sun newsroom", addr_spec="desk@chilesun.example")
+    assert received.message["List-Id"].endswith("<chile-sun.digest.chilesun.example>")
+
+
 def test_digest_mime_structure_headers_and_content(client, site, smtp):
     chile, _ = site
     subscriber = make_confirmed(chile, "reader@example.org")

@@ -81,6 +81,22 @@ def test_every_release_mail_comes_from_the_edition_as_its_digest_does(
         assert received.sender == "news@wiredesk.example"  # the SMTP envelope
 
 
+def test_an_editions_own_sender_name_and_address_are_used(client, plain_sender, editions,
+                                                         commit):
+    from wiredesk.editions.services import edition_brand_set
+
+    smtp = plain_sender
+    _chile, euro = editions
+    edition_brand_set(euro, sender_name="Euro Ledger desk",
+                      sender_address="desk@euroledger.example")
+    client.post("/euro-ledger/releases/submit", form_data(euro, category="business"))
+    verify = smtp.last("ana@rowing.example")
+    expected = Address("Euro Ledger desk", addr_spec="desk@euroledger.example")
+    assert sender_of(verify) == expected
+    assert verify.sender == "desk@euroledger.example"  # the SMTP envelope
+    assert digest_sender(euro) == expected
+
+
 def test_the_mails_read_as_sentences(client, smtp, editions, commit):
     chile, _euro = editions
     client.post("/chile-sun/releases/submit", form_data(chile))
