@@ -207,3 +207,13 @@ def test_publish_carries_the_editions_brand_and_a_new_look_renders_every_page(
     article = next((root / "news").rglob("*.html")).read_text()
     [renamed] = re.findall(r'href="/chile-sun/(brand\.[0-9a-f]{12}\.css)"', article)
     assert renamed != brand_css and "#9c2a00" in (root / renamed).read_text()
+    # A new logo or footer is a new look as well, and a removed text page goes.
+    edition_brand_set(Edition.objects.get(slug="chile-sun"), remove=["logo"])
+    edition_page_set(chile, "about", "")
+    [third] = publish.publish(out)
+    assert third.rendered == 3
+    assert "/media/brand/" not in (root / "index.html").read_text().split("<main", 1)[0] \
+        .split("<header", 1)[1]
+    assert not (root / "about.html").exists()
+    [fourth] = publish.publish(out)
+    assert (fourth.rendered, fourth.pages) == (0, 0)

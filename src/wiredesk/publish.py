@@ -27,8 +27,8 @@ every other page written; the next run re-renders only new and changed articles,
 the files of articles killed, held or withdrawn from the edition, and, when anything
 changed, re-renders the story and tag pages of those articles (deleting those left with
 nothing to show) and the edition-wide pages. ``--full`` renders everything again (e.g.
-after a template change); so does a change of the edition's brand (its stylesheet's name
-changes, and every page names it).
+after a template change); so does a change of the edition's look (stylesheet, logo,
+icons, footer), which every page shows (``look`` in the manifest).
 Files are written to a temporary name and renamed, so a server never sends half a page.
 """
 
@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,9 @@ from django.conf import settings
 from wiredesk.errors import WiredeskError
 
 MANIFEST = ".published.json"
+# Text pages: all in edition_pages() while they exist. (An old brand.<hash>.css stays: a
+# page a CDN still holds may name it.)
+_EDITION_WIDE = re.compile(r"(?:about|contact|terms|privacy)\.html")
 
 
 class PublishError(WiredeskError):
@@ -269,14 +273,15 @@ def _read_manifest(path: Path, report: PublishReport | None = None
 def publish_edition(edition, target: Path, *, full: bool = False,
                     progress=None) -> PublishReport:
     from wiredesk.editions import selectors
-    from wiredesk.editions.brand import brand_of
+    from wiredesk.editions.brand import look_fingerprint
     from wiredesk.editions.links import article_path_for, edition_path
 
     report = PublishReport(edition=edition.slug)
     root = target / edition.slug
-    # A new look is a new stylesheet name, which every page names: render them all again.
-    full = full or not (root / brand_of(edition).css_name).is_file()
     manifest_path = root / MANIFEST
+    # A new look (stylesheet, logo, icons, footer) shows on every page: render them all.
+    look = look_fingerprint(edition)
+    full = full or _manifest_look(manifest_path) != look
     # Read even for --full: what was published before and is no longer public must go.
     previous, previous_pages = _read_manifest(manifest_path, report)
     client = _client()
@@ -320,14 +325,15 @@ def publish_edition(edition, target: Path, *, full: bool = False,
                 stories.add(seen["story"])
             report.removed += 1
     pages = dict(previous_pages)
-    if changed or not (root / "index.html").is_file():
+    if full or changed or not (root / "index.html").is_file():
         # Story and tag pages of what changed, then every edition-wide page.
         wanted = {**coverage_pages(edition, changed, stories), **edition_pages(edition)}
         stories.update(int(r.split("/")[1]) for r in wanted if r.startswith("story/"))
         for relative in list(previous_pages):
             parts = relative.split("/")
-            if (parts[0] == "story" and int(parts[1]) in stories
-                    and relative not in wanted):  # a story gone, or its old headline's slug
+            gone = ((parts[0] == "story" and int(parts[1]) in stories)  # or its old slug
+                    or _EDITION_WIDE.fullmatch(relative))  # a text page removed
+            if gone and relative not in wanted:
                 (root / relative).unlink(missing_ok=True)
                 pages.pop(relative)
         for relative, url in wanted.items():
@@ -339,9 +345,17 @@ def publish_edition(edition, target: Path, *, full: bool = False,
             _write(root / relative, content)
             pages[relative] = url
             report.pages += 1
-    _write(manifest_path, json.dumps({"articles": current, "pages": pages},
+    _write(manifest_path, json.dumps({"articles": current, "pages": pages, "look": look},
                                      sort_keys=True).encode())
     return report
+
+
+def _manifest_look(path: Path) -> str | None:
+    try:
+        data = json.loads(path.read_text())
+    except (FileNotFoundError, ValueError, UnicodeDecodeError):
+        return None
+    return data.get("look") if isinstance(data, dict) else None
 
 
 def publish(target: Path, *, edition_slug: str | None = None, full: bool = False,

@@ -1,5 +1,6 @@
 """The `wiredesk` command, run as a user runs it: a real process on a fresh data dir."""
 
+import re
 import subprocess
 
 import pytest
@@ -58,6 +59,15 @@ def test_one_shot_ingest_with_agency_and_broken_feed_listed(run, tmp_path):
     (("edition", "add", "--name", "X", "--timezone", "Mars/Base"), "unknown time zone"),
     (("ingest", "/tmp/never-a-feed.rss"), "--agency"),
     (("edition", "add", "--name", "X", "--sections", "nope"), "unknown section"),
+    (("edition", "add", "--name", "X", "--brand-color", "red"), "'red' is not a colour"),
+    (("edition", "add", "--name", "X", "--text-color", "#eeeeee"),
+     "text colour: the text colour #eeeeee on the background #ffffff has a contrast of 1.16:1"),
+    (("edition", "add", "--name", "X", "--font-body", "comic"), "'comic' is not one of the fonts"),
+    (("edition", "add", "--name", "X", "--logo", "/no/such/logo.png"), "cannot read the logo"),
+    (("edition", "add", "--name", "X", "--page", "careers=x.html"), "unknown page 'careers'"),
+    (("edition", "add", "--name", "X", "--footer-link", "Home=javascript:x"), "footer link"),
+    (("edition", "add", "--name", "X", "--template-folder", "../up"), "one folder name"),
+    (("edition", "update", "no-such-edition", "--brand-color", "#000"), "no edition"),
 ])
 def test_bad_arguments_give_one_line_error(run, args, message):
     result = run(*args, ok=False)
@@ -71,3 +81,48 @@ def test_django_commands_pass_through(run):
     assert "[ ] 0001_initial" in run("showmigrations", "newsroom").stdout
     run("migrate")
     assert "[X] 0001_initial" in run("showmigrations", "newsroom").stdout
+
+
+def test_edition_look_options_on_add_and_update(run, tmp_path):
+    from tests.editions.brand_helpers import picture
+
+    (tmp_path / "logo.png").write_bytes(picture(400, 100))
+    (tmp_path / "icon.png").write_bytes(picture(256, 256))
+    (tmp_path / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    (tmp_path / "about.html").write_text("<p>We report.</p><script>x()</script>")
+    run("edition", "add", "--name", "Chile Sun", "--host", "chilesun.example",
+        "--brand-color", "#9c2a00", "--font-headings", "humanist", "--logo",
+        str(tmp_path / "logo.png"), "--page", f"about={tmp_path / 'about.html'}",
+        "--footer-link", "Feeds=/chile-sun/feed.rss", "--sender-address", "desk@chile.example")
+    refused = run("edition", "update", "chile-sun", "--logo", str(tmp_path / "logo.svg"),
+                  ok=False)
+    assert refused.returncode == 2 and "SVG is not accepted as the logo" in refused.stderr
+    out = run("edition", "update", "chile-sun", "--accent-color", "#1D4ED8", "--icon",
+              str(tmp_path / "icon.png"), "--tagline", "Sun news").stdout
+    assert "edition chile-sun: Chile Sun (UTC)" in out
+    # What the edition's readers get, as files: its stylesheet, pages and pictures.
+    site = tmp_path / "site"
+    run("publish", "--static", str(site), "--edition", "chile-sun")
+    home = (site / "chile-sun" / "index.html").read_text()
+    [css] = re.findall(r'href="/chile-sun/(brand\.[0-9a-f]{12}\.css)"', home)
+    sheet = (site / "chile-sun" / css).read_text()
+    assert "--brand: #9c2a00;" in sheet and "--accent: #1d4ed8;" in sheet
+    assert "--font-head: Seravek," in sheet
+    assert "Sun news" in home and 'href="/chile-sun/feed.rss">Feeds<' in home
+    [logo] = re.findall(r'<img class="logo" src="(/media/brand/[0-9a-f]{24}\.png)"', home)
+    assert (site / logo.lstrip("/")).is_file()
+    assert re.search(r'rel="apple-touch-icon" href="/media/brand/[0-9a-f]{24}-180\.png"', home)
+    about = (site / "chile-sun" / "about.html").read_text()
+    assert "<p>We report.</p>" in about and "<script>x()" not in about
+    # Only what is given changes: the brand colour is still there, the tagline too.
+    run("edition", "update", "chile-sun", "--no-logo", "--page", f"about={tmp_path / 'empty'}",
+        ok=False)  # the page file does not exist: refused, nothing changed
+    (tmp_path / "empty").write_text("")
+    run("edition", "update", "chile-sun", "--no-logo", "--no-footer-links", "--page",
+        f"about={tmp_path / 'empty'}")
+    run("publish", "--static", str(site), "--edition", "chile-sun")
+    home = (site / "chile-sun" / "index.html").read_text()
+    assert '<img class="logo"' not in home and "Feeds<" not in home and "Sun news" in home
+    assert not (site / "chile-sun" / "about.html").exists()
+    [css] = re.findall(r'href="/chile-sun/(brand\.[0-9a-f]{12}\.css)"', home)
+    assert "--brand: #9c2a00;" in (site / "chile-sun" / css).read_text()

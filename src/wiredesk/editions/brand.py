@@ -9,6 +9,7 @@ content hash (brand_images.py) and are served from ``/media/brand/``.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,3 +112,12 @@ def footer_items(edition: Edition) -> list[FooterItem]:
     items += [FooterItem(link.label, link.url, False)
               for link in edition.footer_links.all()]
     return items
+
+
+def look_fingerprint(edition: Edition) -> str:
+    """Changes whenever what every page of the edition shows of its brand changes."""
+    brand = brand_of(edition)
+    parts = [brand.css_name, repr(brand.logo), str(brand.logo_replaces_name), brand.icon_png,
+             edition.template_folder,
+             *(f"{item.label}\x00{item.href}" for item in footer_items(edition))]
+    return hashlib.sha256("\x01".join(parts).encode()).hexdigest()[:16]
