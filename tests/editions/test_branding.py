@@ -279,6 +279,7 @@ def editor(client):
 def test_the_admin_sets_colours_fonts_and_pictures(editor, edition, media):
     url = f"/admin/editions/edition/{edition.pk}/change/"
     assert editor.get(url).status_code == 200
+    assert editor.get("/admin/editions/edition/add/").status_code == 200
     refused = editor.post(url, admin_form(
         edition, text_color="#dddddd",
         logo_upload=SimpleUploadedFile("logo.svg", b"<svg onload='x'/>", "image/svg+xml")))
