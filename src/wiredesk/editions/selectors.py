@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -46,6 +48,68 @@ def edition_articles(edition: Edition, *, section: Section | None = None,
     if tag is not None:
         qs = qs.filter(article_tags__tag=tag)
     return qs
+
+
+# A front page (an edition's home, a section's): what an editor asks of it.
+FRONT_POOL = 20  # the newest stories the lead and the secondary row are chosen from
+LEAD_POOL = 10  # the lead is one of the ten newest...
+LEAD_MAX_LAG = timedelta(hours=6)  # ...and no more than six hours older than the newest
+SECONDARY_COUNT = 4
+SECONDARY_MAX_LAG = timedelta(hours=24)
+
+
+def has_picture(article: Article) -> bool:
+    """Whether pages show this article with a picture: the one test fronts choose by."""
+    return bool(article.image_url)
+
+
+@dataclass
+class Front:
+    """What a front page shows above its list: a lead story and a row of secondary ones."""
+
+    lead: Article | None = None
+    secondary: list[Article] = field(default_factory=list)
+
+    @property
+    def ids(self) -> list[int]:
+        return [a.pk for a in ([self.lead] if self.lead else []) + self.secondary]
+
+
+def pick_front(newest: Sequence[Article]) -> Front:
+    """Choose the lead and the secondary row from the newest stories (newest first).
+
+    The lead is the newest story with a picture among the ``LEAD_POOL`` newest, if it is
+    no more than ``LEAD_MAX_LAG`` older than the newest story; else the newest story,
+    picture or not: a picture never puts stale news on top. The secondary row is the next
+    stories with a picture no more than ``SECONDARY_MAX_LAG`` older than the newest, the
+    row filled with the newest of the rest when too few have one, shown newest first.
+
+    Ages are measured from the newest story, never from the clock, so a front changes only
+    when its stories do (the page cache and ``publish --static`` rely on that).
+    """
+    if not newest:
+        return Front()
+    latest = newest[0].published_at
+    lead = next((a for a in newest[:LEAD_POOL]
+                 if has_picture(a) and latest - a.published_at <= LEAD_MAX_LAG), newest[0])
+    rest = [a for a in newest if a.pk != lead.pk]
+    pictured = [a.pk for a in rest
+                if has_picture(a) and latest - a.published_at <= SECONDARY_MAX_LAG]
+    chosen = set(pictured[:SECONDARY_COUNT])
+    for article in rest:
+        if len(chosen) >= SECONDARY_COUNT:
+            break
+        chosen.add(article.pk)
+    return Front(lead=lead, secondary=[a for a in rest if a.pk in chosen])
+
+
+def edition_front(edition: Edition, *, section: Section | None = None
+                  ) -> tuple[Front, QuerySet[Article]]:
+    """A front page of the edition (its home, or a section's): the lead and secondary
+    stories, and the list of everything else, newest first (no story shown twice)."""
+    articles = edition_articles(edition, section=section)
+    front = pick_front(list(articles[:FRONT_POOL]))
+    return front, articles.exclude(pk__in=front.ids)
 
 
 def article_tags(article: Article) -> list[Tag]:

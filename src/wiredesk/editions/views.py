@@ -34,17 +34,23 @@ def edition_index(request):
 
 @edition_page
 def edition_home(request):
-    edition = request.edition
     section = None
     section_slug = request.GET.get("section", "").strip()
     if section_slug:
         section = Section.objects.filter(slug=section_slug).first()
-    page = Paginator(selectors.edition_articles(edition, section=section), PAGE_SIZE)
-    page_obj = page.get_page(request.GET.get("page"))
+    front, page_obj = _front_page(request, section)
     used_query(request, section=section.slug if section else None, page=page_obj.number)
     return render(request, "wiredesk/edition_home.html", page_context(
-        request, page_obj=page_obj, teasers=page_obj, current_section=section,
+        request, front=front, page_obj=page_obj, teasers=page_obj, current_section=section,
         nav_latest=section is None))
+
+
+def _front_page(request, section: Section | None):
+    """The front's lead and secondary stories (first page only) and its page of the rest:
+    the rest is paginated without them, so no story is shown twice on any page."""
+    front, rest = selectors.edition_front(request.edition, section=section)
+    page_obj = Paginator(rest, PAGE_SIZE).get_page(request.GET.get("page"))
+    return (front if page_obj.number == 1 else None), page_obj
 
 
 @edition_page
@@ -54,11 +60,10 @@ def section_page(request, section_slug: str):
     allowed = edition.sections.all()
     if allowed.exists() and not allowed.filter(pk=section.pk).exists():
         raise Http404("this edition has no such section")
-    page = Paginator(selectors.edition_articles(edition, section=section), PAGE_SIZE)
-    page_obj = page.get_page(request.GET.get("page"))
+    front, page_obj = _front_page(request, section)
     used_query(request, page=page_obj.number)
     return render(request, "wiredesk/section.html", page_context(
-        request, page_obj=page_obj, teasers=page_obj, current_section=section))
+        request, front=front, page_obj=page_obj, teasers=page_obj, current_section=section))
 
 
 @edition_page
