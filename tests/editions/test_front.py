@@ -42,8 +42,8 @@ def test_the_newest_story_with_a_picture_leads():
                            story(4, minutes_old=60, picture=True), story(5, minutes_old=80))
     front = pick_front(stories)
     assert front.lead.pk == 3
-    # The row: the other picture story first, filled with the newest text stories.
-    assert ids(front.secondary) == [1, 2, 4, 5]
+    # The row: the other picture story first, then the newest text stories.
+    assert ids(front.secondary) == [4, 1, 2, 5]
 
 
 def test_a_picture_never_puts_stale_news_on_top():
@@ -79,7 +79,7 @@ def test_the_secondary_row_prefers_pictures_of_the_last_day_then_the_newest():
     front = pick_front(stories)
     assert front.lead.pk == 1
     assert len(front.secondary) == SECONDARY_COUNT
-    assert ids(front.secondary) == [2, 3, 6, 7]  # shown newest first
+    assert ids(front.secondary) == [6, 7, 2, 3]  # pictures first, each part newest first
     # Enough recent pictures fill the row alone.
     pictured = newest_first(*[story(i, minutes_old=i, picture=True) for i in range(1, 8)],
                             story(50, minutes_old=0.5))
@@ -127,7 +127,7 @@ def test_edition_front_chooses_from_the_editions_public_articles(edition):
     front, rest = edition_front(edition)
     assert front.lead.headline == "Story 2"
     assert [a.headline for a in front.secondary] == [
-        "Story 1", "Story 3", "Story 6", "Story 10"]
+        "Story 6", "Story 10", "Story 1", "Story 3"]
     assert not set(front.ids) & set(rest.values_list("pk", flat=True))
     assert rest.count() == 45 - 5
     # A held story is never on the front.

@@ -81,8 +81,8 @@ def pick_front(newest: Sequence[Article]) -> Front:
     The lead is the newest story with a picture among the ``LEAD_POOL`` newest, if it is
     no more than ``LEAD_MAX_LAG`` older than the newest story; else the newest story,
     picture or not: a picture never puts stale news on top. The secondary row is the next
-    stories with a picture no more than ``SECONDARY_MAX_LAG`` older than the newest, the
-    row filled with the newest of the rest when too few have one, shown newest first.
+    stories with a picture no more than ``SECONDARY_MAX_LAG`` older than the newest, then,
+    when too few have one, the newest of the rest (so the pictures line up first).
 
     Ages are measured from the newest story, never from the clock, so a front changes only
     when its stories do (the page cache and ``publish --static`` rely on that).
@@ -93,14 +93,11 @@ def pick_front(newest: Sequence[Article]) -> Front:
     lead = next((a for a in newest[:LEAD_POOL]
                  if has_picture(a) and latest - a.published_at <= LEAD_MAX_LAG), newest[0])
     rest = [a for a in newest if a.pk != lead.pk]
-    pictured = [a.pk for a in rest
+    pictured = [a for a in rest
                 if has_picture(a) and latest - a.published_at <= SECONDARY_MAX_LAG]
-    chosen = set(pictured[:SECONDARY_COUNT])
-    for article in rest:
-        if len(chosen) >= SECONDARY_COUNT:
-            break
-        chosen.add(article.pk)
-    return Front(lead=lead, secondary=[a for a in rest if a.pk in chosen])
+    secondary = pictured[:SECONDARY_COUNT]
+    secondary += [a for a in rest if a not in secondary][:SECONDARY_COUNT - len(secondary)]
+    return Front(lead=lead, secondary=secondary)
 
 
 def edition_front(edition: Edition, *, section: Section | None = None
