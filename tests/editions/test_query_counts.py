@@ -22,8 +22,9 @@ from wiredesk.wire.pipeline import process
 pytestmark = pytest.mark.django_db
 
 BODY = "".join(f"<p>Paragraph {i} with enough words to make a paragraph.</p>" for i in range(6))
-# Each has 2 for the footer: the edition's text pages and its footer links.
-HOME_QUERIES = 10
+# Each has 2 for the footer: the edition's text pages and its footer links; the home one
+# more for the newest stories the front's lead and row are chosen from.
+HOME_QUERIES = 11
 ARTICLE_QUERIES = 16  # 15 + the tags named in the article
 # Store, place, and the story-intelligence step (PostgreSQL upserts in fewer statements);
 # one is the agency picture items paired with a text that brought no picture of its own
