@@ -1,10 +1,11 @@
 """The front page as a reader sees it in Chromium, on a wide screen and on a phone.
 
 A `wiredesk serve` instance carries wire copy whose pictures an agency serves from a
-loopback server (never the Internet). At 1366 and 390 px wide: the lead picture is on the
-first screen, nothing scrolls sideways, every picture loads (none broken) with its credit
-under it, and every `<img>` reserves its box (width and height). The screenshots are kept
-in the test's tmp directory (printed with -s) for a person to look at.
+loopback server (never the Internet). At 1366 and 390 px wide the lead picture is whole on
+the first screen (at 360 px it begins there); at every width nothing scrolls sideways, every
+picture loads (none broken) with its credit under it, and every `<img>` reserves its box
+(width and height). The screenshots are kept in the test's tmp directory (printed with -s)
+for a person to look at.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ pytestmark = pytest.mark.e2e
 
 WIDE = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
+SMALL_PHONE = {"width": 360, "height": 640}
 
 # headline, section, picture (file, credit, caption) or None; newest first, 40 min apart.
 STORIES = [
@@ -220,6 +222,10 @@ def test_front_page_with_pictures_at_desk_and_phone_widths(site, page, tmp_path,
             "el => { const r = el.querySelector('img').getBoundingClientRect();"
             " return document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2)"
             ".closest('a') !== null; }")
+
+    # The smallest phones: nothing sideways still, and the lead picture begins on screen.
+    look(page, site + "/", SMALL_PHONE, shots, "home")
+    assert lead_box(page)["top"] < SMALL_PHONE["height"] / 2
 
     page.set_viewport_size(PHONE)
     page.goto(site + "/")
