@@ -4,8 +4,8 @@ A `wiredesk serve` instance carries wire copy whose pictures an agency serves fr
 loopback server (never the Internet). At 1366 and 390 px wide the lead picture is whole on
 the first screen (at 360 px it begins there); at every width nothing scrolls sideways, every
 picture loads (none broken) with its credit under it, and every `<img>` reserves its box
-(width and height). The screenshots are kept in the test's tmp directory (printed with -s)
-for a person to look at.
+(width and height: no layout shift). The screenshots are kept in the test's tmp directory
+(printed with -s) for a person to look at.
 """
 
 from __future__ import annotations
@@ -137,6 +137,10 @@ def site(instance, picture_server, tmp_path):
     return instance.serve() + "/chile-sun"
 
 
+RECORD_LAYOUT_SHIFTS = """window.__shifts = [];
+new PerformanceObserver(list => { for (const entry of list.getEntries())
+    window.__shifts.push(entry.value); }).observe({type: 'layout-shift', buffered: true});"""
+
 LOAD_EVERY_PICTURE = """async () => {
     // Lazy pictures load when scrolled near: scroll through the page as a reader would.
     for (let y = 0; y < document.body.scrollHeight; y += 400) {
@@ -180,6 +184,8 @@ def look(page, url: str, viewport: dict, shots: Path, name: str) -> list[dict]:
     page.screenshot(path=shots / f"{name}-{viewport['width']}-full.png", full_page=True)
     assert failed == [], (name, failed)
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], name
+    # Nothing moves while the pictures arrive: each box was reserved (width and height).
+    assert page.evaluate("window.__shifts") == [], name
     images = page.evaluate(IMAGES)
     for image in images:
         assert image["loaded"], (name, image)  # no broken picture
@@ -197,6 +203,7 @@ def lead_box(page) -> dict:
 def test_front_page_with_pictures_at_desk_and_phone_widths(site, page, tmp_path, capsys):
     shots = tmp_path / "screenshots"
     shots.mkdir()
+    page.add_init_script(RECORD_LAYOUT_SHIFTS)
     for viewport in (WIDE, PHONE):
         images = look(page, site + "/", viewport, shots, "home")
         box = lead_box(page)
