@@ -22,10 +22,17 @@ from wiredesk.newsroom.models import Article, Section
 NEWEST = datetime(2025, 7, 12, 9, 0, tzinfo=UTC)
 
 
+def renditions(key: int) -> list[dict]:
+    """A stored picture as an article carries it (newsroom.services.renditions)."""
+    return [{"name": f"pictures/{key:02x}/{key:032x}-{width}w-{key:010x}.jpg", "width": width,
+             "height": width * 2 // 3, "type": "image/jpeg", "bytes": 1000}
+            for width in (320, 640, 1024)]
+
+
 def story(pk: int, *, minutes_old: float, picture: bool = False) -> Article:
     """An unsaved article published ``minutes_old`` before the newest one."""
     return Article(pk=pk, headline=f"Story {pk}", published_at=NEWEST - timedelta(
-        minutes=minutes_old), image_url=f"https://img.example/{pk}.jpg" if picture else "")
+        minutes=minutes_old), image_renditions=renditions(pk) if picture else [])
 
 
 def newest_first(*stories: Article) -> list[Article]:
@@ -116,7 +123,9 @@ def edition(db):
                 headline=f"Story {i}", slug=f"story-{i}", teaser=f"Teaser {i}",
                 section=sport if i % 5 == 0 else world, published_at=now - timedelta(
                     minutes=10 * i),
-                image_url=f"https://img.example/{i}.jpg" if i in (2, 6, 10, 30) else "",
+                image_url=f"https://img.example/{i}.jpg" if i in (2, 4, 6, 10, 30) else "",
+                # Story 4's picture is not stored yet: it is shown without one meanwhile.
+                image_renditions=renditions(i) if i in (2, 6, 10, 30) else [],
                 image_alt=f"Picture {i}", image_credit=f"Wire Photos/Photographer {i}")
         for i in range(1, 46))
     assert len(articles) == 45

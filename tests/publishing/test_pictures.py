@@ -241,7 +241,8 @@ def test_sitemaps_name_the_picture(client, pictured):
 
 def test_article_page_figure_alt_size_caption_and_credit(client, pictured):
     html = client.get(f"/chile-sun/news/{pictured.pk}/{pictured.slug}").content.decode()
-    figure = html[html.index('<figure class="picture">'):html.index("</figure>")]
+    start = html.index('<figure class="picture picture-article">')
+    figure = html[start:html.index("</figure>")]
     assert "Ferries leave the wharf at dawn." in figure and "Photo: Wire Photos/Jo Doe" in figure
     path = {(f.width, f.mime_type): f.url for f in pictured.picture_files()}
     jpegs = ", ".join(f"{path[w, 'image/jpeg']} {w}w" for w in (320, 640, 1024, 1600))
@@ -264,7 +265,8 @@ def test_article_page_shows_no_picture_until_it_is_stored(client, site):
     assert "<figure" not in html and "img.example" not in html and "Jo Doe" not in html
     stored(article)  # the stored picture bumps the edition: the cached page is renewed
     html = client.get(url).content.decode()
-    assert '<figure class="picture"><picture>' in html and "img.example" not in html
+    assert '<figure class="picture picture-article"><picture>' in html
+    assert "img.example" not in html
 
 
 def test_article_page_never_uses_the_headline_as_alt_and_shows_a_lone_credit(client, site):

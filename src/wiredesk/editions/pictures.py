@@ -33,6 +33,13 @@ def fallback(files: list[PictureFile], width: int = FALLBACK_WIDTH) -> PictureFi
     return fitting[-1] if fitting else jpegs[0]
 
 
+def picture_alt(article) -> str:
+    """The picture's own alt text; "" when it only repeats the headline (beside the
+    headline, a picture with no description of its own is left unannounced)."""
+    alt = (article.image_alt or "").strip()
+    return "" if alt.casefold() == (article.headline or "").strip().casefold() else alt
+
+
 def picture_html(article, *, sizes: str = ARTICLE_SIZES, lead: bool = False,
                  css_class: str = "") -> SafeString:
     """The article's ``<picture>``, or "" while it has no stored rendition."""
@@ -48,5 +55,5 @@ def picture_html(article, *, sizes: str = ARTICLE_SIZES, lead: bool = False,
     extra = format_html(' class="{}"', css_class) if css_class else ""
     img = format_html('<img src="{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}"'
                       '{}{} decoding="async">', shown.url, _srcset(jpegs), sizes, shown.width,
-                      shown.height, article.image_alt, mark_safe(loading), extra)
+                      shown.height, picture_alt(article), mark_safe(loading), extra)
     return mark_safe(f"<picture>{source}{img}</picture>")

@@ -59,8 +59,9 @@ SECONDARY_MAX_LAG = timedelta(hours=24)
 
 
 def has_picture(article: Article) -> bool:
-    """Whether pages show this article with a picture: the one test fronts choose by."""
-    return bool(article.image_url)
+    """Whether pages show this article with a picture (its local renditions are stored:
+    never the agency's address): the one test fronts choose by."""
+    return bool(article.image_renditions)
 
 
 @dataclass

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django import template
 from django.utils import timezone
 
-from wiredesk.editions import formatting, links, pictures
+from wiredesk.editions import formatting, links
 
 register = template.Library()
 
@@ -48,15 +48,6 @@ def section_path(section_slug: str) -> str:
 @register.filter
 def feed_path(folder: str, extension: str) -> str:
     return links.feed_path(folder, extension)
-
-
-@register.simple_tag
-def picture(article, sizes: str = "", lead: bool = False, css_class: str = ""):
-    """``{% picture article lead=True %}``: the article's local renditions as a
-    ``<picture>`` with srcset, sizes, width and height; nothing until they are stored.
-    ``sizes`` is how wide the layout shows it (the article column by default)."""
-    return pictures.picture_html(article, sizes=sizes or pictures.ARTICLE_SIZES, lead=lead,
-                                 css_class=css_class)
 
 
 @register.simple_tag
