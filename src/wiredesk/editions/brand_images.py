@@ -22,7 +22,6 @@ import io
 import os
 import re
 import secrets
-import struct
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +29,7 @@ from pathlib import Path
 from PIL import Image, ImageCms, UnidentifiedImageError
 
 from wiredesk.errors import WiredeskError
+from wiredesk.wire.images import webp_size
 
 ALLOWED_FORMATS = {"PNG", "JPEG", "WEBP"}
 MAX_BYTES = 2 * 1024 * 1024
@@ -68,20 +68,6 @@ def _looks_like_svg(data: bytes) -> bool:
     return data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
 
 
-def _webp_size(data: bytes) -> tuple[int, int] | None:
-    kind = data[12:16]
-    if kind == b"VP8 " and len(data) >= 30 and data[23:26] == b"\x9d\x01\x2a":
-        width, height = struct.unpack("<HH", data[26:30])
-        return width & 0x3FFF, height & 0x3FFF
-    if kind == b"VP8L" and len(data) >= 25 and data[20] == 0x2F:
-        bits = int.from_bytes(data[21:25], "little")
-        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
-    if kind == b"VP8X" and len(data) >= 30:
-        return (int.from_bytes(data[24:27], "little") + 1,
-                int.from_bytes(data[27:30], "little") + 1)
-    return None
-
-
 def _check_size(what: str, width: int, height: int, max_pixels: int) -> None:
     if width > MAX_SIDE or height > MAX_SIDE or width * height > max_pixels:
         raise BrandImageRejected(f"the {what} is too large ({width}x{height} pixels; at most "
@@ -90,7 +76,7 @@ def _check_size(what: str, width: int, height: int, max_pixels: int) -> None:
 
 def _open(data: bytes, what: str) -> Image.Image:
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        size = _webp_size(data)
+        size = webp_size(data)
         if size is None:
             raise BrandImageRejected(f"the {what} is damaged and cannot be read")
         _check_size(what, *size, MAX_PIXELS // WEBP_COST)

@@ -30,7 +30,6 @@ import io
 import logging
 import os
 import secrets
-import struct
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +37,7 @@ from pathlib import Path
 from PIL import Image, ImageCms, UnidentifiedImageError
 
 from wiredesk.errors import WiredeskError
-from wiredesk.wire.images import eight_bit
+from wiredesk.wire.images import eight_bit, webp_size
 
 log = logging.getLogger("wiredesk.releases")
 
@@ -77,22 +76,6 @@ class StoredImage:
     height: int
 
 
-def _webp_size(data: bytes) -> tuple[int, int] | None:
-    """The canvas size from a WebP header. Pillow's WebP reader allocates the canvas as
-    soon as the file is opened, so this is read before Image.open ever sees the bytes."""
-    kind = data[12:16]
-    if kind == b"VP8 " and len(data) >= 30 and data[23:26] == b"\x9d\x01\x2a":
-        width, height = struct.unpack("<HH", data[26:30])
-        return width & 0x3FFF, height & 0x3FFF
-    if kind == b"VP8L" and len(data) >= 25 and data[20] == 0x2F:
-        bits = int.from_bytes(data[21:25], "little")
-        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
-    if kind == b"VP8X" and len(data) >= 30:
-        return (int.from_bytes(data[24:27], "little") + 1,
-                int.from_bytes(data[27:30], "little") + 1)
-    return None
-
-
 def _check_size(width: int, height: int, *, max_pixels: int) -> None:
     if width > MAX_SIDE or height > MAX_SIDE or width * height > max_pixels:
         raise ImageRejected(f"the image is too large ({width}x{height} pixels; at most "
@@ -104,7 +87,7 @@ def _check_size(width: int, height: int, *, max_pixels: int) -> None:
 
 def _check_header(data: bytes, *, max_pixels: int) -> Image.Image:
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        size = _webp_size(data)
+        size = webp_size(data)
         if size is None:
             raise ImageRejected("the image is damaged and cannot be read")
         _check_size(*size, max_pixels=max_pixels // WEBP_COST)

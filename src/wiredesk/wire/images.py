@@ -102,7 +102,9 @@ def rendition_widths(width: int, widths: tuple[int, ...] = DEFAULT_WIDTHS) -> li
     return sorted({w for w in widths if w < top} | {top})
 
 
-def _webp_size(data: bytes) -> tuple[int, int] | None:
+def webp_size(data: bytes) -> tuple[int, int] | None:
+    """The canvas size from a WebP header. Pillow's WebP reader allocates the canvas as
+    soon as the file is opened, so this is read before Image.open ever sees the bytes."""
     kind = data[12:16]
     if kind == b"VP8 " and len(data) >= 30 and data[23:26] == b"\x9d\x01\x2a":
         width, height = struct.unpack("<HH", data[26:30])
@@ -129,7 +131,7 @@ def _open(data: bytes, *, max_pixels: int) -> Image.Image:
     """The picture opened (header read, no pixel decoded), once its size is known to be
     within bounds."""
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        size = _webp_size(data)
+        size = webp_size(data)
         if size is None:
             raise PictureRejected("the WebP picture is damaged")
         _check_size(*size, max_pixels=max_pixels // WEBP_COST)

@@ -17,13 +17,14 @@ from wiredesk.newsroom.services.feeds import (
     poll_due_feeds,
     section_ensure,
 )
-from wiredesk.newsroom.services.ingest import (
+from wiredesk.newsroom.services.fulltext import (
     FULL_TEXT_BELOW,
     MAX_PAGES_PER_POLL,
-    IngestContext,
-    IngestReport,
-    Stored,
     fill_full_text,
+)
+from wiredesk.newsroom.services.ingest import (
+    IngestContext,
+    Stored,
     ingest_bytes,
     store_item,
 )
@@ -33,6 +34,7 @@ from wiredesk.newsroom.services.renditions import (
     pictures_fetch_due,
     pictures_retry,
 )
+from wiredesk.newsroom.services.reports import IngestReport
 
 __all__ = [
     "FULL_TEXT_BELOW",

@@ -22,53 +22,20 @@ from wiredesk.newsroom.models import (
 from wiredesk.newsroom.runs import ingest_run
 from wiredesk.newsroom.services import pictures, renditions
 from wiredesk.newsroom.services.editorial import kill_locked
+from wiredesk.newsroom.services.fulltext import (
+    FULL_TEXT_BELOW,
+    MAX_PAGES_PER_POLL,
+    fill_full_text,
+)
+from wiredesk.newsroom.services.reports import IngestReport
 from wiredesk.newsroom.signals import article_stored
 from wiredesk.wire import fetch as wire_fetch
 from wiredesk.wire.pipeline import process
 from wiredesk.wire.sections import section_for
-from wiredesk.wire.types import CleanItem, WireError
+from wiredesk.wire.types import CleanItem
 
 # One logger for every ingest and poll line: operators filter and quiet it by this name.
 log = logging.getLogger("wiredesk.newsroom.services")
-
-
-@dataclass
-class IngestReport:
-    source: str
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    skipped: int = 0
-    not_modified: bool = False
-    store_failures: int = 0  # items that could not be written (e.g. the database went away)
-    errors: list[str] = field(default_factory=list)
-    store_errors: list[str] = field(default_factory=list)  # the store failures (also in errors)
-    article_ids: list[int] = field(default_factory=list)  # created or updated, in order
-
-    @property
-    def nothing_new(self) -> bool:
-        """Nothing stored and nothing failed: a routine re-poll."""
-        return not (self.created or self.updated or self.store_failures or self.errors)
-
-    @property
-    def seen(self) -> int:
-        return self.created + self.updated + self.unchanged + self.skipped
-
-    def summary(self) -> str:
-        if self.not_modified:
-            return f"{self.source}: not modified"
-        text = (f"{self.source}: {self.created} new, {self.updated} updated, "
-                f"{self.unchanged} unchanged")
-        if self.skipped:
-            text += f", {self.skipped} skipped"
-        if self.store_failures:
-            text += (f", {self.store_failures} of {self.seen + self.store_failures} item(s) "
-                     f"failed to store (first: {self.store_errors[0]})")
-        stored_errors = set(self.store_errors)
-        others = [e for e in self.errors if e not in stored_errors]
-        if others:
-            text += f", {len(others)} error(s): {others[0]}"
-        return text
 
 
 @dataclass(frozen=True)
@@ -414,45 +381,3 @@ def ingest_bytes(data: bytes, *, agency: Agency, source: str, feed: Feed | None 
         if problem:
             report.errors.append(problem)
     return report
-
-
-# A body shorter than this (in HTML characters) is a summary: the page has the story.
-FULL_TEXT_BELOW = 600
-MAX_PAGES_PER_POLL = 25  # keeps one poll short; later items keep their summary
-
-
-def fill_full_text(*, agency: Agency, item: CleanItem) -> str:
-    """Replace a summary-only article's body with its web page's article text.
-
-    The article keeps the fingerprint of the feed's copy, so the next poll of the same
-    summary finds it unchanged instead of putting the summary back. Returns a readable
-    problem, or "" when the body was filled (or the page had nothing better).
-    """
-    from django.conf import settings
-
-    from wiredesk.wire.formats import html_page
-    from wiredesk.wire.normalize import normalize
-    from wiredesk.wire.sanitize import html_to_text
-
-    try:
-        fetched = wire_fetch.fetch(item.link, timeout=settings.WIREDESK_FETCH_TIMEOUT,
-                                   max_bytes=settings.WIREDESK_FETCH_MAX_BYTES,
-                                   policy=wire_fetch.FetchPolicy(settings.WIREDESK_FETCH_ALLOW))
-        page = html_page.parse(fetched.body, base_url=fetched.url,
-                               content_type=fetched.content_type).items[0]
-    except WireError as exc:
-        return f"full text for {item.link}: {exc}"
-    clean = normalize(page, zone=agency.time_zone)
-    if len(html_to_text(clean.body_html)) <= len(html_to_text(item.body_html)):
-        return ""
-    with transaction.atomic():
-        article = (Article.objects.select_for_update()
-                   .filter(agency=agency, identity=item.identity).first())
-        if article is None or article.status == Article.Status.KILLED:
-            return ""
-        article.body_html = clean.body_html
-        article.lead = clean.lead or article.lead
-        article.teaser = clean.teaser or article.teaser
-        article.flags = [*article.flags, "full-text-from-page"]
-        article.save(update_fields=["body_html", "lead", "teaser", "flags", "modified_at"])
-    return ""

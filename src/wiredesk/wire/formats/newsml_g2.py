@@ -11,9 +11,22 @@ import html
 import re
 
 from wiredesk.wire.dates import parse_date
+from wiredesk.wire.formats.g2_links import package_links, picture_links
+from wiredesk.wire.formats.g2_tree import (
+    child as _child,
+)
+from wiredesk.wire.formats.g2_tree import (
+    children as _children,
+)
+from wiredesk.wire.formats.g2_tree import (
+    descendants as _descendants,
+)
+from wiredesk.wire.formats.g2_tree import (
+    qcode_tail as _qcode_tail,
+)
 from wiredesk.wire.formats.nitf import is_timestamp, item_from_nitf, resolved_url
 from wiredesk.wire.pictures import PICTURE_CLASSES, byte_length, dimension
-from wiredesk.wire.types import Media, ParseResult, PictureLink, WireError, WireItem
+from wiredesk.wire.types import Media, ParseResult, WireError, WireItem
 from wiredesk.wire.xmlsafe import inner_xml, local, parse_xml, text_of
 
 _ROOTS = (b"<newsMessage", b"<newsItem", b"<packageItem", b"<knowledgeItem",
@@ -37,30 +50,6 @@ def sniff(data: bytes) -> bool:
     head = data[:8192].replace(b"\x00", b"")
     return bool(_NS_ROOT.search(head) or _FRAGMENT_ROOT.match(head)) or (
         b"iptc.org/std/nar/" in data[:65536] and any(r in head for r in _ROOTS))
-
-
-def _children(element, name: str) -> list:
-    return [c for c in element if local(c.tag) == name]
-
-
-def _child(element, name: str):
-    if element is None:
-        return None
-    for child in element:
-        if local(child.tag) == name:
-            return child
-    return None
-
-
-def _descendants(element, name: str) -> list:
-    return [node for node in element.iter() if local(node.tag) == name]
-
-
-def _qcode_tail(element) -> str:
-    if element is None:
-        return ""
-    code = element.get("qcode") or element.get("literal") or ""
-    return code.rsplit(":", 1)[-1].strip().lower()
 
 
 def _date(element) -> tuple:
@@ -279,92 +268,12 @@ def item_from_g2(item, base_url: str = "") -> WireItem:
     )
 
 
-# --- Which picture belongs to which text ------------------------------------------------
-
-# IPTC's item relations that say "this goes with that"; others (derivedFrom,
-# processedFrom, isVersionOf, ...) say where an item came from.
-_BELONGS = ("seealso", "associatedwith")
-
-
 def _item_class(item) -> str:
     """text, picture, graphic, video, audio, composite...; a package is composite."""
     found = _qcode_tail(_child(_child(item, "itemMeta"), "itemClass"))
     if not found and local(item.tag) == "packageItem":
         return "composite"
     return found
-
-
-def _rel(link) -> str:
-    return (link.get("rel") or "").rsplit(":", 1)[-1].strip().lower()
-
-
-def _ref_class(ref, classes: dict[str, str]) -> str:
-    """The class of the item a link or itemRef points at: as it says, or as the item in
-    the same message says."""
-    said = _qcode_tail(_child(ref, "itemClass"))
-    return said or classes.get((ref.get("residref") or "").strip(), "")
-
-
-def _own_links(item, guid: str, own_class: str, classes: dict[str, str]) -> list[PictureLink]:
-    """The links an item's itemMeta makes between itself and a picture or a text."""
-    links = []
-    item_meta = _child(item, "itemMeta")
-    for node in _children(item_meta, "link") if item_meta is not None else []:
-        target = (node.get("residref") or "").strip()
-        if not target or target == guid or _rel(node) not in _BELONGS:
-            continue
-        target_class = _ref_class(node, classes)
-        if own_class in PICTURE_CLASSES and target_class in ("", "text"):
-            links.append(PictureLink(picture_guid=guid, text_guid=target))
-        elif own_class in ("", "text") and target_class in ("", *PICTURE_CLASSES):
-            # A link from a text to something unnamed: recorded all the same; it only
-            # matters if a picture item with that guid arrives.
-            links.append(PictureLink(picture_guid=target, text_guid=guid))
-    return links
-
-
-def _package_links(package, classes: dict[str, str]) -> list[PictureLink]:
-    """In each group of a package (and among itemRefs outside any group), the pictures
-    belong to the group's text when the group has exactly one text."""
-    links = []
-    for group in [package, *_descendants(package, "group")]:
-        refs = [(ref.get("residref") or "").strip() for ref in _children(group, "itemRef")]
-        kinds = [_ref_class(ref, classes) for ref in _children(group, "itemRef")]
-        texts = [ref for ref, kind in zip(refs, kinds, strict=True) if ref and kind == "text"]
-        if len(texts) != 1:
-            continue
-        links += [PictureLink(picture_guid=ref, text_guid=texts[0])
-                  for ref, kind in zip(refs, kinds, strict=True)
-                  if ref and kind in PICTURE_CLASSES]
-    return links
-
-
-def _picture_links(elements: list, items: list[WireItem]) -> list[PictureLink]:
-    """Every picture-to-text link the message makes: each item's own links, its packages'
-    groups, and, with neither, the pictures sent in one message with a single text.
-
-    That last rule is how agencies send a story with its photos in one newsMessage; a
-    message with several texts, or a package, says nothing about loose pictures.
-    """
-    classes = {item.guid: item.item_class for item in items if item.guid}
-    links: list[PictureLink] = []
-    for element, item in zip(elements, items, strict=True):
-        if item.guid:
-            links += _own_links(element, item.guid, item.item_class, classes)
-        if local(element.tag) == "packageItem":
-            links += _package_links(element, classes)
-    texts = [item for item in items if item.item_class == "text" and item.guid]
-    has_package = any(local(e.tag) == "packageItem" for e in elements)
-    if len(texts) == 1 and not has_package:
-        linked = {link.picture_guid for link in links}
-        links += [PictureLink(picture_guid=item.guid, text_guid=texts[0].guid)
-                  for item in items if item.item_class in PICTURE_CLASSES and item.guid
-                  and item.guid not in linked]
-    unique: list[PictureLink] = []
-    for link in links:
-        if link not in unique and link.picture_guid != link.text_guid:
-            unique.append(link)
-    return unique
 
 
 def parse(data: bytes, *, base_url: str = "", content_type: str = "") -> ParseResult:
@@ -378,10 +287,10 @@ def parse(data: bytes, *, base_url: str = "", content_type: str = "") -> ParseRe
                       and (n.get("guid") or _child(n, "contentMeta") is not None)]
     for candidate in candidates:
         items.append(item_from_g2(candidate, base_url))
-    links = _picture_links(candidates, items)
+    links = picture_links(candidates, items)
     for element, item in zip(candidates, items, strict=True):
         # Each item carries the links that name it; a package, all the links it makes.
-        own = _package_links(element, {i.guid: i.item_class for i in items}) \
+        own = package_links(element, {i.guid: i.item_class for i in items}) \
             if local(element.tag) == "packageItem" else []
         item.picture_links = [link for link in links
                               if item.guid in (link.picture_guid, link.text_guid)
