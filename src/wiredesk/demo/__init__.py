@@ -5,6 +5,12 @@ feed (feed add, then poll), so the demo exercises the real pipeline. They are re
 through ``dating.redate_feeds`` first: copies dated relative to now are written to
 ``$WIREDESK_DATA_DIR/demo-feeds/`` and those are the feeds the demo polls.
 
+The sample items carry pictures as agencies send them (``media:content`` with caption
+and credit, at agency-like addresses on a domain that never resolves). Nothing is
+fetched: once the feeds are in, the demo hands the newsroom each picture's bytes from
+``demo/pictures/`` (drawn for the project: ``draw_pictures``), as if fetched from that
+address (``PICTURES``), and the renditions are made and shown as for any agency picture.
+
 The demo's processes (web workers, the job scheduler) are told their own address
 (``environment``), so every absolute link (pages, feeds, API, mail) carries the host and
 port the demo serves on, and their mail goes to the demo mailbox (``mailbox``, read at
@@ -52,6 +58,19 @@ EDITIONS = [
 # Each edition's own look (logos drawn for the project: demo/logos.py), its text pages
 # and footer links, set through the same service as the admin and `wiredesk edition update`.
 BRAND_DIR = Path(__file__).resolve().parent / "brand"
+PICTURES_DIR = Path(__file__).resolve().parent / "pictures"
+# The address each sample feed gives a picture -> the file in demo/pictures/ it stands for.
+PHOTOS = "https://photos.wire.example"
+PICTURES = {
+    f"{PHOTOS}/rfe/2025/07/11/brussels-parliament.jpg": "parliament.jpg",
+    f"{PHOTOS}/rfe/2025/07/11/naryn-valley-road.jpg": "mountains.jpg",
+    f"{PHOTOS}/ani/2025/07/12/gulf-harbour-desalination.jpg": "harbour.jpg",
+    f"{PHOTOS}/ani/2025/07/12/battery-recycling-plant.jpg": "industry.jpg",
+    f"{PHOTOS}/sportswire/2025/07/12/pioneers-tide-arena.jpg": "arena.jpg",
+    f"{PHOTOS}/xinhua/2025/07/12/diving-chengdu-synchro.jpg": "aquatics.jpg",
+    f"{PHOTOS}/xinhua/2025/07/12/nev-export-terminal-yantai.jpg": "container-port.jpg",
+    f"{PHOTOS}/xinhua/2025/07/11/heat-wave-washington-skyline.jpg": "skyline.jpg",
+}
 BRANDS = {
     "chile-sun": {
         "fields": {"brand_color": "#9c2a00", "accent_color": "#b4410e",
@@ -139,6 +158,21 @@ def brand_edition(edition, brand: dict) -> None:
     services.edition_footer_set(edition, brand["footer"])
 
 
+def provide_pictures() -> int:
+    """Give the newsroom the bytes of every sample picture an article waits for, as the
+    fetch job would from the agency (there is no network in the demo, and the addresses
+    never resolve). Returns how many are stored."""
+    from wiredesk.newsroom import services
+    from wiredesk.newsroom.models import PictureSource
+
+    waiting = PictureSource.objects.filter(url__in=list(PICTURES))
+    shown = 0
+    for url in waiting.values_list("url", flat=True):
+        outcome = services.picture_provide(url, (PICTURES_DIR / PICTURES[url]).read_bytes())
+        shown += outcome in ("stored", "reused")
+    return shown
+
+
 def build(*, host: str = "127.0.0.1", port: int = 8000, progress=print) -> list[str]:
     """Create or refresh the demo instance; return the URLs worth opening."""
     from django.conf import settings
@@ -170,6 +204,8 @@ def build(*, host: str = "127.0.0.1", port: int = 8000, progress=print) -> list[
         feed = services.feed_add(source=str(sources[filename]), agency=agencies[code])
         report = services.feed_poll(feed, force=True)
         progress(f"[{position}/{len(FEEDS)}] {filename}: {report.summary().split(': ', 1)[1]}")
+    stored = provide_pictures()
+    progress(f"Sample pictures: {stored} of {len(PICTURES)} shown")
     site = base_url(host, port)
     urls = [f"{site}/"]
     for spec in EDITIONS:
