@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import Count, QuerySet
@@ -14,6 +15,7 @@ from wiredesk.digest.clock import Clock
 from wiredesk.digest.models import ArchiveIssue, Delivery, Subscriber
 from wiredesk.editions.links import article_path
 from wiredesk.editions.models import Edition
+from wiredesk.editions.pictures import fallback, picture_alt
 from wiredesk.editions.selectors import edition_articles
 from wiredesk.newsroom.models import Article
 
@@ -80,12 +82,46 @@ def has_news(edition: Edition, *, start: datetime, end: datetime,
 
 
 @dataclass
+class EntryPicture:
+    """A story's picture in the email: a local rendition at an absolute address, sized
+    for the message's column (mail clients take no srcset)."""
+
+    url: str
+    width: int
+    height: int
+    alt: str
+    credit: str
+
+
+@dataclass
 class Entry:
     headline: str
     teaser: str
     url: str
     agency: str
     when: str
+    picture: EntryPicture | None = None
+
+
+# The message's column is 536 px wide; a 640 px file is sharp enough there and light
+# enough for a mail client that downloads every picture of the issue on opening.
+EMAIL_PICTURE_WIDTH = 536
+EMAIL_PICTURE_FILE = 640
+
+
+def email_picture(article: Article, base_url: str) -> EntryPicture | None:
+    """The article's picture for the email, or None while it has no stored rendition."""
+    shown = fallback(article.picture_files(), EMAIL_PICTURE_FILE)
+    if shown is None:
+        return None
+    url = shown.url
+    if not url.startswith(("http://", "https://")):
+        base = urlsplit(base_url)
+        url = f"{base.scheme}:{url}" if url.startswith("//") else \
+            f"{base.scheme}://{base.netloc}{url}"
+    width = min(EMAIL_PICTURE_WIDTH, shown.width)
+    return EntryPicture(url=url, width=width, height=round(shown.height * width / shown.width),
+                        alt=picture_alt(article), credit=article.image_credit)
 
 
 @dataclass
@@ -118,7 +154,8 @@ def group_by_section(articles: list[Article], *, clock: Clock,
         teaser=article.teaser or article.lead[:160],
         url=base_url + article_path(article),
         agency=article.agency.code,
-        when=clock.time(article.published_at)) for article in grouped])
+        when=clock.time(article.published_at),
+        picture=email_picture(article, base_url)) for article in grouped])
         for name, grouped in by_section(articles)]
 
 
