@@ -17,6 +17,7 @@ import wiredesk
 from tests import pictureserver as pics
 from tests.conftest import rss, rss_item
 from tests.publishing.conftest import ago
+from tests.publishing.test_feeds import validate_json_feed
 from tests.publishing.test_seo import head_of
 from wiredesk.newsroom import services
 from wiredesk.newsroom.models import Article
@@ -158,6 +159,7 @@ def test_json_feed_image_found_in_the_copy(client, site, tmp_path, picture_serve
         client.get("/chile-sun/feed.json").content)["items"]}["Ferries return"]
     assert services.pictures_fetch_due().stored == 1
     content = client.get("/chile-sun/feed.json").content.decode()
+    assert validate_json_feed(json.loads(content)) == []  # the JSON Feed 1.1 rules
     items = {item["title"]: item for item in json.loads(content)["items"]}
     article = Article.objects.get(headline="Ferries return")
     assert items["Ferries return"]["image"] == local(article, 1200)
