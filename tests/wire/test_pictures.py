@@ -387,7 +387,11 @@ def test_newsml_g2_video_file_is_not_a_picture():
 # --- The agencies' own files (../shared/data) ----------------------------------------------------
 
 WIRE = SHARED_DATA / "wire-formats"
-needs_data = pytest.mark.skipif(not WIRE.is_dir(), reason=f"{WIRE} is absent")
+_absent = pytest.mark.skipif(not WIRE.is_dir(), reason=f"{WIRE} is absent")
+
+
+def needs_data(test):
+    return pytest.mark.shared_data(_absent(test))
 
 
 @needs_data
