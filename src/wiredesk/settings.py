@@ -350,6 +350,9 @@ WIREDESK_FETCH_MAX_BYTES = int(os.environ.get("WIREDESK_FETCH_MAX_BYTES", str(10
 # public Internet, e.g. an intranet agency feed; everything else internal is refused.
 WIREDESK_FETCH_ALLOW = _env_list("WIREDESK_FETCH_ALLOW", "")
 WIREDESK_SCHEDULER = _env_bool("WIREDESK_SCHEDULER", True)
+# Drop folders (newsroom.services.intake): a file is taken once two listings at least this
+# many seconds apart show it with the same size and time (still being written otherwise).
+WIREDESK_DROP_SETTLE_SECONDS = float(os.environ.get("WIREDESK_DROP_SETTLE_SECONDS", "30"))
 # Agency pictures (newsroom.services.renditions): fetched by the fetch-pictures job through
 # the same guarded fetcher (WIREDESK_FETCH_ALLOW), never by ingest; re-encoded into
 # WIREDESK_PICTURE_WIDTHS. A failure is tried again after RETRY_BASE seconds, doubled each

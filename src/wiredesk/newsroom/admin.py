@@ -5,6 +5,7 @@ from wiredesk.newsroom.models import (
     Agency,
     Article,
     Feed,
+    Intake,
     PictureSource,
     Revision,
     Section,
@@ -28,16 +29,38 @@ class SectionAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class IntakeInline(admin.TabularInline):
+    """The files and messages a drop folder or mailbox feed took, newest first."""
+
+    model = Intake
+    extra = 0
+    can_delete = False
+    max_num = 0
+    fields = ["taken_at", "name", "size", "outcome", "articles", "detail"]
+    readonly_fields = fields
+    ordering = ["-taken_at", "-pk"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).order_by("-taken_at", "-pk")
+
+
 @admin.register(Feed)
 class FeedAdmin(admin.ModelAdmin):
-    list_display = ["source", "agency", "format", "enabled", "last_status", "last_error_short",
-                    "last_polled_at", "next_poll_at", "items_created", "items_updated"]
-    list_filter = ["last_status", "enabled", "agency"]
+    list_display = ["shown_source", "transport", "agency", "format", "enabled", "last_status",
+                    "last_error_short", "last_polled_at", "next_poll_at", "items_created",
+                    "items_updated"]
+    list_filter = ["transport", "last_status", "enabled", "agency"]
     search_fields = ["source", "title", "last_error"]
-    readonly_fields = ["format", "etag", "last_modified", "last_polled_at", "last_success_at",
-                       "last_status", "last_error", "last_error_at", "error_count", "items_seen",
-                       "items_created", "items_updated", "created_at", "identity_note"]
+    readonly_fields = ["transport", "format", "etag", "last_modified", "last_polled_at",
+                       "last_success_at", "last_status", "last_error", "last_error_at",
+                       "error_count", "items_seen", "items_created", "items_updated",
+                       "created_at", "identity_note"]
     actions = ["poll_now"]
+    inlines = [IntakeInline]
+
+    @admin.display(description="source", ordering="source")
+    def shown_source(self, feed):
+        return feed.shown_source
 
     @admin.display(description="last error")
     def last_error_short(self, feed):

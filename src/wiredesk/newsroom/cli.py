@@ -26,6 +26,13 @@ def register(sub) -> None:
                           help="fetch each new item's page for the full text (summary-only "
                                "feeds)")
     feed_sub.add_parser("list", help="list feeds with their status")
+    export = feed_sub.add_parser("export", help="write the feed list as OPML")
+    export.add_argument("--opml", action="store_true", required=True,
+                        help="as OPML 2.0 (the one format)")
+    export.add_argument("--output", metavar="FILE", help="write here (default: stdout)")
+    feed_import = feed_sub.add_parser("import", help="add the feeds of an OPML file")
+    feed_import.add_argument("file", metavar="FILE.opml")
+    feed_import.add_argument("--agency", help="agency code for outlines that name none")
 
     command(sub, "poll", cmd_poll, help="poll every feed that is due, once")
 
@@ -78,11 +85,66 @@ def cmd_feed(args) -> int:
         agency = services.agency_ensure(code=args.agency, name=args.agency_name)
         feed = services.feed_add(source=args.source, agency=agency, every=args.every,
                                  full_text=args.full_text)
-        print(f"feed {feed.pk}: {feed.source} ({agency.code}, every {feed.poll_interval})")
+        print(f"feed {feed.pk}: {feed.shown_source} ({agency.code}, every {feed.poll_interval})")
         if args.now:
             print(services.feed_poll(feed, force=True).summary())
         return 0
+    if args.feed_command == "export":
+        return _feed_export(args.output)
+    if args.feed_command == "import":
+        return _feed_import(args.file, args.agency)
     return _feed_list()
+
+
+def _feed_export(output: str | None) -> int:
+    from wiredesk.newsroom.services.opml import feeds_export_opml
+
+    document, left_out = feeds_export_opml()
+    if output:
+        from pathlib import Path
+
+        target = Path(output)
+        partial = target.with_name(f".{target.name}.part")
+        try:
+            partial.write_bytes(document)
+            partial.replace(target)
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            raise CommandError(f"cannot write {output}: {exc.strerror or exc}") from exc
+    else:
+        sys.stdout.buffer.write(document)
+        sys.stdout.flush()
+    if left_out:
+        print(f"{left_out} feed(s) not exported: local files, drop folders and mailboxes "
+              "stay on this instance", file=sys.stderr)
+    return 0
+
+
+def _feed_import(path: str, agency_code: str | None) -> int:
+    from django.conf import settings
+
+    from wiredesk.newsroom import services
+    from wiredesk.newsroom.services.opml import feeds_import_opml
+    from wiredesk.wire.fetch import FetchError, read_file
+    from wiredesk.wire.types import WireError
+
+    try:
+        data = read_file(path, max_bytes=settings.WIREDESK_FETCH_MAX_BYTES).body
+    except FetchError as exc:
+        raise CommandError(str(exc)) from exc
+    agency = services.agency_ensure(code=agency_code) if agency_code else None
+
+    def progress(done: int, total: int) -> None:
+        print(f"... {done} of {total} feed(s) written", file=sys.stderr, flush=True)
+
+    try:
+        report = feeds_import_opml(data, agency=agency, progress=progress)
+    except WireError as exc:
+        raise CommandError(f"{path}: {exc}") from exc
+    for problem in report.problems:
+        print(f"{path}: {problem}", file=sys.stderr)
+    print(report.summary())
+    return 1 if report.failed else 0
 
 
 def _feed_list() -> int:
@@ -100,7 +162,7 @@ def _feed_list() -> int:
         state = f.last_status if f.enabled else "disabled"
         print(f"{f.pk:>4}  {f.agency.code:<8} {state:<13} {f.items_seen:>6} "
               f"{f.items_created:>5} {f.items_updated:>5}  {polled:<17}  {upcoming:<17}  "
-              f"{f.source}")
+              f"{f.shown_source}")
         if f.last_error:
             print(f"{'':>6}error: {f.last_error[:300]}")
         if not f.guids_trusted:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import logging
 import random
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from celery import shared_task
 
@@ -33,11 +32,11 @@ HOST_BUSY_COUNTDOWN = (1.0, 3.0)  # seconds before a deferred poll is tried agai
 
 
 def feed_host(source: str) -> str:
-    """The host a feed is fetched from (host:port), or "" for a local file."""
-    parts = urlsplit(source)
-    if parts.scheme not in ("http", "https"):
-        return ""
-    return (parts.netloc.rsplit("@", 1)[-1]).lower()
+    """The host a feed is fetched from (host:port): a web server, FTP server or mailbox
+    server alike; "" for a local file or folder."""
+    from wiredesk.wire.sources import host_of
+
+    return host_of(source)
 
 
 @shared_task(name="newsroom.poll_feed", acks_late=True, ignore_result=True)

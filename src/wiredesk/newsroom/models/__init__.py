@@ -9,6 +9,7 @@ from wiredesk.newsroom.models.core import (
     Section,
     Tombstone,
 )
+from wiredesk.newsroom.models.intake import Intake
 from wiredesk.newsroom.models.intelligence import (
     ArticleSignature,
     ArticleTag,
@@ -36,6 +37,7 @@ __all__ = [
     "ArticleTag",
     "DuplicateVeto",
     "Feed",
+    "Intake",
     "LshBand",
     "PictureAsset",
     "PictureLink",

@@ -60,7 +60,23 @@ class Feed(models.Model):
         NOT_MODIFIED = "not_modified", "not modified"
         ERROR = "error", "error"
 
-    source = models.CharField(max_length=1000, unique=True, help_text="URL or local path")
+    class Transport(models.TextChoices):
+        """How the feed's copy comes in (read from its source; see ``wire.sources``)."""
+
+        HTTP = "http", "web feed (HTTP, HTTPS)"
+        FILE = "file", "local file"
+        FOLDER = "folder", "local drop folder"
+        FTP = "ftp", "FTP drop folder (FTP, FTPS)"
+        SFTP = "sftp", "SFTP drop folder"
+        IMAP = "imap", "mailbox (IMAP, IMAPS)"
+
+    source = models.CharField(max_length=1000, unique=True,
+                              help_text="URL or local path (a drop folder's or mailbox's "
+                                        "address may hold its password: never shown)")
+    transport = models.CharField(max_length=10, choices=Transport.choices,
+                                 default=Transport.HTTP, editable=False)
+    site_url = models.URLField(max_length=1000, blank=True,
+                               help_text="The feed's web site (OPML htmlUrl)")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="feeds")
     format = models.CharField(max_length=32, blank=True, help_text="Detected from content")
     title = models.CharField(max_length=300, blank=True)
@@ -84,6 +100,10 @@ class Feed(models.Model):
     identity_note = models.TextField(blank=True, help_text="Why guids are not trusted")
     guid_memory = models.JSONField(default=dict, blank=True, editable=False,
                                    help_text="link -> guid hashes seen on the last fetches")
+    intake_state = models.JSONField(
+        default=dict, blank=True, editable=False,
+        help_text="drop folders: the files seen at the last listing; mailboxes: the "
+                  "UIDVALIDITY and last UID taken")
     items_seen = models.PositiveIntegerField(default=0)
     items_created = models.PositiveIntegerField(default=0)
     items_updated = models.PositiveIntegerField(default=0)
@@ -93,7 +113,14 @@ class Feed(models.Model):
         ordering = ["source"]
 
     def __str__(self) -> str:
-        return self.title or self.source
+        return self.title or self.shown_source
+
+    @property
+    def shown_source(self) -> str:
+        """The source without its password: what lists, logs and reports show."""
+        from wiredesk.wire.sources import redact
+
+        return redact(self.source)
 
 
 class Article(models.Model):

@@ -13,6 +13,7 @@ from wiredesk.newsroom.models import Agency, Feed, Section
 from wiredesk.newsroom.services.ingest import ingest_bytes
 from wiredesk.newsroom.services.reports import IngestReport
 from wiredesk.wire import fetch as wire_fetch
+from wiredesk.wire import sources
 from wiredesk.wire.types import WireError
 
 log = logging.getLogger("wiredesk.newsroom.services")
@@ -46,24 +47,46 @@ def section_ensure(*, slug: str, name: str = "", aliases: str = "",
     return section
 
 
+def _source_and_transport(source: str) -> tuple[str, str]:
+    """The source as stored (a local path resolved) and its transport; refuses a source
+    that cannot be one."""
+    transport = sources.transport_of(source)
+    if not transport:
+        raise ServiceError(f"unknown kind of source: {sources.redact(source)[:200]} (http, "
+                           "https, ftp, ftps, sftp, imap, imaps, file:// or a path)")
+    if transport == "http":
+        return source, transport
+    try:
+        address = sources.parse_source(source)
+    except WireError as exc:
+        raise ServiceError(str(exc)) from exc
+    if transport in ("file", "folder"):
+        from pathlib import Path
+
+        path = Path(address.path).expanduser().resolve()
+        if path.is_dir():
+            return str(path), "folder"
+        if path.is_file() and address.scheme != "file":
+            return str(path), "file"
+        raise ServiceError(f"no such file or folder: {address.path}")
+    if transport == "sftp":
+        raise ServiceError("sftp:// drop folders are not supported yet: use ftps:// (FTP "
+                           "with TLS) or ftp://")
+    return source, transport
+
+
 def feed_add(*, source: str, agency: Agency, every: timedelta | None = None,
              title: str = "", full_text: bool | None = None) -> Feed:
     source = source.strip()
     if not source:
         raise ServiceError("a feed needs a URL or a path")
-    if not wire_fetch.is_url(source):
-        from pathlib import Path
-
-        path = Path(source).expanduser().resolve()
-        if not path.is_file():
-            raise ServiceError(f"no such file: {source}")
-        source = str(path)
+    source, transport = _source_and_transport(source)
     if every is not None and every < timedelta(minutes=1):
         raise ServiceError("the poll interval must be at least one minute")
     feed, created = Feed.objects.get_or_create(
         source=source,
         defaults={"agency": agency, "poll_interval": every or timedelta(minutes=10),
-                  "title": title, "full_text": bool(full_text)})
+                  "title": title, "full_text": bool(full_text), "transport": transport})
     if not created:
         feed.agency = agency
         if every is not None:
@@ -113,34 +136,26 @@ def feed_poll(feed: Feed, *, force: bool = False, now: datetime | None = None) -
     from django.conf import settings
 
     now = now or timezone.now()
-    report = IngestReport(source=feed.source)
+    report = IngestReport(source=feed.shown_source)
     feed.last_polled_at = now
     try:
-        fetched = wire_fetch.fetch(
-            feed.source,
-            etag="" if force else feed.etag,
-            last_modified="" if force else feed.last_modified,
-            timeout=settings.WIREDESK_FETCH_TIMEOUT,
-            max_bytes=settings.WIREDESK_FETCH_MAX_BYTES,
-            policy=wire_fetch.FetchPolicy(settings.WIREDESK_FETCH_ALLOW))
-        if fetched.not_modified:
-            report.not_modified = True
-            feed.last_status = Feed.Status.NOT_MODIFIED
+        if feed.transport in INTAKE_TRANSPORTS:
+            report = _intake_poll(feed, now=now)
         else:
-            report = ingest_bytes(fetched.body, agency=feed.agency, source=feed.source,
-                                  feed=feed, content_type=fetched.content_type)
-            feed.etag = fetched.etag[:500]
-            feed.last_modified = fetched.last_modified[:100]
-            feed.last_status = Feed.Status.OK
+            report = _fetch_poll(feed, force=force)
         feed.last_success_at = now
         feed.error_count = 0
         feed.next_poll_at = now + feed.poll_interval
+        if report.waiting:
+            # Files still being written are looked at again once they can have settled.
+            soon = timedelta(seconds=max(settings.WIREDESK_DROP_SETTLE_SECONDS, 5))
+            feed.next_poll_at = now + min(feed.poll_interval, soon)
         error = "; ".join(report.errors)[:4000]
         if report.store_failures and error == feed.last_error:
             # The same items failed twice: not a passing fault. Keep the validators and
             # the usual interval, so they are tried again only when the feed changes.
             log.warning("feed %s: %d item(s) failed to store again; not retried until the "
-                        "feed changes: %s", feed.source, report.store_failures, error)
+                        "feed changes: %s", feed.shown_source, report.store_failures, error)
         elif report.store_failures:
             # Forget the validators so the next poll fetches the items again (a 304
             # would leave the unstored ones out for good), and come back soon.
@@ -159,12 +174,47 @@ def feed_poll(feed: Feed, *, force: bool = False, now: datetime | None = None) -
         feed.error_count += 1
         retry_after = getattr(exc, "retry_after", None)
         feed.next_poll_at = now + _backoff(feed, retry_after)
-        log.warning("feed %s failed: %s (next try %s)", feed.source, exc, feed.next_poll_at)
+        log.warning("feed %s failed: %s (next try %s)", feed.shown_source, exc,
+                    feed.next_poll_at)
     feed.items_seen += report.seen
     feed.items_created += report.created
     feed.items_updated += report.updated
     feed.save()
     _count_poll(feed, report)
+    return report
+
+
+INTAKE_TRANSPORTS = frozenset({Feed.Transport.FOLDER, Feed.Transport.FTP,
+                               Feed.Transport.SFTP, Feed.Transport.IMAP})
+
+
+def _intake_poll(feed: Feed, *, now: datetime) -> IngestReport:
+    from wiredesk.newsroom.services.intake import intake_poll
+
+    report = intake_poll(feed, now=now)
+    feed.last_status = Feed.Status.OK if (report.seen or report.errors) \
+        else Feed.Status.NOT_MODIFIED
+    return report
+
+
+def _fetch_poll(feed: Feed, *, force: bool) -> IngestReport:
+    from django.conf import settings
+
+    fetched = wire_fetch.fetch(
+        feed.source,
+        etag="" if force else feed.etag,
+        last_modified="" if force else feed.last_modified,
+        timeout=settings.WIREDESK_FETCH_TIMEOUT,
+        max_bytes=settings.WIREDESK_FETCH_MAX_BYTES,
+        policy=wire_fetch.FetchPolicy(settings.WIREDESK_FETCH_ALLOW))
+    if fetched.not_modified:
+        feed.last_status = Feed.Status.NOT_MODIFIED
+        return IngestReport(source=feed.shown_source, not_modified=True)
+    report = ingest_bytes(fetched.body, agency=feed.agency, source=feed.source,
+                          feed=feed, content_type=fetched.content_type)
+    feed.etag = fetched.etag[:500]
+    feed.last_modified = fetched.last_modified[:100]
+    feed.last_status = Feed.Status.OK
     return report
 
 

@@ -17,6 +17,9 @@ class IngestReport:
     errors: list[str] = field(default_factory=list)
     store_errors: list[str] = field(default_factory=list)  # the store failures (also in errors)
     article_ids: list[int] = field(default_factory=list)  # created or updated, in order
+    # Drop folders and mailboxes: files still being written, or left for the next poll,
+    # which then comes soon.
+    waiting: int = 0
 
     @property
     def nothing_new(self) -> bool:

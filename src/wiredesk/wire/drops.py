@@ -1,0 +1,319 @@
+"""Drop folders: the files an agency leaves in a folder, on this machine or over FTP.
+
+Like ``fetch`` this module reaches out of the process; like ``fetch`` it goes only where
+the :class:`FetchPolicy` lets it (the server's name is resolved once, every address is
+checked, and the connection is made to the address that was checked). Each socket
+operation is bounded by ``timeout`` and each file by ``max_bytes``.
+
+A file is taken only when it is complete: never while its name says it is still being
+written (``.tmp``, ``.part``, ``.filepart``, ``.crdownload``, a leading dot or ``~``), and
+only once two listings at least ``settle`` seconds apart have shown it with the same size
+and time (:func:`settled`). Which files were taken is the caller's ledger: a file is
+known by its name, size and time (:attr:`DropFile.key`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ftplib
+import hashlib
+import os
+import ssl
+import stat
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from wiredesk.wire.fetch.deadline import Deadline
+from wiredesk.wire.fetch.errors import FetchError
+from wiredesk.wire.fetch.http import resolve
+from wiredesk.wire.fetch.policy import DEFAULT_POLICY, FetchPolicy, IPAddress
+from wiredesk.wire.sources import SourceAddress
+from wiredesk.wire.types import WireError
+
+PARTIAL_SUFFIXES = (".tmp", ".temp", ".part", ".partial", ".filepart", ".crdownload",
+                    ".download", ".upload", ".uploading", ".lock", "~")
+_CHUNK = 64 * 1024
+
+
+class DropError(FetchError):
+    """The folder cannot be reached, entered or listed: the whole poll failed."""
+
+
+class FileRefused(WireError):
+    """One file cannot be taken (over the size cap, not readable): it is recorded as
+    failed, and the other files are taken."""
+
+
+@dataclass(frozen=True, slots=True)
+class DropFile:
+    name: str
+    size: int
+    modified: str  # the folder's own time stamp for the file, compared as it is
+
+    @property
+    def key(self) -> str:
+        """What the ledger knows the file by: the same name with another size or time
+        is another file (an agency sending a corrected copy under the same name)."""
+        digest = hashlib.sha256(f"{self.name}\x00{self.size}\x00{self.modified}".encode(
+            "utf-8", "surrogateescape")).hexdigest()
+        return f"file:{digest[:40]}"
+
+
+def still_writing(name: str) -> bool:
+    """The file's name says it is not finished (or is hidden)."""
+    return name.startswith((".", "~")) or name.lower().endswith(PARTIAL_SUFFIXES)
+
+
+def _plain_name(name: str) -> bool:
+    # A name from a listing is sent back in commands: it must be one plain name.
+    return (bool(name) and name not in (".", "..") and "/" not in name and "\\" not in name
+            and not any(ord(c) < 32 or ord(c) == 127 for c in name))
+
+
+def settled(listing: list[DropFile], seen: dict[str, list], *, now: float,
+            settle: float) -> tuple[list[DropFile], dict[str, list], int]:
+    """Which listed files are complete, what to remember for the next listing, and how
+    many are still waiting.
+
+    ``seen`` is the previous call's memory: name -> [size, time, first seen so]. A file is
+    complete when it has kept its size and time since a listing at least ``settle``
+    seconds ago; anything still being written changes one of them in between.
+    """
+    ready: list[DropFile] = []
+    memory: dict[str, list] = {}
+    waiting = 0
+    for entry in listing:
+        if still_writing(entry.name):
+            waiting += 1
+            continue
+        before = seen.get(entry.name)
+        if before and before[0] == entry.size and before[1] == entry.modified:
+            memory[entry.name] = before
+            if now - before[2] >= settle:
+                ready.append(entry)
+            else:
+                waiting += 1
+        else:
+            memory[entry.name] = [entry.size, entry.modified, now]
+            waiting += 1
+    return ready, memory, waiting
+
+
+class LocalFolder:
+    """A directory on this machine. Symbolic links are never followed: only regular
+    files that are really in the folder are taken."""
+
+    def __init__(self, path: str):
+        self.path = Path(path)
+        if not self.path.is_dir():
+            raise DropError(f"no such folder: {path}")
+
+    def list(self) -> list[DropFile]:
+        try:
+            entries = list(os.scandir(self.path))
+        except OSError as exc:
+            raise DropError(f"cannot list {self.path}: {exc.strerror or exc}") from exc
+        files = []
+        for entry in entries:
+            try:
+                if not entry.is_file(follow_symlinks=False):
+                    continue
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue  # gone meanwhile
+            if _plain_name(entry.name):
+                files.append(DropFile(entry.name, info.st_size, str(info.st_mtime_ns)))
+        return sorted(files, key=lambda f: (f.modified, f.name))
+
+    def read(self, name: str, *, max_bytes: int) -> bytes:
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        try:
+            descriptor = os.open(self.path / name, flags)
+        except OSError as exc:
+            raise DropError(f"cannot read {name}: {exc.strerror or exc}") from exc
+        with os.fdopen(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                raise FileRefused(f"{name} is not a regular file")
+            data = handle.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise FileRefused(f"{name} is over the {max_bytes}-byte limit")
+        return data
+
+    def move(self, name: str, subfolder: str) -> str:
+        target_dir = self.path / subfolder
+        try:
+            target_dir.mkdir(exist_ok=True)
+            target = _free_name(target_dir, name)
+            os.rename(self.path / name, target)
+        except OSError as exc:
+            return f"not moved to {subfolder}/: {exc.strerror or exc}"
+        return ""
+
+    def close(self) -> None:
+        pass
+
+
+def _free_name(folder: Path, name: str) -> Path:
+    """``name`` in ``folder``, or a name beside it that is free: nothing taken is
+    overwritten by a later file of the same name."""
+    target = folder / name
+    if not target.exists():
+        return target
+    stem, dot, suffix = name.rpartition(".")
+    stem, suffix = (stem, f".{suffix}") if dot and stem else (name, "")
+    return folder / f"{stem}-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}{suffix}"
+
+
+class _Overflow(Exception):
+    pass
+
+
+class FtpFolder:
+    """A folder on an FTP server, plain or with explicit TLS (``AUTH TLS``, data
+    connections protected too). Passive mode; the data connection goes to the address
+    the control connection was checked for, never to one the server names."""
+
+    def __init__(self, address: SourceAddress, *, timeout: float, policy: FetchPolicy):
+        self.address = address
+        self.timeout = timeout
+        deadline = Deadline(timeout)
+        try:
+            addresses = resolve(address.host, address.port, deadline)
+            policy.check(address.host, addresses)
+        except FetchError as exc:
+            raise DropError(str(exc), permanent=exc.permanent) from exc
+        finally:
+            deadline.close()
+        self.ftp = self._connect(addresses)
+        where = address.path or "/"
+        try:
+            self.ftp.cwd(where)
+        except ftplib.all_errors as exc:
+            self.close()
+            raise DropError(f"cannot enter {where} on {address.host}: {_reply(exc)}") from exc
+
+    def _connect(self, addresses: list[IPAddress]) -> ftplib.FTP:
+        problem: Exception | None = None
+        for ip in addresses:
+            # Plain FTP is what many agencies still offer; ftps:// is there for the others.
+            if self.address.tls:
+                ftp: ftplib.FTP = ftplib.FTP_TLS(  # noqa: S321
+                    context=ssl.create_default_context(), timeout=self.timeout)
+            else:
+                ftp = ftplib.FTP(timeout=self.timeout)  # noqa: S321
+            try:
+                ftp.connect(str(ip), self.address.port, timeout=self.timeout)
+            except (OSError, ftplib.Error, EOFError) as exc:
+                problem = exc
+                continue
+            # TLS checks the certificate against the name, not the address connected to.
+            ftp.host = self.address.host
+            try:
+                ftp.login(self.address.user or "anonymous", self.address.password)
+                if isinstance(ftp, ftplib.FTP_TLS):
+                    ftp.prot_p()
+                ftp.voidcmd("TYPE I")
+            except (OSError, ftplib.Error, EOFError) as exc:
+                with contextlib.suppress(Exception):
+                    ftp.close()
+                raise DropError(f"FTP login to {self.address.host} failed: {_reply(exc)}") \
+                    from exc
+            return ftp
+        raise DropError(f"cannot connect to {self.address.host}:{self.address.port}: "
+                        f"{_reply(problem)}")
+
+    def list(self) -> list[DropFile]:
+        try:
+            try:
+                entries = [(name, facts) for name, facts in
+                           self.ftp.mlsd(facts=["type", "size", "modify"])
+                           if facts.get("type", "file") == "file"]
+                files = [DropFile(name, int(facts.get("size") or 0), facts.get("modify", ""))
+                         for name, facts in entries if _plain_name(name)]
+            except ftplib.error_perm:  # no MLSD: names, then each file's size and time
+                files = []
+                for name in self.ftp.nlst():
+                    name = name.rsplit("/", 1)[-1]
+                    if not _plain_name(name):
+                        continue
+                    try:
+                        size = self.ftp.size(name)
+                        modified = self.ftp.voidcmd(f"MDTM {name}")[4:].strip()
+                    except ftplib.error_perm:
+                        continue  # a folder, or gone
+                    files.append(DropFile(name, int(size or 0), modified))
+        except (OSError, ftplib.Error, EOFError, ValueError) as exc:
+            raise DropError(f"cannot list the folder on {self.address.host}: "
+                            f"{_reply(exc)}") from exc
+        return sorted(files, key=lambda f: (f.modified, f.name))
+
+    def read(self, name: str, *, max_bytes: int) -> bytes:
+        chunks: list[bytes] = []
+        total = 0
+
+        def take(chunk: bytes) -> None:
+            nonlocal total
+            total += len(chunk)
+            if total > max_bytes:
+                raise _Overflow
+            chunks.append(chunk)
+
+        try:
+            self.ftp.retrbinary(f"RETR {name}", take, blocksize=_CHUNK)
+        except _Overflow:
+            with contextlib.suppress(Exception):
+                self.ftp.voidresp()  # the aborted transfer's closing reply
+            raise FileRefused(f"{name} is over the {max_bytes}-byte limit") from None
+        except ftplib.error_perm as exc:
+            raise FileRefused(f"{name} cannot be read: {_reply(exc)}") from exc
+        except (OSError, ftplib.Error, EOFError) as exc:
+            raise DropError(f"reading {name} from {self.address.host} failed: "
+                            f"{_reply(exc)}") from exc
+        return b"".join(chunks)
+
+    def move(self, name: str, subfolder: str) -> str:
+        with contextlib.suppress(ftplib.error_perm):
+            self.ftp.mkd(subfolder)  # refused when it is there already
+        problem = ""
+        for target in (f"{subfolder}/{name}",
+                       f"{subfolder}/{time.strftime('%Y%m%dT%H%M%S')}-{name}"):
+            try:
+                self.ftp.rename(name, target)
+                return ""
+            except ftplib.error_perm as exc:  # e.g. a file of that name is there
+                problem = _reply(exc)
+            except (OSError, ftplib.Error, EOFError) as exc:
+                raise DropError(f"moving {name} on {self.address.host} failed: "
+                                f"{_reply(exc)}") from exc
+        return f"not moved to {subfolder}/: {problem}"
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.ftp.quit()
+        with contextlib.suppress(Exception):
+            self.ftp.close()
+
+
+def _reply(exc: BaseException | None) -> str:
+    text = " ".join(str(exc or "no answer").split())[:300]
+    return text or type(exc).__name__
+
+
+@contextlib.contextmanager
+def open_folder(address: SourceAddress, *, timeout: float,
+                policy: FetchPolicy | None = None) -> Iterator[LocalFolder | FtpFolder]:
+    """The drop folder at ``address``, closed on leaving. Raises DropError when it cannot
+    be reached, logged in to or entered."""
+    if address.transport == "folder":
+        folder: LocalFolder | FtpFolder = LocalFolder(address.path)
+    elif address.transport == "ftp":
+        folder = FtpFolder(address, timeout=timeout, policy=policy or DEFAULT_POLICY)
+    else:
+        raise DropError(f"{address.scheme}:// drop folders are not supported "
+                        "(ftp://, ftps://, file:// or a path)", permanent=True)
+    try:
+        yield folder
+    finally:
+        folder.close()
