@@ -135,10 +135,10 @@ class LocalFolder:
             raise DropError(f"cannot read {name}: {exc.strerror or exc}") from exc
         with os.fdopen(descriptor, "rb") as handle:
             if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-                raise FileRefused(f"{name} is not a regular file")
+                raise FileRefused("not a regular file")
             data = handle.read(max_bytes + 1)
         if len(data) > max_bytes:
-            raise FileRefused(f"{name} is over the {max_bytes}-byte limit")
+            raise FileRefused(f"over the {max_bytes}-byte limit")
         return data
 
     def move(self, name: str, subfolder: str) -> str:
@@ -265,9 +265,9 @@ class FtpFolder:
         except _Overflow:
             with contextlib.suppress(Exception):
                 self.ftp.voidresp()  # the aborted transfer's closing reply
-            raise FileRefused(f"{name} is over the {max_bytes}-byte limit") from None
+            raise FileRefused(f"over the {max_bytes}-byte limit") from None
         except ftplib.error_perm as exc:
-            raise FileRefused(f"{name} cannot be read: {_reply(exc)}") from exc
+            raise FileRefused(f"cannot be read: {_reply(exc)}") from exc
         except (OSError, ftplib.Error, EOFError) as exc:
             raise DropError(f"reading {name} from {self.address.host} failed: "
                             f"{_reply(exc)}") from exc
@@ -276,18 +276,25 @@ class FtpFolder:
     def move(self, name: str, subfolder: str) -> str:
         with contextlib.suppress(ftplib.error_perm):
             self.ftp.mkd(subfolder)  # refused when it is there already
-        problem = ""
-        for target in (f"{subfolder}/{name}",
-                       f"{subfolder}/{time.strftime('%Y%m%dT%H%M%S')}-{name}"):
-            try:
-                self.ftp.rename(name, target)
-                return ""
-            except ftplib.error_perm as exc:  # e.g. a file of that name is there
-                problem = _reply(exc)
-            except (OSError, ftplib.Error, EOFError) as exc:
-                raise DropError(f"moving {name} on {self.address.host} failed: "
-                                f"{_reply(exc)}") from exc
-        return f"not moved to {subfolder}/: {problem}"
+        target = f"{subfolder}/{name}"
+        try:
+            if self._exists(target):
+                # Most servers overwrite on rename: nothing taken is lost to a later file.
+                target = f"{subfolder}/{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{name}"
+            self.ftp.rename(name, target)
+        except ftplib.error_perm as exc:
+            return f"not moved to {subfolder}/: {_reply(exc)}"
+        except (OSError, ftplib.Error, EOFError) as exc:
+            raise DropError(f"moving {name} on {self.address.host} failed: "
+                            f"{_reply(exc)}") from exc
+        return ""
+
+    def _exists(self, path: str) -> bool:
+        try:
+            self.ftp.size(path)
+        except ftplib.error_perm:
+            return False
+        return True
 
     def close(self) -> None:
         with contextlib.suppress(Exception):

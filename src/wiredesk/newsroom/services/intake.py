@@ -124,10 +124,16 @@ def _take(feed: Feed, folder, entry: drops.DropFile, report: IngestReport) -> st
     """Read, ingest and record one file; its outcome, or None to take it again later."""
     settings = _settings()
     label = entry.name
+    limit = settings.WIREDESK_FETCH_MAX_BYTES
     try:
-        data = folder.read(entry.name, max_bytes=settings.WIREDESK_FETCH_MAX_BYTES)
+        if entry.size > limit:
+            raise drops.FileRefused(f"{entry.size} bytes, over the {limit}-byte limit")
+        data = folder.read(entry.name, max_bytes=limit)
         part = ingest_bytes(data, agency=feed.agency, source=f"{feed.shown_source}#{label}",
                             feed=feed)
+        if not part.seen and not part.errors:
+            # An empty feed is a quiet hour; a delivered file without one item is broken.
+            raise WireError("no item could be read from it")
     except drops.DropError:
         raise  # the connection itself failed: the whole poll is retried
     except WireError as exc:
@@ -135,7 +141,7 @@ def _take(feed: Feed, folder, entry: drops.DropFile, report: IngestReport) -> st
         report.errors.append(f"{label}: {problem}")
         record(feed, Taken(entry.key, entry.name, entry.size, Intake.Outcome.FAILED, problem))
         log.warning("drop folder %s: %s refused: %s", feed.shown_source, label, problem,
-                    extra={"event": "intake_failed", "feed_id": feed.pk, "name": label})
+                    extra={"event": "intake_failed", "feed_id": feed.pk, "file": label})
         return Intake.Outcome.FAILED
     merge(report, part, label)
     if part.store_failures:
