@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint install browser clean
+.PHONY: demo test test-fast lint install browser dovecot clean
 
 # `make demo PORT=8100 HOST=0.0.0.0`: where the demo listens.
 PORT ?= 8000
@@ -38,6 +38,15 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium not found: browser tests will be skipped (apt-get install chromium)"; fi; }
 
+# The real IMAP and POP3 server of the bounce-mailbox tests (tests/mailbox_server.py) is
+# Debian's Dovecot; the tests start their own, never the system's service.
+dovecot:
+	@command -v dovecot >/dev/null 2>&1 || test -x /usr/sbin/dovecot || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      dovecot-imapd dovecot-pop3d >/dev/null; \
+	  else echo "dovecot not found: mailbox tests will be skipped (apt-get install dovecot-imapd dovecot-pop3d)"; fi; }
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
@@ -48,7 +57,7 @@ SCHEMATHESIS_EXAMPLES ?= 40
 # The whole suite on the embedded default (SQLite), then every database test again on
 # PostgreSQL when WIREDESK_TEST_DATABASE_URL names one. End-to-end tests (tests/e2e/,
 # real processes) run once, on SQLite.
-test: $(STAMP) browser lint
+test: $(STAMP) browser dovecot lint
 	WIREDESK_SCHEMATHESIS_EXAMPLES=$(SCHEMATHESIS_EXAMPLES) $(BIN)/pytest
 	@if [ -n "$$WIREDESK_TEST_DATABASE_URL" ]; then \
 	  echo "== database tests on PostgreSQL"; \

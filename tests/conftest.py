@@ -114,3 +114,7 @@ def picture_server():
 
     with PictureServer() as server:
         yield server
+
+
+# A real IMAP and POP3 server (Dovecot), for the bounce mailbox and any mail taken in.
+from tests.mailbox_server import mailbox_server, mailbox_user  # noqa: E402, F401
