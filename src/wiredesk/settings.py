@@ -353,6 +353,9 @@ WIREDESK_SCHEDULER = _env_bool("WIREDESK_SCHEDULER", True)
 # Drop folders (newsroom.services.intake): a file is taken once two listings at least this
 # many seconds apart show it with the same size and time (still being written otherwise).
 WIREDESK_DROP_SETTLE_SECONDS = float(os.environ.get("WIREDESK_DROP_SETTLE_SECONDS", "30"))
+# Mailbox feeds: a larger message is recorded and skipped without being downloaded (each
+# attachment is held to WIREDESK_FETCH_MAX_BYTES, like any feed or file).
+WIREDESK_MAIL_MAX_BYTES = int(os.environ.get("WIREDESK_MAIL_MAX_BYTES", str(25 * 1024 * 1024)))
 # Agency pictures (newsroom.services.renditions): fetched by the fetch-pictures job through
 # the same guarded fetcher (WIREDESK_FETCH_ALLOW), never by ingest; re-encoded into
 # WIREDESK_PICTURE_WIDTHS. A failure is tried again after RETRY_BASE seconds, doubled each
