@@ -11,6 +11,15 @@ else in ``wire``. Their main names:
 - ``fetch``: ``fetch`` (conditional GET with size and time caps, public addresses only
   unless a ``FetchPolicy`` allows more), ``is_url``, ``FetchPolicy``, ``FetchResult``,
   ``FetchError``.
+- ``sources``: ``parse_source`` (a drop folder's or mailbox's address), ``transport_of``,
+  ``redact`` (a source without its password, for lists and logs), ``host_of``.
+- ``drops``: ``open_folder`` (a local or FTP/FTPS drop folder: list, read under a cap,
+  move), ``settled`` (which files are complete), ``DropFile``, ``DropError``,
+  ``FileRefused``.
+- ``mail``: ``open_mailbox`` (an IMAP mailbox: new messages by UID, read, mark seen),
+  ``read_message`` (a message's copy as documents, or why it is none).
+- ``opml``: ``read_opml``, ``write_opml``, ``feed_url_problem`` (a URL that cannot be a
+  polled web feed), ``feed_url_key`` (for duplicates).
 - ``formats``: ``parse_bytes`` (format sniffing, one adapter per format) and the
   adapter modules (``html_page`` for a single web page).
 - ``pipeline``: ``process`` (parse + normalize + identity of a whole payload).
@@ -35,18 +44,22 @@ module must not load numpy or the HTTP client for callers that only need ``types
 """
 
 __all__ = [
+    "drops",
     "entities",
     "extract",
     "fetch",
     "formats",
     "images",
+    "mail",
     "normalize",
+    "opml",
     "pictures",
     "pipeline",
     "placement",
     "sanitize",
     "sections",
     "similarity",
+    "sources",
     "types",
     "xmlsafe",
 ]

@@ -1,6 +1,7 @@
 """Bytes in: HTTP(S) with conditional GET and hard caps, or a local file.
 
-The only module in ``wire`` that touches the network. Every cap is enforced while
+With ``drops`` and ``mail`` (which resolve and check their servers here too), the only
+module in ``wire`` that touches the network. Every cap is enforced while
 streaming and after decompression, so neither a huge body nor a gzip bomb can
 exhaust memory.
 
