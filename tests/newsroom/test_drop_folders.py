@@ -210,7 +210,7 @@ def test_celery_task_polls_a_drop_folder_like_a_feed(ftp):
     ("ftp://agency.example:99999/x", "not a valid address"),
     ("ftp://agency.example/x?delete=1", "unknown option(s) delete"),
     ("ftp://agency.example/x?done=../../etc", "names one subfolder"),
-    ("sftp://agency.example/x", "not supported yet"),
+    ("sftp://agency.example/x?key=/k&pass=1", "unknown option(s) pass"),
     ("file://otherhost/x", "on this machine"),
     ("/no/such/folder/anywhere", "no such file or folder"),
 ])
@@ -218,3 +218,47 @@ def test_sources_that_cannot_be_drop_folders_are_refused_when_added(source, mess
     with pytest.raises(services.ServiceError, match=message.replace("(", r"\(").replace(
             ")", r"\)")):
         services.feed_add(source=source, agency=services.agency_ensure(code="A"))
+
+
+def test_sftp_drop_folder_with_a_pinned_host_key(tmp_path):
+    from tests.sftp_server import SftpServer
+
+    with SftpServer(tmp_path / "sftp-home") as server:
+        incoming = server.home / "incoming"
+        incoming.mkdir()
+        (incoming / "harbour.xml").write_bytes(NITF)
+        (incoming / "broken.xml").write_bytes(b"<nitf>")
+        (incoming / "half.xml.part").write_bytes(NITF[:100])
+        agency = services.agency_ensure(code="AAP")
+
+        # Not trusted until the operator names the server's key: the error says which.
+        untrusted = services.feed_add(source=server.url("/incoming", hostkey=""),
+                                      agency=agency)
+        assert untrusted.transport == Feed.Transport.SFTP
+        poll(untrusted)
+        untrusted.refresh_from_db()
+        assert untrusted.last_status == Feed.Status.ERROR
+        assert f"add hostkey={server.fingerprint} to the source" in untrusted.last_error
+        impostor = services.feed_add(
+            source=server.url("/incoming", hostkey="SHA256:" + "A" * 43), agency=agency)
+        poll(impostor)
+        impostor.refresh_from_db()
+        assert "not the trusted SHA256:AAAA" in impostor.last_error
+        assert Article.objects.count() == 0 and (incoming / "harbour.xml").exists()
+
+        feed = services.feed_add(source=server.url("/incoming"), agency=agency)
+        poll(feed)
+        report = poll(feed)
+        assert report.created == 1 and report.waiting == 1
+        feed.refresh_from_db()
+        assert "broken.xml: not well-formed XML" in feed.last_error
+        assert os.listdir(incoming / "done") == ["harbour.xml"]
+        assert os.listdir(incoming / "failed") == ["broken.xml"]
+        assert (incoming / "half.xml.part").exists()
+        assert poll(feed).nothing_new
+
+        wrong = services.feed_add(source=server.url("/incoming", password="nope"),
+                                  agency=agency)
+        poll(wrong)
+        wrong.refresh_from_db()
+        assert "SFTP login to 127.0.0.1 failed" in wrong.last_error

@@ -13,7 +13,7 @@ else in ``wire``. Their main names:
   ``FetchError``.
 - ``sources``: ``parse_source`` (a drop folder's or mailbox's address), ``transport_of``,
   ``redact`` (a source without its password, for lists and logs), ``host_of``.
-- ``drops``: ``open_folder`` (a local or FTP/FTPS drop folder: list, read under a cap,
+- ``drops``: ``open_folder`` (a local, FTP/FTPS or SFTP drop folder: list, read under a cap,
   move), ``settled`` (which files are complete), ``DropFile``, ``DropError``,
   ``FileRefused``.
 - ``mail``: ``open_mailbox`` (an IMAP mailbox: new messages by UID, read, mark seen),

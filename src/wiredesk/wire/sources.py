@@ -9,7 +9,9 @@ A feed's source is one of:
   ``sftp://...``: a remote drop folder (``drops``); options in the query:
   ``done=NAME`` (the subfolder taken files move to, ``done`` by default; empty: left
   where they are, the ledger alone remembers them) and ``failed=NAME`` (where files
-  that cannot be read move, ``failed`` by default);
+  that cannot be read move, ``failed`` by default); for SFTP also ``hostkey=SHA256:...``
+  (the server's host key fingerprint: required) and ``key=/path/to/private_key`` (instead
+  of a password);
 - ``imap://user:password@host:port/MAILBOX``, ``imaps://...``: a mailbox (``mail``),
   ``INBOX`` when no mailbox is named; option ``from=a@agency.example,.agency.example``:
   only mail from these addresses or domains is copy, everything else is skipped.
@@ -28,7 +30,8 @@ from wiredesk.wire.types import WireError
 TRANSPORTS = {"http": "http", "https": "http", "ftp": "ftp", "ftps": "ftp", "sftp": "sftp",
               "imap": "imap", "imaps": "imap", "file": "folder"}
 DEFAULT_PORTS = {"ftp": 21, "ftps": 21, "sftp": 22, "imap": 143, "imaps": 993}
-OPTIONS = {"ftp": {"done", "failed"}, "sftp": {"done", "failed"}, "imap": {"from"},
+OPTIONS = {"ftp": {"done", "failed"}, "sftp": {"done", "failed", "hostkey", "key"},
+           "imap": {"from"},
            "folder": {"done", "failed"}}
 
 

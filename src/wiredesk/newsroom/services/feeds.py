@@ -69,9 +69,6 @@ def _source_and_transport(source: str) -> tuple[str, str]:
         if path.is_file() and address.scheme != "file":
             return str(path), "file"
         raise ServiceError(f"no such file or folder: {address.path}")
-    if transport == "sftp":
-        raise ServiceError("sftp:// drop folders are not supported yet: use ftps:// (FTP "
-                           "with TLS) or ftp://")
     return source, transport
 
 
