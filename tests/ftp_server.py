@@ -17,7 +17,10 @@ class FtpServer:
     user = "agency"
     password = "s3cret:p@ss"  # characters a URL must percent-encode
 
-    def __init__(self, home: Path, *, handler: type[FTPHandler] = FTPHandler):
+    def __init__(self, home: Path, *, handler: type[FTPHandler] = FTPHandler,
+                 tls: tuple[Path, Path] | None = None):
+        """``handler=TLS_FTPHandler`` with ``tls=(certificate, key)``: FTPS, TLS required
+        on the control and the data connections."""
         self.home = home
         home.mkdir(parents=True, exist_ok=True)
         authorizer = DummyAuthorizer()
@@ -29,6 +32,9 @@ class FtpServer:
         Handler.authorizer = authorizer
         Handler.passive_ports = None
         Handler.permit_foreign_addresses = False
+        if tls is not None:
+            Handler.certfile, Handler.keyfile = str(tls[0]), str(tls[1])
+            Handler.tls_control_required = Handler.tls_data_required = True
         logging.getLogger("pyftpdlib").setLevel(logging.WARNING)
         self.server = ThreadedFTPServer(("127.0.0.1", 0), Handler)
         self.port = self.server.address[1]

@@ -262,3 +262,44 @@ def test_sftp_drop_folder_with_a_pinned_host_key(tmp_path):
         poll(wrong)
         wrong.refresh_from_db()
         assert "SFTP login to 127.0.0.1 failed" in wrong.last_error
+
+
+def test_ftps_checks_the_certificate_and_protects_the_data(tmp_path, monkeypatch):
+    from pyftpdlib.handlers import TLS_FTPHandler
+
+    from tests.mailbox_server import _make_certificate
+
+    certificates = tmp_path / "certificates"
+    certificates.mkdir()
+    ca_file, certificate, key = _make_certificate(certificates)
+    with FtpServer(tmp_path / "home", handler=TLS_FTPHandler,
+                   tls=(certificate, key)) as server:
+        (server.home / "harbour.xml").write_bytes(NITF)
+        feed = services.feed_add(source=server.url("/", scheme="ftps"),
+                                 agency=services.agency_ensure(code="AAP"))
+        poll(feed)
+        feed.refresh_from_db()
+        assert feed.last_status == Feed.Status.ERROR and "CERTIFICATE_VERIFY_FAILED" in \
+            feed.last_error
+        # With the server's CA trusted, the login, listing and file go over TLS (the
+        # server refuses anything else).
+        monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+        Feed.objects.filter(pk=feed.pk).update(next_poll_at=timezone.now())
+        poll(feed)
+        assert poll(feed).created == 1
+        assert os.listdir(server.home / "done") == ["harbour.xml"]
+
+
+def test_the_admin_lists_the_ledger_and_never_the_password(client, django_user_model):
+    feed = services.feed_add(source="ftp://agency:hunter2@ftp.agency.example/out",
+                             agency=services.agency_ensure(code="AAP"))
+    Intake.objects.create(feed=feed, key="file:1", name="harbour.xml", size=10,
+                          outcome="failed", detail="not well-formed XML")
+    client.force_login(django_user_model.objects.create_superuser("ed", "ed@x.example", "pw"))
+    feeds = client.get("/admin/newsroom/feed/")
+    assert feeds.status_code == 200
+    assert b"ftp://agency:***@ftp.agency.example/out" in feeds.content
+    assert b"hunter2" not in feeds.content
+    ledger = client.get("/admin/newsroom/intake/?outcome=failed")
+    assert ledger.status_code == 200
+    assert b"harbour.xml" in ledger.content and b"not well-formed XML" in ledger.content

@@ -29,19 +29,25 @@ class SectionAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
-class IntakeInline(admin.TabularInline):
-    """The files and messages a drop folder or mailbox feed took, newest first."""
+@admin.register(Intake)
+class IntakeAdmin(admin.ModelAdmin):
+    """The ledger of drop folders and mailboxes: each file or message taken, and how it
+    went. Read-only: a row is what keeps a file from being taken twice."""
 
-    model = Intake
-    extra = 0
-    can_delete = False
-    max_num = 0
-    fields = ["taken_at", "name", "size", "outcome", "articles", "detail"]
-    readonly_fields = fields
-    ordering = ["-taken_at", "-pk"]
+    list_display = ["taken_at", "feed", "name", "size", "outcome", "articles", "detail_short"]
+    list_filter = ["outcome", "feed"]
+    search_fields = ["name", "detail"]
+    list_select_related = ["feed"]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).order_by("-taken_at", "-pk")
+    @admin.display(description="detail")
+    def detail_short(self, intake):
+        return (intake.detail[:120] + "...") if len(intake.detail) > 120 else intake.detail
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Feed)
@@ -56,7 +62,6 @@ class FeedAdmin(admin.ModelAdmin):
                        "error_count", "items_seen", "items_created", "items_updated",
                        "created_at", "identity_note"]
     actions = ["poll_now"]
-    inlines = [IntakeInline]
 
     @admin.display(description="source", ordering="source")
     def shown_source(self, feed):

@@ -66,7 +66,7 @@ def _source_and_transport(source: str) -> tuple[str, str]:
         path = Path(address.path).expanduser().resolve()
         if path.is_dir():
             return str(path), "folder"
-        if path.is_file() and address.scheme != "file":
+        if path.is_file():
             return str(path), "file"
         raise ServiceError(f"no such file or folder: {address.path}")
     return source, transport
