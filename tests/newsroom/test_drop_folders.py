@@ -303,3 +303,16 @@ def test_the_admin_lists_the_ledger_and_never_the_password(client, django_user_m
     ledger = client.get("/admin/newsroom/intake/?outcome=failed")
     assert ledger.status_code == 200
     assert b"harbour.xml" in ledger.content and b"not well-formed XML" in ledger.content
+
+
+def test_a_file_whose_every_item_is_broken_goes_to_failed(tmp_path):
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    feed = services.feed_add(source=str(drop), agency=services.agency_ensure(code="AAP"))
+    (drop / "hollow.rss").write_bytes(rss("<item><guid>x</guid></item>"))
+    poll(feed)
+    poll(feed)
+    feed.refresh_from_db()
+    assert "hollow.rss: item 1: no headline and no body; skipped" in feed.last_error
+    assert os.listdir(drop / "failed") == ["hollow.rss"]
+    assert Intake.objects.get().outcome == "failed"

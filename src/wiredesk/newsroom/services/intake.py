@@ -100,6 +100,9 @@ def _drop_poll(feed: Feed, address: sources.SourceAddress, *, now: datetime) -> 
         ready, memory, waiting = drops.settled(
             listing, (feed.intake_state or {}).get("seen", {}), now=now.timestamp(),
             settle=settings.WIREDESK_DROP_SETTLE_SECONDS)
+        # Kept even when the connection fails below (the feed is saved either way), and
+        # files moved away drop out of it by themselves at the next listing.
+        feed.intake_state = {**(feed.intake_state or {}), "seen": memory}
         taken = already_taken(feed, [f.key for f in ready])
         todo = [f for f in ready if f.key not in taken]
         report.waiting = waiting + max(len(todo) - MAX_FILES_PER_POLL, 0)
@@ -115,8 +118,6 @@ def _drop_poll(feed: Feed, address: sources.SourceAddress, *, now: datetime) -> 
                     report.errors.append(f"{entry.name}: {problem}")
                     log.warning("drop folder %s: %s %s", feed.shown_source, entry.name,
                                 problem)
-        # Files moved away drop out of the memory by themselves at the next listing.
-        feed.intake_state = {**(feed.intake_state or {}), "seen": memory}
     return report
 
 
@@ -131,9 +132,9 @@ def _take(feed: Feed, folder, entry: drops.DropFile, report: IngestReport) -> st
         data = folder.read(entry.name, max_bytes=limit)
         part = ingest_bytes(data, agency=feed.agency, source=f"{feed.shown_source}#{label}",
                             feed=feed)
-        if not part.seen and not part.errors:
+        if not part.seen and not part.store_failures:
             # An empty feed is a quiet hour; a delivered file without one item is broken.
-            raise WireError("no item could be read from it")
+            raise WireError("; ".join(part.errors[:3]) or "no item could be read from it")
     except drops.DropError:
         raise  # the connection itself failed: the whole poll is retried
     except WireError as exc:
