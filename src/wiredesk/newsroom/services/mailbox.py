@@ -45,11 +45,15 @@ def mailbox_poll(feed: Feed, address: sources.SourceAddress, *,
     report = IngestReport(source=feed.shown_source)
     state = dict(feed.intake_state or {})
     allowed = [a for a in address.option("from").split(",") if a.strip()]
+    own = own_addresses(address)
     with mail.open_mailbox(address, timeout=settings.WIREDESK_FETCH_TIMEOUT,
                            policy=wire_fetch.FetchPolicy(settings.WIREDESK_FETCH_ALLOW)
                            ) as mailbox:
         if state.get("uidvalidity") != mailbox.uidvalidity:
             state = {"uidvalidity": mailbox.uidvalidity, "last_uid": 0}
+        # The same dict as the feed's: what is done stays done if the connection drops
+        # below (the feed is saved either way).
+        feed.intake_state = state
         refs = mailbox.new_messages(int(state.get("last_uid", 0)))
         keys = {ref.uid: f"imap:{mailbox.uidvalidity}:{ref.uid}" for ref in refs}
         taken = already_taken(feed, list(keys.values()))
@@ -57,12 +61,11 @@ def mailbox_poll(feed: Feed, address: sources.SourceAddress, *,
         for position, ref in enumerate(refs[:MAX_MESSAGES_PER_POLL]):
             if keys[ref.uid] not in taken:
                 if not _take(feed, mailbox, ref, keys[ref.uid], report, allowed=allowed,
-                             own=own_addresses(address)):
+                             own=own):
                     report.waiting += min(len(refs), MAX_MESSAGES_PER_POLL) - position
                     break
                 mailbox.mark_seen(ref.uid)
             state["last_uid"] = ref.uid
-    feed.intake_state = state
     return report
 
 
