@@ -316,3 +316,27 @@ def test_a_file_whose_every_item_is_broken_goes_to_failed(tmp_path):
     assert "hollow.rss: item 1: no headline and no body; skipped" in feed.last_error
     assert os.listdir(drop / "failed") == ["hollow.rss"]
     assert Intake.objects.get().outcome == "failed"
+
+
+def test_a_file_that_breaks_a_parser_never_blocks_the_folder(tmp_path, monkeypatch):
+    from wiredesk.newsroom.services import intake
+
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    feed = services.feed_add(source=str(drop), agency=services.agency_ensure(code="AAP"))
+    (drop / "a-poison.xml").write_bytes(b"<nitf>poison</nitf>")
+    (drop / "b-good.xml").write_bytes(NITF)
+    real = intake.ingest_bytes
+
+    def fragile(data, **kwargs):
+        if b"poison" in data:
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(data, **kwargs)
+
+    monkeypatch.setattr(intake, "ingest_bytes", fragile)
+    poll(feed)
+    assert poll(feed).created == 1
+    feed.refresh_from_db()
+    assert "a-poison.xml: RecursionError" in feed.last_error
+    assert os.listdir(drop / "failed") == ["a-poison.xml"]
+    assert poll(feed).nothing_new

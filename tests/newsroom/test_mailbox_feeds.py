@@ -116,6 +116,9 @@ def test_spam_loops_and_huge_mail_are_recorded_and_skipped(mailbox, settings):
     mailbox(message("Big attachment", attachments=[
         ("big.xml", b"<rss>" + b" " * 60_000 + b"</rss>", "application", "xml"),
         ("small.xml", NITF, "application", "xml")]))
+    from tests.wire.test_mail import nested
+
+    mailbox(nested(1200))  # built to break mail parsers: refused, and the rest go on
     mailbox(message("Real copy"))
     report = poll(feed)
     assert report.created == 2
@@ -129,6 +132,7 @@ def test_spam_loops_and_huge_mail_are_recorded_and_skipped(mailbox, settings):
     assert skipped["Your daily digest"] == "our own mail coming back (news@localhost)"
     assert skipped["Undelivered Mail"] == "a delivery report"
     assert "over the 200000-byte limit for one message" in skipped["Huge"]
+    assert "nested too deeply" in skipped["no subject"]
     feed.refresh_from_db()
     # Routine refusals stay in the ledger; what was lost is in the feed's error too.
     assert "over the 200000-byte limit" in feed.last_error

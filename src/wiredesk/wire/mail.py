@@ -356,7 +356,17 @@ def body_document(message: EmailMessage, *, subject: str, message_id: str,
 def read_message(raw: bytes, *, max_attachment_bytes: int, own_addresses: set[str],
                  allowed_senders: list[str]) -> MailCopy:
     """The copy in one message (see the module's docstring)."""
-    message = email.message_from_bytes(raw, policy=email.policy.default)
+    try:
+        message = email.message_from_bytes(raw, policy=email.policy.default)
+        return _read(message, raw, max_attachment_bytes=max_attachment_bytes,
+                     own_addresses=own_addresses, allowed_senders=allowed_senders)
+    except RecursionError:
+        return MailCopy(skip="not readable: parts nested too deeply (a message built to "
+                             "break mail readers)")
+
+
+def _read(message: EmailMessage, raw: bytes, *, max_attachment_bytes: int,
+          own_addresses: set[str], allowed_senders: list[str]) -> MailCopy:
     copy = MailCopy(subject=_header(message, "Subject")[:500], sender=_sender(message),
                     message_id=_header(message, "Message-ID").strip("<>")[:500])
     copy.skip = why_not_copy(message, own_addresses={a.lower() for a in own_addresses},

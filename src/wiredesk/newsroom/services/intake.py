@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 
 from wiredesk.newsroom.models import Feed, Intake
 from wiredesk.newsroom.services.ingest import ingest_bytes
@@ -135,10 +135,13 @@ def _take(feed: Feed, folder, entry: drops.DropFile, report: IngestReport) -> st
         if not part.seen and not part.store_failures:
             # An empty feed is a quiet hour; a delivered file without one item is broken.
             raise WireError("; ".join(part.errors[:3]) or "no item could be read from it")
-    except drops.DropError:
-        raise  # the connection itself failed: the whole poll is retried
-    except WireError as exc:
+    except (drops.DropError, DatabaseError):
+        raise  # the connection or the database failed: the whole poll is tried again
+    except Exception as exc:  # WireError, or a parser beaten by hostile bytes
         problem = " ".join(str(exc).split())[:1000]
+        if not isinstance(exc, WireError):
+            problem = f"{type(exc).__name__}: {problem}"
+            log.exception("drop folder %s: %s broke the parser", feed.shown_source, label)
         report.errors.append(f"{label}: {problem}")
         record(feed, Taken(entry.key, entry.name, entry.size, Intake.Outcome.FAILED, problem))
         log.warning("drop folder %s: %s refused: %s", feed.shown_source, label, problem,

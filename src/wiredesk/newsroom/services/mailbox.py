@@ -14,6 +14,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from django.db import DatabaseError
+
 from wiredesk.newsroom.models import Feed, Intake
 from wiredesk.newsroom.services.ingest import ingest_bytes
 from wiredesk.newsroom.services.intake import Taken, already_taken, merge, record
@@ -81,8 +83,15 @@ def _take(feed: Feed, mailbox: mail.Mailbox, ref: mail.MessageRef, key: str,
               f"{ref.size} bytes, over the {limit}-byte limit for one message", error=True)
         return True
     raw = mailbox.read(ref.uid)
-    copy = mail.read_message(raw, max_attachment_bytes=settings.WIREDESK_FETCH_MAX_BYTES,
-                             own_addresses=own, allowed_senders=allowed)
+    try:
+        copy = mail.read_message(raw, max_attachment_bytes=settings.WIREDESK_FETCH_MAX_BYTES,
+                                 own_addresses=own, allowed_senders=allowed)
+    except Exception as exc:  # a message built to break the parser must not block the rest
+        log.exception("mailbox %s: %s broke the mail parser", feed.shown_source, label)
+        record(feed, Taken(key, label, ref.size, Intake.Outcome.FAILED,
+                           f"cannot be read: {type(exc).__name__}: {exc}"[:1000]))
+        report.errors.append(f"{label}: cannot be read: {type(exc).__name__}")
+        return True
     label = f"message {ref.uid} ({copy.subject[:80] or 'no subject'})"
     if copy.skip:
         _skip(feed, key, label, ref.size, report, copy.skip, error=False)
@@ -96,8 +105,14 @@ def _take(feed: Feed, mailbox: mail.Mailbox, ref: mail.MessageRef, key: str,
         try:
             part = ingest_bytes(document, agency=feed.agency,
                                 source=f"{feed.shown_source}#{ref.uid}", feed=feed)
-        except WireError as exc:
+        except DatabaseError:
+            raise  # the database went away: the poll fails, the message is taken again
+        except Exception as exc:  # WireError, or a parser beaten by hostile bytes
             problem = f"{name}: {' '.join(str(exc).split())[:500]}"
+            if not isinstance(exc, WireError):
+                problem = f"{name}: {type(exc).__name__}: {' '.join(str(exc).split())[:500]}"
+                log.exception("mailbox %s: %s %s broke the parser", feed.shown_source,
+                              label, name)
             errors.append(problem)
             notes.append(problem)
             continue
