@@ -16,7 +16,10 @@ def register(sub) -> None:
     feed = command(sub, "feed", cmd_feed, help="manage feeds")
     feed_sub = subcommands(feed, "feed_command")
     feed_add = feed_sub.add_parser("add", help="add a feed to poll")
-    feed_add.add_argument("source", metavar="URL_OR_PATH")
+    feed_add.add_argument("source", metavar="URL_OR_PATH",
+                          help="a web feed (http://, https://), a file, a drop folder (a "
+                               "directory, file://, ftp://, ftps://, sftp://) or a mailbox "
+                               "(imap://, imaps://)")
     feed_add.add_argument("--agency", required=True, help="agency code, e.g. RFE")
     feed_add.add_argument("--agency-name", default="")
     feed_add.add_argument("--every", type=parse_interval, default=None,
