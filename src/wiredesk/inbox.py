@@ -193,14 +193,41 @@ class _Pop3:
         return keys
 
     def fetch(self, key: str, size: int) -> InboxMessage:
-        truncated = size > self.max_bytes
-        if truncated:
+        if size > self.max_bytes:
             # The headers and the first lines: where a report's machine-readable part is.
-            _, lines, _ = self.conn.top(int(key), max(1, self.max_bytes // 200))
+            command = f"TOP {int(key)} {max(1, self.max_bytes // 80)}"
         else:
-            _, lines, _ = self.conn.retr(int(key))
-        data = b"\r\n".join(lines)[:self.max_bytes] + b"\r\n"
-        return InboxMessage(key=key, size=size, data=data, truncated=truncated)
+            command = f"RETR {int(key)}"
+        data, cut = self._bounded(command)
+        return InboxMessage(key=key, size=size, data=data, truncated=cut or size > len(data))
+
+    def _bounded(self, command: str) -> tuple[bytes, bool]:
+        """A multi-line answer, kept up to ``max_bytes`` and the rest read and dropped.
+
+        poplib's own reader refuses a line over 2048 bytes and leaves the session out of
+        step (unwrapped HTML, a base64 blob on one line are common in hostile mail), so
+        the answer is read here, in chunks, to its end; its private ``_putcmd`` and
+        ``_getresp`` send the command and check the "+OK".
+        """
+        self.conn._putcmd(command)
+        self.conn._getresp()
+        kept: list[bytes] = []
+        size, at_line_start = 0, True
+        while True:
+            chunk = self.conn.file.readline(65536)
+            if not chunk:
+                raise poplib.error_proto("the connection closed in the middle of a message")
+            if at_line_start and chunk in (b".\r\n", b".\n"):
+                break
+            if at_line_start and chunk.startswith(b".."):
+                chunk = chunk[1:]  # dot-stuffing
+            at_line_start = chunk.endswith(b"\n")
+            if size < self.max_bytes:
+                kept.append(chunk[:self.max_bytes - size])
+                size += len(kept[-1])
+            else:
+                size += 1  # past the cap: only note that something was dropped
+        return b"".join(kept), size > self.max_bytes
 
     def done(self, key: str) -> None:
         self.conn.dele(int(key))

@@ -37,8 +37,10 @@ class PeriodicJob:
 
 
 def default_jobs() -> list[PeriodicJob]:
-    """The periodic work of an instance, one job per entry of ``PERIODIC``."""
-    return [PeriodicJob(p.name, p.every, task_named(p.task).run) for p in PERIODIC]
+    """The periodic work of an instance, one job per entry of ``PERIODIC`` whose
+    setting, if it needs one, is set."""
+    return [PeriodicJob(p.name, p.every, task_named(p.task).run) for p in PERIODIC
+            if p.enabled()]
 
 
 def run_job(job: PeriodicJob) -> bool:

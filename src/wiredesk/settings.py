@@ -412,6 +412,21 @@ WIREDESK_DIGEST_CONFIRM_MAX_AGE = int(os.environ.get("WIREDESK_DIGEST_CONFIRM_MA
 WIREDESK_DIGEST_CONFIRM_INTERVAL = int(os.environ.get("WIREDESK_DIGEST_CONFIRM_INTERVAL", "600"))
 WIREDESK_DIGEST_CONFIRM_PER_DAY = int(os.environ.get("WIREDESK_DIGEST_CONFIRM_PER_DAY", "3"))
 WIREDESK_DIGEST_SIGNUPS_PER_IP = int(os.environ.get("WIREDESK_DIGEST_SIGNUPS_PER_IP", "20"))
+# Bounces and complaints (README, "Bounces and complaints"). The return path each digest
+# goes out with: "bounces@example.org" becomes bounces+<token>@example.org (VERP).
+WIREDESK_BOUNCE_ADDRESS = os.environ.get("WIREDESK_BOUNCE_ADDRESS", "").strip()
+# imap://user:pass@host:143/INBOX, imaps://, pop3://, pop3s://: read by `wiredesk bounces
+# fetch` and the fetch-bounces job (only scheduled when set).
+WIREDESK_BOUNCE_MAILBOX = os.environ.get("WIREDESK_BOUNCE_MAILBOX", "").strip()
+WIREDESK_SOFT_BOUNCE_LIMIT = int(os.environ.get("WIREDESK_SOFT_BOUNCE_LIMIT", "5"))
+# Provider webhooks at /hooks/bounces/<provider>; each is off until its secret is set.
+WIREDESK_SES_TOPIC_ARNS = _env_list("WIREDESK_SES_TOPIC_ARNS", "")
+# Where SNS signing certificates may come from (host[:port], a regular expression).
+WIREDESK_SNS_CERT_HOST = os.environ.get("WIREDESK_SNS_CERT_HOST",
+                                        r"sns\.[a-z0-9-]+\.amazonaws\.com")
+WIREDESK_POSTMARK_WEBHOOK_TOKEN = os.environ.get("WIREDESK_POSTMARK_WEBHOOK_TOKEN", "")
+WIREDESK_SENDGRID_WEBHOOK_PUBLIC_KEY = os.environ.get("WIREDESK_SENDGRID_WEBHOOK_PUBLIC_KEY", "")
+WIREDESK_MAILGUN_SIGNING_KEY = os.environ.get("WIREDESK_MAILGUN_SIGNING_KEY", "")
 # Operations (wiredesk.ops): who may read /metrics, and which proxies' X-Forwarded-For
 # to believe. Polls at most this many feeds of one host at once on Celery workers.
 WIREDESK_METRICS_ALLOW = _env_list("WIREDESK_METRICS_ALLOW", "127.0.0.0/8,::1")

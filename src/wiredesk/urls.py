@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from wiredesk.digest.hooks import hook_patterns
 from wiredesk.digest.urls import digest_patterns
 from wiredesk.editions import views as edition_views
 from wiredesk.editions.urls import brand_media_patterns, edition_patterns
@@ -34,6 +35,7 @@ site_patterns = [
     *media_patterns,
     *picture_patterns,
     *brand_media_patterns,
+    *hook_patterns,  # mail providers' bounce and complaint webhooks
 ]
 if settings.WIREDESK_DEMO_MAILBOX:
     # `wiredesk demo` only (`wiredesk serve` refuses the setting): the mail it kept.

@@ -21,6 +21,13 @@ class Periodic:
     name: str
     task: str  # a registered Celery task name; the task takes no arguments
     every: float  # seconds
+    # The job runs only where this setting is set (e.g. a mailbox to read).
+    needs: str = ""
+
+    def enabled(self) -> bool:
+        from django.conf import settings
+
+        return not self.needs or bool(getattr(settings, self.needs, None))
 
 
 # The periodic work of an instance. Jobs named here by task, not imported: the plumbing
@@ -35,12 +42,16 @@ PERIODIC = (
     # The change stream: an embargo passing is a change nobody writes.
     Periodic("log-embargo-lifts", "publishing.log_embargo_lifts", 60.0),
     Periodic("prune-changes", "publishing.prune_changes", 24 * 3600.0),
+    # Bounces and complaints from the bounce mailbox, when there is one.
+    Periodic("fetch-bounces", "digest.fetch_bounces", 300.0, needs="WIREDESK_BOUNCE_MAILBOX"),
 )
 
 app = Celery("wiredesk")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.add_defaults({"beat_schedule": {job.name: {"task": job.task, "schedule": job.every}
-                                    for job in PERIODIC}})
+# Lazily: whether a job is enabled depends on the settings, read when beat starts.
+app.add_defaults(lambda: {"beat_schedule": {
+    job.name: {"task": job.task, "schedule": job.every}
+    for job in PERIODIC if job.enabled()}})
 app.autodiscover_tasks()  # the tasks module of every installed app
 
 

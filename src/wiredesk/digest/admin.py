@@ -1,6 +1,17 @@
-from django.contrib import admin
+import csv
 
-from wiredesk.digest.models import ArchiveIssue, Delivery, Digest, Subscriber
+from django.contrib import admin
+from django.http import HttpResponse
+from django.utils import timezone
+
+from wiredesk.digest.models import (
+    ArchiveIssue,
+    BounceEvent,
+    Delivery,
+    Digest,
+    Subscriber,
+    Suppression,
+)
 
 
 @admin.register(Subscriber)
@@ -49,6 +60,55 @@ class ArchiveIssueAdmin(admin.ModelAdmin):
     list_filter = ["edition"]
     date_hierarchy = "issue_date"
     readonly_fields = [f.name for f in ArchiveIssue._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Suppression)
+class SuppressionAdmin(admin.ModelAdmin):
+    """The addresses no digest goes to, and why. An operator may add one (reason
+    "manual") or delete one to mail that address again."""
+
+    list_display = ["email", "reason", "source", "created_at", "detail"]
+    list_filter = ["reason", "source"]
+    search_fields = ["email", "detail"]
+    date_hierarchy = "created_at"
+    raw_id_fields = ["delivery"]
+    readonly_fields = ["delivery", "created_at"]
+    actions = ["export_csv"]
+
+    def get_changeform_initial_data(self, request):
+        return {"reason": Suppression.Reason.MANUAL, "source": "admin"}
+
+    def save_model(self, request, obj, form, change):
+        obj.email = obj.email.strip().lower()
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Export the selected addresses as CSV")
+    def export_csv(self, request, queryset):
+        from wiredesk.digest.cli import SUPPRESSION_CSV_FIELDS, suppression_rows
+
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        stamp = timezone.now().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="suppressions-{stamp}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(SUPPRESSION_CSV_FIELDS)
+        writer.writerows(suppression_rows(queryset))
+        return response
+
+
+@admin.register(BounceEvent)
+class BounceEventAdmin(admin.ModelAdmin):
+    """Every bounce, delay and complaint report received, and what it was matched to."""
+
+    list_display = ["received_at", "kind", "email", "status", "source", "format",
+                    "matched_by", "diagnostic"]
+    list_filter = ["kind", "source", "format", "matched_by"]
+    search_fields = ["email", "diagnostic", "report_subject", "delivery__message_id"]
+    date_hierarchy = "received_at"
+    raw_id_fields = ["delivery"]
+    readonly_fields = [f.name for f in BounceEvent._meta.fields]
 
     def has_add_permission(self, request):
         return False

@@ -25,6 +25,22 @@ def register(sub) -> None:
     status = d_sub.add_parser("status", help="subscribers and deliveries per edition")
     status.add_argument("--json", action="store_true", help="one JSON object")
 
+    bounces = command(sub, "bounces", cmd_bounces,
+                      help="bounces, complaints and the suppression list")
+    b_sub = subcommands(bounces, "bounces_command")
+    fetch = b_sub.add_parser("fetch", help="read the bounce mailbox once "
+                                           "(WIREDESK_BOUNCE_MAILBOX)")
+    fetch.add_argument("--limit", type=int, default=1000, help="at most this many messages")
+    listing = b_sub.add_parser("list", help="the suppressed addresses")
+    listing.add_argument("--csv", action="store_true", help="as CSV (for a spreadsheet)")
+    listing.add_argument("--reason", choices=["hard-bounce", "complaint", "soft-bounces",
+                                              "manual"])
+    suppress = b_sub.add_parser("suppress", help="never send the digest to an address")
+    suppress.add_argument("email")
+    suppress.add_argument("--note", default="", help="why (kept with the address)")
+    unsuppress = b_sub.add_parser("unsuppress", help="take an address off the list")
+    unsuppress.add_argument("email")
+
 
 class _Progress:
     """A progress bar on a terminal; a line every 10% otherwise (logs stay readable)."""
@@ -173,4 +189,54 @@ def _send(edition, args) -> int:
           f"{report.connections} SMTP connection(s)")
     if report.stopped and report.sent == 0 and "cannot connect" in report.stopped:
         raise CommandError(report.stopped)
+    return 0
+
+
+SUPPRESSION_CSV_FIELDS = ["email", "reason", "detail", "source", "created_at"]
+
+
+def suppression_rows(queryset):
+    """The suppression list as CSV rows (the admin's export writes the same)."""
+    for row in queryset.order_by("email"):
+        yield [row.email, row.reason, row.detail, row.source, row.created_at.isoformat()]
+
+
+def cmd_bounces(args) -> int:
+    import csv
+
+    from wiredesk.digest import bounces
+    from wiredesk.digest.models import Suppression
+    from wiredesk.inbox import MailboxError
+
+    if args.bounces_command == "fetch":
+        try:
+            report = bounces.bounces_fetch(limit=args.limit)
+        except MailboxError as exc:
+            raise CommandError(str(exc)) from exc
+        print(report.summary())
+        return 1 if report.failed else 0
+    if args.bounces_command == "list":
+        rows = Suppression.objects.all()
+        if args.reason:
+            rows = rows.filter(reason=args.reason)
+        if args.csv:
+            writer = csv.writer(sys.stdout)
+            writer.writerow(SUPPRESSION_CSV_FIELDS)
+            writer.writerows(suppression_rows(rows))
+            return 0
+        for row in rows:
+            print(f"{row.email:<40} {row.reason:<13} {row.created_at:%Y-%m-%d %H:%M} "
+                  f"{row.detail[:60]}")
+        print(f"{rows.count()} suppressed", file=sys.stderr)
+        return 0
+    email = args.email.strip().lower()
+    if "@" not in email:
+        raise CommandError(f"{args.email!r} is not an email address")
+    if args.bounces_command == "suppress":
+        _, created = bounces.suppression_add(email=email, reason=Suppression.Reason.MANUAL,
+                                             detail=args.note, source="cli")
+        print(f"{email} suppressed" if created else f"{email} was already suppressed")
+        return 0
+    removed = bounces.suppression_remove(email=email)
+    print(f"{email} taken off the list" if removed else f"{email} was not on the list")
     return 0

@@ -166,3 +166,90 @@ class ArchiveIssue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.edition} archive {self.issue_date:%d %b %Y}"
+
+
+class Suppression(models.Model):
+    """An address no digest goes to: it bounced for good, its owner complained, or an
+    operator said so. One row per address, for every edition (the reputation at stake
+    is the sending domain's). A complaint also unsubscribes; confirming a new sign-up
+    lifts a bounce's suppression (the address has just proved it receives mail)."""
+
+    class Reason(models.TextChoices):
+        HARD_BOUNCE = "hard-bounce", "hard bounce"
+        COMPLAINT = "complaint", "spam complaint"
+        SOFT_BOUNCES = "soft-bounces", "soft bounces over the limit"
+        MANUAL = "manual", "added by an operator"
+
+    email = models.CharField(max_length=254, unique=True, help_text="Normalized (lower case)")
+    reason = models.CharField(max_length=16, choices=Reason.choices, db_index=True)
+    detail = models.CharField(max_length=500, blank=True,
+                              help_text="The status and diagnostic that decided it")
+    source = models.CharField(max_length=16, blank=True,
+                              help_text="mailbox, ses, postmark, sendgrid, mailgun, admin, cli")
+    delivery = models.ForeignKey(Delivery, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.reason})"
+
+
+class BounceEvent(models.Model):
+    """Each bounce, delay or complaint report received, matched to its delivery or not.
+
+    ``fingerprint`` makes processing idempotent: the same mail read twice (a crash
+    before the mailbox committed its deletion) or the same webhook posted twice is
+    stored once. Reports nobody could match, and mail that is no report at all, are
+    kept as ``unmatched`` with an excerpt, so an operator sees what arrives there.
+    """
+
+    class Kind(models.TextChoices):
+        HARD = "hard", "hard bounce"
+        SOFT = "soft", "soft bounce or delay"
+        COMPLAINT = "complaint", "complaint"
+        UNMATCHED = "unmatched", "unmatched or not a report"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices, db_index=True)
+    source = models.CharField(max_length=16, help_text="mailbox, ses, postmark, sendgrid, "
+                                                      "mailgun")
+    format = models.CharField(max_length=16, blank=True,
+                              help_text="Which MTA or provider wrote it")
+    email = models.CharField(max_length=254, blank=True, db_index=True)
+    status = models.CharField(max_length=16, blank=True, help_text="e.g. 5.1.1")
+    diagnostic = models.CharField(max_length=500, blank=True)
+    delivery = models.ForeignKey(Delivery, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="bounce_events")
+    matched_by = models.CharField(max_length=16, blank=True,
+                                  help_text="return-path, message-id or address")
+    fingerprint = models.CharField(max_length=200, unique=True)
+    report_from = models.CharField(max_length=200, blank=True)
+    report_subject = models.CharField(max_length=200, blank=True)
+    excerpt = models.TextField(blank=True, help_text="The start of an unmatched message")
+    error = models.CharField(max_length=500, blank=True)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["email", "kind", "received_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.email or '?'} ({self.source})"
+
+
+class WebhookNonce(models.Model):
+    """A signed webhook request already taken (Mailgun's token, SendGrid's signature):
+    the same request posted again is refused. Pruned after a day."""
+
+    provider = models.CharField(max_length=16)
+    value = models.CharField(max_length=200)
+    seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["provider", "value"],
+                                               name="webhook_nonce_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.value[:16]}"

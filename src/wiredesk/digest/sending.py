@@ -17,7 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from wiredesk import mail
-from wiredesk.digest import tokens
+from wiredesk.digest import bounces, tokens
 from wiredesk.digest.clock import reader_clock
 from wiredesk.digest.ledger import (
     RecoveryReport,
@@ -133,6 +133,7 @@ def send_pending(*, edition: Edition | None = None, transport=None,
             if not batch:
                 break
             claimed_at = time.monotonic()
+            suppressed = bounces.suppressed_among(d.email for d in batch)
             for index, delivery in enumerate(batch):
                 rest = [d.pk for d in batch[index:]]
                 if time.monotonic() - claimed_at > lease / 2:
@@ -148,6 +149,11 @@ def send_pending(*, edition: Edition | None = None, transport=None,
                                     + (", paused" if subscriber.paused else ""))
                     report.skipped += 1
                     continue
+                if delivery.email in suppressed:
+                    record_skipped(delivery, token,
+                                   f"address suppressed ({suppressed[delivery.email]})")
+                    report.skipped += 1
+                    continue
                 parts = renderer.parts(delivery)
                 if parts is None:
                     record_skipped(delivery, token, "nothing new to send")
@@ -161,8 +167,10 @@ def send_pending(*, edition: Edition | None = None, transport=None,
                 data = renderer.message(delivery, parts, now)
                 attempted += 1
                 try:
-                    result = transport.send(parts.envelope_from or mail.sender_address(),
-                                            delivery.email, data)
+                    # The VERP return path names this delivery in any bounce.
+                    envelope = (bounces.return_path(delivery.pk) or parts.envelope_from
+                                or mail.sender_address())
+                    result = transport.send(envelope, delivery.email, data)
                 except TransportUnavailable as exc:
                     release(token, rest)
                     report.stopped = str(exc)

@@ -22,6 +22,7 @@ from django.utils import timezone
 from wiredesk import mail
 from wiredesk.core.taskqueue import dispatch
 from wiredesk.digest import tokens
+from wiredesk.digest.bounces import suppression_lift_on_confirm
 from wiredesk.digest.models import (
     DEFAULT_DELIVERY_TIME,
     ArchiveIssue,
@@ -149,6 +150,7 @@ def subscriber_confirm(*, subscriber: Subscriber, now: datetime | None = None) -
             return "cancelled"
         subscriber.status = Subscriber.Status.CONFIRMED
         subscriber.confirmed_at = now
+        suppression_lift_on_confirm(email=subscriber.email)
         subscriber.last_window_end = None
         subscriber.next_due_at = next_slot(now, subscriber.delivery_time, subscriber.zone)
         subscriber.save()

@@ -68,3 +68,16 @@ def send_due() -> str:
             send_edition.delay(row["edition_id"])
             queued += 1
     return f"planned {plan.planned if plan else 0}; queued {queued} senders"
+
+
+@shared_task(name="digest.fetch_bounces", ignore_result=True)
+def fetch_bounces() -> str:
+    """Read the bounce mailbox once (the ``fetch-bounces`` job)."""
+    from wiredesk.core.taskqueue import Idle
+    from wiredesk.digest.bounces import bounces_fetch
+
+    with single_flight("fetch-bounces", ttl=900) as acquired:
+        if not acquired:
+            return Idle("another run is reading the bounce mailbox")
+        report = bounces_fetch()
+    return report.summary() if report.read else Idle(report.summary())
