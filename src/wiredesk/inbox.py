@@ -117,22 +117,25 @@ class _Imap:
         self.capabilities = set((data[0] or b"").decode("ascii", "replace").upper().split())
         self.marked = 0
 
-    def keys(self) -> list[tuple[str, int]]:
+    def keys(self, limit: int | None) -> list[tuple[str, int]]:
         status, data = self.conn.uid("SEARCH", None, "UNDELETED")
         if status != "OK":
             raise MailboxError(f"cannot list {self.url.redacted()}: {data!r}")
-        uids = (data[0] or b"").split()
+        uids = [int(uid) for uid in (data[0] or b"").split() if uid.isdigit()]
+        uids = sorted(uids)[:limit] if limit else sorted(uids)
         if not uids:
             return []
-        status, data = self.conn.uid("FETCH", b",".join(uids).decode(), "(RFC822.SIZE)")
+        # Sizes in one command, the UIDs as ranges: a long mailbox never makes a line
+        # longer than a server takes.
+        status, data = self.conn.uid("FETCH", _uid_set(uids), "(RFC822.SIZE)")
         sizes = {}
         for line in data or []:
             text = line.decode("ascii", "replace") if isinstance(line, bytes) else ""
             uid = re.search(r"UID (\d+)", text)
             size = re.search(r"RFC822\.SIZE (\d+)", text)
             if uid:
-                sizes[uid.group(1)] = int(size.group(1)) if size else 0
-        return [(uid.decode(), sizes.get(uid.decode(), 0)) for uid in uids]
+                sizes[int(uid.group(1))] = int(size.group(1)) if size else 0
+        return [(str(uid), sizes.get(uid, 0)) for uid in uids]
 
     def fetch(self, key: str, size: int) -> InboxMessage:
         truncated = size > self.max_bytes
@@ -183,14 +186,14 @@ class _Pop3:
         except (OSError, poplib.error_proto) as exc:
             raise MailboxError(f"cannot read {url.redacted()}: {exc}") from exc
 
-    def keys(self) -> list[tuple[str, int]]:
+    def keys(self, limit: int | None) -> list[tuple[str, int]]:
         _, listing, _ = self.conn.list()
         keys = []
         for line in listing:
             number, _, size = line.decode("ascii", "replace").partition(" ")
             if number.isdigit():
                 keys.append((number, int(size) if size.strip().isdigit() else 0))
-        return keys
+        return keys[:limit] if limit else keys
 
     def fetch(self, key: str, size: int) -> InboxMessage:
         if size > self.max_bytes:
@@ -242,6 +245,20 @@ class _Pop3:
             pass
 
 
+def _uid_set(uids: list[int]) -> str:
+    """``[1, 2, 3, 7, 9, 10]`` -> ``"1:3,7,9:10"``."""
+    runs: list[str] = []
+    start = previous = uids[0]
+    for uid in [*uids[1:], None]:
+        if uid is not None and uid == previous + 1:
+            previous = uid
+            continue
+        runs.append(str(start) if start == previous else f"{start}:{previous}")
+        if uid is not None:
+            start = previous = uid
+    return ",".join(runs)
+
+
 def _quoted(folder: str) -> str:
     return '"' + folder + '"'
 
@@ -272,10 +289,10 @@ class Mailbox:
         assert self._session is not None, "use Mailbox as a context manager"
         protocol_errors = (OSError, imaplib.IMAP4.error, poplib.error_proto)
         try:
-            keys = self._session.keys()
+            keys = self._session.keys(limit)
         except protocol_errors as exc:
             raise MailboxError(f"cannot list {self.url.redacted()}: {exc}") from exc
-        for key, size in keys[:limit] if limit else keys:
+        for key, size in keys:
             try:
                 yield self._session.fetch(key, size)
             except MailboxError as exc:

@@ -125,6 +125,12 @@ def status_severity(status: str, action: str = "") -> str:
     return NONE
 
 
+def status_of(text: str) -> str:
+    """The enhanced status code in an SMTP reply or diagnostic ("5.1.1"), else one made
+    from its reply code ("550" -> "5.0.0"), else ""."""
+    return _status_from_text(text)
+
+
 def _status_from_text(text: str) -> str:
     match = _STATUS.search(text or "")
     if match:

@@ -259,3 +259,14 @@ def test_the_fetch_job_runs_only_where_a_mailbox_is_set(settings):
     settings.WIREDESK_BOUNCE_MAILBOX = "imap://u:p@127.0.0.1:1/INBOX"
     assert "fetch-bounces" in {j.name for j in jobs.default_jobs()}
     assert task_named("digest.fetch_bounces")
+
+
+def test_a_relays_refusal_of_the_address_suppresses_at_once(site, smtp, verp):
+    chile, _ = site
+    make_confirmed(chile, "nobody@example.org")
+    make_confirmed(chile, "blocked@example.org")
+    smtp.reject("nobody@example.org", "550 5.1.1 <nobody@example.org>: no such user")
+    smtp.reject("blocked@example.org", "550 5.7.1 message refused as spam")
+    assert send_now().failed == 2
+    row = Suppression.objects.get()
+    assert (row.email, row.reason, row.source) == ("nobody@example.org", "hard-bounce", "smtp")

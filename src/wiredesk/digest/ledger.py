@@ -174,6 +174,7 @@ def record_failure(delivery: Delivery, token: str, result: SendResult, now: date
                 subscriber.status = Subscriber.Status.BOUNCING
                 subscriber.next_due_at = None
             subscriber.save()
+            _suppress_if_hard(delivery, result, now)
         return "failed"
     if attempts >= settings.WIREDESK_DIGEST_MAX_ATTEMPTS:
         mine.update(state=Delivery.State.FAILED, attempts=attempts, claim_token="",
@@ -184,6 +185,20 @@ def record_failure(delivery: Delivery, token: str, result: SendResult, now: date
                 claimed_at=None, smtp_code=result.code, last_error=result.error[:500],
                 next_attempt_at=now + timedelta(seconds=delay))
     return "retry"
+
+
+def _suppress_if_hard(delivery: Delivery, result: SendResult, now: datetime) -> None:
+    """A relay's 5xx that says the address is bad (5.1.1, 5.2.1) is a hard bounce as much
+    as a DSN saying so later: the address is suppressed at once. A 5xx about the message
+    or our standing (5.7.1 spam block, 5.2.2 mailbox full) only counts as before."""
+    from wiredesk.digest.bounces import suppression_add
+    from wiredesk.digest.models import Suppression
+    from wiredesk.mailreports import HARD, status_of, status_severity
+
+    status = status_of(result.error)
+    if status and status_severity(status, "failed") == HARD and status != "5.0.0":
+        suppression_add(email=delivery.email, reason=Suppression.Reason.HARD_BOUNCE,
+                        detail=result.error, source="smtp", delivery=delivery, now=now)
 
 
 def record_skipped(delivery: Delivery, token: str, reason: str) -> None:

@@ -62,7 +62,9 @@ class Subscriber(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["edition", "email"], name="subscriber_unique"),
         ]
-        indexes = [models.Index(fields=["status", "next_due_at"])]
+        indexes = [models.Index(fields=["status", "next_due_at"]),
+                   # A bounce or complaint names an address, in every edition at once.
+                   models.Index(fields=["email"], name="subscriber_email")]
 
     def __str__(self) -> str:
         return f"{self.email} ({self.edition_id}, {self.status})"
