@@ -270,3 +270,5 @@ def test_a_relays_refusal_of_the_address_suppresses_at_once(site, smtp, verp):
     assert send_now().failed == 2
     row = Suppression.objects.get()
     assert (row.email, row.reason, row.source) == ("nobody@example.org", "hard-bounce", "smtp")
+    status = dict(Subscriber.objects.values_list("email", "status"))
+    assert status == {"nobody@example.org": "bouncing", "blocked@example.org": "confirmed"}

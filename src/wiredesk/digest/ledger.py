@@ -169,12 +169,12 @@ def record_failure(delivery: Delivery, token: str, result: SendResult, now: date
             subscriber.bounce_count += 1
             subscriber.last_bounce_at = now
             subscriber.last_bounce_reason = result.error[:500]
-            if (subscriber.bounce_count >= settings.WIREDESK_DIGEST_BOUNCE_THRESHOLD
+            hard = _suppress_if_hard(delivery, result, now)
+            if ((hard or subscriber.bounce_count >= settings.WIREDESK_DIGEST_BOUNCE_THRESHOLD)
                     and subscriber.status == Subscriber.Status.CONFIRMED):
                 subscriber.status = Subscriber.Status.BOUNCING
                 subscriber.next_due_at = None
             subscriber.save()
-            _suppress_if_hard(delivery, result, now)
         return "failed"
     if attempts >= settings.WIREDESK_DIGEST_MAX_ATTEMPTS:
         mine.update(state=Delivery.State.FAILED, attempts=attempts, claim_token="",
@@ -187,7 +187,7 @@ def record_failure(delivery: Delivery, token: str, result: SendResult, now: date
     return "retry"
 
 
-def _suppress_if_hard(delivery: Delivery, result: SendResult, now: datetime) -> None:
+def _suppress_if_hard(delivery: Delivery, result: SendResult, now: datetime) -> bool:
     """A relay's 5xx that says the address is bad (5.1.1, 5.2.1) is a hard bounce as much
     as a DSN saying so later: the address is suppressed at once. A 5xx about the message
     or our standing (5.7.1 spam block, 5.2.2 mailbox full) only counts as before."""
@@ -196,9 +196,11 @@ def _suppress_if_hard(delivery: Delivery, result: SendResult, now: datetime) -> 
     from wiredesk.mailreports import HARD, status_of, status_severity
 
     status = status_of(result.error)
-    if status and status_severity(status, "failed") == HARD and status != "5.0.0":
-        suppression_add(email=delivery.email, reason=Suppression.Reason.HARD_BOUNCE,
-                        detail=result.error, source="smtp", delivery=delivery, now=now)
+    if not status or status == "5.0.0" or status_severity(status, "failed") != HARD:
+        return False
+    suppression_add(email=delivery.email, reason=Suppression.Reason.HARD_BOUNCE,
+                    detail=result.error, source="smtp", delivery=delivery, now=now)
+    return True
 
 
 def record_skipped(delivery: Delivery, token: str, reason: str) -> None:
