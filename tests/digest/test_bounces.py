@@ -179,14 +179,15 @@ def test_soft_bounces_suppress_after_the_limit_of_deliveries(site, smtp, verp):
     assert row.reason == "soft-bounces" and "2 soft bounces" in row.detail
 
 
-def test_confirming_a_new_signup_lifts_a_bounce_but_not_a_complaint(site):
+def test_confirming_a_new_signup_lifts_a_bounce_or_complaint_not_an_operators(site):
     chile, _ = site
     bounces.suppression_add(email="back@example.org", reason="hard-bounce")
-    bounces.suppression_add(email="angry@example.org", reason="complaint")
-    for email in ("back@example.org", "angry@example.org"):
+    bounces.suppression_add(email="forgiving@example.org", reason="complaint")
+    bounces.suppression_add(email="banned@example.org", reason="manual")
+    for email in ("back@example.org", "forgiving@example.org", "banned@example.org"):
         subscriber_subscribe(edition=chile, email=email)
         subscriber_confirm(subscriber=Subscriber.objects.get(email=email))
-    assert list(Suppression.objects.values_list("email", flat=True)) == ["angry@example.org"]
+    assert list(Suppression.objects.values_list("email", flat=True)) == ["banned@example.org"]
 
 
 def test_a_message_that_cannot_be_stored_stays_in_the_mailbox(site, verp, settings,
@@ -272,3 +273,17 @@ def test_a_relays_refusal_of_the_address_suppresses_at_once(site, smtp, verp):
     assert (row.email, row.reason, row.source) == ("nobody@example.org", "hard-bounce", "smtp")
     status = dict(Subscriber.objects.values_list("email", "status"))
     assert status == {"nobody@example.org": "bouncing", "blocked@example.org": "confirmed"}
+
+
+def test_erasing_a_reader_erases_the_reports_about_them_but_keeps_the_suppression(site):
+    from wiredesk.digest.services import subscriber_erase
+    from wiredesk.mailreports import Recipient, Report
+
+    subscriber = make_confirmed(site[0], "leaving@example.org")
+    report = Report(kind="bounce", format="ses", recipients=(Recipient(
+        address="leaving@example.org", action="failed", status="5.1.1", severity="hard"),))
+    bounces.record_report(report=report, source="ses", fingerprint="e1", trusted=True)
+    assert BounceEvent.objects.filter(email="leaving@example.org").exists()
+    subscriber_erase(subscriber=subscriber)
+    assert not BounceEvent.objects.filter(email="leaving@example.org").exists()
+    assert Suppression.objects.filter(email="leaving@example.org").exists()

@@ -133,10 +133,10 @@ def suppression_remove(*, email: str) -> bool:
 
 
 def suppression_lift_on_confirm(*, email: str) -> None:
-    """A reader who confirms a new sign-up has a mailbox that works: a bounce's
-    suppression goes (a complaint's or an operator's stays)."""
-    Suppression.objects.filter(email=email.strip().lower(), reason__in=[
-        Suppression.Reason.HARD_BOUNCE, Suppression.Reason.SOFT_BOUNCES]).delete()
+    """A reader who confirms a new sign-up (double opt-in) has a mailbox that works and
+    wants the mail: a bounce's or a complaint's suppression goes; an operator's stays."""
+    Suppression.objects.filter(email=email.strip().lower()).exclude(
+        reason=Suppression.Reason.MANUAL).delete()
 
 
 # --- matching and acting -------------------------------------------------------------------

@@ -174,7 +174,8 @@ class Suppression(models.Model):
     """An address no digest goes to: it bounced for good, its owner complained, or an
     operator said so. One row per address, for every edition (the reputation at stake
     is the sending domain's). A complaint also unsubscribes; confirming a new sign-up
-    lifts a bounce's suppression (the address has just proved it receives mail)."""
+    lifts a bounce's or complaint's suppression (the address has just proved it receives
+    mail, and its owner asked for it), never an operator's."""
 
     class Reason(models.TextChoices):
         HARD_BOUNCE = "hard-bounce", "hard bounce"

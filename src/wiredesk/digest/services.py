@@ -26,6 +26,7 @@ from wiredesk.digest.bounces import suppression_lift_on_confirm
 from wiredesk.digest.models import (
     DEFAULT_DELIVERY_TIME,
     ArchiveIssue,
+    BounceEvent,
     Delivery,
     Digest,
     Subscriber,
@@ -216,8 +217,13 @@ def subscriber_export(*, subscriber: Subscriber) -> dict:
 
 
 def subscriber_erase(*, subscriber: Subscriber) -> None:
-    """Delete the subscriber and their delivery log."""
-    Subscriber.objects.filter(pk=subscriber.pk).delete()
+    """Delete the subscriber and their delivery log, and the bounce reports about the
+    address once no other edition has it. A suppression stays: it only says never to
+    mail the address (README, "Bounces and complaints")."""
+    with transaction.atomic():
+        Subscriber.objects.filter(pk=subscriber.pk).delete()
+        if not Subscriber.objects.filter(email=subscriber.email).exists():
+            BounceEvent.objects.filter(email=subscriber.email).delete()
 
 
 # --- planning --------------------------------------------------------------------------
