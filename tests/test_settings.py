@@ -53,3 +53,21 @@ def test_files_are_the_default_media_store_and_nothing_else_is_taken(monkeypatch
         "django.core.files.storage.FileSystemStorage")
     with pytest.raises(ValueError, match="WIREDESK_MEDIA_STORAGE"):
         _settings_with(monkeypatch, WIREDESK_MEDIA_STORAGE="ftp")
+
+
+def test_the_bounce_address_and_mailbox_are_checked_at_start(monkeypatch):
+    import pytest
+
+    from wiredesk.inbox import MailboxError
+
+    good = _settings_with(monkeypatch, WIREDESK_BOUNCE_ADDRESS="bounces@news.example",
+                          WIREDESK_BOUNCE_MAILBOX="imaps://b%40x:pw@mail.example/INBOX")
+    assert good.WIREDESK_BOUNCE_ADDRESS == "bounces@news.example"
+    for bad in ("bounces", "bounces+x@news.example", "a@b@c", "Bounces <b@news.example>",
+                "@news.example"):
+        with pytest.raises(ValueError, match="WIREDESK_BOUNCE_ADDRESS"):
+            _settings_with(monkeypatch, WIREDESK_BOUNCE_ADDRESS=bad,
+                           WIREDESK_BOUNCE_MAILBOX="")
+    with pytest.raises(MailboxError, match="scheme"):
+        _settings_with(monkeypatch, WIREDESK_BOUNCE_ADDRESS="",
+                       WIREDESK_BOUNCE_MAILBOX="http://mail.example/")

@@ -14,6 +14,7 @@ from pathlib import Path
 import dj_database_url
 
 from wiredesk import datadir
+from wiredesk.inbox import parse_mailbox_url
 from wiredesk.mail import email_settings_from_url
 
 
@@ -418,6 +419,14 @@ WIREDESK_BOUNCE_ADDRESS = os.environ.get("WIREDESK_BOUNCE_ADDRESS", "").strip()
 # imap://user:pass@host:143/INBOX, imaps://, pop3://, pop3s://: read by `wiredesk bounces
 # fetch` and the fetch-bounces job (only scheduled when set).
 WIREDESK_BOUNCE_MAILBOX = os.environ.get("WIREDESK_BOUNCE_MAILBOX", "").strip()
+if WIREDESK_BOUNCE_ADDRESS and (
+        WIREDESK_BOUNCE_ADDRESS.count("@") != 1 or "+" in WIREDESK_BOUNCE_ADDRESS
+        or any(ch.isspace() or ch in "<>,;\"" for ch in WIREDESK_BOUNCE_ADDRESS)
+        or not all(WIREDESK_BOUNCE_ADDRESS.split("@"))):
+    raise ValueError(f"WIREDESK_BOUNCE_ADDRESS must be one plain address without '+' "
+                     f"(bounces@example.org), not {WIREDESK_BOUNCE_ADDRESS!r}")
+if WIREDESK_BOUNCE_MAILBOX:
+    parse_mailbox_url(WIREDESK_BOUNCE_MAILBOX)  # a wrong URL stops the start, said plainly
 WIREDESK_SOFT_BOUNCE_LIMIT = int(os.environ.get("WIREDESK_SOFT_BOUNCE_LIMIT", "5"))
 # Provider webhooks at /hooks/bounces/<provider>; each is off until its secret is set.
 WIREDESK_SES_TOPIC_ARNS = _env_list("WIREDESK_SES_TOPIC_ARNS", "")
