@@ -7,6 +7,11 @@
     server.messages(user="bounces")          # what is still in the inbox (bytes)
     server.stop()
 
+In tests: the session fixture ``mailbox_server`` (one Dovecot for the run) and
+``mailbox_user`` (a fresh user name, so a fresh mailbox, per test), both registered in
+tests/conftest.py. For IMAPS/POP3S, ``monkeypatch.setenv("SSL_CERT_FILE",
+str(server.ca_file))``: Python's default TLS context then trusts the server's test CA.
+
 Dovecot runs with its own configuration in the temporary directory (nothing of the
 machine's), on free loopback ports, each user's mail a Maildir there; messages are
 added by writing them into the Maildir, as a delivery agent would. The server is

@@ -287,3 +287,17 @@ def test_erasing_a_reader_erases_the_reports_about_them_but_keeps_the_suppressio
     subscriber_erase(subscriber=subscriber)
     assert not BounceEvent.objects.filter(email="leaving@example.org").exists()
     assert Suppression.objects.filter(email="leaving@example.org").exists()
+
+
+def test_the_fetch_job_reads_the_mailbox_and_says_so_when_it_cannot(
+        site, verp, settings, mailbox_server, mailbox_user, caplog):
+    from tests.mailbox_server import _free_port
+    from wiredesk.core.taskqueue import Idle, task_named
+
+    job = task_named("digest.fetch_bounces")
+    settings.WIREDESK_BOUNCE_MAILBOX = mailbox_server.url("imap", user=mailbox_user)
+    assert isinstance(job.run(), Idle)  # an empty mailbox: a quiet turn
+    mailbox_server.add_message(samples.spam(), user=mailbox_user)
+    assert job.run().startswith("1 read: ")
+    settings.WIREDESK_BOUNCE_MAILBOX = f"imap://u:p@127.0.0.1:{_free_port()}/INBOX"
+    assert job.run().startswith("bounce mailbox not read: cannot read imap://u@127.0.0.1")

@@ -75,9 +75,16 @@ def fetch_bounces() -> str:
     """Read the bounce mailbox once (the ``fetch-bounces`` job)."""
     from wiredesk.core.taskqueue import Idle
     from wiredesk.digest.bounces import bounces_fetch
+    from wiredesk.inbox import MailboxError
 
     with single_flight("fetch-bounces", ttl=900) as acquired:
         if not acquired:
             return Idle("another run is reading the bounce mailbox")
-        report = bounces_fetch()
+        try:
+            report = bounces_fetch()
+        except MailboxError as exc:
+            # The mailbox's server down or the password changed: one clear line a turn,
+            # not a traceback; nothing is lost, the mail waits there.
+            log.warning("bounce mailbox not read: %s", exc)
+            return f"bounce mailbox not read: {exc}"
     return report.summary() if report.read else Idle(report.summary())
