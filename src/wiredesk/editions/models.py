@@ -59,6 +59,15 @@ class Edition(models.Model):
                                       help_text="Empty: carries every agency")
     position = models.PositiveSmallIntegerField(default=100)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The canonical policy (editions/canonical.py): this edition's page is the one URL of
+    # the articles of these sections or agencies that it carries, unless the desk chose.
+    home_of_sections = models.ManyToManyField(
+        Section, blank=True, related_name="home_editions",
+        help_text="Canonical home of these sections' articles (when it carries them)")
+    home_of_agencies = models.ManyToManyField(
+        Agency, blank=True, related_name="home_editions",
+        help_text="Canonical home of these agencies' articles (when it carries them and "
+                  "no section home does)")
 
     # Branding (editions/branding.py checks the values; brand.css is made from them).
     brand_color = models.CharField(
@@ -143,10 +152,17 @@ class Placement(models.Model):
     # Denormalized from the article so an edition's pages need one indexed range scan.
     published_at = models.DateTimeField()
     pinned = models.BooleanField(default=False)
+    # The desk's choice of the article's canonical page (editions/canonical.py): at most
+    # one placement of an article has it.
+    canonical = models.BooleanField(
+        default=False, help_text="The desk's choice: this edition's page is the article's "
+                                 "one canonical URL")
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["edition", "article"], name="placement_unique"),
+            models.UniqueConstraint(fields=["article"], condition=models.Q(canonical=True),
+                                    name="placement_one_canonical"),
         ]
         indexes = [models.Index(fields=["edition", "-published_at"])]
 

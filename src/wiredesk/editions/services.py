@@ -113,19 +113,9 @@ def edition_save(*, name: str, slug: str = "", time_zone: str = "UTC", hosts: It
             raise EditionError(f"host {host} already serves edition {owner.edition.slug}")
         EditionHost.objects.get_or_create(edition=edition, host=host)
     if sections is not None:
-        wanted = [slugify(s) for s in sections if s.strip()]
-        found = list(Section.objects.filter(slug__in=wanted))
-        missing = sorted(set(wanted) - {s.slug for s in found})
-        if missing:
-            raise EditionError(f"unknown section(s): {', '.join(missing)}")
-        edition.sections.set(found)
+        edition.sections.set(_sections_named(sections))
     if agencies is not None:
-        wanted = [a.strip().upper() for a in agencies if a.strip()]
-        found_agencies = list(Agency.objects.filter(code__in=wanted))
-        missing = sorted(set(wanted) - {a.code for a in found_agencies})
-        if missing:
-            raise EditionError(f"unknown agency code(s): {', '.join(missing)}")
-        edition.agencies.set(found_agencies)
+        edition.agencies.set(_agencies_named(agencies))
     edition_replace_all(edition=edition)
     return edition
 
@@ -260,3 +250,52 @@ def edition_footer_set(edition: Edition, links: Iterable[tuple[str, str]]) -> No
         FooterLink.objects.filter(edition=edition).delete()
         for link in made:  # saved one by one: the page cache hears of each (signals)
             link.save()
+
+
+@transaction.atomic
+def article_canonical_set(*, article: Article, edition: Edition | None) -> None:
+    """The desk's choice of the article's canonical page: this edition's (it must carry
+    the article), or none (the policy's other rules decide again; editions/canonical.py).
+
+    Every edition that carries the article shows its canonical link, so each is told.
+    """
+    carried = set(Placement.objects.filter(article=article).values_list("edition_id",
+                                                                        flat=True))
+    if edition is not None and edition.pk not in carried:
+        raise EditionError(f"edition {edition.slug} does not carry article {article.pk}")
+    Placement.objects.filter(article=article, canonical=True).exclude(
+        edition=edition).update(canonical=False)
+    if edition is not None:
+        Placement.objects.filter(article=article, edition=edition).update(canonical=True)
+    if carried:
+        placements_changed.send(sender=Placement, article=article, edition_ids=sorted(carried))
+
+
+@transaction.atomic
+def edition_homes_set(edition: Edition, *, sections: Iterable[str] | None = None,
+                      agencies: Iterable[str] | None = None) -> Edition:
+    """Make the edition the canonical home of these sections' or agencies' articles (by
+    slug and code; an empty list clears it, None leaves it as it is)."""
+    if sections is not None:
+        edition.home_of_sections.set(_sections_named(sections))
+    if agencies is not None:
+        edition.home_of_agencies.set(_agencies_named(agencies))
+    return edition
+
+
+def _sections_named(slugs: Iterable[str]) -> list[Section]:
+    wanted = [slugify(s) for s in slugs if s.strip()]
+    found = list(Section.objects.filter(slug__in=wanted))
+    missing = sorted(set(wanted) - {s.slug for s in found})
+    if missing:
+        raise EditionError(f"unknown section(s): {', '.join(missing)}")
+    return found
+
+
+def _agencies_named(codes: Iterable[str]) -> list[Agency]:
+    wanted = [a.strip().upper() for a in codes if a.strip()]
+    found = list(Agency.objects.filter(code__in=wanted))
+    missing = sorted(set(wanted) - {a.code for a in found})
+    if missing:
+        raise EditionError(f"unknown agency code(s): {', '.join(missing)}")
+    return found

@@ -70,6 +70,16 @@ def _edition_changed(sender, instance, raw: bool = False, **kwargs) -> None:
         bump_editions(Edition.objects.values_list("pk", flat=True))
 
 
+# Home editions decide canonical links on every edition's pages (editions/canonical.py).
+@receiver(m2m_changed, sender=Edition.home_of_sections.through,
+          dispatch_uid="publishing-home-sections")
+@receiver(m2m_changed, sender=Edition.home_of_agencies.through,
+          dispatch_uid="publishing-home-agencies")
+def _homes_changed(sender, instance, action: str, **kwargs) -> None:
+    if action.startswith("post_"):
+        bump_editions(Edition.objects.values_list("pk", flat=True))
+
+
 @receiver(m2m_changed, sender=Edition.sections.through, dispatch_uid="publishing-sections")
 @receiver(m2m_changed, sender=Edition.agencies.through, dispatch_uid="publishing-agencies")
 def _rules_changed(sender, instance, action: str, **kwargs) -> None:

@@ -1,0 +1,151 @@
+"""The canonical policy: each article has one canonical URL, and every output names it.
+
+An article placed in several editions (or sent by several agencies) is one piece of news
+with one address that search engines and partners should keep. The rule, first match wins:
+
+1. **the desk's choice**: the placement an editor marked canonical (``Placement.canonical``,
+   set by ``services.article_canonical_set``);
+2. **a section's home edition** that carries it (``Edition.home_of_sections``);
+3. **an agency's home edition** that carries it (``Edition.home_of_agencies``);
+4. **the first edition that carried it**: its oldest placement still there.
+
+Several homes of one section or agency: the first by the editions' order (position, name).
+
+A **copy** of the same item from another agency (``Article.duplicate_of``, the pipeline's
+duplicate detection or an editor's merge) has no URL of its own: it points to the canonical
+copy's canonical URL, as long as that copy is public and carried by some edition (else it
+stands alone again by the rule above).
+
+Everything that names an article's address asks here: the page's ``rel=canonical`` and
+``og:url``, JSON-LD ``mainEntityOfPage``, sitemaps (an edition lists only the articles
+whose canonical page is its own), feeds (item link and guid), NINJS and NewsML-G2. It is
+computed when asked, from a few indexed reads per batch, so it is never stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from wiredesk.editions.links import article_path_for, edition_base_url
+from wiredesk.editions.models import Edition, Placement
+from wiredesk.editions.selectors import public_q
+from wiredesk.newsroom.models import Article
+
+DESK = "desk"
+SECTION_HOME = "section-home"
+AGENCY_HOME = "agency-home"
+FIRST_EDITION = "first-edition"
+
+
+@dataclass(frozen=True)
+class Canonical:
+    """Where an article's one canonical page is."""
+
+    article_id: int  # the copy whose page it is (the article itself, or its canonical copy)
+    edition: Edition
+    rule: str  # DESK, SECTION_HOME, AGENCY_HOME or FIRST_EDITION
+    url: str
+    copy_of: int | None = None  # set when the article points to another agency's copy
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """What the policy reads of one article (a model or a row of values)."""
+
+    id: int
+    slug: str
+    section_id: int | None
+    agency_id: int
+    duplicate_of_id: int | None = None
+
+    @classmethod
+    def of(cls, article: Article) -> Candidate:
+        return cls(article.pk, article.slug, article.section_id, article.agency_id,
+                   article.duplicate_of_id)
+
+
+class _Homes:
+    """Every edition once, with the section and agency homes (a few small reads)."""
+
+    def __init__(self) -> None:
+        editions = list(Edition.objects.prefetch_related("hosts"))
+        self.editions = {e.pk: e for e in editions}
+        order = {e.pk: i for i, e in enumerate(editions)}  # Edition.Meta.ordering
+        self.sections: dict[int, list[int]] = {}
+        self.agencies: dict[int, list[int]] = {}
+        for edition_id, section_id in Edition.home_of_sections.through.objects.values_list(
+                "edition_id", "section_id"):
+            self.sections.setdefault(section_id, []).append(edition_id)
+        for edition_id, agency_id in Edition.home_of_agencies.through.objects.values_list(
+                "edition_id", "agency_id"):
+            self.agencies.setdefault(agency_id, []).append(edition_id)
+        for homes in (*self.sections.values(), *self.agencies.values()):
+            homes.sort(key=lambda pk: order.get(pk, 0))
+
+
+def _own(candidate: Candidate, placements: list[tuple[int, bool]], homes: _Homes
+         ) -> tuple[int, str] | None:
+    """(edition id, rule) of an article by its own placements (oldest first), or None."""
+    if not placements:
+        return None
+    carried = [edition_id for edition_id, _ in placements]
+    chosen = [edition_id for edition_id, canonical in placements if canonical]
+    if chosen:
+        return chosen[0], DESK
+    for rule, home_ids in ((SECTION_HOME, homes.sections.get(candidate.section_id, [])),
+                           (AGENCY_HOME, homes.agencies.get(candidate.agency_id, []))):
+        found = next((e for e in home_ids if e in carried), None)
+        if found is not None:
+            return found, rule
+    return carried[0], FIRST_EDITION
+
+
+def canonicals(candidates: Iterable[Candidate | Article]) -> dict[int, Canonical | None]:
+    """The canonical page of each article (None: no edition carries it), in a few reads
+    whatever the number of articles."""
+    wanted = [c if isinstance(c, Candidate) else Candidate.of(c) for c in candidates]
+    if not wanted:
+        return {}
+    homes = _Homes()
+    target_ids = {c.duplicate_of_id for c in wanted if c.duplicate_of_id}
+    targets = {row[0]: Candidate(*row) for row in Article.objects.filter(
+        public_q(), pk__in=target_ids).values_list(
+        "pk", "slug", "section_id", "agency_id", "duplicate_of_id")} if target_ids else {}
+    everyone = {c.id: c for c in wanted} | targets
+    placed: dict[int, list[tuple[int, bool]]] = {}
+    for article_id, edition_id, canonical in (Placement.objects.filter(
+            article_id__in=list(everyone)).order_by("pk").values_list(
+            "article_id", "edition_id", "canonical")):
+        placed.setdefault(article_id, []).append((edition_id, canonical))
+
+    def resolve(candidate: Candidate, copy_of: int | None = None) -> Canonical | None:
+        found = _own(candidate, placed.get(candidate.id, []), homes)
+        if found is None:
+            return None
+        edition = homes.editions[found[0]]
+        url = edition_base_url(edition) + article_path_for(candidate.id, candidate.slug)
+        return Canonical(candidate.id, edition, found[1], url, copy_of)
+
+    out: dict[int, Canonical | None] = {}
+    for candidate in wanted:
+        target = targets.get(candidate.duplicate_of_id) if candidate.duplicate_of_id else None
+        shared = resolve(target, copy_of=target.id) if target is not None else None
+        out[candidate.id] = shared or resolve(candidate)
+    return out
+
+
+def canonical_of(article: Article) -> Canonical | None:
+    """The canonical page of one article (None: no edition carries it)."""
+    return canonicals([article])[article.pk]
+
+
+def canonical_url(article: Article, fallback_edition: Edition | None = None) -> str:
+    """The article's canonical URL; with no edition carrying it, its page in
+    ``fallback_edition`` (or "")."""
+    found = canonical_of(article)
+    if found is not None:
+        return found.url
+    if fallback_edition is not None:
+        return edition_base_url(fallback_edition) + article_path_for(article.pk, article.slug)
+    return ""
