@@ -7,7 +7,8 @@ import binascii
 from datetime import datetime
 
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponse, JsonResponse
+from django.utils.cache import patch_vary_headers
 from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
@@ -26,6 +27,7 @@ from wiredesk.editions import selectors
 from wiredesk.editions.links import story_url
 from wiredesk.editions.selectors import public_q, story_coverage
 from wiredesk.newsroom.models import Article, Story
+from wiredesk.publishing import newsml, ninjs
 
 router = Router()
 
@@ -123,23 +125,70 @@ def _sync_page(since, cursor, edition, section, agency, filters) -> dict:
             "sync_cursor": page.cursor}
 
 
-@router.get("/articles/{article_id}",
-            response={200: schemas.ArticleDetailOut, 400: schemas.ErrorOut,
-                      404: schemas.ErrorOut, 410: schemas.ErrorOut}, tags=["articles"])
-def get_article(request, article_id: int, edition: str | None = None):
-    """One article with its body and the timestamps of its earlier revisions."""
+JSON = "application/json"
+# What GET /api/articles/{id} answers besides its JSON (content negotiation, Vary: Accept).
+OFFERED = (JSON, ninjs.MEDIA_TYPE, newsml.ITEM_MEDIA_TYPE)
+_PARTNER_FORMATS = {
+    200: {"content": {ninjs.MEDIA_TYPE: {"schema": {"type": "object"}},
+                      newsml.ITEM_MEDIA_TYPE: {"schema": {"type": "string"}}}}}
+
+
+def _carried_article(article_id: int, chosen) -> Article:
+    """The article if an edition (``chosen``, or any) carries it and it is public or
+    killed (the caller answers 410 for a kill); 404 for anything else."""
     if not 1 <= article_id <= MAX_ID:
         raise Http404("no such article")
-    chosen = edition_param(edition)
     article = articles_query().prefetch_related("revisions").filter(pk=article_id).first()
     if article is None or not article.placements.all():
         raise Http404("no such article")
-    if article.status == Article.Status.KILLED:
-        return Status(410, {"detail": "this article was withdrawn"})
-    if not article.is_public:
+    if article.status != Article.Status.KILLED and not article.is_public:
         raise Http404("no such article")
     if chosen is not None and chosen.pk not in {p.edition_id for p in article.placements.all()}:
         raise Http404("this edition does not carry the article")
+    return article
+
+
+def _partner_document(article: Article, chosen, media_type: str) -> HttpResponse:
+    if media_type == ninjs.MEDIA_TYPE:
+        document = ninjs.article_document(article, chosen)
+        if article.status == Article.Status.KILLED:
+            # 410 like every withdrawn article, and still the NINJS of its cancellation
+            # (JSON, as every error of this API is).
+            response = HttpResponse(ninjs.dumps(document), status=410,
+                                    content_type=f"{JSON}; charset=utf-8")
+        else:
+            response = HttpResponse(ninjs.dumps(document),
+                                    content_type=f"{ninjs.MEDIA_TYPE}; charset=utf-8")
+    else:
+        if article.status == Article.Status.KILLED:
+            response = JsonResponse({"detail": "this article was withdrawn",
+                                     "pubstatus": "canceled"}, status=410)
+        else:
+            response = HttpResponse(newsml.article_document(article, chosen),
+                                    content_type=f"{newsml.ITEM_MEDIA_TYPE}; charset=utf-8")
+    patch_vary_headers(response, ["Accept"])
+    return response
+
+
+@router.get("/articles/{article_id}",
+            response={200: schemas.ArticleDetailOut, 400: schemas.ErrorOut,
+                      404: schemas.ErrorOut, 410: schemas.ErrorOut}, tags=["articles"],
+            openapi_extra={"responses": _PARTNER_FORMATS})
+def get_article(request, response: HttpResponse, article_id: int, edition: str | None = None):
+    """One article with its body and the timestamps of its earlier revisions.
+
+    Asked with `Accept: application/ninjs+json` it answers IPTC NINJS 2.1, with
+    `Accept: application/vnd.iptc.g2.newsitem+xml` a NewsML-G2 newsItem (the same as
+    `/ninjs` and `/newsml`); the answer varies on Accept.
+    """
+    patch_vary_headers(response, ["Accept"])  # the JSON answers too: caches keep each
+    chosen = edition_param(edition)
+    article = _carried_article(article_id, chosen)
+    wanted = request.get_preferred_type(OFFERED) or JSON
+    if wanted != JSON:
+        return _partner_document(article, chosen, wanted)
+    if article.status == Article.Status.KILLED:
+        return Status(410, {"detail": "this article was withdrawn"})
     out = article_out(article, chosen)
     out.update({
         "lead": article.lead, "body_html": article.body_html, "credit": article.credit,
@@ -152,6 +201,38 @@ def get_article(request, article_id: int, edition: str | None = None):
                  for t in selectors.article_tags(article)],
     })
     return out
+
+
+@router.get("/articles/{article_id}/ninjs",
+            response={200: dict, 400: schemas.ErrorOut, 404: schemas.ErrorOut, 410: dict},
+            tags=["articles"],
+            openapi_extra={"responses": {200: {"content": {
+                ninjs.MEDIA_TYPE: {"schema": {"type": "object"}}}}}})
+def get_article_ninjs(request, article_id: int, edition: str | None = None):
+    """The article as IPTC NINJS 2.1 (`application/ninjs+json`).
+
+    A killed article answers 410 with the NINJS of its cancellation (`pubstatus`
+    `canceled`, no copy); held or embargoed ones are not found (404).
+    """
+    chosen = edition_param(edition)
+    return _partner_document(_carried_article(article_id, chosen), chosen, ninjs.MEDIA_TYPE)
+
+
+@router.get("/articles/{article_id}/newsml",
+            response={200: str, 400: schemas.ErrorOut, 404: schemas.ErrorOut,
+                      410: schemas.ErrorOut},
+            tags=["articles"],
+            openapi_extra={"responses": {200: {"content": {
+                newsml.ITEM_MEDIA_TYPE: {"schema": {"type": "string"}}}}}})
+def get_article_newsml(request, article_id: int, edition: str | None = None):
+    """The article as an IPTC NewsML-G2 newsItem (`application/vnd.iptc.g2.newsitem+xml`).
+
+    Its picture is named by an `irel:associatedWith` link (the picture item itself is in
+    the edition's `feed.newsml.xml`). A killed article answers 410.
+    """
+    chosen = edition_param(edition)
+    return _partner_document(_carried_article(article_id, chosen), chosen,
+                             newsml.ITEM_MEDIA_TYPE)
 
 
 @router.get("/stories/{story_id}",
