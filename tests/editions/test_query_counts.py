@@ -25,7 +25,8 @@ BODY = "".join(f"<p>Paragraph {i} with enough words to make a paragraph.</p>" fo
 # Each has 2 for the footer: the edition's text pages and its footer links; the home one
 # more for the newest stories the front's lead and row are chosen from.
 HOME_QUERIES = 11
-ARTICLE_QUERIES = 16  # 15 + the tags named in the article
+# The article page 2 more for its canonical URL (its placements, the home editions).
+ARTICLE_QUERIES = 18  # 15 + the tags named in the article + 2 canonical
 # Store, place, and the story-intelligence step (PostgreSQL upserts in fewer statements);
 # one is the agency picture items paired with a text that brought no picture of its own
 # (an ingest run asks once per document whether the agency pairs any); 5 are the change

@@ -27,6 +27,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db.models import F, Value
+
 from wiredesk.editions.links import article_path_for, edition_base_url
 from wiredesk.editions.models import Edition, Placement
 from wiredesk.editions.selectors import public_q
@@ -66,22 +68,32 @@ class Candidate:
 
 
 class _Homes:
-    """Every edition once, with the section and agency homes (a few small reads)."""
+    """The home editions of the given sections and agencies, in the editions' order
+    (position, name), read in one query."""
 
-    def __init__(self) -> None:
-        editions = list(Edition.objects.prefetch_related("hosts"))
-        self.editions = {e.pk: e for e in editions}
-        order = {e.pk: i for i, e in enumerate(editions)}  # Edition.Meta.ordering
+    def __init__(self, section_ids: set[int], agency_ids: set[int]) -> None:
         self.sections: dict[int, list[int]] = {}
         self.agencies: dict[int, list[int]] = {}
-        for edition_id, section_id in Edition.home_of_sections.through.objects.values_list(
-                "edition_id", "section_id"):
-            self.sections.setdefault(section_id, []).append(edition_id)
-        for edition_id, agency_id in Edition.home_of_agencies.through.objects.values_list(
-                "edition_id", "agency_id"):
-            self.agencies.setdefault(agency_id, []).append(edition_id)
-        for homes in (*self.sections.values(), *self.agencies.values()):
-            homes.sort(key=lambda pk: order.get(pk, 0))
+        through_s = Edition.home_of_sections.through.objects.filter(
+            section_id__in=section_ids).annotate(kind=Value("s"), key=F("section_id"))
+        through_a = Edition.home_of_agencies.through.objects.filter(
+            agency_id__in=agency_ids).annotate(kind=Value("a"), key=F("agency_id"))
+        fields = ("kind", "key", "edition_id", "edition__position", "edition__name")
+        rows = list(through_s.values_list(*fields).union(through_a.values_list(*fields),
+                                                         all=True))
+        for kind, key, edition_id, *_order in sorted(rows, key=lambda r: (r[3], r[4], r[2])):
+            (self.sections if kind == "s" else self.agencies).setdefault(key, []).append(
+                edition_id)
+
+
+def _editions(ids: set[int], known: Iterable[Edition]) -> dict[int, Edition]:
+    """The editions by id: those the caller has already, the others read with their hosts."""
+    found = {e.pk: e for e in known if e.pk in ids}
+    missing = ids - set(found)
+    if missing:
+        found |= {e.pk: e for e in Edition.objects.filter(pk__in=missing)
+                  .prefetch_related("hosts")}
+    return found
 
 
 def _own(candidate: Candidate, placements: list[tuple[int, bool]], homes: _Homes
@@ -101,13 +113,14 @@ def _own(candidate: Candidate, placements: list[tuple[int, bool]], homes: _Homes
     return carried[0], FIRST_EDITION
 
 
-def canonicals(candidates: Iterable[Candidate | Article]) -> dict[int, Canonical | None]:
+def canonicals(candidates: Iterable[Candidate | Article], *,
+               known: Iterable[Edition] = ()) -> dict[int, Canonical | None]:
     """The canonical page of each article (None: no edition carries it), in a few reads
-    whatever the number of articles."""
+    whatever the number of articles (``known``: editions the caller holds already, not
+    read again)."""
     wanted = [c if isinstance(c, Candidate) else Candidate.of(c) for c in candidates]
     if not wanted:
         return {}
-    homes = _Homes()
     target_ids = {c.duplicate_of_id for c in wanted if c.duplicate_of_id}
     targets = {row[0]: Candidate(*row) for row in Article.objects.filter(
         public_q(), pk__in=target_ids).values_list(
@@ -118,12 +131,17 @@ def canonicals(candidates: Iterable[Candidate | Article]) -> dict[int, Canonical
             article_id__in=list(everyone)).order_by("pk").values_list(
             "article_id", "edition_id", "canonical")):
         placed.setdefault(article_id, []).append((edition_id, canonical))
+    homes = _Homes({c.section_id for c in everyone.values() if c.section_id},
+                   {c.agency_id for c in everyone.values()})
+    chosen: dict[int, tuple[int, str] | None] = {
+        pk: _own(candidate, placed.get(pk, []), homes) for pk, candidate in everyone.items()}
+    editions = _editions({found[0] for found in chosen.values() if found}, known)
 
     def resolve(candidate: Candidate, copy_of: int | None = None) -> Canonical | None:
-        found = _own(candidate, placed.get(candidate.id, []), homes)
+        found = chosen[candidate.id]
         if found is None:
             return None
-        edition = homes.editions[found[0]]
+        edition = editions[found[0]]
         url = edition_base_url(edition) + article_path_for(candidate.id, candidate.slug)
         return Canonical(candidate.id, edition, found[1], url, copy_of)
 
@@ -135,15 +153,15 @@ def canonicals(candidates: Iterable[Candidate | Article]) -> dict[int, Canonical
     return out
 
 
-def canonical_of(article: Article) -> Canonical | None:
+def canonical_of(article: Article, *, known: Iterable[Edition] = ()) -> Canonical | None:
     """The canonical page of one article (None: no edition carries it)."""
-    return canonicals([article])[article.pk]
+    return canonicals([article], known=known)[article.pk]
 
 
 def canonical_url(article: Article, fallback_edition: Edition | None = None) -> str:
     """The article's canonical URL; with no edition carrying it, its page in
     ``fallback_edition`` (or "")."""
-    found = canonical_of(article)
+    found = canonical_of(article, known=[fallback_edition] if fallback_edition else [])
     if found is not None:
         return found.url
     if fallback_edition is not None:

@@ -27,6 +27,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import feedgenerator
 
 from wiredesk.editions import selectors
+from wiredesk.editions.canonical import canonicals
 from wiredesk.editions.links import (
     article_url,
     edition_base_url,
@@ -39,6 +40,7 @@ from wiredesk.editions.links import (
 from wiredesk.editions.models import Edition
 from wiredesk.editions.pages import edition_page
 from wiredesk.newsroom.models import Article, Section, Story, Tag
+from wiredesk.publishing import newsml, ninjs
 from wiredesk.publishing.seo import article_picture
 from wiredesk.wire.xmlsafe import xml_clean
 
@@ -121,6 +123,22 @@ def feed_scope(request, section_slug: str | None = None, story_id: int | None = 
         if allowed.exists() and not allowed.filter(pk=section.pk).exists():
             raise Http404("this edition has no such section")
     return FeedScope(edition=edition, section=section)
+
+
+def with_canonical_links(edition: Edition, articles: list[Article]) -> list[Article]:
+    """Each article with ``feed_link``: its one canonical URL (editions.canonical), the
+    link and the guid (id) of its item in every feed of every edition.
+
+    The policy: an item is the same item wherever it is read, so its link and guid are the
+    page search engines are told to keep, even when that is another edition's (another
+    host's). A guid changes only when the canonical page does (the desk chooses another,
+    or the edition that had it stops carrying the article).
+    """
+    found = canonicals(articles, known=[edition])
+    for article in articles:
+        canonical = found.get(article.pk)
+        article.feed_link = canonical.url if canonical else article_url(edition, article)
+    return articles
 
 
 def article_author(article: Article) -> str:
@@ -230,7 +248,7 @@ class EditionRssFeed(Feed):
 
     def items(self, scope: FeedScope) -> list[Article]:
         # One Feed instance serves every thread: the edition rides on each item instead.
-        articles = scope.articles()
+        articles = with_canonical_links(scope.edition, scope.articles())
         for article in articles:
             article.feed_edition = scope.edition
         return articles
@@ -242,10 +260,10 @@ class EditionRssFeed(Feed):
         return item.teaser or item.lead
 
     def item_link(self, item: Article) -> str:
-        return article_url(item.feed_edition, item)
+        return item.feed_link
 
     def item_guid(self, item: Article) -> str:
-        return article_url(item.feed_edition, item)
+        return item.feed_link
 
     item_guid_is_permalink = True
 
@@ -283,8 +301,8 @@ class EditionAtomFeed(EditionRssFeed):
 
 def json_feed_document(scope: FeedScope) -> dict:
     items = []
-    for article in scope.articles():
-        url = article_url(scope.edition, article)
+    for article in with_canonical_links(scope.edition, scope.articles()):
+        url = article.feed_link
         item = {
             "id": url,
             "url": url,
@@ -322,6 +340,35 @@ def json_feed(request, section_slug=None, story_id=None, tag_key=None):
     # JSON could carry them, but readers turn JSON Feeds into RSS and Atom too.
     body = json.dumps(xml_clean(json_feed_document(scope)), ensure_ascii=False, indent=1)
     return HttpResponse(body.encode("utf-8"), content_type=f"{JSON_FEED_TYPE}; charset=utf-8")
+
+
+def partner_feed_articles(edition: Edition) -> list[Article]:
+    """The edition's latest public articles, and the ones killed among those of the same
+    period (as cancellations: a partner polling the feed learns of a kill at once)."""
+    latest = FeedScope(edition=edition, section=None).articles()
+    since = latest[-1].published_at if len(latest) >= FEED_ITEMS else None
+    killed = (Article.objects.filter(status=Article.Status.KILLED, placements__edition=edition)
+              .select_related("agency", "section").order_by("-published_at", "-id"))
+    if since is not None:
+        killed = killed.filter(published_at__gte=since)
+    merged = latest + list(killed[:FEED_ITEMS])
+    return sorted(merged, key=lambda a: (a.published_at, a.pk), reverse=True)
+
+
+@edition_page
+def ninjs_feed(request):
+    """``feed.ninjs.json``: ``{"items": [NINJS, ...]}``, newest first (publishing.ninjs)."""
+    document = ninjs.feed_document(request.edition, partner_feed_articles(request.edition))
+    return HttpResponse(ninjs.dumps(xml_clean(document)),
+                        content_type="application/json; charset=utf-8")
+
+
+@edition_page
+def newsml_feed(request):
+    """``feed.newsml.xml``: a NewsML-G2 newsMessage, each article's text and picture items
+    (publishing.newsml)."""
+    body = newsml.message_document(partner_feed_articles(request.edition), request.edition)
+    return HttpResponse(body, content_type=f"{newsml.MESSAGE_MEDIA_TYPE}; charset=utf-8")
 
 
 rss_feed = edition_page(EditionRssFeed())

@@ -159,7 +159,8 @@ def item_facts(article: Article, edition: Edition | None = None, *,
     """The facts of an article as partners get them. ``edition``: the edition asked
     through (its language and addresses), else the canonical one; ``canonical``: when the
     caller has it already (a feed works them out in one batch)."""
-    canonical = canonical if canonical is not None else canonical_of(article)
+    canonical = canonical if canonical is not None else canonical_of(
+        article, known=[edition] if edition else [])
     home = edition or (canonical.edition if canonical is not None else None)
     status = pub_status(article, now=now)
     facts = ItemFacts(

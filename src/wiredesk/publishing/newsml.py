@@ -265,7 +265,7 @@ def message_document(articles: Iterable[Article], edition: Edition | None = None
                      now: datetime | None = None) -> bytes:
     """A ``newsMessage`` with each article's text item, and its picture item after it."""
     articles = list(articles)
-    found = canonicals(articles)
+    found = canonicals(articles, known=[edition] if edition else [])
     root = etree.Element(_q("newsMessage"), nsmap={None: NAR})
     header = _sub(root, "header")
     _sub(header, "sent", iso(now or timezone.now()))

@@ -161,7 +161,7 @@ def article_document(article: Article, edition: Edition | None = None) -> dict:
 def documents(articles: Iterable[Article], edition: Edition | None = None) -> list[dict]:
     """Several articles, their canonical pages worked out in one batch."""
     articles = list(articles)
-    found = canonicals(articles)
+    found = canonicals(articles, known=[edition] if edition else [])
     return [document_from_facts(item_facts(a, edition, canonical=found.get(a.pk)))
             for a in articles]
 

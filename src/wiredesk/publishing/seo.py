@@ -11,8 +11,9 @@ from urllib.parse import urlsplit
 from django.templatetags.static import static
 
 from wiredesk.editions.brand import brand_file_url
+from wiredesk.editions.canonical import canonical_url
 from wiredesk.editions.formatting import iso_local
-from wiredesk.editions.links import article_path, article_url, edition_base_url, media_url
+from wiredesk.editions.links import article_path, edition_base_url, media_url
 from wiredesk.editions.models import Edition, Placement
 from wiredesk.newsroom.models import Article
 from wiredesk.wire.types import Picture
@@ -74,8 +75,10 @@ def image_object(picture: Picture) -> dict:
     return data
 
 
-def news_article_data(article: Article, edition: Edition) -> dict:
-    url = article_url(edition, article)
+def news_article_data(article: Article, edition: Edition, canonical: str = "") -> dict:
+    """schema.org NewsArticle; ``url`` and ``mainEntityOfPage`` are the article's one
+    canonical URL (``editions.canonical``), whichever edition's page it is on."""
+    url = canonical or canonical_url(article, edition)
     modified = article.source_updated_at or article.published_at
     if modified < article.published_at:
         modified = article.published_at

@@ -1,6 +1,10 @@
 """Sitemaps per edition: an index, article sitemaps of at most 50,000 URLs each, the
 section pages, and a Google News sitemap of the last two days; plus robots.txt. Article
-URLs name their picture (Google's image sitemap extension)."""
+URLs name their picture (Google's image sitemap extension).
+
+Only canonical URLs are listed (editions.canonical): an edition's sitemaps hold the
+articles whose one canonical page is its own, so each article is in exactly one
+edition's sitemap, at the URL every page of it names as canonical."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from django.http import Http404, HttpResponse
 from django.utils import timezone
 
 from wiredesk.editions import selectors
+from wiredesk.editions.canonical import Candidate, canonicals
 from wiredesk.editions.links import article_path_for, edition_base_url, media_url, section_path
 from wiredesk.editions.models import Edition
 from wiredesk.editions.pages import edition_page, resolve_edition
@@ -45,7 +50,34 @@ def _xml(lines: list[str]) -> HttpResponse:
 def _article_rows(edition: Edition):
     return (selectors.edition_articles(edition).select_related(None)
             .values_list("pk", "slug", "published_at", "source_updated_at", "headline",
-                         "image_renditions"))
+                         "image_renditions", "section_id", "agency_id", "duplicate_of_id"))
+
+
+CANONICAL_BATCH = 2000
+
+
+def _canonical_rows(edition: Edition, rows):
+    """The rows whose canonical page is this edition's own (editions.canonical): an
+    article another edition speaks for, or a copy of another agency's item, is left out
+    of this edition's sitemaps. Rows come as ``_article_rows`` gives them."""
+    batch: list = []
+
+    def keep(chunk):
+        found = canonicals([Candidate(row[0], row[1], row[6], row[7], row[8]) for row in chunk],
+                           known=[edition])
+        for row in chunk:
+            canonical = found.get(row[0])
+            if canonical is not None and canonical.article_id == row[0] \
+                    and canonical.edition.pk == edition.pk:
+                yield row[:6]
+
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= CANONICAL_BATCH:
+            yield from keep(batch)
+            batch = []
+    if batch:
+        yield from keep(batch)
 
 
 def _image(edition: Edition, renditions: list[dict]) -> str:
@@ -85,7 +117,8 @@ def article_sitemap(request, page: int):
     start = (page - 1) * URLS_PER_SITEMAP
     rows = _article_rows(edition).order_by("-published_at", "-id")[start:start + URLS_PER_SITEMAP]
     lines = [f'<urlset xmlns="{SITEMAP_NS}" xmlns:image="{IMAGE_NS}">']
-    for pk, slug, published, updated, _headline, image in rows.iterator(chunk_size=2000):
+    for pk, slug, published, updated, _headline, image in _canonical_rows(
+            edition, rows.iterator(chunk_size=CANONICAL_BATCH)):
         lastmod = max(published, updated) if updated else published
         lines.append(f"<url><loc>{escape(base + article_path_for(pk, slug))}</loc>"
                      f"<lastmod>{_w3c(lastmod)}</lastmod>{_image(edition, image)}</url>")
@@ -114,7 +147,7 @@ def news_sitemap(request):
     since = timezone.now() - NEWS_WINDOW
     rows = _article_rows(edition).filter(published_at__gte=since)[:NEWS_MAX_URLS]
     lines = [f'<urlset xmlns="{SITEMAP_NS}" xmlns:news="{NEWS_NS}" xmlns:image="{IMAGE_NS}">']
-    for pk, slug, published, _updated, headline, image in rows:
+    for pk, slug, published, _updated, headline, image in _canonical_rows(edition, rows):
         lines.append(
             f"<url><loc>{escape(base + article_path_for(pk, slug))}</loc><news:news>"
             f"<news:publication><news:name>{escape(edition.name)}</news:name>"

@@ -6,7 +6,8 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from wiredesk.editions.links import article_url, edition_base_url, section_path
+from wiredesk.editions.canonical import canonical_url
+from wiredesk.editions.links import edition_base_url, section_path
 from wiredesk.publishing.feeds import ATOM_TYPE, JSON_FEED_TYPE, RSS_TYPE
 from wiredesk.publishing.seo import (
     article_picture,
@@ -54,7 +55,9 @@ def article_head(context) -> str:
     edition = context.get("edition")
     if article is None or edition is None:
         return ""
-    url = article_url(edition, article)
+    # Every edition's page of the article names its one canonical URL (cross-domain when
+    # another edition's), and so do og:url and the JSON-LD.
+    url = canonical_url(article, edition)
     description = article.teaser or article.lead
     parts = [format_html('<link rel="canonical" href="{}">', url)]
     parts += [format_html('<link rel="alternate" hreflang="{}" href="{}">', lang, href)
@@ -86,5 +89,5 @@ def article_head(context) -> str:
     # json_ld() escapes <, > and & itself; every other part went through format_html.
     parts.append(mark_safe(
         '<script type="application/ld+json">'
-        + json_ld(news_article_data(article, edition)) + "</script>"))
+        + json_ld(news_article_data(article, edition, url)) + "</script>"))
     return mark_safe("\n".join(str(p) for p in parts))
