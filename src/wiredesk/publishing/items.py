@@ -19,6 +19,7 @@ the other sees the same item:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -33,10 +34,20 @@ from wiredesk.editions.models import Edition
 from wiredesk.newsroom.models import Article, Tag
 from wiredesk.newsroom.models.files import PictureFile
 
+_PLACE = re.compile(r"^(?:\(\d+\)\s*--\s*)?(?P<place>[^,(]+?)\s*(?:,|\(|--|$)")
+
 USABLE = "usable"
 WITHHELD = "withheld"
 CANCELED = "canceled"
 CORRECTION = "correction"
+
+
+def located_place(dateline: str) -> str:
+    """The place a dateline names ("New Delhi [India], July 12 (ANI)" -> "New Delhi
+    [India]"), or ""."""
+    found = _PLACE.match(dateline.strip())
+    return found.group("place").strip() if found else ""
+
 
 
 def provider_id() -> str:

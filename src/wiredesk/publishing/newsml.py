@@ -35,7 +35,7 @@ from lxml import etree
 from wiredesk.editions.canonical import canonicals
 from wiredesk.editions.models import Edition
 from wiredesk.newsroom.models import Article
-from wiredesk.publishing.items import ItemFacts, iso, item_facts, provider_id
+from wiredesk.publishing.items import ItemFacts, iso, item_facts, located_place, provider_id
 from wiredesk.wire.xmlsafe import xml_text
 
 NAR = "http://iptc.org/std/nar/2006-10-01/"
@@ -48,7 +48,6 @@ IPTC_CATALOG = "http://www.iptc.org/std/catalog/catalog.IPTC-G2-Standards_41.xml
 # The aliases of IPTC's catalog that wiredesk's documents use (tests check each is in it).
 IPTC_ALIASES = frozenset({"ninat", "stat", "sig", "isrol", "cpnat", "irel", "drol", "nprov"})
 _QCODE = re.compile(r"^[A-Za-z][\w.-]*:\S+$")
-_PLACE = re.compile(r"^(?:\(\d+\)\s*--\s*)?(?P<place>[^,(]+?)\s*(?:,|\(|--|$)")
 
 _ENTITY_TYPES = {"section": "cpnat:abstract", "person": "cpnat:person",
                  "organisation": "cpnat:organisation", "place": "cpnat:geoArea"}
@@ -87,13 +86,6 @@ def _item_root(kind: str, guid: str, version: str, language: str):
     for alias, uri in _schemes().items():
         _sub(catalog, "scheme", alias=alias, uri=uri)
     return root
-
-
-def located_place(dateline: str) -> str:
-    """The place a dateline names ("New Delhi [India], July 12 (ANI)" -> "New Delhi
-    [India]"), or ""."""
-    found = _PLACE.match(dateline.strip())
-    return found.group("place").strip() if found else ""
 
 
 def _item_meta(root, facts: ItemFacts, item_class: str, provider_name: str):

@@ -32,7 +32,7 @@ from wiredesk.editions.canonical import canonicals
 from wiredesk.editions.links import edition_base_url, feed_path
 from wiredesk.editions.models import Edition
 from wiredesk.newsroom.models import Article
-from wiredesk.publishing.items import ItemFacts, item_facts
+from wiredesk.publishing.items import ItemFacts, item_facts, located_place
 
 MEDIA_TYPE = "application/ninjs+json"
 NINJS_VERSION = "2.1"
@@ -135,8 +135,9 @@ def _copy(facts: ItemFacts) -> dict:
                           "value": article.body_html, **_text_counts(article.body_html)}]
     if article.byline_shown:
         out["by"] = article.byline_shown
-    if article.dateline:
-        out["located"] = article.dateline
+    place = located_place(article.dateline) if article.dateline else ""
+    if place:
+        out["located"] = place
     out["genres"] = [{"name": Article.Kind(article.kind).label.capitalize(),
                       "literal": article.kind}]
     for subject in facts.subjects:

@@ -10,7 +10,6 @@ import re
 import pytest
 
 from tests.conftest import rss, rss_item
-from tests.publishing.conftest import site  # noqa: F401
 from wiredesk.editions import canonical as policy
 from wiredesk.editions.links import article_url
 from wiredesk.editions.models import Edition, Placement

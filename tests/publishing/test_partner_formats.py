@@ -1,0 +1,103 @@
+"""NINJS and NewsML-G2 of one article in each state: usable, embargoed (withheld, with
+the copy), held (withheld, without it), killed (canceled), corrected (signal); hostile
+copy still well-formed; what wiredesk's reader and IPTC's read back."""
+
+from __future__ import annotations
+
+from datetime import UTC, timedelta
+
+import jsonschema_rs
+import NewsMLG2
+import pytest
+from django.utils import timezone
+
+from wiredesk.newsroom import services
+from wiredesk.newsroom.models import Article
+from wiredesk.publishing import newsml, ninjs
+from wiredesk.wire.formats import newsml_g2
+
+pytestmark = pytest.mark.django_db
+
+
+def _both(article: Article):
+    article = Article.objects.select_related("agency", "section").get(pk=article.pk)
+    document = ninjs.article_document(article)
+    validator = jsonschema_rs.validator_for(ninjs.schema(), validate_formats=True)
+    assert not [e.message for e in validator.iter_errors(document)]
+    data = newsml.article_document(article)
+    assert newsml.check(data) == []
+    assert NewsMLG2.NewsMLG2Document(data).get_item() is not None
+    return document, newsml_g2.parse(data).items[0]
+
+
+def test_an_embargoed_article_is_withheld_with_its_copy(site):
+    article = Article.objects.get(headline="Fresh world story")
+    until = (timezone.now() + timedelta(hours=3)).replace(microsecond=0)
+    Article.objects.filter(pk=article.pk).update(embargo_until=until)
+    document, item = _both(article)
+    assert document["pubstatus"] == "withheld"
+    assert document["embargoed"] == until.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    assert document["headlines"][0]["value"] == "Fresh world story"
+    assert item.status == "withheld" and item.embargo_until == until
+    assert item.title == "Fresh world story"
+
+
+def test_a_held_article_is_withheld_without_its_copy(site):
+    article = services.article_hold(article=Article.objects.get(headline="Fresh world story"),
+                                    reason="lawyers")
+    document, item = _both(article)
+    assert document["pubstatus"] == "withheld" and document["representationtype"] == "partial"
+    assert "headlines" not in document and "bodies" not in document
+    assert "lawyers" in document["ednote"]
+    assert item.status == "withheld" and not item.title and not item.body
+
+
+def test_a_killed_article_is_canceled(site):
+    article = services.article_kill(article=Article.objects.get(headline="Sport story"),
+                                    reason="legal")
+    document, item = _both(article)
+    assert document["pubstatus"] == "canceled" and "associations" not in document
+    assert document["version"] == str(article.version)
+    assert item.status == "canceled" and not item.body
+
+
+def test_a_correction_carries_the_signal(site):
+    article = Article.objects.get(headline="Fresh world story")
+    Article.objects.filter(pk=article.pk).update(signal="correction", version=3)
+    document, item = _both(article)
+    assert {"role": "signal", "contenttype": "text/plain",
+            "value": "http://cv.iptc.org/newscodes/signal/correction"} \
+        in document["descriptions"]
+    assert "Correction" in document["ednote"] and document["version"] == "3"
+    assert item.signal == "correction" and item.version == 3
+
+
+def test_hostile_copy_stays_well_formed(site):
+    article = Article.objects.get(headline="Old world story")
+    Article.objects.filter(pk=article.pk).update(
+        headline="Bad \x0b <headline> & \"quotes\"",
+        body_html='<p>One&nbsp;two<br>three <b>bold <i>both</b></i></p><!-- c -->'
+                  '<p onclick="x()">\x01after</p><p>ünïcödé — “quoted”</p>',
+        dateline="(250711) -- WASHINGTON, July 11, 2025 (Xinhua)")
+    document, item = _both(article)
+    assert "<headline>" in item.title.replace("&lt;", "<").replace("&gt;", ">")
+    assert "ünïcödé — “quoted”" in item.body and "after" in item.body
+    assert document["located"] == "WASHINGTON"
+
+
+def test_the_check_finds_what_is_wrong():
+    good = (b'<newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="urn:x:1" version="1" '
+            b'standard="NewsML-G2" standardversion="2.35"><itemMeta><itemClass qcode="ninat:text"/>'
+            b'<provider literal="x"/><versionCreated>2025-01-01T00:00:00Z</versionCreated>'
+            b'<pubStatus qcode="stat:usable"/></itemMeta></newsItem>')
+    assert newsml.check(good) == []
+    assert newsml.check(b"<newsItem")[0].startswith("not well-formed")
+    assert "namespace" in newsml.check(b"<newsItem/>")[0]
+    swapped = good.replace(b'<pubStatus qcode="stat:usable"/>', b"").replace(
+        b"<itemClass", b'<pubStatus qcode="stat:usable"/><itemClass')
+    assert any("order" in p for p in newsml.check(swapped))
+    assert any("stat:gone" in p for p in newsml.check(good.replace(b"stat:usable",
+                                                                    b"stat:gone")))
+    assert any("QCode" in p for p in newsml.check(good.replace(b"ninat:text", b"nope:text")))
+    assert any("time zone" in p for p in newsml.check(good.replace(b"00:00Z", b"00:00")))
+    assert any("@guid" in p for p in newsml.check(good.replace(b'guid="urn:x:1" ', b"")))
