@@ -214,3 +214,19 @@ def test_a_changed_choice_reaches_cached_pages_of_every_edition(client, site, se
     edition_homes_set(_edition("chile-sun"), agencies=["RFE"])  # a home: every edition
     sport = _article("Sport story")
     assert _head(client, "plain-post", sport)[0] == article_url(_edition("chile-sun"), sport)
+
+
+def test_the_cli_sets_homes_and_the_desk_choice(site, capsys):
+    from wiredesk import cli
+
+    fresh = _article("Fresh world story")
+    assert cli.main(["edition", "update", "sol-de-chile", "--home-agencies", "RFE"]) == 0
+    assert _rule(fresh) == ("sol-de-chile", policy.AGENCY_HOME)
+    assert cli.main(["edition", "canonical", str(fresh.pk), "chile-sun"]) == 0
+    assert f"canonical {article_url(_edition('chile-sun'), fresh)} (desk)" in \
+        capsys.readouterr().out
+    assert cli.main(["edition", "canonical", str(fresh.pk), "plain-post"]) != 0
+    assert "does not carry" in capsys.readouterr().err
+    assert cli.main(["edition", "canonical", str(fresh.pk), "--clear"]) == 0
+    assert cli.main(["edition", "update", "sol-de-chile", "--home-agencies", ""]) == 0
+    assert _rule(fresh) == ("chile-sun", policy.FIRST_EDITION)

@@ -117,3 +117,28 @@ def test_the_demo_as_one_message_links_each_picture_to_its_text(demo_site):
         assert (picture.guid, picture.guid.removesuffix(":picture")) in links
         assert picture.media and picture.media[0].width
 
+
+
+@pytest.mark.django_db
+def test_the_demo_business_stories_are_euro_ledgers(demo_site, client):
+    """The demo makes Euro Ledger the home of business: Chile Sun's page of a business
+    story names Euro Ledger's, and only Euro Ledger's sitemap lists it."""
+    import re
+
+    from wiredesk.editions.canonical import canonical_of
+
+    business = [a for a in Article.objects.filter(
+        section__slug="business", placements__edition__slug="chile-sun").filter(
+        placements__edition__slug="euro-ledger").distinct()
+        if a.is_public and a.duplicate_of_id is None]
+    assert business
+    for article in business:
+        url = canonical_of(article).url
+        assert url.startswith("http://euroledger.localhost")
+        page = client.get(f"/chile-sun/news/{article.pk}/{article.slug}").content.decode()
+        assert f'<link rel="canonical" href="{url}">' in page
+        chile = client.get("/chile-sun/sitemap-articles-1.xml").content.decode()
+        euro = client.get("/euro-ledger/sitemap-articles-1.xml").content.decode()
+        assert f"<loc>{url}</loc>" in euro and f"/news/{article.pk}/" not in chile
+    listed = re.findall(r"<loc>([^<]+)</loc>", chile + euro)
+    assert len(listed) == len(set(listed))

@@ -50,10 +50,13 @@ SECTIONS = [
 EDITIONS = [
     {"name": "Chile Sun", "slug": "chile-sun", "time_zone": "Australia/Sydney",
      "hosts": ["chilesun.localhost"], "sections": None, "agencies": None,
+     "home_sections": [],
      "tagline": "News from Chile and the world, around the clock"},
     {"name": "Euro Ledger", "slug": "euro-ledger", "time_zone": "Europe/Paris",
      "hosts": ["euroledger.localhost"], "sections": ["world", "business"],
-     "agencies": None, "tagline": "World and business news for Europe"},
+     # Business stories Chile Sun carries too name Euro Ledger's page as canonical.
+     "agencies": None, "home_sections": ["business"],
+     "tagline": "World and business news for Europe"},
 ]
 # Each edition's own look (logos drawn for the project: demo/logos.py), its text pages
 # and footer links, set through the same service as the admin and `wiredesk edition update`.
@@ -180,7 +183,7 @@ def build(*, host: str = "127.0.0.1", port: int = 8000, progress=print) -> list[
     from django.utils import timezone
 
     from wiredesk.datadir import write_demo_record
-    from wiredesk.editions.services import edition_save
+    from wiredesk.editions.services import edition_homes_set, edition_save
     from wiredesk.newsroom import services
 
     progress("Preparing the database...")
@@ -197,6 +200,7 @@ def build(*, host: str = "127.0.0.1", port: int = 8000, progress=print) -> list[
                                sections=spec["sections"], agencies=spec["agencies"],
                                tagline=spec["tagline"])
         brand_edition(edition, BRANDS[spec["slug"]])
+        edition_homes_set(edition, sections=spec["home_sections"])
     # An article keeps the date it was first stored with: a data directory built before
     # keeps its sample's dates (start afresh with another --data-dir for new ones).
     sources = dated_feeds(settings.DATA_DIR / DATED_FEEDS, now=timezone.now())

@@ -49,7 +49,8 @@ class EditionForm(forms.ModelForm):
     class Meta:
         model = Edition
         fields = ["name", "slug", "tagline", "time_zone", "language", "position", "sections",
-                  "agencies", "brand_color", "accent_color", "text_color", "background_color",
+                  "agencies", "home_of_sections", "home_of_agencies", "brand_color",
+                  "accent_color", "text_color", "background_color",
                   "font_body", "font_headings", "logo_replaces_name", "sender_name",
                   "sender_address", "template_folder"]
 
@@ -85,12 +86,18 @@ class EditionAdmin(admin.ModelAdmin):
     form = EditionForm
     list_display = ["name", "slug", "time_zone", "hosts_list"]
     prepopulated_fields = {"slug": ["name"]}
-    filter_horizontal = ["sections", "agencies"]
+    filter_horizontal = ["sections", "agencies", "home_of_sections", "home_of_agencies"]
     inlines = [EditionHostInline, EditionPageInline, FooterLinkInline]
     readonly_fields = ["pictures"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "tagline", "time_zone", "language", "position",
                            "sections", "agencies"]}),
+        ("Canonical home", {
+            "description": "Each article has one canonical URL: the desk's choice (a "
+                           "placement marked canonical), else the home edition of its "
+                           "section, else of its agency (when that edition carries it), "
+                           "else the first edition that carried it.",
+            "fields": ["home_of_sections", "home_of_agencies"]}),
         ("Look", {
             "description": "Colours are hex values (#0b3d91). Text, links (accent) and the "
                            "masthead name (brand) must each reach a contrast of 4.5:1 "
@@ -137,7 +144,22 @@ class EditionAdmin(admin.ModelAdmin):
 
 @admin.register(Placement)
 class PlacementAdmin(admin.ModelAdmin):
-    list_display = ["article", "edition", "published_at", "pinned"]
-    list_filter = ["edition", "pinned"]
+    list_display = ["article", "edition", "published_at", "pinned", "canonical"]
+    list_filter = ["edition", "pinned", "canonical"]
     raw_id_fields = ["article"]
+    readonly_fields = ["canonical"]
+    actions = ["make_canonical", "clear_canonical"]
+
+    @admin.action(description="Make this edition's page the article's canonical URL")
+    def make_canonical(self, request, queryset):
+        for placement in queryset.select_related("article", "edition"):
+            services.article_canonical_set(article=placement.article,
+                                           edition=placement.edition)
+        self.message_user(request, f"{queryset.count()} canonical page(s) chosen")
+
+    @admin.action(description="Clear the desk's choice (home editions or the first decide)")
+    def clear_canonical(self, request, queryset):
+        for placement in queryset.select_related("article"):
+            services.article_canonical_set(article=placement.article, edition=None)
+        self.message_user(request, f"{queryset.count()} choice(s) cleared")
 

@@ -34,7 +34,21 @@ def register(sub) -> None:
     ed_update.add_argument("--agencies", default=None, help="comma-separated agency codes")
     ed_update.add_argument("--tagline", default=None)
     _brand_options(ed_update)
+    for parser in (ed_add, ed_update):
+        homes = parser.add_argument_group("canonical home (one URL per article)")
+        homes.add_argument("--home-sections", default=None, metavar="SLUGS",
+                           help="this edition's page is the canonical one of these sections' "
+                                "articles it carries (comma-separated; '' for none)")
+        homes.add_argument("--home-agencies", default=None, metavar="CODES",
+                           help="the same for these agencies' articles, after section homes")
     ed_sub.add_parser("list", help="list editions")
+    canonical = ed_sub.add_parser(
+        "canonical", help="the desk's choice of an article's canonical page: this edition's")
+    canonical.add_argument("article", type=int, help="article id")
+    canonical.add_argument("slug", nargs="?", default=None,
+                           help="the edition whose page is canonical (it must carry it)")
+    canonical.add_argument("--clear", action="store_true",
+                           help="no choice: the home editions or the first edition decide")
 
 
 def _brand_options(parser) -> None:
@@ -124,13 +138,41 @@ def cmd_edition(args) -> int:
                     sections=split_list(args.sections), agencies=split_list(args.agencies),
                     tagline=args.tagline)
             _apply_brand(edition, args)
+            if args.home_sections is not None or args.home_agencies is not None:
+                services.edition_homes_set(edition, sections=split_list(args.home_sections),
+                                           agencies=split_list(args.home_agencies))
         print(f"edition {edition.slug}: {edition.name} ({edition.time_zone}), "
               f"{edition.placements.count()} articles placed")
         return 0
+    if args.edition_command == "canonical":
+        return _set_canonical(args)
     for e in Edition.objects.prefetch_related("hosts", "sections", "agencies"):
         hosts = ",".join(h.host for h in e.hosts.all()) or "-"
         sections = ",".join(s.slug for s in e.sections.all()) or "all"
         agencies = ",".join(a.code for a in e.agencies.all()) or "all"
         print(f"{e.slug:<16} {e.name:<24} {e.time_zone:<22} hosts={hosts} "
               f"sections={sections} agencies={agencies} articles={e.placements.count()}")
+    return 0
+
+
+def _set_canonical(args) -> int:
+    from wiredesk.editions import services
+    from wiredesk.editions.canonical import canonical_of
+    from wiredesk.editions.models import Edition
+    from wiredesk.newsroom.models import Article
+
+    if (args.slug is None) == (not args.clear):
+        raise CommandError("name the edition whose page is canonical, or --clear")
+    article = Article.objects.filter(pk=args.article).first()
+    if article is None:
+        raise CommandError(f"no article {args.article}")
+    edition = None
+    if args.slug is not None:
+        edition = Edition.objects.filter(slug=args.slug).first()
+        if edition is None:
+            raise CommandError(f"no edition {args.slug!r} (see `wiredesk edition list`)")
+    services.article_canonical_set(article=article, edition=edition)
+    found = canonical_of(article)
+    print(f"article {article.pk}: canonical {found.url if found else '(no edition carries it)'}"
+          f"{f' ({found.rule})' if found else ''}")
     return 0
