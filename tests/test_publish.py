@@ -1,3 +1,4 @@
+import json
 import re
 
 import pytest
@@ -102,6 +103,10 @@ def test_publish_writes_the_story_tag_feed_and_sitemap_pages_articles_link_to(tm
     assert "<sitemapindex" in (root / "sitemap.xml").read_text()
     assert f"/news/{court.pk}/" in (root / "sitemap-articles-1.xml").read_text()
     assert report.pages >= 20
+    # The partner feeds too (NINJS and NewsML-G2).
+    partner = json.loads((root / "feed.ninjs.json").read_text())
+    assert [i["headlines"][0]["value"] for i in partner["items"]] == [court.headline]
+    assert "<newsMessage" in (root / "feed.newsml.xml").read_text()
 
     # A kill takes the article's story and tag pages and feeds with it.
     services.article_kill(article=court, reason="legal")
@@ -112,6 +117,8 @@ def test_publish_writes_the_story_tag_feed_and_sitemap_pages_articles_link_to(tm
     assert not (root / "tag" / "teodor-vasek" / "index.html").exists()
     assert feedparser.parse((root / "feed.rss").read_bytes()).entries == []
     assert f"/news/{court.pk}/" not in (root / "sitemap-articles-1.xml").read_text()
+    assert [i["pubstatus"] for i in json.loads(
+        (root / "feed.ninjs.json").read_text())["items"]] == ["canceled"]
     # Nothing changed: nothing is rendered again, and the manifest forgot the dead pages.
     [quiet] = publish.publish(out)
     assert (quiet.rendered, quiet.removed, quiet.pages) == (0, 0, 0)
@@ -144,6 +151,9 @@ def test_a_first_run_names_more_articles_than_the_database_takes_at_once(tmp_pat
     connection.ensure_connection()
     connection.connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 40)
     monkeypatch.setattr(publish, "LOOKUP_SLICE", 20)
+    from wiredesk.editions import canonical
+
+    monkeypatch.setattr(canonical, "LOOKUP_SLICE", 20)
     try:
         [report] = publish.publish(tmp_path / "out")
     finally:

@@ -175,6 +175,8 @@ def edition_pages(edition) -> dict[str, str]:
     base = edition_path(edition)
     pages = {"index.html": base + "/"}
     _with_feeds(pages, base, "/")
+    for name in ("feed.ninjs.json", "feed.newsml.xml"):  # the partner feeds
+        pages[name] = f"{base}/{name}"
     css_name = brand_of(edition).css_name
     pages[css_name] = f"{base}/{css_name}"
     for kind in EditionPage.objects.filter(edition=edition).values_list("kind", flat=True):

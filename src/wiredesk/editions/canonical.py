@@ -38,6 +38,13 @@ DESK = "desk"
 SECTION_HOME = "section-home"
 AGENCY_HOME = "agency-home"
 FIRST_EDITION = "first-edition"
+# Ids bound in one IN lookup: SQLite takes at most 32,766 parameters in a statement.
+LOOKUP_SLICE = 1000
+
+
+def _sliced(ids: Iterable[int]) -> list[list[int]]:
+    ids = sorted(set(ids))
+    return [ids[i:i + LOOKUP_SLICE] for i in range(0, len(ids), LOOKUP_SLICE)]
 
 
 @dataclass(frozen=True)
@@ -74,13 +81,15 @@ class _Homes:
     def __init__(self, section_ids: set[int], agency_ids: set[int]) -> None:
         self.sections: dict[int, list[int]] = {}
         self.agencies: dict[int, list[int]] = {}
-        through_s = Edition.home_of_sections.through.objects.filter(
-            section_id__in=section_ids).annotate(kind=Value("s"), key=F("section_id"))
-        through_a = Edition.home_of_agencies.through.objects.filter(
-            agency_id__in=agency_ids).annotate(kind=Value("a"), key=F("agency_id"))
+        # Homes are few: read them all rather than bind every section and agency asked.
+        through_s = Edition.home_of_sections.through.objects.annotate(
+            kind=Value("s"), key=F("section_id"))
+        through_a = Edition.home_of_agencies.through.objects.annotate(
+            kind=Value("a"), key=F("agency_id"))
         fields = ("kind", "key", "edition_id", "edition__position", "edition__name")
-        rows = list(through_s.values_list(*fields).union(through_a.values_list(*fields),
-                                                         all=True))
+        rows = [row for row in through_s.values_list(*fields).union(
+            through_a.values_list(*fields), all=True)
+            if row[1] in (section_ids if row[0] == "s" else agency_ids)]
         for kind, key, edition_id, *_order in sorted(rows, key=lambda r: (r[3], r[4], r[2])):
             (self.sections if kind == "s" else self.agencies).setdefault(key, []).append(
                 edition_id)
@@ -122,15 +131,16 @@ def canonicals(candidates: Iterable[Candidate | Article], *,
     if not wanted:
         return {}
     target_ids = {c.duplicate_of_id for c in wanted if c.duplicate_of_id}
-    targets = {row[0]: Candidate(*row) for row in Article.objects.filter(
-        public_q(), pk__in=target_ids).values_list(
-        "pk", "slug", "section_id", "agency_id", "duplicate_of_id")} if target_ids else {}
+    targets = {row[0]: Candidate(*row) for chunk in _sliced(target_ids)
+               for row in Article.objects.filter(public_q(), pk__in=chunk).values_list(
+                   "pk", "slug", "section_id", "agency_id", "duplicate_of_id")}
     everyone = {c.id: c for c in wanted} | targets
     placed: dict[int, list[tuple[int, bool]]] = {}
-    for article_id, edition_id, canonical in (Placement.objects.filter(
-            article_id__in=list(everyone)).order_by("pk").values_list(
-            "article_id", "edition_id", "canonical")):
-        placed.setdefault(article_id, []).append((edition_id, canonical))
+    for chunk in _sliced(everyone):
+        for article_id, edition_id, canonical in (Placement.objects.filter(
+                article_id__in=chunk).order_by("pk").values_list(
+                "article_id", "edition_id", "canonical")):
+            placed.setdefault(article_id, []).append((edition_id, canonical))
     homes = _Homes({c.section_id for c in everyone.values() if c.section_id},
                    {c.agency_id for c in everyone.values()})
     chosen: dict[int, tuple[int, str] | None] = {

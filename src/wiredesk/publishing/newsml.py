@@ -255,21 +255,25 @@ def picture_document(article: Article, edition: Edition | None = None) -> bytes 
 
 def message_document(articles: Iterable[Article], edition: Edition | None = None, *,
                      now: datetime | None = None) -> bytes:
-    """A ``newsMessage`` with each article's text item, and its picture item after it."""
+    """A ``newsMessage`` with each article's text item, and its picture item after it.
+
+    ``sent`` is ``now`` when given, else the latest change of the items it holds: the same
+    articles make the same bytes (one ETag, and ``publish --static`` rewrites nothing)."""
     articles = list(articles)
     found = canonicals(articles, known=[edition] if edition else [])
+    facts = [item_facts(a, edition, canonical=found.get(a.pk)) for a in articles]
     root = etree.Element(_q("newsMessage"), nsmap={None: NAR})
     header = _sub(root, "header")
-    _sub(header, "sent", iso(now or timezone.now()))
-    sender = edition.name if edition is not None else provider_id()
-    _sub(header, "sender", sender)
+    sent = iso(now) if now else max((f.version_created for f in facts),
+                                    default=iso(timezone.now()))
+    _sub(header, "sent", sent)
+    _sub(header, "sender", edition.name if edition is not None else provider_id())
     item_set = _sub(root, "itemSet")
-    for article in articles:
-        facts = item_facts(article, edition, canonical=found.get(article.pk))
-        name = _provider_name(facts, edition)
-        item_set.append(_text_item(facts, name))
-        if facts.picture is not None:
-            item_set.append(_picture_item(facts, name))
+    for each in facts:
+        name = _provider_name(each, edition)
+        item_set.append(_text_item(each, name))
+        if each.picture is not None:
+            item_set.append(_picture_item(each, name))
     return _bytes(root)
 
 
