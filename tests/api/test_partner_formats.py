@@ -64,6 +64,7 @@ def test_content_negotiation_on_the_article_endpoint(client, site):
     plain = client.get(url)
     assert plain["Content-Type"].startswith("application/json")
     assert "Accept" in plain["Vary"] and plain.json()["headline"] == "Fresh world story"
+    assert plain.json()["canonical_url"] == canonical_of(article).url
     as_ninjs = client.get(url, HTTP_ACCEPT=NINJS)
     assert as_ninjs["Content-Type"].startswith(NINJS) and "Accept" in as_ninjs["Vary"]
     assert json.loads(as_ninjs.content) == json.loads(client.get(f"{url}/ninjs").content)

@@ -230,3 +230,20 @@ def test_the_cli_sets_homes_and_the_desk_choice(site, capsys):
     assert cli.main(["edition", "canonical", str(fresh.pk), "--clear"]) == 0
     assert cli.main(["edition", "update", "sol-de-chile", "--home-agencies", ""]) == 0
     assert _rule(fresh) == ("chile-sun", policy.FIRST_EDITION)
+
+
+def test_the_admin_marks_a_placement_canonical(client, site):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.create_superuser("desk", "d@x.org", "pw-1234"))
+    fresh = _article("Fresh world story")
+    placement = Placement.objects.get(article=fresh, edition__slug="sol-de-chile")
+    done = client.post("/admin/editions/placement/", {
+        "action": "make_canonical", "_selected_action": [str(placement.pk)]})
+    assert done.status_code == 302
+    assert _rule(fresh) == ("sol-de-chile", policy.DESK)
+    client.post("/admin/editions/placement/", {
+        "action": "clear_canonical", "_selected_action": [str(placement.pk)]})
+    assert _rule(fresh) == ("chile-sun", policy.FIRST_EDITION)
+    page = client.get(f"/admin/editions/edition/{_edition('chile-sun').pk}/change/")
+    assert page.status_code == 200 and "Canonical home" in page.content.decode()

@@ -64,3 +64,28 @@ def test_the_newsml_feed_is_a_news_message_read_back(client, site):
     assert titles == ["Newest world story", "Sport story", "Fresh world story",
                       "Old world story"]
     assert client.get("/no-such-edition/feed.newsml.xml").status_code == 404
+
+
+def test_the_partner_feeds_read_a_few_queries_whatever_their_length(client, site, settings,
+                                                                     tmp_path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.conftest import rss, rss_item
+
+    settings.WIREDESK_PAGE_CACHE = False
+
+    def count(path: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200
+        return len(queries)
+
+    before = {p: count(f"/chile-sun/{p}") for p in ("feed.ninjs.json", "feed.newsml.xml")}
+    path = tmp_path / "more.rss"
+    path.write_bytes(rss("".join(
+        rss_item(f"m{i}", f"More news {i}", f"<p>Item {i} about harbour number {i}.</p>")
+        for i in range(8))))
+    services.ingest_source(str(path), agency=services.agency_ensure(code="RFE"))
+    after = {p: count(f"/chile-sun/{p}") for p in before}
+    assert len(_ninjs_feed(client)["items"]) == 12
+    assert after == before

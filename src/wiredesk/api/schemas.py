@@ -99,6 +99,10 @@ class ArticleDetailOut(ArticleOut):
     image_caption: str
     image_credit: str
     canonical_source_url: str
+    canonical_url: str = Field(description="The article's one canonical URL, whichever "
+                                           "edition asks: the page search engines keep and "
+                                           "every feed, sitemap and NINJS/G2 names (it may be "
+                                           "another edition's)")
     revisions: list[RevisionOut]
     tags: list[TagOut] = Field(description="People, organisations and places it names, "
                                            "most mentioned first")

@@ -31,7 +31,7 @@ from wiredesk.editions import selectors
 from wiredesk.editions.canonical import Canonical, canonical_of
 from wiredesk.editions.links import edition_base_url, media_url, section_path, tag_path
 from wiredesk.editions.models import Edition
-from wiredesk.newsroom.models import Article, Tag
+from wiredesk.newsroom.models import Article, ArticleTag, Tag
 from wiredesk.newsroom.models.files import PictureFile
 
 _PLACE = re.compile(r"^(?:\(\d+\)\s*--\s*)?(?P<place>[^,(]+?)\s*(?:,|\(|--|$)")
@@ -159,10 +159,23 @@ def _subjects(article: Article, edition: Edition | None) -> list[Subject]:
         section = article.section
         found.append(Subject("section", section.slug, section.name,
                              base + section_path(section.slug) if base else ""))
-    for tag in selectors.article_tags(article):
+    tags = getattr(article, "partner_tags", None)
+    for tag in tags if tags is not None else selectors.article_tags(article):
         kind = tag.kind if tag.kind in Tag.Kind.values else "subject"
         found.append(Subject(kind, tag.key, tag.name, base + tag_path(tag.key) if base else ""))
     return found
+
+
+def prefetch_tags(articles: list[Article]) -> None:
+    """The tags of many articles in one query (``_subjects`` reads them from there), most
+    mentioned first as ``selectors.article_tags`` orders them."""
+    rows = ArticleTag.objects.filter(article__in=[a.pk for a in articles]).select_related(
+        "tag").order_by("position", "tag__name")
+    found: dict[int, list[Tag]] = {}
+    for row in rows:
+        found.setdefault(row.article_id, []).append(row.tag)
+    for article in articles:
+        article.partner_tags = found.get(article.pk, [])
 
 
 def item_facts(article: Article, edition: Edition | None = None, *,

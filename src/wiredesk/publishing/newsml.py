@@ -35,7 +35,14 @@ from lxml import etree
 from wiredesk.editions.canonical import canonicals
 from wiredesk.editions.models import Edition
 from wiredesk.newsroom.models import Article
-from wiredesk.publishing.items import ItemFacts, iso, item_facts, located_place, provider_id
+from wiredesk.publishing.items import (
+    ItemFacts,
+    iso,
+    item_facts,
+    located_place,
+    prefetch_tags,
+    provider_id,
+)
 from wiredesk.wire.xmlsafe import xml_text
 
 NAR = "http://iptc.org/std/nar/2006-10-01/"
@@ -261,6 +268,7 @@ def message_document(articles: Iterable[Article], edition: Edition | None = None
     articles make the same bytes (one ETag, and ``publish --static`` rewrites nothing)."""
     articles = list(articles)
     found = canonicals(articles, known=[edition] if edition else [])
+    prefetch_tags(articles)
     facts = [item_facts(a, edition, canonical=found.get(a.pk)) for a in articles]
     root = etree.Element(_q("newsMessage"), nsmap={None: NAR})
     header = _sub(root, "header")

@@ -32,7 +32,7 @@ from wiredesk.editions.canonical import canonicals
 from wiredesk.editions.links import edition_base_url, feed_path
 from wiredesk.editions.models import Edition
 from wiredesk.newsroom.models import Article
-from wiredesk.publishing.items import ItemFacts, item_facts, located_place
+from wiredesk.publishing.items import ItemFacts, item_facts, located_place, prefetch_tags
 
 MEDIA_TYPE = "application/ninjs+json"
 NINJS_VERSION = "2.1"
@@ -163,6 +163,7 @@ def documents(articles: Iterable[Article], edition: Edition | None = None) -> li
     """Several articles, their canonical pages worked out in one batch."""
     articles = list(articles)
     found = canonicals(articles, known=[edition] if edition else [])
+    prefetch_tags(articles)
     return [document_from_facts(item_facts(a, edition, canonical=found.get(a.pk)))
             for a in articles]
 

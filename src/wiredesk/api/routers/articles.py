@@ -24,6 +24,7 @@ from wiredesk.api.routers.common import (
     text_param,
 )
 from wiredesk.editions import selectors
+from wiredesk.editions.canonical import canonical_url
 from wiredesk.editions.links import story_url
 from wiredesk.editions.selectors import public_q, story_coverage
 from wiredesk.newsroom.models import Article, Story
@@ -194,6 +195,7 @@ def get_article(request, response: HttpResponse, article_id: int, edition: str |
         "lead": article.lead, "body_html": article.body_html, "credit": article.credit,
         "image_caption": article.image_caption, "image_credit": article.image_credit,
         "canonical_source_url": article.canonical_url,
+        "canonical_url": canonical_url(article, chosen),
         "revisions": [{"version": r.version, "headline": r.headline,
                        "recorded_at": r.recorded_at, "source_updated_at": r.source_updated_at}
                       for r in article.revisions.all()],
