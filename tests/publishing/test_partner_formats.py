@@ -72,6 +72,27 @@ def test_a_correction_carries_the_signal(site):
     assert item.signal == "correction" and item.version == 3
 
 
+def test_the_urgency_goes_out_when_the_source_gave_it(site, tmp_path):
+    g2 = (b'<newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="urn:x:urgent" '
+          b'version="1" standard="NewsML-G2" standardversion="2.30"><itemMeta>'
+          b'<itemClass qcode="ninat:text"/><provider literal="X"/>'
+          b'<versionCreated>2025-07-12T10:00:00Z</versionCreated>'
+          b'<pubStatus qcode="stat:usable"/></itemMeta><contentMeta><urgency>2</urgency>'
+          b'<headline>Flash: quake hits coast</headline></contentMeta><contentSet>'
+          b'<inlineXML contenttype="application/xhtml+xml"><html xmlns="http://www.w3.org/1999/'
+          b'xhtml"><body><p>A strong earthquake struck the coast.</p></body></html></inlineXML>'
+          b'</contentSet></newsItem>')
+    path = tmp_path / "flash.xml"
+    path.write_bytes(g2)
+    services.ingest_source(str(path), agency=services.agency_ensure(code="RFE"))
+    article = Article.objects.get(headline="Flash: quake hits coast")
+    assert article.urgency == 2
+    document, item = _both(article)
+    assert document["urgency"] == 2 and item.urgency == 2
+    plain, _item = _both(Article.objects.get(headline="Fresh world story"))
+    assert "urgency" not in plain
+
+
 def test_hostile_copy_stays_well_formed(site):
     article = Article.objects.get(headline="Old world story")
     Article.objects.filter(pk=article.pk).update(

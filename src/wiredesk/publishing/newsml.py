@@ -191,6 +191,10 @@ def _descriptive(content, facts: ItemFacts) -> None:
         located = etree.Element(_q("located"))
         _sub(located, "name", place)
         content.insert(0, located)
+    if article.urgency:
+        urgency = etree.Element(_q("urgency"))  # first of all
+        urgency.text = str(article.urgency)
+        content.insert(0, urgency)
     _sub(content, "language", tag=facts.language)
     genre = _sub(content, "genre", qcode=f"wdgenre:{article.kind}")
     _sub(genre, "name", Article.Kind(article.kind).label.capitalize())

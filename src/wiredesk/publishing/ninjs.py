@@ -97,6 +97,8 @@ def document_from_facts(facts: ItemFacts) -> dict:
     }
     if facts.embargoed:
         doc["embargoed"] = facts.embargoed
+    if article.urgency and facts.has_copy:
+        doc["urgency"] = article.urgency
     notes = [facts.withdrawn_note] if facts.withdrawn_note else []
     altids = [{"role": "wiredesk-id", "value": str(article.pk)}]
     if article.guid:

@@ -121,6 +121,7 @@ class CleanItem:
     version: int | None = None
     status: str = "usable"
     signal: str = ""
+    urgency: int | None = None  # 1 (most urgent) to 9, when the source says
     embargo_until: datetime | None = None
     language: str = ""
     flags: list[str] = field(default_factory=list)  # e.g. "future-date-clamped"

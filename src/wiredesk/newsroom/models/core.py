@@ -184,6 +184,9 @@ class Article(models.Model):
     embargo_until = models.DateTimeField(null=True, blank=True)
     signal = models.CharField(max_length=40, blank=True,
                               help_text="The source's signal for this version, e.g. correction")
+    urgency = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The source's editorial urgency: 1 (most urgent) "
+                                         "to 9, when it says")
     flags = models.JSONField(default=list, blank=True)
     # Story intelligence: see newsroom/intelligence/.
     story = models.ForeignKey("Story", on_delete=models.SET_NULL, null=True, blank=True,

@@ -108,6 +108,7 @@ def _apply(article: Article, item: CleanItem, section: Section | None,
     article.source_updated_at = item.updated
     article.embargo_until = item.embargo_until
     article.signal = item.signal[:40]
+    article.urgency = item.urgency
 
 
 def _apply_picture(article: Article, item: CleanItem, picture: tuple) -> bool:
