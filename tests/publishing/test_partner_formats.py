@@ -122,3 +122,24 @@ def test_the_check_finds_what_is_wrong():
     assert any("QCode" in p for p in newsml.check(good.replace(b"ninat:text", b"nope:text")))
     assert any("time zone" in p for p in newsml.check(good.replace(b"00:00Z", b"00:00")))
     assert any("@guid" in p for p in newsml.check(good.replace(b'guid="urn:x:1" ', b"")))
+
+
+def test_the_ninjs_schema_holds_the_standards_rules():
+    """The schema file refuses what NINJS 2.1 refuses (so a pass means something)."""
+    validator = jsonschema_rs.validator_for(ninjs.schema(), validate_formats=True)
+    good = {"uri": "urn:newsml:example.org:20250712:1", "type": "text", "pubstatus": "usable",
+            "versioncreated": "2025-07-12T10:00:00Z", "urgency": 3,
+            "headlines": [{"role": "main", "value": "Headline"}],
+            "associations": [{"name": "featureimage", "uri": "urn:x:pic", "type": "picture",
+                              "renditions": [{"name": "r", "href": "https://x.example/a.jpg",
+                                              "width": 10, "height": 10}]}]}
+    assert validator.is_valid(good)
+    for bad in ({"type": "text"},  # no uri
+                {**good, "signal": "correction"},  # not a NINJS 2.1 property
+                {**good, "pubstatus": "killed"}, {**good, "urgency": 0},
+                {**good, "type": "article"}, {**good, "versioncreated": "yesterday"},
+                {**good, "headlines": [{"role": "main"}]},
+                {**good, "associations": [{"uri": "urn:x:pic"}]},  # no name
+                {**good, "associations": [{"name": "a", "uri": "urn:x", "links": []}]},
+                {**good, "renditions": [{"href": "https://x.example/"}]}):  # no name
+        assert not validator.is_valid(bad), bad
