@@ -48,6 +48,9 @@ def test_a_kill_shows_in_the_cached_feeds_as_canceled_at_once(client, site, sett
                   if {"role": "wiredesk-id", "value": str(sport.pk)} in i["altids"])
     assert killed["pubstatus"] == "canceled" and "headlines" not in killed
     assert sum(i["pubstatus"] == "usable" for i in items.values()) == 3
+    held = services.article_hold(article=Article.objects.get(headline="Old world story"))
+    statuses = {i["altids"][0]["value"]: i["pubstatus"] for i in _ninjs_feed(client)["items"]}
+    assert statuses[str(held.pk)] == "withheld" and statuses[str(sport.pk)] == "canceled"
     message = client.get("/chile-sun/feed.newsml.xml").content
     assert newsml.check(message) == []
     statuses = {i.guid: i.status for i in newsml_g2.parse(message).items}

@@ -343,15 +343,17 @@ def json_feed(request, section_slug=None, story_id=None, tag_key=None):
 
 
 def partner_feed_articles(edition: Edition) -> list[Article]:
-    """The edition's latest public articles, and the ones killed among those of the same
-    period (as cancellations: a partner polling the feed learns of a kill at once)."""
+    """The edition's latest public articles, and the ones killed or held among those of
+    the same period (canceled or withheld, without their copy: a partner polling the feed
+    learns of a kill at once)."""
     latest = FeedScope(edition=edition, section=None).articles()
     since = latest[-1].published_at if len(latest) >= FEED_ITEMS else None
-    killed = (Article.objects.filter(status=Article.Status.KILLED, placements__edition=edition)
-              .select_related("agency", "section").order_by("-published_at", "-id"))
+    withdrawn = (Article.objects.filter(status__in=[Article.Status.KILLED, Article.Status.HELD],
+                                        placements__edition=edition)
+                 .select_related("agency", "section").order_by("-published_at", "-id"))
     if since is not None:
-        killed = killed.filter(published_at__gte=since)
-    merged = latest + list(killed[:FEED_ITEMS])
+        withdrawn = withdrawn.filter(published_at__gte=since)
+    merged = latest + list(withdrawn[:FEED_ITEMS])
     return sorted(merged, key=lambda a: (a.published_at, a.pk), reverse=True)
 
 
