@@ -98,11 +98,13 @@ def test_hostile_copy_stays_well_formed(site):
     Article.objects.filter(pk=article.pk).update(
         headline="Bad \x0b <headline> & \"quotes\"",
         body_html='<p>One&nbsp;two<br>three <b>bold <i>both</b></i></p><!-- c -->'
-                  '<p onclick="x()">\x01after</p><p>ünïcödé — “quoted”</p>',
+                  '<p onclick="x()">\x01after</p><p>ünïcödé — “quoted”</p><o:p>office</o:p>',
         dateline="(250711) -- WASHINGTON, July 11, 2025 (Xinhua)")
     document, item = _both(article)
+    assert newsml.check(newsml.message_document([article])) == []
     assert "<headline>" in item.title.replace("&lt;", "<").replace("&gt;", ">")
     assert "ünïcödé — “quoted”" in item.body and "after" in item.body
+    assert "office" in item.body
     assert document["located"] == "WASHINGTON"
 
 
@@ -143,3 +145,11 @@ def test_the_ninjs_schema_holds_the_standards_rules():
                 {**good, "associations": [{"name": "a", "uri": "urn:x", "links": []}]},
                 {**good, "renditions": [{"href": "https://x.example/"}]}):  # no name
         assert not validator.is_valid(bad), bad
+
+
+def test_an_article_without_a_body_sends_its_lead(site):
+    article = Article.objects.get(headline="Sport story")
+    Article.objects.filter(pk=article.pk).update(body_html="", lead="Sport <news> & more.")
+    document, item = _both(article)
+    assert "bodies" not in document
+    assert item.body == "<p>Sport &lt;news&gt; &amp; more.</p>"

@@ -23,6 +23,7 @@ wiredesk's own reader (``wire.formats.newsml_g2``) reads every document back (te
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -54,6 +55,7 @@ STANDARD_VERSION = "2.35"
 IPTC_CATALOG = "http://www.iptc.org/std/catalog/catalog.IPTC-G2-Standards_41.xml"
 # The aliases of IPTC's catalog that wiredesk's documents use (tests check each is in it).
 IPTC_ALIASES = frozenset({"ninat", "stat", "sig", "isrol", "cpnat", "irel", "drol", "nprov"})
+_NAME = re.compile(r"[A-Za-z_][\w.-]*")
 _QCODE = re.compile(r"^[A-Za-z][\w.-]*:\S+$")
 
 _ENTITY_TYPES = {"section": "cpnat:abstract", "person": "cpnat:person",
@@ -129,9 +131,16 @@ def _xhtml_copy(source, target) -> None:
             if child.tail:
                 _append_text(target, child.tail)
             continue
-        attrs = {k: xml_text(v) for k, v in child.attrib.items()
-                 if re.fullmatch(r"[A-Za-z_][\w.-]*", k)}
-        element = etree.SubElement(target, f"{{{XHTML}}}{child.tag.lower()}", attrs)
+        tag = child.tag.lower()
+        if not _NAME.fullmatch(tag):  # not an XML name: keep what it holds, drop the tag
+            if child.text:
+                _append_text(target, child.text)
+            _xhtml_copy(child, target)
+            if child.tail:
+                _append_text(target, child.tail)
+            continue
+        attrs = {k: xml_text(v) for k, v in child.attrib.items() if _NAME.fullmatch(k)}
+        element = etree.SubElement(target, f"{{{XHTML}}}{tag}", attrs)
         element.text = xml_text(child.text) if child.text else None
         _xhtml_copy(child, element)
         element.tail = xml_text(child.tail) if child.tail else None
@@ -146,11 +155,11 @@ def _append_text(target, text: str) -> None:
 
 def _body(content_set, article: Article) -> None:
     inline = _sub(content_set, "inlineXML", contenttype="application/xhtml+xml")
-    html = etree.SubElement(inline, f"{{{XHTML}}}html", nsmap={None: XHTML})
-    head = etree.SubElement(html, f"{{{XHTML}}}head")
+    page = etree.SubElement(inline, f"{{{XHTML}}}html", nsmap={None: XHTML})
+    head = etree.SubElement(page, f"{{{XHTML}}}head")
     etree.SubElement(head, f"{{{XHTML}}}title").text = xml_text(article.headline)
-    body = etree.SubElement(html, f"{{{XHTML}}}body")
-    markup = article.body_html or (f"<p>{lxml.html.escape(article.lead)}</p>"
+    body = etree.SubElement(page, f"{{{XHTML}}}body")
+    markup = article.body_html or (f"<p>{html.escape(article.lead)}</p>"
                                    if article.lead else "")
     if markup.strip():
         wrapper = lxml.html.fragment_fromstring(markup, create_parent="div")
