@@ -42,7 +42,8 @@ FIRST_EDITION = "first-edition"
 LOOKUP_SLICE = 1000
 
 
-def _sliced(ids: Iterable[int]) -> list[list[int]]:
+def id_slices(ids: Iterable[int]) -> list[list[int]]:
+    """Ids in slices of ``LOOKUP_SLICE``, one IN lookup each."""
     ids = sorted(set(ids))
     return [ids[i:i + LOOKUP_SLICE] for i in range(0, len(ids), LOOKUP_SLICE)]
 
@@ -131,12 +132,12 @@ def canonicals(candidates: Iterable[Candidate | Article], *,
     if not wanted:
         return {}
     target_ids = {c.duplicate_of_id for c in wanted if c.duplicate_of_id}
-    targets = {row[0]: Candidate(*row) for chunk in _sliced(target_ids)
+    targets = {row[0]: Candidate(*row) for chunk in id_slices(target_ids)
                for row in Article.objects.filter(public_q(), pk__in=chunk).values_list(
                    "pk", "slug", "section_id", "agency_id", "duplicate_of_id")}
     everyone = {c.id: c for c in wanted} | targets
     placed: dict[int, list[tuple[int, bool]]] = {}
-    for chunk in _sliced(everyone):
+    for chunk in id_slices(everyone):
         for article_id, edition_id, canonical in (Placement.objects.filter(
                 article_id__in=chunk).order_by("pk").values_list(
                 "article_id", "edition_id", "canonical")):

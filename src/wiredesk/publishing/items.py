@@ -28,7 +28,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from wiredesk.editions import selectors
-from wiredesk.editions.canonical import Canonical, canonical_of
+from wiredesk.editions.canonical import Canonical, canonical_of, id_slices
 from wiredesk.editions.links import edition_base_url, media_url, section_path, tag_path
 from wiredesk.editions.models import Edition
 from wiredesk.newsroom.models import Article, ArticleTag, Tag
@@ -169,11 +169,11 @@ def _subjects(article: Article, edition: Edition | None) -> list[Subject]:
 def prefetch_tags(articles: list[Article]) -> None:
     """The tags of many articles in one query (``_subjects`` reads them from there), most
     mentioned first as ``selectors.article_tags`` orders them."""
-    rows = ArticleTag.objects.filter(article__in=[a.pk for a in articles]).select_related(
-        "tag").order_by("position", "tag__name")
     found: dict[int, list[Tag]] = {}
-    for row in rows:
-        found.setdefault(row.article_id, []).append(row.tag)
+    for chunk in id_slices(a.pk for a in articles):
+        for row in ArticleTag.objects.filter(article_id__in=chunk).select_related(
+                "tag").order_by("position", "tag__name"):
+            found.setdefault(row.article_id, []).append(row.tag)
     for article in articles:
         article.partner_tags = found.get(article.pk, [])
 
