@@ -16,6 +16,7 @@ editions/links.py (``article_path`` and the rest)::
     DIR/<edition>/<story path>.html                 the story pages articles link to
     DIR/<edition>/<tag path>index.html              the tag pages articles link to
     DIR/<edition>/[<section path>|<story folder>|<tag path>]feed.{rss,atom,json}
+    DIR/<edition>/feed.ninjs.json, feed.newsml.xml  the partner feeds (NINJS, NewsML-G2)
     DIR/<edition>/sitemap*.xml                      the sitemaps
 
 A web server maps ``/x`` to ``x.html`` and ``/x/`` to ``x/index.html`` (nginx:
