@@ -191,6 +191,29 @@ def test_every_absolute_link_carries_the_demo_port(demo):
     assert f"http://euroledger.localhost:{port}/" in get(demo.base + "/api/editions")[1]
 
 
+def test_the_demo_serves_ninjs_and_newsml_g2(demo):
+    """Partners' formats from the served demo: each edition's NINJS and G2 feeds, and an
+    article by content negotiation; every address on the demo's port."""
+    from lxml import etree
+
+    status, body = get(demo.base + "/chile-sun/feed.ninjs.json")
+    assert status == 200
+    items = json.loads(body)["items"]
+    assert len(items) >= 10 and all(i["pubstatus"] == "usable" for i in items)
+    assert_on_port(own_links(body), demo.port)
+    status, body = get(demo.base + "/euro-ledger/feed.newsml.xml")
+    assert status == 200 and etree.fromstring(body.encode()).tag.endswith("newsMessage")
+    article_id = json.loads(get(demo.base + "/api/articles?edition=chile-sun")[1])[
+        "items"][0]["id"]
+    request = urllib.request.Request(f"{demo.base}/api/articles/{article_id}",
+                                     headers={"Accept": "application/vnd.iptc.g2.newsitem+xml"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.headers["Content-Type"].startswith(
+            "application/vnd.iptc.g2.newsitem+xml")
+        assert "Accept" in response.headers["Vary"]
+        assert b"<newsItem" in response.read()
+
+
 def open_newest_mail(page, demo, *, to: str):
     """Open the demo mailbox (newest first) and the newest message to ``to``."""
     page.goto(demo.site + "/_mail/")
