@@ -9,6 +9,7 @@ edition's sitemap, at the URL every page of it names as canonical."""
 from __future__ import annotations
 
 from datetime import UTC, timedelta
+from itertools import islice
 from xml.sax.saxutils import escape as _escape
 
 from django.http import Http404, HttpResponse
@@ -145,9 +146,12 @@ def news_sitemap(request):
     edition = request.edition
     base = edition_base_url(edition)
     since = timezone.now() - NEWS_WINDOW
-    rows = _article_rows(edition).filter(published_at__gte=since)[:NEWS_MAX_URLS]
+    rows = _article_rows(edition).filter(published_at__gte=since)
+    # The newest canonical URLs, up to the limit (others' are left out before counting).
+    canonical = islice(_canonical_rows(edition, rows.iterator(chunk_size=CANONICAL_BATCH)),
+                       NEWS_MAX_URLS)
     lines = [f'<urlset xmlns="{SITEMAP_NS}" xmlns:news="{NEWS_NS}" xmlns:image="{IMAGE_NS}">']
-    for pk, slug, published, _updated, headline, image in _canonical_rows(edition, rows):
+    for pk, slug, published, _updated, headline, image in canonical:
         lines.append(
             f"<url><loc>{escape(base + article_path_for(pk, slug))}</loc><news:news>"
             f"<news:publication><news:name>{escape(edition.name)}</news:name>"
