@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 
 from wiredesk.newsroom import intelligence, services
 from wiredesk.newsroom.models import (
@@ -15,6 +16,11 @@ from wiredesk.newsroom.models import (
     WirePicture,
 )
 from wiredesk.wire.sanitize import sanitize_html
+
+# An address typed without a scheme is read as https (Django 6's default). Built with
+# Django 5's default, every form with a URLField warns, and the change page failed (500)
+# wherever warnings are errors (the test suite).
+URLS_AS_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Agency)
@@ -103,6 +109,7 @@ class ArticleAdmin(admin.ModelAdmin):
     inlines = [RevisionInline]
     actions = ["kill", "hold", "release", "merge_copies", "split_out"]
     raw_id_fields = ["story", "duplicate_of"]
+    formfield_overrides = URLS_AS_HTTPS
 
     def save_model(self, request, obj, form, change):
         # Editors may paste HTML: it goes through the same allow-list as wire copy.
@@ -147,6 +154,7 @@ class ArticleAdmin(admin.ModelAdmin):
 class WirePictureAdmin(admin.ModelAdmin):
     """Agency picture items kept for the texts they belong to (shown on those articles)."""
 
+    formfield_overrides = URLS_AS_HTTPS
     list_display = ["guid", "headline", "agency", "status", "version", "modified_at"]
     list_filter = ["status", "agency"]
     search_fields = ["guid", "headline", "caption"]
@@ -165,6 +173,7 @@ class PictureSourceAdmin(admin.ModelAdmin):
     """Agency picture addresses: waiting, stored, or failed with the error (the
     fetch-pictures job tries a failure again with backoff, then gives up)."""
 
+    formfield_overrides = URLS_AS_HTTPS
     list_display = ["url", "status", "attempts", "last_error_short", "last_error_at",
                     "next_attempt_at", "fetched_at"]
     list_filter = ["status"]
@@ -221,6 +230,7 @@ class TagAdmin(admin.ModelAdmin):
 class TombstoneAdmin(admin.ModelAdmin):
     """Deleting a tombstone lets the item come back with the next poll."""
 
+    formfield_overrides = URLS_AS_HTTPS
     list_display = ["headline", "agency", "reason", "created_at"]
     list_filter = ["agency"]
     search_fields = ["headline", "canonical_url", "identity"]
