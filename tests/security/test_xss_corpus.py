@@ -457,20 +457,22 @@ def rename_tags(corpus: Corpus, client) -> None:
 FIRST = ["Ana", "Luis", "Marta", "Jorge", "Elena", "Pablo", "Rosa", "Diego", "Clara", "Hugo",
          "Irene", "Tomas"]
 LAST = ["Torres", "Vega", "Rojas", "Fuentes", "Medina", "Castro", "Navarro", "Ibarra",
-        "Soto", "Lagos", "Pizarro", "Quiroga"]
+        "Soto", "Lagos", "Pizarro", "Quiroga", "Alvarez", "Bravo", "Cortes", "Duran",
+        "Espinoza", "Figueroa", "Gallardo", "Herrera", "Jara", "Leiva", "Morales", "Nunez"]
 
 
-def people(surface: str, k: int) -> tuple[str, str]:
-    """Two people the item names twice, so the copy yields tags to rename."""
-    n = list(SURFACES).index(surface) * 7 + k * 2
-    return (f"{FIRST[n % 12]} {LAST[(n // 12) % 12]}",
-            f"{FIRST[(n + 1) % 12]} {LAST[((n + 1) // 12 + 5) % 12]}")
+def people(surface: str, k: int) -> list[str]:
+    """Three people an item names twice each, so the copy yields tags to rename: a name
+    of its own for every item (12 first names times 24 surnames)."""
+    base = (list(SURFACES).index(surface) * 10 + k) * 3
+    return [f"{FIRST[(base + i) % 12]} {LAST[((base + i) // 12) % 24]}" for i in range(3)]
 
 
 def named(surface: str, k: int) -> str:
-    one, two = people(surface, k)
-    return (f"<p>{one} met {two} at the harbour on Friday. {one} said the talks went well "
-            f"and {two} agreed.</p>")
+    one, two, three = people(surface, k)
+    # Separate sentences: "and" between two names would join them into one.
+    return (f"<p>{one} met {two} on Friday. {three} was there too. {one} said the talks "
+            f"went well. {two} agreed. {three} left early.</p>")
 
 
 RELEASE_FIELDS = {"organisation": "fo", "contact_name": "fn", "phone": "fp", "headline": "fh",

@@ -146,6 +146,9 @@ PAYLOADS: list[Payload] = [
                            "<img src onerror=__xss('{id}')>"),
     Payload("X07", "mxss", "<!--><img src=x onerror=__xss('{id}')>-->"),
     Payload("X08", "mxss", "<![CDATA[><img src=x onerror=__xss('{id}')>]]>"),
+    # web bugs: not script, but a stranger's server told who reads the page
+    Payload("W01", "webbug", "<img src=\"{leak}.gif\" width=\"1\" height=\"1\"/>"),
+    Payload("W02", "webbug", "<img src=\"{leak}/pixel.gif\"/>"),
     # Unicode tricks
     Payload("N01", "unicode", "\uff1cscript\uff1e__xss('{id}')\uff1c/script\uff1e"),
     Payload("N02", "unicode", "\u202e<script>__xss('{id}')</script>\u202c"),

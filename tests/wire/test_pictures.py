@@ -418,3 +418,19 @@ def test_iptc_photo_relative_rendition_is_read_against_the_documents_address():
     picture = picture_of(data, base_url="https://photos.example/g2/item.xml")
     assert picture.url == "https://photos.example/g2/GYI0062134533.jpg"
     assert (picture.width, picture.height, picture.credit) == (1500, 1001, "Getty Images")
+
+
+def test_web_bugs_leave_the_copy_pictures_stay():
+    body = ('<p>The harbour reopened to ferries on Saturday morning after the storm.</p>'
+            '<p><img src="https://t.example.org/a.gif" width="1" height="1"></p>'
+            '<img src="https://stats.wordpress.com/b.gif?x=1">'
+            '<img src="https://x.example/open.gif" width="2px">'
+            '<p>Second paragraph <img src="https://cdn.example.org/pixel.png"> of the copy.</p>'
+            '<p><img src="https://cdn.example.org/chart.png" width="600" height="400"></p>')
+    clean = normalize(WireItem(title="Harbour reopens", guid="w1", body=body,
+                               media=[Media(url="https://img.example.org/feed.jpg")]), now=NOW)
+    assert "<img" not in clean.body_html.replace(
+        '<img src="https://cdn.example.org/chart.png" width="600" height="400">', "")
+    assert "chart.png" in clean.body_html
+    assert "<p>Second paragraph  of the copy.</p>" in clean.body_html
+    assert "<p></p>" not in clean.body_html

@@ -24,6 +24,7 @@ from wiredesk.wire.pictures import (
     body_images,
     picture_from,
     without_image,
+    without_web_bugs,
 )
 from wiredesk.wire.sanitize import html_to_text, plain_text, sanitize_html
 from wiredesk.wire.teaser import make_teaser
@@ -198,7 +199,7 @@ def normalize(item: WireItem, *, zone: str = "UTC", now: datetime | None = None,
             body_html = without_image(body_html, found)  # shown above the copy instead
     picture = (picture_from(chosen, headline=headline, credit=body_credit, text=_plain)
                if chosen else None)
-    body_html = sanitize_html(body_html)  # the sanitizer always runs last
+    body_html = sanitize_html(without_web_bugs(body_html))  # the sanitizer always runs last
     body_text = html_to_text(body_html)
     if not headline:
         headline = make_teaser(body_text.split("\n", 1)[0], 90).removesuffix("...")

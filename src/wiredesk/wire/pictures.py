@@ -173,6 +173,21 @@ def best_picture(media: list[Media], *, headline: str = "", credit: str = "",
     return picture_from(chosen, headline=headline, credit=credit, text=text) if chosen else None
 
 
+def is_web_bug(img_tag: str) -> bool:
+    """An ``<img>`` that is a counter, not a picture: one or two pixels on a side, or at an
+    address counters use."""
+    attrs = _attributes(img_tag)
+    media = Media(url=attrs.get("src", "").strip(), width=dimension(attrs.get("width")),
+                  height=dimension(attrs.get("height")))
+    return _is_tracker(media) or bool(_WEB_BUG.search(media.url))
+
+
+def without_web_bugs(body_html: str) -> str:
+    """The copy without its web bugs: left in, each would tell a stranger's server who
+    reads the page, from the reader's own browser."""
+    return _IMG.sub(lambda m: "" if is_web_bug(m.group(0)) else m.group(0), body_html or "")
+
+
 def without_image(body_html: str, image: BodyImage) -> str:
     """The copy without the picture shown above it (and without its figure and caption)."""
     return (body_html[:image.start] + body_html[image.end:]).strip()
