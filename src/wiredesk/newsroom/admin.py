@@ -58,6 +58,7 @@ class IntakeAdmin(admin.ModelAdmin):
 
 @admin.register(Feed)
 class FeedAdmin(admin.ModelAdmin):
+    formfield_overrides = URLS_AS_HTTPS
     list_display = ["shown_source", "transport", "agency", "format", "enabled", "last_status",
                     "last_error_short", "last_polled_at", "next_poll_at", "items_created",
                     "items_updated"]
