@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "wiredesk.api.cli",
     "wiredesk.releases.cli",
     "wiredesk.digest.cli",
+    "wiredesk.digest.mail_cli",
 )
 
 

@@ -277,6 +277,15 @@ if WIREDESK_DEMO_MAILBOX or (_DEMO_RECORD and "EMAIL_URL" not in os.environ):
     EMAIL_BACKEND = "wiredesk.demo.mailbox.MailboxBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("WIREDESK_FROM_EMAIL", "wiredesk <news@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# DKIM keys, one per sending domain: <selector>._domainkey.<domain>.pem (mail/dkim.py).
+WIREDESK_DKIM_KEYS = Path(os.environ.get("WIREDESK_DKIM_KEYS", "")
+                          or DATA_DIR / "dkim").expanduser()
+# `wiredesk mail check`: the resolver(s) asked (host[:port], comma-separated; empty: the
+# system's), and what the sending domain's SPF must permit (empty: EMAIL_URL's host).
+WIREDESK_DNS_RESOLVER = os.environ.get("WIREDESK_DNS_RESOLVER", "")
+WIREDESK_SPF_RELAY = os.environ.get("WIREDESK_SPF_RELAY", "")
+# Test copies of a digest an editor may send from the admin, per editor.
+WIREDESK_DIGEST_TEST_SEND_RATE = os.environ.get("WIREDESK_DIGEST_TEST_SEND_RATE", "10/h")
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Celery: a broker turns on background workers; without one, jobs run in-process.

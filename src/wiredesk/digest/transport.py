@@ -3,7 +3,8 @@
 The transport knows nothing of the ledger: it sends bytes and says how it went
 (:class:`SendResult`), so the send loop can record the outcome. SMTP replies are
 classified here: 5xx is permanent (the ledger fails the delivery and counts a bounce),
-anything else may be retried.
+anything else may be retried. Each message is DKIM-signed (``mail.dkim``) just before it
+goes on the wire to the relay.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import NamedTuple
 from django.conf import settings
 
 from wiredesk.digest.models import Delivery
+from wiredesk.mail import SMTP_BACKENDS, dkim
 
 
 class SendResult(NamedTuple):
@@ -46,6 +48,7 @@ class SmtpTransport:
         self._smtp: smtplib.SMTP | None = None
         self._sent_on_connection = 0
         self.connections_opened = 0
+        self._dkim_keys = dkim.signing_keys()
 
     @classmethod
     def from_settings(cls) -> SmtpTransport:
@@ -89,6 +92,7 @@ class SmtpTransport:
             self.close()
             self._connect()
         assert self._smtp is not None
+        data = dkim.sign(data, self._dkim_keys)  # the last step: nothing may change it after
         try:
             refused = self._smtp.sendmail(sender, [recipient], data)
         except smtplib.SMTPRecipientsRefused as exc:
@@ -155,7 +159,7 @@ class BackendTransport:
 
 
 def open_transport():
-    if settings.EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":
+    if settings.EMAIL_BACKEND in SMTP_BACKENDS:
         return SmtpTransport.from_settings()
     return BackendTransport()
 

@@ -3,6 +3,9 @@
 ``smtp://user:pass@host:587`` (plain, or STARTTLS when the server offers nothing else is
 wanted: use ``smtp+tls://`` to require STARTTLS), ``smtps://`` (TLS from the first byte),
 ``console://`` (print messages, the demo default), ``file:///path`` (one file per message).
+
+Submodules: ``dkim`` (keys and signing), ``backends`` (the SMTP backend that signs),
+``check`` (the sending domain's SPF, DKIM and DMARC records), ``cli`` (``wiredesk mail``).
 """
 
 from __future__ import annotations
@@ -15,6 +18,11 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from wiredesk.errors import WiredeskError
 
 log = logging.getLogger(__name__)
+
+
+# Django's SMTP backend with every message DKIM-signed (mail.backends).
+SMTP_BACKEND = "wiredesk.mail.backends.SigningEmailBackend"
+SMTP_BACKENDS = (SMTP_BACKEND, "django.core.mail.backends.smtp.EmailBackend")
 
 
 class EmailURLError(WiredeskError, ValueError):
@@ -44,7 +52,7 @@ def email_settings_from_url(url: str) -> dict:
     query = parse_qs(parts.query)
     default_port = {"smtp": 25, "smtp+tls": 587, "smtps": 465}[scheme]
     return {
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_BACKEND": SMTP_BACKEND,
         "EMAIL_HOST": parts.hostname,
         "EMAIL_PORT": port or default_port,
         "EMAIL_HOST_USER": unquote(parts.username or ""),
