@@ -2,8 +2,11 @@ import csv
 
 from django.contrib import admin
 from django.http import HttpResponse
+from django.urls import path
 from django.utils import timezone
+from django.utils.html import format_html
 
+from wiredesk.digest import admin_tools, figures
 from wiredesk.digest.models import (
     ArchiveIssue,
     BounceEvent,
@@ -27,12 +30,49 @@ class SubscriberAdmin(admin.ModelAdmin):
     filter_horizontal = ["sections"]
     date_hierarchy = "created_at"
 
+    def get_list_display(self, request):
+        return [*self.list_display, "preview_link"]
+
+    @admin.display(description="digest")
+    def preview_link(self, subscriber):
+        return format_html('<a href="../digest/preview/?edition={}&amp;email={}">preview</a>',
+                           subscriber.edition_id, subscriber.email)
+
 
 @admin.register(Digest)
 class DigestAdmin(admin.ModelAdmin):
-    list_display = ["edition", "issue_date", "created_at"]
+    """Each send with its figures; the preview, test-send and chart pages (admin_tools)."""
+
+    list_display = ["edition", "issue_date", *(f"fig_{name}" for name in figures.FIGURES),
+                    "created_at"]
     list_filter = ["edition"]
     date_hierarchy = "issue_date"
+
+    def get_queryset(self, request):
+        return figures.with_figures(super().get_queryset(request).select_related("edition"))
+
+    def get_urls(self):
+        def view(function):
+            return self.admin_site.admin_view(lambda request: function(request, self))
+
+        return [
+            path("preview/", view(admin_tools.preview_view), name="digest_preview"),
+            path("preview/html/", view(admin_tools.preview_html_view),
+                 name="digest_preview_html"),
+            path("figures/", view(admin_tools.figures_view), name="digest_figures"),
+            *super().get_urls(),
+        ]
+
+
+def _figure_column(name: str):
+    def column(self, digest):
+        return figures.figure(digest, name)
+    column.__name__ = f"fig_{name}"
+    return admin.display(description=name)(column)
+
+
+for _name in figures.FIGURES:
+    setattr(DigestAdmin, f"fig_{_name}", _figure_column(_name))
 
 
 @admin.register(Delivery)

@@ -88,6 +88,7 @@ class MessageParts:
     subject_header: str
     list_id: str
     envelope_from: str = ""
+    reply_to: str = ""
 
 
 def _phrase(text: str) -> str:
@@ -109,19 +110,25 @@ def message_parts(rendered: RenderedDigest, edition: Edition) -> MessageParts:
         envelope_from=sender,
         subject_header=subject_header,
         list_id=f"{_phrase(edition.name + ' daily digest')} <{edition.slug}.digest.{domain}>",
+        reply_to="".join(sanitize_address(a, "utf-8") for a in mail.reply_to(edition.reply_to)),
     )
+
+
+def personalize(body: str, unsubscribe_url: str, preferences_url: str) -> str:
+    """A rendered part with one reader's links in place of the placeholders."""
+    return (body.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url)
+            .replace(PREFERENCES_PLACEHOLDER, preferences_url))
 
 
 def assemble_message(parts: MessageParts, *, to: str, message_id: str, date: datetime,
                      unsubscribe_url: str, preferences_url: str) -> bytes:
     """The complete RFC 5322 message, CRLF line ends, ready for SMTP DATA."""
     boundary = "=_wd_" + secrets.token_hex(12)  # "=" never occurs in quoted-printable text
-    text = (parts.rendered.text.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url)
-            .replace(PREFERENCES_PLACEHOLDER, preferences_url))
-    html = (parts.rendered.html.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url)
-            .replace(PREFERENCES_PLACEHOLDER, preferences_url))
+    text = personalize(parts.rendered.text, unsubscribe_url, preferences_url)
+    html = personalize(parts.rendered.html, unsubscribe_url, preferences_url)
     head = b"".join([
         _header("From", parts.from_header),
+        *([_header("Reply-To", parts.reply_to)] if parts.reply_to else []),
         _header("To", sanitize_address(to, "utf-8")),
         _header("Subject", parts.subject_header),
         _header("Date", format_datetime(date)),

@@ -135,7 +135,7 @@ def notice_send(*, subscriber: Subscriber, kind: str) -> None:
     message = EmailMultiAlternatives(
         subject=subject, body=render_to_string("digest/notice.txt", context),
         from_email=mail.sender(edition.mail_name, edition.sender_address),
-        to=[subscriber.email])
+        to=[subscriber.email], reply_to=mail.reply_to(edition.reply_to))
     message.attach_alternative(render_to_string("digest/notice.html", context), "text/html")
     message.send()
 

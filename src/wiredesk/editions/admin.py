@@ -52,7 +52,7 @@ class EditionForm(forms.ModelForm):
                   "agencies", "home_of_sections", "home_of_agencies", "brand_color",
                   "accent_color", "text_color", "background_color",
                   "font_body", "font_headings", "logo_replaces_name", "sender_name",
-                  "sender_address", "template_folder"]
+                  "sender_address", "reply_to", "postal_address", "template_folder"]
 
     def _picture(self, field: str, kind: str):
         upload = self.cleaned_data.get(field)
@@ -107,7 +107,7 @@ class EditionAdmin(admin.ModelAdmin):
                        "font_body", "font_headings", "pictures", "logo_upload",
                        "remove_logo", "logo_dark_upload", "remove_logo_dark",
                        "logo_replaces_name", "icon_upload", "remove_icon"]}),
-        ("Mail", {"fields": ["sender_name", "sender_address"]}),
+        ("Mail", {"fields": ["sender_name", "sender_address", "reply_to", "postal_address"]}),
         ("Templates", {"classes": ["collapse"], "fields": ["template_folder"]}),
     ]
 

@@ -73,6 +73,10 @@ def _brand_options(parser) -> None:
     look.add_argument("--sender-name", default=None, help="From name of its mail")
     look.add_argument("--sender-address", default=None,
                       help="From address of its mail ('' for WIREDESK_FROM_EMAIL's)")
+    look.add_argument("--reply-to", default=None, metavar="ADDRESS",
+                      help="where replies to its mail go ('' for the From address)")
+    look.add_argument("--postal-address", default=None, metavar="TEXT",
+                      help="the publisher's postal address, at the foot of its digest")
     look.add_argument("--template-folder", default=None, metavar="NAME",
                       help="its template overrides: WIREDESK_DATA_DIR/edition-templates/NAME/")
     look.add_argument("--page", action="append", default=[], metavar="KIND=FILE",

@@ -103,6 +103,14 @@ class Edition(models.Model):
     sender_address = models.EmailField(
         blank=True, help_text="The From address of its mail (digest, news releases). "
                               "Empty: WIREDESK_FROM_EMAIL's address")
+    reply_to = models.EmailField(
+        "reply-to address", blank=True,
+        help_text="Where replies to its mail go (digest, confirmations, news-release mail). "
+                  "Empty: the From address")
+    postal_address = models.TextField(
+        blank=True, max_length=500,
+        help_text="The publisher's postal address, at the foot of every digest and "
+                  "confirmation (anti-spam laws such as CAN-SPAM ask for one)")
     template_folder = models.CharField(
         max_length=64, blank=True, validators=[validate_template_folder],
         help_text="Templates in WIREDESK_DATA_DIR/edition-templates/<this folder>/ replace "

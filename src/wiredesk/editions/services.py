@@ -154,7 +154,7 @@ def edition_replace_all(*, edition: Edition) -> int:
 # What `edition_brand_set` may change besides the pictures (model field names).
 BRAND_FIELDS = ("brand_color", "accent_color", "text_color", "background_color", "font_body",
                 "font_headings", "logo_replaces_name", "sender_name", "sender_address",
-                "template_folder")
+                "reply_to", "postal_address", "template_folder")
 BRAND_IMAGES = ("logo", "logo_dark", "icon")
 
 

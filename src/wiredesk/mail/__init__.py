@@ -98,13 +98,19 @@ def edition_address(address: str) -> str:
     return address
 
 
+def reply_to(address: str) -> list[str]:
+    """The Reply-To of an edition's mail: its reply-to address when it has a usable one."""
+    own = edition_address(address)
+    return [own] if own else []
+
+
 def send(subject: str, body: str, to: Sequence[str], *, from_name: str = "",
-         from_address: str = "") -> bool:
+         from_address: str = "", reply_address: str = "") -> bool:
     """Send one plain-text message; a failure is logged and reported, never raised.
 
-    ``from_name`` and ``from_address`` are those of the edition the message speaks for
-    (see ``sender``). Callers send after their database work is committed, so a dead
-    relay must not turn a stored submission or decision into an error page.
+    ``from_name``, ``from_address`` and ``reply_address`` are those of the edition the
+    message speaks for (see ``sender``). Callers send after their database work is
+    committed, so a dead relay must not turn a stored submission or decision into an error page.
     """
     from django.core.mail import EmailMessage
 
@@ -112,7 +118,7 @@ def send(subject: str, body: str, to: Sequence[str], *, from_name: str = "",
     subject = " ".join(subject.split())
     try:
         EmailMessage(subject=subject, body=body, from_email=sender(from_name, from_address),
-                     to=list(to)).send(fail_silently=False)
+                     to=list(to), reply_to=reply_to(reply_address)).send(fail_silently=False)
     except Exception:
         log.exception("sending mail %r to %s failed", subject, ", ".join(to))
         return False

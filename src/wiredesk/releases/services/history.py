@@ -54,7 +54,8 @@ def mail_after_commit(release_id: int, template: str, subject: str, *,
         edition = release.submitted_via
         sent = mail.send(subject, body, [release.email],
                          from_name=edition.mail_name if edition else "",
-                         from_address=edition.sender_address if edition else "")
+                         from_address=edition.sender_address if edition else "",
+                         reply_address=edition.reply_to if edition else "")
         if sent and log_as_notification:
             record(release, ReleaseEvent.Action.NOTIFIED, Actor(label="system"),
                    note=f"{template} mail sent to {release.email}")
