@@ -115,53 +115,25 @@ def _status(args) -> int:
 
 
 def _preview(edition, args) -> int:
-    from datetime import timedelta
-
     from django.conf import settings
-    from django.utils import timezone
 
-    from wiredesk.digest.clock import reader_clock
     from wiredesk.digest.models import Subscriber
-    from wiredesk.digest.render import render_digest
-    from wiredesk.digest.schedule import local_date
-    from wiredesk.digest.selectors import digest_articles
-    from wiredesk.editions.links import edition_base_url
-    from wiredesk.editions.selectors import edition_articles
+    from wiredesk.digest.previews import PreviewError, digest_preview
 
-    section_ids: list[int] = []
-    zone = ""
+    subscriber = None
     if args.email:
         subscriber = Subscriber.objects.filter(edition=edition,
                                                email=args.email.strip().lower()).first()
         if subscriber is None:
             raise CommandError(f"{args.email} is not a subscriber of {edition.slug}")
-        section_ids = [s.pk for s in subscriber.sections.all()]
-        zone = subscriber.time_zone
-    now = timezone.now()
-    start = now - timedelta(days=1)
-    articles = digest_articles(edition, start=start, end=now, section_ids=section_ids)
-    note = "stories of the last 24 hours"
-    if not articles:
-        # Nothing new: show the latest stories so the layout can still be judged.
-        latest = edition_articles(edition)
-        if section_ids:
-            latest = latest.filter(section_id__in=section_ids)
-        newest = latest.first()
-        if newest is None:
-            raise CommandError(f"{edition.slug} carries no articles yet")
-        start = newest.published_at - timedelta(days=1)
-        articles = digest_articles(edition, start=start, end=newest.published_at,
-                                   section_ids=section_ids)
-        note = "nothing new in 24 hours: showing the latest stories"
-    clock = reader_clock(zone=zone, edition=edition)
-    rendered = render_digest(edition=edition, articles=articles,
-                             base_url=edition_base_url(edition), clock=clock,
-                             issue_date=local_date(now, clock.zone),
-                             since=start, note="preview")
+    try:
+        preview = digest_preview(edition=edition, subscriber=subscriber)
+    except PreviewError as exc:
+        raise CommandError(str(exc)) from exc
     path = args.output or str(settings.DATA_DIR / f"digest-preview-{edition.slug}.html")
     with open(path, "w", encoding="utf-8") as handle:
-        handle.write(rendered.html)
-    print(f"{rendered.story_count} stories ({note}); subject: {rendered.subject}",
+        handle.write(preview.html)
+    print(f"{preview.story_count} stories ({preview.note}); subject: {preview.subject}",
           file=sys.stderr)
     print(path)
     return 0
