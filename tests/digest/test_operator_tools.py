@@ -159,9 +159,29 @@ def test_figures_per_send_and_their_chart(editor_client, site, smtp, settings):
                       "complained": "0", "unsubscribed": "1"}
     older = dict(re.findall(r'<td class="wd-fig-(\w+)">(\d+)</td>', rows[1][1]))
     assert older["sent"] == "1" and older["unsubscribed"] == "0"
-    svg = re.search(r"<svg [^>]*class=\"wd-chart\".*?</svg>", html, re.S).group(0)
-    assert 'class="wd-series-sent"' in svg and "<script" not in svg and "style=" not in svg
-    assert f"{rows[0][0]} Chile Sun: 4 sent" in svg and f"{rows[1][0]} Chile Sun: 1 sent" in svg
-    assert "Chile Sun: the last 2 sends" in svg
+    volume, trouble = re.findall(r"<svg [^>]*class=\"wd-chart\".*?</svg>", html, re.S)
+    for svg in (volume, trouble):
+        assert "<script" not in svg and "style=" not in svg and "Chile Sun: the last 2 sends" \
+            in svg
+    assert 'class="wd-series-sent"' in volume and 'class="wd-series-bounced"' not in volume
+    assert f"{rows[0][0]} Chile Sun: 4 sent" in volume
+    assert f"{rows[1][0]} Chile Sun: 1 sent" in volume
+    assert f"{rows[0][0]} Chile Sun: 1 bounced" in trouble
+    assert f"{rows[0][0]} Chile Sun: 1 unsubscribed" in trouble
     # The admin's own list shows the same figures.
     assert re.search(r'<td class="field-fig_sent">4</td>', listing)
+
+
+def test_the_chart_axis_and_labels_stay_readable():
+    from datetime import date
+
+    from wiredesk.digest.figures import SendRow, _axis, _label_indices, chart_svg
+
+    assert _axis(0) == (5, 1) and _axis(4) == (5, 1) and _axis(1080) == (1250, 250)
+    assert _axis(48) == (50, 10) and _axis(7) == (8, 2)
+    assert _label_indices(20)[-2:] == [16, 19] and _label_indices(1) == [0]
+    empty = chart_svg([], title="none")
+    assert "No sends yet" in empty
+    hostile = chart_svg([SendRow(date(2026, 12, 1), "<script>x</script>", 1, 1,
+                                 {"sent": 3})], title="<b>t</b>")
+    assert "<script>" not in hostile and "&lt;script&gt;" in hostile

@@ -153,6 +153,8 @@ def figures_view(request, model_admin):
         "editions": editions, "chosen": chosen, "limit": limit, "rows": rows,
         "figures": figures.FIGURES, "labels": figures.LABELS, "chart_title": title,
         # Built from numbers, dates and escaped names only (figures.chart_svg).
-        "chart": mark_safe(figures.chart_svg(rows, title=title)),
+        "charts": [mark_safe(figures.chart_svg(rows, title=f"{title}: {what}", series=series))
+                   for what, series in (("volume", figures.VOLUME),
+                                        ("trouble", figures.TROUBLE))],
     }
     return TemplateResponse(request, "admin/digest/figures.html", context)

@@ -95,26 +95,49 @@ def send_rows(*, edition_id: int | None = None, limit: int = 30) -> list[SendRow
 # --- the chart --------------------------------------------------------------------------
 
 WIDTH, HEIGHT = 760, 300
-LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 76
+LEFT, RIGHT, TOP, BOTTOM = 56, 28, 16, 76
 
 
-def _nice_max(value: int) -> int:
-    """A round top for the y axis at or above ``value`` (1, 2, 5 times a power of ten)."""
+def _axis(value: int) -> tuple[int, float]:
+    """The y axis for values up to ``value``: its top and its tick step, a round number
+    (1, 2, 2.5 or 5 times a power of ten) giving about five ticks."""
     if value <= 5:
-        return 5
-    step = 1
+        return 5, 1
+    wanted = value / 5
+    magnitude = 1.0
     while True:
-        for factor in (1, 2, 5):
-            if step * factor * 5 >= value:
-                return step * factor * 5
-        step *= 10
+        for factor in (1, 2, 2.5, 5):
+            step = factor * magnitude
+            if step >= wanted and step == int(step):
+                return int(step * -(-value // step)), step  # the top: a ceiling
+        magnitude *= 10
 
 
-def chart_svg(rows: list[SendRow], *, title: str = "Digest sends") -> str:
-    """An SVG line chart of every figure per send, with axes, a legend and a tooltip
-    (``<title>``) on each point."""
+def _label_indices(count: int) -> list[int]:
+    """Which sends get a date under the axis: about eight, the last always, never two
+    crowding each other."""
+    if count == 0:
+        return []
+    every = max(1, count // 8)
+    chosen = list(range(0, count, every))
+    if chosen[-1] != count - 1:
+        if count - 1 - chosen[-1] <= every / 2 and len(chosen) > 1:
+            chosen.pop()
+        chosen.append(count - 1)
+    return chosen
+
+
+VOLUME = ("planned", "sent")
+TROUBLE = ("deferred", "bounced", "complained", "unsubscribed")
+
+
+def chart_svg(rows: list[SendRow], *, title: str = "Digest sends",
+              series: tuple[str, ...] = FIGURES) -> str:
+    """An SVG line chart of ``series`` per send, with axes, a legend and a tooltip
+    (``<title>``) on each point. The volume and the trouble figures are best drawn
+    apart (``VOLUME``, ``TROUBLE``): a few bounces vanish on the scale of thousands."""
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    top = _nice_max(max((v for r in rows for v in r.values.values()), default=0))
+    top, step = _axis(max((r.values.get(n, 0) for r in rows for n in series), default=0))
     count = len(rows)
 
     def x(i: int) -> float:
@@ -128,8 +151,8 @@ def chart_svg(rows: list[SendRow], *, title: str = "Digest sends") -> str:
            f'aria-label="{escape(title)}" font-family="sans-serif" font-size="11">',
            f"<title>{escape(title)}</title>",
            f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>']
-    for tick in range(0, 6):
-        value = top * tick // 5
+    for tick in range(0, round(top / step) + 1):
+        value = int(tick * step)
         ty = y(value)
         out.append(f'<line x1="{LEFT}" y1="{ty:.1f}" x2="{WIDTH - RIGHT}" y2="{ty:.1f}" '
                    f'stroke="#e2e2e2"/>')
@@ -138,12 +161,10 @@ def chart_svg(rows: list[SendRow], *, title: str = "Digest sends") -> str:
     if not rows:
         out.append(f'<text x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle" '
                    'fill="#5c5c5c">No sends yet</text>')
-    label_every = max(1, count // 8)
-    for i, row in enumerate(rows):
-        if i % label_every == 0 or i == count - 1:
-            out.append(f'<text x="{x(i):.1f}" y="{TOP + plot_h + 16}" text-anchor="middle" '
-                       f'fill="#5c5c5c">{row.issue_date:%d %b}</text>')
-    for name in FIGURES:
+    for i in _label_indices(count):
+        out.append(f'<text x="{x(i):.1f}" y="{TOP + plot_h + 16}" text-anchor="middle" '
+                   f'fill="#5c5c5c">{rows[i].issue_date:%d %b}</text>')
+    for name in series:
         colour = COLOURS[name]
         points = [(x(i), y(r.values.get(name, 0))) for i, r in enumerate(rows)]
         if len(points) > 1:
@@ -155,7 +176,7 @@ def chart_svg(rows: list[SendRow], *, title: str = "Digest sends") -> str:
                        f"<title>{row.issue_date:%Y-%m-%d} {escape(row.edition)}: "
                        f"{row.values.get(name, 0)} {name}</title></circle>")
     legend_y = HEIGHT - 22
-    for i, name in enumerate(FIGURES):
+    for i, name in enumerate(series):
         lx = LEFT + i * (plot_w / len(FIGURES))
         out.append(f'<rect x="{lx:.1f}" y="{legend_y - 9}" width="10" height="10" '
                    f'fill="{COLOURS[name]}"/>')
