@@ -10,7 +10,7 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from tests.digest.conftest import make_confirmed
-from wiredesk.digest.models import Delivery, Digest, Subscriber
+from wiredesk.digest.models import BounceEvent, Delivery, Digest, Subscriber
 from wiredesk.digest.sending import send_pending
 from wiredesk.digest.services import digest_plan, subscriber_unsubscribe
 
@@ -138,6 +138,14 @@ def test_figures_per_send_and_their_chart(editor_client, site, smtp, settings):
     send_pending()
     a = Subscriber.objects.get(email="a@example.org")
     subscriber_unsubscribe(subscriber=a)
+    # Reports that came back later: a hard bounce for b, a complaint (which unsubscribes,
+    # and is counted as a complaint, not as leaving) for c.
+    for address, kind in (("b@example.org", "hard"), ("c@example.org", "complaint")):
+        BounceEvent.objects.create(kind=kind, source="mailbox", email=address,
+                                   delivery=Delivery.objects.get(email=address),
+                                   fingerprint=f"test-{address}")
+    Subscriber.objects.filter(email="c@example.org").update(
+        status="unsubscribed", unsubscribed_at=timezone.now())
     # An earlier day's send, for the line over time.
     earlier = Digest.objects.create(edition=chile,
                                     issue_date=Digest.objects.get().issue_date
@@ -155,8 +163,8 @@ def test_figures_per_send_and_their_chart(editor_client, site, smtp, settings):
     rows = re.findall(r"<tr><td>(\d{4}-\d\d-\d\d)</td><td>Chile Sun</td>(.*?)</tr>", html)
     assert len(rows) == 2
     latest = dict(re.findall(r'<td class="wd-fig-(\w+)">(\d+)</td>', rows[0][1]))
-    assert latest == {"planned": "5", "sent": "4", "deferred": "1", "bounced": "1",
-                      "complained": "0", "unsubscribed": "1"}
+    assert latest == {"planned": "5", "sent": "4", "deferred": "1", "bounced": "2",
+                      "complained": "1", "unsubscribed": "1"}
     older = dict(re.findall(r'<td class="wd-fig-(\w+)">(\d+)</td>', rows[1][1]))
     assert older["sent"] == "1" and older["unsubscribed"] == "0"
     volume, trouble = re.findall(r"<svg [^>]*class=\"wd-chart\".*?</svg>", html, re.S)
@@ -166,7 +174,8 @@ def test_figures_per_send_and_their_chart(editor_client, site, smtp, settings):
     assert 'class="wd-series-sent"' in volume and 'class="wd-series-bounced"' not in volume
     assert f"{rows[0][0]} Chile Sun: 4 sent" in volume
     assert f"{rows[1][0]} Chile Sun: 1 sent" in volume
-    assert f"{rows[0][0]} Chile Sun: 1 bounced" in trouble
+    assert f"{rows[0][0]} Chile Sun: 2 bounced" in trouble
+    assert f"{rows[0][0]} Chile Sun: 1 complained" in trouble
     assert f"{rows[0][0]} Chile Sun: 1 unsubscribed" in trouble
     # The admin's own list shows the same figures.
     assert re.search(r'<td class="field-fig_sent">4</td>', listing)

@@ -1,9 +1,10 @@
 """Per-send figures read from the delivery ledger, and their chart over time as inline SVG.
 
 A send is one edition's digest of one day (``Digest``). Each figure is a condition on its
-deliveries (``conditions``), counted in the database in one grouped query, so the
-admin's list and the chart cost one query whatever the number of issues. A figure whose
-source does not exist yet counts zero; adding it is one line in ``conditions``.
+deliveries (``conditions``): their ledger state, and the bounce and complaint reports
+matched to them later (``BounceEvent``), counted in the database in one grouped query, so
+the admin's list and the chart cost one query whatever the number of issues. A new figure
+is one line in ``conditions`` (and ``FIGURES``).
 
 The chart is drawn here, on the server, as SVG with presentation attributes only: no
 script and no style attribute, so the admin's Content-Security-Policy holds and it shows
@@ -18,16 +19,16 @@ from datetime import date
 from django.db.models import Count, F, Q, QuerySet
 from django.utils.html import escape
 
-from wiredesk.digest.models import Delivery, Digest, Subscriber
+from wiredesk.digest.models import BounceEvent, Delivery, Digest, Subscriber
 
 FIGURES = ("planned", "sent", "deferred", "bounced", "complained", "unsubscribed")
 LABELS = {
     "planned": "planned: in the ledger",
     "sent": "sent: accepted by the relay",
-    "deferred": "deferred: a temporary failure delayed it at least once",
-    "bounced": "bounced: refused for good (5xx)",
-    "complained": "complained: marked as spam",
-    "unsubscribed": "unsubscribed: left after this digest, their last",
+    "deferred": "deferred: a temporary failure (4xx, or a delay report) held it up",
+    "bounced": "bounced: refused for good (5xx at sending, or a hard bounce report)",
+    "complained": "complained: marked as spam (a complaint report)",
+    "unsubscribed": "unsubscribed: left after this digest, their last (not by complaining)",
 }
 COLOURS = {"planned": "#5c5c5c", "sent": "#1a7f37", "deferred": "#b35c00",
            "bounced": "#a4161a", "complained": "#6f42c1", "unsubscribed": "#0b3d91"}
@@ -35,25 +36,32 @@ COLOURS = {"planned": "#5c5c5c", "sent": "#1a7f37", "deferred": "#b35c00",
 
 def conditions(prefix: str = "") -> dict[str, Q | None]:
     """Which deliveries each figure counts (``prefix``: the path from the model counted
-    to the delivery, e.g. ``deliveries__``). None: not recorded yet, counts zero."""
+    to the delivery, e.g. ``deliveries__``). None: not recorded, counts zero."""
     p = prefix
     gave_up = Q(**{f"{p}last_error__startswith": "gave up"})
+
+    def reported(kind: str) -> Q:
+        return Q(**{f"{p}bounce_events__kind": kind})
+
+    complained = reported(BounceEvent.Kind.COMPLAINT)
     return {
         "planned": Q(),
         "sent": Q(**{f"{p}state": Delivery.State.SENT}),
         "deferred": (Q(**{f"{p}state": Delivery.State.SENT, f"{p}attempts__gt": 1})
                      | Q(**{f"{p}state__in": [Delivery.State.PENDING, Delivery.State.SENDING],
                             f"{p}attempts__gte": 1})
-                     | (Q(**{f"{p}state": Delivery.State.FAILED}) & gave_up)),
-        "bounced": (Q(**{f"{p}state": Delivery.State.FAILED, f"{p}smtp_code__gte": 500,
-                         f"{p}smtp_code__lt": 600}) & ~gave_up),
-        # Complaints arrive with the bounce reports (issue 21, item 1): count them here.
-        "complained": None,
-        # Left after this digest and got none since: the last digest they were sent.
+                     | (Q(**{f"{p}state": Delivery.State.FAILED}) & gave_up)
+                     | reported(BounceEvent.Kind.SOFT)),
+        "bounced": ((Q(**{f"{p}state": Delivery.State.FAILED, f"{p}smtp_code__gte": 500,
+                          f"{p}smtp_code__lt": 600}) & ~gave_up)
+                    | reported(BounceEvent.Kind.HARD)),
+        "complained": complained,
+        # Left after this digest and got none since (the last digest they were sent), by
+        # their own choice: a complaint unsubscribes too, and is counted as one.
         "unsubscribed": Q(**{f"{p}state": Delivery.State.SENT,
                              f"{p}subscriber__status": Subscriber.Status.UNSUBSCRIBED,
                              f"{p}subscriber__unsubscribed_at__gte": F(f"{p}sent_at"),
-                             f"{p}subscriber__last_sent_at": F(f"{p}sent_at")}),
+                             f"{p}subscriber__last_sent_at": F(f"{p}sent_at")}) & ~complained,
     }
 
 
