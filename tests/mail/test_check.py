@@ -146,6 +146,13 @@ def test_the_command_prints_three_lines_and_exits_by_what_it_found(dns, capsys, 
     out = capsys.readouterr().out.splitlines()
     assert [line.split()[:2] for line in out] == [["SPF", "OK"], ["DKIM", "OK"],
                                                  ["DMARC", "OK"]]
+    # The digest's return path has a domain of its own: its SPF is checked too.
+    settings.WIREDESK_BOUNCE_ADDRESS = "bounces@mx.chilesun.example"
+    dns.zone["mx.chilesun.example"] = {"TXT": ["v=spf1 ip4:203.0.113.9 -all"]}
+    assert main(["mail", "check"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 4 and out[3].startswith("SPF   WRONG   mx.chilesun.example: ")
+    settings.WIREDESK_BOUNCE_ADDRESS = ""
     del dns.zone[f"_dmarc.{DOMAIN}"]
     assert main(["mail", "check", "--domain", DOMAIN]) == 1
     out = capsys.readouterr().out.splitlines()

@@ -1,7 +1,8 @@
 """``wiredesk mail check | dkim-key``: the sending domains' DNS, and their DKIM keys.
 
 Here rather than in ``wiredesk.mail`` because the domains to check by default are those
-mail goes out from: ``WIREDESK_FROM_EMAIL``'s and each edition's own sender address's.
+mail goes out from: ``WIREDESK_FROM_EMAIL``'s and each edition's own sender address's,
+and the SPF of the digest's return path (``WIREDESK_BOUNCE_ADDRESS``'s domain).
 """
 
 from __future__ import annotations
@@ -47,14 +48,20 @@ def cmd_mail(args) -> int:
 
 
 def _check(args) -> int:
+    from django.conf import settings
+
     from wiredesk.mail.check import check_from_settings
 
     domains = [d.strip().lower().rstrip(".") for d in args.domain or [] if d.strip()]
+    # The digest's return path (WIREDESK_BOUNCE_ADDRESS) is where receivers check SPF.
+    bounce_domain = settings.WIREDESK_BOUNCE_ADDRESS.rpartition("@")[2].lower()
+    return_paths = [bounce_domain] if bounce_domain and not domains else []
     domains = domains or sending_domains()
     if not domains:
         raise CommandError("no sending domain: set WIREDESK_FROM_EMAIL or pass --domain")
     try:
-        findings = check_from_settings(domains, timeout=args.timeout)
+        findings = check_from_settings(domains, timeout=args.timeout,
+                                       return_path_domains=return_paths)
     except ValueError as exc:
         raise CommandError(str(exc)) from exc
     for finding in findings:

@@ -372,14 +372,16 @@ def check_dmarc(dns_: Dns, domain: str) -> Finding:
 # --- all three --------------------------------------------------------------------------
 
 def check_domain(domain: str, *, dns_: Dns, relays: list[str],
-                 keys: dict[str, dkim.SigningKey]) -> list[Finding]:
-    """The SPF, DKIM and DMARC findings for ``domain``, in that order, always three."""
+                 keys: dict[str, dkim.SigningKey],
+                 records: tuple[str, ...] = ("SPF", "DKIM", "DMARC")) -> list[Finding]:
+    """The SPF, DKIM and DMARC findings for ``domain``, in that order, one per record."""
     domain = domain.strip().lower().rstrip(".")
-    checks: list[tuple[str, Callable[[], Finding]]] = [
-        ("SPF", lambda: check_spf(dns_, domain, relays)),
-        ("DKIM", lambda: check_dkim(dns_, domain, keys)),
-        ("DMARC", lambda: check_dmarc(dns_, domain)),
-    ]
+    every: dict[str, Callable[[], Finding]] = {
+        "SPF": lambda: check_spf(dns_, domain, relays),
+        "DKIM": lambda: check_dkim(dns_, domain, keys),
+        "DMARC": lambda: check_dmarc(dns_, domain),
+    }
+    checks = [(record, every[record]) for record in records]
     findings = []
     exists = True
     for record, check in checks:
@@ -402,7 +404,10 @@ def check_domain(domain: str, *, dns_: Dns, relays: list[str],
     return findings
 
 
-def check_from_settings(domains: list[str], *, timeout: float = 5.0) -> list[Finding]:
+def check_from_settings(domains: list[str], *, timeout: float = 5.0,
+                        return_path_domains: list[str] = ()) -> list[Finding]:
+    """Every record of each of ``domains``, and the SPF of each return-path domain (the
+    envelope sender's, which SPF is checked against) not among them."""
     from django.conf import settings
 
     spec = settings.WIREDESK_DNS_RESOLVER
@@ -414,4 +419,8 @@ def check_from_settings(domains: list[str], *, timeout: float = 5.0) -> list[Fin
     findings = []
     for domain in domains:
         findings += check_domain(domain, dns_=dns_, relays=relays, keys=keys)
+    for domain in return_path_domains:
+        if domain not in domains:
+            findings += check_domain(domain, dns_=dns_, relays=relays, keys=keys,
+                                     records=("SPF",))
     return findings
