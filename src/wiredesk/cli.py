@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "wiredesk.releases.cli",
     "wiredesk.digest.cli",
     "wiredesk.digest.mail_cli",
+    "wiredesk.syndication.cli",
 )
 
 

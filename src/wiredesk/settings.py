@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "wiredesk.api",
     "wiredesk.releases",
     "wiredesk.digest",
+    "wiredesk.syndication",
     "ninja",  # the API docs page's static files
     "wiredesk.ops",
     "axes",  # failed sign-ins counted, and locked out (AXES_* below)
@@ -359,6 +360,24 @@ WIREDESK_FETCH_MAX_BYTES = int(os.environ.get("WIREDESK_FETCH_MAX_BYTES", str(10
 # Hosts (names, addresses, networks) a fetch may reach although they are not on the
 # public Internet, e.g. an intranet agency feed; everything else internal is refused.
 WIREDESK_FETCH_ALLOW = _env_list("WIREDESK_FETCH_ALLOW", "")
+# Pushes to partners (syndication.sending): one delivery's time limit, retries with full
+# jitter on a capped exponential, dead letters after so many attempts or hours.
+WIREDESK_PUSH_TIMEOUT = float(os.environ.get("WIREDESK_PUSH_TIMEOUT", "10"))
+WIREDESK_PUSH_RETRY_BASE = float(os.environ.get("WIREDESK_PUSH_RETRY_BASE", "30"))
+WIREDESK_PUSH_RETRY_CAP = float(os.environ.get("WIREDESK_PUSH_RETRY_CAP", "3600"))
+WIREDESK_PUSH_MAX_ATTEMPTS = int(os.environ.get("WIREDESK_PUSH_MAX_ATTEMPTS", "15"))
+WIREDESK_PUSH_MAX_AGE_HOURS = float(os.environ.get("WIREDESK_PUSH_MAX_AGE_HOURS", "72"))
+WIREDESK_PUSH_CONCURRENCY = int(os.environ.get("WIREDESK_PUSH_CONCURRENCY", "8"))
+WIREDESK_PUSH_BATCH = int(os.environ.get("WIREDESK_PUSH_BATCH", "100"))
+WIREDESK_PUSH_CLAIM_TIMEOUT = int(os.environ.get("WIREDESK_PUSH_CLAIM_TIMEOUT", "300"))
+WIREDESK_PUSH_SECRET_GRACE_HOURS = float(
+    os.environ.get("WIREDESK_PUSH_SECRET_GRACE_HOURS", "72"))
+# A PEM file of CAs trusted besides the system's for pushes (a partner's private CA).
+WIREDESK_PUSH_CA_BUNDLE = os.environ.get("WIREDESK_PUSH_CA_BUNDLE", "")
+# WebSub: the hub every feed names (empty: none); wiredesk's own is <base URL>/websub/.
+WIREDESK_WEBSUB_HUB = os.environ.get("WIREDESK_WEBSUB_HUB", "").strip()
+WIREDESK_WEBSUB_LEASE_SECONDS = int(os.environ.get("WIREDESK_WEBSUB_LEASE_SECONDS",
+                                                   str(10 * 24 * 3600)))
 WIREDESK_SCHEDULER = _env_bool("WIREDESK_SCHEDULER", True)
 # Drop folders (newsroom.services.intake): a file is taken once two listings at least this
 # many seconds apart show it with the same size and time (still being written otherwise).

@@ -44,6 +44,9 @@ PERIODIC = (
     Periodic("prune-changes", "publishing.prune_changes", 24 * 3600.0),
     # Bounces and complaints from the bounce mailbox, when there is one.
     Periodic("fetch-bounces", "digest.fetch_bounces", 300.0, needs="WIREDESK_BOUNCE_MAILBOX"),
+    # Partners' deliveries from the change stream (kills first), and WebSub pings.
+    Periodic("push-partners", "syndication.push_due", 5.0),
+    Periodic("websub", "syndication.websub_due", 10.0),
 )
 
 app = Celery("wiredesk")

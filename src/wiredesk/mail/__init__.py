@@ -29,6 +29,11 @@ class EmailURLError(WiredeskError, ValueError):
     pass
 
 
+class MailNotSent(WiredeskError):
+    """The relay did not take a message that must not be lost silently (a partner's
+    delivery): the caller records the reason and tries again."""
+
+
 def email_settings_from_url(url: str) -> dict:
     """Django EMAIL_* settings for ``url``; raises EmailURLError on anything unknown."""
     parts = urlsplit(url.strip())
@@ -123,3 +128,23 @@ def send(subject: str, body: str, to: Sequence[str], *, from_name: str = "",
         log.exception("sending mail %r to %s failed", subject, ", ".join(to))
         return False
     return True
+
+
+def send_document(subject: str, body: str, to: Sequence[str], *, filename: str,
+                  content: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
+    """Send one message with a document attached (a partner's delivery by email).
+
+    Unlike ``send``, a failure is raised (``MailNotSent``), so the caller can keep the
+    document and try again; the relay's own words are the message.
+    """
+    from django.core.mail import EmailMessage
+
+    subject = " ".join(subject.split())
+    clean = {name: " ".join(str(value).split()) for name, value in (headers or {}).items()}
+    message = EmailMessage(subject=subject, body=body, from_email=sender(), to=list(to),
+                           headers=clean)
+    message.attach(filename, content, content_type)
+    try:
+        message.send(fail_silently=False)
+    except Exception as exc:
+        raise MailNotSent(f"mail to {', '.join(to)} not sent: {exc}") from exc

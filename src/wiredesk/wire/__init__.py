@@ -9,8 +9,9 @@ else in ``wire``. Their main names:
 - ``types``: ``WireItem`` (parsed), ``CleanItem`` (normalized), ``Media`` (what a format
   offers), ``Picture`` (the one shown), ``PictureLink``, ``ParseResult``, ``WireError``.
 - ``fetch``: ``fetch`` (conditional GET with size and time caps, public addresses only
-  unless a ``FetchPolicy`` allows more), ``is_url``, ``FetchPolicy``, ``FetchResult``,
-  ``FetchError``.
+  unless a ``FetchPolicy`` allows more), ``post`` (a push under the same rules: a
+  partner's webhook, a WebSub hub or subscriber), ``is_url``, ``FetchPolicy``,
+  ``FetchResult``, ``PostResult``, ``FetchError``.
 - ``sources``: ``parse_source`` (a drop folder's or mailbox's address), ``transport_of``,
   ``redact`` (a source without its password, for lists and logs), ``host_of``.
 - ``drops``: ``open_folder`` (a local, FTP/FTPS or SFTP drop folder: list, read under a cap,

@@ -15,6 +15,9 @@ hop by hop, so each one is checked the same way.
 ``timeout`` is a hard wall-clock limit on the whole fetch (lookups, connections,
 redirects, headers, body), enforced on the socket: per-read timeouts alone let a
 server that drips a byte at a time keep a fetch alive for ever.
+
+``post`` pushes a body (to a partner's webhook, a WebSub hub or subscriber) under the
+same rules: address checked and pinned, every redirect hop checked, one hard time limit.
 """
 
 from wiredesk.wire.fetch.errors import FetchError
@@ -25,9 +28,11 @@ from wiredesk.wire.fetch.http import (
     PICTURE_ACCEPT,
     USER_AGENT,
     FetchResult,
+    PostResult,
     fetch,
     is_url,
     parse_retry_after,
+    post,
     read_file,
 )
 from wiredesk.wire.fetch.policy import DEFAULT_POLICY, FetchPolicy, address_problem
@@ -42,9 +47,11 @@ __all__ = [
     "FetchError",
     "FetchPolicy",
     "FetchResult",
+    "PostResult",
     "address_problem",
     "fetch",
     "is_url",
     "parse_retry_after",
+    "post",
     "read_file",
 ]

@@ -7,7 +7,9 @@ import http.client
 import ipaddress
 import os
 import socket
+import ssl
 import threading
+import time
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -18,6 +20,7 @@ from urllib.parse import urljoin
 
 import urllib3
 from urllib3.util import parse_url
+from urllib3.util.ssl_ import create_urllib3_context
 from urllib3.util.ssl_match_hostname import CertificateError
 
 from wiredesk import __version__
@@ -218,16 +221,36 @@ def _target(url: str, policy: FetchPolicy, deadline: Deadline) -> _Target:
                    request_uri=parts.request_uri, addresses=addresses)
 
 
-def _open(target: _Target, headers: dict[str, str], deadline: Deadline):
-    """Connect to one of the checked addresses (never the name again) and send the GET."""
+_contexts: dict[str, ssl.SSLContext] = {}
+
+
+def _tls_context(ca_bundle: str) -> ssl.SSLContext:
+    """The system's trusted CAs plus those in ``ca_bundle`` (a PEM file), made once."""
+    context = _contexts.get(ca_bundle)
+    if context is None:
+        context = create_urllib3_context()
+        context.load_default_certs()
+        try:
+            context.load_verify_locations(cafile=ca_bundle)
+        except (OSError, ssl.SSLError) as exc:
+            raise FetchError(f"cannot read the CA bundle {ca_bundle}: {exc}",
+                             permanent=True) from exc
+        _contexts[ca_bundle] = context
+    return context
+
+
+def _open(target: _Target, headers: dict[str, str], deadline: Deadline, *,
+          method: str = "GET", body: bytes | None = None, ca_bundle: str = ""):
+    """Connect to one of the checked addresses (never the name again) and send the request."""
     problem: Exception | None = None
     for ip in target.addresses:
         connect_timeout = min(deadline.remaining(), CONNECT_TIMEOUT)
         if target.scheme == "https":
             # SNI and the certificate check use the name; the socket uses the address.
             name = target.host.strip("[]")
-            conn = HTTPSConnectionWithDeadline(str(ip), target.port, timeout=connect_timeout,
-                                    server_hostname=name, assert_hostname=name)
+            conn = HTTPSConnectionWithDeadline(
+                str(ip), target.port, timeout=connect_timeout, server_hostname=name,
+                assert_hostname=name, ssl_context=_tls_context(ca_bundle) if ca_bundle else None)
         else:
             conn = HTTPConnectionWithDeadline(str(ip), target.port, timeout=connect_timeout)
         conn.deadline = deadline
@@ -245,7 +268,7 @@ def _open(target: _Target, headers: dict[str, str], deadline: Deadline):
             continue  # the name's next address, if it has one
         try:
             conn.timeout = deadline.remaining()  # each read below; the timer bounds the sum
-            conn.request("GET", target.request_uri,
+            conn.request(method, target.request_uri, body=body,
                          headers={**headers, "Host": target.host_header},
                          preload_content=False, decode_content=False)
             return conn, conn.getresponse()
@@ -347,3 +370,84 @@ def _follow(url: str, headers: dict[str, str], policy: FetchPolicy, deadline: De
             deadline.unwatch()
             conn.close()
     raise FetchError(f"too many redirects (more than {MAX_REDIRECTS})")
+
+
+# --- POST: a push to a partner's endpoint, with the same checks as a fetch -------------
+
+POST_REDIRECTS = frozenset({307, 308})  # the only ones that keep the method and the body
+DEFAULT_POST_ANSWER_BYTES = 64 * 1024
+
+
+@dataclass(slots=True)
+class PostResult:
+    url: str  # where the answer came from, after any redirect
+    status: int
+    body: bytes = b""  # the start of the answer, at most ``max_answer_bytes``
+    headers: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+
+def post(url: str, body: bytes, *, content_type: str, headers: dict[str, str] | None = None,
+         timeout: float = DEFAULT_TIMEOUT, policy: FetchPolicy | None = None,
+         ca_bundle: str = "", max_answer_bytes: int = DEFAULT_POST_ANSWER_BYTES) -> PostResult:
+    """POST ``body`` to ``url`` under the fetch rules: every hop's address looked up once,
+    checked against ``policy`` and pinned; a hard ``timeout`` on the whole exchange.
+
+    Any status is returned, not raised: what counts as an acknowledgement is the caller's
+    to say. Only 307 and 308 are followed (they re-send the body; each hop is checked like
+    the first); 301, 302 and 303 would turn the POST into a GET and are returned as they
+    are. Raises FetchError when there is no answer (refused address, connection, time).
+    ``ca_bundle``: a PEM file of CAs trusted besides the system's (a partner's private CA).
+    """
+    if not is_url(url):
+        raise FetchError(f"only http and https URLs take a push, not {url[:200]!r}",
+                         permanent=True)
+    sent = {"User-Agent": USER_AGENT, "Accept": "*/*", "Content-Type": content_type,
+            **(headers or {})}
+    deadline = Deadline(timeout)
+    started = time.monotonic()
+    try:
+        for _hop in range(MAX_REDIRECTS + 1):
+            target = _target(url, policy or DEFAULT_POLICY, deadline)
+            conn, response = _open(target, sent, deadline, method="POST", body=body,
+                                   ca_bundle=ca_bundle)
+            try:
+                status = response.status
+                answer_headers = {k.lower(): v for k, v in response.headers.items()}
+                location = answer_headers.get("location", "").strip()
+                if status in POST_REDIRECTS and location:
+                    url = urljoin(url, location)
+                    continue
+                answer = _read_answer(response, max_answer_bytes, deadline)
+                return PostResult(url=url, status=status, body=answer, headers=answer_headers,
+                                  seconds=time.monotonic() - started)
+            finally:
+                deadline.unwatch()
+                conn.close()
+        raise FetchError(f"too many redirects (more than {MAX_REDIRECTS})", permanent=True)
+    except (FetchError, urllib3.exceptions.HTTPError, http.client.HTTPException,
+            OSError) as exc:
+        if deadline.passed:
+            raise FetchError(deadline.message) from exc
+        if isinstance(exc, FetchError):
+            raise
+        raise FetchError(f"push failed: {exc}") from exc
+    finally:
+        deadline.close()
+
+
+def _read_answer(response, limit: int, deadline: Deadline) -> bytes:
+    """The start of an answer (a partner's "ok" or its error page): the rest is dropped."""
+    chunks: list[bytes] = []
+    total = 0
+    for raw in response.stream(_CHUNK, decode_content=False):
+        deadline.remaining()
+        chunks.append(raw[: max(limit - total, 0)])
+        total += len(raw)
+        if total >= limit:
+            break
+    return b"".join(chunks)

@@ -1,0 +1,1 @@
+"""Syndication out: partners pushed to (webhook, FTP drop folder, email) and WebSub."""

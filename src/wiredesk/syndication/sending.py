@@ -1,0 +1,318 @@
+"""Pushing deliveries: claim, render, sign, send, record; at least once, in order of need.
+
+State machine of a delivery::
+
+    pending --claim--> sending(claim_token, claimed_at) --> acked
+                                                      \\--> pending (no 2xx: backoff)
+                                                      \\--> dead (refused address, or
+                                                      \\          attempts/age used up)
+                                                      \\--> superseded (a newer state is owed)
+
+Claiming is one conditional UPDATE (``WHERE state = 'pending'``) of rows picked with
+``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL (a plain select on SQLite, where the
+condition alone keeps claims apart), so two workers never hold the same delivery. A
+worker sends its claim strictly in order (kills and withdrawals first, then corrections,
+then the rest; oldest first) and commits each outcome, with its ledger row, before the
+next push starts. When a worker dies, of the rows it still holds only the first can have
+been on the wire: it goes back to ``pending`` with a ledger row saying the outcome is
+unknown, and is sent again with the same ``Idempotency-Key``; the others were never tried
+and simply go back. A partner that applies each key once gets each state exactly once;
+the ledger holds exactly one acknowledged attempt per delivery (an acknowledgement the
+dead worker never recorded is not in it; the one of the second push is).
+
+Each partner is pushed by its own thread (at most ``WIREDESK_PUSH_CONCURRENCY`` at once),
+with its own time limit per delivery, and a partner that fails one delivery is left
+alone until the next run: a slow or dead partner costs its own queue, never another's.
+Retries wait a random time between 0 and ``WIREDESK_PUSH_RETRY_BASE * 2**(attempt - 1)``
+seconds, capped at ``WIREDESK_PUSH_RETRY_CAP`` ("full jitter": partners coming back from
+an outage are not hit by every sender at the same instant); a ``Retry-After`` is
+honoured up to the cap. After ``WIREDESK_PUSH_MAX_ATTEMPTS`` attempts or
+``WIREDESK_PUSH_MAX_AGE_HOURS`` hours, or at once for an address the fetch policy
+refuses, a delivery is a dead letter: kept, listed in the admin and by
+``wiredesk partner deliveries NAME --dead``, and sent again by the admin action or
+``wiredesk partner resend``.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import secrets
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import close_old_connections, connection, connections, transaction
+from django.utils import timezone
+
+from wiredesk.publishing import changes
+from wiredesk.syndication import formats, signing, transports
+from wiredesk.syndication.models import Attempt, Delivery, Partner
+from wiredesk.syndication.services import articles_with_placements, current_state, plan_partner
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PushReport:
+    planned: int = 0
+    acked: int = 0
+    retry: int = 0
+    dead: int = 0
+    superseded: int = 0
+    recovered: int = 0
+    partners: dict[str, str] = field(default_factory=dict)  # name: why it stopped early
+
+    def add(self, other: PushReport) -> None:
+        for name in ("planned", "acked", "retry", "dead", "superseded", "recovered"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.partners.update(other.partners)
+
+    @property
+    def nothing_done(self) -> bool:
+        return not (self.planned or self.acked or self.retry or self.dead or self.superseded
+                    or self.recovered)
+
+    def summary(self) -> str:
+        text = (f"planned {self.planned}; acked {self.acked}, retry {self.retry}, "
+                f"dead {self.dead}, superseded {self.superseded}")
+        if self.recovered:
+            text += f"; {self.recovered} recovered from a stopped worker"
+        return text
+
+
+# --- claims ----------------------------------------------------------------------------
+
+def claim(partner_id: int, *, size: int, now: datetime | None = None
+          ) -> tuple[str, list[Delivery]]:
+    """Claim up to ``size`` due deliveries of one partner, in the order they go out."""
+    now = now or timezone.now()
+    token = secrets.token_hex(16)
+    with transaction.atomic():
+        due = Delivery.objects.filter(partner_id=partner_id, state=Delivery.State.PENDING,
+                                      next_attempt_at__lte=now)
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        ids = list(due.order_by("priority", "pk").values_list("pk", flat=True)[:size])
+        if ids:
+            # The state condition keeps claims apart even where rows are not locked.
+            Delivery.objects.filter(pk__in=ids, state=Delivery.State.PENDING).update(
+                state=Delivery.State.SENDING, claim_token=token, claimed_at=now)
+    if not ids:
+        return token, []
+    claimed = list(Delivery.objects.filter(claim_token=token, state=Delivery.State.SENDING)
+                   .order_by("priority", "pk"))
+    return token, claimed
+
+
+def release(token: str, ids: list[int]) -> int:
+    """Hand back claimed deliveries that were never tried."""
+    return Delivery.objects.filter(pk__in=ids, claim_token=token,
+                                   state=Delivery.State.SENDING).update(
+        state=Delivery.State.PENDING, claim_token="", claimed_at=None)
+
+
+def recover_stale_claims(*, now: datetime | None = None) -> int:
+    """Free the claims of workers that died (see the module docstring for the rule)."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.WIREDESK_PUSH_CLAIM_TIMEOUT)
+    recovered = 0
+    tokens = set(Delivery.objects.filter(state=Delivery.State.SENDING, claimed_at__lt=cutoff)
+                 .values_list("claim_token", flat=True))
+    for token in tokens:
+        with transaction.atomic():
+            held = list(Delivery.objects.select_for_update()
+                        .filter(state=Delivery.State.SENDING, claim_token=token,
+                                claimed_at__lt=cutoff).order_by("priority", "pk"))
+            if not held:
+                continue
+            maybe_sent, never_tried = held[0], held[1:]
+            release(token, [d.pk for d in never_tried])
+            attempt = maybe_sent.attempts + 1
+            note = ("outcome unknown: the worker pushing it stopped (claimed "
+                    f"{maybe_sent.claimed_at:%Y-%m-%d %H:%M:%S} UTC); sent again with the same "
+                    "Idempotency-Key")
+            Delivery.objects.filter(pk=maybe_sent.pk, claim_token=token).update(
+                state=Delivery.State.PENDING, claim_token="", claimed_at=None,
+                attempts=attempt, next_attempt_at=now, last_error=note)
+            Attempt.objects.create(delivery=maybe_sent, partner_id=maybe_sent.partner_id,
+                                   number=attempt, at=now, error=note)
+            recovered += len(held)
+    if recovered:
+        log.warning("recovered %d delivery claim(s) of stopped workers", recovered)
+    return recovered
+
+
+# --- one delivery ----------------------------------------------------------------------
+
+def backoff(attempts: int, retry_after: float | None = None) -> float:
+    """Seconds until the next try: full jitter on a capped exponential, at least what the
+    partner asked for (within the cap)."""
+    cap = settings.WIREDESK_PUSH_RETRY_CAP
+    ceiling = min(cap, settings.WIREDESK_PUSH_RETRY_BASE * 2 ** max(attempts - 1, 0))
+    delay = random.uniform(0, ceiling)
+    if retry_after:
+        delay = max(delay, min(retry_after, cap))
+    return delay
+
+
+def _document(partner: Partner, delivery: Delivery, item: formats.ItemState
+              ) -> transports.Document:
+    body, content_type = formats.render_for_partner(item, partner.format)
+    return transports.Document(
+        body=body, content_type=content_type, key=delivery.key, action=delivery.action,
+        attempt=delivery.attempts + 1, signature=signing.sign(body, partner.signing_secrets()),
+        filename=f"{delivery.key}.{formats.EXTENSIONS.get(partner.format, 'dat')}")
+
+
+def _record(partner: Partner, delivery: Delivery, token: str, outcome: transports.Outcome,
+            now: datetime) -> str:
+    """Commit one outcome and its ledger row; what became of the delivery."""
+    attempt = delivery.attempts + 1
+    mine = Delivery.objects.filter(pk=delivery.pk, claim_token=token,
+                                   state=Delivery.State.SENDING)
+    fields: dict = {"attempts": attempt, "claim_token": "", "last_status": outcome.status}
+    if outcome.acked:
+        fields.update(state=Delivery.State.ACKED, acked_at=now, last_error="")
+        became = "acked"
+    else:
+        age = now - delivery.started_at
+        too_old = age > timedelta(hours=settings.WIREDESK_PUSH_MAX_AGE_HOURS)
+        if outcome.permanent or attempt >= settings.WIREDESK_PUSH_MAX_ATTEMPTS or too_old:
+            why = ("refused for good" if outcome.permanent else
+                   f"gave up after {attempt} attempts" if not too_old else
+                   f"gave up after {age.total_seconds() / 3600:.0f} hours")
+            fields.update(state=Delivery.State.DEAD, last_error=f"{why}: {outcome.error}")
+            became = "dead"
+        else:
+            fields.update(state=Delivery.State.PENDING, claimed_at=None,
+                          last_error=outcome.error,
+                          next_attempt_at=now + timedelta(
+                              seconds=backoff(attempt, outcome.retry_after)))
+            became = "retry"
+    with transaction.atomic():
+        if not mine.update(**fields):
+            # A stopped-worker recovery took the claim meanwhile: it is that push's now.
+            log.error("delivery %s to %s finished after its claim was taken over",
+                      delivery.key, partner.name)
+            return "lost"
+        Attempt.objects.create(delivery_id=delivery.pk, partner_id=partner.pk, number=attempt,
+                               at=now, duration_ms=int(outcome.seconds * 1000),
+                               status_code=outcome.status, acked=outcome.acked,
+                               error=outcome.error)
+    return became
+
+
+def _supersede(delivery: Delivery, token: str) -> None:
+    Delivery.objects.filter(pk=delivery.pk, claim_token=token,
+                            state=Delivery.State.SENDING).update(
+        state=Delivery.State.SUPERSEDED, claim_token="",
+        last_error="the article changed again: its newer state is owed instead")
+
+
+# --- one partner -----------------------------------------------------------------------
+
+def push_partner(partner_id: int, *, budget: float | None = None) -> PushReport:
+    """Push one partner's due deliveries until none are due, one fails, or ``budget``
+    seconds have passed."""
+    report = PushReport()
+    partner = Partner.objects.filter(pk=partner_id, active=True).first()
+    if partner is None:
+        return report
+    send = transports.SENDERS[partner.transport]
+    timeout = partner.timeout or settings.WIREDESK_PUSH_TIMEOUT
+    lease = settings.WIREDESK_PUSH_CLAIM_TIMEOUT
+    started = time.monotonic()
+    while budget is None or time.monotonic() - started < budget:
+        token, batch = claim(partner.pk, size=settings.WIREDESK_PUSH_BATCH)
+        if not batch:
+            return report
+        claimed_at = time.monotonic()
+        articles = articles_with_placements({d.article_id for d in batch})
+        for index, delivery in enumerate(batch):
+            over_budget = budget is not None and time.monotonic() - started >= budget
+            if over_budget or time.monotonic() - claimed_at > lease / 2:
+                # Handed back unstarted, so no live claim ever looks like a dead worker's.
+                release(token, [d.pk for d in batch[index:]])
+                break
+            article = articles.get(delivery.article_id)
+            now_state = current_state(partner, delivery.article_id, article, delivery.version)
+            if now_state != (delivery.version, delivery.action, delivery.reason):
+                _supersede(delivery, token)
+                report.superseded += 1
+                continue
+            item = formats.ItemState(
+                article_id=delivery.article_id, version=delivery.version,
+                action=delivery.action, reason=delivery.reason, article=article,
+                edition=partner.edition, key=delivery.key)
+            try:
+                outcome = send(partner.url, _document(partner, delivery, item),
+                               timeout=timeout)
+            except formats.FormatUnavailable as exc:
+                outcome = transports.Outcome(False, error=str(exc))
+            became = _record(partner, delivery, token, outcome, timezone.now())
+            if became == "acked":
+                report.acked += 1
+                continue
+            if became in ("retry", "dead"):
+                setattr(report, became, getattr(report, became) + 1)
+                _note_error(partner, outcome.error)
+            # A partner that did not take one is left alone until the next run.
+            release(token, [d.pk for d in batch[index + 1:]])
+            report.partners[partner.name] = outcome.error
+            return report
+        if report.acked:
+            Partner.objects.filter(pk=partner.pk).update(last_acked_at=timezone.now())
+    return report
+
+
+def _note_error(partner: Partner, error: str) -> None:
+    Partner.objects.filter(pk=partner.pk).update(last_error=error[:2000],
+                                                 last_error_at=timezone.now())
+
+
+def _in_thread(partner_id: int, budget: float | None) -> PushReport:
+    close_old_connections()
+    try:
+        return push_partner(partner_id, budget=budget)
+    except Exception:
+        log.exception("pushing to partner %s failed", partner_id)
+        return PushReport()
+    finally:
+        connections.close_all()  # this thread's own
+
+
+# --- a run -----------------------------------------------------------------------------
+
+def push_due(*, partner_ids: list[int] | None = None, budget: float | None = None,
+             concurrency: int | None = None) -> PushReport:
+    """One run: free dead workers' claims, plan every active partner, push each partner's
+    due deliveries (partners side by side, each in its own thread)."""
+    report = PushReport(recovered=recover_stale_claims())
+    if changes.lifts_due():
+        changes.lift_due_embargoes()
+    partners = Partner.objects.filter(active=True)
+    if partner_ids is not None:
+        partners = partners.filter(pk__in=partner_ids)
+    for partner in partners:
+        report.planned += plan_partner(partner).planned
+    due = list(Delivery.objects.filter(partner__in=partners, state=Delivery.State.PENDING,
+                                       next_attempt_at__lte=timezone.now())
+               .values_list("partner_id", flat=True).distinct())
+    workers = min(concurrency or settings.WIREDESK_PUSH_CONCURRENCY, len(due))
+    if workers <= 1 or _in_memory():
+        for partner_id in due:
+            report.add(push_partner(partner_id, budget=budget))
+        return report
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="push") as pool:
+        for each in pool.map(lambda pid: _in_thread(pid, budget), due):
+            report.add(each)
+    return report
+
+
+def _in_memory() -> bool:
+    # An in-memory SQLite database (tests) is not the one other threads' connections see.
+    name = str(connection.settings_dict.get("NAME"))
+    return connection.vendor == "sqlite" and (":memory:" in name or "mode=memory" in name)
