@@ -18,6 +18,7 @@ from wiredesk.publishing.sitemaps import robots_txt
 from wiredesk.publishing.urls import picture_patterns, publishing_patterns
 from wiredesk.releases.urls import media_patterns, release_patterns
 from wiredesk.search.urls import search_patterns
+from wiredesk.syndication.urls import websub_patterns
 
 # Every page that belongs to one edition; URL names are reversed as "edition:<name>"
 # (under /<slug>/) or "host:<name>" (on the edition's host).
@@ -32,6 +33,7 @@ edition_pages = [
 site_patterns = [
     path("admin/", admin.site.urls),
     path("api/", include("wiredesk.api.urls")),
+    *websub_patterns,
     *media_patterns,
     *picture_patterns,
     *brand_media_patterns,

@@ -14,7 +14,6 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
@@ -32,7 +31,7 @@ from wiredesk.editions.links import (
 from wiredesk.editions.models import Edition
 from wiredesk.editions.pages import edition_page, page_context, used_query
 from wiredesk.newsroom.models import Article
-from wiredesk.publishing.feeds import RssWithContent
+from wiredesk.publishing.feeds import HubLinkedFeed, RssWithContent
 
 ISSUES_PER_PAGE = 30
 FEED_ISSUES = 30
@@ -106,7 +105,7 @@ class ArchiveFeedScope:
     issues: list[ShownIssue]
 
 
-class ArchiveRssFeed(Feed):
+class ArchiveRssFeed(HubLinkedFeed):
     """One item per issue, its stories as HTML; written by the XML-safe RSS writer the
     edition feeds use."""
 

@@ -40,7 +40,7 @@ from wiredesk.editions.links import (
 from wiredesk.editions.models import Edition
 from wiredesk.editions.pages import edition_page
 from wiredesk.newsroom.models import Article, Section, Story, Tag
-from wiredesk.publishing import newsml, ninjs
+from wiredesk.publishing import newsml, ninjs, websub
 from wiredesk.publishing.seo import article_picture
 from wiredesk.wire.xmlsafe import xml_clean
 
@@ -180,6 +180,12 @@ def add_media_content(handler, picture: dict | None) -> None:
 class RssWithContent(XmlSafeFeed, feedgenerator.Rss201rev2Feed):
     """RSS 2.0 with the full HTML body in content:encoded beside the summary."""
 
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)  # atom:link rel="self" among them
+        hub = websub.hub_url()
+        if hub:
+            handler.addQuickElement("atom:link", None, {"rel": "hub", "href": hub})
+
     def rss_attributes(self):
         attrs = super().rss_attributes()
         attrs["xmlns:content"] = "http://purl.org/rss/1.0/modules/content/"
@@ -194,6 +200,12 @@ class RssWithContent(XmlSafeFeed, feedgenerator.Rss201rev2Feed):
 
 
 class AtomWithContent(XmlSafeFeed, feedgenerator.Atom1Feed):
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)  # link rel="self" among them
+        hub = websub.hub_url()
+        if hub:
+            handler.addQuickElement("link", "", {"rel": "hub", "href": hub})
+
     def root_attributes(self):
         attrs = super().root_attributes()
         attrs["xmlns:media"] = MEDIA_NS
@@ -215,7 +227,23 @@ class AtomWithContent(XmlSafeFeed, feedgenerator.Atom1Feed):
         add_media_content(handler, picture)
 
 
-class EditionRssFeed(Feed):
+class HubLinkedFeed(Feed):
+    """A Django feed whose answer names the WebSub hub and itself in a Link header."""
+
+    def __call__(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        self_url = getattr(request, "websub_self_url", "")
+        if self_url:
+            add_hub_link(response, self_url)
+        return response
+
+    def get_feed(self, obj, request):
+        # One Feed instance serves every thread: the address rides on the request.
+        request.websub_self_url = self.feed_url(obj)
+        return super().get_feed(obj, request)
+
+
+class EditionRssFeed(HubLinkedFeed):
     feed_type = RssWithContent
     extension = "rss"
 
@@ -299,6 +327,13 @@ class EditionAtomFeed(EditionRssFeed):
         return []  # written by AtomWithContent, with a length only when known
 
 
+def add_hub_link(response: HttpResponse, self_url: str) -> None:
+    """WebSub subscribers look for the hub in the Link header first."""
+    link = websub.link_header(self_url)
+    if link:
+        response["Link"] = link
+
+
 def json_feed_document(scope: FeedScope) -> dict:
     items = []
     for article in with_canonical_links(scope.edition, scope.articles()):
@@ -322,7 +357,7 @@ def json_feed_document(scope: FeedScope) -> dict:
         if article.canonical_url:
             item["external_url"] = article.canonical_url
         items.append(item)
-    return {
+    document = {
         "version": JSON_FEED_VERSION,
         "title": scope.title,
         "home_page_url": scope.home_url,
@@ -332,6 +367,10 @@ def json_feed_document(scope: FeedScope) -> dict:
         "authors": [{"name": scope.edition.name, "url": edition_base_url(scope.edition) + "/"}],
         "items": items,
     }
+    hub = websub.hub_url()
+    if hub:
+        document["hubs"] = [{"type": "WebSub", "url": hub}]
+    return document
 
 
 @edition_page
@@ -339,7 +378,9 @@ def json_feed(request, section_slug=None, story_id=None, tag_key=None):
     scope = feed_scope(request, section_slug, story_id, tag_key)
     # JSON could carry them, but readers turn JSON Feeds into RSS and Atom too.
     body = json.dumps(xml_clean(json_feed_document(scope)), ensure_ascii=False, indent=1)
-    return HttpResponse(body.encode("utf-8"), content_type=f"{JSON_FEED_TYPE}; charset=utf-8")
+    response = HttpResponse(body.encode("utf-8"), content_type=f"{JSON_FEED_TYPE}; charset=utf-8")
+    add_hub_link(response, scope.feed_url("json"))
+    return response
 
 
 def partner_feed_articles(edition: Edition) -> list[Article]:
@@ -361,8 +402,11 @@ def partner_feed_articles(edition: Edition) -> list[Article]:
 def ninjs_feed(request):
     """``feed.ninjs.json``: ``{"items": [NINJS, ...]}``, newest first (publishing.ninjs)."""
     document = ninjs.feed_document(request.edition, partner_feed_articles(request.edition))
-    return HttpResponse(ninjs.dumps(xml_clean(document)),
-                        content_type="application/json; charset=utf-8")
+    response = HttpResponse(ninjs.dumps(xml_clean(document)),
+                            content_type="application/json; charset=utf-8")
+    # NINJS has no place for links: the hub is named in the header only.
+    add_hub_link(response, edition_base_url(request.edition) + feed_path("", "ninjs.json"))
+    return response
 
 
 @edition_page
@@ -370,7 +414,9 @@ def newsml_feed(request):
     """``feed.newsml.xml``: a NewsML-G2 newsMessage, each article's text and picture items
     (publishing.newsml)."""
     body = newsml.message_document(partner_feed_articles(request.edition), request.edition)
-    return HttpResponse(body, content_type=f"{newsml.MESSAGE_MEDIA_TYPE}; charset=utf-8")
+    response = HttpResponse(body, content_type=f"{newsml.MESSAGE_MEDIA_TYPE}; charset=utf-8")
+    add_hub_link(response, edition_base_url(request.edition) + feed_path("", "newsml.xml"))
+    return response
 
 
 rss_feed = edition_page(EditionRssFeed())

@@ -183,6 +183,19 @@ class Subscription(models.Model):
         return f"{self.callback} <- {self.topic}"
 
 
+class PendingTopic(models.Model):
+    """A feed that changed and whose hub is still to hear of it (our own hub: whose
+    subscribers are still to get it)."""
+
+    topic = models.CharField(max_length=1000, unique=True)
+    since = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return self.topic
+
+
 class HubState(models.Model):
     """The one bookkeeping row of WebSub pings: where in the change stream they got to."""
 
