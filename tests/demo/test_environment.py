@@ -21,7 +21,8 @@ def test_the_base_url_follows_host_and_port(host, expected):
 
 def test_the_demo_sets_its_address_and_mailbox():
     env = environment(host="127.0.0.1", port=8100)
-    assert env == {"WIREDESK_BASE_URL": "http://localhost:8100", "WIREDESK_DEMO_MAILBOX": "1"}
+    assert env == {"WIREDESK_BASE_URL": "http://localhost:8100", "WIREDESK_DEMO_MAILBOX": "1",
+                   "WIREDESK_WEBSUB_HUB": "http://localhost:8100/websub/"}
 
 
 def test_on_every_address_any_host_name_is_answered():

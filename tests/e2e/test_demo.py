@@ -214,6 +214,22 @@ def test_the_demo_serves_ninjs_and_newsml_g2(demo):
         assert b"<newsItem" in response.read()
 
 
+def test_the_demo_is_its_own_websub_hub(demo):
+    """Its feeds name its own hub, which answers subscription requests (a topic that is
+    none of its feeds is refused)."""
+    _status, feed = get(demo.base + "/chile-sun/feed.rss")
+    hub = re.search(r'<atom:link href="([^"]+)" rel="hub"', feed).group(1)
+    assert hub == f"http://localhost:{demo.port}/websub/"
+    request = urllib.request.Request(demo.base + "/websub/", data=b"hub.mode=subscribe&"
+                                     b"hub.topic=https%3A%2F%2Felsewhere.example%2F&"
+                                     b"hub.callback=https%3A%2F%2Fsub.example%2Fcb")
+    try:
+        urllib.request.urlopen(request, timeout=30)
+        raise AssertionError("a topic that is not the demo's was accepted")
+    except urllib.error.HTTPError as refused:
+        assert refused.code == 400 and b"not a feed of this site" in refused.read()
+
+
 def open_newest_mail(page, demo, *, to: str):
     """Open the demo mailbox (newest first) and the newest message to ``to``."""
     page.goto(demo.site + "/_mail/")

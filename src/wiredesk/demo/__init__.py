@@ -126,8 +126,9 @@ def environment(*, host: str, port: int, allowed_hosts: str = "") -> dict[str, s
     """The variables the demo sets for itself and every process it starts, before Django
     reads its settings: its own address, its mailbox and, bound to every address, any
     host name (a browser on another machine or in a container reaches it by a name this
-    machine cannot know)."""
-    env = {"WIREDESK_BASE_URL": base_url(host, port), "WIREDESK_DEMO_MAILBOX": "1"}
+    machine cannot know). Its feeds name its own WebSub hub."""
+    env = {"WIREDESK_BASE_URL": base_url(host, port), "WIREDESK_DEMO_MAILBOX": "1",
+           "WIREDESK_WEBSUB_HUB": base_url(host, port) + "/websub/"}
     if host in EVERY_ADDRESS:
         env["WIREDESK_ALLOWED_HOSTS"] = ",".join(h for h in (allowed_hosts, "*") if h)
     return env
