@@ -24,3 +24,11 @@ def second_hook(tmp_path, partner_ca):
     folder.mkdir()
     with Receiver(secrets=["second-secret"], tls_dir=folder, ca=partner_ca) as receiver:
         yield receiver
+
+
+@pytest.fixture(autouse=True)
+def _pushes_in_this_thread(request, settings):
+    """Other threads cannot see a test's own transaction: partners are pushed one after
+    the other here, except in tests that commit (``transactional_db``)."""
+    if "transactional_db" not in request.fixturenames:
+        settings.WIREDESK_PUSH_CONCURRENCY = 1

@@ -114,6 +114,8 @@ def test_a_failing_partner_retries_with_backoff_and_never_holds_up_another(
 
 def test_a_slow_partner_times_out_and_the_others_are_pushed(tmp_path, edition, hook,
                                                             second_hook):
+    # Partners one after the other here (each has its own thread in a worker: see
+    # tests/e2e/test_push_faults.py): the slow one costs its own time limit, once.
     slow = add(hook, timeout=0.5)
     partner_add(name="beta", url=second_hook.url, format="json", secret="second-secret")
     hook.mode, hook.delay = "slow", 3
