@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import heapq
+import itertools
+import os
 import socket
 import threading
 import time
@@ -12,6 +15,54 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from wiredesk.wire.fetch.errors import FetchError
 
 
+class _Watchdog:
+    """One thread for every deadline of the process: a heap of due times, each expired
+    when it comes unless cancelled first. A thread per fetch costs its start (milliseconds
+    on a busy machine) on every fetch and push; this one is started once."""
+
+    def __init__(self):
+        self._heap: list[tuple[float, int, Deadline]] = []
+        self._order = itertools.count()
+        self._wake = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def add(self, deadline: Deadline) -> None:
+        with self._wake:
+            heapq.heappush(self._heap, (deadline.ends, next(self._order), deadline))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="wiredesk-deadlines",
+                                                daemon=True)
+                self._thread.start()
+            self._wake.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while self._heap and self._heap[0][2].cancelled:
+                    heapq.heappop(self._heap)  # closed before its time: forget it
+                if not self._heap:
+                    self._wake.wait()
+                    continue
+                ends, _, deadline = self._heap[0]
+                wait = ends - time.monotonic()
+                if wait > 0:
+                    self._wake.wait(wait)
+                    continue
+                heapq.heappop(self._heap)
+            deadline._expire()
+
+
+_watchdog = _Watchdog()
+
+
+def _new_watchdog() -> None:
+    global _watchdog
+    _watchdog = _Watchdog()  # a forked child has none of its parent's threads
+
+
+os.register_at_fork(after_in_child=_new_watchdog)
+
+
 class Deadline:
     """A hard wall-clock limit on one fetch, enforced on the socket itself.
 
@@ -19,18 +70,18 @@ class Deadline:
     before each timeout keeps a fetch alive for ever (and holds up every poll queued
     behind it). When the time is up a timer shuts the current socket down, so whatever
     is blocked on it (connect aside, which has its own timeout: TLS handshake, headers,
-    body) returns at once, and the fetch fails with :attr:`message`.
+    body) returns at once, and the fetch fails with :attr:`message`. The timer is the
+    process's one watchdog thread (``_Watchdog``).
     """
 
     def __init__(self, seconds: float):
         self.seconds = seconds
         self.ends = time.monotonic() + seconds
         self.expired = False
+        self.cancelled = False
         self._sock: socket.socket | None = None
         self._lock = threading.Lock()
-        self._timer = threading.Timer(max(seconds, 0.0), self._expire)
-        self._timer.daemon = True
-        self._timer.start()
+        _watchdog.add(self)
 
     @property
     def message(self) -> str:
@@ -71,13 +122,16 @@ class Deadline:
 
     def _expire(self) -> None:
         with self._lock:
+            if self.cancelled:
+                return
             self.expired = True
             if self._sock is not None:
                 with contextlib.suppress(OSError):
                     self._sock.shutdown(socket.SHUT_RDWR)
 
     def close(self) -> None:
-        self._timer.cancel()
+        with self._lock:
+            self.cancelled = True
         self.unwatch()
 
 
