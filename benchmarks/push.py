@@ -128,9 +128,9 @@ def main() -> int:
     import logging
 
     import urllib3
-    from _common import percentile, write_result
     from django.core.management import call_command
 
+    from _common import percentile, write_result
     from wiredesk.core.taskqueue import PERIODIC
     from wiredesk.editions.services import edition_save
     from wiredesk.newsroom import services as newsroom
