@@ -12,13 +12,14 @@ Claiming is one conditional UPDATE (``WHERE state = 'pending'``) of rows picked 
 ``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL (a plain select on SQLite, where the
 condition alone keeps claims apart), so two workers never hold the same delivery. A
 worker sends its claim strictly in order (kills and withdrawals first, then corrections,
-then the rest; oldest first) and commits each outcome, with its ledger row, before the
-next push starts. When a worker dies, of the rows it still holds only the first can have
-been on the wire: it goes back to ``pending`` with a ledger row saying the outcome is
-unknown, and is sent again with the same ``Idempotency-Key``; the others were never tried
-and simply go back. A partner that applies each key once gets each state exactly once;
-the ledger holds exactly one acknowledged attempt per delivery (an acknowledgement the
-dead worker never recorded is not in it; the one of the second push is).
+then the rest; oldest first) and commits the outcomes, with their ledger rows, at most
+``RECORD_EVERY`` acknowledged pushes (or half a second) apart, and a failure at once.
+When a worker dies, of the rows it still holds only the first ``RECORD_EVERY`` can have
+been on the wire: they go back to ``pending`` with a ledger row saying the outcome is
+unknown, and are sent again with the same ``Idempotency-Key``; the others were never
+tried and simply go back. A partner that applies each key once gets each state exactly
+once; the ledger holds exactly one acknowledged attempt per delivery (an acknowledgement
+the dead worker never recorded is not in it; the one of the second push is).
 
 Each partner is pushed by its own thread (at most ``WIREDESK_PUSH_CONCURRENCY`` at once),
 with its own time limit per delivery, and a partner that fails one delivery is left
@@ -45,6 +46,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import close_old_connections, connection, connections, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from wiredesk.publishing import changes
@@ -53,6 +55,11 @@ from wiredesk.syndication.models import Attempt, Delivery, Partner
 from wiredesk.syndication.services import articles_with_placements, current_state, plan_partner
 
 log = logging.getLogger(__name__)
+
+# Acknowledged pushes whose outcomes are committed together: one transaction per push
+# costs more than the push itself, and a dead worker's claim says how many may be unknown.
+RECORD_EVERY = 20
+RECORD_SECONDS = 0.5
 
 
 @dataclass
@@ -128,17 +135,17 @@ def recover_stale_claims(*, now: datetime | None = None) -> int:
                                 claimed_at__lt=cutoff).order_by("priority", "pk"))
             if not held:
                 continue
-            maybe_sent, never_tried = held[0], held[1:]
+            maybe_sent, never_tried = held[:RECORD_EVERY], held[RECORD_EVERY:]
             release(token, [d.pk for d in never_tried])
-            attempt = maybe_sent.attempts + 1
             note = ("outcome unknown: the worker pushing it stopped (claimed "
-                    f"{maybe_sent.claimed_at:%Y-%m-%d %H:%M:%S} UTC); sent again with the same "
+                    f"{held[0].claimed_at:%Y-%m-%d %H:%M:%S} UTC); sent again with the same "
                     "Idempotency-Key")
-            Delivery.objects.filter(pk=maybe_sent.pk, claim_token=token).update(
+            Delivery.objects.filter(pk__in=[d.pk for d in maybe_sent], claim_token=token).update(
                 state=Delivery.State.PENDING, claim_token="", claimed_at=None,
-                attempts=attempt, next_attempt_at=now, last_error=note)
-            Attempt.objects.create(delivery=maybe_sent, partner_id=maybe_sent.partner_id,
-                                   number=attempt, at=now, error=note)
+                attempts=F("attempts") + 1, next_attempt_at=now, last_error=note)
+            Attempt.objects.bulk_create([
+                Attempt(delivery=d, partner_id=d.partner_id, number=d.attempts + 1, at=now,
+                        error=note) for d in maybe_sent])
             recovered += len(held)
     if recovered:
         log.warning("recovered %d delivery claim(s) of stopped workers", recovered)
@@ -205,6 +212,38 @@ def _record(partner: Partner, delivery: Delivery, token: str, outcome: transport
     return became
 
 
+def _record_acks(partner: Partner, token: str,
+                 acks: list[tuple[Delivery, transports.Outcome, datetime]]) -> int:
+    """Commit acknowledged pushes together, each with its ledger row; how many were ours."""
+    if not acks:
+        return 0
+    with transaction.atomic():
+        mine = Delivery.objects.filter(pk__in=[d.pk for d, _, _ in acks], claim_token=token,
+                                       state=Delivery.State.SENDING)
+        if connection.features.has_select_for_update:
+            mine = mine.select_for_update()
+        held = set(mine.values_list("pk", flat=True))
+        lost = [d.key for d, _, _ in acks if d.pk not in held]
+        if lost:
+            # A stopped-worker recovery took the claim meanwhile: those pushes are its now.
+            log.error("deliveries %s to %s finished after their claim was taken over",
+                      ", ".join(lost), partner.name)
+        kept = [(d, o, at) for d, o, at in acks if d.pk in held]
+        by_status: dict[int | None, list[int]] = {}
+        for delivery, outcome, _at in kept:
+            by_status.setdefault(outcome.status, []).append(delivery.pk)
+        acked_at = kept[-1][2] if kept else timezone.now()
+        for status, ids in by_status.items():
+            Delivery.objects.filter(pk__in=ids).update(
+                state=Delivery.State.ACKED, attempts=F("attempts") + 1, claim_token="",
+                acked_at=acked_at, last_status=status, last_error="")
+        Attempt.objects.bulk_create([
+            Attempt(delivery_id=d.pk, partner_id=partner.pk, number=d.attempts + 1, at=at,
+                    duration_ms=int(o.seconds * 1000), status_code=o.status, acked=True)
+            for d, o, at in kept])
+    return len(kept)
+
+
 def _supersede(delivery: Delivery, token: str) -> None:
     Delivery.objects.filter(pk=delivery.pk, claim_token=token,
                             state=Delivery.State.SENDING).update(
@@ -229,12 +268,15 @@ def push_partner(partner_id: int, *, budget: float | None = None) -> PushReport:
         token, batch = claim(partner.pk, size=settings.WIREDESK_PUSH_BATCH)
         if not batch:
             return report
-        claimed_at = time.monotonic()
+        claimed_at = acks_since = time.monotonic()
+        acks: list[tuple[Delivery, transports.Outcome, datetime]] = []
         articles = articles_with_placements({d.article_id for d in batch})
         for index, delivery in enumerate(batch):
             over_budget = budget is not None and time.monotonic() - started >= budget
             if over_budget or time.monotonic() - claimed_at > lease / 2:
                 # Handed back unstarted, so no live claim ever looks like a dead worker's.
+                report.acked += _record_acks(partner, token, acks)
+                acks = []
                 release(token, [d.pk for d in batch[index:]])
                 break
             article = articles.get(delivery.article_id)
@@ -252,10 +294,15 @@ def push_partner(partner_id: int, *, budget: float | None = None) -> PushReport:
                                timeout=timeout)
             except formats.FormatUnavailable as exc:
                 outcome = transports.Outcome(False, error=str(exc))
-            became = _record(partner, delivery, token, outcome, timezone.now())
-            if became == "acked":
-                report.acked += 1
+            if outcome.acked:
+                acks.append((delivery, outcome, timezone.now()))
+                if len(acks) >= RECORD_EVERY or time.monotonic() - acks_since > RECORD_SECONDS:
+                    report.acked += _record_acks(partner, token, acks)
+                    acks, acks_since = [], time.monotonic()
                 continue
+            report.acked += _record_acks(partner, token, acks)
+            acks = []
+            became = _record(partner, delivery, token, outcome, timezone.now())
             if became in ("retry", "dead"):
                 setattr(report, became, getattr(report, became) + 1)
                 _note_error(partner, outcome.error)
@@ -263,6 +310,8 @@ def push_partner(partner_id: int, *, budget: float | None = None) -> PushReport:
             release(token, [d.pk for d in batch[index + 1:]])
             report.partners[partner.name] = outcome.error
             return report
+        report.acked += _record_acks(partner, token, acks)
+        acks = []
         if report.acked:
             Partner.objects.filter(pk=partner.pk).update(last_acked_at=timezone.now())
     return report
