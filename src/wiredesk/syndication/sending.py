@@ -260,6 +260,16 @@ def push_partner(partner_id: int, *, budget: float | None = None) -> PushReport:
     partner = Partner.objects.filter(pk=partner_id, active=True).first()
     if partner is None:
         return report
+    connection_kept = transports.session() if partner.transport == "webhook" else None
+    try:
+        return _push_queue(partner, report, budget, connection_kept)
+    finally:
+        if connection_kept is not None:
+            connection_kept.close()
+
+
+def _push_queue(partner: Partner, report: PushReport, budget: float | None,
+                connection_kept) -> PushReport:
     send = transports.SENDERS[partner.transport]
     timeout = partner.timeout or settings.WIREDESK_PUSH_TIMEOUT
     lease = settings.WIREDESK_PUSH_CLAIM_TIMEOUT
@@ -291,7 +301,7 @@ def push_partner(partner_id: int, *, budget: float | None = None) -> PushReport:
                 edition=partner.edition, key=delivery.key)
             try:
                 outcome = send(partner.url, _document(partner, delivery, item),
-                               timeout=timeout)
+                               timeout=timeout, session=connection_kept)
             except formats.FormatUnavailable as exc:
                 outcome = transports.Outcome(False, error=str(exc))
             if outcome.acked:

@@ -59,7 +59,13 @@ def _answer_text(body: bytes) -> str:
     return text[:ANSWER_SHOWN]
 
 
-def send_webhook(url: str, document: Document, *, timeout: float) -> Outcome:
+def session() -> wire_fetch.PushSession:
+    """A kept-alive connection for one partner's pushes (one run of its queue)."""
+    return wire_fetch.PushSession(policy=policy(), ca_bundle=settings.WIREDESK_PUSH_CA_BUNDLE)
+
+
+def send_webhook(url: str, document: Document, *, timeout: float,
+                 session: wire_fetch.PushSession | None = None) -> Outcome:
     headers = {
         "Idempotency-Key": document.key,
         "X-Wiredesk-Delivery": document.key,
@@ -69,9 +75,13 @@ def send_webhook(url: str, document: Document, *, timeout: float) -> Outcome:
     }
     started = time.monotonic()
     try:
-        answer = wire_fetch.post(url, document.body, content_type=document.content_type,
-                                 headers=headers, timeout=timeout, policy=policy(),
-                                 ca_bundle=settings.WIREDESK_PUSH_CA_BUNDLE)
+        if session is not None:
+            answer = session.post(url, document.body, content_type=document.content_type,
+                                  headers=headers, timeout=timeout)
+        else:
+            answer = wire_fetch.post(url, document.body, content_type=document.content_type,
+                                     headers=headers, timeout=timeout, policy=policy(),
+                                     ca_bundle=settings.WIREDESK_PUSH_CA_BUNDLE)
     except wire_fetch.FetchError as exc:
         return Outcome(False, error=str(exc), permanent=exc.permanent,
                        seconds=time.monotonic() - started)
@@ -105,7 +115,7 @@ def _checked_address(host: str, port: int) -> str:
     return str(addresses[0])
 
 
-def send_ftp(url: str, document: Document, *, timeout: float) -> Outcome:
+def send_ftp(url: str, document: Document, *, timeout: float, session=None) -> Outcome:
     """Upload to the partner's drop folder as ``<name>.tmp``, then rename it into place:
     a partner polling the folder never takes a half-written file."""
     parts = urlsplit(url)
@@ -147,7 +157,7 @@ class _Reader:
         return chunk
 
 
-def send_email(url: str, document: Document, *, timeout: float) -> Outcome:
+def send_email(url: str, document: Document, *, timeout: float, session=None) -> Outcome:
     address = unquote(urlsplit(url).path)
     started = time.monotonic()
     try:

@@ -17,7 +17,8 @@ redirects, headers, body), enforced on the socket: per-read timeouts alone let a
 server that drips a byte at a time keep a fetch alive for ever.
 
 ``post`` pushes a body (to a partner's webhook, a WebSub hub or subscriber) under the
-same rules: address checked and pinned, every redirect hop checked, one hard time limit.
+same rules: address checked and pinned, every redirect hop checked, one hard time limit;
+``PushSession`` does the same over a kept-alive connection (many pushes to one partner).
 """
 
 from wiredesk.wire.fetch.errors import FetchError
@@ -29,6 +30,7 @@ from wiredesk.wire.fetch.http import (
     USER_AGENT,
     FetchResult,
     PostResult,
+    PushSession,
     fetch,
     is_url,
     parse_retry_after,
@@ -48,6 +50,7 @@ __all__ = [
     "FetchPolicy",
     "FetchResult",
     "PostResult",
+    "PushSession",
     "address_problem",
     "fetch",
     "is_url",

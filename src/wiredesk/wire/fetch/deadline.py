@@ -105,7 +105,11 @@ class Deadline:
         # A duplicate of the descriptor, not the object: wrapping a socket in TLS detaches
         # the object urllib3 first made, and a descriptor number could be closed and
         # reused by anything; shutting down the duplicate shuts down the connection.
-        copy = sock.dup()
+        try:
+            copy = sock.dup()
+        except NotImplementedError:  # a TLS socket (a kept-alive push connection)
+            copy = socket.socket(sock.family, sock.type, sock.proto,
+                                 fileno=os.dup(sock.fileno()))
         with self._lock:
             previous, self._sock = self._sock, copy
             if self.expired:
