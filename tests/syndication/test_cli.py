@@ -47,3 +47,36 @@ def test_partner_add_refusals(capsys):
     assert cli.main(["partner", "add", "x", "--url", "https://p.example/h"]) == 2
     assert "already" in capsys.readouterr().err
     assert cli.main(["partner", "deliveries", "nobody"]) == 2
+
+
+def test_the_admin_lists_dead_letters_and_sends_them_again(tmp_path, hook, admin_client,
+                                                           settings):
+    from wiredesk.syndication.models import Delivery
+    from wiredesk.syndication.sending import push_due
+
+    settings.WIREDESK_PUSH_MAX_ATTEMPTS = 1
+    edition_save(name="Chile Sun", time_zone="UTC")
+    response = admin_client.post("/admin/syndication/partner/add/", {
+        "name": "alpha", "url": hook.url, "format": "json", "secret": "partner-secret",
+        "active": "on", "created_at_0": "2026-01-01", "created_at_1": "00:00:00"})
+    assert response.status_code == 302, response.content[:2000]
+    assert Partner.objects.get(name="alpha").transport == "webhook"
+    bad = admin_client.post("/admin/syndication/partner/add/", {
+        "name": "beta", "url": "gopher://x/", "format": "json", "secret": "s",
+        "created_at_0": "2026-01-01", "created_at_1": "00:00:00"})
+    assert b"not a partner URL" in bad.content
+    hook.mode = "fail"
+    ingest(tmp_path, "One")
+    push_due()
+    dead = Delivery.objects.get()
+    assert dead.state == "dead"
+    listing = admin_client.get("/admin/syndication/delivery/?state__exact=dead")
+    assert dead.key.encode() in listing.content
+    page = admin_client.get(f"/admin/syndication/delivery/{dead.pk}/change/")
+    assert b"HTTP 500" in page.content  # the ledger inline
+    hook.mode = "ok"
+    admin_client.post("/admin/syndication/delivery/", {
+        "action": "resend", "_selected_action": [dead.pk]})
+    push_due()
+    dead.refresh_from_db()
+    assert dead.state == "acked" and hook.keys() == [dead.key]

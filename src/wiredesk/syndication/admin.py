@@ -1,11 +1,34 @@
+from django import forms
 from django.contrib import admin, messages
 
 from wiredesk.syndication.models import Attempt, Delivery, Partner, Subscription
-from wiredesk.syndication.services import deliveries_resend, partner_rotate_secret
+from wiredesk.syndication.services import (
+    PartnerError,
+    check_url,
+    deliveries_resend,
+    partner_rotate_secret,
+)
+
+
+class PartnerForm(forms.ModelForm):
+    class Meta:
+        model = Partner
+        fields = "__all__"
+
+    def clean_url(self):
+        url = self.cleaned_data["url"].strip()
+        try:
+            self.instance.transport = check_url(url)
+        except PartnerError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return url
 
 
 @admin.register(Partner)
 class PartnerAdmin(admin.ModelAdmin):
+    """Partners; a new one added here is pushed what changes from its next run on."""
+
+    form = PartnerForm
     list_display = ["name", "active", "format", "transport", "edition", "url", "last_acked_at",
                     "last_error_at", "last_error"]
     list_filter = ["active", "format", "transport", "edition"]
@@ -13,6 +36,16 @@ class PartnerAdmin(admin.ModelAdmin):
     readonly_fields = ["transport", "previous_secret_until", "created_at", "last_acked_at",
                        "last_error", "last_error_at"]
     actions = ["rotate_secret"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            # From now on, like `wiredesk partner add`: its back catalogue is in the API.
+            from wiredesk.publishing import changes
+
+            head, state = changes.head(), changes.log_state()
+            obj.cursor_txid, obj.cursor_id = head.txid, head.id
+            obj.cursor_epoch, obj.cursor_prunes = state.epoch, state.prunes
+        super().save_model(request, obj, form, change)
 
     @admin.action(description="Rotate the signing secret (the old one signs too for a while)")
     def rotate_secret(self, request, queryset):
