@@ -13,7 +13,8 @@ from wiredesk.syndication.services import (
 class PartnerForm(forms.ModelForm):
     class Meta:
         model = Partner
-        fields = "__all__"
+        fields = ["name", "edition", "format", "url", "secret", "active", "timeout",
+                  "created_at"]
 
     def clean_url(self):
         url = self.cleaned_data["url"].strip()
