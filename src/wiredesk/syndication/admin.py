@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 
-from wiredesk.syndication.models import Attempt, Delivery, Partner, Subscription
+from wiredesk.syndication.models import Attempt, Delivery, Partner, PendingTopic, Subscription
 from wiredesk.syndication.services import (
     PartnerError,
     check_url,
@@ -109,3 +109,14 @@ class SubscriptionAdmin(admin.ModelAdmin):
     list_filter = ["state"]
     search_fields = ["callback", "topic"]
     readonly_fields = ["verified_at", "last_delivered_at", "last_error", "created_at"]
+
+
+@admin.register(PendingTopic)
+class PendingTopicAdmin(admin.ModelAdmin):
+    """Feeds whose WebSub hub (or our own hub's subscribers) is still to hear of a change."""
+
+    list_display = ["topic", "since", "attempts", "last_error"]
+    readonly_fields = ["topic", "since", "attempts", "last_error"]
+
+    def has_add_permission(self, request):
+        return False
