@@ -128,9 +128,12 @@ def articles_with_placements(ids) -> dict[int, Article]:
 
 
 def current_state(partner: Partner, article_id: int, article: Article | None,
-                  fallback_version: int = 0) -> tuple[int, str, str]:
-    """(version, action, reason) of ``article`` as ``partner`` is to see it now."""
-    carried = {p.edition_id for p in article.placements.all()} if article else set()
+                  fallback_version: int = 0, *, carried: set[int] | None = None
+                  ) -> tuple[int, str, str]:
+    """(version, action, reason) of ``article`` as ``partner`` is to see it now (the
+    editions carrying it read from its prefetched placements unless ``carried`` says)."""
+    if carried is None:
+        carried = {p.edition_id for p in article.placements.all()} if article else set()
     reason = changes.withdrawn_reason(article, carried, partner.edition_id)
     version = article.version if article is not None else fallback_version
     return version, action_for(reason, article), reason
@@ -177,7 +180,13 @@ def _plan_page(partner_id: int, page: int, report: PlanReport) -> tuple[int, boo
             return 0, False
         state = changes.log_state()
         ids = [c.article_id for c in found.changed]
-        articles = articles_with_placements(ids)
+        # Only what decides the state: the copy itself is read when it is pushed.
+        articles = Article.objects.only("status", "embargo_until", "version", "signal",
+                                        "first_seen_at").in_bulk(ids)
+        carried: dict[int, set[int]] = {}
+        for article_id, edition_id in Placement.objects.filter(
+                article_id__in=ids).values_list("article_id", "edition_id"):
+            carried.setdefault(article_id, set()).add(edition_id)
         earlier: dict[int, list[tuple[str, int, str, str]]] = {}
         for article_id, key, version, action, reason in (
                 Delivery.objects.filter(partner=partner, article_id__in=ids).order_by("pk")
@@ -187,8 +196,9 @@ def _plan_page(partner_id: int, page: int, report: PlanReport) -> tuple[int, boo
         new = []
         for change in found.changed:
             article = articles.get(change.article_id)
-            version, action, reason = current_state(partner, change.article_id, article,
-                                                    change.version)
+            version, action, reason = current_state(
+                partner, change.article_id, article, change.version,
+                carried=carried.get(change.article_id, set()))
             sent = earlier.get(change.article_id, [])
             if sent and sent[-1][1:] == (version, action, reason):
                 continue  # nothing the partner can see changed (a picture stored, ...)
