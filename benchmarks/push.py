@@ -232,6 +232,8 @@ def main() -> int:
         "ours_per_second": round(total / ours, 1),
         "urllib3_seconds": round(floor, 2), "urllib3_per_second": round(total / floor, 1),
         "throughput_ratio_to_urllib3": round(floor / ours, 3),
+        "push_only_per_second": round(total / (ours - planned), 1),
+        "push_only_ratio_to_urllib3": round(floor / (ours - planned), 3),
         "kills": args.kills, "push_interval_seconds": interval,
         "kill_to_every_partner_median_s": round(median, 3),
         "kill_to_every_partner_p99_s": round(p99, 3),
