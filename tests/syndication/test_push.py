@@ -257,10 +257,44 @@ def test_an_edition_filter_pushes_only_that_editions_articles(tmp_path, edition,
     assert Delivery.objects.filter(partner=partner).count() == 1
 
 
-def test_a_format_not_wired_yet_is_recorded_and_kept(tmp_path, edition, hook):
-    partner = partner_add(name="iptc", url=hook.url, format="ninjs", secret="partner-secret")
-    ingest(tmp_path, "One")
+def test_ninjs_and_newsml_partners_get_valid_iptc_documents(tmp_path, edition, hook,
+                                                            second_hook):
+    import jsonschema_rs
+
+    from wiredesk.publishing import newsml, ninjs
+
+    partner_add(name="iptc-json", url=hook.url, format="ninjs", secret="partner-secret")
+    partner_add(name="iptc-xml", url=second_hook.url, format="newsml", secret="second-secret")
+    (article,) = ingest(tmp_path, "Port strike ends")
     push_due()
-    delivery = Delivery.objects.get(partner=partner)
-    assert delivery.state == "pending" and "NINJS" in delivery.last_error
-    assert hook.received == []
+    newsroom.article_kill(article=article, reason="legal")
+    push_due()
+    validator = jsonschema_rs.validator_for(ninjs.schema(), validate_formats=True)
+    published, killed = (json.loads(r["body"]) for r in hook.received)
+    for document in (published, killed):
+        assert not [e.message for e in validator.iter_errors(document)]
+    assert hook.received[0]["content_type"] == "application/ninjs+json"
+    assert published["pubstatus"] == "usable"
+    assert published["headlines"][0]["value"] == "Port strike ends"
+    assert killed["pubstatus"] == "canceled" and killed["uri"] == published["uri"]
+    xml_published, xml_killed = (r["body"] for r in second_hook.received)
+    assert second_hook.received[0]["content_type"] == newsml.ITEM_MEDIA_TYPE
+    assert newsml.check(xml_published) == [] and newsml.check(xml_killed) == []
+    assert b"stat:usable" in xml_published and b"stat:canceled" in xml_killed
+
+
+def test_removed_and_deleted_articles_are_tombstones_in_every_format(tmp_path, edition):
+    from wiredesk.syndication.formats import ItemState, render_for_partner
+
+    (article,) = ingest(tmp_path, "Port strike ends")
+    removed = ItemState(article_id=article.pk, version=1, action="unpublish",
+                        reason="removed", article=article, edition=edition, key="k1")
+    deleted = ItemState(article_id=article.pk, version=1, action="kill", reason="deleted",
+                        article=None, edition=edition, key="k2")
+    document = json.loads(render_for_partner(removed, "ninjs")[0])
+    assert document["pubstatus"] == "withheld" and "bodies" not in document
+    xml = render_for_partner(removed, "newsml")[0]
+    assert b"stat:withheld" in xml and b"contentSet" not in xml
+    assert json.loads(render_for_partner(deleted, "ninjs")[0])["pubstatus"] == "canceled"
+    assert b"stat:canceled" in render_for_partner(deleted, "newsml")[0]
+    assert json.loads(render_for_partner(deleted, "json")[0])["article"] is None
