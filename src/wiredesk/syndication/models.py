@@ -30,7 +30,8 @@ class Partner(models.Model):
 
     class Transport(models.TextChoices):
         WEBHOOK = "webhook", "HTTPS webhook"
-        FTP = "ftp", "FTP drop folder"
+        FTP = "ftp", "FTP or FTPS drop folder"
+        SFTP = "sftp", "SFTP drop folder"
         EMAIL = "email", "email"
 
     name = models.CharField(max_length=100, unique=True)
@@ -41,8 +42,9 @@ class Partner(models.Model):
     transport = models.CharField(max_length=10, choices=Transport.choices,
                                  default=Transport.WEBHOOK)
     url = models.CharField(max_length=1000, help_text="https://… (webhook), "
-                                                      "ftp://user:password@host/folder, or "
-                                                      "mailto:address")
+                                                      "ftp(s)://user:password@host/folder, "
+                                                      "sftp://user:password@host/folder?"
+                                                      "hostkey=SHA256:…, or mailto:address")
     secret = models.CharField(max_length=200, default=new_secret,
                               help_text="Signs every webhook body (HMAC-SHA256)")
     previous_secret = models.CharField(max_length=200, blank=True, editable=False)

@@ -26,6 +26,8 @@ from wiredesk.publishing import changes
 from wiredesk.publishing.changes import ChangesGone, Position
 from wiredesk.syndication.models import Delivery, Partner, new_secret
 from wiredesk.syndication.transports import transport_for_url
+from wiredesk.wire import sources
+from wiredesk.wire.types import WireError
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +47,19 @@ def check_url(url: str) -> str:
     parts = urlsplit(url)
     if not transport:
         raise PartnerError(f"not a partner URL: {url[:200]!r} (use https://…, "
-                           "ftp://user:password@host/folder or mailto:address)")
+                           "ftp(s)://user:password@host/folder, "
+                           "sftp://user:password@host/folder?hostkey=SHA256:… "
+                           "or mailto:address)")
     if transport == "email":
         if "@" not in parts.path or any(c in parts.path for c in "\r\n ,<>"):
             raise PartnerError(f"not one email address: {url[:200]!r}")
     elif not parts.hostname:
         raise PartnerError(f"the URL names no host: {url[:200]!r}")
+    elif transport in ("ftp", "sftp"):
+        try:
+            sources.parse_source(url)
+        except WireError as exc:
+            raise PartnerError(str(exc)) from exc
     return transport
 
 

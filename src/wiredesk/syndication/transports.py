@@ -6,16 +6,13 @@ file renamed into place in the drop folder, a message the mail relay took.
 
 Every address a partner names is outside: a webhook (and each 307/308 hop) goes through
 the fetcher's POST (``wire.fetch.post``: looked up once, checked against
-``WIREDESK_FETCH_ALLOW``, pinned), and an FTP host is checked the same way before the
-connection is made to the address that was checked.
+``WIREDESK_FETCH_ALLOW``, pinned), and a drop folder's host is checked the same way by
+``wire.drops`` before the connection is made to the address that was checked.
 """
 
 from __future__ import annotations
 
-import ftplib
-import ipaddress
 import re
-import socket
 import time
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
@@ -23,7 +20,9 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 
 from wiredesk import mail
+from wiredesk.wire import drops, sources
 from wiredesk.wire import fetch as wire_fetch
+from wiredesk.wire.types import WireError
 
 ANSWER_SHOWN = 300  # characters of a partner's error answer kept in the ledger
 
@@ -105,56 +104,23 @@ def safe_filename(name: str) -> str:
     return _SAFE_NAME.sub("_", name).strip("._")[:200] or "item"
 
 
-def _checked_address(host: str, port: int) -> str:
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError) as exc:
-        raise wire_fetch.FetchError(f"cannot resolve {host}: {exc}") from exc
-    addresses = list(dict.fromkeys(ipaddress.ip_address(info[4][0]) for info in infos))
-    policy().check(host, addresses)
-    return str(addresses[0])
-
-
-def send_ftp(url: str, document: Document, *, timeout: float, session=None) -> Outcome:
-    """Upload to the partner's drop folder as ``<name>.tmp``, then rename it into place:
+def send_drop(url: str, document: Document, *, timeout: float, session=None) -> Outcome:
+    """Write the document into the partner's drop folder (``ftp://``, ``ftps://`` or
+    ``sftp://``, through ``wire.drops``: the host checked against the fetch rules, an SFTP
+    server's host key pinned by ``hostkey=``) as ``<name>.tmp``, then renamed into place:
     a partner polling the folder never takes a half-written file."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    port = parts.port or 21
-    folder = unquote(parts.path or "/")
-    final = safe_filename(document.filename)
     started = time.monotonic()
     try:
-        address = _checked_address(host, port)
-        # Plain FTP is what drop folders speak: the partner chose it (files are public copy).
-        with ftplib.FTP(timeout=timeout) as ftp:  # noqa: S321
-            ftp.connect(address, port, timeout=timeout)
-            ftp.login(unquote(parts.username or "anonymous"), unquote(parts.password or ""))
-            if folder not in ("", "/"):
-                ftp.cwd(folder)
-            temporary = f"{final}.tmp"
-            ftp.storbinary(f"STOR {temporary}", _Reader(document.body))
-            ftp.rename(temporary, final)
-    except wire_fetch.FetchError as exc:
+        address = sources.parse_source(url)
+        with drops.open_folder(address, timeout=timeout, policy=policy()) as folder:
+            folder.put(safe_filename(document.filename), document.body)
+    except wire_fetch.FetchError as exc:  # DropError is one
         return Outcome(False, error=str(exc), permanent=exc.permanent,
                        seconds=time.monotonic() - started)
-    except ftplib.error_perm as exc:
-        return Outcome(False, error=f"FTP refused: {exc}", seconds=time.monotonic() - started)
-    except (ftplib.Error, OSError, EOFError) as exc:
-        return Outcome(False, error=f"FTP failed: {exc or type(exc).__name__}",
+    except WireError as exc:
+        return Outcome(False, error=str(exc), permanent=True,
                        seconds=time.monotonic() - started)
     return Outcome(True, seconds=time.monotonic() - started)
-
-
-class _Reader:
-    def __init__(self, data: bytes):
-        self.data, self.offset = data, 0
-
-    def read(self, size: int = -1) -> bytes:
-        end = len(self.data) if size < 0 else self.offset + size
-        chunk = self.data[self.offset:end]
-        self.offset += len(chunk)
-        return chunk
 
 
 def send_email(url: str, document: Document, *, timeout: float, session=None) -> Outcome:
@@ -173,7 +139,7 @@ def send_email(url: str, document: Document, *, timeout: float, session=None) ->
     return Outcome(True, seconds=time.monotonic() - started)
 
 
-SENDERS = {"webhook": send_webhook, "ftp": send_ftp, "email": send_email}
+SENDERS = {"webhook": send_webhook, "ftp": send_drop, "sftp": send_drop, "email": send_email}
 
 
 def transport_for_url(url: str) -> str:
@@ -181,8 +147,10 @@ def transport_for_url(url: str) -> str:
     scheme = urlsplit(url.strip()).scheme.lower()
     if scheme in ("http", "https"):
         return "webhook"
-    if scheme == "ftp":
+    if scheme in ("ftp", "ftps"):
         return "ftp"
+    if scheme == "sftp":
+        return "sftp"
     if scheme == "mailto":
         return "email"
     return ""

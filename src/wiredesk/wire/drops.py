@@ -18,6 +18,7 @@ import base64
 import contextlib
 import ftplib
 import hashlib
+import io
 import os
 import socket
 import ssl
@@ -291,6 +292,19 @@ class FtpFolder:
                             f"{_reply(exc)}") from exc
         return ""
 
+    def put(self, name: str, data: bytes) -> None:
+        """Write ``name`` whole: uploaded as ``name.tmp``, then renamed into place, so a
+        reader of the folder never takes it half-written (a push to a partner)."""
+        temporary = f"{name}.tmp"
+        try:
+            self.ftp.storbinary(f"STOR {temporary}", io.BytesIO(data))
+            if self._exists(name):
+                self.ftp.delete(name)  # a push sent again: same name, same content
+            self.ftp.rename(temporary, name)
+        except (OSError, ftplib.Error, EOFError) as exc:
+            raise DropError(f"writing {name} to {self.address.host} failed: "
+                            f"{_reply(exc)}") from exc
+
     def _exists(self, path: str) -> bool:
         try:
             self.ftp.size(path)
@@ -437,6 +451,22 @@ class SftpFolder:
             raise DropError(f"moving {name} on {self.address.host} failed: "
                             f"{_reply(exc)}") from exc
         return ""
+
+    def put(self, name: str, data: bytes) -> None:
+        """Write ``name`` whole: ``name.tmp`` first, then renamed into place (atomically
+        over an earlier copy where the server has the posix-rename extension)."""
+        temporary = f"{name}.tmp"
+        try:
+            self.sftp.putfo(io.BytesIO(data), temporary, file_size=len(data), confirm=True)
+            try:
+                self.sftp.posix_rename(temporary, name)
+            except OSError:
+                if self._exists(name):
+                    self.sftp.remove(name)
+                self.sftp.rename(temporary, name)
+        except (OSError, self._paramiko.SSHException) as exc:
+            raise DropError(f"writing {name} to {self.address.host} failed: "
+                            f"{_reply(exc)}") from exc
 
     def _exists(self, path: str) -> bool:
         try:
