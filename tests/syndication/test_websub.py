@@ -72,7 +72,8 @@ def test_a_change_pings_the_outside_hub(tmp_path, edition, settings, subscriber)
     report = websub_run()
     pinged = {form["hub.url"] for form in hub.forms}
     assert {form["hub.mode"] for form in hub.forms} == {"publish"}
-    assert {feed_url(edition, ext) for ext in ("rss", "atom", "json")} <= pinged
+    assert {feed_url(edition, ext) for ext in ("rss", "atom", "json", "ninjs.json",
+                                               "newsml.xml")} <= pinged
     assert article.section is not None
     assert FeedScope(edition=edition, section=article.section).feed_url("atom") in pinged
     assert report.pinged == len(pinged)
@@ -161,6 +162,21 @@ def test_the_hub_refuses_what_it_does_not_serve(client, edition, settings, subsc
     assert client.post("/websub/", {"hub.mode": "publish"}).status_code == 400
     assert client.get("/websub/").status_code == 405
     assert Subscription.objects.count() == 0
+
+
+def test_a_partner_feed_subscriber_gets_ninjs(client, tmp_path, edition, settings,
+                                               subscriber):
+    settings.WIREDESK_WEBSUB_HUB = "own"
+    topic = feed_url(edition, "ninjs.json")
+    websub_run()
+    assert subscribe(client, subscriber, topic).status_code == 202
+    websub_run()
+    ingest(tmp_path, "Port strike ends")
+    websub_run()
+    (delivery,) = subscriber.deliveries
+    items = json.loads(delivery["body"])["items"]
+    assert items[0]["headlines"][0]["value"] == "Port strike ends"
+    assert "X-Hub-Signature" not in delivery["headers"]  # no secret given
 
 
 def test_a_callback_that_did_not_ask_is_not_subscribed(client, edition, settings, subscriber):

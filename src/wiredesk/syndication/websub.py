@@ -2,7 +2,8 @@
 
 When a feed changes, its hub must hear of it: the ``websub`` job reads the change stream
 from its own position (like a partner), works out which feeds the changed articles are
-in (each edition's feeds and its section feeds, RSS, Atom and JSON Feed) and keeps them
+in (each edition's feeds and its section feeds, RSS, Atom and JSON Feed, and its NINJS
+and NewsML-G2 partner feeds) and keeps them
 as ``PendingTopic`` rows, in the same transaction that moves its position. Then, for each:
 with an outside hub (``WIREDESK_WEBSUB_HUB``) it POSTs ``hub.mode=publish&hub.url=<feed>``;
 with our own (``own``, or this site's ``/websub/``), it sends the feed as it is now to
@@ -32,6 +33,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from wiredesk.editions.links import edition_base_url, feed_path
 from wiredesk.editions.models import Edition, Placement
 from wiredesk.errors import WiredeskError
 from wiredesk.newsroom.models import Article, Section
@@ -47,6 +49,7 @@ from wiredesk.wire import fetch as wire_fetch
 log = logging.getLogger(__name__)
 
 FEED_EXTENSIONS = ("rss", "atom", "json")
+PARTNER_FEEDS = ("ninjs.json", "newsml.xml")
 MIN_LEASE = 60
 MAX_LEASE = 30 * 24 * 3600
 MAX_TOPIC_ATTEMPTS = 10
@@ -92,7 +95,9 @@ def edition_topics(edition: Edition, sections: list[Section]) -> list[str]:
     """The feeds of ``edition`` a change of one of its articles may change."""
     scopes = [FeedScope(edition=edition, section=None)]
     scopes += [FeedScope(edition=edition, section=s) for s in sections]
-    return [scope.feed_url(ext) for scope in scopes for ext in FEED_EXTENSIONS]
+    # The partner feeds (NINJS, NewsML-G2) are the edition's own, never per section.
+    partner_feeds = [edition_base_url(edition) + feed_path("", ext) for ext in PARTNER_FEEDS]
+    return [scope.feed_url(ext) for scope in scopes for ext in FEED_EXTENSIONS] + partner_feeds
 
 
 def known_topics() -> set[str]:
@@ -258,7 +263,7 @@ def subscription_request(*, mode: str, topic: str, callback: str, lease_seconds:
     if not wire_fetch.is_url(callback) or len(callback) > 1000 or not urlsplit(callback).hostname:
         raise HubRefusal("hub.callback must be an http(s) URL")
     if topic not in known_topics():
-        raise HubRefusal("hub.topic is not a feed of this site (edition and section feeds)")
+        raise HubRefusal("hub.topic is not a feed of this site (edition, section and partner feeds)")
     if len(secret.encode()) > 200:
         raise HubRefusal("hub.secret must be less than 200 bytes")
     try:
