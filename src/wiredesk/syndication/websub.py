@@ -263,7 +263,8 @@ def subscription_request(*, mode: str, topic: str, callback: str, lease_seconds:
     if not wire_fetch.is_url(callback) or len(callback) > 1000 or not urlsplit(callback).hostname:
         raise HubRefusal("hub.callback must be an http(s) URL")
     if topic not in known_topics():
-        raise HubRefusal("hub.topic is not a feed of this site (edition, section and partner feeds)")
+        raise HubRefusal("hub.topic is not a feed of this site "
+                         "(edition, section and partner feeds)")
     if len(secret.encode()) > 200:
         raise HubRefusal("hub.secret must be less than 200 bytes")
     try:
