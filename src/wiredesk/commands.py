@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from wiredesk.core.cli import CommandError, command
+from wiredesk.core.cli import CommandError, command, subcommands
 
 
 def register(sub) -> None:
@@ -56,6 +56,18 @@ def register(sub) -> None:
                          help="only this edition (default: every edition)")
     publish.add_argument("--full", action="store_true",
                          help="render every page again, not only what changed")
+
+    otp = command(sub, "otp", cmd_otp,
+                  help="staff's second factor: enrol, list and remove authenticator apps")
+    otp_sub = subcommands(otp, "otp_command")
+    add = otp_sub.add_parser("add", help="enrol an authenticator app for a user (its secret "
+                                         "is shown once)")
+    add.add_argument("username")
+    add.add_argument("--name", default="authenticator", help="the device's name")
+    otp_sub.add_parser("list", help="list enrolled devices")
+    remove = otp_sub.add_parser("remove", help="remove a user's devices (a lost phone)")
+    remove.add_argument("username")
+    remove.add_argument("--name", default=None, help="only the device of this name")
 
 
 def cmd_serve(args) -> int:
@@ -182,3 +194,33 @@ def cmd_publish(args) -> int:
     for report in reports:
         print(report.summary())
     return 1 if any(r.errors for r in reports) else 0
+
+
+def cmd_otp(args) -> int:
+    from base64 import b32encode
+
+    from django.conf import settings
+
+    from wiredesk.core import signin
+
+    if args.otp_command == "add":
+        device = signin.device_add(username=args.username, name=args.name)
+        print(f"Authenticator {device.name!r} enrolled for {args.username}. Add it to the "
+              "app with this address (or as a QR code of it):")
+        print(device.config_url)
+        print(f"or type the secret: {b32encode(device.bin_key).decode()}")
+        print("It is shown only now. From the next sign-in the admin asks for the app's "
+              f"six-digit code (WIREDESK_STAFF_2FA={settings.WIREDESK_STAFF_2FA}).")
+        return 0
+    if args.otp_command == "remove":
+        count = signin.device_remove(username=args.username, name=args.name)
+        print(f"removed {count} device(s) of {args.username}")
+        return 0
+    devices = signin.devices_list()
+    if not devices:
+        print("no authenticator enrolled yet: `wiredesk otp add USERNAME`")
+    for device in devices:
+        used = device.last_used_at.strftime("%Y-%m-%d %H:%M") if device.last_used_at \
+            else "never"
+        print(f"{device.user.get_username():<24} {device.name:<20} last used {used}")
+    return 0

@@ -70,7 +70,8 @@ BASE_URL = (os.environ.get("WIREDESK_BASE_URL") or _DEMO_RECORD.get("base_url")
             or "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin with a second factor for staff (core/signin.py, WIREDESK_STAFF_2FA).
+    "wiredesk.core.admin_site.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -88,6 +89,8 @@ INSTALLED_APPS = [
     "ninja",  # the API docs page's static files
     "wiredesk.ops",
     "axes",  # failed sign-ins counted, and locked out (AXES_* below)
+    "django_otp",  # staff's one-time codes (WIREDESK_STAFF_2FA below)
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
@@ -105,6 +108,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session gave a one-time code.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wiredesk.publishing.cache.PublicPageCacheMiddleware",
@@ -207,6 +212,20 @@ AXES_RESET_ON_SUCCESS = True
 # The one rule for a client's address (WIREDESK_TRUSTED_PROXIES), not X-Forwarded-For.
 AXES_CLIENT_IP_CALLABLE = "wiredesk.core.clients.client_ip_or_none"
 AXES_LOCKOUT_TEMPLATE = "wiredesk/locked_out.html"
+
+# Staff sign-in's second factor (core/signin.py): "optional" asks for a one-time code
+# from whoever enrolled an authenticator app (`wiredesk otp add USER`), "required" from
+# every staff member (one without a device cannot sign in), "off" from nobody.
+WIREDESK_STAFF_2FA = os.environ.get("WIREDESK_STAFF_2FA", "optional").strip().lower()
+if WIREDESK_STAFF_2FA not in ("off", "optional", "required"):
+    raise ValueError(f"WIREDESK_STAFF_2FA must be off, optional or required, not "
+                     f"{WIREDESK_STAFF_2FA!r}")
+# The admin is the only sign-in: where it lands when `next=` is missing or points off-site
+# (Django's default, /accounts/profile/, is no page here).
+LOGIN_URL = "/admin/login/"
+LOGIN_REDIRECT_URL = "/admin/"
+# The name authenticator apps show next to the account.
+OTP_TOTP_ISSUER = os.environ.get("WIREDESK_OTP_ISSUER", "wiredesk")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
