@@ -79,8 +79,23 @@ def cmd_serve(args) -> int:
         # The mailbox shows every message the site sent to anyone who asks: a demo's.
         raise CommandError("WIREDESK_DEMO_MAILBOX is for `wiredesk demo` only: unset it "
                            "(and set EMAIL_URL) to serve")
+    if settings.DEBUG and not _is_loopback(args.host):
+        # Debug pages show settings, SQL and tracebacks to whoever causes an error.
+        raise CommandError(f"WIREDESK_DEBUG is on: serve it on 127.0.0.1 only, never on "
+                           f"{args.host} (unset WIREDESK_DEBUG in production)")
     return server.serve(host=args.host, port=args.port, workers=args.workers,
                         scheduler=not args.no_scheduler, pid_file=args.pid_file)
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host.strip("[]") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def demo_prepare(args) -> None:

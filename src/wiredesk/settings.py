@@ -486,6 +486,8 @@ WIREDESK_MAILGUN_SIGNING_KEY = os.environ.get("WIREDESK_MAILGUN_SIGNING_KEY", ""
 # Operations (wiredesk.ops): who may read /metrics, and which proxies' X-Forwarded-For
 # to believe. Polls at most this many feeds of one host at once on Celery workers.
 WIREDESK_METRICS_ALLOW = _env_list("WIREDESK_METRICS_ALLOW", "127.0.0.0/8,::1")
+# A scraper elsewhere sends it as `Authorization: Bearer ...` (empty: addresses only).
+WIREDESK_METRICS_TOKEN = os.environ.get("WIREDESK_METRICS_TOKEN", "")
 WIREDESK_TRUSTED_PROXIES = _env_list("WIREDESK_TRUSTED_PROXIES", "")
 WIREDESK_POLL_PER_HOST = int(os.environ.get("WIREDESK_POLL_PER_HOST", "2"))
 # Seconds a queued or running Celery poll holds its feed (claim and lock expiry).

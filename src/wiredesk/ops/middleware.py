@@ -21,8 +21,11 @@ def healthz(request) -> HttpResponse:
 def readyz(request) -> HttpResponse:
     results = checks.readiness()
     failed = sorted(name for name, result in results.items() if result != "ok")
-    body = {"status": "unavailable" if failed else "ready", "failed": failed,
-            "checks": results}
+    body = {"status": "unavailable" if failed else "ready"}
+    # What failed, and its error (host names, ports, driver messages), only to the
+    # networks that may read /metrics; a load balancer elsewhere needs the status alone.
+    if access.metrics_allowed(request):
+        body.update(failed=failed, checks=results)
     response = JsonResponse(body, status=503 if failed else 200)
     response["Cache-Control"] = "no-store"
     return response
