@@ -96,6 +96,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # /healthz, /readyz, /metrics: first, so they answer on any host without a DB lookup.
     "wiredesk.ops.middleware.OperationsMiddleware",
+    # A body past WIREDESK_MAX_REQUEST_BYTES is refused before anything reads it.
+    "wiredesk.core.limits.RequestSizeMiddleware",
     "wiredesk.core.headers.SecurityHeadersMiddleware",
     # Then: a request for a host that is no edition's nor the site's goes no further.
     "wiredesk.editions.middleware.EditionHostMiddleware",
@@ -441,6 +443,13 @@ WIREDESK_RELEASE_MAX_IMAGE_BYTES = int(
 # it, a JPEG is decoded at reduced scale (releases/images.py).
 WIREDESK_RELEASE_MAX_IMAGE_PIXELS = int(
     os.environ.get("WIREDESK_RELEASE_MAX_IMAGE_PIXELS", str(24_000_000)))
+# The largest request body any page or API call takes (413 from its declared length,
+# before it is read): the release form with its image is the largest wiredesk sends.
+WIREDESK_MAX_REQUEST_BYTES = int(os.environ.get(
+    "WIREDESK_MAX_REQUEST_BYTES", str(WIREDESK_RELEASE_MAX_IMAGE_BYTES + 3 * 1024 * 1024)))
+# Form fields in one request (Django's own check answers 400 past it).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 WIREDESK_RELEASE_VERIFY_HOURS = int(os.environ.get("WIREDESK_RELEASE_VERIFY_HOURS", "72"))
 # The daily email digest (README, "The daily email digest").
 WIREDESK_DIGEST_RATE_PER_SECOND = float(os.environ.get("WIREDESK_DIGEST_RATE_PER_SECOND", "20"))

@@ -8,8 +8,10 @@ from datetime import datetime
 from wiredesk.wire.formats import parse_bytes
 from wiredesk.wire.identity import IdentityPlan, plan_identity
 from wiredesk.wire.normalize import normalize
-from wiredesk.wire.types import CleanItem
+from wiredesk.wire.types import MAX_ITEMS_PER_DOCUMENT, CleanItem
 from wiredesk.wire.xmlsafe import xml_text
+
+MAX_ITEMS = MAX_ITEMS_PER_DOCUMENT
 
 
 @dataclass(slots=True)
@@ -31,6 +33,10 @@ def process(data: bytes, *, zone: str = "UTC", base_url: str = "", content_type:
     ``plan_identity``); the new memory is returned in ``result.identity.memory``.
     """
     parsed = parse_bytes(data, base_url=base_url, content_type=content_type)
+    if len(parsed.items) > MAX_ITEMS:
+        parsed.warnings.append(f"the document holds {len(parsed.items)} items; only the "
+                               f"first {MAX_ITEMS} were read")
+        del parsed.items[MAX_ITEMS:]
     plan = plan_identity([(i.guid, i.link) for i in parsed.items], previous=guid_memory,
                          trust_guid=trust_guid)
     result = PipelineResult(format=parsed.format, title=xml_text(parsed.title),

@@ -130,6 +130,12 @@ class CleanItem:
     picture_links: list[PictureLink] = field(default_factory=list)
 
 
+# Items read from one document; the rest are left out with a warning. An agency's feed
+# holds tens or hundreds: a 10 MB feed of 200,000 tiny items took feedparser 250 MB and
+# minutes, then normalizing and storing each one on every poll.
+MAX_ITEMS_PER_DOCUMENT = 5000
+
+
 @dataclass(slots=True)
 class ParseResult:
     items: list[WireItem]

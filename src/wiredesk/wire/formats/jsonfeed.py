@@ -9,10 +9,10 @@ from urllib.parse import urljoin
 from wiredesk.wire.dates import parse_date
 from wiredesk.wire.decode import decode_bytes
 from wiredesk.wire.pictures import byte_length
-from wiredesk.wire.types import Media, ParseResult, WireError, WireItem
+from wiredesk.wire.types import MAX_ITEMS_PER_DOCUMENT, Media, ParseResult, WireError, WireItem
 
 _VERSION = re.compile(rb'"version"\s*:\s*"https?://jsonfeed\.org/version/', re.I)
-MAX_ITEMS = 5000
+MAX_ITEMS = MAX_ITEMS_PER_DOCUMENT
 
 
 def sniff(data: bytes) -> bool:

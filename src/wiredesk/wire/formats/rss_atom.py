@@ -9,6 +9,7 @@ Content-Location so relative links and ``xml:base`` resolve.
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urljoin
@@ -18,10 +19,17 @@ import feedparser
 from wiredesk.wire.dates import has_zone, parse_date
 from wiredesk.wire.decode import as_utf8_xml, decode_bytes
 from wiredesk.wire.pictures import byte_length, dimension
-from wiredesk.wire.types import Media, ParseResult, WireError, WireItem
+from wiredesk.wire.types import (
+    MAX_ITEMS_PER_DOCUMENT,
+    Media,
+    ParseResult,
+    WireError,
+    WireItem,
+)
 from wiredesk.wire.xmlsafe import (
     local,
     parse_xml,
+    refuse_deep_nesting,
     refuse_entity_declarations,
     strip_doctype,
     text_of,
@@ -318,11 +326,31 @@ def _authors(entry) -> list[str]:
     return names
 
 
+_ITEM_START = re.compile(rb"<(?:[\w.-]+:)?(?:item|entry)[\s/>]")
+_ROOT_END = ((b"<feed", b"</feed>"), (b"<rdf:rdf", b"</rdf:RDF>"))
+
+
+def _first_items(utf8: bytes) -> tuple[bytes, int]:
+    """The document cut before its (MAX_ITEMS_PER_DOCUMENT + 1)th item and closed again,
+    so feedparser never builds the rest; (document, items seen, when it was cut)."""
+    starts = _ITEM_START.finditer(utf8)
+    for count, match in enumerate(starts, start=1):
+        if count > MAX_ITEMS_PER_DOCUMENT:
+            head = utf8[:4096].lower()
+            end = next((closer for opener, closer in _ROOT_END if opener in head),
+                       b"</channel></rss>")
+            more = sum(1 for _ in starts) + count
+            return utf8[:match.start()] + end, more
+    return utf8, 0
+
+
 def parse(data: bytes, *, base_url: str = "", content_type: str = "") -> ParseResult:
     decoded = decode_bytes(data, content_type=content_type)
     text = strip_doctype(decoded.text)
     utf8 = as_utf8_xml(text)
     refuse_entity_declarations(utf8)
+    utf8, item_count = _first_items(utf8)
+    refuse_deep_nesting(utf8)
     headers = {"content-type": "application/xml; charset=utf-8"}
     if base_url:
         headers["content-location"] = base_url
@@ -363,6 +391,9 @@ def parse(data: bytes, *, base_url: str = "", content_type: str = "") -> ParseRe
             source_format=version or "rss_atom",
         ))
     warnings = []
+    if item_count:
+        warnings.append(f"the document holds {item_count} items; only the first "
+                        f"{MAX_ITEMS_PER_DOCUMENT} were read")
     if decoded.source not in ("bom", "http", "declaration") and not data.isascii():
         warnings.append(f"encoding not declared correctly; read as {decoded.encoding}")
     if parsed.get("bozo") and parsed.get("bozo_exception") is not None:
