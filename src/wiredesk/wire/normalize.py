@@ -29,7 +29,7 @@ from wiredesk.wire.pictures import (
 from wiredesk.wire.sanitize import html_to_text, plain_text, sanitize_html
 from wiredesk.wire.teaser import make_teaser
 from wiredesk.wire.types import CleanItem, WireItem
-from wiredesk.wire.xmlsafe import xml_clean, xml_text
+from wiredesk.wire.xmlsafe import wire_text, xml_clean
 
 FUTURE_TOLERANCE = timedelta(minutes=15)
 _HAS_BLOCK = re.compile(r"<(p|div|h\d|ul|ol|blockquote|table|figure|section|article)\b", re.I)
@@ -48,16 +48,17 @@ def xml_safe(item):
     form feed or U+FFFE there makes the whole document unreadable.
 
     Every field, not a chosen few: a guid, a category or a caption ends up in XML too.
+    Bidi overrides go as well (``xmlsafe.BIDI_CONTROLS``): they only disguise text.
     """
     changes = {}
     for spec in dataclasses.fields(item):
         value = getattr(item, spec.name)
         if isinstance(value, str):
-            clean = xml_text(value)
+            clean = wire_text(value)
         elif isinstance(value, list) and value and dataclasses.is_dataclass(value[0]):
             clean = [xml_safe(v) for v in value]
         elif isinstance(value, list | dict):
-            clean = xml_clean(value)
+            clean = xml_clean(value, wire_text)
         elif dataclasses.is_dataclass(value):
             clean = xml_safe(value)
         else:

@@ -44,15 +44,32 @@ def xml_text(value: str) -> str:
     return FORBIDDEN_XML_CHARS.sub("", value)
 
 
-def xml_clean(value):
-    """:func:`xml_text` applied to every string in ``value``, through lists, tuples and
-    dicts (the arguments a feed writer is given); anything else is returned as it is."""
+# Bidi embeddings, overrides and isolates (LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI).
+# XML may carry them, but in wire copy they only serve to disguise text: U+202E turns
+# "invoice\u202egnp.exe" into "invoiceexe.png" on screen, and an unclosed one reorders
+# whatever a page prints after the headline. Right-to-left text needs none of them
+# (the marks U+200E, U+200F and U+061C are kept, as are the zero-width joiners).
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def wire_text(value: str) -> str:
+    """What every stored field of wire copy may hold: :func:`xml_text`, without the bidi
+    controls above."""
+    if not value:
+        return value
+    return BIDI_CONTROLS.sub("", xml_text(value))
+
+
+def xml_clean(value, clean=xml_text):
+    """``clean`` (:func:`xml_text`) applied to every string in ``value``, through lists,
+    tuples and dicts (the arguments a feed writer is given); anything else is returned as
+    it is."""
     if isinstance(value, str):
-        return xml_text(value)
+        return clean(value)
     if isinstance(value, list | tuple):
-        return type(value)(xml_clean(v) for v in value)
+        return type(value)(xml_clean(v, clean) for v in value)
     if isinstance(value, dict):
-        return {key: xml_clean(v) for key, v in value.items()}
+        return {key: xml_clean(v, clean) for key, v in value.items()}
     return value
 
 
