@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint install browser dovecot clean
+.PHONY: demo test test-fast lint install browser dovecot clean lock audit
 
 # `make demo PORT=8100 HOST=0.0.0.0`: where the demo listens.
 PORT ?= 8000
@@ -57,7 +57,7 @@ SCHEMATHESIS_EXAMPLES ?= 40
 # The whole suite on the embedded default (SQLite), then every database test again on
 # PostgreSQL when WIREDESK_TEST_DATABASE_URL names one. End-to-end tests (tests/e2e/,
 # real processes) run once, on SQLite.
-test: $(STAMP) browser dovecot lint
+test: $(STAMP) browser dovecot lint audit
 	WIREDESK_SCHEMATHESIS_EXAMPLES=$(SCHEMATHESIS_EXAMPLES) $(BIN)/pytest
 	@if [ -n "$$WIREDESK_TEST_DATABASE_URL" ]; then \
 	  echo "== database tests on PostgreSQL"; \
@@ -69,6 +69,19 @@ test: $(STAMP) browser dovecot lint
 # The everyday loop: in-process tests only, no real processes, no slow fuzzing.
 test-fast: $(STAMP)
 	$(BIN)/pytest -x -q -m "not e2e and not slow"
+
+# The locked set: every runtime dependency pinned with its hashes, for
+# `pip install --require-hashes -r requirements.lock`. Run after changing pyproject.toml.
+lock: $(STAMP)
+	$(BIN)/pip install --quiet 'pip-tools>=7.4'
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	  --no-emit-index-url --no-emit-find-links --output-file=requirements.lock pyproject.toml
+
+# Known vulnerabilities in the locked set (OSV, then PyPI); waivers in audit-waivers.txt.
+# Says SKIPPED (exit 0) when no vulnerability service answers; AUDIT_FLAGS=--require-service
+# makes that a failure.
+audit: $(STAMP)
+	$(BIN)/python tools/audit_dependencies.py $(AUDIT_FLAGS)
 
 clean:
 	rm -rf $(VENV) wiredesk-data .pytest_cache .ruff_cache

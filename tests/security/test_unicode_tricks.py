@@ -105,7 +105,7 @@ def test_no_header_carries_them(client, site):
             f"/{edition.slug}/a/{article.pk}", f"/{edition.slug}/feed.rss",
             f"/{edition.slug}/feed.json", f"/{edition.slug}/sitemap-news.xml",
             f"/{edition.slug}/search?q=Invoice", f"/api/articles/{article.pk}",
-            f"/api/articles?q=strike", f"/{edition.slug}/section/world"]
+            "/api/articles?q=strike", f"/{edition.slug}/section/world"]
     urls += [f"/{edition.slug}/tag/{t.tag.key}" for t in
              article.article_tags.select_related("tag")]
     seen = 0

@@ -27,6 +27,8 @@ ALLOWED_ATTRIBUTES = {
     "blockquote": {"cite"},
     "q": {"cite"},
 }
+# On any allowed tag (nh3's own default, named here so the allow-list is all in one place).
+GENERIC_ATTRIBUTES = {"lang", "title"}
 URL_SCHEMES = {"http", "https", "mailto"}
 # Removed with their content, not just unwrapped: their text is never article copy.
 DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "svg",
@@ -53,7 +55,7 @@ def sanitize_html(markup: str) -> str:
         markup,
         tags=ALLOWED_TAGS,
         clean_content_tags=DROP_WITH_CONTENT,
-        attributes=ALLOWED_ATTRIBUTES,
+        attributes={**ALLOWED_ATTRIBUTES, "*": GENERIC_ATTRIBUTES},
         url_schemes=URL_SCHEMES,
         link_rel="nofollow noopener",
         strip_comments=True,
