@@ -43,6 +43,9 @@ CSRF_EXEMPT = {
     # RFC 8058 one-click unsubscribe: mailbox providers POST without cookies; the signed
     # token in the URL is the authorisation.
     "digest-unsubscribe",
+    # The mail providers' bounce and complaint webhooks (digest.hooks): servers post there
+    # with no session; each provider's signature is checked and replays are refused.
+    "bounce-hook",
 }
 # Sample values for the regex routes (every <converter:name> route is filled in by type).
 REGEX_SAMPLES = {

@@ -95,7 +95,9 @@ def _check_every_writer(client, editions, out) -> int:
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)
             text = _assert_clean_document(url, response.content)
-            if "feed" in url or "news" in url:
+            # The news sitemap lists an article on its canonical edition only (the first
+            # that carried it, editions.canonical); every feed lists it.
+            if "feed" in url or ("news" in url and edition == editions[0]):
                 assert "vote to end the port strike" in text, url
             checked += 1
     # Also on the edition's own host, where the news sitemap is found by crawlers.
