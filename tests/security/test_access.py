@@ -46,6 +46,10 @@ CSRF_EXEMPT = {
     # The mail providers' bounce and complaint webhooks (digest.hooks): servers post there
     # with no session; each provider's signature is checked and replays are refused.
     "bounce-hook",
+    # The WebSub hub (syndication.websub, W3C WebSub 5.1): subscribers are servers posting
+    # with no session; nothing is subscribed until the callback echoes the hub's random
+    # challenge (intent verified), and callbacks go through the fetch rules (no SSRF).
+    "websub-hub",
 }
 # Sample values for the regex routes (every <converter:name> route is filled in by type).
 REGEX_SAMPLES = {
