@@ -70,8 +70,9 @@ BASE_URL = (os.environ.get("WIREDESK_BASE_URL") or _DEMO_RECORD.get("base_url")
             or "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    # The admin with a second factor for staff (core/signin.py, WIREDESK_STAFF_2FA).
-    "wiredesk.core.admin_site.StaffAdminConfig",
+    # The admin as the desk: branded, with a second factor for staff (core/signin.py,
+    # WIREDESK_STAFF_2FA); in place of django.contrib.admin.
+    "wiredesk.core.admin_site.DeskAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
