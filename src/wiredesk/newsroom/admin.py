@@ -210,8 +210,9 @@ class ArticleAdmin(admin.ModelAdmin):
     form = ArticleForm
     list_display = ["headline", "editions_shown", "section", "status_shown", "agency",
                     "local_time", "story_size", "flags_shown"]
-    list_filter = [("placements__edition", admin.RelatedOnlyFieldListFilter), "section",
-                   ArticleStatusFilter, "agency", "kind"]
+    # Every edition, section and agency is listed (a few dozen rows): asking which ones
+    # the articles use would scan the archive on each page.
+    list_filter = ["placements__edition", "section", ArticleStatusFilter, "agency", "kind"]
     list_select_related = ["agency", "section", "story"]
     search_fields = ["headline", "byline", "dateline", "guid", "canonical_url", "=agency__code",
                      "section__name"]
