@@ -195,3 +195,12 @@ def test_non_staff_are_refused(client, editions):
         response = client.get(path)
         assert response.status_code == 302 and "/admin/login/" in response["Location"]
     assert Edition.objects.count() == 2
+
+
+def test_staff_without_the_article_permissions_are_refused(client):
+    article = make_article(1)
+    client.force_login(User.objects.create_user("clerk", password="x", is_staff=True))
+    assert client.get(LIST).status_code == 403
+    assert client.post(f"{LIST}{article.pk}/change/", form_data(article)).status_code == 403
+    article.refresh_from_db()
+    assert article.headline == "Story number 1"
