@@ -1,6 +1,9 @@
-"""``wiredesk apikey create|list|revoke``."""
+"""``wiredesk apikey create|list|revoke``; ``wiredesk article show``."""
 
 from __future__ import annotations
+
+import json
+import sys
 
 from wiredesk.core.cli import command, subcommands
 
@@ -23,6 +26,32 @@ def register(sub) -> None:
     key_sub.add_parser("list", help="list keys")
     revoke = key_sub.add_parser("revoke", help="revoke a key")
     revoke.add_argument("name")
+
+    # Under the newsroom's `wiredesk article` (registered before this module): the shape
+    # is the API's, which the newsroom below does not know.
+    show = sub.choices["article"].subcommands.add_parser(
+        "show", help="one article as the API shows it, with the desk's state")
+    show.add_argument("article_id", type=int, metavar="ID")
+    show.add_argument("--json", action="store_true",
+                      help="print JSON (the only output there is; kept for scripts)")
+    show.set_defaults(handler=cmd_article_show)
+
+
+def cmd_article_show(args) -> int:
+    from wiredesk.api.routers.common import article_detail_out, articles_query
+    from wiredesk.api.schemas import ArticleDetailOut
+    from wiredesk.newsroom.desk import desk_state
+
+    article = articles_query().filter(pk=args.article_id).first()
+    if article is None:
+        print(f"wiredesk article show: no article with id {args.article_id}", file=sys.stderr)
+        return 1
+    shown = ArticleDetailOut.model_validate(article_detail_out(article)).model_dump(mode="json")
+    state = desk_state(article)
+    shown.update({"status": article.status, "desk_edited": state.desk_edited,
+                  "agency_update_pending": state.agency_update_pending})
+    print(json.dumps(shown, ensure_ascii=False, indent=2))
+    return 0
 
 
 def cmd_apikey(args) -> int:

@@ -86,6 +86,11 @@ class RevisionOut(Schema):
     source_updated_at: datetime | None
 
 
+class CorrectionOut(Schema):
+    corrected_at: datetime = Field(description="When the agency last corrected the article")
+    note: str = Field(description="The agency's words about the correction (may be empty)")
+
+
 class TagOut(Schema):
     key: str
     name: str
@@ -106,6 +111,8 @@ class ArticleDetailOut(ArticleOut):
     revisions: list[RevisionOut]
     tags: list[TagOut] = Field(description="People, organisations and places it names, "
                                            "most mentioned first")
+    correction: CorrectionOut | None = Field(
+        default=None, description="The latest correction, shown on the page as its note")
 
 
 class StoryOut(Schema):

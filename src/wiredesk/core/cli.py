@@ -38,8 +38,14 @@ def command(sub, name: str, handler: Callable[[argparse.Namespace], int], *, hel
 
 
 def subcommands(parser: Parser, dest: str):
-    """The sub-subcommands of ``parser`` (``feed add``, ``feed list``), one required."""
-    return parser.add_subparsers(dest=dest, required=True, parser_class=Parser)
+    """The sub-subcommands of ``parser`` (``feed add``, ``feed list``), one required.
+
+    Kept on the parser as ``parser.subcommands``: an app above may add its own
+    (``wiredesk article show`` is the API's article shape, under the newsroom's
+    ``article``)."""
+    action = parser.add_subparsers(dest=dest, required=True, parser_class=Parser)
+    parser.subcommands = action
+    return action
 
 
 def parse_interval(text: str) -> timedelta:

@@ -80,6 +80,8 @@ def news_article_data(article: Article, edition: Edition, canonical: str = "") -
     canonical URL (``editions.canonical``), whichever edition's page it is on."""
     url = canonical or canonical_url(article, edition)
     modified = article.source_updated_at or article.published_at
+    if article.corrected_at and article.corrected_at > modified:
+        modified = article.corrected_at
     if modified < article.published_at:
         modified = article.published_at
     data: dict = {
@@ -109,6 +111,11 @@ def news_article_data(article: Article, edition: Edition, canonical: str = "") -
         data["articleSection"] = article.section.name
     if article.dateline:
         data["dateline"] = article.dateline
+    if article.corrected_at:
+        data["correction"] = {
+            "@type": "CorrectionComment",
+            "text": article.correction_note or "This article has been corrected.",
+            "datePublished": iso_local(article.corrected_at, edition.time_zone)}
     return data
 
 

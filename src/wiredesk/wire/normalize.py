@@ -26,6 +26,7 @@ from wiredesk.wire.pictures import (
     without_image,
     without_web_bugs,
 )
+from wiredesk.wire.prefixes import correction_text, parse_prefixes
 from wiredesk.wire.sanitize import html_to_text, plain_text, sanitize_html
 from wiredesk.wire.teaser import make_teaser
 from wiredesk.wire.types import CleanItem, WireItem
@@ -180,7 +181,25 @@ def _cut_text_prefix(inner: str, characters: int) -> str:
     return "".join(out) + inner[i:].lstrip()
 
 
-_CORRECTED_HEADLINE = re.compile(r"^\s*(?:CORRECTED|CORRECTION|REFILE-CORRECTED)\b", re.I)
+def pull_correction_note(body_html: str) -> tuple[str, str]:
+    """Take the agency's "(Corrects paragraph 3 to ...)" note out of the first two
+    paragraphs: the page shows it as the correction note, not as copy. Returns
+    (body, note)."""
+    for index, match in enumerate(_PARAGRAPH.finditer(body_html)):
+        if index >= 2:
+            break
+        note = correction_text(_text(match.group(1)))
+        if note:
+            return (body_html[:match.start()] + body_html[match.end():]).strip(), note
+    return body_html, ""
+
+
+def _signal(source_signal: str, prefix_signal: str, correction_note: str) -> str:
+    """The version's signal: a correction however the agency says it, else what the
+    source's metadata says, else what the headline's prefix said."""
+    if "correction" in (source_signal, prefix_signal) or correction_note:
+        return "correction"
+    return source_signal or prefix_signal
 
 
 def normalize(item: WireItem, *, zone: str = "UTC", now: datetime | None = None,
@@ -189,10 +208,15 @@ def normalize(item: WireItem, *, zone: str = "UTC", now: datetime | None = None,
     now = now or datetime.now(UTC)
     item = xml_safe(item)
     flags: list[str] = []
-    headline = plain_text(repair_text(item.title))
+    # The agency's status prefixes ("UPDATE 2-CORRECTED-") are the item's status, never
+    # its headline: taken off before the headline makes a slug, an identity or a teaser.
+    prefixes = parse_prefixes(plain_text(repair_text(item.title)))
+    headline = prefixes.headline
+    flags.extend(prefixes.flags)
     raw_body = item.body if len(item.body) >= len(item.summary) else item.summary
     body_html = sanitize_html(paragraphs_html(repair_text(raw_body)))
     body_html, body_credit, body_byline = pull_parts(body_html)
+    body_html, correction_note = pull_correction_note(body_html)
     in_body = body_images(body_html)
     chosen = best_media([*item.media, *(found.media for found in in_body)])
     for found in in_body:
@@ -252,8 +276,10 @@ def normalize(item: WireItem, *, zone: str = "UTC", now: datetime | None = None,
         picture=picture,
         version=item.version,
         status=item.status,
-        signal=item.signal or ("correction" if _CORRECTED_HEADLINE.match(headline) else ""),
-        urgency=item.urgency if item.urgency is not None and 1 <= item.urgency <= 9 else None,
+        signal=_signal(item.signal, prefixes.signal, correction_note),
+        correction_note=correction_note[:1000],
+        urgency=(item.urgency if item.urgency is not None and 1 <= item.urgency <= 9
+                 else prefixes.urgency),
         embargo_until=to_utc(item.embargo_until, naive=True, zone=zone),
         language=item.language[:20],
         flags=flags,

@@ -120,7 +120,8 @@ class CleanItem:
     picture: Picture | None = None  # the same picture, with everything known about it
     version: int | None = None
     status: str = "usable"
-    signal: str = ""
+    signal: str = ""  # correction, update, refile, wrapup (metadata or headline prefix)
+    correction_note: str = ""  # the agency's words about a correction, e.g. "Corrects ..."
     urgency: int | None = None  # 1 (most urgent) to 9, when the source says
     embargo_until: datetime | None = None
     language: str = ""

@@ -16,6 +16,7 @@ from wiredesk.api import schemas, sync
 from wiredesk.api.routers.common import (
     MAX_ID,
     agency_param,
+    article_detail_out,
     article_out,
     articles_query,
     edition_param,
@@ -23,8 +24,6 @@ from wiredesk.api.routers.common import (
     section_param,
     text_param,
 )
-from wiredesk.editions import selectors
-from wiredesk.editions.canonical import canonical_url
 from wiredesk.editions.links import story_url
 from wiredesk.editions.selectors import public_q, story_coverage
 from wiredesk.newsroom.models import Article, Story
@@ -190,18 +189,7 @@ def get_article(request, response: HttpResponse, article_id: int, edition: str |
         return _partner_document(article, chosen, wanted)
     if article.status == Article.Status.KILLED:
         return Status(410, {"detail": "this article was withdrawn"})
-    out = article_out(article, chosen)
-    out.update({
-        "lead": article.lead, "body_html": article.body_html, "credit": article.credit,
-        "image_caption": article.image_caption, "image_credit": article.image_credit,
-        "canonical_source_url": article.canonical_url,
-        "canonical_url": canonical_url(article, chosen),
-        "revisions": [{"version": r.version, "headline": r.headline,
-                       "recorded_at": r.recorded_at, "source_updated_at": r.source_updated_at}
-                      for r in article.revisions.all()],
-        "tags": [{"key": t.key, "name": t.name, "kind": t.kind}
-                 for t in selectors.article_tags(article)],
-    })
+    out = article_detail_out(article, chosen)
     return out
 
 

@@ -8,6 +8,8 @@ from django.db.models import Prefetch
 from django.http import Http404
 from ninja.errors import HttpError
 
+from wiredesk.editions import selectors
+from wiredesk.editions.canonical import canonical_url
 from wiredesk.editions.links import article_url, media_url
 from wiredesk.editions.models import Edition, Placement
 from wiredesk.newsroom.models import Agency, Article, Section
@@ -108,3 +110,23 @@ def article_out(article: Article, edition: Edition | None = None) -> dict:
         "editions": [e.slug for e in editions],
         "story": article.story_id,
     }
+
+
+def article_detail_out(article: Article, edition: Edition | None = None) -> dict:
+    """One article with its body, revisions, tags and correction: the API's article
+    endpoint and ``wiredesk article show``."""
+    out = article_out(article, edition)
+    out.update({
+        "lead": article.lead, "body_html": article.body_html, "credit": article.credit,
+        "image_caption": article.image_caption, "image_credit": article.image_credit,
+        "canonical_source_url": article.canonical_url,
+        "canonical_url": canonical_url(article, edition),
+        "revisions": [{"version": r.version, "headline": r.headline,
+                       "recorded_at": r.recorded_at, "source_updated_at": r.source_updated_at}
+                      for r in article.revisions.all()],
+        "tags": [{"key": t.key, "name": t.name, "kind": t.kind}
+                 for t in selectors.article_tags(article)],
+        "correction": ({"corrected_at": article.corrected_at, "note": article.correction_note}
+                       if article.corrected_at else None),
+    })
+    return out

@@ -184,6 +184,11 @@ class Article(models.Model):
     embargo_until = models.DateTimeField(null=True, blank=True)
     signal = models.CharField(max_length=40, blank=True,
                               help_text="The source's signal for this version, e.g. correction")
+    # The latest correction, kept through later updates: the page's correction note.
+    corrected_at = models.DateTimeField(null=True, blank=True,
+                                        help_text="UTC: when the agency last corrected it")
+    correction_note = models.TextField(blank=True,
+                                       help_text="The agency's words about the correction")
     urgency = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="The source's editorial urgency: 1 (most urgent) "
                                          "to 9, when it says")

@@ -90,7 +90,10 @@ class IngestContext:
 def _apply(article: Article, item: CleanItem, section: Section | None,
            picture: tuple) -> None:
     article.headline = item.headline[:500]
-    article.slug = slugify(item.headline)[:100] or "item"
+    if not article.slug:
+        # Made once, from the first (prefix-free) headline: a later version's headline,
+        # a correction's included, never moves the article's URL.
+        article.slug = slugify(item.headline)[:100] or "item"
     article.lead = item.lead
     article.teaser = item.teaser
     article.body_html = item.body_html
@@ -108,6 +111,9 @@ def _apply(article: Article, item: CleanItem, section: Section | None,
     article.source_updated_at = item.updated
     article.embargo_until = item.embargo_until
     article.signal = item.signal[:40]
+    if item.signal == "correction":
+        article.corrected_at = item.updated or item.published or timezone.now()
+        article.correction_note = item.correction_note
     article.urgency = item.urgency
 
 
@@ -304,6 +310,8 @@ def _store_over(existing: Article, item: CleanItem, *, section: Section | None,
     _apply(existing, item, section, picture)
     # "Updated <time>" needs a time even when the source gave none.
     existing.source_updated_at = item.updated or timezone.now()
+    if item.signal == "correction":
+        existing.corrected_at = existing.source_updated_at
     existing.version = max(existing.version + 1, item.version or 0)
     if item.status == "withheld":
         existing.status = Article.Status.HELD
