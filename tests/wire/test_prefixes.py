@@ -2,7 +2,9 @@
 
 import pytest
 
+from wiredesk.wire.normalize import normalize
 from wiredesk.wire.prefixes import correction_text, parse_prefixes
+from wiredesk.wire.types import WireItem
 
 
 @pytest.mark.parametrize("headline,clean,signal,words", [
@@ -103,3 +105,32 @@ def test_hostile_stack_is_bounded():
 ])
 def test_correction_text(paragraph, note):
     assert correction_text(paragraph) == note
+
+
+def _item(title, body="<p>The bank held rates on Saturday, officials said.</p>"):
+    return WireItem(title=title, body=body)
+
+
+def test_normalize_takes_prefixes_off_before_identity_and_fingerprint():
+    first = normalize(_item("Bank holds rates"))
+    again = normalize(_item("REFILE-UPDATE 1-Bank holds rates"))
+    # With no guid and no link, the headline is part of the identity: the prefix is not.
+    assert (again.headline, again.identity, again.fingerprint) == (
+        "Bank holds rates", first.identity, first.fingerprint)
+    assert again.signal == "refile"
+    assert again.flags == ["prefix:refile", "prefix:update-1"]
+    assert normalize(_item("FLASH-Quake hits city")).urgency == 1
+
+
+def test_normalize_reads_the_agencys_correction_note():
+    clean = normalize(_item("CORRECTED-Bank holds rates",
+                            "<p>(Corrects paragraph 1 to show rates were held)</p>"
+                            "<p>The bank held rates on Saturday, officials said.</p>"))
+    assert clean.signal == "correction"
+    assert clean.correction_note == "Corrects paragraph 1 to show rates were held"
+    assert "Corrects" not in clean.body_html and "officials said" in clean.body_html
+
+
+def test_a_release_headline_is_its_own_words():
+    clean = normalize(_item("Update: our new store opens"), agency_prefixes=False)
+    assert (clean.headline, clean.signal) == ("Update: our new store opens", "")

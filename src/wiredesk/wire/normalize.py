@@ -26,7 +26,7 @@ from wiredesk.wire.pictures import (
     without_image,
     without_web_bugs,
 )
-from wiredesk.wire.prefixes import correction_text, parse_prefixes
+from wiredesk.wire.prefixes import Prefixes, correction_text, parse_prefixes
 from wiredesk.wire.sanitize import html_to_text, plain_text, sanitize_html
 from wiredesk.wire.teaser import make_teaser
 from wiredesk.wire.types import CleanItem, WireItem
@@ -203,20 +203,25 @@ def _signal(source_signal: str, prefix_signal: str, correction_note: str) -> str
 
 
 def normalize(item: WireItem, *, zone: str = "UTC", now: datetime | None = None,
-              trust_guid: bool = True, trust_url: bool = True) -> CleanItem:
-    """Normalize one item. ``zone`` is the agency's zone for times given without one."""
+              trust_guid: bool = True, trust_url: bool = True,
+              agency_prefixes: bool = True) -> CleanItem:
+    """Normalize one item. ``zone`` is the agency's zone for times given without one.
+    ``agency_prefixes=False``: the headline is someone's own words, not an agency's
+    (a news release), and "Update: ..." in it is not a status."""
     now = now or datetime.now(UTC)
     item = xml_safe(item)
     flags: list[str] = []
     # The agency's status prefixes ("UPDATE 2-CORRECTED-") are the item's status, never
     # its headline: taken off before the headline makes a slug, an identity or a teaser.
-    prefixes = parse_prefixes(plain_text(repair_text(item.title)))
+    title = plain_text(repair_text(item.title))
+    prefixes = parse_prefixes(title) if agency_prefixes else Prefixes(headline=title)
     headline = prefixes.headline
     flags.extend(prefixes.flags)
     raw_body = item.body if len(item.body) >= len(item.summary) else item.summary
     body_html = sanitize_html(paragraphs_html(repair_text(raw_body)))
     body_html, body_credit, body_byline = pull_parts(body_html)
-    body_html, correction_note = pull_correction_note(body_html)
+    body_html, correction_note = (pull_correction_note(body_html) if agency_prefixes
+                                  else (body_html, ""))
     in_body = body_images(body_html)
     chosen = best_media([*item.media, *(found.media for found in in_body)])
     for found in in_body:

@@ -107,7 +107,7 @@ def release_approve(*, release: Release, actor: Actor, section: str = "") -> Rel
                                "same headline is already published")
         # Read at the release time, a future release is "published" then, not clamped.
         now = max(timezone.now(), release.requested_release_at or timezone.now())
-        clean = normalize(wire_item(release), zone="UTC", now=now)
+        clean = normalize(wire_item(release), zone="UTC", now=now, agency_prefixes=False)
         if not clean.body_html:
             raise ReleaseError("nothing of the body is left after sanitizing")
         agency = release_agency()
