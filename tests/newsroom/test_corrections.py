@@ -129,3 +129,30 @@ def test_article_show_json(wire, capsys):
 
     assert cli.main(["article", "show", "999999", "--json"]) == 1
     assert "no article with id 999999" in capsys.readouterr().err
+
+
+def test_headlines_stored_before_keep_their_urls_and_lose_their_prefixes():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "wiredesk.newsroom.migrations.0012_clean_prefixed_headlines")
+    agency = services.agency_ensure(code="OLD")
+    when = datetime(2025, 7, 12, 9, 14, tzinfo=UTC)
+
+    def old(identity, headline):
+        return Article.objects.create(agency=agency, identity=identity, fingerprint=identity,
+                                      headline=headline, published_at=when)
+
+    corrected = old("a", "CORRECTED-Quake hits the coast")
+    plain = old("b", "Update on flood relief")
+    migration.clean_headlines(apps, None)
+    corrected.refresh_from_db()
+    plain.refresh_from_db()
+    assert (corrected.headline, corrected.slug) == ("Quake hits the coast",
+                                                    "corrected-quake-hits-the-coast")
+    assert corrected.signal == "correction" and corrected.corrected_at == when
+    assert "prefix:corrected" in corrected.flags
+    assert (plain.headline, plain.flags, plain.corrected_at) == ("Update on flood relief",
+                                                                 [], None)
