@@ -60,8 +60,9 @@ def test_publish_renders_every_public_page_then_only_what_changed(tmp_path, site
     assert not (root / "news" / str(killed.pk) / f"{killed.slug}.html").exists()
     corrected = Article.objects.get(guid="g1")
     assert (root / "news" / str(corrected.pk) / f"{corrected.slug}.html").is_file()
-    # The old file under the previous headline's slug is gone.
-    assert not (root / "news" / str(corrected.pk) / "story-1.html").exists()
+    # A new headline never moves the article: the same file holds the new copy.
+    assert corrected.slug == "story-1"
+    assert "Story 1 corrected" in (root / "news" / str(corrected.pk) / "story-1.html").read_text()
     home = (root / "index.html").read_text()
     assert "Story 0" not in home and "Story 1 corrected" in home
 

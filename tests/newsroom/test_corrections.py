@@ -81,6 +81,9 @@ def test_a_corrected_update_keeps_the_url_and_shows_a_dated_note(client, wire):
     assert entry.title == "Bank holds rates, eyes cut"
     assert entry.updated_parsed[:5] == (2025, 7, 12, 9, 14)
     assert entry.link.endswith(f"/news/{article.pk}/{article.slug}")
+    rss_entry = feedparser.parse(client.get("/chile-sun/feed.rss").content).entries[0]
+    assert rss_entry.title == "Bank holds rates, eyes cut"
+    assert rss_entry.updated_parsed[:5] == (2025, 7, 12, 9, 14)
     feed = json.loads(client.get("/chile-sun/feed.json").content)
     item = feed["items"][0]
     assert item["title"] == "Bank holds rates, eyes cut"

@@ -98,7 +98,11 @@ def test_hostile_stack_is_bounded():
      "Corrects spelling of minister's name in headline"),
     ("(Correction: an earlier version misstated the date)",
      "Correction: an earlier version misstated the date"),
-    ("Corrects paragraph 3", ""),  # not the agency's bracketed note
+    ("(In Jan. 3 story, corrects last paragraph to reflect that\nfigure refers to "
+     "capacity)", "In Jan. 3 story, corrects last paragraph to reflect that figure refers "
+                  "to capacity"),
+    ("(In a story on Friday, the minister corrects the record)", ""),
+        ("Corrects paragraph 3", ""),  # not the agency's bracketed note
     ("(Adds quote in paragraph 4)", ""),
     ("(Reporting by Jane Doe)", ""),
     ("The bank corrects its forecast (again)", ""),

@@ -96,3 +96,16 @@ def test_newsml1_fields():
     afp20 = process((WIRE / "superdesk/newsml-1.x/afp20.xml").read_bytes()).items[0]
     assert afp20.headline.startswith("Décès de Naomi Musenga")  # iso-8859-1 decoded
     assert afp20.dateline.startswith("Strasbourg")
+
+
+def test_reuters_prefixes_are_the_items_status():
+    corrected = process((WIRE / "superdesk/newsml-g2/tag_reuters.com_2016_newsml_L1N14N0FF_"
+                                 "version_978556838.xml").read_bytes()).items[0]
+    assert corrected.headline == ("S. Illinois battles flooding as Mississippi River builds "
+                                  "downstream")
+    assert corrected.signal == "correction"
+    assert corrected.correction_note.startswith("In Jan. 3 story, corrects last paragraph")
+    assert "corrects last paragraph" not in corrected.body_html
+    update = process((WIRE / "superdesk/newsml-g2/tag_reuters.com_2018_newsml_MTZXEE13ZXCZES_"
+                             "2.xml").read_bytes()).items[0]
+    assert (update.headline, update.signal) == ("Primeira Liga Results", "update")

@@ -194,6 +194,11 @@ class RssWithContent(XmlSafeFeed, feedgenerator.Rss201rev2Feed):
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
+        updated = item.get("updateddate")
+        if updated and updated != item.get("pubdate"):
+            # RSS 2.0 has no updated date; Atom's, in the namespace RSS 2.0 feeds already
+            # declare, is what readers understand (a correction moves it).
+            handler.addQuickElement("atom:updated", feedgenerator.rfc3339_date(updated))
         if item.get("content_html"):
             handler.addQuickElement("content:encoded", item["content_html"])
         add_media_content(handler, item.get("picture"))

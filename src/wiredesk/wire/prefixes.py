@@ -126,15 +126,17 @@ def parse_prefixes(headline: str) -> Prefixes:
         urgency=min(urgencies) if urgencies else None, labels=labels)
 
 
+# "(Corrects ...)", and Reuters' "(In Jan. 3 story, corrects last paragraph to ...)".
 _CORRECTION_NOTE = re.compile(
-    r"^\s*\(?\s*(?P<text>(?:corrects|correcting|corrected|correction)\b[^()]*?)\s*\)?\s*$",
+    r"^\(\s*(?P<text>(?:in\s[^,()]{1,60}\b(?:story|item|report|article)s?,\s*)?"
+    r"(?:corrects|correcting|corrected|correction)\b[^()]*?)\s*\)$",
     re.IGNORECASE)
 
 
 def correction_text(paragraph: str) -> str:
     """The agency's own words about a correction, from a paragraph such as
-    "(Corrects paragraph 3 to show the minister resigned, not was fired)"; "" if the
-    paragraph is not one."""
+    "(Corrects paragraph 3 to show the minister resigned, not was fired)" or "(In Jan. 3
+    story, corrects last paragraph to ...)"; "" if the paragraph is not one."""
     text = " ".join(paragraph.split())
     if not (text.startswith("(") and text.endswith(")")) or len(text) > 600:
         return ""
