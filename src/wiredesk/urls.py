@@ -13,6 +13,7 @@ from wiredesk.digest.hooks import hook_patterns
 from wiredesk.digest.urls import digest_patterns
 from wiredesk.editions import views as edition_views
 from wiredesk.editions.urls import brand_media_patterns, edition_patterns
+from wiredesk.ops.views import wire_health
 from wiredesk.publishing.icons import favicon
 from wiredesk.publishing.sitemaps import robots_txt
 from wiredesk.publishing.urls import picture_patterns, publishing_patterns
@@ -31,6 +32,8 @@ edition_pages = [
 ]
 
 site_patterns = [
+    # Before the admin's own catch-all; staff only, as every admin page.
+    path("admin/wire-health/", admin.site.admin_view(wire_health), name="wire-health"),
     path("admin/", admin.site.urls),
     path("api/", include("wiredesk.api.urls")),
     *websub_patterns,

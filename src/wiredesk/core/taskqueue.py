@@ -42,6 +42,9 @@ PERIODIC = (
     # The change stream: an embargo passing is a change nobody writes.
     Periodic("log-embargo-lifts", "publishing.log_embargo_lifts", 60.0),
     Periodic("prune-changes", "publishing.prune_changes", 24 * 3600.0),
+    # Feeds silent for longer than their usual gap: one log line as each goes silent or
+    # recovers (the wire-health page and /metrics show it at any time).
+    Periodic("watch-feeds", "ops.watch_feeds", 300.0),
     # Bounces and complaints from the bounce mailbox, when there is one.
     Periodic("fetch-bounces", "digest.fetch_bounces", 300.0, needs="WIREDESK_BOUNCE_MAILBOX"),
     # Partners' deliveries from the change stream (kills first), and WebSub pings.

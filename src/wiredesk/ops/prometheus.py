@@ -89,6 +89,37 @@ def _state_gauges(out: Exposition) -> None:
                [({}, round(overdue, 1))])
 
 
+def _wire_health(out: Exposition) -> None:
+    """Per feed: silent or not, items in the last 24 h and usually, the last success.
+    An alert rule on ``wiredesk_feed_silent == 1`` is the page's alert."""
+    from wiredesk.ops.wire_health import feed_health
+
+    report = feed_health()
+
+    def labels(h) -> dict[str, str]:
+        return {"feed": h.name, "feed_id": str(h.feed.pk), "agency": h.feed.agency.code}
+
+    out.family("wiredesk_feed_silent", "gauge",
+               "1 if the feed has gone longer than its usual gap without an item.",
+               [(labels(h), 1 if h.silent else 0) for h in report])
+    out.family("wiredesk_feed_items_24h", "gauge", "New items from the feed in the last 24 h.",
+               [(labels(h), h.items_24h) for h in report])
+    out.family("wiredesk_feed_usual_items_per_day", "gauge",
+               "The feed's median items per day over the previous 14 days.",
+               [(labels(h), round(h.usual_per_day, 2)) for h in report
+                if h.usual_per_day is not None])
+    out.family("wiredesk_feed_usual_gap_seconds", "gauge",
+               "How long the feed usually goes without an item (its idle time).",
+               [(labels(h), h.usual_gap.total_seconds()) for h in report if h.usual_gap])
+    out.family("wiredesk_feed_last_item_timestamp_seconds", "gauge",
+               "When the feed's last new item arrived (Unix time; absent if not in 15 days).",
+               [(labels(h), h.last_arrival.timestamp()) for h in report if h.last_arrival])
+    out.family("wiredesk_feed_last_success_timestamp_seconds", "gauge",
+               "When the feed was last polled without error (Unix time).",
+               [(labels(h), h.feed.last_success_at.timestamp()) for h in report
+                if h.feed.last_success_at])
+
+
 def _failing_q():
     from django.db.models import Q
 
@@ -119,5 +150,6 @@ def render() -> str:
                [({"store": metrics.store_name()}, 1)])
     _event_counters(out)
     _state_gauges(out)
+    _wire_health(out)
     _queue(out)
     return out.text()
