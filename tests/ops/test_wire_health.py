@@ -9,7 +9,8 @@ import pytest
 from django.test import Client
 
 from tests.conftest import rss, rss_item
-from wiredesk.core.taskqueue import PERIODIC
+from wiredesk.core.taskqueue import PERIODIC, Idle
+from wiredesk.jobs import default_jobs
 from wiredesk.newsroom import services
 from wiredesk.ops.models import FeedSilence
 from wiredesk.ops.wire_health import feed_health, watch_feeds
@@ -164,5 +165,9 @@ def test_metrics_export_the_silence(two_hourly, clock):
     assert f"wiredesk_feed_last_success_timestamp_seconds{labels} {int(success)}" in text
 
 
-def test_the_watch_is_a_periodic_job():
+def test_the_watch_is_a_periodic_job_of_both_schedulers(two_hourly, clock):
     assert any(p.name == "watch-feeds" and p.task == "ops.watch_feeds" for p in PERIODIC)
+    job = next(j for j in default_jobs() if j.name == "watch-feeds")
+    clock.now = T0 + timedelta(hours=76)
+    assert job.run() == "1 feed(s) went silent, 0 recovered"
+    assert isinstance(job.run(), Idle)
