@@ -171,3 +171,12 @@ def test_the_watch_is_a_periodic_job_of_both_schedulers(two_hourly, clock):
     clock.now = T0 + timedelta(hours=76)
     assert job.run() == "1 feed(s) went silent, 0 recovered"
     assert isinstance(job.run(), Idle)
+
+
+def test_two_queries_whatever_the_number_of_feeds(two_hourly, clock, tmp_path,
+                                                  django_assert_num_queries):
+    for name in ("Onewire", "Twowire", "Threewire"):
+        Wire(tmp_path, clock, name).send()
+    with django_assert_num_queries(2):
+        report = feed_health(T0 + timedelta(hours=76))
+    assert len(report) == 4

@@ -211,7 +211,9 @@ class Article(models.Model):
         ]
         indexes = [models.Index(fields=["status", "-published_at"]),
                    # A picture item names the text it belongs to by the agency's guid.
-                   models.Index(fields=["agency", "guid"], name="article_agency_guid")]
+                   models.Index(fields=["agency", "guid"], name="article_agency_guid"),
+                   # Wire health reads the last days' arrivals (ops.wire_health).
+                   models.Index(fields=["first_seen_at"], name="article_first_seen")]
 
     def __str__(self) -> str:
         return self.headline
