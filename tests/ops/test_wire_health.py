@@ -180,3 +180,10 @@ def test_two_queries_whatever_the_number_of_feeds(two_hourly, clock, tmp_path,
     with django_assert_num_queries(2):
         report = feed_health(T0 + timedelta(hours=76))
     assert len(report) == 4
+
+
+def test_the_admin_index_leads_to_the_page(django_user_model):
+    client = staff_client(django_user_model, is_staff=True, is_superuser=True)
+    assert "/admin/ops/feedsilence/" in client.get("/admin/").content.decode()
+    response = client.get("/admin/ops/feedsilence/")
+    assert response.status_code == 302 and response["Location"] == "/admin/wire-health/"

@@ -16,5 +16,9 @@ class FeedSilence(models.Model):
                                         help_text="The feed's last item when it went silent")
     announced_at = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        verbose_name = "wire health (silent feed)"
+        verbose_name_plural = "wire health"
+
     def __str__(self) -> str:
         return f"{self.feed} silent since {self.last_arrival}"
