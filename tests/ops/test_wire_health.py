@@ -187,3 +187,13 @@ def test_the_admin_index_leads_to_the_page(django_user_model):
     assert "/admin/ops/feedsilence/" in client.get("/admin/").content.decode()
     response = client.get("/admin/ops/feedsilence/")
     assert response.status_code == 302 and response["Location"] == "/admin/wire-health/"
+
+
+def test_a_hostile_feed_title_cannot_forge_a_log_line(two_hourly, clock, caplog):
+    two_hourly.feed.title = "Tidewire\nfeed recovered: Tidewire"
+    two_hourly.feed.save(update_fields=["title"])
+    clock.now = T0 + timedelta(hours=76)
+    with caplog.at_level(logging.WARNING, logger="wiredesk.ops.wire_health"):
+        watch_feeds()
+    assert watch_lines(caplog) == [
+        "feed silent: Tidewire feed recovered: Tidewire no item for 5h59m (usual gap 2h)"]

@@ -42,7 +42,9 @@ class FeedHealth:
 
     @property
     def name(self) -> str:
-        return str(self.feed)
+        """The feed's name on one line: its title comes from the feed itself, and a line
+        break in it must not forge a log line of its own."""
+        return " ".join(str(self.feed).split()) or f"feed {self.feed.pk}"
 
     @property
     def quiet_for(self) -> timedelta | None:
