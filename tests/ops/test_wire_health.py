@@ -103,6 +103,9 @@ def test_silence_logged_once_and_recovery_once(two_hourly, clock, tmp_path, capl
         clock.now += timedelta(minutes=30)
         assert watch_feeds().went_silent == []  # still silent: not logged again
     assert watch_lines(caplog) == ["feed silent: Tidewire no item for 2h59m (usual gap 2h)"]
+    silent_record = next(r for r in caplog.records if r.name == "wiredesk.ops.wire_health")
+    assert silent_record.event == "feed_silent"
+    assert silent_record.feed_id == two_hourly.feed.pk
     # The newcomer has one arrival: no usual gap, never called silent.
     assert health_of("Newwire").silent is None
 

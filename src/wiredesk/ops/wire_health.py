@@ -154,7 +154,9 @@ def watch_feeds(now: datetime | None = None) -> Watch:
                                                announced_at=health.now)
             except IntegrityError:
                 continue  # another watcher announced it
-            log.warning("%s", health.silence_line())
+            log.warning("%s", health.silence_line(), extra={
+                "event": "feed_silent", "feed_id": feed_id,
+                "usual_gap_seconds": health.usual_gap and health.usual_gap.total_seconds()})
             watch.went_silent.append(health.name)
         elif health.silent is False and feed_id in announced:
             silence = announced[feed_id]
@@ -164,6 +166,7 @@ def watch_feeds(now: datetime | None = None) -> Watch:
             after = (f" after {idle.shown_duration(health.last_arrival - silence.last_arrival)}"
                      if silence.last_arrival and health.last_arrival else "")
             log.warning("feed recovered: %s new item%s (usual gap %s)", health.name, after,
-                        idle.shown_duration(health.usual_gap))
+                        idle.shown_duration(health.usual_gap),
+                        extra={"event": "feed_recovered", "feed_id": feed_id})
             watch.recovered.append(health.name)
     return watch
