@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('newsroom', '0010_article_urgency'),
+        ('newsroom', '0012_clean_prefixed_headlines'),
     ]
 
     operations = [
