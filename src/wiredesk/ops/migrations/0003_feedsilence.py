@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('newsroom', '0011_article_first_seen_index'),
+        ('newsroom', '0013_article_first_seen_index'),
         ('ops', '0002_metriccounter_to_core'),
     ]
 
