@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.test import Client
 
 from tests.conftest import rss, rss_item
@@ -69,8 +70,10 @@ def two_hourly(tmp_path, clock):
     return wire
 
 
-def staff_client(django_user_model, **flags):
+def staff_client(django_user_model, permitted=True, **flags):
     user = django_user_model.objects.create_user("op", "op@example.org", "pw", **flags)
+    if permitted:
+        user.user_permissions.add(Permission.objects.get(codename="view_feedsilence"))
     client = Client()
     client.force_login(user)
     return client
@@ -154,6 +157,12 @@ def test_non_staff_are_refused(django_user_model):
     response = client.get("/admin/wire-health/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
     assert Client().get("/admin/wire-health/").status_code == 302
+
+
+def test_staff_without_the_permission_are_refused(django_user_model):
+    client = staff_client(django_user_model, permitted=False, is_staff=True)
+    assert client.get("/admin/wire-health/").status_code == 403
+    assert client.get("/admin/ops/feedsilence/").status_code == 403
 
 
 def test_metrics_export_the_silence(two_hourly, clock):
