@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "wiredesk.publishing",
     "wiredesk.api",
     "wiredesk.releases",
+    "wiredesk.desk",
     "wiredesk.digest",
     "wiredesk.syndication",
     "ninja",  # the API docs page's static files

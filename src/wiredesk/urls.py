@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from wiredesk.desk.urls import desk_patterns
 from wiredesk.digest.hooks import hook_patterns
 from wiredesk.digest.urls import digest_patterns
 from wiredesk.editions import views as edition_views
@@ -35,6 +36,7 @@ site_patterns = [
     # Before the admin's own catch-all; staff only, as every admin page.
     path("admin/wire-health/", admin.site.admin_view(wire_health), name="wire-health"),
     path("admin/", admin.site.urls),
+    path("desk/", include((desk_patterns, "desk"))),  # staff only, each view
     path("api/", include("wiredesk.api.urls")),
     *websub_patterns,
     *media_patterns,

@@ -5,6 +5,9 @@ Their tables keep the names they were created with, so upgrading moves no data.
 
 from __future__ import annotations
 
+import json
+
+from django.conf import settings
 from django.db import models
 
 
@@ -33,3 +36,34 @@ class MetricCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}={self.value}"
+
+
+class AuditEntry(models.Model):
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                              null=True, blank=True, related_name="+")
+    actor_label = models.CharField(max_length=200, help_text="The user's name at the time, "
+                                   "or the process that acted")
+    action = models.CharField(max_length=60, db_index=True,
+                              help_text="e.g. article.kill, article.edit, front.feature")
+    target_type = models.CharField(max_length=60, blank=True, help_text="e.g. article")
+    target_id = models.CharField(max_length=64, blank=True)
+    target_label = models.CharField(max_length=500, blank=True)
+    edition_slug = models.CharField(max_length=100, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target")]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+
+    @property
+    def actor_shown(self) -> str:
+        return self.actor_label or "—"
+
+    @property
+    def details_shown(self) -> str:
+        return json.dumps(self.details, ensure_ascii=False, sort_keys=True)

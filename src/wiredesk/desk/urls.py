@@ -1,0 +1,17 @@
+"""The desk's pages under /desk/: every one staff only, behind the admin's sign-in (and its
+second factor), through ``admin.site.admin_view``; each view checks its own permission."""
+
+from django.contrib import admin
+from django.urls import path
+
+from wiredesk.desk import views
+
+
+def staff(view):
+    return admin.site.admin_view(view)
+
+
+desk_patterns = [
+    path("", staff(views.home), name="home"),
+    path("audit/", staff(views.audit_log), name="audit-log"),
+]
