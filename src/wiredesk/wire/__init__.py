@@ -31,6 +31,8 @@ else in ``wire``. Their main names:
 - ``pictures``: ``best_picture`` (the picture an item is shown with, from every format's
   media and the copy's ``<img>``), ``PICTURE_CLASSES``.
 - ``sanitize``: ``sanitize_html``, ``html_to_text``, ``plain_text``.
+- ``markup``: ``body_to_html`` (the newsroom's Markdown subset, as the public and the desk
+  write it, to sanitized HTML), ``BODY_HELP``, ``body_text_length``.
 - ``extract``: ``extract_source`` (what the page adapter makes of one page: ``wiredesk extract``).
 - ``sections``: ``section_for`` (rules), ``SectionClassifier`` (learned).
 - ``placement``: ``EditionRule``, ``editions_for`` (which editions carry an item).
@@ -52,6 +54,7 @@ __all__ = [
     "formats",
     "images",
     "mail",
+    "markup",
     "normalize",
     "opml",
     "pictures",
