@@ -36,6 +36,8 @@ PERIODIC = (
     Periodic("poll-feeds", "newsroom.poll_due_feeds", 10.0),
     # Agency pictures recorded by ingest, fetched and stored a few at a time.
     Periodic("fetch-pictures", "newsroom.fetch_pictures", 15.0),
+    # What the desk scheduled to be published or unpublished, when it is due.
+    Periodic("publish-scheduled", "newsroom.publish_scheduled", 60.0),
     Periodic("retrain-sections", "newsroom.retrain_sections", 24 * 3600.0),
     Periodic("prune-release-images", "releases.prune_images", 3600.0),
     Periodic("send-digests", "digest.send_due", 60.0),

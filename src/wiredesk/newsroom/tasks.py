@@ -131,3 +131,14 @@ def fetch_pictures() -> str:
 
     report = pictures_fetch_due()
     return report.summary() if report.done else Idle("no picture to fetch")
+
+
+@shared_task(name="newsroom.publish_scheduled", ignore_result=True)
+def publish_scheduled() -> str:
+    """What the desk scheduled and is due: published or unpublished, each exactly once
+    (safe on several workers at once: each schedule is claimed in its own transaction)."""
+    from wiredesk.core.taskqueue import Idle
+    from wiredesk.newsroom.services import publish_scheduled as carry_out_due
+
+    report = carry_out_due()
+    return report.summary() if report.done else Idle("nothing scheduled is due")

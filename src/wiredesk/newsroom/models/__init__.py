@@ -29,6 +29,7 @@ from wiredesk.newsroom.models.pictures import (
     PictureSource,
     WirePicture,
 )
+from wiredesk.newsroom.models.schedule import Schedule
 
 __all__ = [
     "Agency",
@@ -44,6 +45,7 @@ __all__ = [
     "PictureSource",
     "RelatedStory",
     "Revision",
+    "Schedule",
     "Section",
     "SectionModel",
     "SourceLine",

@@ -1,7 +1,8 @@
 """Writes to the newsroom: agencies, feeds, ingest, kills. Views, CLI and tasks call these.
 
 ``ingest`` stores items, ``feeds`` keeps agencies and feeds and polls them, ``editorial``
-carries out an editor's kill, hold and release, ``renditions`` fetches and stores agency
+carries out an editor's kill, hold and release, ``scheduling`` the same at a chosen time
+(the ``publish-scheduled`` job), ``renditions`` fetches and stores agency
 pictures (a job; ingest only records them). The public names are re-exported here.
 """
 
@@ -35,6 +36,13 @@ from wiredesk.newsroom.services.renditions import (
     pictures_retry,
 )
 from wiredesk.newsroom.services.reports import IngestReport
+from wiredesk.newsroom.services.scheduling import (
+    ScheduleReport,
+    publish_scheduled,
+    schedule_cancel,
+    schedule_publish,
+    schedule_unpublish,
+)
 
 __all__ = [
     "FULL_TEXT_BELOW",
@@ -44,6 +52,7 @@ __all__ = [
     "IngestContext",
     "IngestReport",
     "PictureReport",
+    "ScheduleReport",
     "ServiceError",
     "Stored",
     "agency_ensure",
@@ -59,6 +68,10 @@ __all__ = [
     "pictures_fetch_due",
     "pictures_retry",
     "poll_due_feeds",
+    "publish_scheduled",
+    "schedule_cancel",
+    "schedule_publish",
+    "schedule_unpublish",
     "section_ensure",
     "store_item",
 ]

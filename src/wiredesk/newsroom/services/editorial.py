@@ -6,7 +6,7 @@ from django.db import transaction
 
 from wiredesk.newsroom.errors import ServiceError
 from wiredesk.newsroom.intelligence import article_withdrawn
-from wiredesk.newsroom.models import Article
+from wiredesk.newsroom.models import Article, Schedule
 from wiredesk.newsroom.services.renditions import release_later
 
 
@@ -15,6 +15,8 @@ def kill_locked(article: Article, reason: str) -> None:
     article.status = Article.Status.KILLED
     article.status_reason = reason.strip()[:2000]
     article.save(update_fields=["status", "status_reason", "modified_at"])
+    # Nothing scheduled happens to a killed article: the job never publishes it.
+    Schedule.objects.filter(article=article).delete()
     # A killed canonical hands its place to the next duplicate, or its story shrinks.
     article_withdrawn(article)
     # Its picture's files go too, unless another live article shows the same picture.
