@@ -4,7 +4,7 @@ second factor), through ``admin.site.admin_view``; each view checks its own perm
 from django.contrib import admin
 from django.urls import path
 
-from wiredesk.desk import views
+from wiredesk.desk import schedule, views
 
 
 def staff(view):
@@ -14,4 +14,9 @@ def staff(view):
 desk_patterns = [
     path("", staff(views.home), name="home"),
     path("audit/", staff(views.audit_log), name="audit-log"),
+    path("schedule/", staff(schedule.schedule_list), name="schedule"),
+    path("articles/<int:article_id>/schedule/", staff(schedule.article_schedule),
+         name="article-schedule"),
+    path("articles/<int:article_id>/schedule/cancel/", staff(schedule.cancel),
+         name="schedule-cancel"),
 ]
