@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "wiredesk.editions.cli",
     "wiredesk.search.cli",
     "wiredesk.api.cli",
+    "wiredesk.desk.cli",
     "wiredesk.releases.cli",
     "wiredesk.digest.cli",
     "wiredesk.digest.mail_cli",

@@ -156,3 +156,49 @@ def test_a_reader_never_sees_the_desk(client):
     assert client.get("/desk/schedule/").status_code == 302
     assert client.post(f"/desk/articles/{article.pk}/schedule/cancel/").status_code in (302,
                                                                                          403)
+
+
+# --- wiredesk article schedule ----------------------------------------------------------
+
+def test_cli_schedules_on_the_editions_clock_and_cancels(chile, capsys):
+    from wiredesk import cli
+
+    article = make_article(8)
+    year = next_year()
+    assert cli.main(["article", "schedule", str(article.pk), "--publish-at",
+                     f"{year}-12-24 08:00", "--unpublish-at", f"{year}-12-26 20:00",
+                     "--edition", "chile-sun"]) == 0
+    out = capsys.readouterr().out
+    assert f"will be published at {year}-12-24 08:00 America/Santiago (UTC-03:00), " \
+           f"{year}-12-24 11:00 UTC" in out
+    assert f"{year}-12-24 08:00 America/Santiago (UTC-03:00): publish article" in out
+    due = dict(Schedule.objects.values_list("action", "due_at"))
+    assert due == {"publish": datetime(year, 12, 24, 11, 0, tzinfo=UTC),
+                   "unpublish": datetime(year, 12, 26, 23, 0, tzinfo=UTC)}
+    assert AuditEntry.objects.filter(action="article.schedule", actor_label="cli").count() == 2
+
+    assert cli.main(["article", "schedule", str(article.pk), "--cancel", "unpublish"]) == 0
+    assert "1 scheduled action(s) cancelled" in capsys.readouterr().out
+    assert list(Schedule.objects.values_list("action", flat=True)) == ["publish"]
+    assert cli.main(["article", "schedule", str(article.pk), "--cancel"]) == 0
+    assert not Schedule.objects.exists()
+
+
+def test_cli_refusals_are_one_line(chile, capsys):
+    from wiredesk import cli
+
+    article = make_article(9)
+    place_in_editions(article, [chile.pk])
+    # The article's only edition is the clock when none is named; the gap is refused.
+    year = next_year()
+    sunday = next(datetime(year, 9, day) for day in range(1, 8)
+                  if datetime(year, 9, day).weekday() == 6)
+    assert cli.main(["article", "schedule", str(article.pk), "--publish-at",
+                     f"{sunday:%Y-%m-%d} 00:30"]) == 2
+    assert "does not exist in America/Santiago" in capsys.readouterr().err
+    assert cli.main(["article", "schedule", str(article.pk), "--publish-at",
+                     f"{year}-12-24 08:00", "--edition", "nowhere"]) == 2
+    assert "no edition 'nowhere'" in capsys.readouterr().err
+    assert cli.main(["article", "schedule", "999999", "--cancel"]) == 2
+    assert "no article with id 999999" in capsys.readouterr().err
+    assert not Schedule.objects.exists()
