@@ -9,9 +9,11 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from wiredesk.editions.models import Edition
+from wiredesk.newsroom.schedule_times import ScheduleTimeError, local_to_utc
 from wiredesk.releases import services
 from wiredesk.releases.content import BODY_HELP
 from wiredesk.releases.models import EditionReleasePolicy, Release, ReleaseEvent
@@ -81,16 +83,45 @@ class ReleaseModerationForm(forms.ModelForm):
                  ("spam", "mark as spam (no email)")])
     reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
                              help_text="Required to reject; sent to the submitter")
+    publish_at = forms.CharField(
+        required=False, label="Publish at",
+        widget=forms.TextInput(attrs={"placeholder": "YYYY-MM-DD HH:MM"}),
+        help_text="With approve: published then, not at once (the article waits, held). "
+                  "Local time of the edition it was sent through, or the first chosen")
 
     class Meta:
         model = Release
         fields = ["headline", "body", "section", "editions", "image_caption", "image_credit"]
         help_texts = {"body": BODY_HELP}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        edition = (services.publication_edition(self.instance)
+                   if self.instance.pk else None)
+        if edition is not None and "publish_at" in self.fields:
+            self.fields["publish_at"].help_text += (
+                f": now {edition.name}, {edition.time_zone}. Where the clocks go back and "
+                "a time happens twice, add its offset, e.g. 2026-04-04 23:30 -03:00")
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("decision") == "reject" and not (cleaned.get("reason") or "").strip():
             self.add_error("reason", "Say why the release is rejected.")
+        cleaned["publish_at_utc"] = None
+        text = (cleaned.get("publish_at") or "").strip()
+        if text:
+            if cleaned.get("decision") != "approve":
+                self.add_error("publish_at", "A publication time goes with approve.")
+                return cleaned
+            chosen = cleaned.get("editions")
+            edition = services.publication_edition(
+                self.instance, editions=chosen)
+            zone = edition.time_zone if edition is not None else "UTC"
+            try:
+                cleaned["publish_at_utc"] = local_to_utc(text, zone, now=timezone.now())
+                cleaned["publish_edition"] = edition
+            except ScheduleTimeError as exc:
+                self.add_error("publish_at", str(exc))
         return cleaned
 
 
@@ -114,8 +145,8 @@ class ReleaseAdmin(admin.ModelAdmin):
                                    "submitted_ip", "created_at", "verified_at"]}),
         ("Copy (editable)", {"fields": ["headline", "body", "section", "editions",
                                         "image_preview", "image_caption", "image_credit"]}),
-        ("Decision", {"fields": ["decision", "reason", "decided_at", "decision_reason",
-                                 "article_link"]}),
+        ("Decision", {"fields": ["decision", "reason", "publish_at", "decided_at",
+                                 "decision_reason", "article_link"]}),
     ]
 
     def get_changeform_initial_data(self, request):
@@ -172,8 +203,14 @@ class ReleaseAdmin(admin.ModelAdmin):
                     image_credit=data.get("image_credit"),
                     editions=list(data["editions"]) if "editions" in data else None)
             decision = data.get("decision")
+            publish_at = data.get("publish_at_utc")
+            if decision == "approve" and publish_at is not None and \
+                    not request.user.has_perm("newsroom.schedule_article",
+                                              data.get("publish_edition")):
+                raise services.ReleaseError("you may approve this release but not schedule "
+                                            "its publication")
             if decision == "approve":
-                services.release_approve(release=original, actor=actor)
+                services.release_approve(release=original, actor=actor, publish_at=publish_at)
             elif decision == "reject":
                 services.release_reject(release=original, actor=actor, reason=data["reason"])
             elif decision == "spam":

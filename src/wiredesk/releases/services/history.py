@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from wiredesk import mail
 from wiredesk.editions.formatting import edition_time
 from wiredesk.errors import WiredeskError
+from wiredesk.newsroom.models import Schedule
 from wiredesk.releases.models import Release, ReleaseEvent
 from wiredesk.releases.services.links import article_urls, status_url, verify_url
 
@@ -67,7 +68,12 @@ def mail_after_commit(release_id: int, template: str, subject: str, *,
 
 
 def _release_time_text(release: Release) -> str:
-    if not release.requested_release_at:
+    """When readers see it: the time the submitter asked for, or the editor's scheduled
+    publication, whichever is later; in the zone of the edition it was sent through."""
+    scheduled = (Schedule.objects.filter(article_id=release.article_id, action="publish")
+                 .values_list("due_at", flat=True).first() if release.article_id else None)
+    times = [t for t in (release.requested_release_at, scheduled) if t is not None]
+    if not times:
         return ""
     zone = release.submitted_via.time_zone if release.submitted_via else "UTC"
-    return edition_time(release.requested_release_at, zone)
+    return edition_time(max(times), zone)

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from wiredesk.editions import services as edition_services
+from wiredesk.editions.models import Edition
 from wiredesk.newsroom import services as newsroom
 from wiredesk.newsroom.models import Agency, Article, Section
 from wiredesk.releases.content import body_to_html
@@ -92,8 +93,34 @@ def _provide_picture(release: Release) -> None:
         log.warning("release %s: its picture could not be shown: %s", release.reference, exc)
 
 
-def release_approve(*, release: Release, actor: Actor, section: str = "") -> Release:
-    """Publish through the wire pipeline into the chosen editions; notify the submitter."""
+def publication_edition(release: Release, editions=None) -> Edition | None:
+    """The edition on whose clock an editor gives the release's publication time: the one
+    it was sent through, when it is among those chosen, else the first chosen."""
+    chosen = list(editions if editions is not None else release.editions.all())
+    if release.submitted_via_id and any(e.pk == release.submitted_via_id for e in chosen):
+        return next(e for e in chosen if e.pk == release.submitted_via_id)
+    return min(chosen, key=lambda e: (e.position, e.name), default=None)
+
+
+def _schedule(article: Article, release: Release, actor: Actor, publish_at: datetime) -> None:
+    """Hold the new article and have the publish-scheduled job make it public then."""
+    edition = publication_edition(release)
+    newsroom.article_hold(article=article, reason="scheduled for publication")
+    try:
+        newsroom.schedule_publish(article=article, at=publish_at,
+                                  actor=actor.user if actor.user is not None else actor.name,
+                                  time_zone=edition.time_zone if edition else "UTC",
+                                  edition=edition)
+    except newsroom.ServiceError as exc:
+        raise ReleaseError(str(exc)) from exc
+
+
+def release_approve(*, release: Release, actor: Actor, section: str = "",
+                    publish_at: datetime | None = None) -> Release:
+    """Publish through the wire pipeline into the chosen editions; notify the submitter.
+
+    With ``publish_at`` (UTC) the article is stored held and made public at that time by
+    the ``publish-scheduled`` job (``newsroom.services.scheduling``)."""
     with transaction.atomic():
         release = Release.objects.select_for_update().get(pk=release.pk)
         check_decidable(release, "approve")
@@ -121,6 +148,8 @@ def release_approve(*, release: Release, actor: Actor, section: str = "") -> Rel
         edition_services.place_in_editions(
             stored.article, release.editions.values_list("pk", flat=True))
         _provide_picture(release)
+        if publish_at is not None:
+            _schedule(stored.article, release, actor, publish_at)
         release.article = stored.article
         release.status = Release.Status.APPROVED
         release.decided_at = timezone.now()
@@ -129,7 +158,8 @@ def release_approve(*, release: Release, actor: Actor, section: str = "") -> Rel
         record(release, ReleaseEvent.Action.APPROVED, actor,
                note=f"published as article {release.article.pk}"
                     + (f", not before {release.requested_release_at.isoformat()}"
-                       if release.requested_release_at else ""))
+                       if release.requested_release_at else "")
+                    + (f", scheduled for {publish_at.isoformat()}" if publish_at else ""))
         mail_after_commit(release.pk, "approved",
                           f"Your news release is published: {release.reference}")
     log.info("release %s approved by %s as article %s", release.reference, actor.name,
