@@ -301,3 +301,29 @@ def test_the_job_is_listed_every_minute_and_idle_when_nothing_is_due():
                             due_at=timezone.now() - timedelta(seconds=1))
     assert task_named("newsroom.publish_scheduled").run() == "1 published, 0 unpublished " \
                                                              "as scheduled"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("changed_copy", [False, True])
+def test_the_source_withholding_an_item_cancels_its_scheduled_publication(changed_copy):
+    from wiredesk.wire.normalize import normalize
+    from wiredesk.wire.types import WireItem
+
+    agency = services.agency_ensure(code="AFP")
+
+    def arrive(status: str, body: str = "<p>Port workers end their strike.</p>"):
+        item = WireItem(title="Port strike ends", guid="afp-1", body=body, status=status,
+                        published=timezone.now() - timedelta(hours=1))
+        return services.store_item(normalize(item, zone="UTC"), agency=agency).article
+
+    article = arrive("usable")
+    services.article_hold(article=article, reason="checking")
+    now = timezone.now()
+    services.schedule_publish(article=article, at=now + timedelta(hours=1), actor="cli",
+                              now=now)
+    arrive("withheld", body="<p>Port workers end their strike, for now.</p>"
+           if changed_copy else "<p>Port workers end their strike.</p>")
+    assert not Schedule.objects.exists()
+    assert last_schedule_entry().actor_label == "agency:AFP"
+    assert not services.publish_scheduled(now=now + timedelta(hours=2)).done
+    assert status_of(article) == Article.Status.HELD

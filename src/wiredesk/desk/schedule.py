@@ -23,6 +23,7 @@ from wiredesk.desk.scheduling import (
     site_zone,
     upcoming,
     zone_label,
+    zone_now,
 )
 from wiredesk.desk.views import desk_context
 from wiredesk.editions.models import Edition
@@ -54,7 +55,7 @@ def schedule_list(request):
     days = scheduled_days(schedules, zone=edition.time_zone if edition else "")
     return TemplateResponse(request, "desk/schedule.html", desk_context(
         request, "Scheduled", days=days, editions=editions, edition=edition,
-        zone=zone_label(edition.time_zone) if edition else "", may_cancel=may_cancel))
+        zone=zone_now(edition.time_zone) if edition else "", may_cancel=may_cancel))
 
 
 class ScheduleForm(forms.Form):
@@ -71,9 +72,9 @@ class ScheduleForm(forms.Form):
         own = article_editions(article)
         others = Edition.objects.exclude(pk__in=[e.pk for e in own]).order_by("position",
                                                                                "name")
-        choices = [(e.slug, f"{e.name}: {zone_label(e.time_zone)}") for e in [*own, *others]]
+        choices = [(e.slug, f"{e.name}: {zone_now(e.time_zone)}") for e in [*own, *others]]
         if not own:
-            choices.insert(0, ("", f"the site's clock: {zone_label(site_zone())}"))
+            choices.insert(0, ("", f"the site's clock: {zone_now(site_zone())}"))
         self.fields["edition"].choices = choices
 
     def clean_edition(self):

@@ -34,6 +34,12 @@ def zone_label(zone: str, *, at: datetime | None = None) -> str:
     return f"{zone} (UTC{offset_text(moment.utcoffset())})"
 
 
+def zone_now(zone: str) -> str:
+    """``America/Santiago (UTC-03:00 now)``: said "now" where the time itself is not yet
+    known, since the offset may differ on the day (daylight saving)."""
+    return zone_label(zone)[:-1] + " now)"
+
+
 def site_zone() -> str:
     return settings.TIME_ZONE or "UTC"
 

@@ -28,6 +28,7 @@ from wiredesk.newsroom.services.fulltext import (
     fill_full_text,
 )
 from wiredesk.newsroom.services.reports import IngestReport
+from wiredesk.newsroom.services.scheduling import cancel_publishing_withheld
 from wiredesk.newsroom.signals import article_stored
 from wiredesk.wire import fetch as wire_fetch
 from wiredesk.wire.pipeline import process
@@ -294,6 +295,8 @@ def _store_over(existing: Article, item: CleanItem, *, section: Section | None,
             existing.status = Article.Status.HELD
             existing.status_reason = "withheld by the source"
             fields += ["status", "status_reason"]
+        if item.status == "withheld":
+            cancel_publishing_withheld(existing, f"agency:{existing.agency.code}")
         # What the agency says about the same picture (a caption, a size) is no new copy:
         # no revision, no "Updated".
         if _apply_picture(existing, item, picture):
@@ -316,6 +319,7 @@ def _store_over(existing: Article, item: CleanItem, *, section: Section | None,
     if item.status == "withheld":
         existing.status = Article.Status.HELD
         existing.status_reason = "withheld by the source"
+        cancel_publishing_withheld(existing, f"agency:{existing.agency.code}")
     existing.save()
     _enrich(existing, created=False)
     return Stored("updated", existing)

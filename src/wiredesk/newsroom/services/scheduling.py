@@ -130,6 +130,21 @@ def schedule_cancel(*, article: Article, actor, action: str | None = None) -> in
     return len(cancelled)
 
 
+def cancel_publishing_withheld(article: Article, source: str) -> None:
+    """The source withheld the article: what the desk scheduled to publish is off (the
+    desk may schedule it again once the source releases it). In the ingest transaction."""
+    cancelled = list(Schedule.objects.filter(article=article,
+                                             action=Schedule.Action.PUBLISH))
+    if not cancelled:
+        return
+    Schedule.objects.filter(pk__in=[s.pk for s in cancelled]).delete()
+    record(source, "article.schedule", article, edition=cancelled[0].edition_slug or None,
+           cancelled={"publish": cancelled[0].due_at.isoformat()},
+           reason="withheld by the source")
+    log.warning("article %s: its scheduled publication is cancelled, the source withheld it",
+                article.pk)
+
+
 @dataclass
 class ScheduleReport:
     published: list[int] = field(default_factory=list)
