@@ -68,3 +68,25 @@ def test_a_bad_time_approves_nothing(client, smtp, editions, editor_client):
     release.refresh_from_db()
     assert release.status == Release.Status.PENDING and release.article is None
     assert not Schedule.objects.exists()
+
+
+def test_cli_approves_for_later(client, smtp, editions, capsys, commit):
+    from wiredesk import cli
+
+    chile, _euro = editions
+    release, _status = submit_and_confirm(client, smtp, chile)
+    year = timezone.now().year + 1
+    with commit():
+        assert cli.main(["releases", "approve", str(release.pk), "--publish-at",
+                         f"{year}-12-24 08:00"]) == 0
+    assert f"published at {year}-12-24 08:00 Australia/Sydney" in capsys.readouterr().out
+    release.refresh_from_db()
+    assert release.article.status == Article.Status.HELD
+    assert Schedule.objects.get().due_at == datetime(year, 12, 23, 21, 0, tzinfo=UTC)
+    other, _status = submit_and_confirm(client, smtp, chile, email="bo@other.example",
+                                        headline="Harbour traders name a new chair")
+    assert cli.main(["releases", "approve", str(other.pk), "--publish-at",
+                     "2020-01-01 08:00"]) == 2
+    assert "in the past" in capsys.readouterr().err
+    other.refresh_from_db()
+    assert other.status == Release.Status.PENDING

@@ -26,11 +26,27 @@ def register(sub) -> None:
     approve = rel_sub.add_parser("approve", help="approve and publish; emails the submitter")
     approve.add_argument("id", type=int)
     approve.add_argument("--section", default="", help="section slug (default: from category)")
+    approve.add_argument("--publish-at", default="", metavar="'YYYY-MM-DD HH:MM'",
+                         help="publish then, not at once: local time of the edition it was "
+                              "sent through (else the first chosen)")
     reject = rel_sub.add_parser("reject", help="reject; emails the reason to the submitter")
     reject.add_argument("id", type=int)
     reject.add_argument("--reason", required=True)
     spam = rel_sub.add_parser("spam", help="mark as spam (no email)")
     spam.add_argument("id", type=int)
+
+
+def _publish_at(release, text: str):
+    """The UTC instant of the editor's local time on the release's publication clock."""
+    if not text.strip():
+        return None
+    from django.utils import timezone
+
+    from wiredesk.newsroom.schedule_times import local_to_utc
+    from wiredesk.releases import services
+
+    edition = services.publication_edition(release)
+    return local_to_utc(text, edition.time_zone if edition else "UTC", now=timezone.now())
 
 
 def _actor():
@@ -114,10 +130,14 @@ def run(args) -> int:
         print(_show(release))
         return 0
     if command == "approve":
+        publish_at = _publish_at(release, args.publish_at)
         release = services.release_approve(release=release, actor=_actor(),
-                                           section=args.section)
+                                           section=args.section, publish_at=publish_at)
         urls = services.article_urls(release)
-        print(f"{release.pk} approved: article {release.article.pk}"
+        later = (f", published at {args.publish_at.strip()} "
+                 f"{getattr(services.publication_edition(release), 'time_zone', 'UTC')}"
+                 if publish_at else "")
+        print(f"{release.pk} approved: article {release.article.pk}{later}"
               + "".join(f"\n  {url}" for _e, url in urls))
     elif command == "reject":
         release = services.release_reject(release=release, actor=_actor(), reason=args.reason)
