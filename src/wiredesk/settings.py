@@ -201,8 +201,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Sign-in (the admin) through django-axes first, which refuses a locked-out attempt
 # before the password is even checked, then the ordinary accounts.
+# Axes first (a locked-out pair is refused before any password is checked); then Django's
+# own (global permissions: administrators, desk editors); then the editions' roles (what an
+# edition editor may do on their editions' fronts and articles: editions/roles.py).
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend",
-                           "django.contrib.auth.backends.ModelBackend"]
+                           "django.contrib.auth.backends.ModelBackend",
+                           "wiredesk.editions.roles.EditionRoleBackend"]
 # After WIREDESK_LOGIN_FAILURE_LIMIT wrong passwords for one account from one address,
 # that pair may not sign in (not even with the right password) for
 # WIREDESK_LOGIN_LOCKOUT_MINUTES. Counting per pair, not per account, keeps an attacker

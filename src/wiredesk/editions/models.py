@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -118,6 +119,9 @@ class Edition(models.Model):
 
     class Meta:
         ordering = ["position", "name"]
+        # Asked with the edition as obj: an edition editor holds it for their own editions
+        # only (editions.roles.EditionRoleBackend), a desk editor for all.
+        permissions = [("curate_edition", "Can curate the edition's fronts")]
 
     def __str__(self) -> str:
         return self.name
@@ -237,3 +241,26 @@ class FooterLink(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class EditionRole(models.Model):
+    """A user's role in one edition: what makes an "edition editor" of it. The desk
+    permissions they hold there are answered by ``editions.roles.EditionRoleBackend``;
+    desk editors (all editions) and administrators (superusers) need no row."""
+
+    class Role(models.TextChoices):
+        EDITOR = "editor", "editor"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="edition_roles")
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.EDITOR)
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["edition__position", "edition__name", "user__username"]
+        constraints = [models.UniqueConstraint(fields=["user", "edition", "role"],
+                                               name="edition_role_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role} of {self.edition})"

@@ -4,12 +4,16 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from wiredesk.core.audit import AuditEntry
 from wiredesk.newsroom import intelligence, services
+from wiredesk.newsroom.audit import audit
 from wiredesk.newsroom.models import (
     Agency,
     Article,
@@ -198,6 +202,20 @@ def desk_flags(article: Article, copies: int) -> list[str]:
     return flags
 
 
+def edition_scoped(user) -> bool:
+    """An edition editor (not a desk editor, not an administrator): the list and its
+    actions hold the articles of their editions only. Their roles live in the editions
+    layer (``editions.roles``), reached here by reverse names only (``edition_roles``,
+    ``placements__edition__roles``), never imported."""
+    scoped = getattr(user, "_wiredesk_edition_scoped", None)
+    if scoped is None:  # asked several times a request: once per user object
+        roles = getattr(user, "edition_roles", None)
+        scoped = not (user.is_superuser or user.has_perm("newsroom.change_article")) \
+            and roles is not None and roles.exists()
+        user._wiredesk_edition_scoped = scoped
+    return scoped
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     """The desk's list of articles: what an editor needs at a glance, in a constant number
@@ -230,9 +248,46 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         copies = (Article.objects.filter(duplicate_of=OuterRef("pk")).order_by()
                   .values("duplicate_of").annotate(n=Count("pk")).values("n"))
-        return (super().get_queryset(request)
-                .prefetch_related("placements__edition")
-                .annotate(copy_count=Coalesce(Subquery(copies), 0)))
+        articles = (super().get_queryset(request)
+                    .prefetch_related("placements__edition")
+                    .annotate(copy_count=Coalesce(Subquery(copies), 0)))
+        if edition_scoped(request.user):
+            articles = articles.filter(pk__in=Article.objects.filter(
+                placements__edition__roles__user=request.user).values("pk"))
+        return articles
+
+    def get_object(self, request, object_id, from_field=None):
+        # Found whatever the editor's editions, so that another edition's article is
+        # refused (403, by the permission checks) rather than reported missing.
+        field = (Article._meta.pk if from_field is None
+                 else Article._meta.get_field(from_field))
+        try:
+            return Article.objects.get(**{field.name: field.to_python(object_id)})
+        except (Article.DoesNotExist, ValidationError, ValueError):
+            return None
+
+    def has_view_permission(self, request, obj=None):
+        if obj is not None and edition_scoped(request.user):
+            return request.user.has_perm("newsroom.view_article", obj)
+        return super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:  # the list and its actions: each article is asked on its own
+            return super().has_change_permission(request) or edition_scoped(request.user)
+        return request.user.has_perm("newsroom.change_article", obj)
+
+    def _refuse_unless(self, request, perm, queryset) -> list[Article]:
+        """The articles an action was asked for, each allowed ``perm`` (asked with the
+        article: an edition editor acts on their editions' articles only); one refused
+        refuses the action (403). Ids posted for articles the list did not show count."""
+        selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
+        asked = set(queryset.values_list("pk", flat=True))
+        if selected and request.POST.get("select_across") != "1":
+            asked |= {int(pk) for pk in selected if str(pk).isdigit()}
+        articles = list(Article.objects.filter(pk__in=asked))
+        if any(not request.user.has_perm(perm, article) for article in articles):
+            raise PermissionDenied
+        return articles
 
     @staticmethod
     def _editions(article):
@@ -275,37 +330,51 @@ class ArticleAdmin(admin.ModelAdmin):
         # A picture address typed here is fetched by the job like an agency's.
         services.renditions.link_source(obj, previous_url=form.initial.get("image_url"))
         super().save_model(request, obj, form, change)
+        # The admin saves in a transaction: the entry commits with the change.
+        audit(request.user, "article.edit" if change else "article.add", obj,
+              fields=sorted(form.changed_data))
 
     @admin.action(description="Kill the selected articles (withdraw everywhere)")
     def kill(self, request, queryset):
-        for article in queryset:
-            services.article_kill(article=article, reason=f"killed by {request.user}")
-        self.message_user(request, f"{queryset.count()} article(s) killed")
+        articles = self._refuse_unless(request, "newsroom.kill_article", queryset)
+        for article in articles:
+            services.article_kill(article=article, reason=f"killed by {request.user}",
+                                  actor=request.user)
+        self.message_user(request, f"{len(articles)} article(s) killed")
 
     @admin.action(description="Hold the selected articles")
     def hold(self, request, queryset):
-        for article in queryset:
-            services.article_hold(article=article, reason=f"held by {request.user}")
+        for article in self._refuse_unless(request, "newsroom.kill_article", queryset):
+            services.article_hold(article=article, reason=f"held by {request.user}",
+                                  actor=request.user)
 
     @admin.action(description="Release held articles")
     def release(self, request, queryset):
-        for article in queryset.exclude(status=Article.Status.KILLED):
-            services.article_release(article=article)
+        for article in self._refuse_unless(request, "newsroom.kill_article", queryset):
+            if article.status != Article.Status.KILLED:
+                services.article_release(article=article, actor=request.user)
 
     @admin.action(description="Merge: the selected are copies of one item (earliest shown)")
     def merge_copies(self, request, queryset):
-        articles = list(queryset)
+        articles = self._refuse_unless(request, "newsroom.change_article", queryset)
         if len(articles) < 2:
             self.message_user(request, "select at least two articles to merge", messages.ERROR)
             return
-        canonical = intelligence.articles_merge(articles=articles)
+        canonical = intelligence.articles_merge(articles=articles, actor=request.user)
         self.message_user(request, f"{len(articles)} article(s) merged under #{canonical.pk}")
 
     @admin.action(description="Split: the selected are not copies; each stands alone")
     def split_out(self, request, queryset):
-        for article in queryset:
-            intelligence.article_split(article=article)
-        self.message_user(request, f"{queryset.count()} article(s) split out")
+        articles = self._refuse_unless(request, "newsroom.change_article", queryset)
+        for article in articles:
+            intelligence.article_split(article=article, actor=request.user)
+        self.message_user(request, f"{len(articles)} article(s) split out")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Its history in the audit log, newest first, under the form.
+        extra_context = {**(extra_context or {}), "audit_entries": AuditEntry.objects.filter(
+            target_type="article", target_id=str(object_id)).order_by("-at", "-id")[:50]}
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(WirePicture)

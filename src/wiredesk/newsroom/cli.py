@@ -260,7 +260,7 @@ def cmd_article(args) -> int:
         raise CommandError(f"no article with id {args.article_id}")
     if not args.reason.strip():
         raise CommandError("a kill needs a reason (--reason TEXT)")
-    article = services.article_kill(article=article, reason=args.reason)
+    article = services.article_kill(article=article, reason=args.reason, actor="cli")
     print(f"article {article.pk} killed: {article.headline} (reason: {article.status_reason})")
     return 0
 

@@ -91,5 +91,6 @@ def kill_article(request, article_id: int, body: schemas.KillIn):
     if article is None:
         raise Http404("no such article")
     _refuse_other_agencies(request.auth, article.agency.code)
-    article = newsroom.article_kill(article=article, reason=text_param(body.reason, "reason", 2000))
+    article = newsroom.article_kill(article=article, reason=text_param(body.reason, "reason", 2000),
+                                   actor=f"api:{request.auth.name}")
     return {"id": article.pk, "status": article.status}

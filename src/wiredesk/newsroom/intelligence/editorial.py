@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.db.models import Q
 
+from wiredesk.newsroom.audit import audit
 from wiredesk.newsroom.intelligence.enrich import STORY_TERMS_KEPT
 from wiredesk.newsroom.models import Article, ArticleSignature, DuplicateVeto, Story, StoryTerm
 from wiredesk.wire import similarity
@@ -30,7 +31,7 @@ def article_withdrawn(article: Article) -> None:
                 Story.objects.filter(pk=article.story_id).update(size=alive)
 
 
-def articles_merge(*, articles: Sequence[Article]) -> Article:
+def articles_merge(*, articles: Sequence[Article], actor=None) -> Article:
     """An editor says these are copies of one item: the earliest becomes canonical."""
     articles = sorted(articles, key=lambda a: (a.published_at, a.pk))
     if len(articles) < 2:
@@ -53,11 +54,13 @@ def articles_merge(*, articles: Sequence[Article]) -> Article:
                                                        intel_locked=True)
         Story.objects.filter(pk=story.pk).update(
             size=Article.objects.filter(story=story).count())
+        for article in articles:
+            audit(actor, "article.merge", article, canonical=canonical.pk, merged=ids)
     canonical.refresh_from_db()
     return canonical
 
 
-def article_split(*, article: Article) -> Article:
+def article_split(*, article: Article, actor=None) -> Article:
     """An editor says this article is not a copy of the others: it stands alone, for good."""
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article.pk)
@@ -98,4 +101,5 @@ def article_split(*, article: Article) -> Article:
                 Story.objects.filter(pk=old_story_id).delete()
             else:
                 Story.objects.filter(pk=old_story_id).update(size=left)
+        audit(actor, "article.split", article, apart_from=sorted(group))
     return article

@@ -214,6 +214,10 @@ class Article(models.Model):
                    models.Index(fields=["agency", "guid"], name="article_agency_guid"),
                    # Wire health reads the last days' arrivals (ops.wire_health).
                    models.Index(fields=["first_seen_at"], name="article_first_seen")]
+        # Asked with the article as obj: an edition editor holds them (and change_article,
+        # add_article) on the articles of their own editions only (editions.roles).
+        permissions = [("schedule_article", "Can schedule publishing and unpublishing"),
+                       ("kill_article", "Can kill, hold and release articles")]
 
     def __str__(self) -> str:
         return self.headline

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from wiredesk.newsroom import intelligence
+from wiredesk.newsroom.audit import audit
 from wiredesk.newsroom.models import (
     Agency,
     Article,
@@ -286,7 +287,8 @@ def _store_over(existing: Article, item: CleanItem, *, section: Section | None,
             and item.updated < existing.source_updated_at):
         return Stored("skipped")  # an older copy (by its own updated time) arriving late
     if item.status == "canceled":
-        kill_locked(existing, _withdraw_reason(item))
+        kill_locked(existing, _withdraw_reason(item),
+                    actor=f"agency:{existing.agency.code}")
         return Stored("updated", existing)
     same_embargo = existing.embargo_until == item.embargo_until
     if existing.fingerprint == item.fingerprint and same_embargo:
@@ -295,6 +297,8 @@ def _store_over(existing: Article, item: CleanItem, *, section: Section | None,
             existing.status = Article.Status.HELD
             existing.status_reason = "withheld by the source"
             fields += ["status", "status_reason"]
+            audit(f"agency:{existing.agency.code}", "article.hold", existing,
+                  reason=existing.status_reason)
         if item.status == "withheld":
             cancel_publishing_withheld(existing, f"agency:{existing.agency.code}")
         # What the agency says about the same picture (a caption, a size) is no new copy:

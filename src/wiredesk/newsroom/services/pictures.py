@@ -110,7 +110,8 @@ def adopt_standalone(agency: Agency, picture_guids: list[str]) -> None:
             status=(WirePicture.Status.USABLE if lone.status == Article.Status.PUBLISHED
                     else WirePicture.Status.WITHHELD))
         if lone.status == Article.Status.PUBLISHED:
-            article_hold(article=lone, reason="shown with its story as the story's picture")
+            article_hold(article=lone, reason="shown with its story as the story's picture",
+                         actor=f"agency:{agency.code}")
         log.info("picture item %s now shown with its story", guid, extra={
             "event": "picture_adopted", "article_id": lone.pk, "agency": agency.code})
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from wiredesk import mail
+from wiredesk.core.audit import record as audit_record
 from wiredesk.editions.formatting import edition_time
 from wiredesk.errors import WiredeskError
 from wiredesk.newsroom.models import Schedule
@@ -31,6 +32,19 @@ class Actor:
         if self.label:
             return self.label
         return getattr(self.user, "get_username", lambda: "")() or "system"
+
+    @property
+    def audit_actor(self):
+        """Who the audit log names: the signed-in user, else the label ("cli:alice")."""
+        return self.user if getattr(self.user, "pk", None) else self.name
+
+
+def audit(release: Release, action: str, actor: Actor, **details) -> None:
+    """The decision in the site's audit log (``core.audit``), beside the release's own
+    event log; the edition named when the release goes to one."""
+    slugs = list(release.editions.values_list("slug", flat=True)[:2])
+    audit_record(actor.audit_actor, action, release,
+                 edition=slugs[0] if len(slugs) == 1 else "", **details)
 
 
 def record(release: Release, action: str, actor: Actor | None = None, *,

@@ -12,7 +12,13 @@ from wiredesk.editions.models import Edition
 from wiredesk.newsroom.models import Section
 from wiredesk.releases.content import one_line
 from wiredesk.releases.models import MAX_REASON, Release, ReleaseEvent
-from wiredesk.releases.services.history import Actor, ReleaseError, mail_after_commit, record
+from wiredesk.releases.services.history import (
+    Actor,
+    ReleaseError,
+    audit,
+    mail_after_commit,
+    record,
+)
 
 log = logging.getLogger("wiredesk.releases")
 
@@ -96,6 +102,7 @@ def release_reject(*, release: Release, actor: Actor, reason: str) -> Release:
         release.decision_reason = reason
         release.save(update_fields=["status", "decided_at", "decision_reason"])
         record(release, ReleaseEvent.Action.REJECTED, actor, note=reason)
+        audit(release, "release.reject", actor, reason=reason)
         mail_after_commit(release.pk, "rejected",
                           f"Your news release was not accepted: {release.reference}")
     log.info("release %s rejected by %s", release.reference, actor.name)
@@ -111,5 +118,6 @@ def release_mark_spam(*, release: Release, actor: Actor) -> Release:
         release.decided_at = timezone.now()
         release.save(update_fields=["status", "decided_at"])
         record(release, ReleaseEvent.Action.SPAM, actor)
+        audit(release, "release.spam", actor)
     log.info("release %s marked as spam by %s", release.reference, actor.name)
     return release

@@ -17,7 +17,13 @@ from wiredesk.newsroom import services as newsroom
 from wiredesk.newsroom.models import Agency, Article, Section
 from wiredesk.releases.content import body_to_html
 from wiredesk.releases.models import Release, ReleaseEvent
-from wiredesk.releases.services.history import Actor, ReleaseError, mail_after_commit, record
+from wiredesk.releases.services.history import (
+    Actor,
+    ReleaseError,
+    audit,
+    mail_after_commit,
+    record,
+)
 from wiredesk.releases.services.links import image_url
 from wiredesk.releases.services.moderation import check_decidable, release_edit, section_by_slug
 from wiredesk.wire.images import PictureRejected
@@ -160,6 +166,7 @@ def release_approve(*, release: Release, actor: Actor, section: str = "",
                     + (f", not before {release.requested_release_at.isoformat()}"
                        if release.requested_release_at else "")
                     + (f", scheduled for {publish_at.isoformat()}" if publish_at else ""))
+        audit(release, "release.approve", actor, article=release.article.pk)
         mail_after_commit(release.pk, "approved",
                           f"Your news release is published: {release.reference}")
     log.info("release %s approved by %s as article %s", release.reference, actor.name,
