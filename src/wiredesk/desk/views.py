@@ -5,10 +5,16 @@ from __future__ import annotations
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 
 from wiredesk.core.audit import AuditEntry
+from wiredesk.editions.models import Edition, Placement
+from wiredesk.editions.roles import is_edition_scoped
 
 
 def desk_context(request, title: str, **extra) -> dict:
@@ -21,14 +27,53 @@ def home(request):
     return TemplateResponse(request, "desk/home.html", desk_context(request, "Desk"))
 
 
+def audit_entries(user, *, action: str = "", actor: str = "", edition: str = "",
+                  target: str = ""):
+    """The log as ``user`` may read it, filtered. An edition editor reads their editions'
+    entries only: those naming one of them, and those about an article one of them
+    carries (an article in several editions names none)."""
+    entries = AuditEntry.objects.select_related("actor").order_by("-at", "-id")
+    if is_edition_scoped(user):
+        mine = list(Edition.objects.filter(roles__user=user).values_list("slug", flat=True))
+        entries = entries.filter(_of_editions(mine))
+    if action:
+        entries = entries.filter(action=action)
+    if actor:
+        entries = entries.filter(actor_label__iexact=actor)
+    if edition:
+        entries = entries.filter(_of_editions([edition]))
+    if target:
+        kind, _, pk = target.partition(":")
+        entries = entries.filter(target_type=kind.strip().lower(), target_id=pk.strip())
+    return entries
+
+
+def _of_editions(slugs: list[str]) -> Q:
+    articles = (Placement.objects.filter(edition__slug__in=slugs)
+                .annotate(key=Cast("article_id", CharField())).values("key"))
+    return Q(edition_slug__in=slugs) | Q(target_type="article", target_id__in=articles)
+
+
 @never_cache
 def audit_log(request):
     if not request.user.has_perm("core.view_auditentry"):
         raise PermissionDenied
-    entries = AuditEntry.objects.select_related("actor").order_by("-at", "-id")
-    action = request.GET.get("action", "").strip()
-    if action:
-        entries = entries.filter(action=action)
-    page = Paginator(entries, 100).get_page(request.GET.get("page"))
-    return TemplateResponse(request, "desk/audit_log.html",
-                            desk_context(request, "Audit log", page=page, action=action))
+    filters = {name: request.GET.get(name, "").strip()[:200]
+               for name in ("action", "actor", "edition", "target")}
+    page = Paginator(audit_entries(request.user, **filters), 100).get_page(
+        request.GET.get("page"))
+    for entry in page:
+        entry.link = _target_link(entry)
+    editions = Edition.objects.order_by("position", "name")
+    if is_edition_scoped(request.user):
+        editions = editions.filter(roles__user=request.user)
+    return TemplateResponse(request, "desk/audit_log.html", desk_context(
+        request, "Audit log", page=page, editions=editions,
+        query=urlencode({k: v for k, v in filters.items() if v}), **filters))
+
+
+def _target_link(entry: AuditEntry) -> str:
+    """Where the entry's article is worked on (its admin page); nothing for other kinds."""
+    if entry.target_type == "article" and entry.target_id.isdigit():
+        return reverse("admin:newsroom_article_change", args=[entry.target_id])
+    return ""

@@ -1,4 +1,4 @@
-"""``wiredesk edition add | update | list``."""
+"""``wiredesk edition add | update | list``; ``wiredesk role grant | revoke | list``."""
 
 from __future__ import annotations
 
@@ -49,6 +49,45 @@ def register(sub) -> None:
                            help="the edition whose page is canonical (it must carry it)")
     canonical.add_argument("--clear", action="store_true",
                            help="no choice: the home editions or the first edition decide")
+    _register_roles(sub)
+
+
+def _register_roles(sub) -> None:
+    role = command(sub, "role", cmd_role,
+                   help="who edits what: edition editors, desk editors (editions/roles.py)")
+    role_sub = subcommands(role, "role_command")
+    for name, verb in (("grant", "make USERNAME"), ("revoke", "USERNAME is no longer")):
+        parser = role_sub.add_parser(name, help=f"{verb} an editor of one edition (--edition) "
+                                     "or a desk editor of all (--desk); audited")
+        parser.add_argument("username")
+        which = parser.add_mutually_exclusive_group(required=True)
+        which.add_argument("--edition", metavar="SLUG", help="an editor of this edition")
+        which.add_argument("--desk", action="store_true",
+                           help="a desk editor: every desk permission, every edition")
+    role_sub.add_parser("list", help="administrators, desk editors and edition editors")
+
+
+def cmd_role(args) -> int:
+    from wiredesk.editions import roles
+
+    if args.role_command == "list":
+        found = roles.roles_list()
+        for grant in found:
+            print(f"{grant.username:<24} {grant.role}"
+                  + (f" of {grant.edition}" if grant.edition else ""))
+        if not found:
+            print("no roles: only superusers (`wiredesk createsuperuser`) may use the desk")
+        return 0
+    act = roles.role_grant if args.role_command == "grant" else roles.role_revoke
+    try:
+        grant = act(actor="cli", username=args.username, edition=args.edition,
+                    desk=args.desk)
+    except roles.RoleError as exc:
+        raise CommandError(str(exc)) from exc
+    where = f" of {grant.edition}" if grant.edition else " (every edition)"
+    done = "is now" if args.role_command == "grant" else "is no longer"
+    print(f"{grant.username} {done} {grant.role}{where}")
+    return 0
 
 
 def _brand_options(parser) -> None:
