@@ -127,3 +127,19 @@ def test_grants_refuse_what_does_not_exist(editions):
     with pytest.raises(roles.RoleError):
         roles.role_grant(actor="cli", username="ana", edition="chile-sun", desk=True)
     assert not AuditEntry.objects.exists()
+
+
+def test_the_admin_grants_and_revokes_through_the_services(client, editions):
+    chile, _ = editions
+    ana = User.objects.create_user("ana")
+    client.force_login(User.objects.create_superuser("root", password="x"))
+    added = client.post("/admin/editions/editionrole/add/",
+                        {"user": ana.pk, "edition": chile.pk})
+    assert added.status_code == 302
+    role = EditionRole.objects.get()
+    assert fresh(ana).has_perm("editions.curate_edition", chile)
+    assert fresh(ana).groups.filter(name=roles.EDITION_EDITORS).exists()
+    deleted = client.post(f"/admin/editions/editionrole/{role.pk}/delete/", {"post": "yes"})
+    assert deleted.status_code == 302 and not EditionRole.objects.exists()
+    assert list(AuditEntry.objects.order_by("id").values_list("actor_label", "action")) == [
+        ("root", "role.grant"), ("root", "role.revoke")]

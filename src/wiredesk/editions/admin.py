@@ -2,9 +2,16 @@ from django import forms
 from django.contrib import admin
 from django.utils.html import format_html_join
 
-from wiredesk.editions import brand_images, services
+from wiredesk.editions import brand_images, roles, services
 from wiredesk.editions.brand import brand_file_url
-from wiredesk.editions.models import Edition, EditionHost, EditionPage, FooterLink, Placement
+from wiredesk.editions.models import (
+    Edition,
+    EditionHost,
+    EditionPage,
+    EditionRole,
+    FooterLink,
+    Placement,
+)
 
 # An upload larger than this is refused before it is read into memory.
 UPLOAD_LIMIT = brand_images.MAX_BYTES
@@ -163,3 +170,33 @@ class PlacementAdmin(admin.ModelAdmin):
             services.article_canonical_set(article=placement.article, edition=None)
         self.message_user(request, f"{queryset.count()} choice(s) cleared")
 
+
+
+@admin.register(EditionRole)
+class EditionRoleAdmin(admin.ModelAdmin):
+    """Edition editors, granted and revoked here as by ``wiredesk role``: through the
+    services, so the group follows and the audit log says who did it."""
+
+    list_display = ["user", "edition", "role", "granted_at"]
+    list_filter = ["edition"]
+    list_select_related = ["user", "edition"]
+    search_fields = ["user__username"]
+    fields = ["user", "edition"]
+    raw_id_fields = ["user"]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a role is granted or revoked, never edited
+
+    def save_model(self, request, obj, form, change):
+        roles.role_grant(actor=request.user, username=obj.user.get_username(),
+                         edition=obj.edition.slug)
+        obj.pk = EditionRole.objects.get(user=obj.user, edition=obj.edition,
+                                         role=obj.role).pk
+
+    def delete_model(self, request, obj):
+        roles.role_revoke(actor=request.user, username=obj.user.get_username(),
+                          edition=obj.edition.slug)
+
+    def delete_queryset(self, request, queryset):
+        for role in queryset.select_related("user", "edition"):
+            self.delete_model(request, role)
