@@ -92,6 +92,26 @@ def test_reject_mails_the_reason(pending, run, smtp):
     assert "named spokesperson" in smtp.last("ana@rowing.example").body
 
 
+def test_decisions_are_in_the_audit_log_with_who_took_them(pending, run):
+    from wiredesk.core.audit import AuditEntry
+
+    assert run("releases", "approve", str(pending.pk))[0] == 0
+    pending.refresh_from_db()
+    approve = AuditEntry.objects.get(action__startswith="release.")
+    assert (approve.action, approve.target_id) == ("release.approve", str(pending.pk))
+    assert approve.details == {"article": pending.article_id}
+    assert approve.edition_slug == "chile-sun" and approve.actor_label.startswith("cli:")
+
+
+def test_a_rejection_is_in_the_audit_log(pending, run):
+    from wiredesk.core.audit import AuditEntry
+
+    assert run("releases", "reject", str(pending.pk), "--reason", "Not news.")[0] == 0
+    reject = AuditEntry.objects.get(action__startswith="release.")
+    assert (reject.action, reject.details) == ("release.reject", {"reason": "Not news."})
+    assert reject.actor_label.startswith("cli:")
+
+
 def test_operator_errors_are_one_line(pending, run):
     for argv in (("releases", "show", "999999"),
                  ("releases", "approve", str(pending.pk), "--section", "nowhere"),
