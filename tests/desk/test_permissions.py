@@ -205,3 +205,12 @@ def test_the_audit_page_filters_by_action_actor_edition_and_target(client, editi
     assert shown(edition="euro-ledger") == {("api:desk", "article.kill", str(theirs.pk))}
     assert shown(target=f"article:{ours.pk}") == {("cli", "article.hold", str(ours.pk))}
     assert len(shown()) >= 2
+
+
+def test_the_canonical_choice_is_logged(editions, capsys):
+    chile, euro = editions
+    article = article_in(chile, euro, number=1)
+    assert cli.main(["edition", "canonical", str(article.pk), "euro-ledger"]) == 0
+    entry = AuditEntry.objects.get(action="article.canonical")
+    assert (entry.actor_label, entry.target_id, entry.edition_slug, entry.details) == (
+        "cli", str(article.pk), "euro-ledger", {"canonical": "euro-ledger"})

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.utils.html import format_html_join
 
 from wiredesk.editions import brand_images, roles, services
@@ -160,14 +161,19 @@ class PlacementAdmin(admin.ModelAdmin):
     @admin.action(description="Make this edition's page the article's canonical URL")
     def make_canonical(self, request, queryset):
         for placement in queryset.select_related("article", "edition"):
+            if not request.user.has_perm("newsroom.change_article", placement.article):
+                raise PermissionDenied
             services.article_canonical_set(article=placement.article,
-                                           edition=placement.edition)
+                                           edition=placement.edition, actor=request.user)
         self.message_user(request, f"{queryset.count()} canonical page(s) chosen")
 
     @admin.action(description="Clear the desk's choice (home editions or the first decide)")
     def clear_canonical(self, request, queryset):
         for placement in queryset.select_related("article"):
-            services.article_canonical_set(article=placement.article, edition=None)
+            if not request.user.has_perm("newsroom.change_article", placement.article):
+                raise PermissionDenied
+            services.article_canonical_set(article=placement.article, edition=None,
+                                           actor=request.user)
         self.message_user(request, f"{queryset.count()} choice(s) cleared")
 
 

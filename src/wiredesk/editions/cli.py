@@ -214,7 +214,7 @@ def _set_canonical(args) -> int:
         edition = Edition.objects.filter(slug=args.slug).first()
         if edition is None:
             raise CommandError(f"no edition {args.slug!r} (see `wiredesk edition list`)")
-    services.article_canonical_set(article=article, edition=edition)
+    services.article_canonical_set(article=article, edition=edition, actor="cli")
     found = canonical_of(article)
     print(f"article {article.pk}: canonical {found.url if found else '(no edition carries it)'}"
           f"{f' ({found.rule})' if found else ''}")

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
+from wiredesk.core.audit import record
 from wiredesk.editions import brand_images, branding
 from wiredesk.editions.models import (
     Edition,
@@ -253,7 +254,7 @@ def edition_footer_set(edition: Edition, links: Iterable[tuple[str, str]]) -> No
 
 
 @transaction.atomic
-def article_canonical_set(*, article: Article, edition: Edition | None) -> None:
+def article_canonical_set(*, article: Article, edition: Edition | None, actor=None) -> None:
     """The desk's choice of the article's canonical page: this edition's (it must carry
     the article), or none (the policy's other rules decide again; editions/canonical.py).
 
@@ -267,6 +268,8 @@ def article_canonical_set(*, article: Article, edition: Edition | None) -> None:
         edition=edition).update(canonical=False)
     if edition is not None:
         Placement.objects.filter(article=article, edition=edition).update(canonical=True)
+    record(actor, "article.canonical", article, edition=edition,
+           canonical=edition.slug if edition is not None else None)
     if carried:
         placements_changed.send(sender=Placement, article=article, edition_ids=sorted(carried))
 
