@@ -146,11 +146,13 @@ def test_the_api_kill_is_logged_as_its_key(client, editions):
 def test_an_agency_kill_is_logged_as_the_agency(tmp_path):
     agency = services.agency_ensure(code="WIRE")
     path = tmp_path / "item.xml"
-    for data in (g2(), g2(version=2, status="canceled")):
+    for data in (g2(), g2(status="withheld"), g2(version=2, status="canceled")):
         path.write_bytes(data)
         services.ingest_source(str(path), agency=agency)
     article = Article.objects.get()
-    assert entries(action="article.kill") == [("agency:WIRE", "article.kill", str(article.pk))]
+    assert entries(action__startswith="article.") == [
+        ("agency:WIRE", "article.hold", str(article.pk)),
+        ("agency:WIRE", "article.kill", str(article.pk))]
 
 
 def test_role_cli_grants_lists_and_revokes(editions, capsys):
