@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('editions', '0004_edition_mail'),
-        ('newsroom', '0014_article_permissions'),
+        ('newsroom', '0015_article_permissions'),
         ('core', '0002_audit_entry'),
         ('auth', '0012_alter_user_first_name_max_length'),
         ('contenttypes', '0002_remove_content_type_name'),

@@ -203,7 +203,7 @@ def _carry_out(pk: int, now: datetime, report: ScheduleReport) -> None:
                          article.pk, due)
                 return
             # Held, or any other state short of public (a desk draft): released.
-            article_release(article=article)
+            article_release(article=article, actor=JOB_ACTOR)
             record(JOB_ACTOR, "article.publish", article, edition=edition, scheduled_for=due)
             report.published.append(article.pk)
             log.info("article %s published as scheduled for %s: %s", article.pk, due,
@@ -215,7 +215,7 @@ def _carry_out(pk: int, now: datetime, report: ScheduleReport) -> None:
                 log.info("article %s was not public when due to be unpublished (%s)",
                          article.pk, due)
                 return
-            article_hold(article=article, reason=UNPUBLISHED_REASON)
+            article_hold(article=article, reason=UNPUBLISHED_REASON, actor=JOB_ACTOR)
             record(JOB_ACTOR, "article.unpublish", article, edition=edition,
                    scheduled_for=due)
             report.unpublished.append(article.pk)

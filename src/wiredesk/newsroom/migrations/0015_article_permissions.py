@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('newsroom', '0013_article_first_seen_index'),
+        ('newsroom', '0014_schedule'),
     ]
 
     operations = [
