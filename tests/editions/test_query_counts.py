@@ -23,8 +23,9 @@ pytestmark = pytest.mark.django_db
 
 BODY = "".join(f"<p>Paragraph {i} with enough words to make a paragraph.</p>" for i in range(6))
 # Each has 2 for the footer: the edition's text pages and its footer links; the home one
-# more for the newest stories the front's lead and row are chosen from.
-HOME_QUERIES = 11
+# more for the newest stories the front's lead and row are chosen from, and one for the
+# desk's slots on that front (none here; a curated front adds one for their articles).
+HOME_QUERIES = 12
 # The article page 2 more for its canonical URL (its placements, the home editions).
 ARTICLE_QUERIES = 18  # 15 + the tags named in the article + 2 canonical
 # Store, place, and the story-intelligence step (PostgreSQL upserts in fewer statements);

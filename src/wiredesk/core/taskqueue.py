@@ -44,6 +44,8 @@ PERIODIC = (
     # The change stream: an embargo passing is a change nobody writes.
     Periodic("log-embargo-lifts", "publishing.log_embargo_lifts", 60.0),
     Periodic("prune-changes", "publishing.prune_changes", 24 * 3600.0),
+    # The desk's pinned stories whose time is up leave their front (and the page cache).
+    Periodic("expire-front-slots", "editions.expire_front_slots", 60.0),
     # Feeds silent for longer than their usual gap: one log line as each goes silent or
     # recovers (the wire-health page and /metrics show it at any time).
     Periodic("watch-feeds", "ops.watch_feeds", 300.0),

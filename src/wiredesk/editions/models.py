@@ -264,3 +264,51 @@ class EditionRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.role} of {self.edition})"
+
+
+class FrontSlot(models.Model):
+    """The desk's choice on one front page (an edition's home, or one of its sections' when
+    ``section`` is set): the top story, a featured story in the secondary row, or a story
+    pinned at the head of the latest list until ``expires_at``. A slot whose article is not
+    public in that front is skipped and the automatic choice fills the gap
+    (``selectors.edition_front``); writes go through ``editions.curation``."""
+
+    class Kind(models.TextChoices):
+        TOP = "top", "Top story"
+        FEATURED = "featured", "Featured"
+        PINNED = "pinned", "Pinned"
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="front_slots")
+    section = models.ForeignKey(Section, null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="front_slots",
+                                help_text="Empty: the edition's home page")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    position = models.PositiveSmallIntegerField(default=0)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="front_slots")
+    expires_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["edition", "section", "kind", "position", "pk"]
+        # A NULL section (the home page) is never equal to another in a unique index, so
+        # the home's rules and the sections' are written apart.
+        constraints = [
+            models.UniqueConstraint(fields=["edition"],
+                                    condition=models.Q(kind="top", section__isnull=True),
+                                    name="front_one_top_home"),
+            models.UniqueConstraint(fields=["edition", "section"],
+                                    condition=models.Q(kind="top", section__isnull=False),
+                                    name="front_one_top_section"),
+            models.UniqueConstraint(fields=["edition", "article"],
+                                    condition=models.Q(section__isnull=True),
+                                    name="front_article_once_home"),
+            models.UniqueConstraint(fields=["edition", "section", "article"],
+                                    condition=models.Q(section__isnull=False),
+                                    name="front_article_once_section"),
+        ]
+        indexes = [models.Index(fields=["expires_at"], name="front_slot_expiry")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.article_id} on {self.edition_id}"

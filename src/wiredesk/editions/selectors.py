@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from wiredesk.editions.models import Edition, EditionHost, Placement
+from wiredesk.editions.models import Edition, EditionHost, FrontSlot, Placement
 from wiredesk.newsroom.models import Article, RelatedStory, Section, Story, Tag
 
 
@@ -76,18 +76,35 @@ class Front:
         return [a.pk for a in ([self.lead] if self.lead else []) + self.secondary]
 
 
-def pick_front(newest: Sequence[Article]) -> Front:
+def pick_front(newest: Sequence[Article], *, top: Article | None = None,
+               featured: Sequence[Article] = ()) -> Front:
     """Choose the lead and the secondary row from the newest stories (newest first).
 
-    The lead is the newest story with a picture among the ``LEAD_POOL`` newest, if it is
-    no more than ``LEAD_MAX_LAG`` older than the newest story; else the newest story,
-    picture or not: a picture never puts stale news on top. The secondary row is the next
-    stories with a picture no more than ``SECONDARY_MAX_LAG`` older than the newest, then,
-    when too few have one, the newest of the rest (so the pictures line up first).
+    The desk's choice comes first: ``top`` leads and ``featured`` open the secondary row
+    in their order (``edition_front`` passes only those the front may show). The rest is
+    automatic: the lead is the newest story with a picture among the ``LEAD_POOL``
+    newest, if it is no more than ``LEAD_MAX_LAG`` older than the newest story; else the
+    newest story, picture or not: a picture never puts stale news on top. The secondary
+    row is the next stories with a picture no more than ``SECONDARY_MAX_LAG`` older than
+    the newest, then, when too few have one, the newest of the rest (so the pictures line
+    up first).
 
     Ages are measured from the newest story, never from the clock, so a front changes only
     when its stories do (the page cache and ``publish --static`` rely on that).
     """
+    featured = [a for a in featured if top is None or a.pk != top.pk][:SECONDARY_COUNT]
+    chosen = {a.pk for a in featured} | ({top.pk} if top is not None else set())
+    auto = _pick_automatic([a for a in newest if a.pk not in chosen])
+    if top is None:
+        lead, candidates = auto.lead, auto.secondary
+    else:
+        lead, candidates = top, ([auto.lead] if auto.lead else []) + auto.secondary
+    if lead is None:
+        lead, featured = (featured[0], featured[1:]) if featured else (None, featured)
+    return Front(lead=lead, secondary=featured + candidates[:SECONDARY_COUNT - len(featured)])
+
+
+def _pick_automatic(newest: Sequence[Article]) -> Front:
     if not newest:
         return Front()
     latest = newest[0].published_at
@@ -101,13 +118,39 @@ def pick_front(newest: Sequence[Article]) -> Front:
     return Front(lead=lead, secondary=secondary)
 
 
+def live_slots(edition: Edition, section: Section | None = None) -> QuerySet[FrontSlot]:
+    """The desk's slots on one front that have not run out, in their order. The
+    ``expire-front-slots`` job removes the others (and tells the page cache)."""
+    return (FrontSlot.objects.filter(edition=edition, section=section)
+            .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+            .order_by("position", "pk"))
+
+
 def edition_front(edition: Edition, *, section: Section | None = None
                   ) -> tuple[Front, QuerySet[Article]]:
     """A front page of the edition (its home, or a section's): the lead and secondary
-    stories, and the list of everything else, newest first (no story shown twice)."""
+    stories, and the list of everything else, pinned stories first, then newest first (no
+    story shown twice). The desk's slots are honoured while their article is public on
+    this front; one killed, held, embargoed or taken out is skipped and the automatic
+    choice fills its place."""
     articles = edition_articles(edition, section=section)
-    front = pick_front(list(articles[:FRONT_POOL]))
-    return front, articles.exclude(pk__in=front.ids)
+    slots = list(live_slots(edition, section).values_list("kind", "article_id"))
+    shown: dict[int, Article] = {}
+    if slots:
+        shown = {a.pk: a for a in articles.filter(pk__in=[pk for _, pk in slots])}
+    curated = [(kind, shown[pk]) for kind, pk in slots if pk in shown]
+    top = next((a for kind, a in curated if kind == FrontSlot.Kind.TOP), None)
+    featured = [a for kind, a in curated if kind == FrontSlot.Kind.FEATURED]
+    pinned = [a.pk for kind, a in curated if kind == FrontSlot.Kind.PINNED]
+    # A pinned story heads the list: the automatic choice never takes it up to the front.
+    newest = [a for a in articles[:FRONT_POOL] if a.pk not in pinned]
+    front = pick_front(newest, top=top, featured=featured)
+    rest = articles.exclude(pk__in=front.ids)
+    if pinned:
+        first = Case(*[When(pk=pk, then=Value(i)) for i, pk in enumerate(pinned)],
+                     default=Value(len(pinned)), output_field=IntegerField())
+        rest = rest.order_by(first, "-published_at", "-id")
+    return front, rest
 
 
 def article_tags(article: Article) -> list[Tag]:

@@ -7,7 +7,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from wiredesk.editions.models import Edition, EditionHost, EditionPage, FooterLink, Placement
-from wiredesk.editions.signals import placements_changed
+from wiredesk.editions.signals import fronts_changed, placements_changed
 from wiredesk.newsroom.models import Article
 from wiredesk.publishing import changes
 from wiredesk.publishing.stamps import bump_editions
@@ -34,6 +34,15 @@ def _article_deleted(sender, instance: Article, **kwargs) -> None:
 def _placements_changed(sender, article: Article, edition_ids, **kwargs) -> None:
     bump_editions(edition_ids, embargo_until=article.embargo_until)
     changes.placements_changed(article.pk, edition_ids, version=article.version)
+
+
+# The desk's curation of a front: what the edition's pages show changed, no article did
+# (nothing for the change stream). A slot's expiry is a change nobody writes: the stamp
+# learns when it is due, as of an embargo (stamps.current_stamp), and the
+# expire-front-slots job removes the slot.
+@receiver(fronts_changed, dispatch_uid="publishing-fronts-changed")
+def _fronts_changed(sender, edition_ids, next_expiry=None, **kwargs) -> None:
+    bump_editions(edition_ids, embargo_until=next_expiry)
 
 
 @receiver(post_delete, sender=Placement, dispatch_uid="publishing-placement-deleted")

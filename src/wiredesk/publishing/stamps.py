@@ -8,7 +8,7 @@ from datetime import datetime
 from django.db.models import F, Min
 from django.utils import timezone
 
-from wiredesk.editions.models import Edition, Placement
+from wiredesk.editions.models import Edition, FrontSlot, Placement
 from wiredesk.publishing.models import EditionStamp
 
 
@@ -82,6 +82,10 @@ def current_stamp(edition_id: int) -> EditionStamp:
         upcoming = (Placement.objects.filter(edition_id=edition_id,
                                              article__embargo_until__gt=now)
                     .aggregate(first=Min("article__embargo_until"))["first"])
+        # A front slot running out changes the front as an embargo lifting does.
+        expiry = (FrontSlot.objects.filter(edition_id=edition_id, expires_at__gt=now)
+                  .aggregate(first=Min("expires_at"))["first"])
+        upcoming = min((t for t in (upcoming, expiry) if t is not None), default=None)
         EditionStamp.objects.filter(edition_id=edition_id).update(
             generation=F("generation") + 1, changed_at=now, next_embargo_at=upcoming)
         stamp.refresh_from_db()
