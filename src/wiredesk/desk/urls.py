@@ -4,7 +4,7 @@ second factor), through ``admin.site.admin_view``; each view checks its own perm
 from django.contrib import admin
 from django.urls import path
 
-from wiredesk.desk import schedule, views
+from wiredesk.desk import fronts, schedule, views
 
 
 def staff(view):
@@ -19,4 +19,8 @@ desk_patterns = [
          name="article-schedule"),
     path("articles/<int:article_id>/schedule/cancel/", staff(schedule.cancel),
          name="schedule-cancel"),
+    path("fronts/", staff(fronts.fronts_index), name="fronts"),
+    path("fronts/<slug:edition_slug>/", staff(fronts.front_editor), name="front"),
+    path("fronts/<slug:edition_slug>/<slug:section_slug>/", staff(fronts.front_editor),
+         name="section-front"),
 ]
