@@ -228,3 +228,25 @@ def test_publish_carries_the_editions_brand_and_a_new_look_renders_every_page(
     assert not (root / "about.html").exists()
     [fourth] = publish.publish(out)
     assert (fourth.rendered, fourth.pages) == (0, 0)
+
+
+def test_a_curated_front_is_published_again_with_no_article_changing(tmp_path, site):
+    from wiredesk.editions import curation
+    from wiredesk.editions.models import Edition
+
+    out = tmp_path / "out"
+    publish.publish(out)
+    home = out / "chile-sun" / "index.html"
+    oldest = Article.objects.order_by("published_at", "id").first()
+
+    def lead() -> str:
+        return home.read_text().split('class="teaser front-lead"')[1].split("</article>")[0]
+
+    assert oldest.headline not in lead()
+    edition = Edition.objects.get(slug="chile-sun")
+    curation.front_feature(actor="cli", edition=edition, article=oldest, top=True)
+    [again] = publish.publish(out)
+    assert (again.rendered, again.unchanged) == (0, 3)
+    assert again.pages > 0 and oldest.headline in lead()
+    [idle] = publish.publish(out)
+    assert idle.pages == 0  # nothing moved since: nothing rendered

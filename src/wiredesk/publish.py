@@ -29,7 +29,8 @@ the files of articles killed, held or withdrawn from the edition, and, when anyt
 changed, re-renders the story and tag pages of those articles (deleting those left with
 nothing to show) and the edition-wide pages. ``--full`` renders everything again (e.g.
 after a template change); so does a change of the edition's look (stylesheet, logo,
-icons, footer), which every page shows (``look`` in the manifest).
+icons, footer), which every page shows (``look`` in the manifest). A change of the desk's
+curation (``fronts``) re-renders the edition-wide pages, the fronts among them.
 Files are written to a temporary name and renamed, so a server never sends half a page.
 """
 
@@ -284,7 +285,10 @@ def publish_edition(edition, target: Path, *, full: bool = False,
     manifest_path = root / MANIFEST
     # A new look (stylesheet, logo, icons, footer) shows on every page: render them all.
     look = look_fingerprint(edition)
-    full = full or _manifest_look(manifest_path) != look
+    full = full or _manifest_value(manifest_path, "look") != look
+    # The desk's curation changes the fronts (home, sections) with no article changing.
+    fronts = selectors.fronts_fingerprint(edition)
+    fronts_moved = _manifest_value(manifest_path, "fronts") != fronts
     # Read even for --full: what was published before and is no longer public must go.
     previous, previous_pages = _read_manifest(manifest_path, report)
     client = _client()
@@ -328,7 +332,7 @@ def publish_edition(edition, target: Path, *, full: bool = False,
                 stories.add(seen["story"])
             report.removed += 1
     pages = dict(previous_pages)
-    if full or changed or not (root / "index.html").is_file():
+    if full or changed or fronts_moved or not (root / "index.html").is_file():
         # Story and tag pages of what changed, then every edition-wide page.
         wanted = {**coverage_pages(edition, changed, stories), **edition_pages(edition)}
         stories.update(int(r.split("/")[1]) for r in wanted if r.startswith("story/"))
@@ -348,17 +352,17 @@ def publish_edition(edition, target: Path, *, full: bool = False,
             _write(root / relative, content)
             pages[relative] = url
             report.pages += 1
-    _write(manifest_path, json.dumps({"articles": current, "pages": pages, "look": look},
-                                     sort_keys=True).encode())
+    _write(manifest_path, json.dumps({"articles": current, "pages": pages, "look": look,
+                                      "fronts": fronts}, sort_keys=True).encode())
     return report
 
 
-def _manifest_look(path: Path) -> str | None:
+def _manifest_value(path: Path, key: str) -> str | None:
     try:
         data = json.loads(path.read_text())
     except (FileNotFoundError, ValueError, UnicodeDecodeError):
         return None
-    return data.get("look") if isinstance(data, dict) else None
+    return data.get(key) if isinstance(data, dict) else None
 
 
 def publish(target: Path, *, edition_slug: str | None = None, full: bool = False,

@@ -126,6 +126,19 @@ def live_slots(edition: Edition, section: Section | None = None) -> QuerySet[Fro
             .order_by("position", "pk"))
 
 
+def fronts_fingerprint(edition: Edition) -> str:
+    """A short digest of the desk's live slots on every front of the edition: what
+    ``publish --static`` compares to know that its fronts changed with no article
+    changing."""
+    import hashlib
+
+    rows = (FrontSlot.objects.filter(edition=edition)
+            .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+            .order_by("section_id", "kind", "position", "pk")
+            .values_list("section_id", "kind", "position", "article_id"))
+    return hashlib.sha256(repr(list(rows)).encode()).hexdigest()[:16]
+
+
 def edition_front(edition: Edition, *, section: Section | None = None
                   ) -> tuple[Front, QuerySet[Article]]:
     """A front page of the edition (its home, or a section's): the lead and secondary
