@@ -27,7 +27,8 @@
     var data = new FormData(form);
     data.set("order", rows().map(function (row) { return row.dataset.slot; }).join(","));
     say("Saving the new order…");
-    fetch(form.action, {
+    // getAttribute: the form's own "action" input shadows form.action.
+    fetch(form.getAttribute("action"), {
       method: "POST", body: data, credentials: "same-origin",
       headers: {"Accept": "application/json"}
     }).then(function (response) {
