@@ -286,3 +286,21 @@ def test_a_kill_drops_the_top_story_from_the_served_page_at_once(client, edition
     page = client.get("/chile-sun/").content.decode()  # the page cache was told
     assert "Story 12" not in page
     assert "Story 1<" in page.split('class="teaser front-lead"')[1].split("</article>")[0]
+
+
+@pytest.mark.parametrize("slots", [0, 2, 8])
+def test_the_fronts_queries_do_not_grow_with_the_slots(edition, editor, slots,
+                                                       django_assert_num_queries):
+    kinds = ["top", "featured", "featured", "featured", "pinned", "pinned", "pinned",
+             "pinned"][:slots]
+    for n, kind in enumerate(kinds, start=10):
+        if kind == "pinned":
+            curation.front_pin(actor=editor, edition=edition, article=story(n))
+        else:
+            curation.front_feature(actor=editor, edition=edition, article=story(n),
+                                   top=kind == "top")
+    # The slots, the newest stories, the page of the list; with slots, their articles.
+    with django_assert_num_queries(3 + (1 if slots else 0)):
+        front, rest = edition_front(edition)
+        listed = list(rest[:20])
+    assert len(front.ids) == 1 + SECONDARY_COUNT and len(listed) == 20

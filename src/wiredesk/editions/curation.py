@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Min
 from django.utils import timezone
 
@@ -106,7 +106,11 @@ def _place(*, actor, edition: Edition, section: Section | None, article: Article
     slot = existing or FrontSlot(edition=edition, section=section, article=article)
     slot.kind, slot.position, slot.expires_at = kind, position, expires_at
     slot.created_by = actor if getattr(actor, "is_authenticated", False) else None
-    slot.save()
+    try:
+        slot.save()
+    except IntegrityError:  # another editor's change to this front won the race
+        raise CurationError("this front changed meanwhile: reload the page and try "
+                            "again") from None
     record(actor, action, article, edition=edition,
            front=section.slug if section else "home", kind=kind,
            expires_at=expires_at.isoformat() if expires_at else None, **details)
