@@ -304,3 +304,20 @@ def test_the_fronts_queries_do_not_grow_with_the_slots(edition, editor, slots,
         front, rest = edition_front(edition)
         listed = list(rest[:20])
     assert len(front.ids) == 1 + SECONDARY_COUNT and len(listed) == 20
+
+
+def test_a_pins_expiry_reaches_cached_pages_even_before_the_job_runs(edition, editor):
+    """The stamp holds the soonest expiry as it holds the next embargo: the first request
+    after it bumps the generation, so no cached front outlives its pin; then it holds the
+    next one."""
+    slot = curation.front_pin(actor=editor, edition=edition, article=story(20),
+                              expires=datetime.now(UTC) + timedelta(hours=1))
+    later = curation.front_pin(actor=editor, edition=edition, article=story(21),
+                               expires=datetime.now(UTC) + timedelta(hours=2))
+    before = generation(edition)
+    assert generation(edition) == before  # nothing due: no bump
+    past = datetime.now(UTC) - timedelta(seconds=1)
+    FrontSlot.objects.filter(pk=slot.pk).update(expires_at=past)
+    EditionStamp.objects.filter(edition=edition).update(next_embargo_at=past)  # time passed
+    assert generation(edition) == before + 1
+    assert EditionStamp.objects.get(edition=edition).next_embargo_at == later.expires_at
