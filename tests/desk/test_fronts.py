@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import User
 from django.test import Client
 
 from wiredesk.core.audit import AuditEntry
@@ -73,16 +73,32 @@ def test_the_fronts_page_lists_the_editions_and_the_desk_links_to_it(client, edi
 
 
 def test_staff_without_the_permission_are_refused(client, edition):
-    staff = User.objects.create_user("desk", password="pw", is_staff=True)
-    # A model-wide grant is not an edition's: the permission is asked per edition.
-    staff.user_permissions.add(Permission.objects.get(codename="curate_edition"))
-    client.force_login(staff)
+    client.force_login(User.objects.create_user("desk", password="pw", is_staff=True))
     assert "Chile Sun" not in client.get("/desk/fronts/").content.decode()
     assert client.get(EDITOR).status_code == 403
     assert client.get(EDITOR + "world/").status_code == 403
     response = client.post(EDITOR, {"action": "top", "article": story(3).pk})
     assert response.status_code == 403
     assert not FrontSlot.objects.exists() and not AuditEntry.objects.exists()
+
+
+def test_an_edition_editor_curates_their_edition_only(client, edition):
+    from wiredesk.editions import roles
+
+    edition_save(name="Sport Daily", sections=["sport"])
+    User.objects.create_user("ana", password="pw")
+    roles.role_grant(actor="cli", username="ana", edition="sport-daily")
+    client.force_login(User.objects.get(username="ana"))
+    index = client.get("/desk/fronts/").content.decode()
+    assert "Sport Daily" in index and "Chile Sun" not in index
+    assert client.get(EDITOR).status_code == 403
+    assert client.post(EDITOR, {"action": "top", "article": story(5).pk}).status_code == 403
+    response = client.post("/desk/fronts/sport-daily/", {"action": "top",
+                                                         "article": story(5).pk})
+    assert response.status_code == 302
+    assert list(FrontSlot.objects.values_list("edition__slug", "kind")) == [
+        ("sport-daily", "top")]
+    assert AuditEntry.objects.filter(action="front.feature").get().actor_label == "ana"
 
 
 def test_readers_and_strangers_never_reach_the_editor(client, edition):
