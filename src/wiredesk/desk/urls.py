@@ -4,7 +4,7 @@ second factor), through ``admin.site.admin_view``; each view checks its own perm
 from django.contrib import admin
 from django.urls import path
 
-from wiredesk.desk import fronts, schedule, views
+from wiredesk.desk import fronts, media, schedule, views, write
 
 
 def staff(view):
@@ -23,4 +23,9 @@ desk_patterns = [
     path("fronts/<slug:edition_slug>/", staff(fronts.front_editor), name="front"),
     path("fronts/<slug:edition_slug>/<slug:section_slug>/", staff(fronts.front_editor),
          name="section-front"),
+    path("write/", staff(write.write), name="write"),
+    path("write/<int:article_id>/", staff(write.write), name="write-draft"),
+    path("write/<int:article_id>/preview/<slug:edition_slug>/", staff(write.preview),
+         name="write-preview"),
+    path("media/", staff(media.media_library), name="media"),
 ]

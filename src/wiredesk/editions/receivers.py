@@ -18,8 +18,10 @@ RULES = "editions.rules"
 def place_stored(sender, article: Article, outcome: str, feed: Feed | None = None,
                  **kwargs) -> list[int] | None:
     """Place a stored article by the editions' rules; returns the editions carrying it."""
-    if article.kind == Article.Kind.PRESS_RELEASE:
-        return None  # the releases service places it in the editions chosen for it
+    if article.kind in (Article.Kind.PRESS_RELEASE, Article.Kind.DESK):
+        # The releases service and the desk place these in the editions chosen for them
+        # (the desk: the editions ticked, else those the rules want: ``rule_editions``).
+        return None
     if article.status == Article.Status.KILLED:
         return None  # withdrawn by its source: there is nowhere new for it to go
     # The rules are read once per ingest run: a document's items would read them per item.

@@ -46,9 +46,9 @@ def place_article(article: Article, *, rules: list[EditionRule] | None = None) -
     Only the editions named by ``rules`` are considered (all of them by default);
     a placement an editor pinned is never removed by the rules.
     """
-    if article.kind == Article.Kind.PRESS_RELEASE:
-        # A news release stays in the editions chosen for it (place_in_editions);
-        # no edition's rules add or remove it.
+    if article.kind in (Article.Kind.PRESS_RELEASE, Article.Kind.DESK):
+        # A news release and the desk's own article stay in the editions chosen for them
+        # (place_in_editions); no edition's rules add or remove them later.
         return sorted(Placement.objects.filter(article=article)
                       .values_list("edition_id", flat=True))
     rules = rules if rules is not None else edition_rules()
@@ -71,6 +71,14 @@ def place_article(article: Article, *, rules: list[EditionRule] | None = None) -
     if changed:
         placements_changed.send(sender=Placement, article=article, edition_ids=sorted(changed))
     return sorted(wanted)
+
+
+def rule_editions(article: Article) -> list[int]:
+    """The editions whose rules want the article (by its section and agency): where the
+    desk's own article goes when the editor ticks none."""
+    return sorted(editions_for(edition_rules(),
+                               section=article.section.slug if article.section else "",
+                               agency=article.agency.code))
 
 
 def place_in_editions(article: Article, edition_ids: Iterable[int]) -> list[int]:

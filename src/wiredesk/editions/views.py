@@ -79,6 +79,13 @@ def article_page(request, article_id: int, headline_slug: str = ""):
         raise Http404("not published")
     if headline_slug != article.slug:
         return HttpResponsePermanentRedirect(request.edition_base + article_path(article))
+    return render_article(request, article)
+
+
+def render_article(request, article: Article, **extra):
+    """The article's page in ``request.edition`` (set by ``edition_page``): the one
+    renderer of it, for readers and for the desk's preview of a draft (``extra``)."""
+    edition = request.edition
     related = selectors.see_also(article, edition)
     also_reported = selectors.also_reported_by(article, edition)
     latest = selectors.edition_articles(edition).exclude(pk=article.pk)[:MORE_INFORMATION]
@@ -86,7 +93,7 @@ def article_page(request, article_id: int, headline_slug: str = ""):
         request, article=article, current_section=article.section,
         blocks=selectors.body_with_see_also(headings_in_order(article.body_html), related),
         also_reported=also_reported, tags=selectors.article_tags(article),
-        more_information=latest))
+        more_information=latest, **extra))
 
 
 @edition_page

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.shortcuts import redirect
 from django.utils import timezone
 
 from wiredesk.core.audit import AuditEntry
@@ -162,7 +163,7 @@ class ArticleStatusFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         return [("public", "public"), ("embargoed", "embargoed"), ("held", "held"),
-                ("killed", "killed")]
+                ("killed", "killed"), ("draft", "draft")]
 
     def queryset(self, request, queryset):
         now = timezone.now()
@@ -177,6 +178,8 @@ class ArticleStatusFilter(admin.SimpleListFilter):
                 return queryset.filter(status=Article.Status.HELD)
             case "killed":
                 return queryset.filter(status=Article.Status.KILLED)
+            case "draft":
+                return queryset.filter(status=Article.Status.DRAFT)
         return queryset
 
 
@@ -317,6 +320,11 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description="flags")
     def flags_shown(self, article):
         return ", ".join(desk_flags(article, getattr(article, "copy_count", 0))) or "-"
+
+    def add_view(self, request, form_url="", extra_context=None):
+        # An article is written at the desk's writing view, which stores it through the
+        # pipeline and places it in editions; the raw database form placed it nowhere.
+        return redirect("desk:write")
 
     def save_model(self, request, obj, form, change):
         # The form has sanitized what was typed (ArticleForm.clean); this is the last

@@ -267,8 +267,8 @@ def withdrawn_reason(article: Article | None, carried_in: Collection[int],
         return "deleted"
     if article.status == Article.Status.KILLED:
         return "killed"
-    if article.status == Article.Status.HELD:
-        return "held"
+    if article.status in (Article.Status.HELD, Article.Status.DRAFT):
+        return "held"  # a draft is logged only once published; "held" if ever asked
     if article.embargo_until is not None and article.embargo_until > (now or timezone.now()):
         return "embargoed"
     if (edition_id not in carried_in) if edition_id is not None else not carried_in:

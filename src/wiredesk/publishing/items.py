@@ -68,7 +68,7 @@ def picture_uri(article: Article) -> str:
 def pub_status(article: Article, *, now: datetime | None = None) -> str:
     if article.status == Article.Status.KILLED:
         return CANCELED
-    if article.status == Article.Status.HELD:
+    if article.status in (Article.Status.HELD, Article.Status.DRAFT):
         return WITHHELD
     if article.embargo_until is not None and article.embargo_until > (now or timezone.now()):
         return WITHHELD

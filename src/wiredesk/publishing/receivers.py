@@ -16,8 +16,8 @@ from wiredesk.publishing.stamps import bump_editions
 @receiver(post_save, sender=Article, dispatch_uid="publishing-article-saved")
 def _article_saved(sender, instance: Article, created: bool = False, raw: bool = False,
                    **kwargs) -> None:
-    if raw:
-        return
+    if raw or instance.status == Article.Status.DRAFT:
+        return  # a draft is public nowhere: no page changes, partners hear nothing of it
     editions = list(Placement.objects.filter(article_id=instance.pk)
                     .values_list("edition_id", flat=True))
     bump_editions(editions, embargo_until=instance.embargo_until)
@@ -27,11 +27,14 @@ def _article_saved(sender, instance: Article, created: bool = False, raw: bool =
 # Its placements went first (their rows tell each edition); this row tells everyone else.
 @receiver(post_delete, sender=Article, dispatch_uid="publishing-article-deleted")
 def _article_deleted(sender, instance: Article, **kwargs) -> None:
-    changes.article_changed(instance, [], deleted=True)
+    if instance.status != Article.Status.DRAFT:
+        changes.article_changed(instance, [], deleted=True)
 
 
 @receiver(placements_changed, dispatch_uid="publishing-placements-changed")
 def _placements_changed(sender, article: Article, edition_ids, **kwargs) -> None:
+    if article.status == Article.Status.DRAFT:
+        return
     bump_editions(edition_ids, embargo_until=article.embargo_until)
     changes.placements_changed(article.pk, edition_ids, version=article.version)
 
@@ -47,10 +50,12 @@ def _fronts_changed(sender, edition_ids, next_expiry=None, **kwargs) -> None:
 
 @receiver(post_delete, sender=Placement, dispatch_uid="publishing-placement-deleted")
 def _placement_deleted(sender, instance: Placement, **kwargs) -> None:
+    version, status = _article_known(instance)
+    if status == Article.Status.DRAFT:
+        return
     if not _edition_going(kwargs.get("origin")):
         bump_editions([instance.edition_id])
-    changes.placements_changed(instance.article_id, [instance.edition_id],
-                               version=_version_known(instance))
+    changes.placements_changed(instance.article_id, [instance.edition_id], version=version)
 
 
 # A placement made one at a time (the admin); services place in bulk and send
@@ -59,14 +64,18 @@ def _placement_deleted(sender, instance: Placement, **kwargs) -> None:
 def _placement_saved(sender, instance: Placement, created: bool, raw: bool = False,
                      **kwargs) -> None:
     if created and not raw:
-        changes.placements_changed(instance.article_id, [instance.edition_id],
-                                   version=_version_known(instance))
+        version, status = _article_known(instance)
+        if status != Article.Status.DRAFT:
+            changes.placements_changed(instance.article_id, [instance.edition_id],
+                                       version=version)
 
 
-def _version_known(placement: Placement) -> int:
+def _article_known(placement: Placement) -> tuple[int, str]:
+    """The placed article's version and status (a draft's placements are no change)."""
     # Placements are taken out before their article is deleted: it is still there.
-    return Article.objects.filter(pk=placement.article_id).values_list(
-        "version", flat=True).first() or 0
+    row = Article.objects.filter(pk=placement.article_id).values_list(
+        "version", "status").first()
+    return row or (0, "")
 
 
 # An edition's name, language and hosts show on the other editions' pages too (hreflang

@@ -128,10 +128,14 @@ class Article(models.Model):
         PUBLISHED = "published", "published"
         HELD = "held", "held by an editor"
         KILLED = "killed", "killed"
+        # The desk's own article being written: placed in its editions (so it can be
+        # previewed there) but never public until it is released (``article_release``).
+        DRAFT = "draft", "draft, never published"
 
     class Kind(models.TextChoices):
         WIRE = "wire", "wire copy"
         PRESS_RELEASE = "press_release", "press release"
+        DESK = "desk", "the desk's own article"
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="articles")
     feed = models.ForeignKey(Feed, on_delete=models.SET_NULL, null=True, blank=True,

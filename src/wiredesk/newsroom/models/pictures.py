@@ -86,6 +86,12 @@ class PictureAsset(models.Model):
     width = models.PositiveIntegerField(help_text="The upright picture as the agency sent it")
     height = models.PositiveIntegerField()
     renditions = models.JSONField(default=list)
+    # The desk's media library: a picture uploaded there is kept when no article shows it
+    # any more (an agency's picture is deleted then), with what the desk said of it.
+    in_library = models.BooleanField(default=False)
+    caption = models.TextField(blank=True)
+    credit = models.CharField(max_length=300, blank=True)
+    alt = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

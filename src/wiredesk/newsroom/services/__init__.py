@@ -32,6 +32,8 @@ from wiredesk.newsroom.services.ingest import (
 from wiredesk.newsroom.services.renditions import (
     PictureReport,
     picture_provide,
+    picture_source_ready,
+    picture_upload,
     pictures_fetch_due,
     pictures_retry,
 )
@@ -65,6 +67,8 @@ __all__ = [
     "ingest_bytes",
     "ingest_source",
     "picture_provide",
+    "picture_source_ready",
+    "picture_upload",
     "pictures_fetch_due",
     "pictures_retry",
     "poll_due_feeds",

@@ -5,6 +5,7 @@ its transaction (``actor``: the user, or the process that acted: "cli", "api:<ke
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 
 from wiredesk.newsroom.audit import audit
 from wiredesk.newsroom.errors import ServiceError
@@ -53,10 +54,16 @@ def article_hold(*, article: Article, reason: str = "", actor=None) -> Article:
 
 @transaction.atomic
 def article_release(*, article: Article, actor=None) -> Article:
+    """Make a held article public again, or publish a draft (the desk's, now or at its
+    scheduled time): a draft is dated when it is published, not when it was written."""
     if article.status == Article.Status.KILLED:
         raise ServiceError("a killed article cannot be released")
+    fields = ["status", "status_reason", "modified_at"]
+    if article.status == Article.Status.DRAFT:
+        article.published_at = timezone.now()
+        fields.append("published_at")
     article.status = Article.Status.PUBLISHED
     article.status_reason = ""
-    article.save(update_fields=["status", "status_reason", "modified_at"])
+    article.save(update_fields=fields)
     audit(actor, "article.release", article)
     return article

@@ -197,7 +197,8 @@ def _told(outcome: str, article: Article, feed: Feed | None) -> Stored:
 
 
 def store_item(item: CleanItem, *, agency: Agency, feed: Feed | None = None,
-               kind: str = Article.Kind.WIRE, context: IngestContext | None = None) -> Stored:
+               kind: str = Article.Kind.WIRE, context: IngestContext | None = None,
+               draft: bool = False) -> Stored:
     """Store one clean item in its own transaction; say what happened and to which article.
 
     Idempotent: the same item stored twice changes nothing the second time. Wire
@@ -207,6 +208,11 @@ def store_item(item: CleanItem, *, agency: Agency, feed: Feed | None = None,
     (tombstone) are never brought back. ``kind`` is set when the article is created.
     A created or updated article is announced with ``article_stored`` before the
     transaction commits.
+
+    ``draft``: the desk's own article, created as a draft (``Article.Status.DRAFT``:
+    stored, enriched and placed like any item, public nowhere until released). A new
+    copy of a draft rewrites it in place: no revision, no version, no "Updated", and
+    its URL follows its headline (no reader has seen either).
     """
     if _plainly_unchanged(item, context):
         return Stored("unchanged")
@@ -233,7 +239,9 @@ def store_item(item: CleanItem, *, agency: Agency, feed: Feed | None = None,
             existing = _find_existing(item, agency)
         if existing is None:
             stored = _store_new(item, agency=agency, feed=feed, kind=kind, section=section,
-                                context=context, picture=picture)
+                                context=context, picture=picture, draft=draft)
+        elif existing.status == Article.Status.DRAFT:
+            stored = _rewrite_draft(existing, item, section=section, picture=picture)
         else:
             stored = _store_over(existing, item, section=section, picture=picture)
         if stored.article is not None and stored.outcome in ("created", "updated"):
@@ -243,7 +251,7 @@ def store_item(item: CleanItem, *, agency: Agency, feed: Feed | None = None,
 
 def _store_new(item: CleanItem, *, agency: Agency, feed: Feed | None, kind: str,
                section: Section | None, context: IngestContext | None,
-               picture: tuple) -> Stored:
+               picture: tuple, draft: bool = False) -> Stored:
     tombstones_possible = context is None or context.tombstones_possible
     if tombstones_possible and _is_tombstoned(item, agency):
         return Stored("skipped")  # deleted by an editor: the next poll must not recreate it
@@ -259,7 +267,9 @@ def _store_new(item: CleanItem, *, agency: Agency, feed: Feed | None, kind: str,
                       published_at=item.published or timezone.now(),
                       version=item.version or 1, kind=kind)
     _apply(article, item, section, picture)
-    if item.status == "withheld":
+    if draft:
+        article.status = Article.Status.DRAFT
+    elif item.status == "withheld":
         article.status = Article.Status.HELD
         article.status_reason = "withheld by the source"
     try:
@@ -327,6 +337,19 @@ def _store_over(existing: Article, item: CleanItem, *, section: Section | None,
     existing.save()
     _enrich(existing, created=False)
     return Stored("updated", existing)
+
+
+def _rewrite_draft(draft: Article, item: CleanItem, *, section: Section | None,
+                   picture: tuple) -> Stored:
+    """A draft saved again: its copy replaced, dated now, its slug made again."""
+    if draft.fingerprint == item.fingerprint and draft.section == section:
+        return Stored("unchanged", draft)
+    _apply(draft, item, section, picture)
+    draft.slug = slugify(item.headline)[:100] or "item"
+    draft.published_at = item.published or timezone.now()
+    draft.save()
+    _enrich(draft, created=False)
+    return Stored("updated", draft)
 
 
 def _enrich(article: Article, *, created: bool) -> None:

@@ -113,8 +113,9 @@ def release_unused(source_id: int) -> int:
         if asset_id is None:
             return 0
         asset = PictureAsset.objects.select_for_update().filter(pk=asset_id).first()
-        if asset is None or _live(Article.objects.filter(picture_source__asset=asset)).exists():
-            return 0
+        if asset is None or asset.in_library or _live(
+                Article.objects.filter(picture_source__asset=asset)).exists():
+            return 0  # the desk's media library keeps its pictures
         removed = _delete_files(asset.renditions)
         asset.delete()
     log.info("picture %s deleted: no live article shows it (%d files)", asset.sha256[:12],
@@ -215,6 +216,41 @@ def picture_provide(url: str, data: bytes) -> str:
     would otherwise fetch from our own site. Same outcomes as ``picture_store``;
     raises ``PictureRejected`` for what is not a picture we store."""
     return picture_store(_source_for(url), data)
+
+
+def picture_upload(data: bytes, *, caption: str = "", credit: str = "",
+                   alt: str = "") -> PictureAsset:
+    """A picture the desk uploads, checked, re-encoded and kept in its media library.
+
+    Raises ``PictureRejected`` (not a picture, damaged, over the pixel cap, a
+    decompression bomb) before anything is written: nothing is stored then. The same
+    bytes uploaded twice are one picture; what the desk says of it is kept where it was
+    not said before."""
+    sha = content_hash(data)
+    made = None
+    if not PictureAsset.objects.filter(sha256=sha).exists():
+        made = _renditions(data)  # the check: raises before any file is written
+    with transaction.atomic():
+        asset, _new = _stored_asset(sha, data, made)
+        asset.in_library = True
+        asset.caption = asset.caption or caption.strip()
+        asset.credit = asset.credit or credit.strip()[:300]
+        asset.alt = asset.alt or alt.strip()
+        asset.save(update_fields=["in_library", "caption", "credit", "alt"])
+    log.info("picture %s uploaded to the media library (%dx%d)", sha[:12], asset.width,
+             asset.height, extra={"event": "picture_uploaded", "sha256": sha})
+    return asset
+
+
+def picture_source_ready(url: str, asset: PictureAsset) -> PictureSource:
+    """The source at ``url`` (an address of our own for a picture we hold: the desk's
+    library) shown as ``asset`` at once: ready, never fetched."""
+    source = _source_for(url)
+    if source.status != PictureSource.Status.READY or source.asset_id != asset.pk:
+        PictureSource.objects.filter(pk=source.pk).update(
+            status=PictureSource.Status.READY, asset=asset, fetched_at=timezone.now(),
+            last_error="")
+    return source
 
 
 def picture_store(source: PictureSource, data: bytes) -> str:
