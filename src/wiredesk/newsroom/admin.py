@@ -324,6 +324,8 @@ class ArticleAdmin(admin.ModelAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         # An article is written at the desk's writing view, which stores it through the
         # pipeline and places it in editions; the raw database form placed it nowhere.
+        if not self.has_add_permission(request):
+            raise PermissionDenied
         return redirect("desk:write")
 
     def save_model(self, request, obj, form, change):
