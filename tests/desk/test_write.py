@@ -71,6 +71,13 @@ def write_form(**extra) -> dict:
 
 def public_everywhere(client, edition, article) -> dict[str, bool]:
     """Where a reader (no session) finds the article."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from wiredesk.digest.selectors import digest_articles
+
+    now = timezone.now()
     client.logout()
     path = f"/{edition.slug}/news/{article.pk}/{article.slug}"
     found = {
@@ -81,8 +88,17 @@ def public_everywhere(client, edition, article) -> dict[str, bool]:
             f"/{edition.slug}/search", {"q": "ferry islands"}).content.decode(),
         "sitemap": f"/news/{article.pk}/" in client.get(
             f"/{edition.slug}/sitemap-articles-1.xml").content.decode(),
+        "api": article.pk in [item["id"] for item in client.get(
+            "/api/articles", {"edition": edition.slug}).json()["items"]],
+        "api-sync": article.pk in [item["id"] for item in client.get(
+            "/api/articles", {"updated_since": "1900-01-01T00:00:00Z"}).json()["items"]],
+        "digest": article in digest_articles(edition, start=now - timedelta(days=1),
+                                             end=now + timedelta(minutes=1)),
     }
     return found
+
+
+EVERYWHERE = ["page", "home", "rss", "search", "sitemap", "api", "api-sync", "digest"]
 
 
 def test_a_draft_is_stored_and_placed_but_public_nowhere(editions, editor, client):
@@ -102,7 +118,7 @@ def test_a_draft_is_stored_and_placed_but_public_nowhere(editions, editor, clien
     assert article.lead == "Two crossings a night from March."
     assert article.byline == "Ana Pérez" and article.dateline == "VALPARAISO"
     assert public_everywhere(client, chile, article) == dict.fromkeys(
-        ["page", "home", "rss", "search", "sitemap"], False)
+        EVERYWHERE, False)
     # Partners syncing hear nothing of it.
     assert changes_after(BEGINNING, limit=100).changed == before
     assert AuditEntry.objects.filter(action="article.create",
@@ -122,7 +138,7 @@ def test_release_publishes_a_draft_everywhere_its_editions_show_it(editions, edi
     article.refresh_from_db()
     assert article.status == Article.Status.PUBLISHED and article.published_at >= written_at
     assert public_everywhere(client, chile, article) == dict.fromkeys(
-        ["page", "home", "rss", "search", "sitemap"], True)
+        EVERYWHERE, True)
     assert article.pk in [c.article_id for c in changes_after(BEGINNING, limit=100).changed]
 
 
