@@ -309,8 +309,12 @@ def test_pasted_word_html_is_cleaned_nothing_dangerous_kept(editions, editor):
 
 
 def test_pasted_google_docs_html_is_cleaned_and_not_all_bold(editions, editor):
-    body = services.draft_save(actor=editor, draft=services.Draft(
-        headline=HEADLINE, body=DOCS_PASTE)).body_html
+    article = services.draft_save(actor=editor, draft=services.Draft(
+        headline=HEADLINE, body=DOCS_PASTE))
+    body = article.body_html
+    # The editor goes on with the draft in Markdown, not in the clipboard's HTML.
+    assert article.manuscript.body == ("**Ferry** runs at night from *March*\n\n"
+                                       "- first crossing\n\n## Fares\n\nUnchanged.")
     assert "<strong>Ferry</strong>" in body and "<em>March</em>" in body
     assert "<h2>Fares</h2>" in body and "<li>" in body
     assert not body.startswith("<b") and "docs-internal-guid" not in body

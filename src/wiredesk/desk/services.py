@@ -1,9 +1,10 @@
 """The desk's own articles: written at /desk/write/, stored and placed like wire copy.
 
-A desk article goes the wire's way: the editor's Markdown (or pasted HTML, cleaned) is
-made a ``WireItem``, normalized, stored by ``newsroom.services.store_item`` (story,
-duplicates, SEE ALSO, tags, search index) and placed in the editions ticked, else in
-those whose rules want it. It is stored as a draft (``Article.Status.DRAFT``): placed,
+A desk article goes the wire's way: the editor's Markdown (HTML pasted from Word or
+Google Docs is cleaned and made Markdown first: ``markdown_of``) is made a
+``WireItem``, normalized, stored by ``newsroom.services.store_item`` (story, duplicates,
+SEE ALSO, tags, search index) and placed in the editions ticked, else in those whose
+rules want it. It is stored as a draft (``Article.Status.DRAFT``): placed,
 so it can be previewed in each edition, and public nowhere (``public_q``, the change
 stream and the page stamps leave drafts out) until it is published, now
 (``article_publish``) or at a time, by ``newsroom.services.article_release``, which is
@@ -35,7 +36,7 @@ from wiredesk.newsroom import services as newsroom
 from wiredesk.newsroom.models import Agency, Article, PictureAsset, Section
 from wiredesk.newsroom.models.files import largest_file, picture_files
 from wiredesk.wire.images import PictureRejected
-from wiredesk.wire.markup import body_to_html
+from wiredesk.wire.markup import body_to_html, html_to_markdown
 from wiredesk.wire.normalize import normalize
 from wiredesk.wire.sanitize import html_to_text, plain_text, sanitize_html
 from wiredesk.wire.types import Media, WireItem
@@ -80,12 +81,13 @@ def desk_agency() -> Agency:
     return newsroom.agency_ensure(code=AGENCY_CODE, name=name)
 
 
-def body_html_of(body: str) -> str:
-    """The body as the article's HTML: Markdown through ``body_to_html``; HTML pasted
-    from a word processor cleaned of its own markup, then through the same sanitizer."""
+def markdown_of(body: str) -> str:
+    """The body as the desk's Markdown: as typed, or, for HTML pasted from a word
+    processor, that HTML cleaned of its own markup, sanitized and written as Markdown
+    (what the editor sees when going on with the draft)."""
     if looks_like_html(body):
-        return sanitize_html(clean_pasted_html(body))
-    return body_to_html(body)
+        return html_to_markdown(sanitize_html(clean_pasted_html(body)))
+    return body.strip()
 
 
 def library_url(asset: PictureAsset) -> str:
@@ -122,22 +124,24 @@ def _wire_item(draft: Draft, guid: str, body_html: str) -> WireItem:
                     published=timezone.now(), media=media, source_format="desk")
 
 
-def _checked(draft: Draft) -> str:
+def _checked(draft: Draft) -> tuple[str, str]:
+    """The body's Markdown and HTML, once the draft is found complete."""
     if not plain_text(draft.headline):
         raise DeskError("an article needs a headline")
-    body_html = body_html_of(draft.body)
+    markdown = markdown_of(draft.body)
+    body_html = body_to_html(markdown)
     if not html_to_text(body_html).strip():
         raise DeskError("nothing of the body is left: write the article's text")
     if draft.picture is not None and not draft.alt.strip():
         raise DeskError("a picture needs its alt text: say what it shows, for readers "
                         "who cannot see it")
-    return body_html
+    return markdown, body_html
 
 
 def draft_save(*, actor, draft: Draft, article: Article | None = None) -> Article:
     """Store the draft (a new one, or ``article`` again) and place it; audited."""
     check_may_write(actor, draft.editions)
-    body_html = _checked(draft)
+    markdown, body_html = _checked(draft)
     with transaction.atomic():
         if article is not None:
             article = Article.objects.select_for_update().get(pk=article.pk)
@@ -166,7 +170,7 @@ def draft_save(*, actor, draft: Draft, article: Article | None = None) -> Articl
         edition_services.place_in_editions(article, edition_ids)
         manuscript, _ = Manuscript.objects.update_or_create(
             article=article, defaults={
-                "standfirst": draft.standfirst.strip(), "body": draft.body.strip(),
+                "standfirst": draft.standfirst.strip(), "body": markdown,
                 "tags": ", ".join(t.strip() for t in draft.tags if t.strip())[:500],
                 "picture": draft.picture, "author": _user(actor)})
         manuscript.editions.set(draft.editions)
