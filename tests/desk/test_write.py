@@ -137,6 +137,8 @@ def test_release_publishes_a_draft_everywhere_its_editions_show_it(editions, edi
     article_release(article=Article.objects.get(pk=article.pk))
     article.refresh_from_db()
     assert article.status == Article.Status.PUBLISHED and article.published_at >= written_at
+    assert set(article.placements.values_list("published_at", flat=True)) == {
+        article.published_at}
     assert public_everywhere(client, chile, article) == dict.fromkeys(
         EVERYWHERE, True)
     assert article.pk in [c.article_id for c in changes_after(BEGINNING, limit=100).changed]

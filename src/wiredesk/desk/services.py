@@ -30,7 +30,7 @@ from wiredesk.desk.models import Manuscript
 from wiredesk.desk.pasted import clean_pasted_html, looks_like_html
 from wiredesk.editions import services as edition_services
 from wiredesk.editions.links import media_url
-from wiredesk.editions.models import Edition, Placement
+from wiredesk.editions.models import Edition
 from wiredesk.errors import WiredeskError
 from wiredesk.newsroom import services as newsroom
 from wiredesk.newsroom.models import Agency, Article, PictureAsset, Section
@@ -196,10 +196,6 @@ def article_publish(*, actor, article: Article) -> Article:
         if not editions:
             raise DeskError("this draft is in no edition: save it with editions ticked")
         newsroom.article_release(article=article, actor=actor)
-        # Placements carry the article's date: the time it was published now.
-        edition_services.place_in_editions(
-            article, Placement.objects.filter(article=article).values_list(
-                "edition_id", flat=True))
         record(actor, "article.publish", article, editions=[e.slug for e in editions])
     log.info("desk article %s published by %s", article.pk, actor)
     return article

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from wiredesk.editions.models import Edition
+from wiredesk.editions.models import Edition, Placement
 from wiredesk.editions.services import edition_rules, place_article
 from wiredesk.newsroom.models import Article, Feed
 from wiredesk.newsroom.runs import forget, per_run
@@ -26,6 +26,16 @@ def place_stored(sender, article: Article, outcome: str, feed: Feed | None = Non
         return None  # withdrawn by its source: there is nowhere new for it to go
     # The rules are read once per ingest run: a document's items would read them per item.
     return place_article(article, rules=per_run(RULES, edition_rules))
+
+
+@receiver(post_save, sender=Article, dispatch_uid="wiredesk-editions-article-dated")
+def _article_dated(sender, instance: Article, raw: bool = False, update_fields=None,
+                   **kwargs) -> None:
+    """A draft published (``article_release``) is dated then: its placements too."""
+    if raw or not update_fields or "published_at" not in update_fields:
+        return
+    Placement.objects.filter(article=instance).exclude(
+        published_at=instance.published_at).update(published_at=instance.published_at)
 
 
 @receiver(post_save, sender=Edition, dispatch_uid="wiredesk-editions-rules-saved")
