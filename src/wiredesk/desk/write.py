@@ -151,8 +151,12 @@ def _preview_editions(article: Article | None) -> list[Edition]:
     return _placed_editions(article)
 
 
-def _shown_in(article: Article) -> list[tuple[Edition, str]]:
-    return [(edition, edition_path(edition) + article_path(article))
+def _shown_in(article: Article) -> list[tuple[Edition, str, str]]:
+    """Each edition showing it, the article's address there, and when it was published
+    on that edition's clock."""
+    return [(edition, edition_path(edition) + article_path(article),
+             timezone.localtime(article.published_at, ZoneInfo(edition.time_zone))
+             .strftime("%Y-%m-%d %H:%M %Z"))
             for edition in _placed_editions(article)]
 
 
