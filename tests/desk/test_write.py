@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.core.exceptions import PermissionDenied
 
 from tests.pictureserver import jpeg, png_bomb
 from wiredesk.core.audit import AuditEntry
@@ -392,3 +393,34 @@ def test_a_published_article_is_not_a_draft_any_more(editions, editor, desk):
     assert "Published" in page and "/chile-sun/news/" in page
     assert re.search(r"Chile Sun</a>, \d{4}-\d\d-\d\d \d\d:\d\d -0[34]", page)  # Santiago
 
+
+
+def test_an_edition_editor_writes_for_their_editions_only(editions, client):
+    from wiredesk.editions import roles
+
+    chile, euro = editions
+    User.objects.create_user("ana", password="pw")
+    roles.role_grant(actor="cli", username="ana", edition="chile-sun")
+    ana = User.objects.get(username="ana")
+    client.force_login(ana)
+    page = client.get("/desk/write/").content.decode()
+    assert "Chile Sun" in page and "Euro Ledger" not in page  # the editions to tick
+    assert "/desk/write/" in client.get("/desk/").content.decode()
+    client.post("/desk/write/", write_form(editions=[str(chile.pk)], save="1"))
+    mine = Article.objects.get(kind=Article.Kind.DESK)
+    assert client.get(f"/desk/write/{mine.pk}/preview/chile-sun/").status_code == 200
+    # Another edition's draft, or its preview, is refused.
+    theirs = services.draft_save(actor=User.objects.create_superuser("boss", "b@x.org", "pw"),
+                                 draft=services.Draft(headline="Euro only", body=BODY,
+                                                      editions=[euro]))
+    assert client.get(f"/desk/write/{theirs.pk}/").status_code == 403
+    assert client.get(f"/desk/write/{theirs.pk}/preview/euro-ledger/").status_code == 403
+    with pytest.raises(PermissionDenied, match="Euro Ledger"):
+        services.draft_save(actor=User.objects.get(username="ana"), draft=services.Draft(
+            headline="Mine", body=BODY, editions=[euro]))
+    # Ticking none leaves it to the rules: refused where they would place it for others.
+    euro.sections.clear()  # the Euro Ledger's rules now take everything too
+    with pytest.raises(PermissionDenied, match="Euro Ledger"):
+        services.draft_save(actor=User.objects.get(username="ana"), draft=services.Draft(
+            headline="Everywhere", body=BODY))
+    assert Article.objects.filter(kind=Article.Kind.DESK).count() == 2

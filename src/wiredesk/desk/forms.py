@@ -42,6 +42,14 @@ class WriteForm(forms.Form):
                           help_text="What the picture shows, for readers who cannot see "
                                     "it. Required with a picture.")
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None and not user.has_perm("newsroom.add_article"):
+            # An edition editor ticks among their own editions.
+            self.fields["editions"].queryset = Edition.objects.filter(
+                pk__in=[e.pk for e in Edition.objects.all()
+                        if user.has_perm("newsroom.add_article", e)])
+
     def tag_list(self) -> list[str]:
         return [t.strip() for t in self.cleaned_data.get("tags", "").split(",") if t.strip()]
 

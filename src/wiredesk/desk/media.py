@@ -46,7 +46,7 @@ def _use_url(target: str, asset: PictureAsset) -> str:
 
 @never_cache
 def media_library(request):
-    if not request.user.has_perm(services.WRITE):
+    if not services.may_write(request.user):
         raise PermissionDenied
     target = _target(request.GET.get("for", ""))
     form = UploadForm()

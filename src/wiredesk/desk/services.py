@@ -99,12 +99,24 @@ def library_url(asset: PictureAsset) -> str:
     return media_url(None, shown.url)
 
 
+def writable_editions(actor) -> list[Edition]:
+    """The editions ``actor`` may write for: every one for a desk editor, an edition
+    editor's own (the roles backend answers per edition)."""
+    return [e for e in Edition.objects.order_by("name") if actor.has_perm(WRITE, e)]
+
+
+def may_write(actor) -> bool:
+    return actor.has_perm(WRITE) or bool(writable_editions(actor))
+
+
 def check_may_write(actor, editions: Sequence[Edition] = ()) -> None:
-    if not actor.has_perm(WRITE):
+    """Refuse unless ``actor`` may write, and for each of ``editions``."""
+    if not may_write(actor):
         raise PermissionDenied("you may not write articles")
     for edition in editions:
         if not actor.has_perm(WRITE, edition):
-            raise PermissionDenied(f"you may not write articles for {edition.name}")
+            raise PermissionDenied(f"you may not write articles for {edition.name}: tick "
+                                   "the editions you write for")
 
 
 def _wire_item(draft: Draft, guid: str, body_html: str) -> WireItem:
@@ -167,6 +179,8 @@ def draft_save(*, actor, draft: Draft, article: Article | None = None) -> Articl
         if not edition_ids:
             raise DeskError("no edition's rules take this article: tick the editions it "
                             "goes in")
+        if not draft.editions:  # where the rules put it, the writer must be allowed too
+            check_may_write(actor, list(Edition.objects.filter(pk__in=edition_ids)))
         edition_services.place_in_editions(article, edition_ids)
         manuscript, _ = Manuscript.objects.update_or_create(
             article=article, defaults={

@@ -13,6 +13,7 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 
 from wiredesk.core.audit import AuditEntry
+from wiredesk.desk.services import may_write
 from wiredesk.editions.models import Edition, Placement
 from wiredesk.editions.roles import is_edition_scoped
 
@@ -24,7 +25,8 @@ def desk_context(request, title: str, **extra) -> dict:
 
 @never_cache
 def home(request):
-    return TemplateResponse(request, "desk/home.html", desk_context(request, "Desk"))
+    return TemplateResponse(request, "desk/home.html", desk_context(
+        request, "Desk", may_write=may_write(request.user)))
 
 
 def audit_entries(user, *, action: str = "", actor: str = "", edition: str = "",

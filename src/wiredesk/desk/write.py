@@ -27,9 +27,11 @@ from wiredesk.editions.views import render_article
 from wiredesk.newsroom.models import Article, PictureAsset
 
 
-def _may_write(request) -> None:
-    if not request.user.has_perm(services.WRITE):
+def _may_write(request, article: Article | None = None) -> None:
+    if not services.may_write(request.user):
         raise PermissionDenied
+    if article is not None and not request.user.has_perm(services.WRITE, article):
+        raise PermissionDenied  # another edition's draft
 
 
 def _desk_article(article_id: int) -> Article:
@@ -64,13 +66,13 @@ def _chosen_picture(request, initial: dict) -> None:
 
 @never_cache
 def write(request, article_id: int | None = None):
-    _may_write(request)
     article = _desk_article(article_id) if article_id is not None else None
+    _may_write(request, article)
     if article is not None and article.status != Article.Status.DRAFT:
         return TemplateResponse(request, "desk/published.html", desk_context(
             request, article.headline, article=article, shown=_shown_in(article)))
     if request.method == "POST":
-        form = WriteForm(request.POST, request.FILES)
+        form = WriteForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
             saved = _save(request, form, article)
             if saved is not None:
@@ -82,7 +84,7 @@ def write(request, article_id: int | None = None):
     else:
         initial = _initial(article)
         _chosen_picture(request, initial)
-        form = WriteForm(initial=initial)
+        form = WriteForm(initial=initial, user=request.user)
     picture = _form_picture(form)
     return TemplateResponse(request, "desk/write.html", desk_context(
         request, "Write an article" if article is None else "Draft: " + article.headline,
@@ -118,6 +120,9 @@ def _save(request, form: WriteForm, article: Article | None) -> Article | None:
             tags=form.tag_list(), editions=list(data["editions"]), picture=picture,
             caption=data["caption"], credit=data["credit"], alt=data["alt"])
         return services.draft_save(actor=request.user, draft=draft, article=article)
+    except PermissionDenied as exc:  # an edition the writer may not write for
+        form.add_error("editions", str(exc))
+        return None
     except services.DeskError as exc:
         form.add_error("upload" if upload is not None and picture is None else None,
                        str(exc))
@@ -164,8 +169,8 @@ def _shown_in(article: Article) -> list[tuple[Edition, str, str]]:
 def preview(request, article_id: int, edition_slug: str):
     """The draft exactly as the edition's article page will show it: the same renderer,
     in the edition's look, templates and time zone; never cached, never indexed."""
-    _may_write(request)
     article = _desk_article(article_id)
+    _may_write(request, article)
     edition = get_object_or_404(Edition, slug=edition_slug)
     if not request.user.has_perm(services.WRITE, edition):
         raise PermissionDenied
