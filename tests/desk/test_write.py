@@ -424,3 +424,22 @@ def test_an_edition_editor_writes_for_their_editions_only(editions, client):
         services.draft_save(actor=User.objects.get(username="ana"), draft=services.Draft(
             headline="Everywhere", body=BODY))
     assert Article.objects.filter(kind=Article.Kind.DESK).count() == 2
+
+
+def test_a_draft_scheduled_is_published_at_its_time_by_the_job(editions, editor, client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from wiredesk.newsroom.services.scheduling import publish_scheduled, schedule_publish
+
+    chile, _euro = editions
+    article = services.draft_save(actor=editor, draft=services.Draft(
+        headline=HEADLINE, body=BODY))
+    at = timezone.now() + timedelta(hours=1)
+    schedule_publish(article=article, at=at, actor=editor)
+    assert not public_everywhere(client, chile, article)["page"]
+    assert publish_scheduled(now=at).published == [article.pk]
+    article.refresh_from_db()
+    assert article.status == Article.Status.PUBLISHED
+    assert public_everywhere(client, chile, article)["home"]
