@@ -4,10 +4,12 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.conftest import rss, rss_item
+from tests.story_texts import COURT
+from tests.story_texts import html as html_body
 from wiredesk.editions.formatting import edition_time
 from wiredesk.editions.services import edition_save
 from wiredesk.newsroom import services
-from wiredesk.newsroom.models import Article
+from wiredesk.newsroom.models import Article, RelatedStory
 
 pytestmark = pytest.mark.django_db
 
@@ -77,12 +79,22 @@ def test_routing_rules_limit_what_an_edition_carries(client, site):
     assert client.get(f"/chile-sun/news/{world.pk}/{world.slug}").status_code == 200
 
 
-def test_article_page_elements(client, site):
+def test_article_page_elements(client, site, tmp_path):
     article = Article.objects.get(headline="World story 1")
     html = client.get(f"/chile-sun/news/{article.pk}/{article.slug}").content.decode()
     assert "RFE" in html
     assert "12 Jul 2025, 00:14 GMT+10" in html
     assert "<h1>World story 1</h1>" in html
+    # Every other article here is a copy of the same text: nothing is related, so no box
+    # (the release filled it with the newest article of the section).
+    assert "SEE ALSO:" not in html
+    other = tmp_path / "court.rss"
+    other.write_bytes(rss(rss_item("c1", "Former minister jailed", html_body(COURT),
+                                   category="World")))
+    services.ingest_source(str(other), agency=article.agency)
+    court = Article.objects.get(headline="Former minister jailed")
+    RelatedStory.objects.create(article=article, story=court.story, score=0.5)
+    html = client.get(f"/chile-sun/news/{article.pk}/{article.slug}").content.decode()
     assert "SEE ALSO:" in html
     see_also = re.search(r'SEE ALSO:</strong> <a href="/chile-sun/news/(\d+)/', html)
     assert see_also and int(see_also.group(1)) != article.pk

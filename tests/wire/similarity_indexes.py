@@ -147,3 +147,59 @@ class InMemoryStories:
             for term in query_terms(state.centroid, 2 * QUERY_TERMS):
                 self.postings.setdefault(term, set()).add(story_id)
 
+
+
+class InMemoryRelated:
+    """SEE ALSO rows for one process, kept the way ``newsroom.intelligence`` keeps them.
+
+    After each arrival the story it joined is ranked against the stories found through
+    its lookup terms (``similarity.story_candidates`` and ``similarity.rank_related``, the
+    functions ingest calls); the answer replaces the story's rows, and each story it
+    picks learns of it back (:data:`similarity.REVERSE_LINKS`). ``see_also`` is what an
+    article of the story shows.
+    """
+
+    def __init__(self, stories: InMemoryStories, *, lookup: int = 30, **rules) -> None:
+        self.stories = stories
+        self.lookup = lookup
+        self.rules = rules  # rank_related's settings, when a benchmark tries others
+        self.rows: dict[int, dict[int, float]] = {}  # story -> {related story: score}
+
+    def _picks(self) -> dict[int, int]:
+        counts: Counter[int] = Counter()
+        for owner, rows in self.rows.items():
+            for story_id in rows:
+                if story_id != owner:
+                    counts[story_id] += 1
+        return counts
+
+    def after_assign(self, story_id: int, *, when: datetime | None = None) -> list:
+        """Rank the story that just grew; then rank again each story it picked, so an
+        older story learns of the newer one (and of its new centroid)."""
+        ranked = self._rank(story_id, when)
+        for cand in ranked[:similarity.REVERSE_LINKS]:
+            self._rank(cand.story_id, when)
+        return ranked
+
+    def _rank(self, story_id: int, when: datetime | None) -> list:
+        story = self.stories.stories[story_id]
+        hits: Counter[int] = Counter()
+        for term in query_terms(story.centroid):
+            for other in self.stories.postings.get(term, ()):
+                if other != story_id and other in self.stories.stories:
+                    hits[other] += 1
+        found = [self.stories.stories[s] for s, _ in
+                 sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))[:self.lookup]]
+        picks = self._picks()
+        ranked = similarity.rank_related(
+            similarity.story_candidates(story, found, picks=picks),
+            own_story=story_id, now=when, **self.rules)
+        self.rows[story_id] = {c.story_id: c.score for c in ranked}
+        return ranked
+
+    def see_also(self, story_id: int, *, limit: int = 2) -> list[int]:
+        rows = self.rows.get(story_id, {})
+        ranked = sorted(((score, s) for s, score in rows.items()
+                         if s != story_id and s in self.stories.stories),
+                        key=lambda sc: (-sc[0], sc[1]))
+        return [s for _, s in ranked[:limit]]

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from wiredesk.editions.models import Edition, EditionHost, FrontSlot, Placement
@@ -195,42 +195,33 @@ def duplicate_group(article: Article) -> set[int]:
 
 
 def see_also(article: Article, edition: Edition, *, limit: int = 2) -> list[Article]:
-    """Related stories chosen by content (ranked at ingest), one article per story.
+    """Related stories chosen by content (ranked at ingest for the article's story), one
+    article per story, best first; none when nothing cleared the confidence floor.
 
     Never a copy of the article, never its own story, never anything the edition does not
-    carry or may not show. When content finds too few, recent articles of the same
-    section fill in under the same rules.
+    carry or may not show. Nothing fills in for a missing link: a SEE ALSO box is
+    relevant or absent (``wire.similarity.related``).
     """
     group = duplicate_group(article)
     canonical_id = article.duplicate_of_id or article.pk
     shown = edition_articles(edition).exclude(pk__in=group)
+    rows = RelatedStory.objects.filter(article_id__in=[article.pk, canonical_id])
     if article.story_id:
         shown = shown.exclude(story_id=article.story_id)
+        # The story's rows, whichever of its articles holds them.
+        rows = RelatedStory.objects.filter(
+            Q(article__story_id=article.story_id) | Q(article_id__in=[article.pk, canonical_id]))
+    ranked = (rows.values("story_id").annotate(best=Max("score"))
+              .order_by("-best", "story_id").values_list("story_id", flat=True))
     chosen: list[Article] = []
-    used_stories: set[int] = set()
-    ranked = (RelatedStory.objects.filter(article_id__in=[article.pk, canonical_id])
-              .order_by("-score").values_list("story_id", flat=True))
     for story_id in ranked:
         if len(chosen) >= limit:
             break
-        if story_id in used_stories:
+        if story_id == article.story_id:
             continue
-        used_stories.add(story_id)
         pick = shown.filter(story_id=story_id).first()
         if pick is not None:
             chosen.append(pick)
-    if len(chosen) < limit:
-        fallback = shown.exclude(pk__in=[a.pk for a in chosen]).exclude(story_id__in=used_stories)
-        if article.section_id:
-            fallback = fallback.filter(section_id=article.section_id)
-        for pick in fallback[:20]:
-            if len(chosen) >= limit:
-                break
-            if pick.story_id is not None and pick.story_id in used_stories:
-                continue
-            chosen.append(pick)
-            if pick.story_id is not None:
-                used_stories.add(pick.story_id)
     return chosen
 
 

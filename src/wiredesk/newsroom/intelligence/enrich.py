@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 
 DUPLICATE_WINDOW = timedelta(days=3)  # copies of one item arrive within days of each other
 RELATED_WINDOW = timedelta(days=30)
+RELATED_CANDIDATES = 30  # stories found through the lookup terms, then compared
 STORY_PARAMS = similarity.StoryParams()
 MAX_CANDIDATES = 500
 MAX_EXACT = 20  # candidates compared on their full text
@@ -83,7 +84,7 @@ def enrich_article(article: Article, *, created: bool) -> None:
         if canonical is not None:
             _link_duplicate(article, canonical, None, feats.anchors, counted=True)
     article.save(update_fields=[*fields, "modified_at"])
-    _store_related(article, vector)
+    _store_related(article)
 
 
 def _store_signature(article: Article, feats: similarity.Features,
@@ -304,24 +305,45 @@ def _rebuild_story(story: Story) -> None:
     _store_story_terms(story)
 
 
-def _store_related(article: Article, vector: Mapping[str, float]) -> None:
-    if not vector:
+def _store_related(article: Article) -> None:
+    """SEE ALSO of the article's story, ranked again now that it grew; then each story it
+    picked is ranked again too, so an older story learns of the newer one."""
+    if article.story_id is None:
         return
-    when = article.published_at
+    story = Story.objects.get(pk=article.story_id)
+    ranked = _rank_related(story, article, when=article.published_at)
+    for cand in ranked[:similarity.REVERSE_LINKS]:
+        other = Story.objects.filter(pk=cand.story_id).first()
+        newest = (Article.objects.filter(story_id=cand.story_id, duplicate_of__isnull=True)
+                  .exclude(status=Article.Status.KILLED).order_by("-published_at", "-id")
+                  .first())
+        if other is not None and newest is not None:
+            _rank_related(other, newest, when=article.published_at)
+
+
+def _rank_related(story: Story, holder: Article, *, when) -> list[similarity.RelatedCandidate]:
+    """Rank other stories for ``story`` (the pure rules in ``wire.similarity.related``) and
+    store the answer as the story's rows, held by ``holder``, one of its articles."""
+    if not story.centroid:
+        return []
     story_ids = list(
-        StoryTerm.objects.filter(term__in=similarity.query_terms(vector),
+        StoryTerm.objects.filter(term__in=similarity.query_terms(story.centroid),
                                  last_published_at__gte=when - RELATED_WINDOW)
-        .exclude(story_id=article.story_id)
+        .exclude(story_id=story.pk)
         .values("story_id").annotate(hits=Count("id")).order_by("-hits", "story_id")
-        .values_list("story_id", flat=True)[:30])
-    candidates = [
-        similarity.RelatedCandidate(
-            story_id=s.pk, similarity=similarity.cosine(vector, s.centroid),
-            last_seen=s.last_published_at, section=str(s.section_id or ""))
-        for s in Story.objects.filter(pk__in=story_ids)]
-    ranked = similarity.rank_related(candidates, own_story=article.story_id,
-                                     section=str(article.section_id or ""), now=when)
-    RelatedStory.objects.filter(article=article).delete()
+        .values_list("story_id", flat=True)[:RELATED_CANDIDATES])
+    others = list(Story.objects.filter(pk__in=story_ids))
+    # How many other stories show each candidate already (the diversity rule).
+    picks = dict(RelatedStory.objects.filter(story_id__in=story_ids)
+                 .exclude(article__story=story).values("story_id")
+                 .annotate(n=Count("article__story", distinct=True))
+                 .values_list("story_id", "n"))
+    candidates = similarity.story_candidates(
+        _story_state(story), [_story_state(s) for s in others], picks=picks,
+        sections={s.pk: str(s.section_id or "") for s in others})
+    ranked = similarity.rank_related(candidates, own_story=story.pk,
+                                     section=str(story.section_id or ""), now=when)
+    RelatedStory.objects.filter(article__story=story).delete()
     RelatedStory.objects.bulk_create([
-        RelatedStory(article=article, story_id=c.story_id, score=c.similarity)
-        for c in ranked])
+        RelatedStory(article=holder, story_id=c.story_id, score=c.score) for c in ranked])
+    return ranked

@@ -1,0 +1,245 @@
+"""SEE ALSO on ECB+: the product's picker against the release's, measured in one run.
+
+    python benchmarks/related.py --data ../shared/data/ecb_plus --out FILE [--seeds 5]
+        [--ref 33938f3] [--cv 5]
+
+Articles arrive one by one in a seeded random order (as in ``benchmarks/stories.py``) and
+go through the product's own steps: features, the online story clustering
+(``InMemoryStories``, unchanged), then SEE ALSO (``InMemoryRelated``: the functions
+``newsroom.intelligence`` calls at ingest, on dictionaries instead of tables). Once all
+have arrived, each article's SEE ALSO is read as a page shows it (at most two boxes) and
+written as one JSON line: ``{"doc_id": ..., "related": [doc_id of the first article of
+each picked story, best first]}`` (the first arrival order's answer).
+
+ECB+ topics each hold two look-alike events: a right SEE ALSO for an article of one event
+is a story whose first article reports the other event of its topic. Figures (mean over
+the arrival orders):
+
+* precision@1: share of articles with a box whose first pick is right;
+* precision@2: share of right picks among all picks at ranks 1 and 2;
+* box share: articles with at least one pick;
+* spread: the most topics (other than its own) in which one story is shown, and the most
+  articles showing one story.
+
+The reference is the release's picker measured in the same run: ``rank_related`` of
+commit ``--ref`` (read with ``git show``), fed as that release's ingest fed it (the
+article's own vector against stories found through its terms), and shown as that
+release's page showed it (ranked stories, then the most recent other articles to fill two
+boxes). ``--cv K`` also reports K-fold cross-validation over topics of the two settings
+that decide a box (the confidence floor and the weight of shared names): each fold's settings
+are chosen on the other topics, then scored on the fold's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import time
+import types
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from tests.wire.similarity_indexes import InMemoryRelated, InMemoryStories  # noqa: E402
+
+from stories import clean_text, load  # noqa: E402
+from wiredesk.wire import similarity  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results"
+RELEASE = "33938f3"  # main before this change
+SHOWN = 2  # boxes an article page shows (editions.selectors.see_also)
+
+
+def release_module(ref: str) -> types.ModuleType:
+    """The release's ``wire/similarity/related.py``, loaded from git as a module."""
+    source = subprocess.run(["git", "show", f"{ref}:src/wiredesk/wire/similarity/related.py"],
+                            cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    module = types.ModuleType("release_related")
+    sys.modules[module.__name__] = module  # dataclasses look their module up
+    exec(compile(source, f"{ref}:related.py", "exec"), module.__dict__)
+    return module
+
+
+def run_order(docs: list[dict], feats: list, seed: int, *, picker: str,
+              release: types.ModuleType | None = None, params: dict | None = None
+              ) -> dict[str, list[str]]:
+    """Every article's SEE ALSO (doc ids of the picked stories' first articles)."""
+    order = list(range(len(docs)))
+    random.Random(seed).shuffle(order)
+    stories = InMemoryStories()
+    related = InMemoryRelated(stories, **(params or {}))
+    article_rows: dict[int, list[int]] = {}  # the release: rows per article
+    for index in order:
+        story_id = stories.assign(feats[index], key=index)
+        if picker == "product":
+            related.after_assign(story_id)
+        else:
+            vector = similarity.tfidf_vector(feats[index], stories.frequencies)
+            hits: Counter[int] = Counter()
+            for term in similarity.query_terms(vector):
+                for other in stories.postings.get(term, ()):
+                    if other != story_id:
+                        hits[other] += 1
+            found = sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))[:30]
+            cands = [release.RelatedCandidate(
+                story_id=s, similarity=similarity.cosine(vector, stories.stories[s].centroid))
+                for s, _ in found]
+            ranked = release.rank_related(cands, own_story=story_id)
+            article_rows[index] = [c.story_id for c in ranked]
+    final = {i: stories.story_of(i) for i in order}
+    first: dict[int, int] = {}
+    for i in order:
+        first.setdefault(final[i], i)
+    answers = {}
+    if picker == "product":
+        for i in order:
+            answers[i] = related.see_also(final[i], limit=SHOWN)
+    else:
+        newest_first = list(reversed(order))
+        for i in order:
+            picks: list[int] = []
+            for story_id in article_rows[i]:
+                if (len(picks) < SHOWN and story_id != final[i] and story_id not in picks
+                        and story_id in first):
+                    picks.append(story_id)
+            # The release's page filled the boxes with the newest other articles.
+            for j in newest_first:
+                if len(picks) >= SHOWN:
+                    break
+                if final[j] != final[i] and final[j] not in picks:
+                    picks.append(final[j])
+            answers[i] = picks
+    return {docs[i]["doc_id"]: [docs[first[s]]["doc_id"] for s in answers[i] if s in first]
+            for i in order}
+
+
+def score(docs: list[dict], answers: dict[str, list[str]], topics: set[int] | None = None
+          ) -> dict:
+    by_id = {d["doc_id"]: d for d in docs}
+    chosen = [d for d in docs if topics is None or d["topic"] in topics]
+
+    def right(doc: dict, pick: str) -> bool:
+        other = by_id[pick]
+        return other["topic"] == doc["topic"] and other["subcorpus"] != doc["subcorpus"]
+
+    boxed = [d for d in chosen if answers[d["doc_id"]]]
+    top1 = sum(right(d, answers[d["doc_id"]][0]) for d in boxed)
+    picks = [(d, p) for d in boxed for p in answers[d["doc_id"]][:2]]
+    shown_in: dict[str, set[int]] = defaultdict(set)
+    shown_by: Counter[str] = Counter()
+    for d in chosen:
+        for p in answers[d["doc_id"]]:
+            shown_by[p] += 1
+            if by_id[p]["topic"] != d["topic"]:
+                shown_in[p].add(d["topic"])
+    return {"articles": len(chosen), "with_box": len(boxed),
+            "box_share": len(boxed) / len(chosen) if chosen else 0.0,
+            "precision_at_1": top1 / len(boxed) if boxed else 0.0,
+            "precision_at_2": (sum(right(d, p) for d, p in picks) / len(picks)
+                               if picks else 0.0),
+            "right_at_1_share_of_all": top1 / len(chosen) if chosen else 0.0,
+            "max_other_topics_one_story": max((len(t) for t in shown_in.values()), default=0),
+            "max_articles_one_story": max(shown_by.values(), default=0)}
+
+
+def mean(rows: list[dict]) -> dict:
+    return {k: sum(r[k] for r in rows) / len(rows) for k in rows[0]}
+
+
+GRID = {"minimum": [0.12, 0.15, 0.18, 0.20, 0.25], "name_weight": [0.5, 1.0, 1.5]}
+
+
+def cross_validate(docs: list[dict], feats: list, seeds: list[int], folds: int) -> dict:
+    """K folds over topics: settings chosen on the other topics (largest box share with
+    precision@1 at least 0.9, else the best precision@1), scored on the fold's topics."""
+    topics = sorted({d["topic"] for d in docs})
+    random.Random(0).shuffle(topics)
+    parts = [set(topics[k::folds]) for k in range(folds)]
+    runs = {}
+    for floor in GRID["minimum"]:
+        for weight in GRID["name_weight"]:
+            runs[(floor, weight)] = [run_order(docs, feats, seed, picker="product",
+                                               params={"minimum": floor, "name_weight": weight})
+                                   for seed in seeds]
+    results = []
+    for part in parts:
+        training = set(topics) - part
+        table = {key: mean([score(docs, a, training) for a in answers])
+                 for key, answers in runs.items()}
+        ok = [k for k, r in table.items() if r["precision_at_1"] >= 0.9]
+        key = (max(ok, key=lambda k: (table[k]["box_share"], -k[0], k[1])) if ok
+               else max(table, key=lambda k: table[k]["precision_at_1"]))
+        held = mean([score(docs, a, part) for a in runs[key]])
+        results.append({"topics": sorted(part), "minimum": key[0], "name_weight": key[1],
+                        **held})
+    weights = [r["articles"] for r in results]
+    pooled = {k: sum(r[k] * w for r, w in zip(results, weights, strict=True)) / sum(weights)
+              for k in ("precision_at_1", "precision_at_2", "box_share")}
+    return {"folds": results, "pooled_held_out": pooled}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=Path("../shared/data/ecb_plus"))
+    parser.add_argument("--out", type=Path, help="one JSON line per article (first order)")
+    parser.add_argument("--seeds", type=int, default=5, help="arrival orders to average")
+    parser.add_argument("--ref", default=RELEASE, help="the release whose picker is the reference")
+    parser.add_argument("--cv", type=int, default=0, help="folds over topics (0: none)")
+    parser.add_argument("--results", type=Path, default=RESULTS / "related.json")
+    args = parser.parse_args(argv)
+    docs = load(args.data)
+    feats = [similarity.features(*clean_text(d["text"]))[0] for d in docs]
+    release = release_module(args.ref)
+    seeds = list(range(args.seeds))
+    result: dict = {"docs": len(docs), "topics": len({d["topic"] for d in docs}),
+                    "seeds": args.seeds, "reference_commit": args.ref}
+    first_answers = None
+    rows = []
+    for name in ("release", "product"):
+        started = time.perf_counter()
+        runs = []
+        for seed in seeds:
+            answers = run_order(docs, feats, seed, picker=name, release=release)
+            if name == "product" and first_answers is None:
+                first_answers = answers
+            runs.append(score(docs, answers))
+        result[name] = mean(runs)
+        result[name]["max_other_topics_one_story"] = max(
+            r["max_other_topics_one_story"] for r in runs)
+        result[name]["max_articles_one_story"] = max(r["max_articles_one_story"] for r in runs)
+        result[name + "_runs"] = runs
+        result[name + "_seconds_per_order"] = (time.perf_counter() - started) / len(seeds)
+        rows.append((name, result[name]))
+    print(f"{'picker':<10} {'P@1':>6} {'P@2':>6} {'box':>6} {'right@1/all':>11} "
+          f"{'max topics':>10} {'max articles':>12}")
+    for name, row in rows:
+        print(f"{name:<10} {row['precision_at_1']:6.3f} {row['precision_at_2']:6.3f} "
+              f"{row['box_share']:6.3f} {row['right_at_1_share_of_all']:11.3f} "
+              f"{row['max_other_topics_one_story']:10d} {row['max_articles_one_story']:12d}")
+    if args.cv:
+        result["cross_validation"] = cross_validate(docs, feats, seeds, args.cv)
+        pooled = result["cross_validation"]["pooled_held_out"]
+        print(f"cross-validation over topics ({args.cv} folds), held-out: "
+              f"P@1 {pooled['precision_at_1']:.3f}, P@2 {pooled['precision_at_2']:.3f}, "
+              f"box {pooled['box_share']:.3f}; chosen (floor, name weight): "
+              + ", ".join(f"({r['minimum']}, {r['name_weight']})"
+                          for r in result["cross_validation"]["folds"]))
+    args.results.parent.mkdir(exist_ok=True)
+    args.results.write_text(json.dumps(result, indent=2) + "\n")
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as handle:
+            for d in docs:
+                handle.write(json.dumps({"doc_id": d["doc_id"],
+                                         "related": first_answers[d["doc_id"]]}) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
