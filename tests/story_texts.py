@@ -91,3 +91,26 @@ def fire_report(event: list[str], number: int, *, shared: int = 2) -> tuple[str,
 
 
 _LEFT_OUT = [(a, b) for a in range(6) for b in range(a + 1, 6)]
+
+# Two earthquakes in two countries, reported in the words every earthquake is reported
+# in: another story of the same kind, the SEE ALSO a reader of either wants.
+QUAKE_TARVEN = [
+    "A magnitude 6.4 earthquake struck the mountain province of Tarven early on Sunday, "
+    "collapsing dozens of houses and killing at least 14 people, the civil defence agency said.",
+    "The quake's epicentre was 22 kilometres north of the town of Oskarvik at a depth of ten "
+    "kilometres, according to the national seismology institute.",
+    "Rescue teams with sniffer dogs searched the rubble of collapsed buildings through the "
+    "night as strong aftershocks shook the valley and damaged roads slowed the rescuers.",
+    "Governor Petra Halvard said field hospitals and tents had been sent to the villages "
+    "worst hit by the earthquake, where thousands spent the night outdoors.",
+]
+QUAKE_MIRENA = [
+    "A magnitude 5.9 earthquake shook the coastal region of Mirena on Thursday, killing at "
+    "least nine people in the port of Calvessa, the interior ministry said.",
+    "Seismologists at Calvessa university located the epicentre offshore and counted more than "
+    "30 aftershocks by evening, several strong enough to send residents into the streets.",
+    "Rescue teams searched the rubble of collapsed buildings for survivors through the night, "
+    "and the ferry to the islands was suspended while engineers inspected the piers.",
+    "Interior minister Dario Montel promised emergency funds for the families who lost their "
+    "homes, and schools in the region will stay closed until their walls are checked.",
+]

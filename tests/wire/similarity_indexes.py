@@ -178,18 +178,20 @@ class InMemoryRelated:
         older story learns of the newer one (and of its new centroid)."""
         ranked = self._rank(story_id, when)
         for cand in ranked[:similarity.REVERSE_LINKS]:
-            self._rank(cand.story_id, when)
+            self._rank(cand.story_id, when, also=story_id)
         return ranked
 
-    def _rank(self, story_id: int, when: datetime | None) -> list:
+    def _rank(self, story_id: int, when: datetime | None, also: int | None = None) -> list:
         story = self.stories.stories[story_id]
         hits: Counter[int] = Counter()
-        for term in query_terms(story.centroid):
+        for term in query_terms(story.centroid, similarity.RELATED_QUERY_TERMS):
             for other in self.stories.postings.get(term, ()):
                 if other != story_id and other in self.stories.stories:
                     hits[other] += 1
         found = [self.stories.stories[s] for s, _ in
                  sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))[:self.lookup]]
+        if also is not None and also not in {s.story_id for s in found}:
+            found.append(self.stories.stories[also])  # the story that picked this one
         picks = self._picks()
         ranked = similarity.rank_related(
             similarity.story_candidates(story, found, picks=picks),

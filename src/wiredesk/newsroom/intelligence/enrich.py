@@ -318,20 +318,27 @@ def _store_related(article: Article) -> None:
                   .exclude(status=Article.Status.KILLED).order_by("-published_at", "-id")
                   .first())
         if other is not None and newest is not None:
-            _rank_related(other, newest, when=article.published_at)
+            _rank_related(other, newest, when=article.published_at, also=story.pk)
 
 
-def _rank_related(story: Story, holder: Article, *, when) -> list[similarity.RelatedCandidate]:
+def _rank_related(story: Story, holder: Article, *, when, also: int | None = None
+                  ) -> list[similarity.RelatedCandidate]:
     """Rank other stories for ``story`` (the pure rules in ``wire.similarity.related``) and
-    store the answer as the story's rows, held by ``holder``, one of its articles."""
+    store the answer as the story's rows, held by ``holder``, one of its articles.
+
+    ``also``: a story compared whether or not the lookup finds it (the one that picked
+    this story: what makes one story the other's SEE ALSO need not make it findable)."""
     if not story.centroid:
         return []
     story_ids = list(
-        StoryTerm.objects.filter(term__in=similarity.query_terms(story.centroid),
+        StoryTerm.objects.filter(term__in=similarity.query_terms(
+                                     story.centroid, similarity.RELATED_QUERY_TERMS),
                                  last_published_at__gte=when - RELATED_WINDOW)
         .exclude(story_id=story.pk)
         .values("story_id").annotate(hits=Count("id")).order_by("-hits", "story_id")
         .values_list("story_id", flat=True)[:RELATED_CANDIDATES])
+    if also is not None and also not in story_ids:
+        story_ids.append(also)
     others = list(Story.objects.filter(pk__in=story_ids))
     # How many other stories show each candidate already (the diversity rule).
     picks = dict(RelatedStory.objects.filter(story_id__in=story_ids)

@@ -39,6 +39,10 @@ DIVERSITY_PICKS = 4
 RECENCY_SHARE = 0.10
 SECTION_SHARE = 0.05
 RELATED_LIMIT = 6
+# Candidate stories are looked up by this many of the story's strongest terms (a story is
+# indexed under twice QUERY_TERMS of its own): kinds of news share their common words,
+# which are seldom a story's very strongest.
+RELATED_QUERY_TERMS = 60
 # A story picked as SEE ALSO is ranked again at once (its best few picks), so an older
 # story learns of the newer one that picked it.
 REVERSE_LINKS = 2

@@ -1,0 +1,80 @@
+"""SEE ALSO's pure rules: relevant or absent (the floor), another story of the same kind
+rather than the same event again (names), no story shown everywhere (diversity)."""
+
+from datetime import UTC, datetime, timedelta
+
+from tests.story_texts import COURT, FLOOD, MATCH, QUAKE_MIRENA, QUAKE_TARVEN
+from tests.wire.similarity_indexes import InMemoryRelated, InMemoryStories
+from wiredesk.wire import similarity as sim
+
+NOW = datetime(2025, 7, 11, tzinfo=UTC)
+
+
+def cand(story_id, similarity, **kwargs):
+    return sim.RelatedCandidate(story_id, similarity, NOW, **kwargs)
+
+
+def test_nothing_under_the_confidence_floor_is_shown():
+    below = sim.RELATED_FLOOR - 0.01
+    assert sim.rank_related([cand(2, below), cand(3, 0.02)], own_story=1, now=NOW) == []
+    ranked = sim.rank_related([cand(2, below), cand(3, sim.RELATED_FLOOR + 0.01)],
+                              own_story=1, now=NOW)
+    assert [c.story_id for c in ranked] == [3]
+    # Recency, section and diversity reorder what cleared the floor; they never lift a
+    # candidate over it.
+    assert sim.rank_related([cand(2, below, section="world")], own_story=1, section="world",
+                            now=NOW) == []
+
+
+def test_a_story_many_others_show_loses_to_an_equal_fresh_one():
+    hub = cand(2, 0.40, picks=3 * sim.DIVERSITY_PICKS)
+    fresh = cand(3, 0.35)
+    ranked = sim.rank_related([hub, fresh], own_story=1, now=NOW)
+    assert [c.story_id for c in ranked] == [3, 2]
+    assert ranked[1].score < ranked[0].score
+    # Without the rule the stronger similarity would win.
+    ranked = sim.rank_related([hub, fresh], own_story=1, now=NOW, diversity=0)
+    assert [c.story_id for c in ranked] == [2, 3]
+
+
+def test_sharing_the_names_too_is_the_same_event_told_again():
+    same_event = cand(2, 0.45, names=0.8)
+    other_of_its_kind = cand(3, 0.35, names=0.1)
+    ranked = sim.rank_related([same_event, other_of_its_kind], own_story=1, now=NOW)
+    assert [c.story_id for c in ranked] == [3, 2]
+
+
+def test_recency_and_section_only_break_ties():
+    old_same_section = sim.RelatedCandidate(2, 0.40, NOW - timedelta(days=20), "world")
+    fresh_other_section = cand(3, 0.30, section="sport")
+    ranked = sim.rank_related([old_same_section, fresh_other_section], own_story=1,
+                              section="world", now=NOW)
+    assert [c.story_id for c in ranked] == [2, 3]
+    tie = sim.rank_related([cand(4, 0.30, section="sport"), cand(5, 0.30, section="world")],
+                           own_story=1, section="world", now=NOW)
+    assert [c.story_id for c in tie] == [5, 4]
+
+
+def test_terms_are_compared_by_their_stem():
+    assert sim.related_term("kazakhstan’s") == sim.related_term("kazakh")
+    assert sim.related_term("exporters") == sim.related_term("export")
+    assert sim.related_term("russia's") == sim.related_term("russian")
+    whole, names = sim.related_similarity({"kazakhstan’s": 1.0, "grain": 1.0}, ["kazakhstan’s"],
+                                          {"kazakh": 1.0, "grain": 1.0}, ["kazakh"])
+    assert whole > 0.99 and names > 0.99
+
+
+def test_two_earthquakes_are_each_others_see_also_and_other_news_shows_none():
+    stories = InMemoryStories()
+    related = InMemoryRelated(stories)
+    ids = {}
+    for name, text in (("tarven", QUAKE_TARVEN), ("flood", FLOOD), ("court", COURT),
+                       ("match", MATCH), ("mirena", QUAKE_MIRENA)):
+        ids[name] = stories.assign(sim.features("", "\n".join(text))[0], when=NOW)
+        related.after_assign(ids[name], when=NOW)
+    assert len(set(ids.values())) == 5  # two events, two stories: clustering kept them apart
+    assert related.see_also(ids["mirena"]) == [ids["tarven"]]
+    # The first quake's story learnt of the second when it was picked by it.
+    assert related.see_also(ids["tarven"]) == [ids["mirena"]]
+    for other in ("flood", "court", "match"):
+        assert related.see_also(ids[other]) == []
