@@ -27,7 +27,9 @@ BODY = "".join(f"<p>Paragraph {i} with enough words to make a paragraph.</p>" fo
 # desk's slots on that front (none here; a curated front adds one for their articles).
 HOME_QUERIES = 12
 # The article page 2 more for its canonical URL (its placements, the home editions).
-ARTICLE_QUERIES = 18  # 15 + the tags named in the article + 2 canonical
+ARTICLE_QUERIES = 17  # 14 + the tags named in the article + 2 canonical
+# (SEE ALSO is one query for the story's ranked rows and one per box; no box is filled
+# in with the newest articles any more, which took one more.)
 # Store, place, and the story-intelligence step (PostgreSQL upserts in fewer statements);
 # one is the agency picture items paired with a text that brought no picture of its own
 # (an ingest run asks once per document whether the agency pairs any); 5 are the change

@@ -310,7 +310,7 @@ def _store_related(article: Article) -> None:
     picked is ranked again too, so an older story learns of the newer one."""
     if article.story_id is None:
         return
-    story = Story.objects.get(pk=article.story_id)
+    story = article.story  # as clustering just saved it
     ranked = _rank_related(story, article, when=article.published_at)
     for cand in ranked[:similarity.REVERSE_LINKS]:
         other = Story.objects.filter(pk=cand.story_id).first()
