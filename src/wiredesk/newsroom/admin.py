@@ -5,15 +5,18 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
 from django.utils import timezone
 
 from wiredesk.core.audit import AuditEntry
-from wiredesk.newsroom import intelligence, services
+from wiredesk.core.pagination import CappedPaginator
+from wiredesk.newsroom import intelligence, services, textsearch
 from wiredesk.newsroom.audit import audit
 from wiredesk.newsroom.models import (
     Agency,
@@ -183,6 +186,40 @@ class ArticleStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class EditionFilter(admin.SimpleListFilter):
+    """The articles one edition carries, as a semi-join (EXISTS): the field filter on
+    ``placements__edition`` joins and makes the admin add DISTINCT, which at a million
+    articles sorts every placement of the edition to show fifty. The parameter keeps the
+    field filter's name, so addresses made before still work. Editions and placements are
+    reached through the reverse relation, never imported (they sit above the newsroom)."""
+
+    title = "edition"
+    parameter_name = "placements__edition__id__exact"
+
+    @staticmethod
+    def placement_model():
+        return Article._meta.get_field("placements").related_model
+
+    def lookups(self, request, model_admin):
+        edition = self.placement_model()._meta.get_field("edition").related_model
+        return [(str(pk), name) for pk, name in
+                edition.objects.order_by("name").values_list("pk", "name")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        if not value.isdigit():
+            return queryset.none()
+        placed = self.placement_model().objects.filter(article=OuterRef("pk"),
+                                                       edition_id=int(value))
+        return queryset.filter(Exists(placed))
+
+
+# How many matches a search in the article list pages through (its newest ones).
+SEARCH_CAP = 1000
+
+
 def shown_status(article: Article) -> str:
     if article.status == Article.Status.PUBLISHED and not article.is_public:
         return "embargoed"
@@ -232,14 +269,24 @@ class ArticleAdmin(admin.ModelAdmin):
     list_display = ["headline", "editions_shown", "section", "status_shown", "agency",
                     "local_time", "story_size", "flags_shown"]
     # Every edition, section and agency is listed (a few dozen rows): asking which ones
-    # the articles use would scan the archive on each page.
-    list_filter = ["placements__edition", "section", ArticleStatusFilter, "agency", "kind"]
+    # the articles use would scan the archive on each page. Dates by period (today, the
+    # past 7 days, this month, this year), not by a hierarchy: that lists the years and
+    # months the articles fall in, a scan of the archive on every page.
+    list_filter = [EditionFilter, "section", ArticleStatusFilter, "agency", "kind",
+                   ("published_at", admin.DateFieldListFilter)]
     list_select_related = ["agency", "section", "story"]
-    search_fields = ["headline", "byline", "dateline", "guid", "canonical_url", "=agency__code",
-                     "section__name"]
-    search_help_text = "Headline, byline, dateline, guid, address, agency code or section"
+    # What the search box looks in (get_search_results): the words of the headline and
+    # text through the search index, a killed article's headline, an agency's code, a
+    # section's name, a guid or an address typed whole.
+    search_fields = ["headline"]
+    search_help_text = "Words of the headline or text, agency code, section, guid or address"
     list_per_page = 50
-    date_hierarchy = "published_at"
+    # A million articles: the count stops at 10,000 and the unfiltered total is not asked.
+    paginator = CappedPaginator
+    show_full_result_count = False
+    # Sorted only by what an index orders (the publication time); the other columns
+    # would sort the whole archive for each page.
+    sortable_by = ["local_time"]
     readonly_fields = ["identity", "guid", "canonical_url", "fingerprint", "version",
                        "first_seen_at", "modified_at", "flags", "picture_guid",
                        "picture_source"]
@@ -291,6 +338,66 @@ class ArticleAdmin(admin.ModelAdmin):
         if any(not request.user.has_perm(perm, article) for article in articles):
             raise PermissionDenied
         return articles
+
+    def get_paginator(self, request, queryset, per_page, orphans=0,
+                      allow_empty_first_page=True):
+        paginator = super().get_paginator(request, queryset, per_page, orphans,
+                                          allow_empty_first_page)
+        if request.GET.get(SEARCH_VAR, "").strip():
+            # A search lists its newest matches only: more than this, and the editor is
+            # better served by another word than by page 21.
+            paginator.cap = min(paginator.cap, SEARCH_CAP)
+        return paginator
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # The edition filter's parameter reads like a field lookup but is its own.
+        if lookup == EditionFilter.parameter_name:
+            return True
+        return super().lookup_allowed(lookup, value, request)
+
+    def get_search_results(self, request, queryset, search_term):
+        """Each word through the search index (headline and text, as the public search),
+        never a LIKE over the archive; a killed article (out of the index) by its headline
+        among the SEARCH_CAP most recent killed ones. The whole term is also tried as an
+        agency's code, a section's name, and, when it looks like one, a guid or an
+        address."""
+        term = search_term.strip()
+        if not term or not textsearch.available():
+            return super().get_search_results(request, queryset, search_term)
+        # The few matches are one list of ids (IN over a UNION ALL): the database looks
+        # them up and sorts them. OR-ed with the rest, SQLite would walk the whole archive
+        # in date order testing each row, for a rare word all million of them.
+        selects = []
+        # The newest matches up to the search's cap (get_paginator): past it the list is
+        # not paged anyway, and a word in every tenth headline costs no more at a million
+        # articles than at ten thousand.
+        by_words = textsearch.words_sql(term, newest=SEARCH_CAP + 1)
+        if by_words is not None:
+            selects.append(by_words)
+        # Killed articles are out of the index: the most recent of them by headline (the
+        # status filter lists them all).
+        recent_killed = (Article.objects.filter(status=Article.Status.KILLED)
+                         .order_by("-published_at").values("pk")[:SEARCH_CAP])
+        killed = Article.objects.filter(pk__in=Subquery(recent_killed))
+        for word in term.split():
+            killed = killed.filter(headline__icontains=word)
+        selects.append(killed.order_by().values("pk").query.sql_with_params())
+        if " " not in term and (":" in term or "/" in term):
+            exact = Article.objects.filter(Q(guid=term) | Q(canonical_url=term)
+                                           | Q(identity=term))
+            selects.append(exact.order_by().values("pk").query.sql_with_params())
+        ids = RawSQL(" UNION ALL ".join(sql for sql, _ in selects),  # noqa: S611
+                     [param for _, params in selects for param in params])
+        found = Q(pk__in=ids)
+        # An agency's code or a section's name matches many articles: OR-ed, they are
+        # found walking the archive in date order, and the first page fills at once.
+        agencies = list(Agency.objects.filter(code__iexact=term).values_list("pk", flat=True))
+        if agencies:
+            found |= Q(agency__in=agencies)
+        sections = list(Section.objects.filter(name__iexact=term).values_list("pk", flat=True))
+        if sections:
+            found |= Q(section__in=sections)
+        return queryset.filter(found), False
 
     @staticmethod
     def _editions(article):

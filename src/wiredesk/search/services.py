@@ -171,6 +171,18 @@ def search_edition(edition: Edition, raw_query: str, *, filters: SearchFilters |
     return results
 
 
+def matching_article_ids_sql(raw_query: str, newest: int) -> tuple[str, list] | None:
+    """SQL (and parameters) selecting the ids of the ``newest`` articles (by id, which
+    grows with time, as RANK_WINDOW assumes) whose indexed headline or text hold every word
+    of ``raw_query``: the index's own lookup, never a scan of the archive, and bounded
+    however common the word; what the desk's article list searches with. Killed articles
+    are not in the index. The SQL is the backend's own; what was typed is a parameter."""
+    query = parse_query(raw_query)
+    if query.empty:
+        return None
+    return backend_for(connection).matching_ids_sql(query, newest)
+
+
 def _budget(backend):
     """Every query of one search shares WIREDESK_SEARCH_TIMEOUT_MS (0: no limit); past it
     the search stops with SearchTooSlow, since a changed query string misses the cache."""

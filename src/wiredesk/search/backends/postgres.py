@@ -79,6 +79,13 @@ class PostgresBackend:
             params += [self.config, text]
         return sql, params
 
+    def matching_ids_sql(self, query: ParsedQuery, newest: int) -> tuple[str, list]:
+        """A subquery of the ids of the ``newest`` articles matching ``query`` (ids grow
+        with time)."""
+        tsq, tsq_params = self._tsquery(query)
+        return (f"SELECT id FROM (SELECT article_id AS id FROM {TABLE} WHERE document @@ ({tsq})"
+                " ORDER BY article_id DESC LIMIT %s) AS newest", [*tsq_params, newest])
+
     def _window_floor(self, cursor, tsq: str, tsq_params: list) -> int | None:
         """The article id where the most recent RANK_WINDOW matches begin: walking the
         primary key backwards stops after the window, without reading every match."""

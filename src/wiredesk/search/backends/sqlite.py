@@ -58,6 +58,12 @@ class SqliteFts5Backend:
         cursor.execute(f"SELECT count(*) FROM {TABLE}")
         return int(cursor.fetchone()[0])
 
+    def matching_ids_sql(self, query: ParsedQuery, newest: int) -> tuple[str, list]:
+        """A subquery of the ids of the ``newest`` articles matching ``query`` (ids grow
+        with time); FTS5 walks its matches in rowid order and stops there."""
+        return (f"SELECT id FROM (SELECT rowid AS id FROM {TABLE} WHERE {TABLE} MATCH %s"
+                " ORDER BY rowid DESC LIMIT %s)", [match_expression(query), newest])
+
     def _window_floor(self, cursor, match: str) -> int | None:
         """The article id where the most recent RANK_WINDOW matches begin (ids grow with
         time); FTS5 walks its matches in rowid order, so this reads only the window."""
