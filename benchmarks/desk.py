@@ -15,8 +15,9 @@ Headlines and text are real items read in place from ../shared/data
 the 1M archive each about a hundred times, as a long-running wire archive repeats itself.
 
 Every page goes through Django's test client (the whole request: middleware, admin, the
-templates) as a signed-in superuser and as an editor (staff with the article, audit, front
-and schedule permissions only). A page that answers 404 is not built yet: it is skipped
+templates) as a signed-in superuser, as an editor (staff with the article, audit, front
+and schedule permissions only, on every edition) and as an edition editor (the role, on
+the first edition). A page that answers 404 is not built yet: it is skipped
 with a note. Adding a page is one line in PAGES.
 """
 
@@ -245,8 +246,12 @@ def measure(ids: dict, runs: int, roles: list[str]) -> dict:
     from wiredesk.newsroom.models import Article
 
     edition = Edition.objects.get(pk=ids["editions"][0])
+    if "edition-editor" in roles:
+        ids["edition-editor"] = edition_editor(edition.slug)
     values = {"edition": edition.pk, "slug": edition.slug, "word": SEARCH_WORD,
-              "article": Article.objects.order_by("-published_at", "-id").first().pk}
+              # The newest article the first edition carries: every role may open it.
+              "article": Article.objects.filter(placements__edition=edition)
+              .order_by("-published_at", "-id").first().pk}
     out = {}
     for role in roles:
         client = Client(HTTP_HOST="localhost")  # loopback: always one of the site's hosts
@@ -270,6 +275,19 @@ def measure(ids: dict, runs: int, roles: list[str]) -> dict:
             print(f"  {role:9} {label:28} {response.status_code} q={max(counts):3}"
                   f" {statistics.median(times):9.1f} ms", file=sys.stderr, flush=True)
     return out
+
+
+def edition_editor(slug: str) -> int:
+    """An editor of one edition through the roles (editions.roles), made once."""
+    from django.contrib.auth.models import User
+
+    from wiredesk.editions.roles import role_grant
+
+    user, made = User.objects.get_or_create(username="bench-edition-editor",
+                                            defaults={"is_staff": True})
+    if made:
+        role_grant(actor="benchmark", username=user.username, edition=slug)
+    return user.pk
 
 
 def run_child(size: int, runs: int, data: Path, roles: list[str]) -> dict:
@@ -380,7 +398,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3,
                         help="the sizes measured in turn this many times (the machine's "
                              "load drifts; each size gets its share of it)")
-    parser.add_argument("--roles", default="superuser,editor")
+    parser.add_argument("--roles", default="superuser,editor,edition-editor",
+                        help="editor: staff with the desk's permissions on every edition; "
+                             "edition-editor: an editor of the first edition (roles)")
     parser.add_argument("--database-url", default="",
                         help="a PostgreSQL server: each size gets a database on it")
     parser.add_argument("--data-dir", type=Path, default=None,

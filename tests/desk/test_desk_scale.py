@@ -13,7 +13,7 @@ from wiredesk.core.models import AuditEntry
 pytestmark = pytest.mark.django_db
 
 DESK_PAGES = ["/desk/", "/desk/audit/", "/desk/audit/?action=article.edit",
-              "/desk/audit/?page=2"]
+              "/desk/audit/?page=2", "/desk/fronts/chile-sun/", "/desk/schedule/"]
 
 
 def log(count: int, user) -> None:

@@ -176,8 +176,11 @@ def edition_sections(edition: Edition) -> list[Section]:
     chosen = list(edition.sections.all())
     if chosen:
         return chosen
-    return list(Section.objects.filter(
-        articles__placements__edition=edition).distinct().order_by("position", "name"))
+    # Each section asked whether it has one article here (EXISTS stops at the first):
+    # a DISTINCT over the join read every placement of the edition (2 s at 1M articles).
+    placed = Article.objects.filter(section=OuterRef("pk"),
+                                    placements__edition=edition)
+    return list(Section.objects.filter(Exists(placed)).order_by("position", "name"))
 
 
 def article_in_edition(edition: Edition, article_id: int) -> Article | None:

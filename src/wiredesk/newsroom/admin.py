@@ -302,8 +302,11 @@ class ArticleAdmin(admin.ModelAdmin):
                     .prefetch_related("placements__edition")
                     .annotate(copy_count=Coalesce(Subquery(copies), 0)))
         if edition_scoped(request.user):
-            articles = articles.filter(pk__in=Article.objects.filter(
-                placements__edition__roles__user=request.user).values("pk"))
+            # A semi-join, read in date order until the page is full: an IN over every
+            # article of the editor's editions made SQLite sort them all (22 s at 1M).
+            placed = EditionFilter.placement_model().objects.filter(
+                article=OuterRef("pk"), edition__roles__user=request.user)
+            articles = articles.filter(Exists(placed))
         return articles
 
     def get_object(self, request, object_id, from_field=None):
