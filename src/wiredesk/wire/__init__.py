@@ -38,6 +38,10 @@ else in ``wire``. Their main names:
 - ``placement``: ``EditionRule``, ``editions_for`` (which editions carry an item).
 - ``similarity``: features, near-duplicates, story clustering, related ranking.
 - ``entities``: ``extract`` (names in an item), ``entity_key``.
+- ``language``: ``detect`` (an item's language as a BCP 47 tag, from its letters and
+  py3langid, the feed's declaration trusted when the text agrees or is too short),
+  ``primary``, ``direction`` (``rtl`` or ``ltr``), ``normalize_tag``.
+- ``slugs``: ``slug_for`` (a headline in any script as an ASCII slug, transliterated).
 - ``xmlsafe``: ``xml_text`` / ``xml_clean`` (text any XML writer can emit: feeds,
   sitemaps), beside the safe parsing the format adapters use.
 
@@ -53,6 +57,7 @@ __all__ = [
     "fetch",
     "formats",
     "images",
+    "language",
     "mail",
     "markup",
     "normalize",
@@ -63,6 +68,7 @@ __all__ = [
     "sanitize",
     "sections",
     "similarity",
+    "slugs",
     "sources",
     "types",
     "xmlsafe",

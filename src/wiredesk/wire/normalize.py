@@ -18,6 +18,7 @@ import ftfy
 
 from wiredesk.wire.datelines import parse_dateline
 from wiredesk.wire.identity import canonical_url, fingerprint, identity_key
+from wiredesk.wire.language import detect as detect_language
 from wiredesk.wire.pictures import (
     PICTURE_CLASSES,
     best_media,
@@ -286,7 +287,8 @@ def normalize(item: WireItem, *, zone: str = "UTC", now: datetime | None = None,
         urgency=(item.urgency if item.urgency is not None and 1 <= item.urgency <= 9
                  else prefixes.urgency),
         embargo_until=to_utc(item.embargo_until, naive=True, zone=zone),
-        language=item.language[:20],
+        # What the text is written in, the feed's declaration trusted when the text agrees.
+        language=detect_language(headline, body_text, item.language)[:20],
         flags=flags,
         source_format=item.source_format,
         item_class=item.item_class,

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from django.db import models
 from django.utils import timezone
-from django.utils.text import slugify
 
 from wiredesk.newsroom.models.files import PictureFile, largest_file, picture_files
+from wiredesk.wire.slugs import slug_for
 from wiredesk.wire.types import Picture
 
 
@@ -228,7 +228,7 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = slugify(self.headline)[:100] or "item"
+            self.slug = slug_for(self.headline)
         super().save(*args, **kwargs)
 
     def picture_files(self) -> list[PictureFile]:

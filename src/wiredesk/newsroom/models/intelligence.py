@@ -8,7 +8,8 @@ process holds the archive in memory.
 from __future__ import annotations
 
 from django.db import models
-from django.utils.text import slugify
+
+from wiredesk.wire.slugs import slug_for
 
 
 class Story(models.Model):
@@ -35,7 +36,7 @@ class Story(models.Model):
     @property
     def slug(self) -> str:
         """The last part of the story page's address, from its headline."""
-        return slugify(self.headline)[:100] or "story"
+        return slug_for(self.headline, fallback="story")
 
 
 class ArticleSignature(models.Model):

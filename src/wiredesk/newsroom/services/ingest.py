@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
 from wiredesk.newsroom import intelligence
 from wiredesk.newsroom.audit import audit
@@ -34,6 +33,7 @@ from wiredesk.newsroom.signals import article_stored
 from wiredesk.wire import fetch as wire_fetch
 from wiredesk.wire.pipeline import process
 from wiredesk.wire.sections import section_for
+from wiredesk.wire.slugs import slug_for
 from wiredesk.wire.types import CleanItem
 
 # One logger for every ingest and poll line: operators filter and quiet it by this name.
@@ -95,7 +95,7 @@ def _apply(article: Article, item: CleanItem, section: Section | None,
     if not article.slug:
         # Made once, from the first (prefix-free) headline: a later version's headline,
         # a correction's included, never moves the article's URL.
-        article.slug = slugify(item.headline)[:100] or "item"
+        article.slug = slug_for(item.headline)
     article.lead = item.lead
     article.teaser = item.teaser
     article.body_html = item.body_html
@@ -345,7 +345,7 @@ def _rewrite_draft(draft: Article, item: CleanItem, *, section: Section | None,
     if draft.fingerprint == item.fingerprint and draft.section == section:
         return Stored("unchanged", draft)
     _apply(draft, item, section, picture)
-    draft.slug = slugify(item.headline)[:100] or "item"
+    draft.slug = slug_for(item.headline)
     draft.published_at = item.published or timezone.now()
     draft.save()
     _enrich(draft, created=False)
