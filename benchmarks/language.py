@@ -7,7 +7,7 @@ en (``language_samples``), English headlines and bodies from bbc_news and ag_new
 from dpa's NewsML-G2 sample. Each candidate ships its model in its wheel (nothing is
 downloaded at run time); ``py3langid-news`` is py3langid restricted to the
 languages news is written in; ``wiredesk`` is the product's own ``wire.language.detect``
-(script shortcuts, then py3langid-news; empty, "unknown", rather than a guess under 50 %),
+(script shortcuts, then py3langid-news; empty, "unknown", rather than a guess under 90 %),
 and ``wiredesk-declared-en`` the same for a feed that declares English for every item.
 Prints one line per candidate and text kind, and writes results/language.json.
 """

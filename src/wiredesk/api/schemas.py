@@ -62,6 +62,9 @@ class ArticleOut(Schema):
     id: int
     url: str = Field(description="Canonical URL in the requested (or first) edition")
     headline: str
+    language: str = Field(description="What the copy is written in (BCP 47: en, ar, pt-BR), "
+                                      "detected from its text; the edition's language when "
+                                      "that could not be told")
     teaser: str
     agency: AgencyOut
     section: SectionOut | None

@@ -22,6 +22,9 @@ def register(sub) -> None:
     ed_add.add_argument("--sections", default=None, help="comma-separated section slugs")
     ed_add.add_argument("--agencies", default=None, help="comma-separated agency codes")
     ed_add.add_argument("--tagline", default="")
+    ed_add.add_argument("--language", default="en", metavar="CODE",
+                        help="BCP 47 language of the edition's pages (en, es, ar, pt-BR); "
+                             "right-to-left ones (ar, he, fa, ur) get dir=rtl")
     _brand_options(ed_add)
     ed_update = ed_sub.add_parser(
         "update", help="change an edition: only the options given change")
@@ -33,6 +36,8 @@ def register(sub) -> None:
     ed_update.add_argument("--sections", default=None, help="comma-separated section slugs")
     ed_update.add_argument("--agencies", default=None, help="comma-separated agency codes")
     ed_update.add_argument("--tagline", default=None)
+    ed_update.add_argument("--language", default=None, metavar="CODE",
+                           help="BCP 47 language of the edition's pages")
     _brand_options(ed_update)
     for parser in (ed_add, ed_update):
         homes = parser.add_argument_group("canonical home (one URL per article)")
@@ -174,12 +179,12 @@ def cmd_edition(args) -> int:
                 edition = services.edition_save(
                     name=args.name, slug=args.slug, time_zone=args.timezone, hosts=args.host,
                     sections=split_list(args.sections), agencies=split_list(args.agencies),
-                    tagline=args.tagline)
+                    tagline=args.tagline, language=args.language)
             else:
                 edition = services.edition_update(
                     args.slug, name=args.name, time_zone=args.timezone, hosts=args.host,
                     sections=split_list(args.sections), agencies=split_list(args.agencies),
-                    tagline=args.tagline)
+                    tagline=args.tagline, language=args.language)
             _apply_brand(edition, args)
             if args.home_sections is not None or args.home_agencies is not None:
                 services.edition_homes_set(edition, sections=split_list(args.home_sections),

@@ -23,6 +23,7 @@ from wiredesk.editions.models import (
 from wiredesk.editions.signals import placements_changed
 from wiredesk.errors import WiredeskError
 from wiredesk.newsroom.models import Agency, Article, Section
+from wiredesk.wire.language import normalize_tag
 from wiredesk.wire.placement import EditionRule, editions_for
 
 
@@ -110,6 +111,10 @@ def edition_save(*, name: str, slug: str = "", time_zone: str = "UTC", hosts: It
         validate_zone(time_zone)
     except Exception as exc:
         raise EditionError(f"unknown time zone {time_zone!r} (use e.g. Australia/Sydney)") from exc
+    tag = normalize_tag(language)
+    if not tag:
+        raise EditionError(f"{language!r} is not a language tag (use BCP 47: en, es, ar, pt-BR)")
+    language = tag
     edition, _created = Edition.objects.update_or_create(
         slug=slug, defaults={"name": name.strip(), "time_zone": time_zone,
                              "tagline": tagline, "language": language})
@@ -132,20 +137,20 @@ def edition_save(*, name: str, slug: str = "", time_zone: str = "UTC", hosts: It
 def edition_update(slug: str, *, name: str | None = None, time_zone: str | None = None,
                    hosts: Iterable[str] = (), sections: Iterable[str] | None = None,
                    agencies: Iterable[str] | None = None,
-                   tagline: str | None = None) -> Edition:
+                   tagline: str | None = None, language: str | None = None) -> Edition:
     """Change what is given of an existing edition (hosts are added); the rest stays."""
     edition = Edition.objects.filter(slug=slug).first()
     if edition is None:
         raise EditionError(f"no edition {slug!r} (see `wiredesk edition list`)")
     hosts = list(hosts)
     if name is None and time_zone is None and not hosts and sections is None \
-            and agencies is None and tagline is None:
+            and agencies is None and tagline is None and language is None:
         return edition
     return edition_save(name=edition.name if name is None else name, slug=edition.slug,
                         time_zone=time_zone or edition.time_zone, hosts=hosts,
                         sections=sections, agencies=agencies,
                         tagline=edition.tagline if tagline is None else tagline,
-                        language=edition.language)
+                        language=edition.language if language is None else language)
 
 
 def edition_replace_all(*, edition: Edition) -> int:

@@ -28,6 +28,7 @@ from django.utils import feedgenerator
 
 from wiredesk.editions import selectors
 from wiredesk.editions.canonical import canonicals
+from wiredesk.editions.languages import article_language
 from wiredesk.editions.links import (
     article_url,
     edition_base_url,
@@ -216,6 +217,14 @@ class AtomWithContent(XmlSafeFeed, feedgenerator.Atom1Feed):
         attrs["xmlns:media"] = MEDIA_NS
         return attrs
 
+    def item_attributes(self, item):
+        # An entry in another language than the feed's says so (RSS 2.0 has no place).
+        attrs = super().item_attributes(item)
+        language = item.get("language")
+        if language and language != self.feed.get("language"):
+            attrs["xml:lang"] = language
+        return attrs
+
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
         if item.get("content_html"):
@@ -321,7 +330,8 @@ class EditionRssFeed(HubLinkedFeed):
     def item_extra_kwargs(self, item: Article) -> dict:
         picture = article_picture(item, item.feed_edition)
         return {"content_html": item.body_html,
-                "picture": dataclasses.asdict(picture) if picture else None}
+                "picture": dataclasses.asdict(picture) if picture else None,
+                "language": article_language(item, item.feed_edition)}
 
 
 class EditionAtomFeed(EditionRssFeed):
@@ -352,7 +362,7 @@ def json_feed_document(scope: FeedScope) -> dict:
             "date_published": article.published_at.isoformat(),
             "date_modified": (article.source_updated_at or article.published_at).isoformat(),
             "authors": [{"name": article_author(article)}],
-            "language": scope.edition.language,
+            "language": article_language(article, scope.edition),
         }
         picture = article_picture(article, scope.edition)
         if picture is not None:

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from wiredesk.editions import selectors
 from wiredesk.editions.canonical import Canonical, canonical_of, id_slices
+from wiredesk.editions.languages import article_language
 from wiredesk.editions.links import edition_base_url, media_url, section_path, tag_path
 from wiredesk.editions.models import Edition
 from wiredesk.newsroom.models import Article, ArticleTag, Tag
@@ -192,7 +193,8 @@ def item_facts(article: Article, edition: Edition | None = None, *,
         first_created=iso(article.published_at),
         version_created=iso(_version_created(article, status)),
         embargoed=iso(article.embargo_until) if article.embargo_until else "",
-        language=(home.language if home is not None else "") or "en",
+        # The article's own language; the edition's only when it is unknown.
+        language=article_language(article, home),
         canonical=canonical, canonical_url=canonical.url if canonical else "",
         is_correction=article.signal.strip().lower() == CORRECTION,
         withdrawn_note=_withdrawn_note(article))

@@ -13,6 +13,7 @@ from django.templatetags.static import static
 from wiredesk.editions.brand import brand_file_url
 from wiredesk.editions.canonical import canonical_url
 from wiredesk.editions.formatting import iso_local
+from wiredesk.editions.languages import article_language, same_language
 from wiredesk.editions.links import article_path, edition_base_url, media_url
 from wiredesk.editions.models import Edition, Placement
 from wiredesk.newsroom.models import Article
@@ -93,7 +94,7 @@ def news_article_data(article: Article, edition: Edition, canonical: str = "") -
         "description": article.teaser or article.lead,
         "datePublished": iso_local(article.published_at, edition.time_zone),
         "dateModified": iso_local(modified, edition.time_zone),
-        "inLanguage": edition.language,
+        "inLanguage": article_language(article, edition),
         "isAccessibleForFree": True,
         "publisher": {"@type": "NewsMediaOrganization", "name": edition.name,
                       "url": edition_base_url(edition) + "/",
@@ -126,12 +127,16 @@ def json_ld(data: dict) -> str:
 
 
 def hreflang_alternates(article: Article, edition: Edition) -> list[tuple[str, str]]:
-    """(language, url) for every edition carrying the article, when their languages differ."""
+    """(language, url) for the editions carrying the article in its own language, when
+    they name it differently (``es-ES``, ``es-MX``): an article is one language's, so an
+    English edition's copy of an Arabic item is never its English alternate."""
+    language = article_language(article, edition)
     placements = (Placement.objects.filter(article=article).select_related("edition")
                   .order_by("edition__position", "edition__name"))
     editions = [p.edition for p in placements]
     if edition.pk not in {e.pk for e in editions}:
         editions.insert(0, edition)
+    editions = [e for e in editions if same_language(e.language, language)]
     if len({e.language for e in editions}) < 2:
         return []
     seen: set[str] = set()

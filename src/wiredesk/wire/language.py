@@ -42,7 +42,7 @@ MIN_LETTERS = 40
 # The detector must be this sure (of its normalized probability) to overrule a
 # declaration, or to answer at all when nothing was declared.
 OVERRULE_CONFIDENCE = 0.9
-ANSWER_CONFIDENCE = 0.5
+ANSWER_CONFIDENCE = 0.9
 # A body is read only this far: the language does not change after the first paragraphs.
 READ_CHARS = 2000
 

@@ -10,6 +10,7 @@ from ninja.errors import HttpError
 
 from wiredesk.editions import selectors
 from wiredesk.editions.canonical import canonical_url
+from wiredesk.editions.languages import article_language
 from wiredesk.editions.links import article_url, media_url
 from wiredesk.editions.models import Edition, Placement
 from wiredesk.newsroom.models import Agency, Article, Section
@@ -95,6 +96,7 @@ def article_out(article: Article, edition: Edition | None = None) -> dict:
         "id": article.pk,
         "url": article_url(home, article) if home else "",
         "headline": article.headline,
+        "language": article_language(article, home),
         "teaser": article.teaser,
         "agency": {"code": article.agency.code, "name": article.agency.name},
         "section": ({"slug": article.section.slug, "name": article.section.name}

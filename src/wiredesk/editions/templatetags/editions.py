@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from django import template
 from django.utils import timezone
+from django.utils.html import format_html_join
 
-from wiredesk.editions import formatting, links
+from wiredesk.editions import formatting, languages, links
 
 register = template.Library()
 
@@ -76,3 +77,17 @@ def edition_footer(context):
 
     edition = context.get("edition")
     return footer_items(edition) if edition is not None else []
+
+
+@register.filter
+def text_direction(language: str) -> str:
+    """``rtl`` for a right-to-left language (``ar``, ``he``, ``fa``...), else ``ltr``."""
+    return languages.direction(language)
+
+
+@register.simple_tag(takes_context=True)
+def article_lang(context, article) -> str:
+    """` lang="ar" dir="rtl"` on an article's container (or teaser) when its language is not
+    the edition's; nothing when they agree."""
+    attributes = languages.lang_attributes(article, context.get("edition"))
+    return format_html_join("", ' {}="{}"', attributes.items())

@@ -147,6 +147,9 @@ class Article(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.WIRE)
     headline = models.CharField(max_length=500)
     slug = models.SlugField(max_length=120, allow_unicode=False)
+    # What the copy is written in (BCP 47, ``wire.language.detect``), detected again with
+    # each new version; empty when unknown: the edition's language stands in then.
+    language = models.CharField(max_length=20, blank=True, default="")
     lead = models.TextField(blank=True)
     teaser = models.TextField(blank=True)
     body_html = models.TextField(blank=True, help_text="Sanitized HTML")

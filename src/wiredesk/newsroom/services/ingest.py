@@ -96,6 +96,7 @@ def _apply(article: Article, item: CleanItem, section: Section | None,
         # Made once, from the first (prefix-free) headline: a later version's headline,
         # a correction's included, never moves the article's URL.
         article.slug = slug_for(item.headline)
+    article.language = item.language[:20]
     article.lead = item.lead
     article.teaser = item.teaser
     article.body_html = item.body_html

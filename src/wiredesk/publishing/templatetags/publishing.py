@@ -7,6 +7,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from wiredesk.editions.canonical import canonical_url
+from wiredesk.editions.languages import article_language
 from wiredesk.editions.links import edition_base_url, section_path
 from wiredesk.publishing.feeds import ATOM_TYPE, JSON_FEED_TYPE, RSS_TYPE
 from wiredesk.publishing.seo import (
@@ -64,7 +65,7 @@ def article_head(context) -> str:
               for lang, href in hreflang_alternates(article, edition)]
     meta = [("og:type", "article"), ("og:site_name", edition.name), ("og:url", url),
             ("og:title", article.headline), ("og:description", description),
-            ("og:locale", edition.language.replace("-", "_")),
+            ("og:locale", article_language(article, edition).replace("-", "_")),
             ("article:published_time", article.published_at.isoformat())]
     if article.source_updated_at:
         meta.append(("article:modified_time", article.source_updated_at.isoformat()))
