@@ -96,15 +96,23 @@ def test_open_graph_twitter_and_canonical(client, site):
     assert head.meta["og:description"] == article.teaser
 
 
-def test_hreflang_between_languages(client, site):
+def test_hreflang_between_editions_of_the_articles_language(client, site):
     article = Article.objects.get(headline="Fresh world story")
+    # An English article in an English and a Spanish edition: the Spanish edition's copy is
+    # not a Spanish version of it, so there is no alternate (an article appears under its
+    # own language only: tests/publishing/test_language.py).
+    head = head_of(client, f"/news/{article.pk}/{article.slug}", HTTP_HOST="chilesun.example")
+    assert not [link for link in head.links if "hreflang" in link]
+    # Two editions naming English differently are each other's alternates.
+    spanish = site[1]
+    spanish.language = "en-CL"
+    spanish.save()
     head = head_of(client, f"/news/{article.pk}/{article.slug}", HTTP_HOST="chilesun.example")
     alternates = {link["hreflang"]: link["href"] for link in head.links if "hreflang" in link}
     assert alternates == {"en": f"{BASE}/news/{article.pk}/{article.slug}",
-                          "es": f"http://soldechile.example:8000/news/{article.pk}/"
-                                f"{article.slug}"}
-    # when every edition carrying it speaks one language there is no hreflang
-    spanish = site[1]
+                          "en-CL": f"http://soldechile.example:8000/news/{article.pk}/"
+                                   f"{article.slug}"}
+    # when every edition carrying it names the language alike there is no hreflang
     spanish.language = "en"
     spanish.save()
     head = head_of(client, f"/news/{article.pk}/{article.slug}", HTTP_HOST="chilesun.example")
