@@ -60,3 +60,11 @@ def test_bad_input_neither_crashes_nor_floods_tags():
 def test_floods_report_names_nothing_twice_so_gets_no_tags():
     # Precision first: every proper name in this report is mentioned once.
     assert names("Floods force thousands from homes", FLOOD) == set()
+
+
+def test_no_names_from_languages_that_capitalise_every_noun():
+    body = ("Die Opposition im Bundestag kritisierte die Pläne. Die Opposition sagte, die "
+            "Feuerwehr Bayern sei überlastet, und die Feuerwehr Bayern bat um Hilfe.")
+    assert entities.extract("Streit um das Heizungsgesetz", body)  # read as if English: junk names
+    assert entities.extract("Streit um das Heizungsgesetz", body, language="de") == []
+    assert entities.extract("Streit um das Heizungsgesetz", body, language="de-AT") == []

@@ -9,6 +9,11 @@ their kind is clear from the words around them, and sentence-initial words alone
 The kind comes from the name's own words (``... Group``, ``Ministry of ...``, an acronym),
 from a title before it (``Judge``, ``Governor``) or a preposition of place (``in``,
 ``near``); a two- or three-word name with none of these is taken for a person.
+
+Capitals mark names in English and the Romance languages, not in German (every noun has
+one: "Die Opposition" is no person), and not at all in scripts without case (Arabic,
+Devanagari, Chinese...): items known to be in those languages get no names rather than
+wrong ones (``language``: the item's BCP 47 tag, ``wire.language.detect``).
 """
 
 from __future__ import annotations
@@ -18,7 +23,11 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
+from wiredesk.wire.language import primary
+
 PERSON, ORGANISATION, PLACE = "person", "organisation", "place"
+# Languages whose capitals do not mark names (nouns are capitalised).
+NOUNS_CAPITALISED = frozenset({"de", "lb", "gsw"})
 MAX_TEXT_CHARS = 30_000
 MAX_ENTITIES = 8
 
@@ -154,12 +163,16 @@ def _kind(words: list[str], hint: str) -> str | None:
     return None
 
 
-def extract(headline: str, body_text: str, *, limit: int = MAX_ENTITIES) -> list[Entity]:
+def extract(headline: str, body_text: str, *, limit: int = MAX_ENTITIES,
+            language: str = "") -> list[Entity]:
     """The names an item is about, most mentioned first.
 
     Names are read from the body only: headlines are often in title case, where every word
-    is capitalised. A name the headline repeats counts as one more mention.
+    is capitalised. A name the headline repeats counts as one more mention. None for an
+    item in a language whose capitals do not mark names (see the module's docstring).
     """
+    if primary(language) in NOUNS_CAPITALISED:
+        return []
     text = (body_text or "")[:MAX_TEXT_CHARS]
     found: dict[str, Entity] = {}
     counts: Counter[str] = Counter()

@@ -104,7 +104,7 @@ def _store_signature(article: Article, feats: similarity.Features,
 
 def _store_tags(article: Article, text: str, *, created: bool) -> None:
     """The people, organisations and places the article names, as tags."""
-    found = entities.extract(article.headline, text)
+    found = entities.extract(article.headline, text, language=article.language)
     if not created:
         ArticleTag.objects.filter(article=article).delete()
     if not found:
