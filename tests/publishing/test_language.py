@@ -150,3 +150,9 @@ def test_edition_language_from_the_command_line(client, site, capsys):
     assert re.search(r'<html lang="pt-BR">', page(client, "/al-sharq/"))
     with pytest.raises(WiredeskError, match="not a language tag"):
         edition_update("al-sharq", language="Arabic")
+
+
+def test_search_finds_arabic_copy_and_marks_it(client, arabic):
+    html = client.get("/search", {"q": "الاقتصاد"}, HTTP_HOST="chilesun.example").content.decode()
+    assert re.search(r'<li class="teaser" lang="ar" dir="rtl">', html)
+    assert f"/news/{arabic.pk}/{arabic.slug}" in html
