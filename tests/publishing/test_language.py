@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from tests.publishing.conftest import ago
 from tests.publishing.test_seo import head_of
 from wiredesk import cli
 from wiredesk.editions.services import edition_save, edition_update
@@ -36,7 +37,7 @@ def english_feed(items: str) -> bytes:
 def item(guid: str, title: str, body: str) -> str:
     return (f"<item><title>{title}</title><guid isPermaLink=\"false\">{guid}</guid>"
             f"<link>https://wire.example.org/{guid}</link><category>World</category>"
-            f"<pubDate>Fri, 11 Jul 2025 19:14:00 GMT</pubDate>"
+            f"<pubDate>{ago(minutes=30)}</pubDate>"
             f"<content:encoded><![CDATA[{body}]]></content:encoded></item>")
 
 
@@ -156,3 +157,12 @@ def test_search_finds_arabic_copy_and_marks_it(client, arabic):
     html = client.get("/search", {"q": "الاقتصاد"}, HTTP_HOST="chilesun.example").content.decode()
     assert re.search(r'<li class="teaser" lang="ar" dir="rtl">', html)
     assert f"/news/{arabic.pk}/{arabic.slug}" in html
+
+
+def test_the_news_sitemap_names_each_articles_language(client, arabic):
+    xml = page(client, "/chile-sun/sitemap-news.xml")
+    entries = re.findall(r"<url>.*?</url>", xml, re.S)
+    arabic_entry = next(e for e in entries if f"/news/{arabic.pk}/" in e)
+    assert "<news:language>ar</news:language>" in arabic_entry
+    others = [e for e in entries if f"/news/{arabic.pk}/" not in e]
+    assert others and all("<news:language>en</news:language>" in e for e in others)

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from wiredesk.editions import selectors
 from wiredesk.editions.canonical import Candidate, canonicals
+from wiredesk.editions.languages import primary
 from wiredesk.editions.links import article_path_for, edition_base_url, media_url, section_path
 from wiredesk.editions.models import Edition
 from wiredesk.editions.pages import edition_page, resolve_edition
@@ -51,7 +52,8 @@ def _xml(lines: list[str]) -> HttpResponse:
 def _article_rows(edition: Edition):
     return (selectors.edition_articles(edition).select_related(None)
             .values_list("pk", "slug", "published_at", "source_updated_at", "headline",
-                         "image_renditions", "section_id", "agency_id", "duplicate_of_id"))
+                         "image_renditions", "section_id", "agency_id", "duplicate_of_id",
+                         "language"))
 
 
 CANONICAL_BATCH = 2000
@@ -70,7 +72,7 @@ def _canonical_rows(edition: Edition, rows):
             canonical = found.get(row[0])
             if canonical is not None and canonical.article_id == row[0] \
                     and canonical.edition.pk == edition.pk:
-                yield row[:6]
+                yield (*row[:6], row[9])
 
     for row in rows:
         batch.append(row)
@@ -118,7 +120,7 @@ def article_sitemap(request, page: int):
     start = (page - 1) * URLS_PER_SITEMAP
     rows = _article_rows(edition).order_by("-published_at", "-id")[start:start + URLS_PER_SITEMAP]
     lines = [f'<urlset xmlns="{SITEMAP_NS}" xmlns:image="{IMAGE_NS}">']
-    for pk, slug, published, updated, _headline, image in _canonical_rows(
+    for pk, slug, published, updated, _headline, image, _language in _canonical_rows(
             edition, rows.iterator(chunk_size=CANONICAL_BATCH)):
         lastmod = max(published, updated) if updated else published
         lines.append(f"<url><loc>{escape(base + article_path_for(pk, slug))}</loc>"
@@ -151,11 +153,13 @@ def news_sitemap(request):
     canonical = islice(_canonical_rows(edition, rows.iterator(chunk_size=CANONICAL_BATCH)),
                        NEWS_MAX_URLS)
     lines = [f'<urlset xmlns="{SITEMAP_NS}" xmlns:news="{NEWS_NS}" xmlns:image="{IMAGE_NS}">']
-    for pk, slug, published, _updated, headline, image in canonical:
+    for pk, slug, published, _updated, headline, image, language in canonical:
+        # The article's own language (Google News: the publication in that language).
+        language = primary(language) or primary(edition.language) or "en"
         lines.append(
             f"<url><loc>{escape(base + article_path_for(pk, slug))}</loc><news:news>"
             f"<news:publication><news:name>{escape(edition.name)}</news:name>"
-            f"<news:language>{escape(edition.language)}</news:language></news:publication>"
+            f"<news:language>{escape(language)}</news:language></news:publication>"
             f"<news:publication_date>{_w3c(published)}</news:publication_date>"
             f"<news:title>{escape(headline)}</news:title></news:news>"
             f"{_image(edition, image)}</url>")
