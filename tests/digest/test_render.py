@@ -73,3 +73,15 @@ def test_addresses_are_normalized(raw, expected):
 def test_bad_addresses_are_refused(raw):
     with pytest.raises(AddressError):
         normalize_address(raw)
+
+
+@pytest.mark.parametrize(("language", "html_tag"), [
+    ("ar", '<html lang="ar" dir="rtl">'), ("he-IL", '<html lang="he-IL" dir="rtl">'),
+    ("es", '<html lang="es">')])
+def test_mail_pages_read_in_the_editions_direction(language, html_tag):
+    from django.template.loader import render_to_string
+
+    from wiredesk.editions.models import Edition
+
+    edition = Edition(name="Sun", slug="sun", time_zone="UTC", language=language)
+    assert html_tag in render_to_string("digest/notice.html", {"edition": edition})
