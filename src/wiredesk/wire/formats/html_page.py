@@ -15,6 +15,7 @@ from trafilatura.settings import use_config
 
 from wiredesk.wire.dates import parse_date
 from wiredesk.wire.decode import decode_bytes
+from wiredesk.wire.formats import boilerplate
 from wiredesk.wire.types import Media, ParseResult, WireError, WireItem
 
 _FIRST_TAG = re.compile(
@@ -68,12 +69,25 @@ def sniff(data: bytes) -> bool:
     return bool(_FIRST_TAG.match(head))
 
 
-def extract_page(markup: str, *, url: str = "", precision: bool = True):
-    """trafilatura's reading of a page: a Document (text, title, author, date, image) or None."""
-    return trafilatura.bare_extraction(
-        markup, url=url or None, favor_precision=precision, include_comments=False,
+def extract_page(markup: str, *, url: str = "", precision: bool = True, clean: bool = True):
+    """trafilatura's reading of a page: a Document (text, title, author, date, image) or None.
+
+    With ``clean``, the blocks that are not the story (``boilerplate.strip_tree``) are
+    taken out of the page first and the site's own lines out of the text after.
+    """
+    page = markup
+    if clean:
+        tree = boilerplate.parse_html(markup)
+        if tree is not None:
+            boilerplate.strip_tree(tree)
+            page = tree
+    document = trafilatura.bare_extraction(
+        page, url=url or None, favor_precision=precision, include_comments=False,
         include_tables=True, include_images=False, include_links=False,
         with_metadata=True, deduplicate=False, config=_CONFIG)
+    if clean and document is not None:
+        document.text = boilerplate.strip_text(document.text or "")
+    return document
 
 
 def text_to_html(text: str) -> str:

@@ -1,0 +1,179 @@
+"""What is on an article page but is not the story: found in the page's tree and in the text.
+
+Two passes around trafilatura. Before it, ``strip_tree`` takes out of the parsed page the
+blocks a site marks as not the story in its own markup — comment threads, related-links
+and "more stories" blocks, teaser cards (a link wrapping a headline), share and newsletter
+boxes, picture captions, hover cards, hidden elements — never the block that holds the
+headline or the article body. After it, ``strip_text`` drops the lines that survive as
+plain text: a comments section's heading and everything after it, "Related:", "You may
+also like", "Share this", newsletter and copyright lines.
+
+Rules are about page structure and common wording, never about one site.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+# Parts of a class or id (split on "-", "_", spaces) that name a block that is not the story.
+_NOT_STORY_PARTS = frozenset({
+    "comment", "comments", "commentlist", "disqus", "respond", "reply", "replies",
+    "related", "relatedposts", "recommended", "recommendations", "recirculation",
+    "outbrain", "taboola", "share", "sharing", "sharebar", "social", "newsletter",
+    "subscribe", "signup", "promo", "rollover", "tooltip", "popup", "popover",
+    "caption", "figcaption", "wp-caption-text", "sidebar", "breadcrumb", "breadcrumbs",
+})
+# Whole class or id tokens (hyphens kept) for blocks whose parts alone are too common.
+_NOT_STORY_TOKENS = frozenset({
+    "read-more", "readmore", "more-stories", "more-news", "also-read", "see-also",
+    "also-on", "read-next", "up-next", "most-read", "most-popular", "trending",
+})
+_SPLIT = re.compile(r"[-_\s]+")
+# Never removed: the page, the article's own containers.
+_KEEP_TAGS = frozenset({"html", "body", "article", "main"})
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+# A block holding more than this share of the page's paragraph text is the story's,
+# whatever its class says ("content-with-sidebar", "post has-comments").
+_STORY_SHARE = 0.4
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def _names(element) -> list[str]:
+    return f"{element.get('class') or ''} {element.get('id') or ''}".lower().split()
+
+
+def _names_not_story(element) -> bool:
+    for token in _names(element):
+        if token in _NOT_STORY_TOKENS:
+            return True
+        if any(part in _NOT_STORY_PARTS for part in _SPLIT.split(token) if part):
+            return True
+    return False
+
+
+def _paragraph_chars(element) -> int:
+    return sum(len(p.text_content()) for p in element.iter("p"))
+
+
+def _holds_the_story(element, page_paragraph_chars: int) -> bool:
+    """The page's own containers, and any block with most of the page's paragraphs."""
+    if element.tag in _KEEP_TAGS:
+        return True
+    if element.get("itemprop") == "articleBody":
+        return True
+    if element.xpath(".//h1 | .//article | .//*[@itemprop='articleBody']"):
+        return True
+    return _paragraph_chars(element) > _STORY_SHARE * page_paragraph_chars
+
+
+def _is_teaser_card(element) -> bool:
+    """A link wrapping a headline: another story's card, not this one's text."""
+    return element.tag == "a" and any(child.tag in _HEADINGS for child in element.iter())
+
+
+def _is_hidden(element) -> bool:
+    return (element.get("hidden") is not None or element.get("aria-hidden") == "true"
+            or bool(_HIDDEN_STYLE.search(element.get("style") or "")))
+
+
+def _not_the_story(element, page_paragraph_chars: int) -> bool:
+    if element.tag == "figcaption":
+        return True
+    if _is_teaser_card(element):
+        return not element.xpath(".//h1")
+    return ((_names_not_story(element) or _is_hidden(element))
+            and not _holds_the_story(element, page_paragraph_chars))
+
+
+def strip_tree(tree) -> int:
+    """Remove the blocks that are not the story from a parsed page, in place; count them."""
+    doomed = []
+    page_paragraph_chars = _paragraph_chars(tree)
+    for element in tree.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if _not_the_story(element, page_paragraph_chars):
+            doomed.append(element)
+    removed = 0
+    for element in doomed:
+        parent = element.getparent()
+        if parent is None or not _attached(element, tree):
+            continue
+        _drop_keeping_tail(element)
+        removed += 1
+    return removed
+
+
+def _attached(element, tree) -> bool:
+    root = tree.getroottree().getroot() if hasattr(tree, "getroottree") else tree
+    while element is not None:
+        if element is root:
+            return True
+        element = element.getparent()
+    return False
+
+
+def _drop_keeping_tail(element) -> None:
+    """Remove an element but keep the text that follows it in its parent."""
+    parent = element.getparent()
+    tail = element.tail
+    if tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(element)
+
+
+# A comments section's heading: what follows it is readers' text, not the story.
+_COMMENTS_HEADING = re.compile(
+    r"^(?:\d+\s+)?(?:comments?|responses?|replies|reader comments)(?:\s*\(\d+\))?:?$"
+    r"|^(?:leave|post|add|write) a (?:reply|comment|response)\b.*$"
+    r"|^comments are closed\.?$"
+    r"|^\d+ (?:thoughts|responses|replies) (?:on|to)\b.*$",
+    re.I)
+# Lines that are the site talking, not the story.
+_NOT_STORY_LINE = re.compile(
+    r"^(?:related(?: posts?| stories| articles| content| coverage)?\s*:"
+    r"|you (?:may|might) also (?:like|enjoy)\b"
+    r"|(?:read|see) (?:more|also)\s*:"
+    r"|also on [\w.-]+\.\w+\b"
+    r"|like this story\?"
+    r"|share (?:this|it)(?: story| article)?(?:\s|:|$|!)"
+    r"|get the latest .{0,60}\binbox\b"
+    r"|(?:subscribe|sign up) (?:to|for) (?:our|the) .{0,40}newsletters?\b"
+    r"|by submitting this form\b"
+    r"|follow us on\b"
+    r"|(?:©|\(c\)|copyright\s+(?:©\s*)?\d{4})"
+    r")", re.I)
+_SHORT_LINE = 200
+# A comments heading this early is more likely the page's own than the end of the story.
+_MIN_STORY_BEFORE_COMMENTS = 150
+
+
+def strip_text(text: str) -> str:
+    """Drop trailing comment threads and the site's own lines from extracted text."""
+    kept: list[str] = []
+    story_chars = 0
+    for line in text.split("\n"):
+        folded = " ".join(line.split())
+        if _COMMENTS_HEADING.match(folded) and story_chars >= _MIN_STORY_BEFORE_COMMENTS:
+            break
+        if len(folded) <= _SHORT_LINE and _NOT_STORY_LINE.match(folded):
+            continue
+        kept.append(line)
+        story_chars += len(folded)
+    return "\n".join(kept)
+
+
+def parse_html(markup: str):
+    """The page as an lxml tree, or None when it cannot be read."""
+    from trafilatura.utils import load_html
+
+    try:
+        return load_html(markup)
+    except (ValueError, etree.ParserError):
+        return None
