@@ -15,7 +15,7 @@ from trafilatura.settings import use_config
 
 from wiredesk.wire.dates import parse_date
 from wiredesk.wire.decode import decode_bytes
-from wiredesk.wire.formats import boilerplate
+from wiredesk.wire.formats import agreement, boilerplate
 from wiredesk.wire.types import Media, ParseResult, WireError, WireItem
 
 _FIRST_TAG = re.compile(
@@ -69,24 +69,31 @@ def sniff(data: bytes) -> bool:
     return bool(_FIRST_TAG.match(head))
 
 
-def extract_page(markup: str, *, url: str = "", precision: bool = True, clean: bool = True):
+def extract_page(markup: str, *, url: str = "", precision: bool = True, clean: bool = True,
+                 min_agreement: float = agreement.MIN_AGREEMENT,
+                 max_dropped_lead: int = agreement.MAX_DROPPED_LEAD_CHARS):
     """trafilatura's reading of a page: a Document (text, title, author, date, image) or None.
 
     With ``clean``, the blocks that are not the story (``boilerplate.strip_tree``) are
-    taken out of the page first and the site's own lines out of the text after.
+    taken out of the page first, the site's own lines out of the text after, and the
+    text's edges trimmed where readability's reading of the page agrees on the rest
+    (``agreement``). Without it, trafilatura alone.
     """
-    page = markup
+    page, other = markup, ""
     if clean:
         tree = boilerplate.parse_html(markup)
         if tree is not None:
             boilerplate.strip_tree(tree)
+            other = agreement.second_reading(tree)
             page = tree
     document = trafilatura.bare_extraction(
         page, url=url or None, favor_precision=precision, include_comments=False,
         include_tables=True, include_images=False, include_links=False,
         with_metadata=True, deduplicate=False, config=_CONFIG)
     if clean and document is not None:
-        document.text = boilerplate.strip_text(document.text or "")
+        document.text = agreement.trim_to_agreement(
+            boilerplate.strip_text(document.text or ""), other,
+            min_agreement=min_agreement, max_dropped_lead=max_dropped_lead)
     return document
 
 
