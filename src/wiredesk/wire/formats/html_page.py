@@ -55,7 +55,7 @@ def page_published(markup: str, day: str):
     return parse_date(day) if day else (None, False)
 
 
-def _without_title(text: str, title: str) -> str:
+def without_title(text: str, title: str) -> str:
     """Drop the headline where the page repeats it as the first line of the body."""
     lines = text.split("\n")
     folded = " ".join(title.split()).casefold()
@@ -69,15 +69,13 @@ def sniff(data: bytes) -> bool:
     return bool(_FIRST_TAG.match(head))
 
 
-def extract_page(markup: str, *, url: str = "", precision: bool = True, clean: bool = True,
-                 min_agreement: float = agreement.MIN_AGREEMENT,
-                 max_dropped_lead: int = agreement.MAX_DROPPED_LEAD_CHARS):
-    """trafilatura's reading of a page: a Document (text, title, author, date, image) or None.
+def read_page(markup: str, *, url: str = "", precision: bool = True, clean: bool = True):
+    """Both readings of a page, before they are compared: (trafilatura's Document or None,
+    readability's text).
 
     With ``clean``, the blocks that are not the story (``boilerplate.strip_tree``) are
-    taken out of the page first, the site's own lines out of the text after, and the
-    text's edges trimmed where readability's reading of the page agrees on the rest
-    (``agreement``). Without it, trafilatura alone.
+    taken out of the page first, the site's own lines out of trafilatura's text after,
+    and readability reads the same cleaned page. Without it, trafilatura alone ("").
     """
     page, other = markup, ""
     if clean:
@@ -91,9 +89,20 @@ def extract_page(markup: str, *, url: str = "", precision: bool = True, clean: b
         include_tables=True, include_images=False, include_links=False,
         with_metadata=True, deduplicate=False, config=_CONFIG)
     if clean and document is not None:
+        document.text = boilerplate.strip_text(document.text or "")
+    return document, other
+
+
+def extract_page(markup: str, *, url: str = "", precision: bool = True, clean: bool = True,
+                 min_agreement: float = agreement.MIN_AGREEMENT,
+                 max_dropped_lead: int = agreement.MAX_DROPPED_LEAD_CHARS):
+    """The page's Document (text, title, author, date, image) or None: ``read_page``, then
+    the text's edges trimmed where readability agrees on the rest (``agreement``)."""
+    document, other = read_page(markup, url=url, precision=precision, clean=clean)
+    if document is not None and other:
         document.text = agreement.trim_to_agreement(
-            boilerplate.strip_text(document.text or ""), other,
-            min_agreement=min_agreement, max_dropped_lead=max_dropped_lead)
+            document.text or "", other, min_agreement=min_agreement,
+            max_dropped_lead=max_dropped_lead)
     return document
 
 
@@ -119,7 +128,7 @@ def parse(data: bytes, *, base_url: str = "", content_type: str = "") -> ParseRe
         title=html.escape(document.title or "", quote=False),
         guid="",
         link=document.url or base_url,
-        body=text_to_html(_without_title(document.text, document.title or "")),
+        body=text_to_html(without_title(document.text, document.title or "")),
         authors=[a.strip() for a in author.split(";") if a.strip()],
         categories=[c for c in (document.categories or []) if c],
         published=published,
