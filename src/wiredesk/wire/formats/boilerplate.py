@@ -30,6 +30,7 @@ _NOT_STORY_TOKENS = frozenset({
     "read-more", "readmore", "more-stories", "more-news", "also-read", "see-also",
     "also-on", "read-next", "up-next", "most-read", "most-popular", "trending",
 })
+_EMBEDDED_POSTS = ("twitter-tweet", "instagram-media", "tiktok-embed")
 _SPLIT = re.compile(r"[-_\s]+")
 # Never removed: the page, the article's own containers.
 _KEEP_TAGS = frozenset({"html", "body", "article", "main"})
@@ -87,8 +88,24 @@ def _not_the_story(element, page_paragraph_chars: int) -> bool:
             and not _holds_the_story(element, page_paragraph_chars))
 
 
+def _keep_embedded_posts(tree) -> None:
+    """A post the story quotes (a tweet's blockquote) is the story's text: its class would
+    make trafilatura throw it away with the site's own social buttons."""
+    for quote in tree.iter("blockquote"):
+        names = " ".join(_names(quote))
+        if any(word in names for word in _EMBEDDED_POSTS):
+            # The quote and the wrappers that hold nothing else ("social-media-embed").
+            wrapper, quoted = quote, quote.text_content().strip()
+            while wrapper is not None and wrapper.tag not in _KEEP_TAGS \
+                    and wrapper.text_content().strip() == quoted:
+                wrapper.attrib.pop("class", None)
+                wrapper.attrib.pop("id", None)
+                wrapper = wrapper.getparent()
+
+
 def strip_tree(tree) -> int:
     """Remove the blocks that are not the story from a parsed page, in place; count them."""
+    _keep_embedded_posts(tree)
     doomed = []
     page_paragraph_chars = _paragraph_chars(tree)
     for element in tree.iter():
@@ -146,10 +163,19 @@ _NOT_STORY_LINE = re.compile(
     r"|get the latest .{0,60}\binbox\b"
     r"|(?:subscribe|sign up) (?:to|for) (?:our|the) .{0,40}newsletters?\b"
     r"|by submitting this form\b"
+    r"|have a (?:news )?tip\?"
+    r"|tell us what you think\b"
+    r"|filed under\s*:"
+    r"|sign up (?:for|to)\b.{0,80}\b(?:newsletter|daily|weekly|updates|e-?mails?)\b"
+    r"|\[\w+[^\]]*\].*\[/\w+\]"
     r"|follow us on\b"
     r"|(?:©|\(c\)|copyright\s+(?:©\s*)?\d{4})"
     r")", re.I)
 _SHORT_LINE = 200
+# "DON'T MISS" and its list of other stories' headlines, each tagged "[VIDEO]", "[INSIGHT]".
+_PROMO_HEADING = re.compile(
+    r"^(?:don'?t miss|must read|most read|trending now|more from)\W*$", re.I)
+_TAGGED_HEADLINE = re.compile(r"\w.{10,}\[[A-Z][A-Z ]{2,20}\]\W*$")
 # A comments heading this early is more likely the page's own than the end of the story.
 _MIN_STORY_BEFORE_COMMENTS = 150
 
@@ -162,7 +188,9 @@ def strip_text(text: str) -> str:
         folded = " ".join(line.split())
         if _COMMENTS_HEADING.match(folded) and story_chars >= _MIN_STORY_BEFORE_COMMENTS:
             break
-        if len(folded) <= _SHORT_LINE and _NOT_STORY_LINE.match(folded):
+        if len(folded) <= _SHORT_LINE and (_NOT_STORY_LINE.match(folded)
+                                           or _PROMO_HEADING.match(folded)
+                                           or _TAGGED_HEADLINE.search(folded)):
             continue
         kept.append(line)
         story_chars += len(folded)
