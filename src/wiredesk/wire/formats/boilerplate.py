@@ -31,6 +31,8 @@ _NOT_STORY_TOKENS = frozenset({
     "also-on", "read-next", "up-next", "most-read", "most-popular", "trending",
 })
 _EMBEDDED_POSTS = ("twitter-tweet", "instagram-media", "tiktok-embed")
+_HOVER_PARTS = frozenset({"rollover", "tooltip", "popup", "popover"})
+_INLINE_TAGS = frozenset({"span", "a", "abbr", "em", "strong", "b", "i"})
 _SPLIT = re.compile(r"[-_\s]+")
 # Never removed: the page, the article's own containers.
 _KEEP_TAGS = frozenset({"html", "body", "article", "main"})
@@ -132,10 +134,25 @@ def _attached(element, tree) -> bool:
     return False
 
 
+def _inline_label(element) -> str:
+    """What an inline hover card shows in the sentence: its own text or its first link's
+    ("Rep. <span class=rollover><a>Ann Lee</a><span>card</span></span> said")."""
+    if element.tag not in _INLINE_TAGS or not any(
+            part in _HOVER_PARTS for token in _names(element) for part in _SPLIT.split(token)):
+        return ""
+    if (element.text or "").strip():
+        return element.text
+    first = next(iter(element), None)
+    if first is not None and first.tag == "a":
+        return first.text_content()
+    return ""
+
+
 def _drop_keeping_tail(element) -> None:
-    """Remove an element but keep the text that follows it in its parent."""
+    """Remove an element but keep the text that follows it in its parent (and an inline
+    hover card's label)."""
     parent = element.getparent()
-    tail = element.tail
+    tail = _inline_label(element) + (element.tail or "")
     if tail:
         previous = element.getprevious()
         if previous is not None:
