@@ -40,6 +40,7 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 # A block holding more than this share of the page's paragraph text is the story's,
 # whatever its class says ("content-with-sidebar", "post has-comments").
 _STORY_SHARE = 0.4
+MAX_CHECKS = 2_000
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
@@ -106,32 +107,32 @@ def _keep_embedded_posts(tree) -> None:
 
 
 def strip_tree(tree) -> int:
-    """Remove the blocks that are not the story from a parsed page, in place; count them."""
+    """Remove the blocks that are not the story from a parsed page, in place; count them.
+
+    A removed block's inside is never looked at, and at most ``MAX_CHECKS`` blocks are
+    weighed against the story, so a hostile page of nested "comment" blocks stays linear.
+    """
     _keep_embedded_posts(tree)
-    doomed = []
     page_paragraph_chars = _paragraph_chars(tree)
-    for element in tree.iter():
-        if not isinstance(element.tag, str):
-            continue
-        if _not_the_story(element, page_paragraph_chars):
-            doomed.append(element)
-    removed = 0
+    doomed, checks = [], 0
+    stack = [tree]
+    while stack:
+        element = stack.pop()
+        if isinstance(element.tag, str) and element is not tree and checks < MAX_CHECKS \
+                and _candidate(element):
+            checks += 1
+            if _not_the_story(element, page_paragraph_chars):
+                doomed.append(element)
+                continue
+        stack.extend(reversed(element))
     for element in doomed:
-        parent = element.getparent()
-        if parent is None or not _attached(element, tree):
-            continue
         _drop_keeping_tail(element)
-        removed += 1
-    return removed
+    return len(doomed)
 
 
-def _attached(element, tree) -> bool:
-    root = tree.getroottree().getroot() if hasattr(tree, "getroottree") else tree
-    while element is not None:
-        if element is root:
-            return True
-        element = element.getparent()
-    return False
+def _candidate(element) -> bool:
+    return (element.tag == "figcaption" or element.tag == "a" or _is_hidden(element)
+            or _names_not_story(element))
 
 
 def _inline_label(element) -> str:
