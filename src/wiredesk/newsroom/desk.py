@@ -1,8 +1,9 @@
 """What the desk has done to an article, as every reader of that state asks it.
 
-There is no desk edit yet: an article is what its agency last sent. ``desk_state`` is the
-one place that says otherwise once the desk can edit agency copy (issue 14, item 2), so
-the CLI, the API and the desk's own pages never work it out on their own.
+Once the desk edits an article's copy (``services.desk_edits``), the agency's later
+versions wait as a pending revision instead of replacing it. ``desk_state`` is the one
+place that says so, from the stored state, so the CLI, the API and the desk's own pages
+never work it out on their own.
 """
 
 from __future__ import annotations
@@ -19,5 +20,6 @@ class DeskState:
 
 
 def desk_state(article: Article) -> DeskState:
-    """The desk's hand on ``article``: none until desk edits are stored."""
-    return DeskState()
+    """The desk's hand on ``article``, from its own row (no query)."""
+    return DeskState(desk_edited=article.desk_edited_at is not None,
+                     agency_update_pending=article.pending_revision_id is not None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -210,6 +211,18 @@ class Article(models.Model):
         default=False, help_text="An editor merged or split this article: never re-decided")
     first_seen_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
+    # The desk's hand (newsroom.services.desk_edits). Once the desk has edited the copy,
+    # the agency's later versions wait as a pending revision instead of replacing it.
+    desk_edited_at = models.DateTimeField(null=True, blank=True, editable=False)
+    desk_edited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                       null=True, blank=True, editable=False,
+                                       related_name="+")
+    pending_revision = models.ForeignKey(
+        "Revision", on_delete=models.SET_NULL, null=True, blank=True, editable=False,
+        related_name="+", help_text="The agency's version sent since the desk's edit")
+    # Optimistic locking: every change, desk or agency, bumps it; a form carries the one
+    # it was drawn from and a save with an older one is refused.
+    edit_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -267,10 +280,22 @@ class Article(models.Model):
 
 
 class Revision(models.Model):
-    """A previous state of an article, kept whenever the wire sends a changed copy."""
+    """One state of an article's copy on record: who wrote it, when, what it changed.
+
+    Kept whenever a copy is replaced (the agency's earlier version when a new one
+    arrives) and whenever the desk changes the copy (the copy before its first edit,
+    then each edit, take, merge or restore); an agency version that arrives after a desk
+    edit is kept here, pending, instead of replacing the desk's copy. Each holds the
+    whole copy (``COPY_FIELDS``), so any of them can be restored.
+    """
+
+    class Source(models.TextChoices):
+        AGENCY = "agency", "agency"
+        DESK = "desk", "desk"
+        RESTORE = "restore", "restore"
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
-    version = models.PositiveIntegerField()
+    version = models.PositiveIntegerField(help_text="The agency's version of the copy")
     headline = models.CharField(max_length=500)
     lead = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
@@ -279,9 +304,27 @@ class Revision(models.Model):
     signal = models.CharField(max_length=40, blank=True)
     source_updated_at = models.DateTimeField(null=True, blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # Who and what (older rows: the agency's earlier versions, these fields blank).
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.AGENCY)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                               null=True, blank=True, related_name="+")
+    author_label = models.CharField(max_length=150, blank=True,
+                                    help_text='"ana", or "agency:AFP"')
+    changed_fields = models.JSONField(default=list, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    edit_version = models.PositiveIntegerField(null=True, blank=True,
+                                               help_text="The article's, after this change")
+    # The rest of the copy, so a revision restores all of it (None: not recorded).
+    teaser = models.TextField(blank=True)
+    section = models.ForeignKey(Section, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="+")
+    tags = models.JSONField(null=True, blank=True, help_text="Tag keys, in order")
+    image_caption = models.TextField(blank=True)
+    image_credit = models.CharField(max_length=300, blank=True)
+    image_alt = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["-version"]
+        ordering = ["-version", "-id"]
 
     def __str__(self) -> str:
         return f"{self.article_id} v{self.version}"

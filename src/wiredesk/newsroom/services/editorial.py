@@ -18,7 +18,8 @@ def kill_locked(article: Article, reason: str, *, actor=None) -> None:
     """Kill an article whose row the caller holds locked."""
     article.status = Article.Status.KILLED
     article.status_reason = reason.strip()[:2000]
-    article.save(update_fields=["status", "status_reason", "modified_at"])
+    article.edit_version += 1  # a desk form drawn before the kill is stale
+    article.save(update_fields=["status", "status_reason", "edit_version", "modified_at"])
     # Nothing scheduled happens to a killed article: the job never publishes it.
     Schedule.objects.filter(article=article).delete()
     audit(actor, "article.kill", article, reason=article.status_reason)

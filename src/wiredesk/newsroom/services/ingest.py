@@ -313,18 +313,27 @@ def _store_over(existing: Article, item: CleanItem, *, section: Section | None,
         if item.status == "withheld":
             cancel_publishing_withheld(existing, f"agency:{existing.agency.code}")
         # What the agency says about the same picture (a caption, a size) is no new copy:
-        # no revision, no "Updated".
-        if _apply_picture(existing, item, picture):
+        # no revision, no "Updated". The desk's caption, once edited, stays.
+        if existing.desk_edited_at is None and _apply_picture(existing, item, picture):
             fields += [*pictures.PICTURE_FIELDS, *renditions.RENDITION_FIELDS]
         if fields:
-            existing.save(update_fields=[*fields, "modified_at"])
+            existing.edit_version += 1
+            existing.save(update_fields=[*fields, "edit_version", "modified_at"])
             return Stored("updated", existing)
         return Stored("unchanged", existing)
+    if existing.desk_edited_at is not None:
+        return _store_pending(existing, item, section=section)
+    # The copy being replaced goes on record (tags are the story intelligence's, not kept).
     Revision.objects.create(
         article=existing, version=existing.version, headline=existing.headline,
         lead=existing.lead, body_html=existing.body_html, byline=existing.byline,
         fingerprint=existing.fingerprint, signal=existing.signal,
-        source_updated_at=existing.source_updated_at)
+        source_updated_at=existing.source_updated_at, source=Revision.Source.AGENCY,
+        author_label=f"agency:{existing.agency.code}"[:150],
+        edit_version=existing.edit_version, teaser=existing.teaser,
+        section_id=existing.section_id, image_caption=existing.image_caption,
+        image_credit=existing.image_credit, image_alt=existing.image_alt)
+    existing.edit_version += 1
     _apply(existing, item, section, picture)
     # "Updated <time>" needs a time even when the source gave none.
     existing.source_updated_at = item.updated or timezone.now()
@@ -351,6 +360,48 @@ def _rewrite_draft(draft: Article, item: CleanItem, *, section: Section | None,
     draft.save()
     _enrich(draft, created=False)
     return Stored("updated", draft)
+
+
+def _store_pending(existing: Article, item: CleanItem, *,
+                   section: Section | None) -> Stored:
+    """A new agency version of copy the desk has edited: the desk's copy stays what
+    readers see; the agency's version is kept as a revision and flagged on the desk
+    (``Article.pending_revision``). What is the agency's word alone (version, times,
+    embargo, withhold, correction) applies at once, as a kill does."""
+    label = f"agency:{existing.agency.code}"[:150]
+    version = max(existing.version + 1, item.version or 0)
+    shown = {"headline": existing.headline, "lead": existing.lead,
+             "body_html": existing.body_html, "byline": existing.byline,
+             "section": existing.section_id}
+    sent = {"headline": item.headline[:500], "lead": item.lead, "body_html": item.body_html,
+            "byline": item.byline[:300],
+            "section": section.pk if section is not None else existing.section_id}
+    changed = [name for name in shown if shown[name] != sent[name]]
+    existing.version = version
+    existing.fingerprint = item.fingerprint  # a re-poll of this version changes nothing
+    existing.source_updated_at = item.updated or timezone.now()
+    existing.edit_version += 1
+    existing.pending_revision = Revision.objects.create(
+        article=existing, version=version, headline=sent["headline"], lead=item.lead,
+        body_html=item.body_html, byline=sent["byline"], fingerprint=item.fingerprint,
+        signal=item.signal[:40], source_updated_at=existing.source_updated_at,
+        source=Revision.Source.AGENCY, author_label=label, changed_fields=changed,
+        note="sent after the desk's edit: waiting for the desk",
+        edit_version=existing.edit_version, teaser=item.teaser, section_id=sent["section"],
+        image_caption=existing.image_caption, image_credit=existing.image_credit,
+        image_alt=existing.image_alt)
+    existing.embargo_until = item.embargo_until
+    existing.signal = item.signal[:40]
+    if item.signal == "correction":
+        existing.corrected_at = existing.source_updated_at
+        existing.correction_note = item.correction_note
+    existing.urgency = item.urgency
+    existing.categories = item.categories[:50]
+    if item.status == "withheld":
+        existing.status = Article.Status.HELD
+        existing.status_reason = "withheld by the source"
+    existing.save()
+    return Stored("updated", existing)
 
 
 def _enrich(article: Article, *, created: bool) -> None:
