@@ -4,7 +4,7 @@ second factor), through ``admin.site.admin_view``; each view checks its own perm
 from django.contrib import admin
 from django.urls import path
 
-from wiredesk.desk import fronts, media, schedule, views, write
+from wiredesk.desk import articles, fronts, media, schedule, views, write
 
 
 def staff(view):
@@ -28,4 +28,10 @@ desk_patterns = [
     path("write/<int:article_id>/preview/<slug:edition_slug>/", staff(write.preview),
          name="write-preview"),
     path("media/", staff(media.media_library), name="media"),
+    path("articles/", staff(articles.desk_edited), name="articles-edited"),
+    path("articles/<int:article_id>/", staff(articles.article_edit), name="article-edit"),
+    path("articles/<int:article_id>/agency-update/", staff(articles.agency_update),
+         name="article-agency-update"),
+    path("articles/<int:article_id>/restore/<int:revision_id>/", staff(articles.restore),
+         name="article-restore"),
 ]

@@ -12,7 +12,9 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from wiredesk.core.audit import AuditEntry
 from wiredesk.core.pagination import CappedPaginator
@@ -31,6 +33,7 @@ from wiredesk.newsroom.models import (
     Tombstone,
     WirePicture,
 )
+from wiredesk.newsroom.services import desk_edits
 from wiredesk.wire.sanitize import html_to_text, plain_text, sanitize_html
 
 # An address typed without a scheme is read as https (Django 6's default). Built with
@@ -106,7 +109,8 @@ class RevisionInline(admin.TabularInline):
     model = Revision
     extra = 0
     can_delete = False
-    fields = ["version", "headline", "signal", "source_updated_at", "recorded_at", "body_html"]
+    fields = ["version", "source", "author_label", "changed_fields", "note", "headline",
+              "signal", "source_updated_at", "recorded_at"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -138,14 +142,24 @@ LINE_FIELDS = ("byline", "dateline", "credit", "image_credit")
 class ArticleForm(forms.ModelForm):
     # No Meta: the admin's form factory adds the model, its fields and formfield_overrides.
     categories = CategoriesField(required=False, help_text="Comma separated; may be empty")
+    # Optimistic locking: the article's edit_version this form was drawn from. A save
+    # after another editor's change is refused (services.desk_edits); a form posted
+    # without it (an older page) is not checked.
+    edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "slug" in self.fields:  # made from the headline when left empty
             self.fields["slug"].required = False
+        if self.instance.pk is not None and "edit_version" in self.fields:
+            self.fields["edit_version"].initial = self.instance.edit_version
 
     def clean(self):
         cleaned = super().clean()
+        if self.instance.pk is not None:
+            refusal = desk_edits.conflict(self.instance, cleaned.get("edit_version"))
+            if refusal:
+                raise forms.ValidationError(refusal, code="edit_conflict")
         for name in BODY_FIELDS:
             if name in cleaned:
                 cleaned[name] = sanitize_html(cleaned[name] or "")
@@ -239,6 +253,10 @@ def desk_flags(article: Article, copies: int) -> list[str]:
         flags.append("duplicate")
     if copies:
         flags.append(f"{copies} cop{'y' if copies == 1 else 'ies'}")
+    if article.desk_edited_at is not None:
+        flags.append("desk edit")
+    if article.pending_revision_id is not None:
+        flags.append("agency update")
     return flags
 
 
@@ -287,8 +305,8 @@ class ArticleAdmin(admin.ModelAdmin):
     # Sorted only by what an index orders (the publication time); the other columns
     # would sort the whole archive for each page.
     sortable_by = ["local_time"]
-    readonly_fields = ["identity", "guid", "canonical_url", "fingerprint", "version",
-                       "first_seen_at", "modified_at", "flags", "picture_guid",
+    readonly_fields = ["desk_page", "identity", "guid", "canonical_url", "fingerprint",
+                       "version", "first_seen_at", "modified_at", "flags", "picture_guid",
                        "picture_source"]
     inlines = [RevisionInline]
     actions = ["kill", "hold", "release", "merge_copies", "split_out"]
@@ -427,6 +445,18 @@ class ArticleAdmin(admin.ModelAdmin):
     def story_size(self, article):
         return article.story.size if article.story_id else "-"
 
+    @admin.display(description="desk")
+    def desk_page(self, article):
+        """Where the desk answers the agency's updates and restores revisions."""
+        if article.pk is None:
+            return "-"
+        state = desk_edits.desk_state(article)
+        note = ("Agency updated since the desk's edit: take, merge or keep it on the desk "
+                "page" if state.agency_update_pending
+                else "Edited by the desk" if state.desk_edited else "The agency's copy")
+        return format_html('{} · <a href="{}">desk page: revisions and agency updates</a>',
+                           note, reverse("desk:article-edit", args=[article.pk]))
+
     @admin.display(description="flags")
     def flags_shown(self, article):
         return ", ".join(desk_flags(article, getattr(article, "copy_count", 0))) or "-"
@@ -449,10 +479,33 @@ class ArticleAdmin(admin.ModelAdmin):
             obj.fingerprint = hashlib.sha256(copy).hexdigest()[:32]
         # A picture address typed here is fetched by the job like an agency's.
         services.renditions.link_source(obj, previous_url=form.initial.get("image_url"))
-        super().save_model(request, obj, form, change)
-        # The admin saves in a transaction: the entry commits with the change.
-        audit(request.user, "article.edit" if change else "article.add", obj,
-              fields=sorted(form.changed_data))
+        if not change:
+            obj.edit_version = 0
+            super().save_model(request, obj, form, change)
+            # The admin saves in a transaction: the entry commits with the change.
+            audit(request.user, "article.add", obj, fields=sorted(form.changed_data))
+            return
+        # A change is a desk edit: the copy through desk_edits (revision, lock, audit,
+        # the agency's later versions kept apart), the other fields under the same lock.
+        # Only what the editor changed: after an agency update raced the form, the fields
+        # they left as they saw them are theirs too, and the agency's version waits.
+        copy = {name: form.cleaned_data[name] for name in desk_edits.COPY_FIELDS
+                if name in form.changed_data}
+        other_names = [name for name in form.changed_data
+                       if name not in copy and name not in ("edit_version", "categories")]
+        other = {Article._meta.get_field(name).attname: getattr(
+            obj, Article._meta.get_field(name).attname) for name in other_names}
+        other |= {"categories": obj.categories, "picture_source_id": obj.picture_source_id,
+                  "image_renditions": obj.image_renditions, "slug": obj.slug}
+        try:
+            saved = desk_edits.desk_edit(obj.pk, copy, actor=request.user,
+                                         expected_edit_version=form.cleaned_data.get(
+                                             "edit_version"), other=other)
+        except services.ServiceError as refused:
+            # The lock was checked in the form; this is a change that came in between.
+            self.message_user(request, str(refused), messages.ERROR)
+            return
+        obj.edit_version = saved.edit_version
 
     @admin.action(description="Kill the selected articles (withdraw everywhere)")
     def kill(self, request, queryset):

@@ -222,7 +222,8 @@ class Article(models.Model):
         related_name="+", help_text="The agency's version sent since the desk's edit")
     # Optimistic locking: every change, desk or agency, bumps it; a form carries the one
     # it was drawn from and a save with an older one is refused.
-    edit_version = models.PositiveIntegerField(default=0, editable=False)
+    # Editable only so the admin's form can carry it (hidden); saves ignore what is posted.
+    edit_version = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-published_at", "-id"]

@@ -22,11 +22,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from wiredesk.core.audit import actor_label, record
+from wiredesk.newsroom.desk import desk_state  # noqa: F401 - the one answer, re-exported
 from wiredesk.newsroom.errors import ServiceError
 from wiredesk.newsroom.models import Article, ArticleTag, Revision, Section, Tag
 from wiredesk.newsroom.signals import article_stored
 from wiredesk.wire.normalize import make_teaser
-from wiredesk.wire.sanitize import plain_text, sanitize_html
+from wiredesk.wire.sanitize import html_to_text, plain_text, sanitize_html
 
 # The copy readers see: what the desk edits, a revision holds and a restore brings back.
 COPY_FIELDS = ("headline", "lead", "body_html", "byline", "section", "tags",
@@ -112,6 +113,22 @@ def _desk_changed_since(article: Article, edit_version: int) -> bool:
             .exclude(source=Revision.Source.AGENCY).exists())
 
 
+def conflict(article: Article, expected_edit_version: int | None) -> str | None:
+    """Why a save from a form drawn at ``expected_edit_version`` would be refused, or
+    None (the service checks again under the lock)."""
+    if (expected_edit_version is None or article.edit_version == expected_edit_version
+            or (article.edit_version > expected_edit_version
+                and not _desk_changed_since(article, expected_edit_version))):
+        return None
+    return _conflict_message(article)
+
+
+def _conflict_message(article: Article) -> str:
+    return (f"This article was changed by {last_change(article)} while you were editing "
+            "it; your changes were not saved. Reload it to see that change, then make "
+            "yours again.")
+
+
 def _locked(article: Article | int, expected_edit_version: int | None, *,
             agency_race_ok: bool = False) -> Article:
     """The article's row, locked; refused when it changed since the editor's form.
@@ -126,10 +143,7 @@ def _locked(article: Article | int, expected_edit_version: int | None, *,
              and locked.edit_version != expected_edit_version)
     if stale and not (agency_race_ok and locked.edit_version > expected_edit_version
                       and not _desk_changed_since(locked, expected_edit_version)):
-        raise EditConflict(
-            f"This article was changed by {last_change(locked)} while you were editing "
-            "it; your changes were not saved. Reload it to see that change, then make "
-            "yours again.")
+        raise EditConflict(_conflict_message(locked))
     if locked.status == Article.Status.KILLED:
         raise ServiceError(f"This article is killed ({locked.status_reason}): its copy "
                            "can no longer be changed.")
@@ -145,7 +159,7 @@ def clean_copy(changes: Mapping[str, Any]) -> dict[str, Any]:
         elif name in ("headline", "byline", "image_credit"):
             clean[name] = plain_text(value or "").replace("\n", " ").strip()
         elif name in ("lead", "image_caption", "image_alt"):
-            clean[name] = plain_text(value or "").strip()
+            clean[name] = html_to_text(value or "").strip()
         elif name == "section":
             clean[name] = value.pk if isinstance(value, Section) else (value or None)
         elif name == "tags":
