@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from wiredesk.desk.views import desk_context
-from wiredesk.editions.links import article_path
+from wiredesk.editions.links import article_path, edition_path
 from wiredesk.newsroom.desk import desk_state
 from wiredesk.newsroom.errors import ServiceError
 from wiredesk.newsroom.models import Article, Revision, Section, Tag
@@ -73,9 +73,14 @@ def _article(request, article_id: int) -> Article:
     return article
 
 
-def _zone(article: Article):
+def _editions(article: Article) -> list:
+    return sorted((p.edition for p in article.placements.select_related("edition")),
+                  key=lambda edition: edition.name)
+
+
+def _zone(editions: list):
     """The edition's zone when the article is in one edition, else the site's."""
-    zones = {p.edition.time_zone for p in article.placements.select_related("edition")}
+    zones = {edition.time_zone for edition in editions}
     return ZoneInfo(zones.pop()) if len(zones) == 1 else timezone.get_current_timezone()
 
 
@@ -106,7 +111,11 @@ def _diff(pending: Revision, article: Article) -> list[dict]:
 
 def _page(request, article: Article, form: CopyForm, *, status: int = 200):
     state = desk_state(article)
-    zone = _zone(article)
+    editions = _editions(article)
+    zone = _zone(editions)
+    # On this host, each edition's page is under /<edition-slug>/.
+    public_pages = [(edition.name, edition_path(edition) + article_path(article))
+                    for edition in editions]
     revisions = (Revision.objects.filter(article=article).select_related("author")
                  .order_by("-id"))
     pending = article.pending_revision if state.agency_update_pending else None
@@ -116,7 +125,7 @@ def _page(request, article: Article, form: CopyForm, *, status: int = 200):
         request, f"Edit: {article.headline}", article=article, form=form, state=state,
         zone=zone, revisions=revisions, pending=pending,
         diff=_diff(pending, article) if pending is not None else [],
-        killed_by_agency=killed_by_agency, public_path=article_path(article),
+        killed_by_agency=killed_by_agency, public_pages=public_pages,
         field_labels=desk_edits.FIELD_LABELS, now=timezone.now())
     return TemplateResponse(request, "desk/article_edit.html", context, status=status)
 
