@@ -235,4 +235,6 @@ def test_the_cli_prints_the_desk_state(client, ana, article, wire, capsys):
     shown = json.loads(capsys.readouterr().out)
     assert (shown["desk_edited"], shown["agency_update_pending"]) == (True, True)
     assert shown["headline"] == "Desk headline"
+    # The agency's waiting version is not one of the article's published revisions.
+    assert "Agency v2" not in [r["headline"] for r in shown["revisions"]]
     assert BODY  # the same agency body as the service tests

@@ -125,7 +125,8 @@ def article_detail_out(article: Article, edition: Edition | None = None) -> dict
         "canonical_url": canonical_url(article, edition),
         "revisions": [{"version": r.version, "headline": r.headline,
                        "recorded_at": r.recorded_at, "source_updated_at": r.source_updated_at}
-                      for r in article.revisions.all()],
+                      # The agency's version waiting for the desk is not the article's.
+                      for r in article.revisions.all() if r.pk != article.pending_revision_id],
         "tags": [{"key": t.key, "name": t.name, "kind": t.kind}
                  for t in selectors.article_tags(article)],
         "correction": ({"corrected_at": article.corrected_at, "note": article.correction_note}
