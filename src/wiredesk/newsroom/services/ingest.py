@@ -400,6 +400,7 @@ def _store_pending(existing: Article, item: CleanItem, *,
     if item.status == "withheld":
         existing.status = Article.Status.HELD
         existing.status_reason = "withheld by the source"
+        cancel_publishing_withheld(existing, label)
     existing.save()
     return Stored("updated", existing)
 
