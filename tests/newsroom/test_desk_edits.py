@@ -259,3 +259,14 @@ def test_an_unknown_tag_name_is_refused():
     assert tags_from_names("ecb, ECB") == ["ecb"]
     with pytest.raises(services.ServiceError, match="Nobody"):
         tags_from_names("ECB, Nobody")
+
+
+def test_a_withhold_racing_an_edit_is_no_agency_update(wire, ana):
+    article = stored(wire)
+    drawn = article.edit_version
+    wire(g2(status="withheld"))  # the same copy, held by the agency meanwhile
+    assert fresh(article).edit_version > drawn
+    desk_edit(article, {"headline": "Ana's headline"}, actor=ana, expected_edit_version=drawn)
+    article = fresh(article)
+    assert article.headline == "Ana's headline" and article.status == Article.Status.HELD
+    assert not desk_state(article).agency_update_pending

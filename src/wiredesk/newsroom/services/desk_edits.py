@@ -248,8 +248,13 @@ def desk_edit(article: Article | int, changes: Mapping[str, Any], *, actor,
     copy = clean_copy({k: v for k, v in changes.items() if k in COPY_FIELDS})
     with transaction.atomic():
         locked = _locked(article, expected_edit_version, agency_race_ok=True)
+        # The agency replaced the copy since the editor's form was drawn (its earlier
+        # copy went on record then); a withhold or a picture's size alone is no new copy.
         raced = (expected_edit_version is not None
-                 and locked.edit_version != expected_edit_version)
+                 and locked.edit_version != expected_edit_version
+                 and Revision.objects.filter(
+                     article=locked, source=Revision.Source.AGENCY,
+                     edit_version__gte=expected_edit_version).exists())
         before_edit = locked.desk_edited_at is None
         if before_edit:
             original = snapshot(locked)
