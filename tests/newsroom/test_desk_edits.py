@@ -270,3 +270,13 @@ def test_a_withhold_racing_an_edit_is_no_agency_update(wire, ana):
     article = fresh(article)
     assert article.headline == "Ana's headline" and article.status == Article.Status.HELD
     assert not desk_state(article).agency_update_pending
+
+
+def test_another_editors_change_of_other_fields_also_refuses_a_stale_save(wire, ana, ben):
+    article = stored(wire)
+    drawn = article.edit_version
+    desk_edit(article, {}, other={"status": Article.Status.HELD, "status_reason": "legal"},
+              actor=ben, expected_edit_version=drawn)
+    with pytest.raises(EditConflict, match="changed by ben"):
+        desk_edit(article, {"headline": "Ana's"}, actor=ana, expected_edit_version=drawn)
+    assert fresh(article).status == Article.Status.HELD

@@ -21,7 +21,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from wiredesk.core.audit import actor_label, record
+from wiredesk.core.audit import AuditEntry, actor_label, record
 from wiredesk.newsroom.desk import desk_state  # noqa: F401 - the one answer, re-exported
 from wiredesk.newsroom.errors import ServiceError
 from wiredesk.newsroom.models import Article, ArticleTag, Revision, Section, Tag
@@ -99,18 +99,25 @@ def record_revision(article: Article, *, source: str, author=None, label: str = 
         image_credit=copy.get("image_credit", "")[:300], image_alt=copy.get("image_alt", ""))
 
 
-def last_change(article: Article) -> str:
-    """Who changed the article last and when, for the refusal's message."""
-    latest = article.revisions.order_by("-id").first()
-    who = (latest.author_label if latest is not None and latest.author_label
-           else agency_label(article))
-    when = timezone.localtime(article.modified_at).strftime("%Y-%m-%d %H:%M %Z")
-    return f"{who} at {when}"
+def _desk_change_since(article: Article, edit_version: int) -> AuditEntry | None:
+    """The latest change the desk made after ``edit_version`` (every one is audited with
+    the edit_version it made; the agency's changes are not), or None."""
+    return (AuditEntry.objects.filter(target_type="article", target_id=str(article.pk),
+                                      details__edit_version__gt=edit_version)
+            .order_by("-at", "-id").first())
 
 
-def _desk_changed_since(article: Article, edit_version: int) -> bool:
-    return (Revision.objects.filter(article=article, edit_version__gt=edit_version)
-            .exclude(source=Revision.Source.AGENCY).exists())
+def last_change(article: Article, edit_version: int | None = None) -> str:
+    """Who changed the article last (after ``edit_version``) and when, for a refusal."""
+    entry = _desk_change_since(article, edit_version if edit_version is not None else -1)
+    if entry is not None:
+        who, at = entry.actor_label, entry.at
+    else:
+        latest = article.revisions.order_by("-id").first()
+        who = (latest.author_label if latest is not None and latest.author_label
+               else agency_label(article))
+        at = article.modified_at
+    return f"{who} at {timezone.localtime(at).strftime('%Y-%m-%d %H:%M %Z')}"
 
 
 def conflict(article: Article, expected_edit_version: int | None) -> str | None:
@@ -118,15 +125,15 @@ def conflict(article: Article, expected_edit_version: int | None) -> str | None:
     None (the service checks again under the lock)."""
     if (expected_edit_version is None or article.edit_version == expected_edit_version
             or (article.edit_version > expected_edit_version
-                and not _desk_changed_since(article, expected_edit_version))):
+                and _desk_change_since(article, expected_edit_version) is None)):
         return None
-    return _conflict_message(article)
+    return _conflict_message(article, expected_edit_version)
 
 
-def _conflict_message(article: Article) -> str:
-    return (f"This article was changed by {last_change(article)} while you were editing "
-            "it; your changes were not saved. Reload it to see that change, then make "
-            "yours again.")
+def _conflict_message(article: Article, edit_version: int | None) -> str:
+    return (f"This article was changed by {last_change(article, edit_version)} while you "
+            "were editing it; your changes were not saved. Reload it to see that change, "
+            "then make yours again.")
 
 
 def _locked(article: Article | int, expected_edit_version: int | None, *,
@@ -142,8 +149,8 @@ def _locked(article: Article | int, expected_edit_version: int | None, *,
     stale = (expected_edit_version is not None
              and locked.edit_version != expected_edit_version)
     if stale and not (agency_race_ok and locked.edit_version > expected_edit_version
-                      and not _desk_changed_since(locked, expected_edit_version)):
-        raise EditConflict(_conflict_message(locked))
+                      and _desk_change_since(locked, expected_edit_version) is None):
+        raise EditConflict(_conflict_message(locked, expected_edit_version))
     if locked.status == Article.Status.KILLED:
         raise ServiceError(f"This article is killed ({locked.status_reason}): its copy "
                            "can no longer be changed.")
