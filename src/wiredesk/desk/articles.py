@@ -33,7 +33,7 @@ PERMISSION = "newsroom.change_article"
 
 
 class CopyForm(forms.Form):
-    headline = forms.CharField(max_length=500)
+    headline = forms.CharField(max_length=500, widget=forms.TextInput(attrs={"size": 90}))
     lead = forms.CharField(label="Standfirst", required=False, widget=forms.Textarea(
         attrs={"rows": 3}))
     body = forms.CharField(label="Body (Markdown)", required=False, help_text=BODY_HELP,
@@ -116,8 +116,11 @@ def _page(request, article: Article, form: CopyForm, *, status: int = 200):
     # On this host, each edition's page is under /<edition-slug>/.
     public_pages = [(edition.name, edition_path(edition) + article_path(article))
                     for edition in editions]
-    revisions = (Revision.objects.filter(article=article).select_related("author")
-                 .order_by("-id"))
+    revisions = list(Revision.objects.filter(article=article).select_related("author")
+                     .order_by("-id"))
+    for revision in revisions:
+        revision.changed_shown = ", ".join(desk_edits.FIELD_LABELS.get(name, name)
+                                           for name in revision.changed_fields or [])
     pending = article.pending_revision if state.agency_update_pending else None
     killed_by_agency = (article.status == Article.Status.KILLED
                         and article.status_reason.startswith("withdrawn by the source"))
