@@ -21,7 +21,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from wiredesk.core.audit import AuditEntry, actor_label, record
+from wiredesk.core.audit import AuditEntry, actor_label
+from wiredesk.newsroom.audit import audit
 from wiredesk.newsroom.desk import desk_state  # noqa: F401 - the one answer, re-exported
 from wiredesk.newsroom.errors import ServiceError
 from wiredesk.newsroom.models import Article, ArticleTag, Revision, Section, Tag
@@ -227,7 +228,7 @@ def _saved(article: Article, actor, action: str, **details) -> Article:
     article.edit_version += 1
     article.save()
     article_stored.send(sender=Article, article=article, outcome="updated", feed=None)
-    record(actor, action, article, edit_version=article.edit_version, **details)
+    audit(actor, action, article, edit_version=article.edit_version, **details)
     return article
 
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('newsroom', '0014_schedule'),
+        ('newsroom', '0015_article_permissions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
