@@ -280,3 +280,25 @@ def test_another_editors_change_of_other_fields_also_refuses_a_stale_save(wire, 
     with pytest.raises(EditConflict, match="changed by ben"):
         desk_edit(article, {"headline": "Ana's"}, actor=ana, expected_edit_version=drawn)
     assert fresh(article).status == Article.Status.HELD
+
+
+def test_a_new_section_asks_the_editions_rules_again_and_words_alone_do_not(wire, ana):
+    from wiredesk.newsroom.signals import article_stored
+    told = []
+
+    def listen(sender, article, outcome, **kwargs):
+        told.append((article.pk, outcome))
+
+    article_stored.connect(listen, dispatch_uid="test-desk-edit-told")
+    try:
+        article = stored(wire)
+        told.clear()
+        desk_edit(article, {"headline": "Words only"}, actor=ana,
+                  expected_edit_version=article.edit_version)
+        assert told == []
+        sport = services.section_ensure(slug="sport", name="Sport")
+        desk_edit(article, {"section": sport}, actor=ana,
+                  expected_edit_version=fresh(article).edit_version)
+        assert told == [(article.pk, "updated")] and fresh(article).section == sport
+    finally:
+        article_stored.disconnect(dispatch_uid="test-desk-edit-told")

@@ -9,8 +9,9 @@ who, when and what; any of them can be restored.
 Each write here is one transaction on the locked row, checks the ``edit_version`` the
 editor's form was drawn from (optimistic locking: a second editor's stale save is
 refused, never silently lost), writes a revision and the audit log, and saves the
-article and sends ``article_stored`` as a wire update does, so the search index, the
-change stream, the page-cache stamps, feeds and placements all see the change.
+article as a wire update does, so the search index, the change stream, the page-cache
+stamps and feeds see the change; a new section also asks the editions' rules again
+(``article_stored``).
 """
 
 from __future__ import annotations
@@ -223,12 +224,21 @@ def tags_from_names(text: str) -> list[str]:
     return keys
 
 
-def _saved(article: Article, actor, action: str, **details) -> Article:
-    """Save and tell, as a wire update does; the audit entry in the same transaction."""
+def _saved(article: Article, actor, action: str, *, replace: bool = False,
+           **details) -> Article:
+    """Save (the search index, the change stream and the page-cache stamps follow the
+    article's save, as on a wire update) with the audit entry, in the same transaction.
+
+    ``replace``: the section changed, so the editions' rules are asked again through
+    ``article_stored``, as a wire update's would be; a change of words alone places
+    nothing anew (the desk's own placements stay as they are).
+    """
     article.edit_version += 1
     article.save()
-    article_stored.send(sender=Article, article=article, outcome="updated", feed=None)
-    audit(actor, action, article, edit_version=article.edit_version, **details)
+    audit(actor, action, article, edit_version=article.edit_version,
+          **details)
+    if replace:
+        article_stored.send(sender=Article, article=article, outcome="updated", feed=None)
     return article
 
 
@@ -289,7 +299,8 @@ def desk_edit(article: Article | int, changes: Mapping[str, Any], *, actor,
             _mark_desk_edit(locked, actor)
             record_revision(locked, source=Revision.Source.DESK, author=actor,
                             changed=changed, edit_version=locked.edit_version + 1)
-        return _saved(locked, actor, "article.edit", fields=changed + other_changed)
+        return _saved(locked, actor, "article.edit", fields=changed + other_changed,
+                      replace="section" in changed)
 
 
 def _pending(locked: Article) -> Revision:
@@ -313,7 +324,7 @@ def take_agency_update(article: Article | int, *, actor,
                         note=f"took the agency's version {pending.version}",
                         edit_version=locked.edit_version + 1)
         return _saved(locked, actor, "article.take_agency_update",
-                      version=pending.version, fields=changed)
+                      version=pending.version, fields=changed, replace="section" in changed)
 
 
 def merge_agency_update(article: Article | int, fields: Iterable[str], *, actor,
@@ -335,7 +346,7 @@ def merge_agency_update(article: Article | int, fields: Iterable[str], *, actor,
                               + ", ".join(FIELD_LABELS[name] for name in chosen)),
                         edit_version=locked.edit_version + 1)
         return _saved(locked, actor, "article.merge_agency_update",
-                      version=pending.version, fields=changed)
+                      version=pending.version, fields=changed, replace="section" in changed)
 
 
 def keep_desk_version(article: Article | int, *, actor,
@@ -364,4 +375,4 @@ def restore_revision(article: Article | int, revision: Revision | int, *, actor,
                         changed=changed, note=f"restored revision #{chosen.pk}",
                         edit_version=locked.edit_version + 1)
         return _saved(locked, actor, "article.restore_revision", revision=chosen.pk,
-                      fields=changed)
+                      fields=changed, replace="section" in changed)
