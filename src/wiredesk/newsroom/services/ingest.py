@@ -398,6 +398,8 @@ def _store_pending(existing: Article, item: CleanItem, *,
     existing.urgency = item.urgency
     existing.categories = item.categories[:50]
     if item.status == "withheld":
+        if existing.status == Article.Status.PUBLISHED:
+            audit(label, "article.hold", existing, reason="withheld by the source")
         existing.status = Article.Status.HELD
         existing.status_reason = "withheld by the source"
         cancel_publishing_withheld(existing, label)

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('newsroom', '0015_article_permissions'),
+        ('newsroom', '0016_desk_articles'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
