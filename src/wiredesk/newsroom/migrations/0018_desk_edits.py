@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('newsroom', '0016_desk_articles'),
+        ('newsroom', '0017_article_language'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
