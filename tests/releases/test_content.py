@@ -127,11 +127,14 @@ def test_what_is_not_in_the_subset_stays_text(typed, shown):
     assert body_to_html(typed) == shown
 
 
-def test_pathological_markdown_is_rendered_quickly():
+def test_pathological_markdown_is_rendered_without_blowing_up():
+    """A guard against catastrophic (quadratic or worse) parsing, not a speed figure: each
+    body renders in milliseconds when linear, and would take minutes if not, so the bound
+    is loose enough never to trip on a loaded machine."""
     import time
 
     for body in ("*" * 20_000, "[" * 10_000 + "]" * 10_000, "> " * 10_000, "- " * 10_000,
                  "**a " * 5_000):
-        started = time.perf_counter()
+        started = time.process_time()
         body_to_html(body)
-        assert time.perf_counter() - started < 1.0, body[:10]
+        assert time.process_time() - started < 20.0, body[:10]
