@@ -41,5 +41,7 @@ def record(actor, action: str, target=None, *, edition=None, **details) -> Audit
         entry.target_type = target._meta.model_name[:60]
         entry.target_id = str(target.pk)[:64]
         entry.target_label = str(target)[:500]
+        if entry.target_type == "article":
+            entry.article_id = target.pk
     entry.save()
     return entry

@@ -50,6 +50,10 @@ class AuditEntry(models.Model):
     target_id = models.CharField(max_length=64, blank=True)
     target_label = models.CharField(max_length=500, blank=True)
     edition_slug = models.CharField(max_length=100, blank=True)
+    # The article's id when the target is one, as a number: an edition editor's log asks
+    # per entry whether one of their editions carries it (an EXISTS on Placement's index,
+    # no cast of target_id). Not a foreign key: core sits below the newsroom.
+    article_id = models.BigIntegerField(null=True, blank=True)
     details = models.JSONField(default=dict, blank=True)
 
     class Meta:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import CharField, Q
-from django.db.models.functions import Cast
+from django.db.models import Exists, OuterRef, Q
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -51,9 +50,13 @@ def audit_entries(user, *, action: str = "", actor: str = "", edition: str = "",
 
 
 def _of_editions(slugs: list[str]) -> Q:
-    articles = (Placement.objects.filter(edition__slug__in=slugs)
-                .annotate(key=Cast("article_id", CharField())).values("key"))
-    return Q(edition_slug__in=slugs) | Q(target_type="article", target_id__in=articles)
+    """Entries naming one of the editions, or about an article one of them carries: asked
+    per entry (EXISTS on the placement's (edition, article) index) while the log is read
+    newest first, so a page costs the entries read to fill it, not the editions' whole
+    archive (an IN over every article they carry: 1.3 s at 1M)."""
+    carried = Placement.objects.filter(article_id=OuterRef("article_id"),
+                                       edition__slug__in=slugs)
+    return Q(edition_slug__in=slugs) | Q(Exists(carried))
 
 
 @never_cache

@@ -322,8 +322,11 @@ class ArticleAdmin(admin.ModelAdmin):
         if edition_scoped(request.user):
             # A semi-join, read in date order until the page is full: an IN over every
             # article of the editor's editions made SQLite sort them all (22 s at 1M).
+            # The editor's editions as a list the database makes once (IN over their
+            # roles), so each article is one probe of the (edition, article) index.
             placed = EditionFilter.placement_model().objects.filter(
-                article=OuterRef("pk"), edition__roles__user=request.user)
+                article=OuterRef("pk"),
+                edition_id__in=request.user.edition_roles.values("edition_id"))
             articles = articles.filter(Exists(placed))
         return articles
 

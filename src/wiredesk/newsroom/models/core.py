@@ -230,7 +230,12 @@ class Article(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["agency", "identity"], name="article_identity_unique"),
         ]
-        indexes = [models.Index(fields=["status", "-published_at"]),
+        # One status's articles newest first, walked in the order the desk's list shows
+        # them (published_at DESC, id DESC: the index read backwards). With the time
+        # descending in the index, the id would run the other way, and SQLite preferred
+        # walking every article by time (an edition editor's held list: 3 s at 1M).
+        indexes = [models.Index(fields=["status", "published_at", "id"],
+                                name="article_status_time"),
                    # A picture item names the text it belongs to by the agency's guid.
                    models.Index(fields=["agency", "guid"], name="article_agency_guid"),
                    # Wire health reads the last days' arrivals (ops.wire_health).
