@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.lookups import IsNull
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -51,12 +52,13 @@ def audit_entries(user, *, action: str = "", actor: str = "", edition: str = "",
 
 def _of_editions(slugs: list[str]) -> Q:
     """Entries naming one of the editions, or about an article one of them carries: asked
-    per entry (EXISTS on the placement's (edition, article) index) while the log is read
-    newest first, so a page costs the entries read to fill it, not the editions' whole
-    archive (an IN over every article they carry: 1.3 s at 1M)."""
-    carried = Placement.objects.filter(article_id=OuterRef("article_id"),
-                                       edition__slug__in=slugs)
-    return Q(edition_slug__in=slugs) | Q(Exists(carried))
+    per entry (one probe of the placements' article index) while the log is read newest
+    first, so a page costs the entries read to fill it, not the editions' whole archive
+    (an IN over every article they carry: 1.3 s at 1M). A scalar subquery, not EXISTS:
+    PostgreSQL turns an EXISTS under OR into a hash of every placement of the editions."""
+    carried = (Placement.objects.filter(article_id=OuterRef("article_id"),
+                                        edition__slug__in=slugs).values("pk")[:1])
+    return Q(edition_slug__in=slugs) | Q(IsNull(Subquery(carried), False))
 
 
 @never_cache

@@ -3,14 +3,18 @@
 from django.db import migrations, models
 
 
-def fill_article_ids(apps, schema_editor):
+def fill_sql(vendor: str) -> str:
     """The entries written before: an article's id read from target_id, digits only (an
     entry naming something else, or a malformed id, keeps none)."""
-    digits = ("target_id ~ '^[0-9]{1,18}$'" if schema_editor.connection.vendor == "postgresql"
-              else "target_id <> '' AND target_id NOT GLOB '*[^0-9]*' AND length(target_id) <= 18")
-    schema_editor.execute(
-        "UPDATE core_auditentry SET article_id = CAST(target_id AS BIGINT)"
-        f" WHERE target_type = 'article' AND {digits}")
+    digits = ("target_id ~ '^[0-9]{1,18}$'" if vendor == "postgresql"
+              else "target_id <> '' AND target_id NOT GLOB '*[^0-9]*'"
+                   " AND length(target_id) <= 18")
+    return ("UPDATE core_auditentry SET article_id = CAST(target_id AS BIGINT)"
+            f" WHERE target_type = 'article' AND {digits}")
+
+
+def fill_article_ids(apps, schema_editor):
+    schema_editor.execute(fill_sql(schema_editor.connection.vendor))
 
 
 class Migration(migrations.Migration):
