@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('newsroom', '0016_desk_articles'),
+        ('newsroom', '0017_article_language'),
     ]
 
     operations = [
