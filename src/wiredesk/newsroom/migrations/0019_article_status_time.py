@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('newsroom', '0017_article_language'),
+        ('newsroom', '0018_desk_edits'),
     ]
 
     operations = [
