@@ -65,10 +65,14 @@ def demo(tmp_path_factory):
 def demo_pages(base: str) -> list[str]:
     """Every kind of public page, found by following the demo's own links."""
     home = fetch(base + "/chile-sun/")[2].decode()
-    article = re.search(r'href="(/chile-sun/news/\d+/[\w-]+)"', home).group(1)
-    article_html = fetch(base + article)[2].decode()
+    # The first article on the front that names someone (tags are few, by design).
+    for article in re.findall(r'href="(/chile-sun/news/\d+/[\w-]+)"', home):
+        article_html = fetch(base + article)[2].decode()
+        tagged = re.search(r'href="(/chile-sun/tag/[\w-]+/)"', article_html)
+        if tagged and re.search(r'href="/chile-sun/story/', article_html):
+            break
     story = re.search(r'href="(/chile-sun/story/\d+/[\w-]*)"', article_html).group(1)
-    tag = re.search(r'href="(/chile-sun/tag/[\w-]+/)"', article_html).group(1)
+    tag = tagged.group(1)
     sections = re.findall(r'href="(/chile-sun/section/[\w-]+/)"', home)
     return ["/", "/chile-sun/", "/euro-ledger/", *sections, article, story, tag,
             "/chile-sun/search?q=india", "/chile-sun/feed.rss", "/chile-sun/sitemap.xml",

@@ -329,3 +329,23 @@ def test_articles_are_tagged_and_tag_pages_list_what_the_edition_carries(
     services.article_kill(article=court, reason="legal")
     assert client.get("/chile-sun/tag/teodor-vasek/").status_code == 404
     assert client.get("/chile-sun/tag/teodor-vasek/feed.json").status_code == 404
+
+
+def test_stored_tags_skip_agency_and_edition_names_and_keep_a_places_country(tmp_path):
+    from wiredesk.newsroom.models import Tag
+    from wiredesk.wire import entities
+
+    edition_save(name="Harbour Times", time_zone="UTC")
+    body = ["Floods cut off Kyrgyzstan's Naryn on Monday, AKI reported.",
+            "Officials in Naryn told AKI that roads into Naryn were closed.",
+            "Central Asian governments offered help, the Harbour Times learned. The Harbour "
+            "Times and AKI will follow the story, AKI said."]
+    # Without the product's list, the agency's code and the edition's name would be tags.
+    bare = {e.key for e in entities.extract("Floods cut off Naryn", "\n".join(body))}
+    assert {"aki", "harbour-times"} <= bare
+    ingest(tmp_path, "AKI", [rss_item("naryn", "Floods cut off Naryn", html(body),
+                                      date="Fri, 11 Jul 2025 07:00:00 GMT")])
+    article = Article.objects.get(headline="Floods cut off Naryn")
+    tags = {t.key: t for t in Tag.objects.filter(article_tags__article=article)}
+    assert tags["naryn"].kind == Tag.Kind.PLACE and tags["naryn"].country == "KG"
+    assert not set(tags) & {"aki", "harbour-times", "central-asian", "kyrgyzstan-s-naryn"}

@@ -470,9 +470,10 @@ def people(surface: str, k: int) -> list[str]:
 
 def named(surface: str, k: int) -> str:
     one, two, three = people(surface, k)
-    # Separate sentences: "and" between two names would join them into one.
+    # Separate sentences: "and" between two names would join them into one. Each is said
+    # to speak: two capitalised words are a person when the copy treats them as one.
     return (f"<p>{one} met {two} on Friday. {three} was there too. {one} said the talks "
-            f"went well. {two} agreed. {three} left early.</p>")
+            f"went well. {two} said she agreed. {three} said she left early.</p>")
 
 
 RELEASE_FIELDS = {"organisation": "fo", "contact_name": "fn", "phone": "fp", "headline": "fh",

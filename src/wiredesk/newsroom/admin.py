@@ -623,7 +623,7 @@ class StoryAdmin(admin.ModelAdmin):
 class TagAdmin(admin.ModelAdmin):
     """Tags are found in the copy; an editor renames, retypes or deletes a wrong one."""
 
-    list_display = ["name", "kind", "key"]
+    list_display = ["name", "kind", "country", "key"]
     list_filter = ["kind"]
     search_fields = ["name", "key"]
     readonly_fields = ["key"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import timedelta
 
 from django.db.models import Count, F, Max, Min, Q, Value
@@ -23,6 +23,7 @@ from wiredesk.newsroom.intelligence.store import (
     source_key,
 )
 from wiredesk.newsroom.models import (
+    Agency,
     Article,
     ArticleSignature,
     ArticleTag,
@@ -44,6 +45,9 @@ STORY_PARAMS = similarity.StoryParams()
 MAX_CANDIDATES = 500
 MAX_EXACT = 20  # candidates compared on their full text
 STORY_TERMS_KEPT = 2 * similarity.QUERY_TERMS
+# Names that are never tags besides the agencies' (``never_tag_names``): a layer above the
+# newsroom adds its own here when its app is ready (editions: the editions' names).
+NEVER_TAG_SOURCES: list[Callable[[], Iterable[str]]] = []
 
 
 def enrich_article(article: Article, *, created: bool) -> None:
@@ -102,15 +106,25 @@ def _store_signature(article: Article, feats: similarity.Features,
                                  for k in feats.bands])
 
 
+def never_tag_names() -> set[str]:
+    """The agencies' codes and names and the editions' names: the copy's source and the
+    publication, never what an article is about ("RFE", "Chile Sun")."""
+    names = {n for pair in Agency.objects.values_list("code", "name") for n in pair}
+    for source in NEVER_TAG_SOURCES:
+        names.update(source())
+    return names
+
+
 def _store_tags(article: Article, text: str, *, created: bool) -> None:
     """The people, organisations and places the article names, as tags."""
-    found = entities.extract(article.headline, text, language=article.language)
+    found = entities.extract(article.headline, text, language=article.language,
+                             not_names=never_tag_names())
     if not created:
         ArticleTag.objects.filter(article=article).delete()
     if not found:
         return
-    Tag.objects.bulk_create([Tag(key=e.key, name=e.name[:100], kind=e.kind) for e in found],
-                            ignore_conflicts=True)
+    Tag.objects.bulk_create([Tag(key=e.key, name=e.name[:100], kind=e.kind, country=e.country)
+                             for e in found], ignore_conflicts=True)
     ids = dict(Tag.objects.filter(key__in=[e.key for e in found]).values_list("key", "pk"))
     ArticleTag.objects.bulk_create(
         [ArticleTag(article=article, tag_id=ids[e.key], position=i)

@@ -166,6 +166,9 @@ class Tag(models.Model):
     key = models.SlugField(max_length=100, unique=True)
     name = models.CharField(max_length=100)
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    country = models.CharField(max_length=2, blank=True,
+                               help_text="A known place's country (ISO 3166 code), from the "
+                                         "gazetteer (wire/gazetteer.py)")
 
     class Meta:
         ordering = ["name"]
