@@ -64,7 +64,8 @@ def test_floods_report_names_nothing_twice_so_gets_no_tags():
 
 def test_no_names_from_languages_that_capitalise_every_noun():
     body = ("Die Opposition im Bundestag kritisierte die Pläne. Die Opposition sagte, die "
-            "Feuerwehr Bayern sei überlastet, und die Feuerwehr Bayern bat um Hilfe.")
+            "Feuerwehr Bayern sei überlastet, und die Feuerwehr Bayern bat um Hilfe. Die "
+            "Opposition im Bundestag sagte, Opposition und Feuerwehr Bayern seien einig.")
     assert entities.extract("Streit um das Heizungsgesetz", body)  # read as if English: junk names
     assert entities.extract("Streit um das Heizungsgesetz", body, language="de") == []
     assert entities.extract("Streit um das Heizungsgesetz", body, language="de-AT") == []
