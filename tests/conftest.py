@@ -38,6 +38,14 @@ def _empty_page_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _fresh_never_tag_names():
+    """The never-tag names are kept per process; each test's agencies and editions are its own."""
+    from wiredesk.newsroom.intelligence.enrich import forget_never_tag_names
+
+    forget_never_tag_names()
+
+
 @pytest.fixture
 def fixtures_dir() -> Path:
     return FIXTURES

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal, receiver
 
-from wiredesk.newsroom.models import Article, Tombstone
+from wiredesk.newsroom.intelligence.enrich import forget_never_tag_names
+from wiredesk.newsroom.models import Agency, Article, Tombstone
 from wiredesk.newsroom.services.renditions import release_later
 
 # Sent by ``store_item`` inside the item's transaction, after the article is written and
@@ -30,3 +31,9 @@ def leave_tombstone(sender, instance: Article, **kwargs) -> None:
 def release_picture(sender, instance: Article, **kwargs) -> None:
     """A deleted article's picture files go too, unless another live article shows it."""
     release_later(instance.picture_source_id)
+
+
+# An agency's code and name are never tags: a new or renamed agency is known at its next item.
+post_save.connect(forget_never_tag_names, sender=Agency, dispatch_uid="wiredesk-never-tag-agency")
+post_delete.connect(forget_never_tag_names, sender=Agency,
+                    dispatch_uid="wiredesk-never-tag-agency-gone")

@@ -8,6 +8,7 @@ transaction of the article it enriches.
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import timedelta
@@ -106,13 +107,32 @@ def _store_signature(article: Article, feats: similarity.Features,
                                  for k in feats.bands])
 
 
-def never_tag_names() -> set[str]:
+# Read once per process and kept: agencies and editions are added a few times a year, and
+# ingest must not pay two queries per item for them. A save or delete in this process
+# forgets the list at once (``forget_never_tag_names``); other processes re-read it after
+# NEVER_TAG_TTL seconds.
+NEVER_TAG_TTL = 300.0
+_never_tag: tuple[float, frozenset[str]] | None = None
+
+
+def never_tag_names() -> frozenset[str]:
     """The agencies' codes and names and the editions' names: the copy's source and the
     publication, never what an article is about ("RFE", "Chile Sun")."""
+    global _never_tag
+    now = time.monotonic()
+    if _never_tag is not None and now < _never_tag[0]:
+        return _never_tag[1]
     names = {n for pair in Agency.objects.values_list("code", "name") for n in pair}
     for source in NEVER_TAG_SOURCES:
         names.update(source())
-    return names
+    _never_tag = (now + NEVER_TAG_TTL, frozenset(names))
+    return _never_tag[1]
+
+
+def forget_never_tag_names(**_signal) -> None:
+    """Re-read the never-tag names at the next item (connected to agency and edition saves)."""
+    global _never_tag
+    _never_tag = None
 
 
 def _store_tags(article: Article, text: str, *, created: bool) -> None:
