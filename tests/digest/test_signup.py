@@ -236,3 +236,19 @@ def test_preferences_save_export_and_erase(client, site):
     assert not Subscriber.objects.filter(pk=subscriber.pk).exists()
     assert not Delivery.objects.filter(subscriber_id=subscriber.pk).exists()
     assert client.get(url).status_code == 400  # the link died with the data
+
+
+def test_digest_links_are_the_same_every_time_and_old_timestamped_links_still_work(client, site):
+    from django.core import signing
+
+    from tests.digest.conftest import make_confirmed
+    from wiredesk.digest.tokens import PREFERENCES, UNSUBSCRIBE, make_token
+
+    subscriber = make_confirmed(site[0], "steady@example.org")
+    assert make_token(subscriber, PREFERENCES) == make_token(subscriber, PREFERENCES)
+    # A link mailed before digest links dropped their signing time.
+    old = signing.dumps([subscriber.pk, subscriber.link_key],
+                        salt=f"wiredesk.digest.{UNSUBSCRIBE}")
+    assert client.post(f"/chile-sun/digest/unsubscribe/{old}").status_code == 200
+    subscriber.refresh_from_db()
+    assert subscriber.status == "unsubscribed"
