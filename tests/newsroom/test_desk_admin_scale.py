@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 
 from wiredesk.core.pagination import CappedPaginator
 from wiredesk.editions.models import Edition, Placement
-from wiredesk.newsroom import admin as admin_module
 from wiredesk.newsroom import services
+from wiredesk.newsroom.admin import articles as admin_module
 from wiredesk.newsroom.models import Article, Story
 from wiredesk.search.services import index_articles
 

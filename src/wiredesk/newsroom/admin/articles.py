@@ -1,13 +1,13 @@
+"""The desk's article list and change page."""
+
 import hashlib
 import uuid
 from zoneinfo import ZoneInfo
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
@@ -19,259 +19,22 @@ from django.utils.html import format_html
 from wiredesk.core.audit import AuditEntry
 from wiredesk.core.pagination import CappedPaginator
 from wiredesk.newsroom import intelligence, services, textsearch
-from wiredesk.newsroom.audit import audit
-from wiredesk.newsroom.models import (
-    Agency,
-    Article,
-    Feed,
-    Intake,
-    PictureSource,
-    Revision,
-    Section,
-    Story,
-    Tag,
-    Tombstone,
-    WirePicture,
+from wiredesk.newsroom.admin.article_form import ArticleForm, RevisionInline
+from wiredesk.newsroom.admin.article_list import (
+    ArticleStatusFilter,
+    EditionFilter,
+    desk_flags,
+    edition_scoped,
+    shown_status,
 )
+from wiredesk.newsroom.admin.sources import URLS_AS_HTTPS
+from wiredesk.newsroom.audit import audit
+from wiredesk.newsroom.models import Agency, Article, Section
 from wiredesk.newsroom.services import desk_edits
-from wiredesk.wire.sanitize import html_to_text, plain_text, sanitize_html
-
-# An address typed without a scheme is read as https (Django 6's default). Built with
-# Django 5's default, every form with a URLField warns, and the change page failed (500)
-# wherever warnings are errors (the test suite).
-URLS_AS_HTTPS = {models.URLField: {"assume_scheme": "https"}}
-
-
-@admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "time_zone", "trust_guids"]
-    search_fields = ["code", "name"]
-
-
-@admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "aliases", "position"]
-    prepopulated_fields = {"slug": ["name"]}
-
-
-@admin.register(Intake)
-class IntakeAdmin(admin.ModelAdmin):
-    """The ledger of drop folders and mailboxes: each file or message taken, and how it
-    went. Read-only: a row is what keeps a file from being taken twice."""
-
-    list_display = ["taken_at", "feed", "name", "size", "outcome", "articles", "detail_short"]
-    list_filter = ["outcome", "feed"]
-    search_fields = ["name", "detail"]
-    list_select_related = ["feed"]
-
-    @admin.display(description="detail")
-    def detail_short(self, intake):
-        return (intake.detail[:120] + "...") if len(intake.detail) > 120 else intake.detail
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Feed)
-class FeedAdmin(admin.ModelAdmin):
-    formfield_overrides = URLS_AS_HTTPS
-    list_display = ["shown_source", "transport", "agency", "format", "enabled", "last_status",
-                    "last_error_short", "last_polled_at", "next_poll_at", "items_created",
-                    "items_updated"]
-    list_filter = ["transport", "last_status", "enabled", "agency"]
-    search_fields = ["source", "title", "last_error"]
-    readonly_fields = ["transport", "format", "etag", "last_modified", "last_polled_at",
-                       "last_success_at", "last_status", "last_error", "last_error_at",
-                       "error_count", "items_seen", "items_created", "items_updated",
-                       "created_at", "identity_note"]
-    actions = ["poll_now"]
-
-    @admin.display(description="source", ordering="source")
-    def shown_source(self, feed):
-        return feed.shown_source
-
-    @admin.display(description="last error")
-    def last_error_short(self, feed):
-        return (feed.last_error[:80] + "...") if len(feed.last_error) > 80 else feed.last_error
-
-    @admin.action(description="Poll the selected feeds now")
-    def poll_now(self, request, queryset):
-        for feed in queryset.select_related("agency"):
-            report = services.feed_poll(feed, force=True)
-            level = messages.ERROR if report.errors and not report.seen else messages.INFO
-            self.message_user(request, report.summary(), level)
-
-
-class RevisionInline(admin.TabularInline):
-    model = Revision
-    extra = 0
-    can_delete = False
-    fields = ["version", "source", "author_label", "changed_fields", "note", "headline",
-              "signal", "source_updated_at", "recorded_at"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-class CategoriesField(forms.CharField):
-    """The agency's categories as one line, comma separated; blank is none (the model
-    keeps a list, and a blank JSON field was a NULL the database refused: a 500)."""
-
-    def prepare_value(self, value):
-        if isinstance(value, list | tuple):
-            return ", ".join(str(each) for each in value)
-        return value
-
-    def to_python(self, value):
-        text = super().to_python(value) or ""
-        return [part for part in (each.strip() for each in text.split(",")) if part]
-
-
-# What a desk form's fields may hold: the same allow-list as wire copy for the body, plain
-# text (tags dropped, lines kept) for the other text areas, one line for the short fields.
-BODY_FIELDS = ("body_html",)
-TEXT_AREA_FIELDS = ("lead", "teaser", "image_caption", "image_alt", "image_rights",
-                    "status_reason")
-LINE_FIELDS = ("byline", "dateline", "credit", "image_credit")
-
-
-class ArticleForm(forms.ModelForm):
-    # No Meta: the admin's form factory adds the model, its fields and formfield_overrides.
-    categories = CategoriesField(required=False, help_text="Comma separated; may be empty")
-    # Optimistic locking: the article's edit_version this form was drawn from. A save
-    # after another editor's change is refused (services.desk_edits); a form posted
-    # without it (an older page) is not checked.
-    edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "slug" in self.fields:  # made from the headline when left empty
-            self.fields["slug"].required = False
-        if self.instance.pk is not None and "edit_version" in self.fields:
-            self.fields["edit_version"].initial = self.instance.edit_version
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk is not None:
-            refusal = desk_edits.conflict(self.instance, cleaned.get("edit_version"))
-            if refusal:
-                raise forms.ValidationError(refusal, code="edit_conflict")
-        for name in BODY_FIELDS:
-            if name in cleaned:
-                cleaned[name] = sanitize_html(cleaned[name] or "")
-        for name in TEXT_AREA_FIELDS:
-            if name in cleaned:
-                cleaned[name] = html_to_text(cleaned[name] or "")
-        for name in LINE_FIELDS:
-            if name in cleaned:
-                cleaned[name] = plain_text(cleaned[name] or "")
-        return cleaned
-
-
-class ArticleStatusFilter(admin.SimpleListFilter):
-    """What a reader gets: an embargoed article is published but not yet public."""
-
-    title = "status"
-    parameter_name = "shown"
-
-    def lookups(self, request, model_admin):
-        return [("public", "public"), ("embargoed", "embargoed"), ("held", "held"),
-                ("killed", "killed"), ("draft", "draft")]
-
-    def queryset(self, request, queryset):
-        now = timezone.now()
-        published = Q(status=Article.Status.PUBLISHED)
-        embargoed = published & Q(embargo_until__gt=now)
-        match self.value():
-            case "public":
-                return queryset.filter(published).exclude(embargoed)
-            case "embargoed":
-                return queryset.filter(embargoed)
-            case "held":
-                return queryset.filter(status=Article.Status.HELD)
-            case "killed":
-                return queryset.filter(status=Article.Status.KILLED)
-            case "draft":
-                return queryset.filter(status=Article.Status.DRAFT)
-        return queryset
-
-
-class EditionFilter(admin.SimpleListFilter):
-    """The articles one edition carries, as a semi-join (EXISTS): the field filter on
-    ``placements__edition`` joins and makes the admin add DISTINCT, which at a million
-    articles sorts every placement of the edition to show fifty. The parameter keeps the
-    field filter's name, so addresses made before still work. Editions and placements are
-    reached through the reverse relation, never imported (they sit above the newsroom)."""
-
-    title = "edition"
-    parameter_name = "placements__edition__id__exact"
-
-    @staticmethod
-    def placement_model():
-        return Article._meta.get_field("placements").related_model
-
-    def lookups(self, request, model_admin):
-        edition = self.placement_model()._meta.get_field("edition").related_model
-        return [(str(pk), name) for pk, name in
-                edition.objects.order_by("name").values_list("pk", "name")]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if not value:
-            return queryset
-        if not value.isdigit():
-            return queryset.none()
-        placed = self.placement_model().objects.filter(article=OuterRef("pk"),
-                                                       edition_id=int(value))
-        return queryset.filter(Exists(placed))
-
+from wiredesk.wire.sanitize import html_to_text, sanitize_html
 
 # How many matches a search in the article list pages through (its newest ones).
 SEARCH_CAP = 1000
-
-
-def shown_status(article: Article) -> str:
-    if article.status == Article.Status.PUBLISHED and not article.is_public:
-        return "embargoed"
-    return {Article.Status.PUBLISHED: "public"}.get(article.status, article.status)
-
-
-def desk_flags(article: Article, copies: int) -> list[str]:
-    """The article's flags as the desk list shows them, short words in a fixed order."""
-    flags = []
-    if article.signal == "correction":
-        flags.append("correction")
-    if article.image_renditions or article.image_url:
-        flags.append("picture")
-    if article.embargo_until and not article.is_public:
-        flags.append("embargo")
-    if article.duplicate_of_id:
-        flags.append("duplicate")
-    if copies:
-        flags.append(f"{copies} cop{'y' if copies == 1 else 'ies'}")
-    if article.desk_edited_at is not None:
-        flags.append("desk edit")
-    if article.pending_revision_id is not None:
-        flags.append("agency update")
-    return flags
-
-
-def edition_scoped(user) -> bool:
-    """An edition editor (not a desk editor, not an administrator): the list and its
-    actions hold the articles of their editions only. Their roles live in the editions
-    layer (``editions.roles``), reached here by reverse names only (``edition_roles``,
-    ``placements__edition__roles``), never imported."""
-    scoped = getattr(user, "_wiredesk_edition_scoped", None)
-    if scoped is None:  # asked several times a request: once per user object
-        roles = getattr(user, "edition_roles", None)
-        scoped = not (user.is_superuser or user.has_perm("newsroom.change_article")) \
-            and roles is not None and roles.exists()
-        user._wiredesk_edition_scoped = scoped
-    return scoped
 
 
 @admin.register(Article)
@@ -551,93 +314,3 @@ class ArticleAdmin(admin.ModelAdmin):
         extra_context = {**(extra_context or {}), "audit_entries": AuditEntry.objects.filter(
             target_type="article", target_id=str(object_id)).order_by("-at", "-id")[:50]}
         return super().change_view(request, object_id, form_url, extra_context)
-
-
-@admin.register(WirePicture)
-class WirePictureAdmin(admin.ModelAdmin):
-    """Agency picture items kept for the texts they belong to (shown on those articles)."""
-
-    formfield_overrides = URLS_AS_HTTPS
-    list_display = ["guid", "headline", "agency", "status", "version", "modified_at"]
-    list_filter = ["status", "agency"]
-    search_fields = ["guid", "headline", "caption"]
-
-    # What the agency sent: edited by the agency's next version, not here (an edit here
-    # would not reach the articles that show it).
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(PictureSource)
-class PictureSourceAdmin(admin.ModelAdmin):
-    """Agency picture addresses: waiting, stored, or failed with the error (the
-    fetch-pictures job tries a failure again with backoff, then gives up)."""
-
-    formfield_overrides = URLS_AS_HTTPS
-    list_display = ["url", "status", "attempts", "last_error_short", "last_error_at",
-                    "next_attempt_at", "fetched_at"]
-    list_filter = ["status"]
-    search_fields = ["url", "last_error"]
-    readonly_fields = ["url", "url_hash", "status", "asset", "attempts", "next_attempt_at",
-                       "last_error", "last_error_at", "fetched_at", "created_at"]
-    actions = ["retry_now"]
-
-    def has_add_permission(self, request):
-        return False
-
-    @admin.display(description="last error")
-    def last_error_short(self, obj):
-        return obj.last_error[:120]
-
-    @admin.action(description="Try again now")
-    def retry_now(self, request, queryset):
-        count = services.pictures_retry(list(queryset.values_list("pk", flat=True)))
-        self.message_user(request, f"{count} picture(s) will be fetched at the next turn")
-
-
-class StoryArticleInline(admin.TabularInline):
-    model = Article
-    fk_name = "story"
-    extra = 0
-    fields = ["headline", "agency", "status", "published_at", "duplicate_of"]
-    readonly_fields = fields
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Story)
-class StoryAdmin(admin.ModelAdmin):
-    list_display = ["headline", "size", "section", "first_published_at", "last_published_at"]
-    search_fields = ["headline"]
-    readonly_fields = ["centroid", "anchors", "size", "first_published_at", "last_published_at"]
-    inlines = [StoryArticleInline]
-
-
-@admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
-    """Tags are found in the copy; an editor renames, retypes or deletes a wrong one."""
-
-    list_display = ["name", "kind", "country", "key"]
-    list_filter = ["kind"]
-    search_fields = ["name", "key"]
-    readonly_fields = ["key"]
-
-
-@admin.register(Tombstone)
-class TombstoneAdmin(admin.ModelAdmin):
-    """Deleting a tombstone lets the item come back with the next poll."""
-
-    formfield_overrides = URLS_AS_HTTPS
-    list_display = ["headline", "agency", "reason", "created_at"]
-    list_filter = ["agency"]
-    search_fields = ["headline", "canonical_url", "identity"]
-    readonly_fields = ["agency", "identity", "canonical_url", "headline", "reason", "created_at"]
-
-    def has_add_permission(self, request):
-        return False
