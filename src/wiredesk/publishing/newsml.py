@@ -24,9 +24,8 @@ wiredesk's own reader (``wire.formats.newsml_g2``) reads every document back (te
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 
 import lxml.html
 from django.conf import settings
@@ -44,26 +43,19 @@ from wiredesk.publishing.items import (
     prefetch_tags,
     provider_id,
 )
+from wiredesk.publishing.newsml_check import IPTC_ALIASES as IPTC_ALIASES  # re-exported
+from wiredesk.publishing.newsml_check import NAR, XHTML, XML_NAME, _q
+from wiredesk.publishing.newsml_check import check as check  # re-exported: newsml.check
 from wiredesk.wire.xmlsafe import xml_text
 
-NAR = "http://iptc.org/std/nar/2006-10-01/"
-XHTML = "http://www.w3.org/1999/xhtml"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 ITEM_MEDIA_TYPE = "application/vnd.iptc.g2.newsitem+xml"
 MESSAGE_MEDIA_TYPE = "application/vnd.iptc.g2.newsmessage+xml"
 STANDARD_VERSION = "2.35"
 IPTC_CATALOG = "http://www.iptc.org/std/catalog/catalog.IPTC-G2-Standards_41.xml"
-# The aliases of IPTC's catalog that wiredesk's documents use (tests check each is in it).
-IPTC_ALIASES = frozenset({"ninat", "stat", "sig", "isrol", "cpnat", "irel", "drol", "nprov"})
-_NAME = re.compile(r"[A-Za-z_][\w.-]*")
-_QCODE = re.compile(r"^[A-Za-z][\w.-]*:\S+$")
 
 _ENTITY_TYPES = {"section": "cpnat:abstract", "person": "cpnat:person",
                  "organisation": "cpnat:organisation", "place": "cpnat:geoArea"}
-
-
-def _q(name: str) -> str:
-    return f"{{{NAR}}}{name}"
 
 
 def _sub(parent, name: str, text: str | None = None, **attrs: str):
@@ -132,14 +124,14 @@ def _xhtml_copy(source, target) -> None:
                 _append_text(target, child.tail)
             continue
         tag = child.tag.lower()
-        if not _NAME.fullmatch(tag):  # not an XML name: keep what it holds, drop the tag
+        if not XML_NAME.fullmatch(tag):  # not an XML name: keep what it holds, drop the tag
             if child.text:
                 _append_text(target, child.text)
             _xhtml_copy(child, target)
             if child.tail:
                 _append_text(target, child.tail)
             continue
-        attrs = {k: xml_text(v) for k, v in child.attrib.items() if _NAME.fullmatch(k)}
+        attrs = {k: xml_text(v) for k, v in child.attrib.items() if XML_NAME.fullmatch(k)}
         element = etree.SubElement(target, f"{{{XHTML}}}{tag}", attrs)
         element.text = xml_text(child.text) if child.text else None
         _xhtml_copy(child, element)
@@ -298,120 +290,3 @@ def message_document(articles: Iterable[Article], edition: Edition | None = None
     return _bytes(root)
 
 
-# ---------------------------------------------------------------------------------------
-# The project's own schema check (the IPTC XSD is not available offline).
-
-# Children in the XSD's order, for the elements wiredesk writes; each may be absent
-# unless listed in _REQUIRED.
-_ORDER = {
-    "newsItem": ["catalogRef", "catalog", "hopHistory", "pubHistory", "rightsInfo",
-                 "itemMeta", "contentMeta", "partMeta", "assert", "inlineRef", "derivedFrom",
-                 "derivedFromValue", "contentSet"],
-    "itemMeta": ["itemClass", "provider", "versionCreated", "firstCreated", "embargoed",
-                 "availableAt", "pubStatus", "role", "fileName", "generator", "profile",
-                 "service", "title", "edNote", "memberOf", "instanceOf", "signal", "altRep",
-                 "deliverableOf", "hash", "expires", "incomingFeedId", "metadataCreator",
-                 "link"],
-    "contentMeta": ["urgency", "contentCreated", "contentModified", "located", "infoSource",
-                    "creator", "contributor", "audience", "exclAudience", "altId", "rating",
-                    "userInteraction", "language", "genre", "keyword", "subject", "slugline",
-                    "headline", "dateline", "by", "creditline", "description"],
-    "newsMessage": ["header", "itemSet"],
-}
-_REQUIRED = {"newsItem": ["itemMeta"], "itemMeta": ["itemClass", "provider", "versionCreated"],
-             "newsMessage": ["header", "itemSet"]}
-_ITEM_ATTRIBUTES = ("guid", "version", "standard", "standardversion")
-_DATES = ("versionCreated", "firstCreated", "embargoed", "sent")
-_STATUSES = {"stat:usable", "stat:withheld", "stat:canceled"}
-
-
-def _local(element) -> str:
-    return etree.QName(element).localname
-
-
-def _check_order(element, problems: list[str]) -> None:
-    name = _local(element)
-    order = _ORDER.get(name)
-    if order is None:
-        return
-    names = [_local(c) for c in element if isinstance(c.tag, str)]
-    for child in names:
-        if child not in order:
-            problems.append(f"<{name}> may not hold <{child}>")
-    ranks = [order.index(c) for c in names if c in order]
-    if ranks != sorted(ranks):
-        problems.append(f"<{name}>: children out of the schema's order: {', '.join(names)}")
-    for required in _REQUIRED.get(name, []):
-        if required not in names:
-            problems.append(f"<{name}> without <{required}>")
-
-
-def _check_item(item, problems: list[str]) -> None:
-    for attribute in _ITEM_ATTRIBUTES:
-        if not item.get(attribute):
-            problems.append(f"<newsItem> without @{attribute}")
-    if item.get("version") and not item.get("version").isdigit():
-        problems.append("@version is not a positive integer")
-    aliases = set(IPTC_ALIASES)
-    for scheme in item.iter(_q("scheme")):
-        aliases.add(scheme.get("alias", ""))
-        if not scheme.get("uri"):
-            problems.append(f"scheme {scheme.get('alias')!r} without @uri")
-    for element in item.iter():
-        if not isinstance(element.tag, str):
-            continue
-        if element.tag.startswith(f"{{{NAR}}}"):
-            _check_order(element, problems)
-        for attribute in ("qcode", "type", "role", "rel"):
-            value = element.get(attribute)
-            if value is None or not element.tag.startswith(f"{{{NAR}}}"):
-                continue
-            if not _QCODE.match(value) or value.split(":", 1)[0] not in aliases:
-                problems.append(f"<{_local(element)} {attribute}={value!r}>: not a QCode of "
-                                "a declared scheme")
-    status = item.find(f"{_q('itemMeta')}/{_q('pubStatus')}")
-    if status is not None and status.get("qcode") not in _STATUSES:
-        problems.append(f"pubStatus {status.get('qcode')!r}")
-    for inline in item.iter(_q("inlineXML")):
-        if not inline.get("contenttype"):
-            problems.append("<inlineXML> without @contenttype")
-        roots = [c for c in inline if isinstance(c.tag, str)]
-        if len(roots) != 1 or roots[0].tag != f"{{{XHTML}}}html":
-            problems.append("<inlineXML> does not hold one XHTML <html>")
-    for remote in item.iter(_q("remoteContent")):
-        if not (remote.get("href") or remote.get("residref")):
-            problems.append("<remoteContent> without @href")
-
-
-def check(data: bytes) -> list[str]:
-    """What is wrong with a NewsML-G2 document wiredesk wrote: [] when nothing."""
-    try:
-        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
-    except etree.XMLSyntaxError as exc:
-        return [f"not well-formed XML: {exc}"]
-    if etree.QName(root).namespace != NAR:
-        return [f"root <{root.tag}> is not in the NewsML-G2 namespace"]
-    problems: list[str] = []
-    if _local(root) == "newsMessage":
-        _check_order(root, problems)
-        items = list(root.iter(_q("newsItem")))
-        if not items:
-            problems.append("<newsMessage> without a news item")
-    elif _local(root) == "newsItem":
-        items = [root]
-    else:
-        return [f"root <{_local(root)}> is neither newsItem nor newsMessage"]
-    for item in items:
-        _check_item(item, problems)
-    for name in _DATES:
-        for element in root.iter(_q(name)):
-            try:
-                moment = datetime.fromisoformat((element.text or "").replace("Z", "+00:00"))
-            except ValueError:
-                problems.append(f"<{name}> {element.text!r} is not a date and time")
-                continue
-            if moment.tzinfo is None:
-                problems.append(f"<{name}> without a time zone")
-            elif moment.astimezone(UTC).year < 1900:
-                problems.append(f"<{name}> out of range")
-    return problems

@@ -29,15 +29,13 @@ from wiredesk.wire.fetch.http import (
     PICTURE_ACCEPT,
     USER_AGENT,
     FetchResult,
-    PostResult,
-    PushSession,
     fetch,
     is_url,
     parse_retry_after,
-    post,
     read_file,
 )
 from wiredesk.wire.fetch.policy import DEFAULT_POLICY, FetchPolicy, address_problem
+from wiredesk.wire.fetch.push import PostResult, PushSession, post
 
 __all__ = [
     "DEFAULT_MAX_BYTES",

@@ -1,31 +1,4 @@
-"""Delivery reports and complaints, parsed: bytes or a provider's event in, a ``Report`` out.
-
-Pure (standard library only): no Django, no database. The digest matches each report
-to its delivery (``digest.bounces``); this module only says what a report claims.
-
-Mail from a bounce mailbox is hostile: anyone can write to it, so nothing here raises
-on malformed input. A message that is not a report at all comes back as a ``Report``
-of kind ``unknown`` with the reason in ``error``.
-
-Formats read:
-
-- RFC 3464 delivery status notifications (``multipart/report;
-  report-type=delivery-status``), what Postfix, current Exim, Sendmail, Exchange and
-  Office 365, Gmail and most relays send;
-- RFC 5965 complaint reports (``report-type=feedback-report``, ARF), as Yahoo, AOL and
-  Microsoft's JMRP send them, their original recipient often redacted;
-- the common plain-text bounces without a machine-readable part: qmail's
-  ("Hi. This is the qmail-send program"), Exim's ("The following address(es) failed"),
-  old Sendmail's ("The following addresses had permanent fatal errors"), Gmail's
-  ("Delivery to the following recipient failed permanently"), Exchange's ("Delivery
-  has failed to these recipients or groups");
-- the JSON events of Amazon SES (through SNS), Postmark, SendGrid and Mailgun.
-
-Severity: a 5.x.x status or a ``failed`` action is ``hard`` (the address is bad), a
-4.x.x or ``delayed`` is ``soft``. Some 5.x.x codes say nothing about the address (a
-full mailbox, a message too big, a policy or spam block): those count as ``soft``, so
-one spam-filter hiccup at a big mailbox provider never drops a reader for good.
-"""
+"""Reports read from mail: RFC 3464 DSNs, RFC 5965 complaints and the plain-text bounces."""
 
 from __future__ import annotations
 
@@ -89,11 +62,11 @@ class _Found:
 
 # --- small helpers ---------------------------------------------------------------------
 
-def _one_line(text: str, limit: int = 500) -> str:
+def one_line(text: str, limit: int = 500) -> str:
     return " ".join(str(text or "").split())[:limit]
 
 
-def _address(value: str) -> str:
+def address_in(value: str) -> str:
     """The mailbox in a DSN address field ("rfc822; a@b", "<a@b>", "a@b")."""
     value = str(value or "")
     if ";" in value:
@@ -128,10 +101,10 @@ def status_severity(status: str, action: str = "") -> str:
 def status_of(text: str) -> str:
     """The enhanced status code in an SMTP reply or diagnostic ("5.1.1"), else one made
     from its reply code ("550" -> "5.0.0"), else ""."""
-    return _status_from_text(text)
+    return status_from_text(text)
 
 
-def _status_from_text(text: str) -> str:
+def status_from_text(text: str) -> str:
     match = _STATUS.search(text or "")
     if match:
         return match.group(0)
@@ -195,7 +168,7 @@ def _original_message_id(part: Message) -> str:
     else:
         match = _MESSAGE_ID_LINE.search(_payload_text(part).encode("utf-8", "replace"))
         value = match.group(1).decode() if match else ""
-    value = _one_line(value, 250)
+    value = one_line(value, 250)
     return value if value.startswith("<") and value.endswith(">") else ""
 
 
@@ -205,16 +178,16 @@ def _delivery_status(part: Message) -> list[Recipient]:
     blocks = _field_blocks(part)
     recipients = []
     for block in blocks[1:] if len(blocks) > 1 else blocks:
-        address = _address(block.get("Final-Recipient", "")
+        address = address_in(block.get("Final-Recipient", "")
                            or block.get("Original-Recipient", ""))
         if not address and not block.get("Action"):
             continue
-        action = _one_line(block.get("Action", ""), 20).lower()
-        diagnostic = _one_line(block.get("Diagnostic-Code", "") or "")
+        action = one_line(block.get("Action", ""), 20).lower()
+        diagnostic = one_line(block.get("Diagnostic-Code", "") or "")
         if ";" in diagnostic[:12]:
             diagnostic = diagnostic.split(";", 1)[1].strip()
         status = _STATUS.search(block.get("Status", "") or "")
-        status_text = status.group(0) if status else _status_from_text(diagnostic)
+        status_text = status.group(0) if status else status_from_text(diagnostic)
         specific = _STATUS.search(diagnostic)
         if specific and status_text.endswith(".0.0") and specific.group(1) == status_text[0]:
             status_text = specific.group(0)  # Exim's "5.0.0" with the server's "5.2.1"
@@ -227,12 +200,12 @@ def _delivery_status(part: Message) -> list[Recipient]:
 def _feedback(part: Message, original: Message | None) -> list[Recipient]:
     blocks = _field_blocks(part)
     fields = blocks[0] if blocks else Message()
-    feedback_type = _one_line(fields.get("Feedback-Type", "abuse"), 40).lower()
+    feedback_type = one_line(fields.get("Feedback-Type", "abuse"), 40).lower()
     severity = COMPLAINT if feedback_type in _COMPLAINT_TYPES else NONE
-    addresses = [_address(value) for value in fields.get_all("Original-Rcpt-To") or []]
+    addresses = [address_in(value) for value in fields.get_all("Original-Rcpt-To") or []]
     if not any(addresses) and original is not None:
         # Microsoft's JMRP blanks the To and names the recipient in its own header.
-        addresses = [_address(original.get("X-HmXmrOriginalRecipient", ""))]
+        addresses = [address_in(original.get("X-HmXmrOriginalRecipient", ""))]
     if not any(addresses) and original is not None:
         addresses = [a.lower() for _, a in getaddresses(original.get_all("To") or [])]
     addresses = [a for a in addresses
@@ -287,11 +260,11 @@ def _plain_text_bounce(text: str) -> tuple[str, list[Recipient]]:
         re.search(r"permanent error|failed permanently|permanent fatal", text, re.I))
     recipients = []
     for address, detail in chunks[:MAX_RECIPIENTS]:
-        address = _address(address)
+        address = address_in(address)
         if not address:
             continue
-        diagnostic = _one_line(detail)
-        status = _status_from_text(detail)
+        diagnostic = one_line(detail)
+        status = status_from_text(detail)
         if temporary:
             status = status if status.startswith("4") else "4.0.0"
             action = "delayed"
@@ -330,14 +303,14 @@ def parse_report(data: bytes, *, verp_local_part: str = "") -> Report:
     except Exception as exc:  # the parser is lenient; this is the last resort
         return Report(kind=UNKNOWN, format="malformed", tokens=tokens,
                       error=f"unreadable message: {type(exc).__name__}")
-    subject = _one_line(message.get("Subject", ""), 200)
-    sender = _one_line(message.get("From", ""), 200)
+    subject = one_line(message.get("Subject", ""), 200)
+    sender = one_line(message.get("From", ""), 200)
     try:
         return _parse(message, data, tokens, subject, sender)
     except Exception as exc:  # a construction no sample had: recorded, never fatal
         return Report(kind=UNKNOWN, format="malformed", tokens=tokens, subject=subject,
                       sender=sender, error=f"unreadable report: {type(exc).__name__}: "
-                                           f"{_one_line(str(exc), 200)}")
+                                           f"{one_line(str(exc), 200)}")
 
 
 def _parse(message: Message, data: bytes, tokens: tuple[str, ...], subject: str,
@@ -403,153 +376,3 @@ def _bounce(fmt: str, recipients: list[Recipient], common: dict) -> Report:
         kind = UNKNOWN
     return Report(kind=kind, format=fmt, recipients=tuple(recipients),
                   error="" if kind != UNKNOWN else "reports no failure", **common)
-
-
-# --- provider events (JSON already decoded; the caller checked the signature) ----------
-
-def _bracketed(message_id: str) -> str:
-    message_id = _one_line(message_id, 250).strip()
-    if not message_id:
-        return ""
-    return message_id if message_id.startswith("<") else f"<{message_id.strip('<>')}>"
-
-
-def ses_report(notification: dict) -> Report:
-    """An Amazon SES notification (the SNS message's ``Message``, decoded)."""
-    kind = str(notification.get("notificationType") or notification.get("eventType") or "")
-    mail = notification.get("mail") if isinstance(notification.get("mail"), dict) else {}
-    headers = {str(h.get("name", "")).lower(): str(h.get("value", ""))
-               for h in mail.get("headers") or [] if isinstance(h, dict)}
-    common_headers = mail.get("commonHeaders") if isinstance(
-        mail.get("commonHeaders"), dict) else {}
-    message_id = _bracketed(headers.get("message-id") or common_headers.get("messageId", ""))
-    common = {"format": "ses", "original_message_id": message_id,
-              "envelope_sender": _one_line(mail.get("source", ""), 300).lower(),
-              "event_id": _one_line(notification.get("_sns_message_id", ""), 100)}
-    if kind == "Bounce":
-        bounce = notification.get("bounce") or {}
-        permanent = bounce.get("bounceType") == "Permanent"
-        recipients = []
-        for each in (bounce.get("bouncedRecipients") or [])[:MAX_RECIPIENTS]:
-            if not isinstance(each, dict):
-                continue
-            status = _status_from_text(str(each.get("status", "")))
-            status = status or ("5.0.0" if permanent else "4.0.0")
-            severity = status_severity(status, "failed") if permanent else SOFT
-            recipients.append(Recipient(
-                address=_address(each.get("emailAddress", "")), action="failed",
-                status=status, severity=severity,
-                diagnostic=_one_line(each.get("diagnosticCode")
-                                     or f"{bounce.get('bounceType')}/"
-                                        f"{bounce.get('bounceSubType')}")))
-        return Report(kind=BOUNCE, recipients=tuple(recipients), **common)
-    if kind == "Complaint":
-        complaint = notification.get("complaint") or {}
-        feedback_type = str(complaint.get("complaintFeedbackType") or "abuse").lower()
-        severity = COMPLAINT if feedback_type != "not-spam" else NONE
-        recipients = tuple(
-            Recipient(address=_address(each.get("emailAddress", "")), action="complaint",
-                      severity=severity, diagnostic=f"feedback type {feedback_type}")
-            for each in (complaint.get("complainedRecipients") or [])[:MAX_RECIPIENTS]
-            if isinstance(each, dict))
-        return Report(kind=FEEDBACK, recipients=recipients, **common)
-    return Report(kind=UNKNOWN, error=f"SES notification {kind or '?'} is not a report",
-                  **common)
-
-
-_POSTMARK_SOFT = {"SoftBounce", "Transient", "DnsError", "AutoResponder", "Blocked",
-                  "ChallengeVerification", "SMTPApiError", "ContentRelated",
-                  "TemplateRenderingFailed", "ManuallyDeactivated"}
-
-
-def postmark_report(event: dict) -> Report:
-    """A Postmark bounce or spam-complaint webhook."""
-    record = str(event.get("RecordType") or "")
-    address = _address(str(event.get("Email") or event.get("Recipient") or ""))
-    metadata = event.get("Metadata") if isinstance(event.get("Metadata"), dict) else {}
-    common = {"format": "postmark", "event_id": _one_line(event.get("ID", ""), 100),
-              "original_message_id": _bracketed(str(metadata.get("message_id", "")))}
-    if record == "SpamComplaint" or event.get("Type") == "SpamComplaint":
-        return Report(kind=FEEDBACK, recipients=(Recipient(
-            address=address, action="complaint", severity=COMPLAINT,
-            diagnostic="spam complaint"),), **common)
-    if record != "Bounce":
-        return Report(kind=UNKNOWN, error=f"Postmark record {record or '?'} is not a report",
-                      **common)
-    bounce_type = str(event.get("Type") or "")
-    details = _one_line(event.get("Details") or event.get("Description") or bounce_type)
-    if bounce_type == "HardBounce" or bounce_type == "BadEmailAddress":
-        status, severity = _status_from_text(details) or "5.0.0", HARD
-        if status.startswith("4"):
-            status = "5.0.0"
-    elif bounce_type in _POSTMARK_SOFT:
-        status, severity = "4.0.0", SOFT
-    else:
-        return Report(kind=UNKNOWN, error=f"Postmark bounce type {bounce_type or '?'} "
-                                          "is not a failure", **common)
-    return Report(kind=BOUNCE, recipients=(Recipient(
-        address=address, action="failed", status=status, severity=severity,
-        diagnostic=f"{bounce_type}: {details}"[:500]),), **common)
-
-
-def sendgrid_report(event: dict) -> Report:
-    """One event of a SendGrid Event Webhook post."""
-    name = str(event.get("event") or "")
-    address = _address(str(event.get("email") or ""))
-    common = {"format": "sendgrid", "event_id": _one_line(event.get("sg_event_id", ""), 100),
-              "original_message_id": _bracketed(str(event.get("smtp-id") or ""))}
-    if name == "spamreport":
-        return Report(kind=FEEDBACK, recipients=(Recipient(
-            address=address, action="complaint", severity=COMPLAINT,
-            diagnostic="spam report"),), **common)
-    if name in ("bounce", "dropped", "deferred", "blocked"):
-        reason = _one_line(event.get("reason") or event.get("response") or name)
-        status = _status_from_text(str(event.get("status") or "")) or _status_from_text(reason)
-        if name == "deferred" or event.get("type") == "blocked" or name == "blocked":
-            status = status if status.startswith("4") else "4.0.0"
-            severity = SOFT
-        elif name == "dropped" and "Bounced Address" not in reason:
-            return Report(kind=UNKNOWN, error=f"dropped: {reason}", **common)
-        else:
-            status = status or "5.0.0"
-            severity = status_severity(status, "failed")
-        return Report(kind=BOUNCE if name != "deferred" else DELAY, recipients=(Recipient(
-            address=address, action="failed" if name != "deferred" else "delayed",
-            status=status, severity=severity, diagnostic=reason),), **common)
-    return Report(kind=UNKNOWN, error=f"SendGrid event {name or '?'} is not a report",
-                  **common)
-
-
-def mailgun_report(event_data: dict) -> Report:
-    """A Mailgun webhook's ``event-data``."""
-    name = str(event_data.get("event") or "")
-    address = _address(str(event_data.get("recipient") or ""))
-    message = event_data.get("message") if isinstance(event_data.get("message"), dict) else {}
-    headers = message.get("headers") if isinstance(message.get("headers"), dict) else {}
-    envelope = event_data.get("envelope") if isinstance(event_data.get("envelope"),
-                                                        dict) else {}
-    common = {"format": "mailgun", "event_id": _one_line(event_data.get("id", ""), 100),
-              "original_message_id": _bracketed(str(headers.get("message-id") or "")),
-              "envelope_sender": _one_line(envelope.get("sender", ""), 300).lower()}
-    if name == "complained":
-        return Report(kind=FEEDBACK, recipients=(Recipient(
-            address=address, action="complaint", severity=COMPLAINT,
-            diagnostic="complaint"),), **common)
-    if name != "failed":
-        return Report(kind=UNKNOWN, error=f"Mailgun event {name or '?'} is not a report",
-                      **common)
-    status_info = event_data.get("delivery-status") if isinstance(
-        event_data.get("delivery-status"), dict) else {}
-    diagnostic = _one_line(status_info.get("description") or status_info.get("message")
-                           or event_data.get("reason") or "failed")
-    code = str(status_info.get("enhanced-code") or status_info.get("code") or "")
-    status = _status_from_text(code + " " + diagnostic)
-    if event_data.get("severity") == "temporary":
-        status = status if status.startswith("4") else "4.0.0"
-        severity = SOFT
-    else:
-        status = status if status.startswith("5") else "5.0.0"
-        severity = status_severity(status, "failed")
-    return Report(kind=BOUNCE, recipients=(Recipient(
-        address=address, action="failed", status=status, severity=severity,
-        diagnostic=diagnostic),), **common)
