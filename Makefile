@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint install browser dovecot clean lock audit
+.PHONY: demo test test-fast lint install messages browser dovecot clean lock audit
 
 # `make demo PORT=8100 HOST=0.0.0.0`: where the demo listens.
 PORT ?= 8000
@@ -22,7 +22,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --progress-bar on -e '.[test]'
 	@touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) messages
+
+# The interface's translations: each committed src/wiredesk/locale/<lang>/.../django.po
+# compiled to the django.mo Django reads (not committed), only where the .po changed;
+# GNU msgfmt when the machine has it, else Babel's writer in Python (README, Languages).
+messages: $(STAMP)
+	@$(BIN)/python -m wiredesk.core.catalogues
 
 # The port is asked for first (standard library only, before the virtualenv exists), so
 # a busy one is one line, not the end of a long install and build.
@@ -57,7 +63,7 @@ SCHEMATHESIS_EXAMPLES ?= 40
 # The whole suite on the embedded default (SQLite), then every database test again on
 # PostgreSQL when WIREDESK_TEST_DATABASE_URL names one. End-to-end tests (tests/e2e/,
 # real processes) run once, on SQLite.
-test: $(STAMP) browser dovecot lint audit
+test: install browser dovecot lint audit
 	WIREDESK_SCHEMATHESIS_EXAMPLES=$(SCHEMATHESIS_EXAMPLES) $(BIN)/pytest
 	@if [ -n "$$WIREDESK_TEST_DATABASE_URL" ]; then \
 	  echo "== database tests on PostgreSQL"; \
@@ -67,7 +73,7 @@ test: $(STAMP) browser dovecot lint audit
 	fi
 
 # The everyday loop: in-process tests only, no real processes, no slow fuzzing.
-test-fast: $(STAMP)
+test-fast: install
 	$(BIN)/pytest -x -q -m "not e2e and not slow"
 
 # The locked set: every runtime dependency pinned with its hashes, for

@@ -112,6 +112,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # /admin/ and /desk/ in the editor's language; edition pages set their own (editions.pages).
+    "wiredesk.core.editor_language.EditorLanguageMiddleware",
     # request.user.is_verified(): whether this session gave a one-time code.
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -241,6 +243,18 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# The interface languages: an edition's pages and mail speak its language when it is one
+# of these (``pt-BR`` is served ``pt``), English otherwise (editions/languages.py); the
+# admin and the desk follow the editor's browser among them (core/editor_language.py).
+LANGUAGES = [
+    ("en", "English"),
+    ("es", "Español"),
+    ("fr", "Français"),
+    ("pt", "Português"),
+    ("de", "Deutsch"),
+    ("ar", "العربية"),
+]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

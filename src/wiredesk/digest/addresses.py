@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
+from django.utils.translation import gettext as _
 
 from wiredesk.errors import WiredeskError
 
@@ -26,27 +27,27 @@ def normalize_address(raw: str) -> str:
     into something that might pass.
     """
     if not isinstance(raw, str):
-        raise AddressError("no address given")
+        raise AddressError(_("no address given"))
     address = raw.strip()
     if not address:
-        raise AddressError("no address given")
+        raise AddressError(_("no address given"))
     if len(address) > MAX_ADDRESS_LENGTH:
-        raise AddressError("that address is too long")
+        raise AddressError(_("that address is too long"))
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in address) or any(
             ch in address for ch in ",;<>\"() "):
-        raise AddressError("that is not a single email address")
+        raise AddressError(_("that is not a single email address"))
     try:
         _validate(address)
     except ValidationError as exc:
-        raise AddressError("that is not a valid email address") from exc
-    local, _, domain = address.rpartition("@")
+        raise AddressError(_("that is not a valid email address")) from exc
+    local, _at, domain = address.rpartition("@")
     if len(local) > 64:
-        raise AddressError("that address is too long")
+        raise AddressError(_("that address is too long"))
     domain = domain.lower().rstrip(".")
     if domain.startswith("[") or "." not in domain or domain.rsplit(".", 1)[1].isdigit():
         # An address literal (a@[127.0.0.1]), a bare name (a@localhost) or an IP written
         # as a domain: mail to them goes to a machine, not to a reader's mailbox.
-        raise AddressError("that address has no Internet mail domain")
+        raise AddressError(_("that address has no Internet mail domain"))
     if any(domain == name or domain.endswith("." + name) for name in _LOCAL_DOMAINS):
-        raise AddressError("that address has no Internet mail domain")
+        raise AddressError(_("that address has no Internet mail domain"))
     return f"{local}@{domain}".lower()

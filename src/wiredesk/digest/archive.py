@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.translation import gettext, ngettext
 
 from wiredesk.digest import selectors
 from wiredesk.digest.clock import Clock, reader_clock
@@ -118,7 +119,7 @@ class ArchiveRssFeed(HubLinkedFeed):
                                 issues=_shown(edition, issues))
 
     def title(self, scope: ArchiveFeedScope) -> str:
-        return f"{scope.edition.name} daily email"
+        return gettext("%(edition)s daily email") % {"edition": scope.edition.name}
 
     def link(self, scope: ArchiveFeedScope) -> str:
         return scope.base_url + digest_archive_path()
@@ -127,8 +128,8 @@ class ArchiveRssFeed(HubLinkedFeed):
         return scope.base_url + feed_path(digest_archive_path(), "rss")
 
     def description(self, scope: ArchiveFeedScope) -> str:
-        return (f"Past issues of the {scope.edition.name} daily email: each morning's top "
-                "stories, one entry per story.")
+        return gettext("Past issues of the %(edition)s daily email: each morning's top "
+                       "stories, one entry per story.") % {"edition": scope.edition.name}
 
     def get_feed(self, obj: ArchiveFeedScope, request):
         feedgen = super().get_feed(obj, request)
@@ -141,7 +142,8 @@ class ArchiveRssFeed(HubLinkedFeed):
 
     def item_title(self, item) -> str:
         scope, shown = item
-        return f"{scope.edition.name} daily email, {shown.label}"
+        return gettext("%(edition)s daily email, %(day)s") % {
+            "edition": scope.edition.name, "day": shown.label}
 
     def item_link(self, item) -> str:
         scope, shown = item
@@ -158,8 +160,8 @@ class ArchiveRssFeed(HubLinkedFeed):
     def item_description(self, item) -> str:
         _, shown = item
         count = len(shown.articles)
-        return (f"{count} stor{'y' if count == 1 else 'ies'}: "
-                + "; ".join(article.headline for article in shown.articles))
+        stories = ngettext("%(count)s story", "%(count)s stories", count) % {"count": count}
+        return f"{stories}: " + "; ".join(article.headline for article in shown.articles)
 
     def item_extra_kwargs(self, item) -> dict:
         scope, shown = item

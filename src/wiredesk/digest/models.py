@@ -12,6 +12,7 @@ from datetime import time
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from wiredesk.editions.models import Edition
 from wiredesk.newsroom.models import Section
@@ -25,10 +26,10 @@ def _link_key() -> str:
 
 class Subscriber(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "pending confirmation"
-        CONFIRMED = "confirmed", "confirmed"
-        UNSUBSCRIBED = "unsubscribed", "unsubscribed"
-        BOUNCING = "bouncing", "bouncing"
+        PENDING = "pending", _("pending confirmation")
+        CONFIRMED = "confirmed", _("confirmed")
+        UNSUBSCRIBED = "unsubscribed", _("unsubscribed")
+        BOUNCING = "bouncing", _("bouncing")
 
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="subscribers")
     email = models.CharField(max_length=254, help_text="Normalized (lower case)")

@@ -19,9 +19,11 @@ from email.utils import format_datetime
 
 from django.core.mail.message import sanitize_address
 from django.template.loader import render_to_string
+from django.utils.translation import pgettext
 
 from wiredesk import mail
 from wiredesk.digest.clock import Clock
+from wiredesk.editions.languages import edition_translation
 from wiredesk.editions.models import Edition
 from wiredesk.newsroom.models import Article
 
@@ -47,19 +49,21 @@ def render_digest(*, edition: Edition, articles: list[Article], base_url: str,
 
     groups = group_by_section(articles, clock=clock, base_url=base_url)
     top = articles[0].headline if articles else ""
-    subject = " ".join(f"{edition.name} daily: {top}".split())
-    if len(subject) > 150:
-        subject = subject[:147].rsplit(" ", 1)[0] + "..."
-    issue_label = clock.day(issue_date) + (f" ({note})" if note else "")
-    context = {"edition": edition, "groups": groups, "base_url": base_url,
-               "issue_label": issue_label, "since": clock.time(since),
-               "story_count": len(articles),
-               "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
-               "preferences_url": PREFERENCES_PLACEHOLDER}
-    return RenderedDigest(subject=subject,
-                          text=render_to_string("digest/email.txt", context),
-                          html=render_to_string("digest/email.html", context),
-                          story_count=len(articles))
+    with edition_translation(edition):
+        subject = " ".join(pgettext("digest subject", "%(edition)s daily: %(headline)s") % {
+            "edition": edition.name, "headline": top}.split())
+        if len(subject) > 150:
+            subject = subject[:147].rsplit(" ", 1)[0] + "..."
+        issue_label = clock.day(issue_date) + (f" ({note})" if note else "")
+        context = {"edition": edition, "groups": groups, "base_url": base_url,
+                   "issue_label": issue_label, "since": clock.time(since),
+                   "story_count": len(articles),
+                   "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
+                   "preferences_url": PREFERENCES_PLACEHOLDER}
+        return RenderedDigest(subject=subject,
+                              text=render_to_string("digest/email.txt", context),
+                              html=render_to_string("digest/email.html", context),
+                              story_count=len(articles))
 
 
 def from_address(edition: Edition) -> str:

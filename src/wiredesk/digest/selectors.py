@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext
 
 from wiredesk.digest.clock import Clock
 from wiredesk.digest.models import ArchiveIssue, Delivery, Subscriber
@@ -140,7 +141,7 @@ def by_section(articles: list[Article]) -> list[tuple[str, list[Article]]]:
         key = section.pk if section else None
         if key not in groups:
             groups[key] = []
-            names[key] = section.name if section else "More news"
+            names[key] = section.name if section else gettext("More news")
             order[key] = (section.position, section.name) if section else (10**6, "")
         groups[key].append(article)
     return [(names[k], groups[k]) for k in sorted(groups, key=lambda k: order[k])]

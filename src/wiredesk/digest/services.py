@@ -18,6 +18,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from wiredesk import mail
 from wiredesk.core.taskqueue import dispatch
@@ -33,6 +34,7 @@ from wiredesk.digest.models import (
 )
 from wiredesk.digest.schedule import last_closed_issue, local_date, next_slot
 from wiredesk.digest.selectors import digest_articles, has_news
+from wiredesk.editions.languages import edition_translation
 from wiredesk.editions.links import edition_base_url
 from wiredesk.editions.models import Edition
 from wiredesk.editions.selectors import edition_sections
@@ -130,13 +132,16 @@ def notice_send(*, subscriber: Subscriber, kind: str) -> None:
                "confirm_url": subscriber_link(subscriber, tokens.CONFIRM),
                "preferences_url": subscriber_link(subscriber, tokens.PREFERENCES),
                "max_age_days": settings.WIREDESK_DIGEST_CONFIRM_MAX_AGE // 86400}
-    subject = (f"Confirm your {edition.name} daily email" if kind == "confirm"
-               else f"You already get the {edition.name} daily email")
-    message = EmailMultiAlternatives(
-        subject=subject, body=render_to_string("digest/notice.txt", context),
-        from_email=mail.sender(edition.mail_name, edition.sender_address),
-        to=[subscriber.email], reply_to=mail.reply_to(edition.reply_to))
-    message.attach_alternative(render_to_string("digest/notice.html", context), "text/html")
+    with edition_translation(edition):
+        subject = (gettext("Confirm your %(edition)s daily email") if kind == "confirm"
+                   else gettext("You already get the %(edition)s daily email")) % {
+            "edition": edition.name}
+        message = EmailMultiAlternatives(
+            subject=subject, body=render_to_string("digest/notice.txt", context),
+            from_email=mail.sender(edition.mail_name, edition.sender_address),
+            to=[subscriber.email], reply_to=mail.reply_to(edition.reply_to))
+        message.attach_alternative(render_to_string("digest/notice.html", context),
+                                   "text/html")
     message.send()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core import signing
+from django.utils.translation import gettext as _
 
 from wiredesk.digest.models import Subscriber
 from wiredesk.errors import WiredeskError
@@ -48,16 +49,16 @@ def read_token(token: str, purpose: str) -> Subscriber:
     """The subscriber the token names, or TokenError (forged, expired, voided)."""
     assert purpose in _PURPOSES
     if not token or len(token) > 300:
-        raise TokenError("This link is not valid.")
+        raise TokenError(_("This link is not valid."))
     max_age = settings.WIREDESK_DIGEST_CONFIRM_MAX_AGE if purpose == CONFIRM else None
     try:
         subscriber_id, link_key = _unsign(token, purpose, max_age)
     except signing.SignatureExpired as exc:
-        raise TokenError("This link has expired.", expired=True) from exc
+        raise TokenError(_("This link has expired."), expired=True) from exc
     except (signing.BadSignature, ValueError, TypeError) as exc:
-        raise TokenError("This link is not valid.") from exc
+        raise TokenError(_("This link is not valid.")) from exc
     subscriber = (Subscriber.objects.select_related("edition")
                   .filter(pk=subscriber_id, link_key=link_key).first())
     if subscriber is None:
-        raise TokenError("This link is no longer valid.")
+        raise TokenError(_("This link is no longer valid."))
     return subscriber

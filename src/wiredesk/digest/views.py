@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -26,6 +28,8 @@ from wiredesk.editions.pages import edition_page, page_context
 from wiredesk.editions.selectors import edition_sections
 
 HONEYPOT = "website"
+TIME_HINT = gettext_lazy("Please give a time like 06:30.")
+ZONE_HINT = gettext_lazy("Please choose a time zone from the list.")
 
 
 def _signup_allowed(ip: str) -> bool:
@@ -92,16 +96,16 @@ def subscribe(request):
     if request.method == "GET":
         return render(request, "digest/subscribe.html", page_context(
             request, form=form, offered=offered, zones=_zones(), errors={}))
-    check_inbox = {"title": "Check your inbox",
-                   "text": "If that address can receive our email, a message is on its way. "
-                           "Open the link in it to confirm your subscription to the "
-                           f"{edition.name} daily email."}
+    check_inbox = {"title": _("Check your inbox"),
+                   "text": _("If that address can receive our email, a message is on its way. "
+                             "Open the link in it to confirm your subscription to the "
+                             "%(edition)s daily email.") % {"edition": edition.name}}
     if request.POST.get(HONEYPOT):
         return _page(request, **check_inbox)  # a bot: same answer, nothing kept
     if not _signup_allowed(client_ip(request)):
-        return _page(request, status=429, title="Too many sign-ups",
-                     text="Too many sign-ups came from your network in the last hour. "
-                          "Please try again later.")
+        return _page(request, status=429, title=_("Too many sign-ups"),
+                     text=_("Too many sign-ups came from your network in the last hour. "
+                            "Please try again later."))
     errors = {}
     form.update(email=request.POST.get("email", "")[:300],
                 delivery_time=request.POST.get("delivery_time", form["delivery_time"])[:10],
@@ -109,13 +113,14 @@ def subscribe(request):
     try:
         email = normalize_address(request.POST.get("email", ""))
     except AddressError as exc:
-        errors["email"] = f"Please enter one valid email address ({exc})."
+        errors["email"] = _("Please enter one valid email address (%(problem)s).") % {
+            "problem": exc}
     delivery_time = _parse_time(form["delivery_time"])
     if delivery_time is None:
-        errors["delivery_time"] = "Please give a time like 06:30."
+        errors["delivery_time"] = TIME_HINT
     zone = _parse_zone(form["time_zone"])
     if zone is None:
-        errors["time_zone"] = "Please choose a time zone from the list."
+        errors["time_zone"] = ZONE_HINT
     section_ids = _parse_sections(request, offered)
     form["sections"] = section_ids
     if errors:
@@ -133,15 +138,19 @@ def _subscriber(request, token: str, purpose: str):
     try:
         subscriber = tokens.read_token(token, purpose)
     except tokens.TokenError as exc:
-        text = (f"{exc} Confirmation links work for "
-                f"{settings.WIREDESK_DIGEST_CONFIRM_MAX_AGE // 86400} days; please sign up "
-                "again." if exc.expired else
-                f"{exc} Nothing was changed. Please use the latest link we sent you.")
-        return None, _page(request, status=400, title="Link not valid",
+        days = settings.WIREDESK_DIGEST_CONFIRM_MAX_AGE // 86400
+        text = (ngettext("%(problem)s Confirmation links work for %(days)d day; please sign "
+                         "up again.", "%(problem)s Confirmation links work for %(days)d days; "
+                         "please sign up again.", days) % {"problem": exc, "days": days}
+                if exc.expired else
+                _("%(problem)s Nothing was changed. Please use the latest link we sent you.")
+                % {"problem": exc})
+        return None, _page(request, status=400, title=_("Link not valid"),
                            text=text)
     if subscriber.edition_id != request.edition.pk:
-        return None, _page(request, status=400, title="Link not valid",
-                           text="This link is not valid for this edition. Nothing was changed.")
+        return None, _page(request, status=400, title=_("Link not valid"),
+                           text=_("This link is not valid for this edition. "
+                                  "Nothing was changed."))
     return subscriber, None
 
 
@@ -155,17 +164,19 @@ def confirm(request, token: str):
         return error
     if request.method == "GET":
         # A button, not a GET side effect: mail scanners open links without a reader.
-        return _page(request, title="Confirm your subscription",
-                     text=f"Press the button to start the {edition.name} daily email at "
-                          f"{subscriber.email}.", button="Confirm subscription",
-                     action=request.path)
+        return _page(request, title=_("Confirm your subscription"),
+                     text=_("Press the button to start the %(edition)s daily email at "
+                            "%(email)s.") % {"edition": edition.name, "email": subscriber.email},
+                     button=_("Confirm subscription"), action=request.path)
     outcome = services.subscriber_confirm(subscriber=subscriber)
     if outcome == "cancelled":
-        return _page(request, title="Subscription cancelled",
-                     text="This subscription was cancelled. Sign up again to restart it.")
-    return _page(request, title="You are subscribed",
-                 text=f"The {edition.name} daily email will reach {subscriber.email} every "
-                      f"day at {subscriber.delivery_time:%H:%M} ({subscriber.zone}).")
+        return _page(request, title=_("Subscription cancelled"),
+                     text=_("This subscription was cancelled. Sign up again to restart it."))
+    return _page(request, title=_("You are subscribed"),
+                 text=_("The %(edition)s daily email will reach %(email)s every day at "
+                        "%(time)s (%(zone)s).") % {
+                     "edition": edition.name, "email": subscriber.email,
+                     "time": f"{subscriber.delivery_time:%H:%M}", "zone": subscriber.zone})
 
 
 @csrf_exempt  # RFC 8058: mailbox providers POST here without cookies; the token authorizes
@@ -178,12 +189,14 @@ def unsubscribe(request, token: str):
     if error:
         return error
     if request.method == "GET":
-        return _page(request, title="Unsubscribe",
-                     text=f"Stop the {edition.name} daily email to {subscriber.email}?",
-                     button="Unsubscribe", action=request.path)
+        return _page(request, title=_("Unsubscribe"),
+                     text=_("Stop the %(edition)s daily email to %(email)s?") % {
+                         "edition": edition.name, "email": subscriber.email},
+                     button=_("Unsubscribe"), action=request.path)
     services.subscriber_unsubscribe(subscriber=subscriber)
-    return _page(request, title="You are unsubscribed",
-                 text=f"{subscriber.email} will get no more {edition.name} daily email.")
+    return _page(request, title=_("You are unsubscribed"),
+                 text=_("%(email)s will get no more %(edition)s daily email.") % {
+                     "email": subscriber.email, "edition": edition.name})
 
 
 @never_cache
@@ -200,9 +213,9 @@ def preferences(request, token: str):
         delivery_time = _parse_time(request.POST.get("delivery_time", "")[:10])
         zone = _parse_zone(request.POST.get("time_zone", "")[:64])
         if delivery_time is None:
-            errors["delivery_time"] = "Please give a time like 06:30."
+            errors["delivery_time"] = TIME_HINT
         if zone is None:
-            errors["time_zone"] = "Please choose a time zone from the list."
+            errors["time_zone"] = ZONE_HINT
         if not errors:
             subscriber = services.subscriber_update_preferences(
                 subscriber=subscriber, section_ids=_parse_sections(request, offered),
@@ -245,6 +258,7 @@ def erase(request, token: str):
     if error:
         return error
     services.subscriber_erase(subscriber=subscriber)
-    return _page(request, title="Your data is erased",
-                 text=f"We deleted your address and your delivery history from "
-                      f"{edition.name}. No more email will be sent to you.")
+    return _page(request, title=_("Your data is erased"),
+                 text=_("We deleted your address and your delivery history from "
+                        "%(edition)s. No more email will be sent to you.") % {
+                     "edition": edition.name})

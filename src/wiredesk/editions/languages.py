@@ -9,13 +9,40 @@ edition reads right to left and is never announced as English.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.utils import translation
+
 from wiredesk.wire.language import direction, normalize_tag, primary
 
-__all__ = ["article_language", "direction", "lang_attributes", "primary", "same_language"]
+__all__ = ["article_language", "direction", "edition_translation", "interface_language",
+           "lang_attributes", "primary", "same_language"]
 
 
 def edition_language(edition) -> str:
     return normalize_tag(getattr(edition, "language", "")) or "en"
+
+
+def interface_language(edition) -> str:
+    """The interface language an edition's pages and mail are written in: its own tag
+    when ``settings.LANGUAGES`` has it, else its primary language (``pt-BR`` -> ``pt``),
+    else English (``hi``, ``xx``): a missing translation is never a broken page."""
+    try:
+        return translation.get_supported_language_variant(
+            edition_language(edition).lower())
+    except LookupError:
+        return settings.LANGUAGE_CODE
+
+
+@contextlib.contextmanager
+def edition_translation(edition) -> Iterator[str]:
+    """Render what an edition says (its pages, feeds, mail) in its interface language;
+    the thread's language is restored after, as it serves other editions next."""
+    language = interface_language(edition)
+    with translation.override(language):
+        yield language
 
 
 def article_language(article, edition=None) -> str:

@@ -10,9 +10,10 @@ and at ``/`` on the edition's own hosts. A view written for either place::
 
 ``edition_page`` takes the ``edition_slug`` URL argument away from the view, resolves the
 edition (404 when there is none), sets ``request.edition`` and ``request.edition_base``,
-and runs the view in the edition's time zone, so templates show times with
-``{{ moment|edition_time }}`` (``{% load editions %}``) instead of each view formatting
-them, and with the edition's own templates first (overrides.py). Put it closest to the
+and runs the view in the edition's time zone and interface language (languages.py), so
+templates show times with ``{{ moment|edition_time }}`` (``{% load editions %}``) instead
+of each view formatting them, ``{% translate %}`` speaks the edition's language, and with
+the edition's own templates first (overrides.py). Put it closest to the
 function, under ``never_cache``, ``require_http_methods`` and the like, so those answer
 first, as they would for any view.
 """
@@ -27,6 +28,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from wiredesk.editions import selectors
+from wiredesk.editions.languages import edition_translation
 from wiredesk.editions.links import edition_base_url, edition_path
 from wiredesk.editions.models import Edition
 from wiredesk.editions.overrides import edition_templates
@@ -63,8 +65,12 @@ def edition_page(view):
         request.edition = edition
         request.edition_base = base
         # Once per request, and undone after it: the thread serves other editions next.
-        with timezone.override(ZoneInfo(edition.time_zone)), edition_templates(edition):
-            return view(request, *args, **kwargs)
+        with (timezone.override(ZoneInfo(edition.time_zone)), edition_templates(edition),
+              edition_translation(edition) as language):
+            request.LANGUAGE_CODE = language
+            response = view(request, *args, **kwargs)
+        response.headers.setdefault("Content-Language", language)
+        return response
 
     return edition_view
 

@@ -10,6 +10,7 @@ from django.utils.cache import patch_cache_control
 from wiredesk.editions import selectors
 from wiredesk.editions.brand import brand_file_path, brand_of
 from wiredesk.editions.formatting import headings_in_order
+from wiredesk.editions.languages import edition_translation
 from wiredesk.editions.links import article_path, story_path
 from wiredesk.editions.models import Edition, EditionPage
 from wiredesk.editions.overrides import edition_templates
@@ -185,6 +186,6 @@ def not_found(request, exception=None):
         return render(request, "wiredesk/404.html", {"message": str(exception or "")},
                       status=404)
     request.edition, request.edition_base = found
-    with edition_templates(request.edition):
+    with edition_templates(request.edition), edition_translation(request.edition):
         return render(request, "wiredesk/404.html", page_context(
             request, message=str(exception or ""), noindex=True), status=404)

@@ -25,6 +25,7 @@ from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import feedgenerator
+from django.utils.translation import gettext
 
 from wiredesk.editions import selectors
 from wiredesk.editions.canonical import canonicals
@@ -92,7 +93,8 @@ class FeedScope:
 
     @property
     def description(self) -> str:
-        return self.edition.tagline or f"Latest news from {self.title}"
+        return self.edition.tagline or gettext("Latest news from %(edition)s") % {
+            "edition": self.title}
 
     def articles(self) -> list[Article]:
         if self.story is not None:
@@ -286,7 +288,7 @@ class EditionRssFeed(HubLinkedFeed):
         return feedgen
 
     def feed_copyright(self, scope: FeedScope) -> str:
-        return "Wire copy is the property of the agencies credited on each item."
+        return gettext("Wire copy is the property of the agencies credited on each item.")
 
     def items(self, scope: FeedScope) -> list[Article]:
         # One Feed instance serves every thread: the edition rides on each item instead.

@@ -10,6 +10,7 @@ import time
 
 from django.conf import settings
 from django.core import signing
+from django.utils.translation import gettext as _
 
 from wiredesk.core.ratelimit import Rate, hit
 from wiredesk.errors import WiredeskError
@@ -38,16 +39,16 @@ def check_fill_time(token: str) -> None:
     try:
         started = float(signing.loads(token or "", salt=_STARTED_SALT, max_age=86400))
     except (signing.BadSignature, TypeError, ValueError) as exc:
-        raise Refused("The form expired or was changed. Please check your release and "
-                      "send it again.", reason="bad-start-token") from exc
+        raise Refused(_("The form expired or was changed. Please check your release and "
+                      "send it again."), reason="bad-start-token") from exc
     if time.time() - started < minimum:
-        raise Refused("That was sent faster than a person can fill in this form. Please "
-                      "check your release and send it again.", reason="too-fast")
+        raise Refused(_("That was sent faster than a person can fill in this form. Please "
+                      "check your release and send it again."), reason="too-fast")
 
 
 def check_honeypot(value: str) -> None:
     if value:
-        raise Refused("Your release could not be accepted.", reason="honeypot")
+        raise Refused(_("Your release could not be accepted."), reason="honeypot")
 
 
 def _over(kind: str, value: str, rate: Rate) -> bool:
@@ -61,18 +62,18 @@ def _over(kind: str, value: str, rate: Rate) -> bool:
 def check_ip_rate(ip: str) -> None:
     """Counts every submission attempt from one address, valid or not."""
     if _over("ip", ip, Rate.parse(settings.WIREDESK_RELEASE_RATE_IP)):
-        raise Refused("Too many submissions from your network. Please try again later.",
+        raise Refused(_("Too many submissions from your network. Please try again later."),
                       reason="rate-ip")
 
 
 def check_sender_rate(*, email: str, organisation: str) -> None:
     """Counts accepted-looking submissions per email address and per organisation."""
     if _over("email", email, Rate.parse(settings.WIREDESK_RELEASE_RATE_EMAIL)):
-        raise Refused("Too many releases from this email address. Please try again later.",
+        raise Refused(_("Too many releases from this email address. Please try again later."),
                       reason="rate-email")
     if _over("org", " ".join(organisation.split()),
              Rate.parse(settings.WIREDESK_RELEASE_RATE_ORG)):
-        raise Refused("Too many releases from this organisation. Please try again later.",
+        raise Refused(_("Too many releases from this organisation. Please try again later."),
                       reason="rate-organisation")
 
 

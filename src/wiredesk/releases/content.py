@@ -13,9 +13,20 @@ from __future__ import annotations
 
 import unicodedata
 
+from django.utils.translation import gettext_lazy
+
 from wiredesk.wire.markup import BODY_HELP, body_text_length, body_to_html
 
-__all__ = ["BODY_HELP", "bad_characters", "body_text_length", "body_to_html", "one_line"]
+# BODY_HELP as the public form shows it, in the edition's language (the same English;
+# tests/releases/test_form.py holds the two together).
+PUBLIC_BODY_HELP = gettext_lazy(
+    "Write plain text with a blank line between paragraphs. Kept: **bold**, *italic*, links "
+    "as [words](https://example.org), lists (lines starting with \"- \" or \"1. \"), quotes "
+    "(lines starting with \"> \") and subheads (a line starting with \"## \"). Nothing else: "
+    "HTML tags are shown as typed, not applied.")
+
+__all__ = ["BODY_HELP", "PUBLIC_BODY_HELP", "bad_characters", "body_text_length",
+           "body_to_html", "one_line"]
 
 
 def bad_characters(value: str, *, multiline: bool) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from wiredesk.editions.models import Edition
 from wiredesk.newsroom.models import Article, Section
@@ -23,19 +24,19 @@ MAX_REASON = 2000
 
 class Release(models.Model):
     class Status(models.TextChoices):
-        UNVERIFIED = "unverified", "waiting for email confirmation"
-        PENDING = "pending", "waiting for moderation"
-        APPROVED = "approved", "approved and published"
-        REJECTED = "rejected", "rejected"
-        SPAM = "spam", "spam"
+        UNVERIFIED = "unverified", _("waiting for email confirmation")
+        PENDING = "pending", _("waiting for moderation")
+        APPROVED = "approved", _("approved and published")
+        REJECTED = "rejected", _("rejected")
+        SPAM = "spam", _("spam")
 
     class Category(models.TextChoices):
-        BUSINESS = "business", "Business"
-        COMMUNITY = "community", "Community"
-        SPORTS = "sports", "Sports"
-        APPOINTMENTS = "appointments", "Personnel appointments"
-        EVENTS = "events", "Events"
-        OTHER = "other", "Other"
+        BUSINESS = "business", _("Business")
+        COMMUNITY = "community", _("Community")
+        SPORTS = "sports", _("Sports")
+        APPOINTMENTS = "appointments", _("Personnel appointments")
+        EVENTS = "events", _("Events")
+        OTHER = "other", _("Other")
 
     reference = models.CharField(max_length=16, unique=True, editable=False,
                                  help_text="Shown to the submitter, e.g. NR-7K3F9Q2X")
@@ -84,14 +85,14 @@ class ReleaseEvent(models.Model):
     """One line of a release's history: who did what, when, and what changed."""
 
     class Action(models.TextChoices):
-        SUBMITTED = "submitted", "submitted"
-        VERIFIED = "verified", "email confirmed"
-        EDITED = "edited", "edited"
-        APPROVED = "approved", "approved"
-        REJECTED = "rejected", "rejected"
-        SPAM = "spam", "marked as spam"
-        NOTIFIED = "notified", "submitter notified"
-        MAIL_FAILED = "mail_failed", "mail failed"
+        SUBMITTED = "submitted", _("submitted")
+        VERIFIED = "verified", _("email confirmed")
+        EDITED = "edited", _("edited")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+        SPAM = "spam", _("marked as spam")
+        NOTIFIED = "notified", _("submitter notified")
+        MAIL_FAILED = "mail_failed", _("mail failed")
 
     release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=20, choices=Action.choices)

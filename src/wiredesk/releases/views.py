@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core import signing
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
@@ -75,7 +76,8 @@ def submit(request):
     edition = request.edition
     if not editions_accepting_releases().filter(pk=edition.pk).exists():
         return render(request, "releases/refused.html", page_context(
-            request, message=f"{edition.name} does not take news releases."), status=404)
+            request, message=_("%(edition)s does not take news releases.") % {
+                "edition": edition.name}), status=404)
     if request.method == "GET":
         form = ReleaseForm(initial={"editions": [edition.pk], "started": abuse.started_token()})
         return _render_form(request, form)
@@ -90,8 +92,9 @@ def submit(request):
         log.warning("release submission refused: reason=too-large bytes=%s ip=%s edition=%s",
                     length, ip, edition.slug)
         return render(request, "releases/refused.html", page_context(
-            request, message="The submission is too large. An image may be "
-            f"at most {settings.WIREDESK_RELEASE_MAX_IMAGE_BYTES / (1024 * 1024):g} MB."),
+            request, message=_("The submission is too large. An image may be at most "
+                               "%(size)s MB.") % {
+                "size": f"{settings.WIREDESK_RELEASE_MAX_IMAGE_BYTES / (1024 * 1024):g}"}),
             status=413)
 
     # The requested release time is read in the edition's zone, which edition_page set.
@@ -109,7 +112,7 @@ def submit(request):
     try:
         stored = _store_processed(form) or _kept_image(form)
     except images.ImageNotStored as exc:  # disk full: logged for the operator where it failed
-        form.add_error("image", f"Image not saved: {exc}.")
+        form.add_error("image", _("Image not saved: %(reason)s.") % {"reason": exc})
         stored, valid = None, False
     if not valid:
         if stored is not None:
@@ -153,8 +156,8 @@ def verify(request, token: str):
         log.warning("release verify link refused (bad or expired) from %s",
                     client_ip(request))
         return render(request, "releases/refused.html", page_context(
-            request, message="This confirmation link is not valid or has "
-            "expired. Please submit your release again."), status=400)
+            request, message=_("This confirmation link is not valid or has expired. "
+                               "Please submit your release again.")), status=400)
     if request.method == "POST":
         release = services.release_verify(release=release)
         return render(request, "releases/receipt.html", page_context(

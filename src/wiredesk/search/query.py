@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext
+
 from wiredesk.errors import WiredeskError
 
 MAX_QUERY_CHARS = 200
@@ -33,8 +35,10 @@ class DateOutOfRange(WiredeskError):
 
 def check_day(day: date, name: str) -> date:
     if not EARLIEST_DAY <= day <= LATEST_DAY:
-        raise DateOutOfRange(f"{name}: {day.isoformat()} is out of range; use a day from "
-                             f"{EARLIEST_DAY.isoformat()} to {LATEST_DAY.isoformat()}")
+        raise DateOutOfRange(gettext(
+            "%(field)s: %(day)s is out of range; use a day from %(earliest)s to %(latest)s")
+            % {"field": name, "day": day.isoformat(), "earliest": EARLIEST_DAY.isoformat(),
+               "latest": LATEST_DAY.isoformat()})
     return day
 
 

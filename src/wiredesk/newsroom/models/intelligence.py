@@ -8,6 +8,7 @@ process holds the archive in memory.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from wiredesk.wire.slugs import slug_for
 
@@ -159,9 +160,9 @@ class Tag(models.Model):
     """A person, organisation or place articles name (see wire/entities.py); one page each."""
 
     class Kind(models.TextChoices):
-        PERSON = "person", "Person"
-        ORGANISATION = "organisation", "Organisation"
-        PLACE = "place", "Place"
+        PERSON = "person", _("Person")
+        ORGANISATION = "organisation", _("Organisation")
+        PLACE = "place", _("Place")
 
     key = models.SlugField(max_length=100, unique=True)
     name = models.CharField(max_length=100)

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
 
 from wiredesk import mail
 from wiredesk.core.audit import record as audit_record
 from wiredesk.editions.formatting import edition_time
+from wiredesk.editions.languages import edition_translation
 from wiredesk.errors import WiredeskError
 from wiredesk.newsroom.models import Schedule
 from wiredesk.releases.models import Release, ReleaseEvent
@@ -56,17 +58,29 @@ def record(release: Release, action: str, actor: Actor | None = None, *,
                                        note=note)
 
 
-def mail_after_commit(release_id: int, template: str, subject: str, *,
+# Each mail's subject, by its template; in the language of the edition written to.
+SUBJECTS = {
+    "verify": _("Confirm your news release to %(edition)s"),
+    "receipt": _("News release received: reference %(reference)s"),
+    "approved": _("Your news release is published: %(reference)s"),
+    "rejected": _("Your news release was not accepted: %(reference)s"),
+}
+
+
+def mail_after_commit(release_id: int, template: str, *,
                       log_as_notification: bool = True) -> None:
     def send() -> None:
         release = Release.objects.select_related("submitted_via", "article").get(pk=release_id)
+        # From the edition the submitter wrote to, as its digest is: one sender identity,
+        # and its language.
+        edition = release.submitted_via
         context = {"release": release, "verify_url": verify_url(release),
                    "status_url": status_url(release), "article_urls": article_urls(release),
-                   "edition": release.submitted_via,
-                   "release_time": _release_time_text(release)}
-        body = render_to_string(f"releases/email/{template}.txt", context)
-        # From the edition the submitter wrote to, as its digest is: one sender identity.
-        edition = release.submitted_via
+                   "edition": edition, "release_time": _release_time_text(release)}
+        with edition_translation(edition):
+            subject = SUBJECTS[template] % {"edition": edition.name if edition else "",
+                                            "reference": release.reference}
+            body = render_to_string(f"releases/email/{template}.txt", context)
         sent = mail.send(subject, body, [release.email],
                          from_name=edition.mail_name if edition else "",
                          from_address=edition.sender_address if edition else "",

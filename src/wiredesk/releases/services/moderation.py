@@ -103,8 +103,7 @@ def release_reject(*, release: Release, actor: Actor, reason: str) -> Release:
         release.save(update_fields=["status", "decided_at", "decision_reason"])
         record(release, ReleaseEvent.Action.REJECTED, actor, note=reason)
         audit(release, "release.reject", actor, reason=reason)
-        mail_after_commit(release.pk, "rejected",
-                          f"Your news release was not accepted: {release.reference}")
+        mail_after_commit(release.pk, "rejected")
     log.info("release %s rejected by %s", release.reference, actor.name)
     return release
 

@@ -167,8 +167,7 @@ def release_approve(*, release: Release, actor: Actor, section: str = "",
                        if release.requested_release_at else "")
                     + (f", scheduled for {publish_at.isoformat()}" if publish_at else ""))
         audit(release, "release.approve", actor, article=release.article.pk)
-        mail_after_commit(release.pk, "approved",
-                          f"Your news release is published: {release.reference}")
+        mail_after_commit(release.pk, "approved")
     log.info("release %s approved by %s as article %s", release.reference, actor.name,
              release.article.pk)
     return release

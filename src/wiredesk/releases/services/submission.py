@@ -73,9 +73,7 @@ def release_submit(*, submission: Submission) -> Release:
         release.editions.set(submission.editions)
         record(release, ReleaseEvent.Action.SUBMITTED,
                note=f"from {submission.ip or 'unknown address'}")
-        name = submission.submitted_via.name
-        mail_after_commit(release.pk, "verify", f"Confirm your news release to {name}",
-                          log_as_notification=False)
+        mail_after_commit(release.pk, "verify", log_as_notification=False)
     log.info("release %s submitted by %s for %s", release.reference, release.email,
              ", ".join(e.slug for e in submission.editions))
     return release
@@ -91,8 +89,7 @@ def release_verify(*, release: Release) -> Release:
         release.verified_at = timezone.now()
         release.save(update_fields=["status", "verified_at"])
         record(release, ReleaseEvent.Action.VERIFIED, Actor(label=release.email))
-        mail_after_commit(release.pk, "receipt",
-                          f"News release received: reference {release.reference}")
+        mail_after_commit(release.pk, "receipt")
     log.info("release %s confirmed by its submitter", release.reference)
     return release
 

@@ -6,6 +6,8 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
+from django.utils.translation import gettext
+
 from wiredesk.errors import WiredeskError
 from wiredesk.search.query import ParsedQuery
 
@@ -21,9 +23,11 @@ RANK_WINDOW = 5000
 class SearchTooSlow(WiredeskError):
     """A search ran past its time budget and was stopped."""
 
-    def __init__(self, message: str = "The search took too long and was stopped; "
-                                      "try fewer or more specific words, or a date range."):
-        super().__init__(message)
+    def __init__(self, message: str = ""):
+        # Said to the reader: in the language of the page that searched.
+        super().__init__(message or gettext(
+            "The search took too long and was stopped; try fewer or more specific words, "
+            "or a date range."))
 
 
 @dataclass
