@@ -50,8 +50,9 @@ def render_digest(*, edition: Edition, articles: list[Article], base_url: str,
     groups = group_by_section(articles, clock=clock, base_url=base_url)
     top = articles[0].headline if articles else ""
     with edition_translation(edition):
-        subject = " ".join(pgettext("digest subject", "%(edition)s daily: %(headline)s") % {
-            "edition": edition.name, "headline": top}.split())
+        subject = pgettext("digest subject", "%(edition)s daily: %(headline)s") % {
+            "edition": edition.name, "headline": top}
+        subject = " ".join(subject.split())
         if len(subject) > 150:
             subject = subject[:147].rsplit(" ", 1)[0] + "..."
         issue_label = clock.day(issue_date) + (f" ({note})" if note else "")

@@ -1,0 +1,132 @@
+"""An edition's pages, feeds and mail speak its language; the admin speaks the editor's."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.utils import translation
+
+from tests.conftest import rss, rss_item
+from wiredesk import cli
+from wiredesk.editions.languages import interface_language
+from wiredesk.editions.links import article_path
+from wiredesk.editions.models import Edition
+from wiredesk.editions.services import edition_save
+from wiredesk.newsroom import services
+from wiredesk.newsroom.models import Article
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def articles(tmp_path):
+    services.section_ensure(slug="world", name="World", position=1)
+    agency = services.agency_ensure(code="RFE")
+    path = tmp_path / "wire.rss"
+    path.write_bytes(rss(rss_item("m1", "Ministros se reúnen en Santiago")
+                         + rss_item("m2", "Lluvias cierran la ruta costera")))
+    services.ingest_source(str(path), agency=agency)
+
+
+def add_edition(name: str, language: str) -> Edition:
+    assert cli.main(["edition", "add", "--name", name, "--language", language]) == 0
+    return Edition.objects.get(name=name)
+
+
+def test_a_spanish_edition_reads_in_spanish(client, articles):
+    chile = add_edition("Chile Hoy", "es")
+    home = client.get(f"/{chile.slug}/")
+    assert home.status_code == 200
+    html = home.content.decode()
+    assert '<html lang="es"' in html
+    assert "Últimas noticias" in html and "Boletín diario" in html
+    assert "Suscribirme" in html and "Saltar al contenido" in html
+    assert "Latest news" not in html and "Daily email" not in html
+    assert home["Content-Language"] == "es"
+
+    article = Article.objects.get(headline="Ministros se reúnen en Santiago")
+    page = client.get(f"/{chile.slug}{article_path(article)}").content.decode()
+    assert "Más información" in page and "Envía un comunicado a Chile Hoy" in page
+
+    search = client.get(f"/{chile.slug}/search", {"q": "Santiago"}).content.decode()
+    assert "Buscar en Chile Hoy" in search and "Todas las secciones" in search
+    assert "resultado para <strong>Santiago</strong>" in search
+    nothing = client.get(f"/{chile.slug}/search", {"q": "zzzzqqq"}).content.decode()
+    assert "No encontramos nada para" in nothing
+
+    missing = client.get(f"/{chile.slug}/no-such-page")
+    assert missing.status_code == 404
+    assert "Página no encontrada" in missing.content.decode()
+
+    feed = client.get(f"/{chile.slug}/feed.rss").content.decode()
+    assert "Últimas noticias de Chile Hoy" in feed
+
+
+def test_the_thread_speaks_english_again_after_a_spanish_page(client, articles):
+    chile = add_edition("Chile Hoy", "es")
+    english = edition_save(name="Wire Daily")
+    client.get(f"/{chile.slug}/")
+    assert translation.get_language() == "en"
+    html = client.get(f"/{english.slug}/").content.decode()
+    assert "Latest news" in html and "Daily email" in html
+
+
+@pytest.mark.parametrize("language", ["hi", "xx", "zh-Hant"])
+def test_a_language_without_a_translation_reads_in_english(client, articles, language):
+    edition = edition_save(name="Far Post", language=language)
+    response = client.get(f"/{edition.slug}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'<html lang="{edition.language}"' in html  # the page still says its language
+    assert "Latest news" in html and "Daily email" in html
+    assert client.get(f"/{edition.slug}/no-such-page").status_code == 404
+
+
+def test_a_regional_tag_uses_its_languages_translation(client, articles):
+    brazil = edition_save(name="Folha Sul", language="pt-BR")
+    assert interface_language(brazil) == "pt"
+    response = client.get(f"/{brazil.slug}/")
+    assert response.status_code == 200 and response["Content-Language"] == "pt"
+    assert interface_language(edition_save(name="Madrid", language="es-ES")) == "es"
+    assert interface_language(edition_save(name="Plain", language="en")) == "en"
+
+
+def test_the_digest_confirmation_mail_is_in_the_editions_language(settings, articles):
+    from wiredesk.digest.models import Subscriber
+    from wiredesk.digest.services import notice_send, subscriber_subscribe
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    chile = add_edition("Chile Hoy", "es")
+    subscriber_subscribe(edition=chile, email="lector@example.org")
+    notice_send(subscriber=Subscriber.objects.get(email="lector@example.org"), kind="confirm")
+    [message] = mail.outbox
+    assert message.subject == "Confirma tu suscripción al boletín diario de Chile Hoy"
+    assert "Confirma que quieres recibir el boletín diario de Chile Hoy." in message.body
+    html = message.alternatives[0][0]
+    assert "Confirmar mi suscripción" in html and '<html lang="es"' in html
+    assert translation.get_language() == "en"
+
+
+def test_the_admin_follows_the_editors_browser(client):
+    spanish = client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="es-CL,es;q=0.9,en;q=0.5")
+    assert spanish.status_code == 200
+    html = spanish.content.decode()
+    assert "Iniciar sesión" in html and "Nombre de usuario" in html
+    assert "Accept-Language" in spanish["Vary"]
+    english = client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "Log in" in english.content.decode()
+
+
+def test_a_public_page_ignores_the_readers_browser(client, articles):
+    edition = edition_save(name="Wire Daily")
+    html = client.get(f"/{edition.slug}/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Latest news" in html and "Últimas noticias" not in html
+
+
+def test_static_publishing_writes_the_editions_language(tmp_path, articles):
+    from wiredesk import publish
+
+    chile = add_edition("Chile Hoy", "es")
+    publish.publish(tmp_path / "out", edition_slug=chile.slug)
+    home = (tmp_path / "out" / chile.slug / "index.html").read_text()
+    assert "Últimas noticias" in home and "Latest news" not in home
