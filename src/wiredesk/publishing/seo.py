@@ -9,6 +9,7 @@ import json
 from urllib.parse import urlsplit
 
 from django.templatetags.static import static
+from django.utils.translation import gettext
 
 from wiredesk.editions.brand import brand_file_url
 from wiredesk.editions.canonical import canonical_url
@@ -115,7 +116,7 @@ def news_article_data(article: Article, edition: Edition, canonical: str = "") -
     if article.corrected_at:
         data["correction"] = {
             "@type": "CorrectionComment",
-            "text": article.correction_note or "This article has been corrected.",
+            "text": article.correction_note or gettext("This article has been corrected."),
             "datePublished": iso_local(article.corrected_at, edition.time_zone)}
     return data
 
