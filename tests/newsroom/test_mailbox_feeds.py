@@ -172,7 +172,7 @@ def test_the_same_message_id_is_the_same_item_even_when_the_mailbox_is_renumbere
 def test_a_message_whose_items_cannot_be_written_is_taken_again(mailbox, monkeypatch):
     from django.db import OperationalError
 
-    from wiredesk.newsroom.services import ingest
+    from wiredesk.newsroom.services import documents as ingest
 
     feed = services.feed_add(source=mailbox.url(), agency=services.agency_ensure(code="AGY"))
     mailbox(message("First"))

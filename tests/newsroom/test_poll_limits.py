@@ -30,7 +30,7 @@ def test_items_that_failed_to_store_are_fetched_again_soon(tmp_path, monkeypatch
     from tests.newsroom.feedserver import FeedServer as Server
     from wiredesk.newsroom import services
     from wiredesk.newsroom.models import Article
-    from wiredesk.newsroom.services import ingest
+    from wiredesk.newsroom.services import documents as ingest
 
     real_store = ingest.store_item
     calls = {"n": 0}

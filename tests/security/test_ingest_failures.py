@@ -13,7 +13,7 @@ from django.db import OperationalError
 from tests.conftest import rss, rss_item
 from wiredesk import cli
 from wiredesk.newsroom.models import Article
-from wiredesk.newsroom.services import ingest
+from wiredesk.newsroom.services import documents as ingest
 
 pytestmark = pytest.mark.django_db
 

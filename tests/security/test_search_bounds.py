@@ -218,7 +218,7 @@ def test_a_body_of_18_mb_of_distinct_words_is_stored_once_and_searchable(tmp_pat
 def test_an_item_that_cannot_be_stored_is_not_retried_every_minute(tmp_path, monkeypatch):
     from django.utils import timezone
 
-    from wiredesk.newsroom.services import ingest as ingest_service
+    from wiredesk.newsroom.services import documents as ingest_service
 
     path = tmp_path / "wire.rss"
     path.write_bytes(rss(rss_item("bad1", "Never storable")))

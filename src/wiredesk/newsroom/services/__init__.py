@@ -7,6 +7,7 @@ pictures (a job; ingest only records them). The public names are re-exported her
 """
 
 from wiredesk.newsroom.errors import ServiceError
+from wiredesk.newsroom.services.documents import ingest_bytes
 from wiredesk.newsroom.services.editorial import article_hold, article_kill, article_release
 from wiredesk.newsroom.services.feeds import (
     MAX_BACKOFF,
@@ -23,12 +24,7 @@ from wiredesk.newsroom.services.fulltext import (
     MAX_PAGES_PER_POLL,
     fill_full_text,
 )
-from wiredesk.newsroom.services.ingest import (
-    IngestContext,
-    Stored,
-    ingest_bytes,
-    store_item,
-)
+from wiredesk.newsroom.services.ingest import IngestContext, Stored, store_item
 from wiredesk.newsroom.services.renditions import (
     PictureReport,
     picture_provide,

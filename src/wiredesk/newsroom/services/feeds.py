@@ -10,7 +10,7 @@ from django.utils.text import slugify
 
 from wiredesk.newsroom.errors import ServiceError
 from wiredesk.newsroom.models import Agency, Feed, Section
-from wiredesk.newsroom.services.ingest import ingest_bytes
+from wiredesk.newsroom.services.documents import ingest_bytes
 from wiredesk.newsroom.services.reports import IngestReport
 from wiredesk.wire import fetch as wire_fetch
 from wiredesk.wire import sources

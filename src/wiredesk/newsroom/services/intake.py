@@ -17,7 +17,7 @@ from datetime import datetime
 from django.db import DatabaseError, IntegrityError, transaction
 
 from wiredesk.newsroom.models import Feed, Intake
-from wiredesk.newsroom.services.ingest import ingest_bytes
+from wiredesk.newsroom.services.documents import ingest_bytes
 from wiredesk.newsroom.services.reports import IngestReport
 from wiredesk.wire import drops, sources
 from wiredesk.wire import fetch as wire_fetch
