@@ -22,6 +22,7 @@ from wiredesk.newsroom.models import (
 from wiredesk.newsroom.runs import ingest_run
 from wiredesk.newsroom.services import pictures, renditions
 from wiredesk.newsroom.services.editorial import kill_locked
+from wiredesk.newsroom.services.pending_updates import keep_agency_update_pending
 from wiredesk.newsroom.services.scheduling import cancel_publishing_withheld
 from wiredesk.newsroom.signals import article_stored
 from wiredesk.wire.sections import section_for
@@ -314,7 +315,7 @@ def _store_over(existing: Article, item: CleanItem, *, section: Section | None,
             return Stored("updated", existing)
         return Stored("unchanged", existing)
     if existing.desk_edited_at is not None:
-        return _store_pending(existing, item, section=section)
+        return Stored("updated", keep_agency_update_pending(existing, item, section=section))
     # The copy being replaced goes on record (tags are the story intelligence's, not kept).
     Revision.objects.create(
         article=existing, version=existing.version, headline=existing.headline,
@@ -352,51 +353,6 @@ def _rewrite_draft(draft: Article, item: CleanItem, *, section: Section | None,
     draft.save()
     _enrich(draft, created=False)
     return Stored("updated", draft)
-
-
-def _store_pending(existing: Article, item: CleanItem, *,
-                   section: Section | None) -> Stored:
-    """A new agency version of copy the desk has edited: the desk's copy stays what
-    readers see; the agency's version is kept as a revision and flagged on the desk
-    (``Article.pending_revision``). What is the agency's word alone (version, times,
-    embargo, withhold, correction) applies at once, as a kill does."""
-    label = f"agency:{existing.agency.code}"[:150]
-    version = max(existing.version + 1, item.version or 0)
-    shown = {"headline": existing.headline, "lead": existing.lead,
-             "body_html": existing.body_html, "byline": existing.byline,
-             "section": existing.section_id}
-    sent = {"headline": item.headline[:500], "lead": item.lead, "body_html": item.body_html,
-            "byline": item.byline[:300],
-            "section": section.pk if section is not None else existing.section_id}
-    changed = [name for name in shown if shown[name] != sent[name]]
-    existing.version = version
-    existing.fingerprint = item.fingerprint  # a re-poll of this version changes nothing
-    existing.source_updated_at = item.updated or timezone.now()
-    existing.edit_version += 1
-    existing.pending_revision = Revision.objects.create(
-        article=existing, version=version, headline=sent["headline"], lead=item.lead,
-        body_html=item.body_html, byline=sent["byline"], fingerprint=item.fingerprint,
-        signal=item.signal[:40], source_updated_at=existing.source_updated_at,
-        source=Revision.Source.AGENCY, author_label=label, changed_fields=changed,
-        note="sent after the desk's edit: waiting for the desk",
-        edit_version=existing.edit_version, teaser=item.teaser, section_id=sent["section"],
-        image_caption=existing.image_caption, image_credit=existing.image_credit,
-        image_alt=existing.image_alt)
-    existing.embargo_until = item.embargo_until
-    existing.signal = item.signal[:40]
-    if item.signal == "correction":
-        existing.corrected_at = existing.source_updated_at
-        existing.correction_note = item.correction_note
-    existing.urgency = item.urgency
-    existing.categories = item.categories[:50]
-    if item.status == "withheld":
-        if existing.status == Article.Status.PUBLISHED:
-            audit(label, "article.hold", existing, reason="withheld by the source")
-        existing.status = Article.Status.HELD
-        existing.status_reason = "withheld by the source"
-        cancel_publishing_withheld(existing, label)
-    existing.save()
-    return Stored("updated", existing)
 
 
 def _enrich(article: Article, *, created: bool) -> None:
