@@ -29,3 +29,62 @@ def test_no_dangling_punctuation_before_ellipsis():
 def test_one_huge_token_is_cut_hard():
     teaser = make_teaser("x" * 500)
     assert teaser == "x" * 140 + "..."
+
+
+# Per script: the cut falls between words where the script spaces them, and never inside
+# a grapheme (a letter and its marks, an emoji sequence, an Indic or Thai cluster).
+
+def _body(teaser: str) -> str:
+    assert teaser.endswith("...")
+    return teaser[:-3]
+
+
+def test_combining_accents_stay_on_their_letter_in_a_long_word():
+    # Decomposed "é" (e + U+0301) in one long "word": a hard cut between graphemes.
+    teaser = make_teaser("e\u0301" * 300)
+    assert _body(teaser) == "e\u0301" * 140
+
+
+def test_emoji_zwj_sequences_and_flags_are_never_split():
+    family, flag = "\U0001f469\u200d\U0001f469\u200d\U0001f467", "\U0001f1e8\U0001f1f1"
+    teaser = make_teaser((family + flag) * 100)
+    body = _body(teaser)
+    assert body == (family + flag) * 70
+    assert not body.endswith("\u200d")
+
+
+def test_devanagari_is_cut_between_words_and_keeps_its_conjuncts():
+    lead = "नई दिल्ली में सरकार ने स्वास्थ्य क्षेत्र के लिए नई योजना की घोषणा की " * 6
+    body = _body(make_teaser(lead))
+    assert lead.startswith(body)
+    assert lead[len(body)] == " "  # between words
+    long_word = "क्षि" * 200  # one cluster of four code points, repeated
+    assert _body(make_teaser(long_word)) == "क्षि" * 140
+
+
+def test_thai_without_spaces_is_cut_between_clusters():
+    lead = "สวัสดีประเทศไทย" * 40
+    body = _body(make_teaser(lead))
+    assert lead.startswith(body)
+    # the next character is no mark continuing the last cluster (vowel signs, tone marks)
+    assert lead[len(body)] not in "\u0e31\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e47\u0e48\u0e49\u0e4a\u0e4b\u0e4c"
+
+
+def test_chinese_and_japanese_are_cut_at_a_grapheme_near_the_target():
+    chinese = "国家统计局周六发布数据显示，上半年国内生产总值同比增长百分之五点三。" * 10
+    body = _body(make_teaser(chinese))
+    assert chinese.startswith(body)
+    assert 130 <= len(body) <= 140
+    assert not body.endswith("，")  # no dangling comma before the ellipsis
+    japanese = "東京都は土曜日、記録的な暑さが続くとして熱中症への警戒を呼びかけた。" * 10
+    assert japanese.startswith(_body(make_teaser(japanese)))
+
+
+def test_arabic_is_cut_between_words_without_a_trailing_comma():
+    lead = ("أعلنت الحكومة، اليوم السبت، عن خطة جديدة لتحلية المياه في المناطق الساحلية، "
+            "بالتعاون مع شركاء دوليين، ") * 4
+    body = _body(make_teaser(lead))
+    assert lead.startswith(body)
+    assert lead[len(body)] in " ،"
+    assert not body.endswith(("،", " "))
+    assert len(body) <= 140
