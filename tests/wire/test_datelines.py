@@ -21,6 +21,12 @@ STYLES = [
      "Nutrisystem said"),
     ("London (dpa) - Eintracht Frankfurt", "London", "", ["dpa"], "Eintracht Frankfurt"),
     ("SYDNEY, March 22 AAP - Police said", "SYDNEY", "March 22", ["AAP"], "Police said"),
+    ("SANTIAGO, 12 jul (Prensur) — El Gobierno anunció", "SANTIAGO", "12 jul", ["Prensur"],
+     "El Gobierno anunció"),
+    ("CIUDAD DE MÉXICO, 11 de julio de 2025 (Prensur) — La presidenta dijo",
+     "CIUDAD DE MÉXICO", "11 de julio de 2025", ["Prensur"], "La presidenta dijo"),
+    ("PARIS, 12 juil. (AFP) - Le gouvernement a annoncé", "PARIS", "12 juil.", ["AFP"],
+     "Le gouvernement a annoncé"),
 ]
 
 

@@ -12,6 +12,7 @@ separator)::
     PARIS (AFP) -
     MOSCOW, July 11 (RFE/RL) --                one agency with a slash in its name
     SYDNEY, March 22 AAP -                     agency without parentheses (AAP NITF)
+    SANTIAGO, 12 jul (Prensur) —               the day first (Spanish, French)
 
 Anything else leaves the text untouched: a wrong dateline is worse than none.
 """
@@ -27,7 +28,13 @@ COMPOUND_AGENCIES = {"RFE/RL", "AP/NORC", "AFP/JIJI"}
 LOWERCASE_AGENCIES = {"dpa", "apa", "sda", "ats", "ansa"}
 _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|"
           r"Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
-_DATE = rf"{_MONTH}\s+\d{{1,2}}(?:,?\s+\d{{4}})?"
+# Spanish and French copy put the day first: "12 jul", "12 de julio de 2025", "12 juil.".
+_DAY_FIRST_MONTH = (r"(?:ene(?:ro)?|feb(?:rero)?|mar(?:zo|s)?|abr(?:il)?|avr(?:il)?|mayo?|mai|"
+                    r"jun(?:io)?|juin|jul(?:io)?|juil(?:let)?|ago(?:sto)?|août|"
+                    r"sept?(?:iembre|embre)?|oct(?:ubre|obre)?|nov(?:iembre|embre)?|"
+                    r"dic(?:iembre)?|déc(?:embre)?|janv(?:ier)?|févr(?:ier)?)\.?")
+_DATE = (rf"(?:{_MONTH}\s+\d{{1,2}}(?:,?\s+\d{{4}})?"
+         rf"|\d{{1,2}}\s+(?:de\s+)?{_DAY_FIRST_MONTH}(?:\s+(?:de\s+)?\d{{4}})?)")
 _WORD = r"[A-Z\u00c0-\u00de][\w'’.\-]*"
 # One to five capitalised words ("New Delhi", "FORT WASHINGTON", "Rio de Janeiro").
 _PLACE = rf"{_WORD}(?:\s+(?:de|da|do|del|la|le|of|am|an|upon|sur|en|el)?\s*{_WORD}){{0,4}}"
