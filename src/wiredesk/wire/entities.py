@@ -33,112 +33,30 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from wiredesk.wire import gazetteer
-from wiredesk.wire.language import primary
+from wiredesk.wire.name_words import (
+    AGENCY_CODES,
+    BUILDINGS,
+    EVENT_WORDS,
+    FACILITY_WORDS,
+    NOT_ORG_ACRONYMS,
+    ORG_WORDS,
+    PLACE_FIRST,
+    PLACE_WORDS,
+    TEAM_AFTER,
+    NameWords,
+    fold,
+    for_language,
+)
 
 PERSON, ORGANISATION, PLACE = "person", "organisation", "place"
-# Languages whose capitals do not mark names (nouns are capitalised).
-NOUNS_CAPITALISED = frozenset({"de", "lb", "gsw"})
 MAX_TEXT_CHARS = 30_000
 MAX_ENTITIES = 3
 BIG_TOWN = 1_000_000  # a town this big is taken for itself without its country named
 
 _TOKEN = re.compile(r"[^\W\d_][^\W_]*(?:['’.-][^\W_]+)*|[0-9]+|[.!?;:,\"“”()«»—–]", re.U)
-
-
-def _word_set(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-_CONNECTORS = frozenset({"of", "de", "del", "la", "le", "al", "bin", "van", "von", "der",
-                         "da", "do", "dos", "du", "for", "and"})
-_LEADING_NOISE = _word_set("""
-the a an this that these those his her their its our my your mr mrs ms dr prof sir
-monday tuesday wednesday thursday friday saturday sunday january february march april may
-june july august september october november december update updated breaking exclusive
-photos video watch live analysis opinion editorial report reports but and or if when while
-after before as at in on for from by with without under over into of to
-instead meanwhile however also now then yet still so even last next earlier later today
-yesterday tonight according despite although though because since until where why how what
-who once indeed overall there here former late new-look
-""")
-_ORG_WORDS = _word_set("""
-group bank party ministry council court university inc ltd llc plc corp corporation company
-co agency association federation union club police army navy committee commission
-parliament government authority department office institute foundation fc airlines airways
-network news times post press tribunal senate congress assembly board fund service services
-organisation organization alliance front movement church hospital school college academy
-airport railways railway exchange reserve brigade force forces league trust holdings
-rovers united wanderers athletic rangers products industries motors systems technologies media
-partners capital energy pharmaceuticals labs line lines
-""")
-# Facilities are places (ECB+ and ACE annotate them so): "Betty Ford Center".
-_PERSON_VERBS = _word_set("""
-said says told added explained wrote testified stated claimed insisted denied admitted
-who whose pleaded
-""")
-# "Boston beat Detroit": sports copy names a team by its town.
-_TEAM_AFTER = _word_set("""
-beat beats defeated edged routed rallied trailed drafted traded clinched won lost signed
-plays played picked
-""")
-_BUILDINGS = _word_set("bank church club parliament school college court museum library")
-_AT_A_PLACE = frozenset({"in", "at", "inside", "outside", "near", "into"})
-_FACILITY_WORDS = _word_set("""
-center centre clinic hospital stadium arena hotel airport prison jail mall tower bridge park
-station hall theatre theater
-""")
-# Names of events and things, which a two-word run would otherwise make a person.
-_EVENT_WORDS = _word_set("""
-awards award prix cup games olympics championship championships open festival series bowl
-day week war show tour trophy league classic marathon grammys oscars emmys
-""")
-# Wire agencies' credit codes: the source of the copy, never what it is about.
-_AGENCY_CODES = _word_set("""
-AP AFP UPI DPA EFE ANSA PTI IANS ANI RFE RL RFE/RL TASS ITAR-TASS KYODO APA BSS CNA KUNA
-WAM SPA MENA IRNA ISNA PA AAP NZPA CP KNA UNI
-""")
-# Acronyms that name no organisation: times, zones, titles, things.
-_NOT_ORG_ACRONYMS = _word_set("""
-TV AM PM EDT EST EDST GMT UTC BST CET CEST PST PDT CST CDT MST MDT DNA CEO CFO MP MPS OK ID IR
-HIV AIDS GDP IT USD EUR GBP PC CD DVD DJ MVP SUV UK US USA UAE VIP RIP ET PT CT MT
-""")
-# Demonyms and regional adjectives: "Central Asian" is no one.
-_DEMONYMS = _word_set("""
-american americans asian asians african africans european europeans british briton britons
-english scottish welsh irish french german germans italian italians spanish portuguese dutch
-belgian swiss austrian swedish norwegian danish finnish icelandic polish czech slovak
-hungarian romanian bulgarian greek turkish russian russians ukrainian belarusian georgian
-armenian azerbaijani kazakh kyrgyz uzbek tajik turkmen afghan pakistani indian indians
-bangladeshi sri lankan nepalese chinese japanese korean taiwanese vietnamese thai cambodian
-malaysian indonesian filipino australian canadian mexican brazilian argentine argentinian
-chilean peruvian colombian venezuelan cuban haitian jamaican egyptian libyan tunisian
-algerian moroccan sudanese ethiopian somali kenyan ugandan nigerian ghanaian senegalese
-congolese angolan zimbabwean israeli israelis palestinian palestinians lebanese syrian
-jordanian iraqi iranian saudi yemeni omani emirati qatari kuwaiti arab arabs arabic persian
-kurdish muslim muslims christian christians jewish catholic hindu sikh buddhist sunni shia
-shiite sicilian bavarian catalan basque corsican tibetan uighur chechen punjabi kashmiri
-latin latino hispanic western eastern northern southern central asia-pacific
-mideast middle-eastern caribbean balkan baltic nordic scandinavian slavic caucasian
-hawaiian californian texan
-""")
-_PLACE_WORDS = _word_set("""
-city island islands river valley province county state republic kingdom street square
-mountains mountain lake sea ocean bay gulf coast region district port harbour harbor avenue
-road
-""")
-_PERSON_TITLES = _word_set("""
-mr mrs ms dr prof sir judge governor president minister senator mayor general colonel
-captain coach chancellor king queen prince princess pope bishop sheikh chairman chief
-officer inspector spokesman spokeswoman ambassador secretary premier councillor lawyer
-striker midfielder defender goalkeeper manager director actor actress singer rookie veteran
-quarterback pitcher forward guard star reporter correspondent author writer rapper designer
-""")
-_NOISE_OR_TITLE = _LEADING_NOISE | _PERSON_TITLES
-_PLACE_PREPOSITIONS = frozenset({"in", "near", "across", "outside"})
-_PLACE_FIRST = frozenset({"port", "mount", "mt", "lake", "cape", "fort", "san", "santa",
-                          "saint", "st", "los", "las", "el", "new", "north", "south", "east",
-                          "west"})
-_GENERIC_WORDS = _ORG_WORDS | _PLACE_WORDS | _FACILITY_WORDS  # "the Bank" names nothing
+# French elides its articles into the name: "l'Assemblée", "d'Italie".
+_ELISION = re.compile(r"\b([cdjlmnst]|qu)['’](?=[^\W\d_])", re.I | re.U)
+_GENERIC_WORDS = ORG_WORDS | PLACE_WORDS | FACILITY_WORDS  # "the Bank" names nothing
 _SENTENCE_END = frozenset(".!?;:\"“”")
 _POSSESSIVE = re.compile(r"['’]s$")
 _PLURAL = re.compile(r"[b-hj-rtv-z]s$")  # "Colts", "Saints"; not "Acropolis", "Texas"
@@ -161,7 +79,7 @@ def entity_key(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")[:100]
 
 
-_AGENCY_KEYS = frozenset(entity_key(code) for code in _AGENCY_CODES)
+_AGENCY_KEYS = frozenset(entity_key(code) for code in AGENCY_CODES)
 
 
 def _is_capitalised(token: str) -> bool:
@@ -172,9 +90,11 @@ def _is_acronym(token: str) -> bool:
     return 2 <= len(token) <= 6 and token.isalpha() and token.isupper()
 
 
-def _runs(text: str) -> list[tuple[list[str], bool, str, str]]:
-    """Runs of capitalised words: (words, opens a sentence, the lower-cased word before, the
-    lower-cased word after)."""
+def _runs(text: str, lang: NameWords) -> list[tuple[list[str], bool, str, str]]:
+    """Runs of capitalised words: (words, opens a sentence, the folded word before, the
+    folded word after)."""
+    if lang.elisions:
+        text = _ELISION.sub(r"\1' ", text)
     tokens = _TOKEN.findall(text)
     runs = []
     i = 0
@@ -186,48 +106,60 @@ def _runs(text: str) -> list[tuple[list[str], bool, str, str]]:
             i += 1
             continue
         opens = previous in _SENTENCE_END or previous == "."
-        before = previous.lower()
+        before = fold(previous)
         words = [token]
         j = i + 1
         while j < len(tokens) and not _POSSESSIVE.search(words[-1]):
-            nxt = tokens[j]
-            if _is_capitalised(nxt):
-                words.append(nxt)
+            if _is_capitalised(tokens[j]):
+                words.append(tokens[j])
                 j += 1
-            elif (nxt in _CONNECTORS and j + 1 < len(tokens) and _is_capitalised(tokens[j + 1])):
-                words.extend([nxt, tokens[j + 1]])
-                j += 2
-            else:
+                continue
+            # Particles inside a name: "Rio de Janeiro", "Ministerio de la Mujer".
+            k = j
+            while (k < len(tokens) and k - j < lang.connectors_in_a_row
+                   and tokens[k] in lang.connectors):
+                k += 1
+            if k == j or k >= len(tokens) or not _is_capitalised(tokens[k]):
                 break
-        runs.append((words, opens, before, tokens[j].lower() if j < len(tokens) else ""))
+            words.extend(tokens[j:k + 1])
+            j = k + 1
+        if lang.institution_adjectives and fold(words[-1]) in lang.org_heads:
+            while j < len(tokens) and fold(tokens[j]) in lang.institution_adjectives:
+                words.append(tokens[j])  # "Assemblée nationale"
+                j += 1
+        runs.append((words, opens, before, fold(tokens[j]) if j < len(tokens) else ""))
         previous = words[-1]
         i = j
     return runs
 
 
-def _trim(words: list[str], opens: bool, before: str) -> tuple[list[str], str, bool]:
-    """Drop noise at the start of a run (``The``, ``Judge``): the title becomes a hint.
+def _trim(words: list[str], opens: bool, before: str,
+          lang: NameWords) -> tuple[list[str], str, bool]:
+    """Drop noise at the start of a run (``The``, ``Judge``, ``Según``): the title becomes a
+    hint. Also says whether the run still opens its sentence (where any word is capitalised).
 
-    Also says whether the run still opens its sentence (where any word is capitalised).
+    Where articles begin place names ("La Paz", "Los Ángeles", "Le Havre"), a run that is a
+    known place keeps its article.
     """
     hint = before
-    while (words and words[0].lower().rstrip(".") in _NOISE_OR_TITLE
-           and not _is_acronym(words[0])):  # "WHO" is no "who"
-        hint = words[0].lower().rstrip(".")
+    while (words and fold(words[0]).rstrip(".") in lang.noise_or_title
+           and not _is_acronym(words[0])  # "WHO" is no "who"
+           and not (lang.articles_in_place_names and gazetteer.lookup(" ".join(words)))):
+        hint = fold(words[0]).rstrip(".")
         words = words[1:]
         opens = False
-    while words and words[-1] in _CONNECTORS:
+    while words and words[-1] in lang.connectors:
         words = words[:-1]
     return words, hint, opens
 
 
-def _looks_like_a_person(words: list[str]) -> bool:
+def _looks_like_a_person(words: list[str], lang: NameWords) -> bool:
     """Two or three ordinary capitalised words, none saying the name is something else."""
-    if not 2 <= len(words) <= 3 or any(w in _CONNECTORS for w in words):
+    if not 2 <= len(words) <= 3 or any(w in lang.connectors for w in words):
         return False
-    lowered = [w.lower() for w in words]
+    lowered = [fold(w) for w in words]
     return not (any(w.isupper() for w in words)
-                or any(w in _DEMONYMS or w in _EVENT_WORDS for w in lowered)
+                or any(w in lang.demonyms or w in EVENT_WORDS for w in lowered)
                 or any(w in gazetteer.countries() for w in words))
 
 
@@ -237,17 +169,21 @@ def _is_team(words: list[str]) -> bool:
             and bool(gazetteer.lookup(" ".join(words[:-1]))))
 
 
-def _kind(words: list[str], hint: str, after: str = "") -> str | None:
+def _kind(words: list[str], hint: str, lang: NameWords, after: str = "") -> str | None:
     name = " ".join(words)
-    last = words[-1].lower()
+    first, last = fold(words[0]), fold(words[-1])
     if len(words) == 1 and _is_acronym(words[0]):
-        if name in _NOT_ORG_ACRONYMS:
+        if name in NOT_ORG_ACRONYMS:
             return PLACE if gazetteer.lookup(name) else None
         return ORGANISATION
-    if last in _ORG_WORDS or words[0].lower() in {"ministry", "university", "bank"}:
+    if len(words) > 1 and first in lang.org_heads:
+        return ORGANISATION  # the head first: "Banco Central de Chile", "Assemblée nationale"
+    if len(words) > 1 and first in lang.place_heads:
+        return PLACE  # "Plaza Baquedano", "Región de Valparaíso"
+    if last in ORG_WORDS or first in {"ministry", "university", "bank"}:
         # "robbed at Marfin Bank": the building, where something happened, is a place.
-        return PLACE if last in _BUILDINGS and hint in _AT_A_PLACE else ORGANISATION
-    if last in _FACILITY_WORDS:
+        return PLACE if last in BUILDINGS and hint in lang.at_a_place else ORGANISATION
+    if last in FACILITY_WORDS:
         return PLACE
     if _is_team(words):
         return ORGANISATION  # a town's team: "Indianapolis Colts", "Portland Pioneers"
@@ -257,27 +193,31 @@ def _kind(words: list[str], hint: str, after: str = "") -> str | None:
     known = gazetteer.lookup(name)
     # A one-word town needs more than its name (see ``extract``): "Bush" is a town in Egypt.
     if known and (len(words) > 1 or known[0].level != "town"):
-        return ORGANISATION if known[0].level == "town" and after in _TEAM_AFTER else PLACE
-    if last in _PLACE_WORDS or (len(words) > 1 and words[0].lower() in _PLACE_FIRST):
+        return ORGANISATION if known[0].level == "town" and after in TEAM_AFTER else PLACE
+    if last in PLACE_WORDS or (len(words) > 1 and first in PLACE_FIRST):
         return PLACE
-    if len(words) == 1 and (name in _DEMONYMS or last in _DEMONYMS):
+    if len(words) == 1 and (last in lang.demonyms or last in lang.never_alone):
         return None
-    if hint in _PERSON_TITLES:
-        return PERSON if _looks_like_a_person(words) or len(words) == 1 else None
-    if hint in _PLACE_PREPOSITIONS:
-        return PLACE if not any(w.lower() in _DEMONYMS for w in words) else None
-    if _looks_like_a_person(words):
+    if hint in lang.titles:
+        return PERSON if _looks_like_a_person(words, lang) or len(words) == 1 else None
+    if hint in lang.place_prepositions:
+        return PLACE if not any(fold(w) in lang.demonyms for w in words) else None
+    if _looks_like_a_person(words, lang):
         return PERSON
     return None
 
 
-def _split_at_and(words: list[str], hint: str) -> list[tuple[list[str], str]]:
-    """"The United States and Kyrgyzstan" names two places; "Fish and Wildlife Service" one."""
-    if "and" not in words or words[-1].lower() in _ORG_WORDS | _FACILITY_WORDS:
+def _split_at_and(words: list[str], hint: str,
+                  lang: NameWords) -> list[tuple[list[str], str]]:
+    """"The United States and Kyrgyzstan" names two places; "Fish and Wildlife Service" one,
+    "Ministerio de Ciencia y Tecnología" too."""
+    if (not any(w in lang.conjunctions for w in words)
+            or fold(words[-1]) in ORG_WORDS | FACILITY_WORDS
+            or fold(words[0]) in lang.org_heads | lang.place_heads):
         return [(words, hint)]
     parts, current = [], []
     for word in words:
-        if word == "and":
+        if word in lang.conjunctions:
             parts.append(current)
             current = []
         else:
@@ -305,7 +245,8 @@ def extract(headline: str, body_text: str, *, limit: int = MAX_ENTITIES,
     never become tags (the caller's agency codes and names, the edition's name). None for
     an item in a language whose capitals do not mark names (see the module's docstring).
     """
-    if primary(language) in NOUNS_CAPITALISED:
+    lang = for_language(language)
+    if lang is None:
         return []
     text = (body_text or "")[:MAX_TEXT_CHARS]
     if _sentence_case(headline or ""):
@@ -323,12 +264,12 @@ def extract(headline: str, body_text: str, *, limit: int = MAX_ENTITIES,
     position = 0
     country_codes = gazetteer.countries()
     for line in text.splitlines():
-        for words, opens, before, after in _runs(line):
+        for words, opens, before, after in _runs(line, lang):
             position += 1
             owner = _POSSESSIVE.sub("", before) if _POSSESSIVE.search(before) else ""
-            run_words, run_hint, opens = _trim(words, opens, before)
-            for words, hint in _split_at_and(run_words, run_hint):
-                if not words or any(len(w) < 2 for w in words if w not in _CONNECTORS):
+            run_words, run_hint, opens = _trim(words, opens, before, lang)
+            for words, hint in _split_at_and(run_words, run_hint, lang):
+                if not words or any(len(w) < 2 for w in words if w not in lang.connectors):
                     continue
                 words[-1] = _POSSESSIVE.sub("", words[-1])
                 name = " ".join(words)
@@ -342,10 +283,10 @@ def extract(headline: str, body_text: str, *, limit: int = MAX_ENTITIES,
                 if len(words) == 1 and not _is_acronym(name):
                     singles.append((name, hint, opens, after))
                     continue
-                kind = _kind(words, hint, after)
+                kind = _kind(words, hint, lang, after)
                 if kind is None:
                     continue
-                if kind == PERSON and (hint in _PERSON_TITLES or after in _PERSON_VERBS):
+                if kind == PERSON and (hint in lang.titles or after in lang.person_verbs):
                     confirmed.add(name)
                 kinds.setdefault(name, Counter())[kind] += 1
                 found[name] = Entity(name, kind)
@@ -363,7 +304,7 @@ def extract(headline: str, body_text: str, *, limit: int = MAX_ENTITIES,
         if kind == PERSON:
             surnames.setdefault(name.split()[-1], name)
     single_kinds: dict[str, Counter[str]] = {}
-    titled = {name for name, hint, _opens, _after in singles if hint in _PERSON_TITLES}
+    titled = {name for name, hint, _opens, _after in singles if hint in lang.titles}
     # Countries and states the text names: "Athens" is a place in a story naming Greece,
     # "Bush" (a town in Egypt) is not in one about Washington.
     in_countries = {p.country for name in {*found, *single_names} for p in gazetteer.lookup(name)
@@ -372,7 +313,7 @@ def extract(headline: str, body_text: str, *, limit: int = MAX_ENTITIES,
         if name in surnames or name in titled:  # "President Bush" is no town
             continue
         known = gazetteer.lookup(name)
-        if known and known[0].level == "town" and after in _TEAM_AFTER:
+        if known and known[0].level == "town" and after in TEAM_AFTER:
             single_kinds.setdefault(name, Counter())[ORGANISATION] += 1
             continue
         town_here = known and known[0].level == "town" and (
@@ -381,8 +322,8 @@ def extract(headline: str, body_text: str, *, limit: int = MAX_ENTITIES,
             # A known place needs no "in" before it; a country may open a sentence.
             single_kinds.setdefault(name, Counter())[PLACE] += 1
             continue
-        generic = name.lower() in _GENERIC_WORDS
-        kind = None if opens or generic else _kind([name], hint)  # "the Bank" names nothing
+        generic = fold(name) in _GENERIC_WORDS | lang.org_heads | lang.place_heads
+        kind = None if opens or generic else _kind([name], hint, lang)  # "the Bank" names nothing
         if kind == PLACE and not known and name.endswith("s"):
             kind = None  # "in Colts history": an unknown plural is a team, not a place
         if kind in (PLACE, ORGANISATION):

@@ -27,6 +27,34 @@ _COUNTRY_ALIASES = {
     "Moldova": "MD", "Macedonia": "MK", "Vatican": "VA", "East Timor": "TL", "UAE": "AE",
 }
 
+# Countries as Spanish and French copy names them, written without accents (look-ups fold
+# them). A name English copy uses for something else is left out: "Argentine" (a demonym).
+_FOREIGN_COUNTRY_NAMES = {
+    "Estados Unidos": "US", "EE.UU.": "US", "EEUU": "US", "Etats-Unis": "US",
+    "Reino Unido": "GB", "Royaume-Uni": "GB", "Espana": "ES", "Espagne": "ES",
+    "Francia": "FR", "Alemania": "DE", "Allemagne": "DE", "Italia": "IT", "Italie": "IT",
+    "Brasil": "BR", "Bresil": "BR", "Mexique": "MX", "Perou": "PE", "Chili": "CL",
+    "Colombie": "CO", "Bolivie": "BO", "Equateur": "EC", "Rusia": "RU", "Russie": "RU",
+    "Japon": "JP", "Chine": "CN", "Inde": "IN", "Belgica": "BE", "Belgique": "BE",
+    "Suiza": "CH", "Suisse": "CH", "Paises Bajos": "NL", "Pays-Bas": "NL",
+    "Marruecos": "MA", "Maroc": "MA", "Argelia": "DZ", "Algerie": "DZ", "Tunez": "TN",
+    "Tunisie": "TN", "Egipto": "EG", "Egypte": "EG", "Arabia Saudita": "SA",
+    "Arabie saoudite": "SA", "Emiratos Arabes Unidos": "AE", "Sudafrica": "ZA",
+    "Afrique du Sud": "ZA", "Nueva Zelanda": "NZ", "Corea del Sur": "KR",
+    "Coree du Sud": "KR", "Grecia": "GR", "Grece": "GR", "Turquia": "TR", "Turquie": "TR",
+    "Ucrania": "UA", "Polonia": "PL", "Pologne": "PL", "Suecia": "SE", "Suede": "SE",
+    "Noruega": "NO", "Norvege": "NO", "Dinamarca": "DK", "Danemark": "DK",
+    "Finlandia": "FI", "Irlanda": "IE", "Irlande": "IE", "Escocia": "GB", "Ecosse": "GB",
+    "Inglaterra": "GB", "Angleterre": "GB", "Libano": "LB", "Liban": "LB", "Siria": "SY",
+    "Syrie": "SY", "Irak": "IQ", "Jordania": "JO", "Jordanie": "JO",
+    "Republica Dominicana": "DO", "Republique dominicaine": "DO",
+}
+
+
+def fold(name: str) -> str:
+    """The name without accents, case kept: ``Valparaíso`` -> ``Valparaiso``."""
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+
 
 @dataclass(frozen=True, slots=True)
 class Place:
@@ -49,13 +77,13 @@ def _index() -> dict[str, tuple[Place, ...]]:
     for country in cache_.get_countries().values():
         add(country["name"], Place(country["name"], country["iso"],
                                    int(country.get("population") or 0), "country"))
-    for alias, iso in _COUNTRY_ALIASES.items():
+    for alias, iso in (*_COUNTRY_ALIASES.items(), *_FOREIGN_COUNTRY_NAMES.items()):
         add(alias, Place(alias, iso, 10**9, "country"))
     for state in cache_.get_us_states().values():
         add(state["name"], Place(state["name"], "US", 10**7, "state"))
     for city in cache_.get_cities().values():
         # News copy writes "Thessaloniki" for GeoNames' "Thessaloníki".
-        name = unicodedata.normalize("NFKD", city["name"]).encode("ascii", "ignore").decode()
+        name = fold(city["name"])
         if name[:1].isupper():
             add(name, Place(name, city["countrycode"], int(city.get("population") or 0),
                             "town"))
@@ -65,8 +93,9 @@ def _index() -> dict[str, tuple[Place, ...]]:
 
 
 def lookup(name: str) -> tuple[Place, ...]:
-    """Every known place of that name, most populous first (empty when none)."""
-    places = _index().get(name, ())
+    """Every known place of that name, most populous first (empty when none). Accents are
+    folded: Spanish copy's "Valparaíso" and "Bogotá" are GeoNames' places."""
+    places = _index().get(name) or _index().get(fold(name), ())
     if len(name.split()) == 1 and "." not in name:
         places = tuple(p for p in places
                        if p.level != "town" or p.population >= MIN_SINGLE_WORD_POPULATION)
@@ -82,7 +111,7 @@ def countries() -> dict[str, str]:
 
 def town_in(name: str, country: str) -> Place | None:
     """A place of that name in that country, however small ("Kyrgyzstan's Naryn")."""
-    return next((p for p in _index().get(name, ()) if p.country == country), None)
+    return next((p for p in _index().get(fold(name), ()) if p.country == country), None)
 
 
 def place(name: str, named_countries: frozenset[str] = frozenset()) -> Place | None:

@@ -15,7 +15,8 @@ import regex
 TEASER_TARGET = 140
 # Nothing worth keeping before an ellipsis: spaces, joiners, opening brackets and quotes,
 # and the comma, colon and semicolon of Latin, Arabic and CJK writing.
-_TRAILING = " \t\n,;:-\u2013\u2014([{\"'\u201c\u2018\u060c\u061b\u3001\uff0c\uff1a\uff1b\u300c\u300e\uff08"
+_TRAILING = (" \t\n,;:-\u2013\u2014([{\"'\u201c\u2018"
+             "\u060c\u061b\u3001\uff0c\uff1a\uff1b\u300c\u300e\uff08")
 _GRAPHEME = regex.compile(r"\X")
 
 
