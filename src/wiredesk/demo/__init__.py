@@ -35,21 +35,32 @@ AGENCIES = [
     ("XINHUA", "Xinhua-style state agency (sample)", "Asia/Shanghai"),
     ("SPORTSWIRE", "Sportswire photo agency (sample)", "America/New_York"),
     ("WAM", "Emirates wire (sample)", "Asia/Dubai"),
+    ("PRENSUR", "Prensur, servicio en español (muestra)", "America/Santiago"),
 ]
+# The English sample's agencies: Chile Sun carries these, Chile Hoy the Spanish service.
+ENGLISH_AGENCIES = ["RFE", "ANI", "XINHUA", "SPORTSWIRE", "WAM"]
 FEEDS = [("rfe.rss", "RFE"), ("ani.atom", "ANI"), ("xinhua.rss", "XINHUA"),
          ("imagn.atom", "SPORTSWIRE"),
          # The same event as an ANI item, sent again by a second agency: editions show
          # one article with "Also reported by".
-         ("wam.rss", "WAM")]
+         # ... and one item in Arabic, shown right to left in the English editions.
+         ("wam.rss", "WAM"),
+         # Spanish copy about Chile and the region, for Chile Hoy.
+         ("prensur.rss", "PRENSUR")]
 SECTIONS = [
-    ("world", "World", "world news,international,europe,asia,americas,africa,middle east", 10),
-    ("politics", "Politics", "government,elections,diplomacy", 20),
-    ("business", "Business", "economy,markets,finance,trade,companies", 30),
-    ("sport", "Sport", "sports,football,cricket,tennis,athletics", 40),
+    ("world", "World", "world news,international,europe,asia,americas,africa,middle east,"
+     "mundo,internacional", 10),
+    ("politics", "Politics", "government,elections,diplomacy,política,gobierno,elecciones", 20),
+    ("business", "Business", "economy,markets,finance,trade,companies,economía,minería,"
+     "mercados,negocios", 30),
+    ("sport", "Sport", "sports,football,cricket,tennis,athletics,deportes,fútbol", 40),
+    # Only the Spanish sample has these: a section shows in an edition once it has copy.
+    ("culture", "Culture", "arts,cultura,artes,libros", 50),
+    ("weather", "Weather", "tiempo,clima,meteorología", 60),
 ]
 EDITIONS = [
     {"name": "Chile Sun", "slug": "chile-sun", "time_zone": "Australia/Sydney",
-     "hosts": ["chilesun.localhost"], "sections": None, "agencies": None,
+     "hosts": ["chilesun.localhost"], "sections": None, "agencies": ENGLISH_AGENCIES,
      "home_sections": [],
      "tagline": "News from Chile and the world, around the clock"},
     {"name": "Euro Ledger", "slug": "euro-ledger", "time_zone": "Europe/Paris",
@@ -57,6 +68,11 @@ EDITIONS = [
      # Business stories Chile Sun carries too name Euro Ledger's page as canonical.
      "agencies": None, "home_sections": ["business"],
      "tagline": "World and business news for Europe"},
+    # The Spanish-language edition: its pages are <html lang="es">, dated in Santiago.
+    {"name": "Chile Hoy", "slug": "chile-hoy", "time_zone": "America/Santiago",
+     "hosts": ["chilehoy.localhost"], "sections": None, "agencies": ["PRENSUR"],
+     "home_sections": [], "language": "es",
+     "tagline": "Noticias de Chile y la región, a toda hora"},
 ]
 # Each edition's own look (logos drawn for the project: demo/logos.py), its text pages
 # and footer links, set through the same service as the admin and `wiredesk edition update`.
@@ -106,6 +122,26 @@ BRANDS = {
                      "business news for readers in Europe, in Paris time.",
         },
         "footer": [],
+    },
+    "chile-hoy": {
+        "fields": {"brand_color": "#0b3b8c", "accent_color": "#c8102e",
+                   "text_color": "#1a1f2b", "background_color": "#fbfbf8",
+                   "font_body": "sans", "font_headings": "humanist",
+                   "sender_name": "Redacción Chile Hoy"},
+        "pages": {
+            "about": "<p>Chile Hoy es una edición de demostración de wiredesk: noticias de "
+                     "Chile y la región en español, con la hora de Santiago.</p>"
+                     "<h2>Nuestras fuentes</h2><p>Cada nota indica la agencia que la envió. "
+                     "La agencia de muestra y sus cables se escribieron para esta "
+                     "demostración; las personas citadas son ficticias.</p>",
+            "contact": "Escríbanos a redaccion@chilehoy.example.\n\n"
+                       "Empresas y organizaciones pueden enviarnos un comunicado de prensa "
+                       "con el formulario enlazado al pie de cada página.",
+            "privacy": "La suscripción al resumen diario guarda su correo electrónico y las "
+                       "secciones que eligió, nada más. Cada envío trae un enlace para "
+                       "darse de baja.",
+        },
+        "footer": [("Canales RSS", "/chile-hoy/feed.rss")],
     },
 }
 
@@ -199,7 +235,7 @@ def build(*, host: str = "127.0.0.1", port: int = 8000, progress=print) -> list[
         edition = edition_save(name=spec["name"], slug=spec["slug"],
                                time_zone=spec["time_zone"], hosts=spec["hosts"],
                                sections=spec["sections"], agencies=spec["agencies"],
-                               tagline=spec["tagline"])
+                               tagline=spec["tagline"], language=spec.get("language", "en"))
         brand_edition(edition, BRANDS[spec["slug"]])
         edition_homes_set(edition, sections=spec["home_sections"])
     # An article keeps the date it was first stored with: a data directory built before

@@ -207,6 +207,15 @@ def _kind(words: list[str], hint: str, lang: NameWords, after: str = "") -> str 
     return None
 
 
+def _surnames(name: str, lang: NameWords) -> set[str]:
+    """What later mentions call a person: the last name; in Spanish copy also the first of
+    two surnames ("Teresa Valdivieso Araya ... Valdivieso dijo")."""
+    words = name.split()
+    if lang.two_surnames and len(words) == 3:
+        return {words[-1], words[1]}
+    return {words[-1]}
+
+
 def _split_at_and(words: list[str], hint: str,
                   lang: NameWords) -> list[tuple[list[str], str]]:
     """"The United States and Kyrgyzstan" names two places; "Fish and Wildlife Service" one,
@@ -295,14 +304,16 @@ def extract(headline: str, body_text: str, *, limit: int = MAX_ENTITIES,
     for name, votes in list(kinds.items()):
         # A title before any mention settles it; otherwise the most frequent reading.
         kind = votes.most_common(1)[0][0]
-        if kind == PERSON and name not in confirmed and name.split()[-1] not in single_names:
+        if kind == PERSON and name not in confirmed and not (
+                _surnames(name, lang) & single_names):
             # Two capitalised words are a person when the copy treats them as one: a title,
             # "X said", or the surname alone later. "Red Sox", "Middle East" never are.
             del found[name], kinds[name], counts[name]
             continue
         found[name] = Entity(name, kind)
         if kind == PERSON:
-            surnames.setdefault(name.split()[-1], name)
+            for surname in _surnames(name, lang):
+                surnames.setdefault(surname, name)
     single_kinds: dict[str, Counter[str]] = {}
     titled = {name for name, hint, _opens, _after in singles if hint in lang.titles}
     # Countries and states the text names: "Athens" is a place in a story naming Greece,

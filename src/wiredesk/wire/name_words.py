@@ -277,6 +277,7 @@ class NameWords:
     elisions: bool = False  # "l'Assemblée": the article is split off the name
     # "La Paz", "Los Ángeles", "Le Havre": a leading article is kept on a known place.
     articles_in_place_names: bool = False
+    two_surnames: bool = False  # "Teresa Valdivieso Araya" is "Valdivieso" later
 
     @property
     def noise_or_title(self) -> frozenset[str]:
@@ -297,7 +298,7 @@ SPANISH = NameWords(
     conjunctions=_folded("and y e"), org_heads=_ES_ORG_HEADS, place_heads=_ES_PLACE_HEADS,
     institution_adjectives=_INSTITUTION_ADJECTIVES,
     connectors=CONNECTORS | _folded("de del la las los y"), connectors_in_a_row=2,
-    articles_in_place_names=True)
+    articles_in_place_names=True, two_surnames=True)
 FRENCH = NameWords(
     noise=ENGLISH.noise | _FR_NOISE, titles=ENGLISH.titles | _FR_TITLES,
     demonyms=ENGLISH.demonyms | _french_demonyms(), never_alone=_FR_MONTHS_DAYS,
