@@ -49,6 +49,19 @@ def test_paths_are_relative_to_the_edition_base():
     assert links.feed_path(links.story_folder(7), "atom") == "/story/7/feed.atom"
 
 
+def test_non_ascii_in_a_path_or_host_is_written_as_a_uri():
+    # IRIs done right (RFC 3987): UTF-8 percent-encoded in paths, an IDNA A-label for a host,
+    # so sitemaps' <loc>, feeds' links and canonical/hreflang links carry a valid URI.
+    assert links.section_path("económica") == "/section/econ%C3%B3mica/"
+    assert links.tag_path("الهند") == "/tag/%D8%A7%D9%84%D9%87%D9%86%D8%AF/"
+    assert links.section_path("world") == "/section/world/"
+
+
+def test_a_unicode_host_is_given_as_its_idna_form(base_url):
+    edition = edition_save(name="Ñandú", slug="nandu", hosts=["noticias.ñandú.example"])
+    assert links.edition_base_url(fresh(edition)) == "http://noticias.xn--and-6ma2c.example:8000"
+
+
 def test_slug_edition_lives_under_its_slug_on_the_site(plain):
     assert links.edition_path(plain) == "/euro-ledger"
     assert links.canonical_host(plain) is None

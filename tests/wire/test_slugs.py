@@ -29,3 +29,10 @@ def test_fallback_only_when_nothing_can_be_spelled():
     assert slug_for("") == "item"
     assert slug_for("!!! ???") == "item"
     assert slug_for("", fallback="story") == "story"
+
+
+def test_spanish_accents_and_eñe_fold_and_composed_or_not_give_one_slug():
+    headline = "Año récord: el cobre sube en Valparaíso y Concepción"
+    assert slug_for(headline) == "ano-record-el-cobre-sube-en-valparaiso-y-concepcion"
+    decomposed = "A\u0303no re\u0301cord: el cobre sube en Valparai\u0301so y Concepcio\u0301n"
+    assert slug_for(decomposed) == slug_for(headline)

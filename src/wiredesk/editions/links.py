@@ -16,7 +16,7 @@ production (``https://...``), and a forged ``Host`` header never reaches a link.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 
@@ -58,12 +58,17 @@ def story_folder(story_id: int) -> str:
     return f"/story/{story_id}/"
 
 
+_PATH_SEGMENT_SAFE = "!$&'()*+,;=:@"  # RFC 3986 pchar, besides letters, digits and -._~
+
+
 def tag_path(tag_key: str) -> str:
-    return f"/tag/{tag_key}/"
+    return f"/tag/{quote(tag_key, safe=_PATH_SEGMENT_SAFE)}/"
 
 
 def section_path(section_slug: str) -> str:
-    return f"/section/{section_slug}/"
+    # Percent-encoded (RFC 3987's IRI to URI): a section made with a non-ASCII slug
+    # ("económica") is the same address in pages, sitemaps, feeds and canonical links.
+    return f"/section/{quote(section_slug, safe=_PATH_SEGMENT_SAFE)}/"
 
 
 def feed_path(folder: str, extension: str) -> str:
@@ -102,6 +107,8 @@ def edition_base_url(edition: Edition) -> str:
         return cached
     host = canonical_host(edition)
     if host:
+        # A host written in Unicode ("noticias.ñandú.example") is sent as its IDNA A-label.
+        host = host.encode("idna").decode("ascii") if not host.isascii() else host
         base = urlsplit(settings.BASE_URL)
         port = f":{base.port}" if base.port else ""
         url = f"{base.scheme or 'https'}://{host}{port}"
