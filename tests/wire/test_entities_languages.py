@@ -95,3 +95,10 @@ def test_gazetteer_folds_accents_and_knows_spanish_and_french_country_names():
     assert gazetteer.lookup("Perú")[0].level == "country"
     assert gazetteer.lookup("España")[0].country == "ES"
     assert gazetteer.lookup("États-Unis")[0].country == "US"
+
+
+def test_a_spanish_name_with_two_surnames_is_called_by_the_first_later():
+    body = ("La presidenta del consejo, Teresa Valdivieso Araya, habló con la prensa. "
+            "Valdivieso dijo que la inflación baja. Valdivieso añadió que el consumo es débil.")
+    assert [(e.name, e.kind) for e in tags("", body, "es")] == [
+        ("Teresa Valdivieso Araya", PERSON)]
