@@ -145,6 +145,28 @@ def test_demo_serves_two_editions_with_every_element(demo_server):
     assert status == 200 and ".see-also" in css
 
 
+def test_chile_hoy_is_the_spanish_edition_and_the_arabic_item_reads_right_to_left(
+        demo_server):
+    status, home = get(demo_server + "/chile-hoy/")
+    assert status == 200
+    assert re.search(r'<html[^>]* lang="es"', home) and 'dir="rtl"' not in home
+    assert "El Banco Central de Chile mantiene la tasa de interés en 5%" in home
+    assert "Colo-Colo gana el superclásico ante Universidad de Chile" in home
+    status, by_host = get(demo_server + "/", host="chilehoy.localhost")
+    assert status == 200 and re.search(r'<html[^>]* lang="es"', by_host)
+    assert "Chile Hoy" in get(demo_server + "/")[1]
+
+    _status, front = get(demo_server + "/chile-sun/")
+    assert "Banco Central de Chile" not in front  # the English edition: no Spanish copy
+    path = re.search(r'href="(/chile-sun/news/\d+/[a-z0-9-]+)" lang="ar" dir="rtl"',
+                     front).group(1)
+    status, article = get(demo_server + path)
+    assert status == 200
+    assert re.search(r'<html[^>]* lang="en"', article)
+    assert '<article class="primary story" lang="ar" dir="rtl">' in article
+    assert "هيئة البيئة في أبوظبي" in article
+
+
 def test_the_same_story_from_two_agencies_shows_once(demo_server):
     _status, home = get(demo_server + "/chile-sun/")
     assert "UAE, India co-host UN side event" in home

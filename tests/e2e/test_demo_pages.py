@@ -74,7 +74,10 @@ def demo_pages(base: str) -> list[str]:
     story = re.search(r'href="(/chile-sun/story/\d+/[\w-]*)"', article_html).group(1)
     tag = tagged.group(1)
     sections = re.findall(r'href="(/chile-sun/section/[\w-]+/)"', home)
-    return ["/", "/chile-sun/", "/euro-ledger/", *sections, article, story, tag,
+    spanish = re.search(r'href="(/chile-hoy/news/\d+/[\w-]+)"',
+                        fetch(base + "/chile-hoy/")[2].decode()).group(1)
+    return ["/", "/chile-sun/", "/euro-ledger/", "/chile-hoy/", spanish, arabic_article(home),
+            *sections, article, story, tag,
             "/chile-sun/search?q=india", "/chile-sun/feed.rss", "/chile-sun/sitemap.xml",
             "/robots.txt"]
 
@@ -113,6 +116,29 @@ def test_favicon_answers_on_the_site_and_on_each_edition_host(demo):
         assert status == 200, (path, host)
         assert headers["Content-Type"] == "image/vnd.microsoft.icon"
         assert body[:4] == b"\x00\x00\x01\x00"
+
+
+def arabic_article(front: str) -> str:
+    """The Arabic sample item's page, found by the teaser marked right to left."""
+    return re.search(r'href="(/chile-sun/news/\d+/[\w-]+)" lang="ar" dir="rtl"', front).group(1)
+
+
+def test_the_spanish_edition_and_the_arabic_item_in_chromium(demo, page):
+    """Chile Hoy is a Spanish page; the Arabic item is laid out right to left inside the
+    English edition's page, whose own interface stays left to right."""
+    base, _port = demo
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(base + "/chile-hoy/")
+    assert page.evaluate("document.documentElement.lang") == "es"
+    assert "Colo-Colo gana el superclásico" in page.locator("main").inner_text()
+    page.goto(base + arabic_article(fetch(base + "/chile-sun/")[2].decode()))
+    story = "article.story"
+    assert page.eval_on_selector(story, "e => getComputedStyle(e).direction") == "rtl"
+    assert page.eval_on_selector(story, "e => e.lang") == "ar"
+    assert page.evaluate("getComputedStyle(document.body).direction") == "ltr"
+    assert "أشجار القرم" in page.locator(story).inner_text()
+    assert errors == []
 
 
 def test_home_and_article_load_in_chromium_without_console_errors(demo, page):

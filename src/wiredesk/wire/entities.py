@@ -57,6 +57,7 @@ _TOKEN = re.compile(r"[^\W\d_][^\W_]*(?:['’.-][^\W_]+)*|[0-9]+|[.!?;:,\"“”
 # French elides its articles into the name: "l'Assemblée", "d'Italie".
 _ELISION = re.compile(r"\b([cdjlmnst]|qu)['’](?=[^\W\d_])", re.I | re.U)
 _GENERIC_WORDS = ORG_WORDS | PLACE_WORDS | FACILITY_WORDS  # "the Bank" names nothing
+_ORG_OR_FACILITY = ORG_WORDS | FACILITY_WORDS
 _SENTENCE_END = frozenset(".!?;:\"“”")
 _POSSESSIVE = re.compile(r"['’]s$")
 _PLURAL = re.compile(r"[b-hj-rtv-z]s$")  # "Colts", "Saints"; not "Acropolis", "Texas"
@@ -221,8 +222,8 @@ def _split_at_and(words: list[str], hint: str,
     """"The United States and Kyrgyzstan" names two places; "Fish and Wildlife Service" one,
     "Ministerio de Ciencia y Tecnología" too."""
     if (not any(w in lang.conjunctions for w in words)
-            or fold(words[-1]) in ORG_WORDS | FACILITY_WORDS
-            or fold(words[0]) in lang.org_heads | lang.place_heads):
+            or fold(words[-1]) in _ORG_OR_FACILITY
+            or fold(words[0]) in lang.heads):
         return [(words, hint)]
     parts, current = [], []
     for word in words:
@@ -333,7 +334,7 @@ def extract(headline: str, body_text: str, *, limit: int = MAX_ENTITIES,
             # A known place needs no "in" before it; a country may open a sentence.
             single_kinds.setdefault(name, Counter())[PLACE] += 1
             continue
-        generic = fold(name) in _GENERIC_WORDS | lang.org_heads | lang.place_heads
+        generic = fold(name) in _GENERIC_WORDS or fold(name) in lang.heads
         kind = None if opens or generic else _kind([name], hint, lang)  # "the Bank" names nothing
         if kind == PLACE and not known and name.endswith("s"):
             kind = None  # "in Colts history": an unknown plural is a team, not a place

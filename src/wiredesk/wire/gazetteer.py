@@ -95,7 +95,7 @@ def _index() -> dict[str, tuple[Place, ...]]:
 def lookup(name: str) -> tuple[Place, ...]:
     """Every known place of that name, most populous first (empty when none). Accents are
     folded: Spanish copy's "Valparaíso" and "Bogotá" are GeoNames' places."""
-    places = _index().get(name) or _index().get(fold(name), ())
+    places = _index().get(name) or (() if name.isascii() else _index().get(fold(name), ()))
     if len(name.split()) == 1 and "." not in name:
         places = tuple(p for p in places
                        if p.level != "town" or p.population >= MIN_SINGLE_WORD_POPULATION)
@@ -111,7 +111,8 @@ def countries() -> dict[str, str]:
 
 def town_in(name: str, country: str) -> Place | None:
     """A place of that name in that country, however small ("Kyrgyzstan's Naryn")."""
-    return next((p for p in _index().get(fold(name), ()) if p.country == country), None)
+    key = name if name.isascii() else fold(name)
+    return next((p for p in _index().get(key, ()) if p.country == country), None)
 
 
 def place(name: str, named_countries: frozenset[str] = frozenset()) -> Place | None:

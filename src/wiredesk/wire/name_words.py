@@ -11,14 +11,17 @@ returns None and the extractor finds no names rather than invent them.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
-from functools import cache
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
 
 from wiredesk.wire.language import primary
 
 
+@lru_cache(maxsize=65_536)  # asked for every word of every item: most words recur
 def fold(word: str) -> str:
     """Lower case without accents: ``Según`` -> ``segun``, ``Assemblée`` -> ``assemblee``."""
+    if word.isascii():
+        return word.lower()
     decomposed = unicodedata.normalize("NFKD", word.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -279,9 +282,13 @@ class NameWords:
     articles_in_place_names: bool = False
     two_surnames: bool = False  # "Teresa Valdivieso Araya" is "Valdivieso" later
 
-    @property
-    def noise_or_title(self) -> frozenset[str]:
-        return self.noise | self.titles
+    # Unions asked for every run, made once.
+    noise_or_title: frozenset[str] = field(init=False)
+    heads: frozenset[str] = field(init=False)  # org_heads | place_heads
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "noise_or_title", self.noise | self.titles)
+        object.__setattr__(self, "heads", self.org_heads | self.place_heads)
 
 
 ENGLISH = NameWords(
