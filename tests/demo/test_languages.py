@@ -46,6 +46,9 @@ def test_chile_hoy_is_a_spanish_edition_listing_spanish_headlines(demo_site, cli
     assert "El Banco Central de Chile mantiene la tasa de interés en 5%" in home
     assert "Colo-Colo gana el superclásico" in home
     assert "Chile Hoy" in home
+    assert '<img class="logo"' in home  # its own look: logo and colours
+    assert "#0b3b8c" in client.get(re.search(r'href="(/chile-hoy/brand\.[0-9a-f]+\.css)"',
+                                             home).group(1)).content.decode()
     # only the Spanish service: no English sample copy
     assert "UAE, India co-host UN side event" not in home
     spanish = Article.objects.filter(placements__edition=edition)

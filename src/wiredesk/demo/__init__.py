@@ -128,6 +128,7 @@ BRANDS = {
                    "text_color": "#1a1f2b", "background_color": "#fbfbf8",
                    "font_body": "sans", "font_headings": "humanist",
                    "sender_name": "Redacción Chile Hoy"},
+        "logo": "chile-hoy.png", "icon": "chile-hoy.png",
         "pages": {
             "about": "<p>Chile Hoy es una edición de demostración de wiredesk: noticias de "
                      "Chile y la región en español, con la hora de Santiago.</p>"

@@ -68,10 +68,26 @@ def ledger(tile: str, bars: str, stars: str) -> Image.Image:
     return _finish(image)
 
 
+def star_tile(tile: str, star: str, band: str) -> Image.Image:
+    """Chile Hoy: a five-pointed star on a rounded tile above a band, the "today" underline."""
+    image, draw, side = _canvas()
+    draw.rounded_rectangle([0, 0, side - 1, side - 1], radius=side * 0.18, fill=tile)
+    draw.rectangle([side * 0.14, side * 0.76, side * 0.86, side * 0.84], fill=band)
+    centre, outer, inner = (side / 2, side * 0.42), side * 0.28, side * 0.11
+    points = []
+    for i in range(10):
+        angle = -math.pi / 2 + i * math.pi / 5
+        radius = outer if i % 2 == 0 else inner
+        points.append((centre[0] + radius * math.cos(angle), centre[1] + radius * math.sin(angle)))
+    draw.polygon(points, fill=star)
+    return _finish(image)
+
+
 LOGOS = {
     "chile-sun.png": lambda: sun(rays="#d9480f", disc="#f59f00", core="#ffd43b"),
     "chile-sun-dark.png": lambda: sun(rays="#ffa94d", disc="#ffd43b", core="#fff3bf"),
     "euro-ledger.png": lambda: ledger(tile="#0b3d91", bars="#ffffff", stars="#ffd43b"),
+    "chile-hoy.png": lambda: star_tile(tile="#0b3b8c", star="#ffffff", band="#c8102e"),
 }
 
 
