@@ -32,7 +32,8 @@ from wiredesk.editions.links import (
 from wiredesk.editions.models import Edition
 from wiredesk.editions.pages import edition_page, page_context, used_query
 from wiredesk.newsroom.models import Article
-from wiredesk.publishing.feeds import HubLinkedFeed, RssWithContent
+from wiredesk.publishing.feed_writers import RssWithContent
+from wiredesk.publishing.feeds import HubLinkedFeed
 
 ISSUES_PER_PAGE = 30
 FEED_ISSUES = 30
