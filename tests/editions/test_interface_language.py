@@ -130,3 +130,14 @@ def test_static_publishing_writes_the_editions_language(tmp_path, articles):
     publish.publish(tmp_path / "out", edition_slug=chile.slug)
     home = (tmp_path / "out" / chile.slug / "index.html").read_text()
     assert "Últimas noticias" in home and "Latest news" not in home
+
+
+def test_a_french_edition_reads_in_french(client, articles):
+    lyon = add_edition("Lyon Matin", "fr")
+    html = client.get(f"/{lyon.slug}/").content.decode()
+    assert '<html lang="fr"' in html
+    assert "Dernières nouvelles" in html and "À la une" in html
+    assert "Lettre quotidienne" in html and "Je m'abonne" in html
+    assert "Latest news" not in html and "Daily email" not in html
+    missing = client.get(f"/{lyon.slug}/no-such-page")
+    assert missing.status_code == 404 and "Page introuvable" in missing.content.decode()
