@@ -141,3 +141,14 @@ def test_a_french_edition_reads_in_french(client, articles):
     assert "Latest news" not in html and "Daily email" not in html
     missing = client.get(f"/{lyon.slug}/no-such-page")
     assert missing.status_code == 404 and "Page introuvable" in missing.content.decode()
+
+
+def test_a_brazilian_edition_reads_in_portuguese(client, articles):
+    folha = add_edition("Folha Sul", "pt-BR")
+    html = client.get(f"/{folha.slug}/").content.decode()
+    assert '<html lang="pt-BR"' in html
+    assert "Últimas notícias" in html and "Boletim diário" in html
+    assert "Quero receber" in html and "Ir para o conteúdo" in html
+    assert "Latest news" not in html and "Daily email" not in html
+    missing = client.get(f"/{folha.slug}/no-such-page")
+    assert missing.status_code == 404 and "Página não encontrada" in missing.content.decode()
