@@ -152,3 +152,14 @@ def test_a_brazilian_edition_reads_in_portuguese(client, articles):
     assert "Latest news" not in html and "Daily email" not in html
     missing = client.get(f"/{folha.slug}/no-such-page")
     assert missing.status_code == 404 and "Página não encontrada" in missing.content.decode()
+
+
+def test_a_german_edition_reads_in_german(client, articles):
+    kurier = add_edition("Rhein Kurier", "de")
+    html = client.get(f"/{kurier.slug}/").content.decode()
+    assert '<html lang="de"' in html
+    assert "Neueste Nachrichten" in html and "Täglicher Newsletter" in html
+    assert "Abonnieren" in html and "Ressorts" in html
+    assert "Latest news" not in html and "Daily email" not in html
+    missing = client.get(f"/{kurier.slug}/no-such-page")
+    assert missing.status_code == 404 and "Seite nicht gefunden" in missing.content.decode()
