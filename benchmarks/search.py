@@ -54,7 +54,9 @@ def build(start: int, stop: int, rng: random.Random, edition_id: int, agency_id:
           section_id: int) -> None:
     from django.db import connection, transaction
 
-    from wiredesk.search.backends import backend_for
+    from wiredesk.editions.models import Placement
+    from wiredesk.newsroom.models import Article
+    from wiredesk.search.backends import IndexRow, backend_for
 
     words, weights = vocabulary()
     backend = backend_for(connection)
@@ -71,24 +73,19 @@ def build(start: int, stop: int, rng: random.Random, edition_id: int, agency_id:
             headline = " ".join(headline_words).capitalize()
             body = " ".join(body_words)
             published = now - timedelta(minutes=n * 3)
-            articles.append((n + 1, agency_id, f"id{n}", headline, f"a-{n}", body[:140],
-                             body[:140], f"<p>{body}</p>", published, published, section_id))
-            placements.append((edition_id, n + 1, published, published))
-            index_rows.append((n + 1, headline, body))
+            # Through the models (every column's default filled), never their signals:
+            # the index rows are written below in one batch.
+            articles.append(Article(
+                id=n + 1, agency_id=agency_id, identity=f"id{n}", fingerprint="x",
+                headline=headline, slug=f"a-{n}", lead=body[:140], teaser=body[:140],
+                body_html=f"<p>{body}</p>", language="en", published_at=published,
+                first_seen_at=published, modified_at=published, section_id=section_id))
+            placements.append(Placement(edition_id=edition_id, article_id=n + 1,
+                                        placed_at=published, published_at=published))
+            index_rows.append(IndexRow(n + 1, headline, body, "en"))
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.executemany(
-                "INSERT INTO newsroom_article (id, agency_id, identity, guid, canonical_url,"
-                " fingerprint, kind, headline, slug, lead, teaser, body_html, byline, dateline,"
-                " credit, image_url, image_caption, image_credit, categories, published_at,"
-                " version, status, status_reason, signal, flags, intel_locked, first_seen_at,"
-                " modified_at, section_id)"
-                " VALUES (%s, %s, %s, '', '', 'x', 'wire', %s, %s, %s, %s, %s, '', '', '', '',"
-                " '', '', '[]', %s, 1, 'published', '', '', '[]', false, %s, %s, %s)",
-                [(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[9], a[10])
-                 for a in articles])
-            cursor.executemany(
-                "INSERT INTO editions_placement (edition_id, article_id, placed_at,"
-                " published_at, pinned) VALUES (%s, %s, %s, %s, false)", placements)
+            Article.objects.bulk_create(articles)
+            Placement.objects.bulk_create(placements)
             backend.index(cursor, index_rows)
         print(f"\r  built {last:,}/{stop:,}", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)

@@ -7,7 +7,6 @@ no input can reach an engine's query parser as syntax.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -16,12 +15,11 @@ from zoneinfo import ZoneInfo
 from django.utils.translation import gettext
 
 from wiredesk.errors import WiredeskError
+from wiredesk.wire.searchterms import words as text_words
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 12
 MAX_TERM_CHARS = 60
-
-_WORD = re.compile(r"[^\W_]+")
 
 # Days a reader may filter on. Python dates run from year 1 to 9999, but the start of a
 # day in the edition's zone, the day after "to" and their UTC values step past those ends.
@@ -66,7 +64,9 @@ def clean_text(raw: str) -> str:
 
 
 def _words(text: str) -> list[str]:
-    return [w[:MAX_TERM_CHARS].lower() for w in _WORD.findall(text)]
+    # The index's own idea of a word (combining marks kept inside it), so a query word
+    # is never cut where the indexed text was not.
+    return [m.group()[:MAX_TERM_CHARS].lower() for m in text_words(text)]
 
 
 def parse_query(raw: str) -> ParsedQuery:

@@ -19,9 +19,17 @@ from django.db import connection, transaction
 from wiredesk.editions.models import Edition
 from wiredesk.editions.selectors import public_q
 from wiredesk.newsroom.models import Agency, Article, Section
-from wiredesk.search.backends import backend_for
+from wiredesk.search.backends import IndexRow, backend_for
 from wiredesk.search.query import ParsedQuery, parse_query
-from wiredesk.search.text import bounded, clean_plain, marked_to_html, plain_text, snippet
+from wiredesk.search.text import (
+    bounded,
+    clean_plain,
+    highlight,
+    marked_to_html,
+    plain_text,
+    snippet,
+)
+from wiredesk.wire.searchterms import language_code
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +50,26 @@ def index_body(article_id: int | None, body_html: str, lead: str) -> str:
     return body
 
 
-def _row(article: Article) -> tuple[int, str, str]:
-    return (article.pk, clean_plain(article.headline),
-            index_body(article.pk, article.body_html, article.lead))
+def default_language() -> str:
+    """The stemmer of articles whose language is not known: WIREDESK_SEARCH_LANGUAGE, a
+    PostgreSQL configuration's name (``english``) or a language tag (``en``)."""
+    return language_code(settings.WIREDESK_SEARCH_LANGUAGE)
+
+
+def indexed_language(article) -> str:
+    """The stemmer's code an article is indexed (and highlighted) with: its own
+    language's, none for a language no stemmer knows, the default when unknown."""
+    return language_code(article.language) if article.language else default_language()
+
+
+INDEXED_FIELDS = ("id", "headline", "lead", "body_html", "language")
+
+
+def index_row(article) -> IndexRow:
+    """What the index holds of an article (or of a migration's historical one)."""
+    return IndexRow(article_id=article.pk, headline=clean_plain(article.headline),
+                    body=index_body(article.pk, article.body_html, article.lead),
+                    language=indexed_language(article))
 
 
 def index_articles(articles: Iterable[Article]) -> None:
@@ -57,7 +82,7 @@ def index_articles(articles: Iterable[Article]) -> None:
         if drop:
             backend.remove(cursor, [a.pk for a in drop])
         if keep:
-            backend.index(cursor, [_row(a) for a in keep])
+            backend.index(cursor, [index_row(a) for a in keep])
 
 
 def remove_articles(article_ids: list[int]) -> None:
@@ -76,7 +101,7 @@ def reindex(*, batch_size: int = 500,
     last_id = 0
     while True:
         batch = list(Article.objects.filter(pk__gt=last_id).order_by("pk")
-                     .only("id", "headline", "lead", "body_html", "status")[:batch_size])
+                     .only(*INDEXED_FIELDS, "status")[:batch_size])
         if not batch:
             break
         with transaction.atomic():
@@ -155,19 +180,27 @@ def search_edition(edition: Edition, raw_query: str, *, filters: SearchFilters |
         .query.sql_with_params()
     backend = backend_for(connection)
     with _budget(backend), connection.cursor() as cursor:
+        languages = backend.languages(cursor)  # read once for both queries
         results.total = backend.count(cursor, scope_sql=scope_sql, scope_params=scope_params,
-                                      query=query, cap=COUNT_CAP)
+                                      query=query, languages=languages, cap=COUNT_CAP)
         if not results.total:
             return results
         raw = backend.search(cursor, scope_sql=scope_sql, scope_params=scope_params,
-                             query=query, limit=page_size, offset=(page - 1) * page_size,
-                             many=results.total >= COUNT_CAP)
+                             query=query, languages=languages, limit=page_size,
+                             offset=(page - 1) * page_size, many=results.total >= COUNT_CAP)
     articles = Article.objects.select_related("agency", "section").in_bulk(
         [hit.article_id for hit in raw])
-    results.hits = [SearchHit(article=articles[hit.article_id],
-                              headline_html=marked_to_html(hit.headline),
-                              snippet_html=marked_to_html(snippet(hit.body)), score=hit.score)
-                    for hit in raw if hit.article_id in articles]
+    words = query.words()
+    results.hits = []
+    for hit in raw:
+        article = articles.get(hit.article_id)
+        if article is None:
+            continue
+        language = indexed_language(article)
+        results.hits.append(SearchHit(
+            article=article, score=hit.score,
+            headline_html=marked_to_html(highlight(hit.headline, language, words)),
+            snippet_html=marked_to_html(snippet(highlight(hit.body, language, words)))))
     return results
 
 
@@ -180,7 +213,10 @@ def matching_article_ids_sql(raw_query: str, newest: int) -> tuple[str, list] | 
     query = parse_query(raw_query)
     if query.empty:
         return None
-    return backend_for(connection).matching_ids_sql(query, newest)
+    backend = backend_for(connection)
+    with connection.cursor() as cursor:
+        languages = backend.languages(cursor)
+    return backend.matching_ids_sql(query, newest, languages)
 
 
 def _budget(backend):

@@ -6,6 +6,7 @@ import html
 import re
 
 from wiredesk.search.query import MAX_TERMS
+from wiredesk.wire import searchterms
 
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
@@ -44,6 +45,23 @@ def marked_to_html(text: str) -> str:
             out.append(html.escape(piece, quote=False))
     if open_mark:
         out.append("</mark>")
+    return "".join(out)
+
+
+def highlight(text: str, language: str, words: list[str]) -> str:
+    """``text`` with the markers around each word the query's ``words`` found: the same
+    index term in the text's ``language`` (a stemmer's code), or the same word folded.
+    The text is the one the reader sees, never the stems the index holds."""
+    wanted = {searchterms.term(word, language) for word in words}
+    folded = {searchterms.fold(word) for word in words}
+    out, last = [], 0
+    for match in searchterms.words(text):
+        word = match.group()
+        if searchterms.term(word, language) in wanted or searchterms.fold(word) in folded:
+            start, end = match.span()
+            out += [text[last:start], MARK_START, word, MARK_END]
+            last = end
+    out.append(text[last:])
     return "".join(out)
 
 

@@ -41,6 +41,9 @@ else in ``wire``. Their main names:
 - ``language``: ``detect`` (an item's language as a BCP 47 tag, from its letters and
   py3langid, the feed's declaration trusted when the text agrees or is too short),
   ``primary``, ``direction`` (``rtl`` or ``ltr``), ``normalize_tag``.
+- ``searchterms``: ``terms``/``term`` (a text's words as a search index holds them in its
+  language: folded, Arabic prefixes off, Snowball-stemmed), ``words``, ``fold``,
+  ``folded_text``, ``language_code``, ``stemmer_name``.
 - ``slugs``: ``slug_for`` (a headline in any script as an ASCII slug, transliterated).
 - ``xmlsafe``: ``xml_text`` / ``xml_clean`` (text any XML writer can emit: feeds,
   sitemaps), beside the safe parsing the format adapters use.
@@ -66,6 +69,7 @@ __all__ = [
     "pipeline",
     "placement",
     "sanitize",
+    "searchterms",
     "sections",
     "similarity",
     "slugs",

@@ -33,23 +33,72 @@ class SearchTooSlow(WiredeskError):
 @dataclass
 class RawHit:
     article_id: int
-    headline: str  # engine output with highlight markers
-    body: str  # the whole indexed body with highlight markers; the service cuts the snippet
+    headline: str  # as written: the service marks the words that matched
+    body: str  # the head of the indexed body as written; the service cuts the snippet
     score: float
+
+
+@dataclass(frozen=True)
+class IndexRow:
+    article_id: int
+    headline: str
+    body: str  # plain text, bounded
+    language: str  # the stemmer's code (wire.searchterms.language_code); empty for none
+
+
+# The languages the index holds articles in, one row each (empty: unstemmed): a query is
+# looked up in each of them and no other, so an article is found with its own language's
+# stemming whatever the edition's, and an archive in one language is searched as before.
+# It only grows (a language whose articles all went is a lookup that finds nothing), and
+# `wiredesk search reindex` starts it again.
+LANGUAGES_TABLE = "search_language"
+
+
+class LanguageLedger:
+    """The part of the schema both engines share: the ledger of indexed languages."""
+
+    def _create_ledger(self, cursor) -> None:
+        cursor.execute(f"CREATE TABLE IF NOT EXISTS {LANGUAGES_TABLE} (code text PRIMARY KEY)")
+
+    def _drop_ledger(self, cursor) -> None:
+        cursor.execute(f"DROP TABLE IF EXISTS {LANGUAGES_TABLE}")
+
+    def _record_languages(self, cursor, rows: list[IndexRow]) -> None:
+        codes = sorted({row.language for row in rows})
+        if codes:
+            cursor.executemany(f"INSERT INTO {LANGUAGES_TABLE} (code) VALUES (%s)"
+                               " ON CONFLICT (code) DO NOTHING", [(c,) for c in codes])
+
+    def _clear_ledger(self, cursor) -> None:
+        cursor.execute(f"DELETE FROM {LANGUAGES_TABLE}")
+
+    def languages(self, cursor) -> tuple[str, ...]:
+        cursor.execute(f"SELECT code FROM {LANGUAGES_TABLE} ORDER BY code")
+        return tuple(row[0] for row in cursor.fetchall())
+
+    def _languages_or_all(self, cursor, languages: tuple[str, ...] | None) -> tuple[str, ...]:
+        return self.languages(cursor) if languages is None else languages
 
 
 class SearchBackend(Protocol):
     def create_schema(self, cursor) -> None: ...
     def drop_schema(self, cursor) -> None: ...
-    def index(self, cursor, rows: list[tuple[int, str, str]]) -> None: ...
+    def index(self, cursor, rows: list[IndexRow]) -> None: ...
     def remove(self, cursor, article_ids: list[int]) -> None: ...
-    def matching_ids_sql(self, query: ParsedQuery, newest: int) -> tuple[str, list]: ...
+    def languages(self, cursor) -> tuple[str, ...]:
+        """The stemmers' codes of the languages indexed articles are in."""
+        ...
+    # ``languages``: the codes a query is stemmed in ("" unstemmed; none given: unstemmed);
+    # None for every language the index holds.
+    def matching_ids_sql(self, query: ParsedQuery, newest: int,
+                         languages: tuple[str, ...]) -> tuple[str, list]: ...
     def clear(self, cursor) -> None: ...
     def indexed_count(self, cursor) -> int: ...
     def search(self, cursor, *, scope_sql: str, scope_params: tuple, query: ParsedQuery,
-               limit: int, offset: int, many: bool = False) -> list[RawHit]: ...
+               limit: int, offset: int, many: bool = False,
+               languages: tuple[str, ...] | None = None) -> list[RawHit]: ...
     def count(self, cursor, *, scope_sql: str, scope_params: tuple, query: ParsedQuery,
-              cap: int) -> int: ...
+              cap: int, languages: tuple[str, ...] | None = None) -> int: ...
     def time_budget(self, connection, seconds: float) -> AbstractContextManager[None]:
         """Queries run inside stop after ``seconds`` with SearchTooSlow."""
         ...
@@ -61,9 +110,7 @@ def backend_for(connection) -> SearchBackend:
 
         return SqliteFts5Backend()
     if connection.vendor == "postgresql":
-        from django.conf import settings
-
         from wiredesk.search.backends.postgres import PostgresBackend
 
-        return PostgresBackend(config=settings.WIREDESK_SEARCH_LANGUAGE)
+        return PostgresBackend()
     raise RuntimeError(f"no search backend for database engine {connection.vendor!r}")

@@ -1,4 +1,10 @@
-"""SQLite FTS5: a table keyed by article id, porter stemming, bm25 with a headline weight.
+"""SQLite FTS5: a table keyed by article id, stemmed per language, bm25 with a headline weight.
+
+FTS5 takes no tokenizer written in Python, so the indexed columns hold the text's terms as
+``wire.searchterms`` makes them in the article's language, each tagged with it
+(``es:eleccion``; unstemmed words untagged), and a query looks each word up in every
+indexed language: a word stemmed in Spanish meets only Spanish articles. The text as
+written is kept beside them, unindexed, for the highlights.
 
 The body is held in two columns, ``body`` (the head that highlights are made from) and
 ``tail`` (the rest, only searched): each word is indexed once, and bm25 counts a document's
@@ -13,9 +19,17 @@ from contextlib import contextmanager
 
 from django.db import OperationalError
 
-from wiredesk.search.backends import RANK_WINDOW, RECENCY_DAYS, RawHit, SearchTooSlow
+from wiredesk.search.backends import (
+    RANK_WINDOW,
+    RECENCY_DAYS,
+    IndexRow,
+    LanguageLedger,
+    RawHit,
+    SearchTooSlow,
+)
 from wiredesk.search.query import ParsedQuery
-from wiredesk.search.text import MARK_END, MARK_START, split_body
+from wiredesk.search.text import split_body
+from wiredesk.wire import searchterms
 
 TABLE = "search_fts"
 HEADLINE_WEIGHT = 10.0
@@ -25,44 +39,78 @@ BODY_WEIGHT = 1.0
 PROGRESS_STEPS = 10_000
 
 
-def match_expression(query: ParsedQuery) -> str:
-    # Every token and phrase becomes an FTS5 string: operators (AND, OR, NOT, NEAR, *, ^,
-    # column filters) are inert inside quotes, and the words hold only letters and digits.
-    parts = [f'"{term}"' for term in query.terms]
-    parts += ['"' + " ".join(phrase) + '"' for phrase in query.phrases]
-    return " ".join(parts)
+# Terms are whole tokens: the language tag's colon included, combining marks (Devanagari's
+# vowel signs) kept inside their word; the terms come folded, so nothing else is changed.
+TOKENIZER = "unicode61 remove_diacritics 0 tokenchars ':' categories 'L* N* Co M*'"
 
 
-class SqliteFts5Backend:
+def indexed_terms(text: str, language: str) -> str:
+    """The column text FTS5 indexes for ``text`` in ``language`` (a stemmer's code)."""
+    tag = f"{language}:" if language else ""
+    return " ".join(tag + term for term in searchterms.terms(text, language))
+
+
+def _alternatives(words: tuple[str, ...], languages: tuple[str, ...]) -> str:
+    # Each language's form of the words as an FTS5 string (a phrase when several words):
+    # operators (AND, OR, NOT, NEAR, *, ^, column filters) are inert inside quotes, and
+    # the terms hold only letters, digits, marks and the tag's colon.
+    forms = []
+    for language in languages or ("",):
+        form = " ".join(indexed_terms(word, language) for word in words)
+        if form and f'"{form}"' not in forms:
+            forms.append(f'"{form}"')
+    return forms[0] if len(forms) == 1 else "(" + " OR ".join(forms) + ")"
+
+
+def match_expression(query: ParsedQuery, languages: tuple[str, ...] = ()) -> str:
+    """Every word, and every phrase, found in one of ``languages`` ("": unstemmed)."""
+    parts = [_alternatives((term,), languages) for term in query.terms]
+    parts += [_alternatives(phrase, languages) for phrase in query.phrases]
+    return " AND ".join(parts)
+
+
+class SqliteFts5Backend(LanguageLedger):
     def create_schema(self, cursor) -> None:
         cursor.execute(
             f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5("
-            "headline, body, tail, tokenize = 'porter unicode61 remove_diacritics 2')")
+            "headline, body, tail, headline_text UNINDEXED, body_text UNINDEXED,"
+            f' tokenize = "{TOKENIZER}")')
+        self._create_ledger(cursor)
 
     def drop_schema(self, cursor) -> None:
         cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+        self._drop_ledger(cursor)
 
-    def index(self, cursor, rows: list[tuple[int, str, str]]) -> None:
-        self.remove(cursor, [row[0] for row in rows])
+    def index(self, cursor, rows: list[IndexRow]) -> None:
+        self.remove(cursor, [row.article_id for row in rows])
+        values = []
+        for row in rows:
+            head, tail = split_body(row.body)
+            values.append((row.article_id, indexed_terms(row.headline, row.language),
+                           indexed_terms(head, row.language), indexed_terms(tail, row.language),
+                           row.headline, head))
         cursor.executemany(
-            f"INSERT INTO {TABLE} (rowid, headline, body, tail) VALUES (%s, %s, %s, %s)",
-            [(i, headline, *split_body(body)) for i, headline, body in rows])
+            f"INSERT INTO {TABLE} (rowid, headline, body, tail, headline_text, body_text)"
+            " VALUES (%s, %s, %s, %s, %s, %s)", values)
+        self._record_languages(cursor, rows)
 
     def remove(self, cursor, article_ids: list[int]) -> None:
         cursor.executemany(f"DELETE FROM {TABLE} WHERE rowid = %s", [(i,) for i in article_ids])
 
     def clear(self, cursor) -> None:
         cursor.execute(f"DELETE FROM {TABLE}")
+        self._clear_ledger(cursor)
 
     def indexed_count(self, cursor) -> int:
         cursor.execute(f"SELECT count(*) FROM {TABLE}")
         return int(cursor.fetchone()[0])
 
-    def matching_ids_sql(self, query: ParsedQuery, newest: int) -> tuple[str, list]:
+    def matching_ids_sql(self, query: ParsedQuery, newest: int,
+                         languages: tuple[str, ...]) -> tuple[str, list]:
         """A subquery of the ids of the ``newest`` articles matching ``query`` (ids grow
         with time); FTS5 walks its matches in rowid order and stops there."""
         return (f"SELECT id FROM (SELECT rowid AS id FROM {TABLE} WHERE {TABLE} MATCH %s"
-                " ORDER BY rowid DESC LIMIT %s)", [match_expression(query), newest])
+                " ORDER BY rowid DESC LIMIT %s)", [match_expression(query, languages), newest])
 
     def _window_floor(self, cursor, match: str) -> int | None:
         """The article id where the most recent RANK_WINDOW matches begin (ids grow with
@@ -73,12 +121,14 @@ class SqliteFts5Backend:
         return int(row[0]) if row else None
 
     def search(self, cursor, *, scope_sql: str, scope_params: tuple, query: ParsedQuery,
-               limit: int, offset: int, many: bool = False) -> list[RawHit]:
-        match = match_expression(query)
+               limit: int, offset: int, many: bool = False,
+               languages: tuple[str, ...] | None = None) -> list[RawHit]:
+        languages = self._languages_or_all(cursor, languages)
+        match = match_expression(query, languages)
         floor = self._window_floor(cursor, match) if many else None
         window = f" AND {TABLE}.rowid >= %s" if floor is not None else ""
-        # Rank first, highlight after: SQLite computes every output column of every row it
-        # sorts, so highlighting here would cost as much for row 5,000 as for row 1.
+        # Rank first, read the text after: SQLite computes every output column of every
+        # row it sorts, so reading it here would cost as much for row 5,000 as for row 1.
         cursor.execute(
             f"SELECT {TABLE}.rowid,"
             f" bm25({TABLE}, %s, %s, %s) / (1.0 + max(0.0, julianday('now')"
@@ -89,29 +139,26 @@ class SqliteFts5Backend:
             (HEADLINE_WEIGHT, BODY_WEIGHT, BODY_WEIGHT, RECENCY_DAYS, *scope_params, match,
              *([floor] if floor is not None else []), limit, offset))
         ranked = cursor.fetchall()
-        marked = self._highlight(cursor, match, [row[0] for row in ranked])
-        return [RawHit(article_id=rowid, headline=marked[rowid][0], body=marked[rowid][1],
-                       score=-score) for rowid, score in ranked if rowid in marked]
+        texts = self._texts(cursor, [row[0] for row in ranked])
+        return [RawHit(article_id=rowid, headline=texts[rowid][0], body=texts[rowid][1],
+                       score=-score) for rowid, score in ranked if rowid in texts]
 
-    def _highlight(self, cursor, match: str, ids: list[int]) -> dict[int, tuple[str, str]]:
-        """Headline and body head of these rows with the matches marked. snippet() would
-        score every match against every other one; highlight() on the bounded head only
-        copies its output once per match."""
+    def _texts(self, cursor, ids: list[int]) -> dict[int, tuple[str, str]]:
+        """Headline and body head of these rows as written, for the highlights."""
         if not ids:
             return {}
         marks = ", ".join(["%s"] * len(ids))
-        cursor.execute(
-            f"SELECT rowid, highlight({TABLE}, 0, %s, %s), highlight({TABLE}, 1, %s, %s)"
-            f" FROM {TABLE} WHERE {TABLE} MATCH %s AND rowid IN ({marks})",
-            (MARK_START, MARK_END, MARK_START, MARK_END, match, *ids))
+        cursor.execute(f"SELECT rowid, headline_text, body_text FROM {TABLE}"
+                       f" WHERE rowid IN ({marks})", ids)
         return {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
 
     def count(self, cursor, *, scope_sql: str, scope_params: tuple, query: ParsedQuery,
-              cap: int) -> int:
+              cap: int, languages: tuple[str, ...] | None = None) -> int:
+        languages = self._languages_or_all(cursor, languages)
         cursor.execute(
             f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} JOIN ({scope_sql}) AS scope"
             f" ON scope.id = {TABLE}.rowid WHERE {TABLE} MATCH %s LIMIT %s)",
-            (*scope_params, match_expression(query), cap))
+            (*scope_params, match_expression(query, languages), cap))
         return int(cursor.fetchone()[0])
 
     @contextmanager
