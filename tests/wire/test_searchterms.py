@@ -17,6 +17,8 @@ from wiredesk.wire.searchterms import (
     ("والهند", "الهند", "ar"),   # "and India": the conjunction and the article come off
     ("بالهند", "الهند", "ar"),   # "in India"
     ("للهند", "الهند", "ar"),    # "for India": lam and the article's elided alef
+    ("وللهند", "الهند", "ar"),   # "and for India"
+    ("فالهند", "الهند", "ar"),   # "so India"
     ("الهندية", "الهند", "ar"),  # Snowball's suffix
     ("أحمد", "احمد", "ar"),      # hamza on alef, typed or not
     ("elección", "elecciones", "es"),

@@ -54,8 +54,9 @@ _WORD = re.compile(rf"[^\W_](?:[^\W_]|[{_MARKS}])*")
 _DIACRITICS = re.compile("[\u0300-\u036f\u064b-\u065f\u0670\u0640]")
 _ARABIC_LETTERS = str.maketrans({"\u0649": "\u064a", "\u0629": "\u0647"})  # ى -> ي, ة -> ه
 _ARABIC = re.compile("[\u0600-\u06ff]")
-# Larkey's light10 prefixes, longest first; what is left keeps at least two letters.
-_ARABIC_PREFIXES = ("وال", "بال", "كال", "فال", "لل", "ال")
+# Larkey's light10 prefixes (and "and for the"), longest first; what is left keeps at
+# least two letters. "و" alone ("and") only comes off a word of more than three letters.
+_ARABIC_PREFIXES = ("وال", "بال", "كال", "فال", "ولل", "فلل", "لل", "ال")
 _ARABIC_CONJUNCTION = "و"
 # Plural endings a language's Snowball stemmer leaves different from the singular's:
 # Portuguese "eleições" and "eleição" stem to "eleiçõ" and "eleiçã" (also typed
@@ -112,7 +113,7 @@ def _stemmer(name: str):
     return snowballstemmer.stemmer(name)
 
 
-@lru_cache(maxsize=262144)
+@lru_cache(maxsize=65536)
 def _stem(word: str, code: str) -> str:
     # Stemmed before folding: the Snowball rules read accents (French "é", German "ä");
     # folded after, so the accents a reader leaves out do not matter.
@@ -127,7 +128,7 @@ def _singular(word: str, code: str) -> str:
     return word
 
 
-@lru_cache(maxsize=262144)
+@lru_cache(maxsize=65536)
 def term(word: str, language: str | None) -> str:
     """What the index holds for ``word`` in a text in ``language`` (a BCP 47 tag)."""
     code = language_code(language)
