@@ -184,3 +184,48 @@ def test_the_tree_loses_captions_teaser_cards_hover_cards_and_hidden_blocks():
     for gone in ("voted against the budget", "The yard in 1998", "A crane on the site",
                  "Another story's headline", "Its teaser", "Hidden promotion"):
         assert gone not in text
+
+
+def test_a_deck_above_the_story_is_dropped_but_a_sub_heading_in_it_is_kept():
+    tree = boilerplate.parse_html(
+        "<html><body><article><h1>Council turns old rail yard into a park</h1>"
+        "<h2 class='article-subline'>Nine votes to four after a debate past midnight</h2>"
+        f"<p>{STORY[0]}</p><h2 class='subhead'>What happens next</h2>"
+        f"<p>{STORY[1]}</p></article>"
+        "<div><p class='item__dek'>Another story's summary</p></div></body></html>")
+    boilerplate.strip_tree(tree)
+    text = " ".join(tree.text_content().split())
+    assert "debate past midnight" not in text
+    assert "What happens next" in text and STORY[1] in text
+    # After the story began, a deck-named block is left to the other rules.
+    assert "Another story's summary" in text
+
+
+def test_a_link_in_a_styled_span_stays_in_its_sentence():
+    sentence = ("The council's finance officer has said that <span class='link'><a "
+                "href='/sale'>the sale would not cover the repairs</a></span> to the schools.")
+    page = (f"<html><head><title>Council turns old rail yard into a park</title></head><body>"
+            f"<article><h1>Council turns old rail yard into a park</h1><p>{STORY[0]}</p>"
+            f"<p>{sentence}</p><p>{STORY[1]}</p>"
+            "<p><strong>Also: </strong><span class='link'><a href='/b'>Bus lanes to be "
+            f"extended</a></span></p><p>{STORY[2]}</p></article></body></html>")
+    body = html_to_text(html_page.parse(page.encode()).items[0].body)
+    assert ("has said that the sale would not cover the repairs to the schools." in
+            " ".join(body.split()))
+    # A label and a link with no sentence around them is a pointer to another story.
+    assert "Bus lanes" not in body
+
+
+def test_the_edge_trim_stops_at_a_leading_line_that_ends_as_a_sentence():
+    claim = "The rail yard was sold to a developer in 2019."
+    first = "\n".join(["Claim", claim, "Origin", *STORY])
+    assert agreement.trim_to_agreement(first, "\n".join(STORY)) == "\n".join(
+        [claim, "Origin", *STORY])
+
+
+def test_a_quoted_post_at_the_end_survives_the_edge_trim():
+    post = ["Nine to four: the rail yard becomes a park.",
+            "— Riverside Mayor (@riverside_mayor) March 3, 2026"]
+    first = "\n".join([*STORY, *post])
+    # readability drops embeds: the post's text is not in the second reading.
+    assert agreement.trim_to_agreement(first, "\n".join(STORY)) == first

@@ -29,6 +29,12 @@ MIN_AGREEMENT = 0.7
 # far more often the lede than a related headline.
 MAX_DROPPED_LEAD_CHARS = 150
 
+# A leading line that ends as a sentence ends is the story's (a claim, a lede), and so is
+# all after it: related headlines, decks and datelines carry no full stop.
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)]*\s*$")
+# An embedded post's signature ("— Ann Lee (@annlee) March 3, 2026"): the story quotes
+# the post, and readability, which drops embeds, is no judge of it.
+_POST_SIGNATURE = re.compile(r"^[—–-]\s*[^\n]{1,80}\(@\w{1,30}\)\s*\w+\.? \d{1,2}, \d{4}$")
 _TOKEN = re.compile(r"\w+")
 
 
@@ -58,13 +64,15 @@ def trim_to_agreement(text: str, other: str, *, min_agreement: float = MIN_AGREE
     supported = []
     for line in lines:
         tokens = _tokens(line)
-        supported.append(bool(tokens) and f" {tokens} " in other_tokens)
+        supported.append((bool(tokens) and f" {tokens} " in other_tokens)
+                         or bool(_POST_SIGNATURE.match(line.strip())))
     total = sum(len(line) for line in lines)
     agreed = sum(len(line) for line, ok in zip(lines, supported, strict=True) if ok)
     if not total or agreed / total < min_agreement:
         return text
     start = 0
-    while start < len(lines) and not supported[start] and len(lines[start]) <= max_dropped_lead:
+    while start < len(lines) and not supported[start] and len(lines[start]) <= max_dropped_lead \
+            and not _SENTENCE_END.search(lines[start]):
         start += 1
     end = len(lines)
     while end > start and not supported[end - 1]:

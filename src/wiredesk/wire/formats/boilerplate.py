@@ -3,10 +3,12 @@
 Two passes around trafilatura. Before it, ``strip_tree`` takes out of the parsed page the
 blocks a site marks as not the story in its own markup — comment threads, related-links
 and "more stories" blocks, teaser cards (a link wrapping a headline), share and newsletter
-boxes, picture captions, hover cards, hidden elements — never the block that holds the
-headline or the article body. After it, ``strip_text`` drops the lines that survive as
-plain text: a comments section's heading and everything after it, "Related:", "You may
-also like", "Share this", newsletter and copyright lines.
+boxes, picture captions, hover cards, hidden elements, and a deck (standfirst) above the
+story's first paragraph — never the block that holds the headline or the article body;
+and it unstyles the spans that wrap a link inside a sentence, which trafilatura would cut.
+After it, ``strip_text`` drops the lines that survive as plain text: a comments section's
+heading and everything after it, "Related:", "Also:", "You may also like", "Share this",
+newsletter and copyright lines.
 
 Rules are about page structure and common wording, never about one site.
 """
@@ -30,6 +32,13 @@ _NOT_STORY_TOKENS = frozenset({
     "read-more", "readmore", "more-stories", "more-news", "also-read", "see-also",
     "also-on", "read-next", "up-next", "most-read", "most-popular", "trending",
 })
+# A deck (standfirst, sub-headline): the summary under the headline, not the story's text.
+_DECK_PARTS = frozenset({"dek", "deck", "standfirst", "strapline", "subline", "subtitle",
+                         "subheadline", "subhead"})
+_DECK_TOKENS = ("sub-headline", "sub-title", "sub-head")
+# A paragraph this long has begun the story: a deck is above it, a sub-heading below.
+_STORY_PARAGRAPH_CHARS = 100
+_SENTENCE_AROUND_LINK_CHARS = 30
 _EMBEDDED_POSTS = ("twitter-tweet", "instagram-media", "tiktok-embed")
 _HOVER_PARTS = frozenset({"rollover", "tooltip", "popup", "popover"})
 _INLINE_TAGS = frozenset({"span", "a", "abbr", "em", "strong", "b", "i"})
@@ -53,6 +62,15 @@ def _names_not_story(element) -> bool:
         if token in _NOT_STORY_TOKENS:
             return True
         if any(part in _NOT_STORY_PARTS for part in _SPLIT.split(token) if part):
+            return True
+    return False
+
+
+def _names_a_deck(element) -> bool:
+    for token in _names(element):
+        if any(name in token for name in _DECK_TOKENS):
+            return True
+        if any(part in _DECK_PARTS for part in _SPLIT.split(token) if part):
             return True
     return False
 
@@ -82,12 +100,13 @@ def _is_hidden(element) -> bool:
             or bool(_HIDDEN_STYLE.search(element.get("style") or "")))
 
 
-def _not_the_story(element, page_paragraph_chars: int) -> bool:
+def _not_the_story(element, page_paragraph_chars: int, story_started: bool) -> bool:
     if element.tag == "figcaption":
         return True
     if _is_teaser_card(element):
         return not element.xpath(".//h1")
-    return ((_names_not_story(element) or _is_hidden(element))
+    deck = not story_started and _names_a_deck(element)
+    return ((deck or _names_not_story(element) or _is_hidden(element))
             and not _holds_the_story(element, page_paragraph_chars))
 
 
@@ -109,30 +128,52 @@ def _keep_embedded_posts(tree) -> None:
 def strip_tree(tree) -> int:
     """Remove the blocks that are not the story from a parsed page, in place; count them.
 
-    A removed block's inside is never looked at, and at most ``MAX_CHECKS`` blocks are
-    weighed against the story, so a hostile page of nested "comment" blocks stays linear.
+    The page is walked in reading order, so a deck is told from a sub-heading by whether
+    a paragraph of the story came before it. A removed block's inside is never looked at,
+    and at most ``MAX_CHECKS`` blocks are weighed against the story, so a hostile page of
+    nested "comment" blocks stays linear.
     """
     _keep_embedded_posts(tree)
     page_paragraph_chars = _paragraph_chars(tree)
-    doomed, checks = [], 0
+    doomed, checks, story_started = [], 0, False
     stack = [tree]
     while stack:
         element = stack.pop()
-        if isinstance(element.tag, str) and element is not tree and checks < MAX_CHECKS \
-                and _candidate(element):
+        if not isinstance(element.tag, str):
+            continue
+        if element is not tree and checks < MAX_CHECKS and _candidate(element):
             checks += 1
-            if _not_the_story(element, page_paragraph_chars):
+            if _not_the_story(element, page_paragraph_chars, story_started):
                 doomed.append(element)
                 continue
+        if element.tag == "p" and len(element.text_content()) >= _STORY_PARAGRAPH_CHARS:
+            story_started = True
         stack.extend(reversed(element))
     for element in doomed:
         _drop_keeping_tail(element)
+    _keep_links_in_sentences(tree)
     return len(doomed)
 
 
 def _candidate(element) -> bool:
     return (element.tag == "figcaption" or element.tag == "a" or _is_hidden(element)
-            or _names_not_story(element))
+            or _names_not_story(element) or _names_a_deck(element))
+
+
+def _keep_links_in_sentences(tree) -> None:
+    """A link wrapped in a styled span inside a paragraph is words of a sentence: the
+    span's class ("link") would make trafilatura cut them out and leave the sentence
+    broken ("has reported that for his role")."""
+    for paragraph in tree.iter("p"):
+        spans = paragraph.xpath(".//span[.//a]")
+        if not spans:
+            continue
+        # Words of its own around the link: a sentence, not an "Also: <link>" line.
+        own = len(paragraph.text_content()) - sum(len(s.text_content()) for s in spans)
+        if own >= _SENTENCE_AROUND_LINK_CHARS:
+            for span in spans:
+                for name in ("class", "id", "style"):
+                    span.attrib.pop(name, None)
 
 
 def _inline_label(element) -> str:
@@ -174,7 +215,7 @@ _COMMENTS_HEADING = re.compile(
 _NOT_STORY_LINE = re.compile(
     r"^(?:related(?: posts?| stories| articles| content| coverage)?\s*:"
     r"|you (?:may|might) also (?:like|enjoy)\b"
-    r"|(?:read|see) (?:more|also)\s*:"
+    r"|(?:(?:read|see) (?:more|also)|also(?: read| see)?)\s*:"
     r"|also on [\w.-]+\.\w+\b"
     r"|like this story\?"
     r"|share (?:this|it)(?: story| article)?(?:\s|:|$|!)"
