@@ -229,3 +229,13 @@ def test_a_quoted_post_at_the_end_survives_the_edge_trim():
     first = "\n".join([*STORY, *post])
     # readability drops embeds: the post's text is not in the second reading.
     assert agreement.trim_to_agreement(first, "\n".join(STORY)) == first
+
+
+def test_a_link_wrapping_a_paragraph_is_another_story_s_card():
+    tree = boilerplate.parse_html(
+        f"<html><body><article><p>{STORY[0]}</p><p>{STORY[1]}</p></article>"
+        "<ul class='guides'><li><a href='/guide'><p>Night buses explained: every route, "
+        "every stop and every fare, in one guide.</p></a></li></ul></body></html>")
+    boilerplate.strip_tree(tree)
+    text = tree.text_content()
+    assert STORY[1] in text and "Night buses explained" not in text

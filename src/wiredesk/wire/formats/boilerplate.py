@@ -51,6 +51,7 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _STORY_SHARE = 0.4
 MAX_CHECKS = 2_000
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_CARD_BLOCKS = frozenset({*_HEADINGS, "p"})
 
 
 def _names(element) -> list[str]:
@@ -91,8 +92,9 @@ def _holds_the_story(element, page_paragraph_chars: int) -> bool:
 
 
 def _is_teaser_card(element) -> bool:
-    """A link wrapping a headline: another story's card, not this one's text."""
-    return element.tag == "a" and any(child.tag in _HEADINGS for child in element.iter())
+    """A link wrapping a headline or a paragraph: another story's card, not this one's
+    text (a link inside a sentence wraps words, never a block)."""
+    return element.tag == "a" and any(child.tag in _CARD_BLOCKS for child in element.iter())
 
 
 def _is_hidden(element) -> bool:
@@ -104,7 +106,8 @@ def _not_the_story(element, page_paragraph_chars: int, story_started: bool) -> b
     if element.tag == "figcaption":
         return True
     if _is_teaser_card(element):
-        return not element.xpath(".//h1")
+        # Unclosed links can wrap a whole story in a badly written page.
+        return not _holds_the_story(element, page_paragraph_chars)
     deck = not story_started and _names_a_deck(element)
     return ((deck or _names_not_story(element) or _is_hidden(element))
             and not _holds_the_story(element, page_paragraph_chars))
