@@ -239,3 +239,20 @@ def test_a_link_wrapping_a_paragraph_is_another_story_s_card():
     boilerplate.strip_tree(tree)
     text = tree.text_content()
     assert STORY[1] in text and "Night buses explained" not in text
+
+
+def test_a_related_heading_takes_the_blocks_after_it_but_not_the_story_that_goes_on():
+    teaser = ("<article class='post'><h2>Night buses explained</h2><p>Every route, every stop "
+              "and every fare of the new night network, explained in one long guide for "
+              "readers who travel after midnight.</p></article>")
+    tree = boilerplate.parse_html(
+        f"<html><body><article><h1>Council turns old rail yard into a park</h1>"
+        f"<p>{STORY[0]}</p><h4>Related coverage</h4><ul><li>Rail yard sale collapses</li></ul>"
+        f"<p>{STORY[1]}</p></article>"
+        f"<article class='post'><h3 class='relatedpoststitle'>Você pode gostar...</h3>"
+        f"{teaser}{teaser}</article></body></html>")
+    assert boilerplate.strip_tree(tree) >= 5
+    text = tree.text_content()
+    assert STORY[0] in text and STORY[1] in text
+    for gone in ("Related coverage", "Rail yard sale", "Você pode gostar", "Night buses"):
+        assert gone not in text

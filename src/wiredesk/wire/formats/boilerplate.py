@@ -2,7 +2,8 @@
 
 Two passes around trafilatura. Before it, ``strip_tree`` takes out of the parsed page the
 blocks a site marks as not the story in its own markup — comment threads, related-links
-and "more stories" blocks, teaser cards (a link wrapping a headline), share and newsletter
+and "more stories" blocks (by their names, or a heading such as "You may also like" and the
+blocks after it), teaser cards (a link wrapping a headline or a paragraph), share and newsletter
 boxes, picture captions, hover cards, hidden elements, and a deck (standfirst) above the
 story's first paragraph — never the block that holds the headline or the article body;
 and it unstyles the spans that wrap a link inside a sentence, which trafilatura would cut.
@@ -82,11 +83,17 @@ def _paragraph_chars(element) -> int:
 
 def _holds_the_story(element, page_paragraph_chars: int) -> bool:
     """The page's own containers, and any block with most of the page's paragraphs."""
-    if element.tag in _KEEP_TAGS:
+    if element.tag in _KEEP_TAGS or element.xpath(".//article"):
         return True
-    if element.get("itemprop") == "articleBody":
+    return _holds_the_body(element, page_paragraph_chars)
+
+
+def _holds_the_body(element, page_paragraph_chars: int) -> bool:
+    """The headline, the marked article body, or most of the page's paragraphs (an
+    ``<article>`` alone proves nothing: blogs mark each teaser as one)."""
+    if element.tag in ("main", "body") or element.get("itemprop") == "articleBody":
         return True
-    if element.xpath(".//h1 | .//article | .//*[@itemprop='articleBody']"):
+    if element.xpath(".//h1 | .//*[@itemprop='articleBody']"):
         return True
     return _paragraph_chars(element) > _STORY_SHARE * page_paragraph_chars
 
@@ -111,6 +118,48 @@ def _not_the_story(element, page_paragraph_chars: int, story_started: bool) -> b
     deck = not story_started and _names_a_deck(element)
     return ((deck or _names_not_story(element) or _is_hidden(element))
             and not _holds_the_story(element, page_paragraph_chars))
+
+
+# A heading that announces other stories, in the languages the desk reads most.
+_RELATED_HEADING = re.compile(
+    r"^(?:related\b|(?:you )?(?:may|might) (?:also )?(?:like|enjoy)\b|more (?:stories|news)\b"
+    r"|(?:read|see) (?:also|next)\b|also read\b|recommended\b"
+    r"|(?:você (?:também )?pode gostar|veja também|leia também|artigos relacionados"
+    r"|vous aimerez aussi|(?:à )?lire aussi|(?:también )?te puede interesar|lee también"
+    r"|noticias relacionadas|potrebbe interessarti|leggi anche"
+    r"|das könnte sie auch interessieren|mehr zum thema)\b)",
+    re.I)
+
+
+def _is_related_heading(element) -> bool:
+    if element.tag not in _HEADINGS or element.tag == "h1":
+        return False
+    if any("related" in token for token in _names(element)):
+        return True
+    return bool(_RELATED_HEADING.match(" ".join(element.text_content().split())))
+
+
+def _related_sections(tree, page_paragraph_chars: int) -> list:
+    """Each heading that announces other stories, with the blocks after it in its parent
+    up to the next paragraph or heading of the page's own (a story may go on after an
+    inline "Related" box)."""
+    sections, checks = [], 0
+    for heading in tree.iter(*_HEADINGS):
+        if checks >= MAX_CHECKS:
+            break
+        if not _is_related_heading(heading) or _holds_the_story(heading, page_paragraph_chars):
+            continue
+        sections.append(heading)
+        for sibling in heading.itersiblings():
+            checks += 1
+            if not isinstance(sibling.tag, str):
+                continue
+            if sibling.tag == "p" or (sibling.tag in _HEADINGS
+                                      and not _is_related_heading(sibling)) \
+                    or _holds_the_body(sibling, page_paragraph_chars) or checks >= MAX_CHECKS:
+                break
+            sections.append(sibling)
+    return sections
 
 
 def _keep_embedded_posts(tree) -> None:
@@ -138,6 +187,9 @@ def strip_tree(tree) -> int:
     """
     _keep_embedded_posts(tree)
     page_paragraph_chars = _paragraph_chars(tree)
+    related = _related_sections(tree, page_paragraph_chars)
+    for element in related:
+        _drop_keeping_tail(element)
     doomed, checks, story_started = [], 0, False
     stack = [tree]
     while stack:
@@ -155,7 +207,7 @@ def strip_tree(tree) -> int:
     for element in doomed:
         _drop_keeping_tail(element)
     _keep_links_in_sentences(tree)
-    return len(doomed)
+    return len(related) + len(doomed)
 
 
 def _candidate(element) -> bool:
