@@ -256,3 +256,13 @@ def test_a_related_heading_takes_the_blocks_after_it_but_not_the_story_that_goes
     assert STORY[0] in text and STORY[1] in text
     for gone in ("Related coverage", "Rail yard sale", "Você pode gostar", "Night buses"):
         assert gone not in text
+
+
+def test_related_headings_one_after_another_are_taken_once():
+    tree = boilerplate.parse_html(
+        f"<html><body><article><p>{STORY[0]}</p><h3>Related</h3><ul><li>Bus lanes</li></ul>"
+        "<h3>More stories</h3><ul><li>Market traders</li></ul>"
+        f"<p>{STORY[1]}</p></article></body></html>")
+    assert boilerplate.strip_tree(tree) == 4
+    text = tree.text_content()
+    assert STORY[1] in text and "Bus lanes" not in text and "Market traders" not in text

@@ -143,13 +143,17 @@ def _related_sections(tree, page_paragraph_chars: int) -> list:
     """Each heading that announces other stories, with the blocks after it in its parent
     up to the next paragraph or heading of the page's own (a story may go on after an
     inline "Related" box)."""
-    sections, checks = [], 0
+    sections, checks, taken = [], 0, set()
     for heading in tree.iter(*_HEADINGS):
         if checks >= MAX_CHECKS:
             break
+        # Already taken with an earlier heading's section ("Related", then "More stories").
+        if heading in taken or any(a in taken for a in heading.iterancestors()):
+            continue
         if not _is_related_heading(heading) or _holds_the_story(heading, page_paragraph_chars):
             continue
         sections.append(heading)
+        taken.add(heading)
         for sibling in heading.itersiblings():
             checks += 1
             if not isinstance(sibling.tag, str):
@@ -159,6 +163,7 @@ def _related_sections(tree, page_paragraph_chars: int) -> list:
                     or _holds_the_body(sibling, page_paragraph_chars) or checks >= MAX_CHECKS:
                 break
             sections.append(sibling)
+            taken.add(sibling)
     return sections
 
 
