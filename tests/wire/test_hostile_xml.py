@@ -77,6 +77,11 @@ def test_no_expansion_no_file_no_network_and_bounded_memory(tmp_path, listener):
     secret_file.write_text(f"<x>{SECRET}</x>")
     docs = hostile_documents(port, secret_file)
     assert len(docs) >= 10
+    # What the pipeline loads once per process (the language model, the gazetteer, the
+    # stemmers) is loaded before counting: the bound is on what a document costs.
+    process(b'<rss version="2.0"><channel><title>t</title><item><title>Warm up in Santiago'
+            b'</title><description>Ministers met in Santiago on Monday to talk about copper.'
+            b'</description><guid>w1</guid></item></channel></rss>')
     tracemalloc.start()
     try:
         for name, data in docs.items():
