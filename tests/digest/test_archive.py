@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 
 from tests.digest.conftest import ingest, make_confirmed, news_item
-from tests.digest.test_reader_clock import shown
+from tests.digest.test_reader_clock import day_label, shown
 from tests.editions.test_page_quality import Page
 from wiredesk.digest.models import ArchiveIssue
 from wiredesk.digest.schedule import last_closed_issue
@@ -78,7 +78,7 @@ def test_an_issue_is_the_editions_day_stored_once_by_the_planner(archive):
 
 
 def test_archive_index_issue_and_feed_answer_by_slug_and_by_host(client, archive):
-    label = f"{archive['day']:%A} {archive['day'].day} {archive['day']:%B %Y}"
+    label = day_label(archive["day"])
     for path, host in urls(archive):
         response = client.get(path, HTTP_HOST=host)
         assert response.status_code == 200, (path, host)

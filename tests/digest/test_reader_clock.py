@@ -18,6 +18,8 @@ from wiredesk.newsroom.models import Article
 pytestmark = pytest.mark.django_db
 
 SANTIAGO, KOLKATA, SYDNEY = "America/Santiago", "Asia/Kolkata", "Australia/Sydney"
+# International English (CLDR's en_GB) abbreviates September as "Sept".
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sept", "Oct", "Nov", "Dec")
 STORY_LINK = re.compile(r'href="https://chilesun\.example/news/(\d+)/[\w-]+"')
 
 
@@ -35,11 +37,12 @@ def shown(moment: datetime, zone: str) -> str:
     sign = "+" if minutes >= 0 else "-"
     hours, mins = divmod(abs(minutes), 60)
     offset = f"GMT{sign}{hours}" + (f":{mins:02d}" if mins else "") if minutes else "GMT"
-    return f"{local:%d %b %Y, %H:%M} {offset}"
+    return f"{local.day} {MONTHS[local.month - 1]} {local:%Y, %H:%M} {offset}"
 
 
 def day_label(day: date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
+    """CLDR's full date in international English."""
+    return f"{day:%A}, {day.day} {day:%B %Y}"
 
 
 def bodies(smtp, address: str) -> tuple[str, str]:
@@ -126,7 +129,14 @@ def test_day_and_month_names_are_in_the_editions_language(site, smtp, tmp_path):
     weekdays = ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"]
     months = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
               "septiembre", "octubre", "noviembre", "diciembre"]
-    label = f"{weekdays[day.weekday()]} {day.day} {months[day.month - 1]} {day.year}"
+    label = f"{weekdays[day.weekday()]}, {day.day} de {months[day.month - 1]} de {day.year}"
     text, html = bodies(smtp, "lector@example.org")
     assert label in text and label in html
     assert "GMT+5:30" in text  # the reader's zone, not the edition's
+    # The stories' times: CLDR's Spanish date (lower-case abbreviated month) in the
+    # reader's zone.
+    article = Article.objects.get(headline="Lluvias en el sur")
+    local = article.published_at.astimezone(ZoneInfo(KOLKATA))
+    short = ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov",
+             "dic"][local.month - 1]
+    assert f"{local.day} {short} {local:%Y, %H:%M} GMT+5:30" in text

@@ -6,7 +6,7 @@ import pytest
 from django.http import Http404, HttpResponse
 from django.template import Context, Template
 from django.test import RequestFactory
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from wiredesk.editions.pages import edition_page, page_context, resolve_edition
 from wiredesk.editions.services import edition_save
@@ -92,6 +92,22 @@ def test_templates_show_times_in_the_active_edition_zone(editions):
     assert page(request(), edition_slug="euro-ledger").content.decode() == \
         "11 Jul 2025, 21:14 GMT+2 2025-07-11T19:14:00+00:00"
     assert template.render(Context({"m": None})) == " "  # no time, no text
+
+
+def test_a_spanish_editions_pages_read_times_in_spanish_and_leave_iso_alone(editions):
+    edition_save(name="Chile Hoy", time_zone="America/Santiago", language="es")
+    moment = datetime(2025, 7, 12, 9, 14, tzinfo=UTC)
+    template = Template("{% load editions tz %}{{ m|edition_time }} {{ m|utc|date:'c' }}")
+
+    @edition_page
+    def page(request):
+        return HttpResponse(template.render(Context({"m": moment})))
+
+    assert page(request(), edition_slug="chile-hoy").content.decode() == \
+        "12 jul 2025, 05:14 GMT-4 2025-07-12T09:14:00+00:00"
+    assert translation.get_language() == "en"  # undone after the view
+    assert page(request(), edition_slug="chile-sun").content.decode().startswith(
+        "12 Jul 2025, 19:14 GMT+10")
 
 
 def test_page_context_carries_what_every_edition_template_needs(editions):

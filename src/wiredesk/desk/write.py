@@ -23,6 +23,7 @@ from wiredesk.desk.views import desk_context
 from wiredesk.editions.links import article_path, edition_path
 from wiredesk.editions.models import Edition
 from wiredesk.editions.overrides import edition_templates
+from wiredesk.editions.pages import edition_locale
 from wiredesk.editions.views import render_article
 from wiredesk.newsroom.models import Article, PictureAsset
 
@@ -178,7 +179,7 @@ def preview(request, article_id: int, edition_slug: str):
         raise Http404("this article is not placed in that edition")
     request.edition = edition
     request.edition_base = edition_path(edition)
-    with timezone.override(ZoneInfo(edition.time_zone)), edition_templates(edition):
+    with edition_locale(edition), edition_templates(edition):
         response = render_article(request, article, preview=True)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

@@ -10,17 +10,18 @@ and at ``/`` on the edition's own hosts. A view written for either place::
 
 ``edition_page`` takes the ``edition_slug`` URL argument away from the view, resolves the
 edition (404 when there is none), sets ``request.edition`` and ``request.edition_base``,
-and runs the view in the edition's time zone and interface language (languages.py), so
-templates show times with ``{{ moment|edition_time }}`` (``{% load editions %}``) instead
-of each view formatting them, ``{% translate %}`` speaks the edition's language, and with
-the edition's own templates first (overrides.py). Put it closest to the
-function, under ``never_cache``, ``require_http_methods`` and the like, so those answer
-first, as they would for any view.
+and runs the view in the edition's time zone, reading language (``edition_locale``) and
+interface language (languages.py), so templates show times with
+``{{ moment|edition_time }}`` (``{% load editions %}``) instead of each view formatting
+them, ``{% translate %}`` speaks the edition's language, and with the edition's own
+templates first (overrides.py). Put it closest to the function, under ``never_cache``,
+``require_http_methods`` and the like, so those answer first, as they would for any view.
 """
 
 from __future__ import annotations
 
 import functools
+from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
 from django.http import Http404
@@ -28,7 +29,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from wiredesk.editions import selectors
-from wiredesk.editions.languages import edition_translation
+from wiredesk.editions.formatting import reading
+from wiredesk.editions.languages import edition_language, edition_translation
 from wiredesk.editions.links import edition_base_url, edition_path
 from wiredesk.editions.models import Edition
 from wiredesk.editions.overrides import edition_templates
@@ -56,6 +58,15 @@ def resolve_edition(request, edition_slug: str | None) -> tuple[Edition, str]:
     return edition, edition_path(edition)
 
 
+@contextmanager
+def edition_locale(edition):
+    """The edition's zone and own language for what runs inside: its pages' times and
+    numbers (editions.formatting) read them. Undone after: the thread serves other
+    editions next."""
+    with timezone.override(ZoneInfo(edition.time_zone)), reading(edition_language(edition)):
+        yield
+
+
 def edition_page(view):
     """Decorate a view of one edition's page: see the module's docstring."""
 
@@ -65,7 +76,7 @@ def edition_page(view):
         request.edition = edition
         request.edition_base = base
         # Once per request, and undone after it: the thread serves other editions next.
-        with (timezone.override(ZoneInfo(edition.time_zone)), edition_templates(edition),
+        with (edition_locale(edition), edition_templates(edition),
               edition_translation(edition) as language):
             request.LANGUAGE_CODE = language
             response = view(request, *args, **kwargs)

@@ -2,13 +2,14 @@
 
 ``{{ base }}{{ article|article_path }}`` links an article on the page's own edition (``base``
 comes from ``page_context``); ``{{ moment|edition_time }}`` shows a time as
-``12 Jul 2025, 05:14 GMT+10`` in the zone ``edition_page`` activated.
+``12 Jul 2025, 05:14 GMT+10`` (``12 jul 2025, 05:14 GMT-4`` in Spanish) in the zone and
+language ``edition_page`` activated, and ``{{ count|edition_number }}`` a count.
 """
 
 from __future__ import annotations
 
 from django import template
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html_join
 
 from wiredesk.editions import formatting, languages, links
@@ -18,7 +19,19 @@ register = template.Library()
 
 @register.filter
 def edition_time(moment) -> str:
-    return formatting.edition_time(moment, timezone.get_current_timezone())
+    return formatting.local_time(moment, timezone.get_current_timezone(), _reading())
+
+
+@register.filter
+def edition_number(number) -> str:
+    if number in (None, ""):
+        return ""
+    return formatting.local_number(number, _reading())
+
+
+def _reading() -> str:
+    """The edition's own language on its pages, else the active one."""
+    return formatting.reading_language() or translation.get_language()
 
 
 @register.filter

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wiredesk import mail
 from wiredesk.core.audit import record as audit_record
-from wiredesk.editions.formatting import edition_time
+from wiredesk.editions.formatting import local_time
 from wiredesk.editions.languages import edition_translation
 from wiredesk.errors import WiredeskError
 from wiredesk.newsroom.models import Schedule
@@ -103,5 +103,6 @@ def _release_time_text(release: Release) -> str:
     times = [t for t in (release.requested_release_at, scheduled) if t is not None]
     if not times:
         return ""
-    zone = release.submitted_via.time_zone if release.submitted_via else "UTC"
-    return edition_time(max(times), zone)
+    edition = release.submitted_via
+    return local_time(max(times), edition.time_zone if edition else "UTC",
+                      edition.language if edition else "en")
