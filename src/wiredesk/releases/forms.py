@@ -44,7 +44,11 @@ def editions_accepting_releases():
 
 
 class _Line(forms.CharField):
-    """A one-line text field: no line breaks or control characters, spaces folded."""
+    """A one-line text field: no line breaks or control characters, spaces folded. Its
+    box follows what is typed in it (``dir="auto"``): a Latin name on an Arabic edition."""
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "dir": "auto"}
 
     def clean(self, value):
         value = super().clean(value)
@@ -64,7 +68,8 @@ class ReleaseForm(forms.Form):
                      label=gettext_lazy("Headline"))
     body = forms.CharField(min_length=MIN_BODY, max_length=MAX_BODY,
                            label=gettext_lazy("Release"),
-                           widget=forms.Textarea(attrs={"rows": 14}), help_text=PUBLIC_BODY_HELP)
+                           widget=forms.Textarea(attrs={"rows": 14, "dir": "auto"}),
+                           help_text=PUBLIC_BODY_HELP)
     # No section is chosen for the submitter: a default would file every release that
     # nobody looked twice at under it.
     category = forms.ChoiceField(

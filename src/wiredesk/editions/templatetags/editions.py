@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django import template
 from django.utils import timezone, translation
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 
 from wiredesk.editions import formatting, languages, links
 
@@ -90,6 +90,14 @@ def edition_footer(context):
 
     edition = context.get("edition")
     return footer_items(edition) if edition is not None else []
+
+
+@register.filter
+def isolate(text) -> str:
+    """``<bdi>text</bdi>``: a name or term inside a sentence of the page's language keeps
+    its own direction apart (a Latin name in Arabic, its parentheses where they belong);
+    for a value a ``blocktranslate`` places, so the message stays the same."""
+    return format_html("<bdi>{}</bdi>", text) if text else ""
 
 
 @register.filter
