@@ -130,7 +130,7 @@ def test_full_flow_submit_verify_moderate_publish_notify(client, smtp, editions,
     html = article_page.content.decode()
     assert article_page.status_code == 200
     assert '<span class="label-release">Press release</span>' in html
-    assert "Press release from Valparaiso Rowing Club" in html
+    assert "Press release from <bdi>Valparaiso Rowing Club</bdi>" in html
     assert "The new boathouse" in html and "Club photo" in html
     # the image is shown at once, from renditions of the upload (no fetch job), served
     image_path = re.search(r'<img src="(?:http://testserver)?(/media/pictures/[^"]+\.jpg)"',
