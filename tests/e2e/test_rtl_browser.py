@@ -95,7 +95,12 @@ LAYOUT = """() => {
   const text = document.createRange();
   text.selectNodeContents(title);
   const agency = getComputedStyle(one('.meta .agency'));
+  const arrow = document.createElement('span');  // as the pagination links carry them
+  arrow.className = 'arrow';
+  arrow.textContent = '\u2192';
+  document.querySelector('main').appendChild(arrow);
   return {
+    arrow: getComputedStyle(arrow).transform,
     direction: getComputedStyle(document.documentElement).direction,
     dir: document.documentElement.getAttribute('dir'),
     lang: document.documentElement.lang,
@@ -179,6 +184,9 @@ def test_an_arabic_edition_mirrors_and_an_english_one_does_not(site, page, tmp_p
     assert arabic["agencyMargin"]["left"] == "4.8px" and arabic["agencyMargin"]["right"] == "0px"
     assert english["agencyMargin"]["right"] == "4.8px" and english["agencyMargin"]["left"] == "0px"
     assert arabic["agencyMargin"]["isolation"] == "isolate"
+
+    # The pagination's arrows point the way the pages run.
+    assert arabic["arrow"] == "matrix(-1, 0, 0, 1, 0, 0)" and english["arrow"] == "none"
 
     # Dates in Arabic (July: يوليو) on Dubai's clock, in English on Santiago's.
     assert arabic["times"] and all("يوليو 2025" in t and "غرينتش+4" in t

@@ -148,3 +148,5 @@ def test_pagination(client, site):
         views.PAGE_SIZE = old
     assert 'rel="next"' in first
     assert "Page 2 of" in second
+    # The arrows are marked so a right-to-left edition's stylesheet can turn them round.
+    assert '<span class="arrow" aria-hidden="true">&rarr;</span></a>' in first
