@@ -7,6 +7,8 @@ from wiredesk.wire.datelines import parse_dateline
 STYLES = [
     ("New Delhi [India], July 12 (ANI): The minister said", "New Delhi [India]", "July 12",
      ["ANI"], "The minister said"),
+    ("Lucknow (Uttar Pradesh) [India], July 10 (ANI): The state said",
+     "Lucknow (Uttar Pradesh) [India]", "July 10", ["ANI"], "The state said"),
     ("New York [US], July 12 (ANI/WAM): The UAE envoy said", "New York [US]", "July 12",
      ["ANI", "WAM"], "The UAE envoy said"),
     ("(250711) -- WASHINGTON, July 11, 2025 (Xinhua) -- U.S. officials said", "WASHINGTON",

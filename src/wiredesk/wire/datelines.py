@@ -4,6 +4,7 @@ Recognised styles (a place, an optional date, the agencies in parentheses, then 
 separator)::
 
     New Delhi [India], July 12 (ANI):
+    Lucknow (Uttar Pradesh) [India], July 10 (ANI):   the state in parentheses
     New York [US], July 12 (ANI/WAM):          two agencies
     (250711) -- WASHINGTON, July 11, 2025 (Xinhua) --
     WASHINGTON (AP) —
@@ -44,6 +45,7 @@ _DATELINE = re.compile(
     rf"""^\s*
     (?:\((?P<code>\d{{6}})\)\s*(?:--|—|–)\s*)?             # Xinhua's (yymmdd) --
     (?P<place>{_PLACE}
+        (?:\s*\([^()]{{1,40}}\)(?=\s*\[))?                # (Uttar Pradesh) before [India]
         (?:\s*\[[^\]\[]{{1,40}}\])?                        # [India]
         (?:,\s*[A-Z][a-z]{{1,4}}\.)?                       # , Pa.
         (?:,\s*[A-Z][A-Za-z]+(?:\s[A-Z][A-Za-z]+)?(?=\s*,\s*{_MONTH}))?  # , Ontario

@@ -20,6 +20,8 @@ from typing import Protocol
 
 import numpy as np
 
+from wiredesk.wire.datelines import parse_dateline
+
 # Enormous items: the work is capped, the item is still handled.
 MAX_TEXT_CHARS = 30_000
 SHINGLE_WORDS = 3
@@ -204,6 +206,22 @@ def band_keys(signature: np.ndarray, set_size: int) -> list[int]:
     return keys
 
 
+def without_dateline(lines: list[str], *, has_headline: bool) -> list[str]:
+    """The lines with the body's dateline taken off its first line.
+
+    "Lucknow (Uttar Pradesh) [India], July 10 (ANI):" says where and when the agency
+    filed, not what happened: two items filed from one state on one day are not one story
+    for it. Copies are still compared on the whole text.
+    """
+    first = 1 if has_headline else 0
+    if len(lines) <= first:
+        return lines
+    dateline = parse_dateline(lines[first])
+    if dateline is None:
+        return lines
+    return [*lines[:first], dateline.rest.strip(), *lines[first + 1:]]
+
+
 def features(headline: str, body_text: str, *, source: str = "",
              memory: LineMemory | None = None) -> tuple[Features, list[int]]:
     """Features of one item, and the short-line keys to remember for its source."""
@@ -212,6 +230,7 @@ def features(headline: str, body_text: str, *, source: str = "",
     shingles = shingle_hashes(body_tokens or words(headline))
     word_set = {_hash32(t) for t in (body_tokens or words(headline))}
     counts: Counter[str] = Counter()
+    lines = without_dateline(lines, has_headline=bool((headline or "").strip()))
     all_tokens = words("\n".join(lines))
     for token in all_tokens:
         if len(token) > 2 and token not in STOPWORDS and not token[0].isdigit():
