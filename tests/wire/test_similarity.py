@@ -145,7 +145,7 @@ def _two_fires(stories):
 
 def test_lookalike_events_blended_while_small_are_split_apart(monkeypatch):
     # Joining made far too eager: every fire report lands in the first fire's story...
-    eager = sim.StoryParams(join=0.0, anchor_weight=0.0)
+    eager = sim.StoryParams(join=0.0, anchor_weight=0.0, content_floor=0.0)
     monkeypatch.setattr(sim, "SPLIT_MIN_SIZE", 10**6)
     branstead, wellmore = _two_fires(InMemoryStories(eager))
     assert set(branstead) == set(wellmore)

@@ -54,6 +54,7 @@ from wiredesk.wire.similarity.item_features import (
     signature_bytes,
     signature_from_bytes,
     stable_hash64,
+    without_dateline,
     words,
 )
 from wiredesk.wire.similarity.related import (
@@ -73,6 +74,7 @@ from wiredesk.wire.similarity.related import (
 )
 from wiredesk.wire.similarity.stories import (
     CENTROID_TERMS,
+    NAME_TERM_BOOST,
     QUERY_TERMS,
     SPLIT_MIN_PART,
     SPLIT_MIN_SIZE,
@@ -87,7 +89,9 @@ from wiredesk.wire.similarity.stories import (
     anchor_agreement,
     best_story,
     cosine,
+    plain_similarity,
     query_terms,
+    representative,
     story_from_members,
     story_parts,
     story_score,
@@ -107,6 +111,7 @@ __all__ = [
     "MAX_ANCHORS",
     "MAX_TEXT_CHARS",
     "MIN_WORDS",
+    "NAME_TERM_BOOST",
     "NAME_WEIGHT",
     "NUM_BANDS",
     "NUM_PERM",
@@ -145,11 +150,13 @@ __all__ = [
     "is_near_duplicate",
     "line_key",
     "minhash",
+    "plain_similarity",
     "query_terms",
     "rank_related",
     "related_score",
     "related_similarity",
     "related_term",
+    "representative",
     "shingle_hashes",
     "signature_bytes",
     "signature_from_bytes",
@@ -159,6 +166,7 @@ __all__ = [
     "story_parts",
     "story_score",
     "tfidf_vector",
+    "without_dateline",
     "words",
     "worth_comparing",
 ]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -26,6 +26,11 @@ from wiredesk.wire.similarity.item_features import MAX_ANCHORS, Features
 VECTOR_TERMS = 60  # an item's TF-IDF vector keeps its strongest terms
 CENTROID_TERMS = 120
 QUERY_TERMS = 12  # terms used to look up candidate stories
+# Names (the item's anchors that are words) weigh this many times a common word in its
+# vector: two earthquakes share "earthquake", "killed" and "magnitude"; the town, the
+# people and the agencies quoted are what tell them apart. Chosen by cross-validation over
+# ECB+ topics (``benchmarks/stories.py --cv 5``) among 1 (none), 2 and 3.
+NAME_TERM_BOOST = 3.0
 
 
 class DocumentFrequencies(Protocol):
@@ -37,17 +42,20 @@ class DocumentFrequencies(Protocol):
 
 
 def tfidf_vector(feats: Features, frequencies: DocumentFrequencies, *,
-                 keep: int = VECTOR_TERMS) -> dict[str, float]:
-    """Unit-length sublinear TF-IDF over the item's strongest terms; headline words count double."""
+                 keep: int = VECTOR_TERMS, name_boost: float | None = None
+                 ) -> dict[str, float]:
+    """Unit-length sublinear TF-IDF over the item's strongest terms; headline words count
+    double, names :data:`NAME_TERM_BOOST` times."""
     if not feats.term_counts:
         return {}
+    boost = NAME_TERM_BOOST if name_boost is None else name_boost
     n = frequencies.total()
     df = frequencies.counts(feats.term_counts)
     weights = {}
     for term, count in feats.term_counts.items():
         idf = math.log((n + 1) / (df.get(term, 0) + 1)) + 1.0
         tf = 1.0 + math.log(count) + (1.0 if term in feats.headline_terms else 0.0)
-        weights[term] = tf * idf
+        weights[term] = tf * idf * (boost if term in feats.anchors else 1.0)
     top = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:keep]
     norm = math.sqrt(sum(w * w for _, w in top)) or 1.0
     return {t: w / norm for t, w in top}
@@ -81,6 +89,11 @@ class StoryState:
 class StoryParams:
     join: float = 0.22  # cosine to the centroid needed to join a story (splits undo blends)
     anchor_weight: float = 0.20  # how much agreeing (or clashing) names and numbers count
+    # Shared names tip a close call, never make one: an item joins only when the words it
+    # shares with the story besides names give this much cosine (two ANI items, a
+    # ration-card app and a leather export scheme, shared little but "Uttar Pradesh").
+    content_floor: float = 0.15
+    name_boost: float = NAME_TERM_BOOST  # how the vectors compared were made
     window: timedelta = timedelta(days=7)  # a story keeps growing while items keep coming
 
 
@@ -101,10 +114,37 @@ def anchor_agreement(item: frozenset[str], story: Counter[str], size: int) -> fl
     return min(1.0, 2.0 * ratio) * 2.0 - 1.0 if ratio < 0.5 else 1.0
 
 
+def plain_similarity(vector: Mapping[str, float], centroid: Mapping[str, float],
+                     names: Container[str], name_boost: float = NAME_TERM_BOOST) -> float:
+    """The cosine with the names' boost taken back off: names count as any other word."""
+    def plain(weights: Mapping[str, float]) -> dict[str, float]:
+        return {t: w / name_boost if t in names else w for t, w in weights.items()}
+
+    return cosine(plain(vector), plain(centroid))
+
+
 def story_score(vector: Mapping[str, float], anchors: frozenset[str], story: StoryState,
-                params: StoryParams) -> float:
+                params: StoryParams) -> float | None:
+    """How well an item fits a story; None when what they share is mostly names
+    (:attr:`StoryParams.content_floor`)."""
+    names = _Either(anchors, story.anchors)
+    if (plain_similarity(vector, story.centroid, names, params.name_boost)
+            < params.content_floor):
+        return None
     return (cosine(vector, story.centroid)
             + params.anchor_weight * anchor_agreement(anchors, story.anchors, story.size))
+
+
+class _Either:
+    """Membership in either of two collections, without building their union."""
+
+    __slots__ = ("first", "second")
+
+    def __init__(self, first: Container[str], second: Container[str]) -> None:
+        self.first, self.second = first, second
+
+    def __contains__(self, item: object) -> bool:
+        return item in self.first or item in self.second
 
 
 def best_story(vector: Mapping[str, float], anchors: frozenset[str],
@@ -113,6 +153,8 @@ def best_story(vector: Mapping[str, float], anchors: frozenset[str],
     best, best_score = None, -1.0
     for story in candidates:
         score = story_score(vector, anchors, story, params)
+        if score is None:
+            continue
         if score > best_score or (score == best_score and best is not None
                                   and story.story_id < best.story_id):
             best, best_score = story, score
@@ -211,6 +253,18 @@ def story_parts(vectors: Sequence[Mapping[str, float]], *, neighbours: int = SPL
     result = [[placed[row] for row in part] for part in parts]
     result[0] = sorted(result[0] + [i for i, v in enumerate(vectors) if not v])
     return result
+
+
+def representative(vectors: Sequence[Mapping[str, float]], centroid: Mapping[str, float]
+                   ) -> int | None:
+    """The member that best stands for the story: the one nearest its centroid (ties:
+    the earliest given). A story takes its headline, address and summary from it."""
+    best, best_score = None, -1.0
+    for index, vector in enumerate(vectors):
+        score = cosine(vector, centroid)
+        if score > best_score:
+            best, best_score = index, score
+    return best
 
 
 def story_from_members(story_id: int, vectors: Iterable[Mapping[str, float]],

@@ -1,0 +1,84 @@
+"""Stories that hold (issue 17): names tip a join but never make one, a dateline is not
+what a story is about, and a story is named after the member that best stands for it."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from tests.story_texts import FIRE_BRANSTEAD, fire_report
+from wiredesk.wire import similarity as sim
+
+
+def _story(centroid: dict[str, float], anchors: list[str]) -> sim.StoryState:
+    return sim.StoryState(1, centroid, Counter(anchors), 1)
+
+
+def test_a_story_shared_by_one_name_alone_is_not_joined():
+    # A leather export scheme and a ration-card app, both in Uttar Pradesh: the names
+    # agree perfectly and are weighted up, the rest has nothing in common.
+    story = _story({"leather": 0.6, "footwear": 0.5, "export": 0.4, "uttar": 0.3,
+                    "pradesh": 0.3}, ["uttar", "pradesh"])
+    item = {"ration": 0.6, "card": 0.5, "app": 0.4, "uttar": 0.3, "pradesh": 0.3}
+    names = frozenset({"uttar", "pradesh"})
+    params = sim.StoryParams()
+    assert sim.story_score(item, names, story, params) is None
+    assert sim.best_story(item, names, [story], params)[0] is None
+    # Without the rule the names alone would carry the join.
+    lax = sim.StoryParams(content_floor=0.0)
+    assert sim.best_story(item, names, [story], lax)[0] is story
+
+
+def test_shared_words_besides_the_names_let_an_item_join():
+    story = _story({"flood": 0.6, "river": 0.5, "evacuated": 0.4, "valdoria": 0.5},
+                   ["valdoria"])
+    item = {"flood": 0.5, "river": 0.5, "evacuated": 0.3, "valdoria": 0.6}
+    assert sim.best_story(item, frozenset({"valdoria"}), [story], sim.StoryParams())[0] is story
+
+
+def test_the_dateline_is_not_what_the_story_is_about():
+    body = ("Lucknow (Uttar Pradesh) [India], July 10 (ANI): The state government on "
+            "Thursday launched an app for ration card holders, officials said.")
+    feats, _keys = sim.features("App for ration card holders", body)
+    assert {"lucknow", "uttar", "pradesh", "india", "ani"}.isdisjoint(feats.term_counts)
+    assert {"uttar", "pradesh", "india", "ani", "july"}.isdisjoint(feats.anchors)
+    assert {"ration", "card", "holders"} <= set(feats.term_counts)
+    # Copies are still compared on every word the agency sent.
+    plain, _keys = sim.features("App for ration card holders",
+                                body.replace("Lucknow (Uttar Pradesh) [India], July 10 (ANI): ",
+                                             ""))
+    assert feats.word_set > plain.word_set
+
+
+def test_names_weigh_more_than_common_words_in_a_vector():
+    frequencies = {"total": 10}
+
+    class Flat:
+        def total(self) -> int:
+            return frequencies["total"]
+
+        def counts(self, terms):
+            return {}
+
+    feats, _keys = sim.features("Fire", "The fire reached the Branstead store in the night.")
+    plain = sim.tfidf_vector(feats, Flat(), name_boost=1.0)
+    named = sim.tfidf_vector(feats, Flat())
+    assert named["branstead"] / named["store"] > plain["branstead"] / plain["store"]
+
+
+def test_the_representative_is_the_member_nearest_the_centroid():
+    members = [{"fire": 1.0, "odd": 3.0}, {"fire": 1.0, "store": 1.0},
+               {"fire": 1.0, "roof": 1.0}]
+    centroid = {"fire": 3.0, "store": 1.8, "odd": 1.0, "roof": 0.2}
+    assert sim.representative(members, centroid) == 1
+    assert sim.representative([], centroid) is None
+    # A tie keeps the first given (the current representative is passed first).
+    assert sim.representative([members[1], dict(members[1])], centroid) == 0
+
+
+def test_reports_of_one_event_still_form_one_story():
+    from tests.wire.similarity_indexes import InMemoryStories
+
+    stories = InMemoryStories()
+    for n in range(8):
+        stories.assign(sim.features(*fire_report(FIRE_BRANSTEAD, n))[0], key=n)
+    assert len({stories.story_of(n) for n in range(8)}) == 1
