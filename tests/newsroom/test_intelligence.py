@@ -248,8 +248,8 @@ def _fire_items(numbers, hour):
 @pytest.fixture
 def eager_joining(monkeypatch):
     """Joining far too eager: every fire report lands in the first fire's story."""
-    monkeypatch.setattr(intelligence.enrich, "STORY_PARAMS",
-                        similarity.StoryParams(join=0.0, anchor_weight=0.0))
+    monkeypatch.setattr(intelligence.stories, "STORY_PARAMS",
+                        similarity.StoryParams(join=0.0, anchor_weight=0.0, content_floor=0.0))
 
 
 def test_a_story_blending_two_events_is_split_in_the_database(tmp_path, eager_joining):

@@ -120,7 +120,9 @@ class ArticleDetailOut(ArticleOut):
 
 class StoryOut(Schema):
     id: int
-    headline: str
+    headline: str = Field(description="The headline of the story's representative article "
+                                      "(the member nearest its centroid), as its address")
+    summary: str = Field(description="The representative article's teaser")
     first_published_at: datetime
     last_published_at: datetime
     url: str = Field(description="The story's page in the requested edition")

@@ -113,14 +113,17 @@ def tag_page(request, tag_key: str):
 @edition_page
 def story_page(request, story_id: int, story_slug: str = ""):
     """One story's coverage in this edition, over time."""
-    story = get_object_or_404(Story, pk=story_id)
+    story = get_object_or_404(Story.objects.select_related("representative"), pk=story_id)
     articles = selectors.story_coverage(request.edition, story)
     if not articles:
         raise Http404("this edition carries nothing of that story")
     if story_slug != story.slug:
+        # The headline follows the story's representative article as the story grows:
+        # an address with an older headline's slug still leads here.
         return HttpResponsePermanentRedirect(request.edition_base + story_path(story))
     return render(request, "wiredesk/story.html", page_context(
-        request, story=story, headline=articles[0].headline, teasers=articles))
+        request, story=story, headline=story.headline, summary=story.summary,
+        teasers=articles))
 
 
 @edition_page

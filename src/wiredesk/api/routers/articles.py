@@ -235,13 +235,13 @@ def get_story(request, story_id: int, edition: str):
     chosen = edition_param(edition)
     if chosen is None:
         raise HttpError(400, "edition: required")
-    story = Story.objects.filter(pk=story_id).first()
+    story = Story.objects.select_related("representative").filter(pk=story_id).first()
     coverage = story_coverage(chosen, story) if story is not None else []
     if not coverage:
         raise Http404("this edition carries nothing of that story")
     articles = {a.pk: a for a in articles_query().filter(pk__in=[a.pk for a in coverage])}
     return {
-        "id": story.pk, "headline": story.headline,
+        "id": story.pk, "headline": story.headline, "summary": story.summary,
         "first_published_at": story.first_published_at,
         "last_published_at": story.last_published_at,
         "url": story_url(chosen, story),

@@ -1,7 +1,8 @@
 """Story intelligence for stored articles: duplicates, stories, related links, sections.
 
 ``store`` adapts the pure similarity code to indexed tables, ``enrich`` is the step each
-stored article goes through, ``sections`` trains and applies the section classifier, and
+stored article goes through, ``stories`` keeps the story tables (joins, splits, each
+story's representative article), ``sections`` trains and applies the section classifier, and
 ``editorial`` carries out kills, merges and splits.
 """
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from wiredesk.newsroom.audit import audit
-from wiredesk.newsroom.intelligence.enrich import STORY_TERMS_KEPT
+from wiredesk.newsroom.intelligence.stories import STORY_TERMS_KEPT, choose_representative
 from wiredesk.newsroom.models import Article, ArticleSignature, DuplicateVeto, Story, StoryTerm
 from wiredesk.wire import similarity
 
@@ -29,6 +29,12 @@ def article_withdrawn(article: Article) -> None:
                 Story.objects.filter(pk=article.story_id).delete()
             else:
                 Story.objects.filter(pk=article.story_id).update(size=alive)
+                story = Story.objects.get(pk=article.story_id)
+                if story.representative_id == article.pk:
+                    # A withdrawn article no longer names the story: the next best does.
+                    story.representative = None
+                    choose_representative(story)
+                    story.save(update_fields=["representative", "headline"])
 
 
 def articles_merge(*, articles: Sequence[Article], actor=None) -> Article:
@@ -43,7 +49,8 @@ def articles_merge(*, articles: Sequence[Article], actor=None) -> Article:
         if story is None:
             story = Story.objects.create(headline=canonical.headline[:500],
                                          first_published_at=canonical.published_at,
-                                         last_published_at=articles[-1].published_at)
+                                         last_published_at=articles[-1].published_at,
+                                         representative=canonical)
         DuplicateVeto.objects.filter(article_id__in=ids, other_id__in=ids).delete()
         # Copies of the merged articles follow them to the new canonical.
         Article.objects.filter(duplicate_of_id__in=ids).update(duplicate_of=canonical,
@@ -81,7 +88,7 @@ def article_split(*, article: Article, actor=None) -> Article:
         story = Story.objects.create(headline=article.headline[:500],
                                      first_published_at=article.published_at,
                                      last_published_at=article.published_at, size=1,
-                                     section=article.section)
+                                     section=article.section, representative=article)
         signature = ArticleSignature.objects.filter(article=article).first()
         if signature is not None:
             story.centroid = signature.vector

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import timedelta
 
-from django.db.models import Count, F, Max, Min, Q, Value
+from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Greatest
 
 from wiredesk.newsroom.intelligence.sections import predict_section
@@ -22,6 +21,12 @@ from wiredesk.newsroom.intelligence.store import (
     DbLineMemory,
     article_text,
     source_key,
+)
+from wiredesk.newsroom.intelligence.stories import (
+    assign_story,
+    split_if_blended,
+    story_state,
+    story_vector,
 )
 from wiredesk.newsroom.models import (
     Agency,
@@ -42,10 +47,8 @@ log = logging.getLogger(__name__)
 DUPLICATE_WINDOW = timedelta(days=3)  # copies of one item arrive within days of each other
 RELATED_WINDOW = timedelta(days=30)
 RELATED_CANDIDATES = 30  # stories found through the lookup terms, then compared
-STORY_PARAMS = similarity.StoryParams()
 MAX_CANDIDATES = 500
 MAX_EXACT = 20  # candidates compared on their full text
-STORY_TERMS_KEPT = 2 * similarity.QUERY_TERMS
 # Names that are never tags besides the agencies' (``never_tag_names``): a layer above the
 # newsroom adds its own here when its app is ready (editions: the editions' names).
 NEVER_TAG_SOURCES: list[Callable[[], Iterable[str]]] = []
@@ -66,7 +69,7 @@ def enrich_article(article: Article, *, created: bool) -> None:
     frequencies = DbFrequencies()
     if created or not ArticleSignature.objects.filter(article=article).exists():
         frequencies.add(feats.term_counts)
-    vector = similarity.tfidf_vector(feats, frequencies)
+    vector = story_vector(feats, frequencies)
     _store_signature(article, feats, vector, created=created)
     _store_tags(article, text, created=created)
     if not created and article.story_id is not None:
@@ -78,9 +81,9 @@ def enrich_article(article: Article, *, created: bool) -> None:
     if canonical is not None:
         _link_duplicate(article, canonical, vector, feats.anchors)
     else:
-        story = _assign_story(article, vector, feats.anchors)
+        story = assign_story(article, vector, feats.anchors)
         article.story = story
-        story = _split_if_blended(story, article, vector, feats.anchors)
+        story = split_if_blended(story, article, vector, feats.anchors)
         article.story = story
         mates = list(ArticleSignature.objects.filter(article__story=story)
                      .exclude(article=article).order_by("-published_at")
@@ -204,7 +207,7 @@ def _link_duplicate(article: Article, canonical: Article, vector, anchors, *,
     """Attach a copy to its canonical article; the earliest copy is canonical."""
     story = canonical.story
     if story is None:
-        story = _assign_story(canonical, vector or {}, frozenset(anchors), force_new=True)
+        story = assign_story(canonical, vector or {}, frozenset(anchors), force_new=True)
         Article.objects.filter(pk=canonical.pk).update(story=story)
     elif not counted:
         # A copy is coverage too: the story counts it and stays open as long.
@@ -221,122 +224,6 @@ def _link_duplicate(article: Article, canonical: Article, vector, anchors, *,
             pk=article.pk).update(duplicate_of=article)
     else:
         article.duplicate_of = canonical
-
-
-def _story_state(story: Story) -> similarity.StoryState:
-    return similarity.StoryState(story.pk, dict(story.centroid), Counter(story.anchors),
-                                 story.size, story.last_published_at)
-
-
-def _assign_story(article: Article, vector: Mapping[str, float], anchors: frozenset[str], *,
-                  force_new: bool = False) -> Story:
-    when = article.published_at
-    chosen = None
-    if not force_new and vector:
-        story_ids = list(
-            StoryTerm.objects.filter(term__in=similarity.query_terms(vector),
-                                     last_published_at__gte=when - STORY_PARAMS.window,
-                                     last_published_at__lte=when + STORY_PARAMS.window)
-            .values("story_id").annotate(hits=Count("id")).order_by("-hits", "story_id")
-            .values_list("story_id", flat=True)[:20])
-        stories = {s.pk: s for s in Story.objects.filter(pk__in=story_ids)}
-        state, _score = similarity.best_story(
-            vector, anchors, [_story_state(s) for s in stories.values()], STORY_PARAMS)
-        if state is not None:
-            chosen = stories[state.story_id]
-    if chosen is None:
-        chosen = Story.objects.create(headline=article.headline[:500], first_published_at=when,
-                                      last_published_at=when, section=article.section)
-    state = _story_state(chosen)
-    similarity.add_to_centroid(state, vector, anchors)
-    chosen.centroid = state.centroid
-    chosen.anchors = dict(state.anchors)
-    chosen.size = state.size
-    chosen.first_published_at = min(chosen.first_published_at, when)
-    chosen.last_published_at = max(chosen.last_published_at, when)
-    if chosen.section_id is None and article.section_id is not None:
-        chosen.section = article.section
-    chosen.save()
-    _store_story_terms(chosen)
-    return chosen
-
-
-def _store_story_terms(story: Story) -> None:
-    """The terms later arrivals find this story by: its centroid's strongest."""
-    top = similarity.query_terms(story.centroid, STORY_TERMS_KEPT)
-    StoryTerm.objects.filter(story=story).exclude(term__in=top).delete()
-    StoryTerm.objects.bulk_create(
-        [StoryTerm(term=t, story=story, last_published_at=story.last_published_at)
-         for t in top], update_conflicts=True, unique_fields=["term", "story"],
-        update_fields=["last_published_at"])
-
-
-def _split_if_blended(story: Story, article: Article, vector: Mapping[str, float],
-                      anchors: frozenset[str]) -> Story:
-    """Split a story whose recent members report two look-alike events; the story the
-    article ends up in is returned.
-
-    Only canonical members are looked at (copies follow their canonical article), and
-    members an editor placed by hand never move: a part holding one stays in the story.
-    """
-    if story.size < similarity.SPLIT_MIN_SIZE:
-        return story
-    # The article's own row joins the story now, so the rebuilt stories count it.
-    Article.objects.filter(pk=article.pk).update(story=story)
-    rows = list(ArticleSignature.objects.filter(
-        article__story=story, article__duplicate_of__isnull=True)
-        .exclude(article=article).exclude(article__status=Article.Status.KILLED)
-        .order_by("-published_at", "-article_id")
-        .values_list("article_id", "vector", "anchors", "article__intel_locked",
-                     "published_at")[:similarity.SPLIT_WINDOW - 1])
-    rows.reverse()
-    rows.append((article.pk, dict(vector), sorted(anchors), article.intel_locked,
-                 article.published_at))
-    parts = similarity.story_parts([row[1] for row in rows])
-    if len(parts) < 2:
-        return story
-    moving = [part for part in parts[1:] if not any(rows[i][3] for i in part)]
-    if not moving:
-        return story
-    landed = story
-    for part in moving:
-        members = [rows[i] for i in part]
-        first = min(members, key=lambda row: (row[4], row[0]))
-        headline = (Article.objects.filter(pk=first[0]).values_list("headline", flat=True)
-                    .first() or story.headline)
-        new = Story.objects.create(headline=headline[:500], first_published_at=first[4],
-                                   last_published_at=max(row[4] for row in members),
-                                   section=story.section)
-        ids = [row[0] for row in members]
-        Article.objects.filter(Q(pk__in=ids) | Q(duplicate_of_id__in=ids)).update(story=new)
-        _rebuild_story(new)
-        if article.pk in ids:
-            landed = new
-    _rebuild_story(story)
-    log.info("story %s split: %s", story.pk,
-             ", ".join(str(len(part)) for part in parts))
-    landed.refresh_from_db()
-    return landed
-
-
-def _rebuild_story(story: Story) -> None:
-    """Centroid, names, size, dates and lookup terms of a story from its members."""
-    members = list(ArticleSignature.objects.filter(
-        article__story=story, article__duplicate_of__isnull=True)
-        .exclude(article__status=Article.Status.KILLED)
-        .order_by("published_at", "article_id").values_list("vector", "anchors"))
-    state = similarity.story_from_members(story.pk, [m[0] for m in members],
-                                          [m[1] for m in members])
-    alive = Article.objects.filter(story=story).exclude(status=Article.Status.KILLED)
-    dates = alive.aggregate(first=Min("published_at"), last=Max("published_at"))
-    story.centroid = state.centroid
-    story.anchors = dict(state.anchors)
-    story.size = alive.count()
-    story.first_published_at = dates["first"] or story.first_published_at
-    story.last_published_at = dates["last"] or story.last_published_at
-    story.save(update_fields=["centroid", "anchors", "size", "first_published_at",
-                              "last_published_at"])
-    _store_story_terms(story)
 
 
 def _store_related(article: Article) -> None:
@@ -380,7 +267,7 @@ def _rank_related(story: Story, holder: Article, *, when, also: int | None = Non
                  .annotate(n=Count("article__story", distinct=True))
                  .values_list("story_id", "n"))
     candidates = similarity.story_candidates(
-        _story_state(story), [_story_state(s) for s in others], picks=picks,
+        story_state(story), [story_state(s) for s in others], picks=picks,
         sections={s.pk: str(s.section_id or "") for s in others})
     ranked = similarity.rank_related(candidates, own_story=story.pk,
                                      section=str(story.section_id or ""), now=when)

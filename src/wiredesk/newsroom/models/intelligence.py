@@ -25,6 +25,10 @@ class Story(models.Model):
     # Sum of member TF-IDF vectors, strongest terms only, and the names/numbers members share.
     centroid = models.JSONField(default=dict, blank=True)
     anchors = models.JSONField(default=dict, blank=True)
+    # The member nearest the centroid: the headline (and so the address) and the summary
+    # come from it, chosen again as the story grows (similarity.representative).
+    representative = models.ForeignKey("newsroom.Article", on_delete=models.SET_NULL,
+                                       null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -33,6 +37,11 @@ class Story(models.Model):
 
     def __str__(self) -> str:
         return self.headline
+
+    @property
+    def summary(self) -> str:
+        """The representative article's teaser: what the story is, in a sentence."""
+        return self.representative.teaser if self.representative_id else ""
 
     @property
     def slug(self) -> str:

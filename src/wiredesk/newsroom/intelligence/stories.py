@@ -1,0 +1,182 @@
+"""Stories in the database: an article joins (or starts) one, blends are split, and each
+story's representative article is chosen again as it grows.
+
+The decisions are the pure functions of ``wiredesk.wire.similarity.stories``; this module
+feeds them from the story tables and writes their answers back, inside the ingest
+transaction of the article being enriched (``enrich``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Mapping
+
+from django.db.models import Case, Count, IntegerField, Max, Min, Q, Value, When
+
+from wiredesk.newsroom.models import Article, ArticleSignature, Story, StoryTerm
+from wiredesk.wire import similarity
+
+log = logging.getLogger(__name__)
+
+STORY_PARAMS = similarity.StoryParams()
+STORY_TERMS_KEPT = 2 * similarity.QUERY_TERMS
+
+
+def story_vector(feats: similarity.Features, frequencies: similarity.DocumentFrequencies
+                 ) -> dict[str, float]:
+    """An article's TF-IDF vector, its names weighted as the story settings compare them."""
+    return similarity.tfidf_vector(feats, frequencies, name_boost=STORY_PARAMS.name_boost)
+
+
+def story_state(story: Story) -> similarity.StoryState:
+    return similarity.StoryState(story.pk, dict(story.centroid), Counter(story.anchors),
+                                 story.size, story.last_published_at)
+
+
+def assign_story(article: Article, vector: Mapping[str, float], anchors: frozenset[str], *,
+                  force_new: bool = False) -> Story:
+    when = article.published_at
+    chosen = None
+    if not force_new and vector:
+        story_ids = list(
+            StoryTerm.objects.filter(term__in=similarity.query_terms(vector),
+                                     last_published_at__gte=when - STORY_PARAMS.window,
+                                     last_published_at__lte=when + STORY_PARAMS.window)
+            .values("story_id").annotate(hits=Count("id")).order_by("-hits", "story_id")
+            .values_list("story_id", flat=True)[:20])
+        stories = {s.pk: s for s in Story.objects.filter(pk__in=story_ids)}
+        state, _score = similarity.best_story(
+            vector, anchors, [story_state(s) for s in stories.values()], STORY_PARAMS)
+        if state is not None:
+            chosen = stories[state.story_id]
+    if chosen is None:
+        chosen = Story.objects.create(headline=article.headline[:500], first_published_at=when,
+                                      last_published_at=when, section=article.section,
+                                      representative=article)
+        newcomer = None
+    else:
+        # The article is not the story's member in the table yet: it is compared as given.
+        newcomer = (article.pk, article.headline, dict(vector))
+    state = story_state(chosen)
+    similarity.add_to_centroid(state, vector, anchors)
+    chosen.centroid = state.centroid
+    chosen.anchors = dict(state.anchors)
+    chosen.size = state.size
+    chosen.first_published_at = min(chosen.first_published_at, when)
+    chosen.last_published_at = max(chosen.last_published_at, when)
+    if chosen.section_id is None and article.section_id is not None:
+        chosen.section = article.section
+    if newcomer is not None:
+        choose_representative(chosen, newcomer)
+    chosen.save()
+    store_story_terms(chosen)
+    return chosen
+
+
+def choose_representative(story: Story, newcomer: tuple[int, str, dict] | None = None
+                          ) -> None:
+    """Make the member nearest the story's centroid its representative: the story's
+    headline (and with it the address, whose old form redirects) and summary are its.
+
+    The recent canonical members are compared (as many as a split looks at), the current
+    representative first so that it keeps its place on a tie; ``newcomer`` is an article
+    joining now, as (id, headline, vector). Sets the fields; the caller saves.
+    """
+    members = (ArticleSignature.objects.filter(article__story=story,
+                                               article__duplicate_of__isnull=True)
+               .exclude(article__status=Article.Status.KILLED))
+    order = ["-published_at", "-article_id"]
+    if story.representative_id is not None:
+        members = members.annotate(current=Case(
+            When(article_id=story.representative_id, then=Value(0)), default=Value(1),
+            output_field=IntegerField()))
+        order.insert(0, "current")
+    rows = list(members.order_by(*order).values_list("article_id", "article__headline", "vector")
+                [:similarity.SPLIT_WINDOW])
+    if newcomer is not None and all(row[0] != newcomer[0] for row in rows):
+        rows.append(newcomer)
+    chosen = similarity.representative([row[2] for row in rows], story.centroid)
+    if chosen is None:
+        return
+    story.representative_id = rows[chosen][0]
+    story.headline = rows[chosen][1][:500]
+
+
+def store_story_terms(story: Story) -> None:
+    """The terms later arrivals find this story by: its centroid's strongest."""
+    top = similarity.query_terms(story.centroid, STORY_TERMS_KEPT)
+    StoryTerm.objects.filter(story=story).exclude(term__in=top).delete()
+    StoryTerm.objects.bulk_create(
+        [StoryTerm(term=t, story=story, last_published_at=story.last_published_at)
+         for t in top], update_conflicts=True, unique_fields=["term", "story"],
+        update_fields=["last_published_at"])
+
+
+def split_if_blended(story: Story, article: Article, vector: Mapping[str, float],
+                      anchors: frozenset[str]) -> Story:
+    """Split a story whose recent members report two look-alike events; the story the
+    article ends up in is returned.
+
+    Only canonical members are looked at (copies follow their canonical article), and
+    members an editor placed by hand never move: a part holding one stays in the story.
+    """
+    if story.size < similarity.SPLIT_MIN_SIZE:
+        return story
+    # The article's own row joins the story now, so the rebuilt stories count it.
+    Article.objects.filter(pk=article.pk).update(story=story)
+    rows = list(ArticleSignature.objects.filter(
+        article__story=story, article__duplicate_of__isnull=True)
+        .exclude(article=article).exclude(article__status=Article.Status.KILLED)
+        .order_by("-published_at", "-article_id")
+        .values_list("article_id", "vector", "anchors", "article__intel_locked",
+                     "published_at")[:similarity.SPLIT_WINDOW - 1])
+    rows.reverse()
+    rows.append((article.pk, dict(vector), sorted(anchors), article.intel_locked,
+                 article.published_at))
+    parts = similarity.story_parts([row[1] for row in rows])
+    if len(parts) < 2:
+        return story
+    moving = [part for part in parts[1:] if not any(rows[i][3] for i in part)]
+    if not moving:
+        return story
+    landed = story
+    for part in moving:
+        members = [rows[i] for i in part]
+        first = min(members, key=lambda row: (row[4], row[0]))
+        headline = (Article.objects.filter(pk=first[0]).values_list("headline", flat=True)
+                    .first() or story.headline)
+        new = Story.objects.create(headline=headline[:500], first_published_at=first[4],
+                                   last_published_at=max(row[4] for row in members),
+                                   section=story.section)
+        ids = [row[0] for row in members]
+        Article.objects.filter(Q(pk__in=ids) | Q(duplicate_of_id__in=ids)).update(story=new)
+        rebuild_story(new)
+        if article.pk in ids:
+            landed = new
+    rebuild_story(story)
+    log.info("story %s split: %s", story.pk,
+             ", ".join(str(len(part)) for part in parts))
+    landed.refresh_from_db()
+    return landed
+
+
+def rebuild_story(story: Story) -> None:
+    """Centroid, names, size, dates and lookup terms of a story from its members."""
+    members = list(ArticleSignature.objects.filter(
+        article__story=story, article__duplicate_of__isnull=True)
+        .exclude(article__status=Article.Status.KILLED)
+        .order_by("published_at", "article_id").values_list("vector", "anchors"))
+    state = similarity.story_from_members(story.pk, [m[0] for m in members],
+                                          [m[1] for m in members])
+    alive = Article.objects.filter(story=story).exclude(status=Article.Status.KILLED)
+    dates = alive.aggregate(first=Min("published_at"), last=Max("published_at"))
+    story.centroid = state.centroid
+    story.anchors = dict(state.anchors)
+    story.size = alive.count()
+    story.first_published_at = dates["first"] or story.first_published_at
+    story.last_published_at = dates["last"] or story.last_published_at
+    choose_representative(story)
+    story.save(update_fields=["centroid", "anchors", "size", "first_published_at",
+                              "last_published_at", "representative", "headline"])
+    store_story_terms(story)

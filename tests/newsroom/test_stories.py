@@ -1,0 +1,90 @@
+"""Stories in the database (issue 17): unrelated items stay apart, and a story is named
+after its representative article, chosen again as it grows, its old address redirecting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import rss, rss_item
+from tests.story_texts import FIRE_BRANSTEAD, fire_report, html
+from wiredesk.editions.links import story_path
+from wiredesk.editions.services import edition_save
+from wiredesk.newsroom import services
+from wiredesk.newsroom.models import Article, ArticleSignature, Story
+from wiredesk.wire import similarity
+
+pytestmark = pytest.mark.django_db
+
+DEMO_FEEDS = Path(services.__file__).resolve().parents[2] / "demo" / "feeds"
+
+
+def test_the_demo_ration_card_app_and_leather_scheme_are_two_stories():
+    """Issue 17's "story 17": two ANI items from Uttar Pradesh's capital and New Delhi,
+    one about a ration-card app and one about a leather export scheme, shared a story on
+    the strength of their datelines' names."""
+    services.ingest_source(str(DEMO_FEEDS / "ani.atom"),
+                           agency=services.agency_ensure(code="ANI"))
+    ration = Article.objects.get(headline__contains="ration card")
+    leather = Article.objects.get(headline__contains="leather")
+    assert ration.story_id != leather.story_id
+    # Nothing else of the feed is about either.
+    assert Article.objects.filter(story_id=ration.story_id).count() == 1
+    assert Article.objects.filter(story_id=leather.story_id).count() == 1
+
+
+def _report(tmp_path, agency, guid, headline, paragraphs, minute):
+    path = tmp_path / f"{guid}.rss"
+    path.write_bytes(rss(rss_item(guid, headline, html(paragraphs),
+                                  date=f"Sat, 12 Jul 2025 08:{minute:02d}:00 GMT")))
+    services.ingest_source(str(path), agency=agency)
+    return Article.objects.get(guid=guid)
+
+
+def test_a_story_is_named_after_the_member_nearest_its_centroid(client, tmp_path):
+    edition_save(name="Chile Sun", time_zone="Australia/Sydney")
+    agency = services.agency_ensure(code="AGA")
+    # The first report wanders off into the town's shopping; the reports that follow
+    # keep to the fire itself.
+    headline, body = fire_report(FIRE_BRANSTEAD, 0)
+    odd = [*body.split("\n"),
+           "Branstead shoppers now face a twelve mile drive to the nearest large supermarket.",
+           "Bus companies said they would add a service to the Kestle retail park on Saturdays.",
+           "Pensioners without cars told the council the town needed a temporary market."]
+    first = _report(tmp_path, agency, "odd", "Branstead shoppers face long drive", odd, 0)
+    story = Story.objects.get(pk=first.story_id)
+    assert story.representative_id == first.pk and story.headline == first.headline
+    old_path = "/chile-sun" + story_path(story)
+    for n in range(1, 6):
+        headline, body = fire_report(FIRE_BRANSTEAD, n)
+        _report(tmp_path, agency, f"fire{n}", f"{headline} ({n})", body.split("\n"), n)
+    story.refresh_from_db()
+    members = list(ArticleSignature.objects.filter(article__story=story)
+                   .order_by("published_at").values_list("article_id", "vector"))
+    assert len(members) == 6
+    nearest = members[similarity.representative([v for _, v in members], story.centroid)][0]
+    assert story.representative_id == nearest != first.pk
+    assert story.headline == Article.objects.get(pk=nearest).headline
+    # The page is titled after the representative; the first headline's address redirects.
+    response = client.get(old_path)
+    assert response.status_code == 301
+    assert response["Location"].endswith(story_path(story))
+    page = client.get(response["Location"]).content.decode()
+    assert f"<h1 class=\"page-title\">{story.headline}" in page
+
+
+def test_a_withdrawn_representative_hands_the_name_on(tmp_path):
+    agency = services.agency_ensure(code="AGA")
+    articles = []
+    for n in range(3):
+        headline, body = fire_report(FIRE_BRANSTEAD, n)
+        articles.append(_report(tmp_path, agency, f"fire{n}", f"{headline} ({n})",
+                                body.split("\n"), n))
+    story = Story.objects.get(pk=articles[0].story_id)
+    assert {a.story_id for a in articles} == {story.pk}
+    representative = Article.objects.get(pk=story.representative_id)
+    services.article_kill(article=representative, reason="withdrawn by the agency")
+    story.refresh_from_db()
+    assert story.representative_id != representative.pk
+    assert story.headline == Article.objects.get(pk=story.representative_id).headline
