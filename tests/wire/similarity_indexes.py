@@ -98,7 +98,7 @@ class InMemoryStories:
         pass a ``key`` per item and read :meth:`story_of` for the final answer."""
         if not self.frequencies_frozen:
             self.frequencies.add(feats.term_counts)
-        vector = tfidf_vector(feats, self.frequencies, name_boost=self.params.name_boost)
+        vector = tfidf_vector(feats, self.frequencies)
         story, _score = best_story(vector, feats.anchors,
                                    self.candidates(query_terms(vector), when), self.params)
         if story is None:

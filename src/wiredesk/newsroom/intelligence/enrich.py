@@ -26,7 +26,6 @@ from wiredesk.newsroom.intelligence.stories import (
     assign_story,
     split_if_blended,
     story_state,
-    story_vector,
 )
 from wiredesk.newsroom.models import (
     Agency,
@@ -69,7 +68,7 @@ def enrich_article(article: Article, *, created: bool) -> None:
     frequencies = DbFrequencies()
     if created or not ArticleSignature.objects.filter(article=article).exists():
         frequencies.add(feats.term_counts)
-    vector = story_vector(feats, frequencies)
+    vector = similarity.tfidf_vector(feats, frequencies)
     _store_signature(article, feats, vector, created=created)
     _store_tags(article, text, created=created)
     if not created and article.story_id is not None:

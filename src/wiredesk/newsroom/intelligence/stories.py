@@ -23,12 +23,6 @@ STORY_PARAMS = similarity.StoryParams()
 STORY_TERMS_KEPT = 2 * similarity.QUERY_TERMS
 
 
-def story_vector(feats: similarity.Features, frequencies: similarity.DocumentFrequencies
-                 ) -> dict[str, float]:
-    """An article's TF-IDF vector, its names weighted as the story settings compare them."""
-    return similarity.tfidf_vector(feats, frequencies, name_boost=STORY_PARAMS.name_boost)
-
-
 def story_state(story: Story) -> similarity.StoryState:
     return similarity.StoryState(story.pk, dict(story.centroid), Counter(story.anchors),
                                  story.size, story.last_published_at)
