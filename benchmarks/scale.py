@@ -171,14 +171,14 @@ def measure(n: int, base: list[tuple[str, str]], start: datetime, items: int, *,
     end = start + timedelta(seconds=86400 * n / PER_DAY)
     seconds, cpu, peaks, slowest = [], [], [], []
     checked = []
-    real_check = intelligence._split_if_blended
+    real_check = intelligence.split_if_blended
 
     def counting_check(story, *args, **kwargs):
         if story.size >= sim.SPLIT_MIN_SIZE:
             checked.append(story.pk)
         return real_check(story, *args, **kwargs)
 
-    intelligence._split_if_blended = counting_check
+    intelligence.split_if_blended = counting_check
     for k in range(offset, offset + items):
         headline, body = base[(k * 7919) % len(base)]
         body = body.replace(" the ", f" the{k} ", 3)
@@ -197,7 +197,7 @@ def measure(n: int, base: list[tuple[str, str]], start: datetime, items: int, *,
         peaks.append(tracemalloc.get_traced_memory()[1])
         tracemalloc.stop()
         slowest.append((seconds[-1], watch.worst[0], " ".join(watch.worst[1].split())[:300]))
-    intelligence._split_if_blended = real_check
+    intelligence.split_if_blended = real_check
     seconds.sort()
     slowest.sort(reverse=True)
     return {"articles": n, "items": items, "items_blend_checked": len(checked),

@@ -1,6 +1,6 @@
 """Story clustering on ECB+: the product's online clustering vs TF-IDF + agglomerative (oracle k).
 
-    python benchmarks/stories.py --data ../shared/data/ecb_plus [--out FILE]
+    python benchmarks/stories.py --data ../shared/data/ecb_plus [--out FILE] [--cv 5]
 
 Items arrive one by one in a seeded random order (ECB+ has no usable times); the number of
 clusters is never given. The reference is scikit-learn's TF-IDF (sublinear, English stop
@@ -24,6 +24,12 @@ sys.path.insert(0, str(ROOT))
 from tests.wire.similarity_indexes import InMemoryStories  # noqa: E402
 
 from wiredesk.wire.similarity import StoryParams, features  # noqa: E402
+
+# What --cv chooses from: the names' weight in the vectors and the share of a join that
+# must come from words other than names ("release" is the previous release: neither).
+CV_NAME_BOOSTS = (1.0, 2.0, 3.0)
+CV_CONTENT_FLOORS = (0.0, 0.10, 0.15)
+RELEASE_PARAMS = StoryParams(name_boost=1.0, content_floor=0.0)  # as the release compared
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -97,7 +103,7 @@ def product_clustering(docs: list[dict], seed: int, params: StoryParams | None =
     order = list(range(len(docs)))
     random.Random(seed).shuffle(order)
     stories = InMemoryStories(params)
-    feats = [features(*clean_text(d["text"]))[0] for d in docs]
+    feats = _features(docs)
     if warm_idf:
         for f in feats:
             stories.frequencies.add(f.term_counts)
@@ -106,6 +112,55 @@ def product_clustering(docs: list[dict], seed: int, params: StoryParams | None =
         stories.assign(feats[index], key=index)
     # A split may move items that arrived earlier: the answer is where each item ends up.
     return {d["doc_id"]: stories.story_of(i) for i, d in enumerate(docs)}
+
+
+_FEATURES: dict[str, object] = {}
+
+
+def _features(docs: list[dict]) -> list:
+    for d in docs:
+        if d["doc_id"] not in _FEATURES:
+            _FEATURES[d["doc_id"]] = features(*clean_text(d["text"]))[0]
+    return [_FEATURES[d["doc_id"]] for d in docs]
+
+
+def mean_f1(docs: list[dict], params: StoryParams, seeds: int) -> float:
+    gold = [d["cluster_id"] for d in docs]
+    scores = []
+    for seed in range(seeds):
+        assigned = product_clustering(docs, seed, params)
+        scores.append(bcubed(gold, [assigned[d["doc_id"]] for d in docs])[2])
+    return sum(scores) / len(scores)
+
+
+def cross_validate(docs: list[dict], folds: int, seeds: int) -> list[dict]:
+    """Settings chosen on the other folds' topics, scored on the fold's own topics.
+
+    Each fold holds every ``folds``-th topic; its articles are clustered on their own (the
+    other topics are not there), as ECB+ topics no one here has would be.
+    """
+    topics = sorted({d["topic"] for d in docs})
+    grid = [StoryParams(name_boost=b, content_floor=f)
+            for b in CV_NAME_BOOSTS for f in CV_CONTENT_FLOORS]
+    rows = []
+    for fold in range(folds):
+        held = set(topics[fold::folds])
+        train = [d for d in docs if d["topic"] not in held]
+        test = [d for d in docs if d["topic"] in held]
+        scored = [(mean_f1(train, params, seeds), params) for params in grid]
+        best_train, best = max(scored, key=lambda sp: (sp[0], -sp[1].name_boost,
+                                                       -sp[1].content_floor))
+        row = {"fold": fold, "topics": sorted(held), "name_boost": best.name_boost,
+               "content_floor": best.content_floor, "train_f1": best_train,
+               "test_f1": mean_f1(test, best, seeds),
+               "test_f1_release": mean_f1(test, RELEASE_PARAMS, seeds),
+               "test_f1_default": mean_f1(test, StoryParams(), seeds)}
+        print(f"fold {fold} topics {row['topics']}: chose boost {best.name_boost} floor "
+              f"{best.content_floor} (train F1 {best_train:.3f}); held-out F1 "
+              f"{row['test_f1']:.3f}, release {row['test_f1_release']:.3f}, "
+              f"default {row['test_f1_default']:.3f}", flush=True)
+        rows.append(row)
+    return rows
 
 
 def reference_clustering(docs: list[dict]) -> list[int]:
@@ -125,17 +180,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="write one JSON line per article")
     parser.add_argument("--seeds", type=int, default=5, help="arrival orders to average")
     parser.add_argument("--no-reference", action="store_true")
+    parser.add_argument("--cv", type=int, default=0,
+                        help="instead: choose the settings by cross-validation over this many "
+                             "folds of topics (writes results/stories_cv.json)")
+    parser.add_argument("--cv-seeds", type=int, default=2)
     args = parser.parse_args(argv)
     docs = load(args.data)
+    if args.cv:
+        RESULTS.mkdir(exist_ok=True)
+        rows = cross_validate(docs, args.cv, args.cv_seeds)
+        (RESULTS / "stories_cv.json").write_text(json.dumps(rows, indent=2) + "\n")
+        return 0
     gold = [d["cluster_id"] for d in docs]
     result = {"docs": len(docs), "gold_clusters": len(set(gold))}
     rows = []
     first = None
-    for warm in (False, True):
+    for name, params, warm in (("product", None, False), ("product_warm_idf", None, True),
+                               ("names_unweighted", RELEASE_PARAMS, False)):
         runs = []
         started = time.perf_counter()
         for seed in range(args.seeds):
-            assigned = product_clustering(docs, seed, warm_idf=warm)
+            assigned = product_clustering(docs, seed, params, warm_idf=warm)
             first = first or assigned
             pred = [assigned[d["doc_id"]] for d in docs]
             p, r, f = bcubed(gold, pred)
@@ -147,12 +212,12 @@ def main(argv: list[str] | None = None) -> int:
                             "within_topic_b3_f1")}
         mean["b3_f1_min"] = min(run["b3_f1"] for run in runs)
         mean["b3_f1_max"] = max(run["b3_f1"] for run in runs)
-        name = "product_warm_idf" if warm else "product"
         result[name] = mean
         result[name + "_runs"] = runs
         result[name + "_seconds_per_run"] = (time.perf_counter() - started) / args.seeds
-        rows.append((f"wiredesk online, k unknown{', IDF warm' if warm else ''} "
-                     f"({args.seeds} orders)", mean))
+        label = {"product": "", "product_warm_idf": ", IDF warm",
+                 "names_unweighted": ", names unweighted, no floor"}[name]
+        rows.append((f"wiredesk online, k unknown{label} ({args.seeds} orders)", mean))
     if not args.no_reference:
         ref_pred = reference_clustering(docs)
         p, r, f = bcubed(gold, ref_pred)
@@ -164,10 +229,10 @@ def main(argv: list[str] | None = None) -> int:
         result["ratio_f1_product_warm_idf_over_reference"] = (
             result["product_warm_idf"]["b3_f1"] / f)
         rows.append(("TF-IDF + agglomerative, given k (reference)", reference))
-    print(f"{'system':<48} {'B3-P':>6} {'B3-R':>6} {'B3-F1':>6} {'ARI':>6} {'k':>5} "
+    print(f"{'system':<52} {'B3-P':>6} {'B3-R':>6} {'B3-F1':>6} {'ARI':>6} {'k':>5} "
           f"{'topic-F1':>8}")
     for name, row in rows:
-        print(f"{name:<48} {row['b3_precision']:6.3f} {row['b3_recall']:6.3f} "
+        print(f"{name:<52} {row['b3_precision']:6.3f} {row['b3_recall']:6.3f} "
               f"{row['b3_f1']:6.3f} {row['ari']:6.3f} {row['clusters']:5.0f} "
               f"{row['within_topic_b3_f1']:8.3f}")
     if "ratio_f1_product_over_reference" in result:
