@@ -33,6 +33,7 @@ are chosen on the other topics, then scored on the fold's.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import subprocess
@@ -53,71 +54,98 @@ from stories import clean_text, load  # noqa: E402
 from wiredesk.wire import similarity  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
-RELEASE = "33938f3"  # main before this change
+RELEASE = "33938f3"  # the release before SEE ALSO was reworked (issue 17)
+MAIN = "b1be41c"  # main before core names' agreement counted
 SHOWN = 2  # boxes an article page shows (editions.selectors.see_also)
 
 
-def release_module(ref: str) -> types.ModuleType:
-    """The release's ``wire/similarity/related.py``, loaded from git as a module."""
+def picker_module(ref: str, name: str) -> types.ModuleType:
+    """``wire/similarity/related.py`` of commit ``ref``, loaded from git as a module."""
     source = subprocess.run(["git", "show", f"{ref}:src/wiredesk/wire/similarity/related.py"],
                             cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    module = types.ModuleType("release_related")
+    module = types.ModuleType(name)
     sys.modules[module.__name__] = module  # dataclasses look their module up
     exec(compile(source, f"{ref}:related.py", "exec"), module.__dict__)
     return module
 
 
-def run_order(docs: list[dict], feats: list, seed: int, *, picker: str,
-              release: types.ModuleType | None = None, params: dict | None = None
-              ) -> dict[str, list[str]]:
-    """Every article's SEE ALSO (doc ids of the picked stories' first articles)."""
+def _arrivals(docs: list[dict], seed: int) -> list[int]:
     order = list(range(len(docs)))
     random.Random(seed).shuffle(order)
-    stories = InMemoryStories()
-    related = InMemoryRelated(stories, **(params or {}))
-    article_rows: dict[int, list[int]] = {}  # the release: rows per article
-    for index in order:
-        story_id = stories.assign(feats[index], key=index)
-        if picker == "product":
-            related.after_assign(story_id)
-        else:
-            vector = similarity.tfidf_vector(feats[index], stories.frequencies)
-            hits: Counter[int] = Counter()
-            for term in similarity.query_terms(vector):
-                for other in stories.postings.get(term, ()):
-                    if other != story_id:
-                        hits[other] += 1
-            found = sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))[:30]
-            cands = [release.RelatedCandidate(
-                story_id=s, similarity=similarity.cosine(vector, stories.stories[s].centroid))
-                for s, _ in found]
-            ranked = release.rank_related(cands, own_story=story_id)
-            article_rows[index] = [c.story_id for c in ranked]
-    final = {i: stories.story_of(i) for i in order}
+    return order
+
+
+def _as_doc_ids(docs: list[dict], order: list[int], stories: InMemoryStories,
+                answers: dict[int, list[int]]) -> dict[str, list[str]]:
+    """Picked stories named by their first article's doc id, per article."""
     first: dict[int, int] = {}
     for i in order:
-        first.setdefault(final[i], i)
-    answers = {}
-    if picker == "product":
-        for i in order:
-            answers[i] = related.see_also(final[i], limit=SHOWN)
-    else:
-        newest_first = list(reversed(order))
-        for i in order:
-            picks: list[int] = []
-            for story_id in article_rows[i]:
-                if (len(picks) < SHOWN and story_id != final[i] and story_id not in picks
-                        and story_id in first):
-                    picks.append(story_id)
-            # The release's page filled the boxes with the newest other articles.
-            for j in newest_first:
-                if len(picks) >= SHOWN:
-                    break
-                if final[j] != final[i] and final[j] not in picks:
-                    picks.append(final[j])
-            answers[i] = picks
+        first.setdefault(stories.story_of(i), i)
     return {docs[i]["doc_id"]: [docs[first[s]]["doc_id"] for s in answers[i] if s in first]
             for i in order}
+
+
+def product_orders(docs: list[dict], feats: list, seed: int, pickers: dict[str, dict]
+                   ) -> tuple[dict[str, dict[str, list[str]]], dict[str, float]]:
+    """Every article's SEE ALSO under each of ``pickers`` (``InMemoryRelated`` settings: a
+    ``picker`` module and ``rank_related``'s rules), all fed by one story clustering; and
+    the seconds each spent in its SEE ALSO step."""
+    order = _arrivals(docs, seed)
+    stories = InMemoryStories()
+    related = {name: InMemoryRelated(stories, **rules) for name, rules in pickers.items()}
+    seconds = dict.fromkeys(pickers, 0.0)
+    for index in order:
+        story_id = stories.assign(feats[index], key=index)
+        for name, rows in related.items():
+            started = time.perf_counter()
+            rows.after_assign(story_id)
+            seconds[name] += time.perf_counter() - started
+    answers = {name: _as_doc_ids(docs, order, stories, {
+        i: rows.see_also(stories.story_of(i), limit=SHOWN) for i in order})
+        for name, rows in related.items()}
+    return answers, seconds
+
+
+def release_order(docs: list[dict], feats: list, seed: int, release: types.ModuleType
+                  ) -> tuple[dict[str, list[str]], float]:
+    """The release's SEE ALSO: its ranking of the article's own vector at arrival, shown
+    with the newest other articles filling two boxes; and the seconds of its ranking."""
+    order = _arrivals(docs, seed)
+    stories = InMemoryStories()
+    article_rows: dict[int, list[int]] = {}
+    seconds = 0.0
+    for index in order:
+        story_id = stories.assign(feats[index], key=index)
+        started = time.perf_counter()
+        vector = similarity.tfidf_vector(feats[index], stories.frequencies)
+        hits: Counter[int] = Counter()
+        for term in similarity.query_terms(vector):
+            for other in stories.postings.get(term, ()):
+                if other != story_id:
+                    hits[other] += 1
+        found = sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))[:30]
+        cands = [release.RelatedCandidate(
+            story_id=s, similarity=similarity.cosine(vector, stories.stories[s].centroid))
+            for s, _ in found]
+        article_rows[index] = [c.story_id for c in
+                               release.rank_related(cands, own_story=story_id)]
+        seconds += time.perf_counter() - started
+    final = {i: stories.story_of(i) for i in order}
+    newest_first = list(reversed(order))
+    answers = {}
+    for i in order:
+        picks: list[int] = []
+        for story_id in article_rows[i]:
+            if len(picks) < SHOWN and story_id != final[i] and story_id not in picks:
+                picks.append(story_id)
+        # The release's page filled the boxes with the newest other articles.
+        for j in newest_first:
+            if len(picks) >= SHOWN:
+                break
+            if final[j] != final[i] and final[j] not in picks:
+                picks.append(final[j])
+        answers[i] = picks
+    return _as_doc_ids(docs, order, stories, answers), seconds
 
 
 def score(docs: list[dict], answers: dict[str, list[str]], topics: set[int] | None = None
@@ -153,7 +181,9 @@ def mean(rows: list[dict]) -> dict:
     return {k: sum(r[k] for r in rows) / len(rows) for k in rows[0]}
 
 
-GRID = {"minimum": [0.12, 0.15, 0.18, 0.20, 0.25], "name_weight": [0.5, 1.0, 1.5]}
+# The settings that decide a box, tried by cross-validation: the floor, the weight of the
+# names two stories share, the weight of their core names' agreement.
+GRID = {"minimum": [0.18, 0.20], "name_weight": [0.5, 1.0], "agreement_weight": [0.0, 0.2]}
 
 
 def cross_validate(docs: list[dict], feats: list, seeds: list[int], folds: int) -> dict:
@@ -162,12 +192,13 @@ def cross_validate(docs: list[dict], feats: list, seeds: list[int], folds: int) 
     topics = sorted({d["topic"] for d in docs})
     random.Random(0).shuffle(topics)
     parts = [set(topics[k::folds]) for k in range(folds)]
-    runs = {}
-    for floor in GRID["minimum"]:
-        for weight in GRID["name_weight"]:
-            runs[(floor, weight)] = [run_order(docs, feats, seed, picker="product",
-                                               params={"minimum": floor, "name_weight": weight})
-                                   for seed in seeds]
+    keys = list(itertools.product(*GRID.values()))
+    runs: dict[tuple, list] = {key: [] for key in keys}
+    for seed in seeds:
+        answers, _ = product_orders(docs, feats, seed, {
+            key: dict(zip(GRID, key, strict=True)) for key in keys})
+        for key in keys:
+            runs[key].append(answers[key])
     results = []
     for part in parts:
         training = set(topics) - part
@@ -177,8 +208,7 @@ def cross_validate(docs: list[dict], feats: list, seeds: list[int], folds: int) 
         key = (max(ok, key=lambda k: (table[k]["box_share"], -k[0], k[1])) if ok
                else max(table, key=lambda k: table[k]["precision_at_1"]))
         held = mean([score(docs, a, part) for a in runs[key]])
-        results.append({"topics": sorted(part), "minimum": key[0], "name_weight": key[1],
-                        **held})
+        results.append({"topics": sorted(part), **dict(zip(GRID, key, strict=True)), **held})
     weights = [r["articles"] for r in results]
     pooled = {k: sum(r[k] * w for r, w in zip(results, weights, strict=True)) / sum(weights)
               for k in ("precision_at_1", "precision_at_2", "box_share")}
@@ -191,45 +221,54 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="one JSON line per article (first order)")
     parser.add_argument("--seeds", type=int, default=5, help="arrival orders to average")
     parser.add_argument("--ref", default=RELEASE, help="the release whose picker is the reference")
+    parser.add_argument("--main", default=MAIN, help="main before this change, a second reference")
     parser.add_argument("--cv", type=int, default=0, help="folds over topics (0: none)")
     parser.add_argument("--results", type=Path, default=RESULTS / "related.json")
     args = parser.parse_args(argv)
     docs = load(args.data)
     feats = [similarity.features(*clean_text(d["text"]))[0] for d in docs]
-    release = release_module(args.ref)
+    release = picker_module(args.ref, "release_related")
+    current = picker_module(args.main, "main_related")
     seeds = list(range(args.seeds))
     result: dict = {"docs": len(docs), "topics": len({d["topic"] for d in docs}),
-                    "seeds": args.seeds, "reference_commit": args.ref}
+                    "seeds": args.seeds, "reference_commit": args.ref,
+                    "main_commit": args.main}
+    runs: dict[str, list] = {"release": [], "main": [], "product": []}
+    seconds = dict.fromkeys(runs, 0.0)
     first_answers = None
+    for seed in seeds:
+        answers, spent = release_order(docs, feats, seed, release)
+        runs["release"].append(score(docs, answers))
+        seconds["release"] += spent
+        both, spent = product_orders(docs, feats, seed,
+                                     {"main": {"picker": current}, "product": {}})
+        for name in ("main", "product"):
+            runs[name].append(score(docs, both[name]))
+            seconds[name] += spent[name]
+        first_answers = first_answers or both["product"]
     rows = []
-    for name in ("release", "product"):
-        started = time.perf_counter()
-        runs = []
-        for seed in seeds:
-            answers = run_order(docs, feats, seed, picker=name, release=release)
-            if name == "product" and first_answers is None:
-                first_answers = answers
-            runs.append(score(docs, answers))
-        result[name] = mean(runs)
+    for name, scored in runs.items():
+        result[name] = mean(scored)
         result[name]["max_other_topics_one_story"] = max(
-            r["max_other_topics_one_story"] for r in runs)
-        result[name]["max_articles_one_story"] = max(r["max_articles_one_story"] for r in runs)
-        result[name + "_runs"] = runs
-        result[name + "_seconds_per_order"] = (time.perf_counter() - started) / len(seeds)
+            r["max_other_topics_one_story"] for r in scored)
+        result[name]["max_articles_one_story"] = max(r["max_articles_one_story"] for r in scored)
+        result[name + "_runs"] = scored
+        result[name + "_related_seconds_per_order"] = seconds[name] / len(seeds)
         rows.append((name, result[name]))
     print(f"{'picker':<10} {'P@1':>6} {'P@2':>6} {'box':>6} {'right@1/all':>11} "
-          f"{'max topics':>10} {'max articles':>12}")
+          f"{'max topics':>10} {'max articles':>12} {'s/order':>8}")
     for name, row in rows:
         print(f"{name:<10} {row['precision_at_1']:6.3f} {row['precision_at_2']:6.3f} "
               f"{row['box_share']:6.3f} {row['right_at_1_share_of_all']:11.3f} "
-              f"{row['max_other_topics_one_story']:10d} {row['max_articles_one_story']:12d}")
+              f"{row['max_other_topics_one_story']:10d} {row['max_articles_one_story']:12d} "
+              f"{result[name + '_related_seconds_per_order']:8.2f}")
     if args.cv:
         result["cross_validation"] = cross_validate(docs, feats, seeds, args.cv)
         pooled = result["cross_validation"]["pooled_held_out"]
         print(f"cross-validation over topics ({args.cv} folds), held-out: "
               f"P@1 {pooled['precision_at_1']:.3f}, P@2 {pooled['precision_at_2']:.3f}, "
-              f"box {pooled['box_share']:.3f}; chosen (floor, name weight): "
-              + ", ".join(f"({r['minimum']}, {r['name_weight']})"
+              f"box {pooled['box_share']:.3f}; chosen (floor, name weight, agreement weight): "
+              + ", ".join(f"({r['minimum']}, {r['name_weight']}, {r['agreement_weight']})"
                           for r in result["cross_validation"]["folds"]))
     args.results.parent.mkdir(exist_ok=True)
     args.results.write_text(json.dumps(result, indent=2) + "\n")

@@ -159,9 +159,11 @@ class InMemoryRelated:
     article of the story shows.
     """
 
-    def __init__(self, stories: InMemoryStories, *, lookup: int = 30, **rules) -> None:
+    def __init__(self, stories: InMemoryStories, *, lookup: int = 30, picker=similarity,
+                 **rules) -> None:
         self.stories = stories
         self.lookup = lookup
+        self.picker = picker  # what has story_candidates and rank_related (an older one)
         self.rules = rules  # rank_related's settings, when a benchmark tries others
         self.rows: dict[int, dict[int, float]] = {}  # story -> {related story: score}
 
@@ -193,8 +195,8 @@ class InMemoryRelated:
         if also is not None and also not in {s.story_id for s in found}:
             found.append(self.stories.stories[also])  # the story that picked this one
         picks = self._picks()
-        ranked = similarity.rank_related(
-            similarity.story_candidates(story, found, picks=picks),
+        ranked = self.picker.rank_related(
+            self.picker.story_candidates(story, found, picks=picks),
             own_story=story_id, now=when, **self.rules)
         self.rows[story_id] = {c.story_id: c.score for c in ranked}
         return ranked

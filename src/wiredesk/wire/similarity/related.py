@@ -23,8 +23,9 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import lru_cache
 
-from wiredesk.wire.similarity.stories import StoryState
+from wiredesk.wire.similarity.stories import StoryState, anchor_agreement
 
 # Cosine of two stories' (stemmed) centroids under which no link is made: on ECB+ the
 # other event of a pair mostly scores 0.15-0.5, stories of another kind mostly under 0.05.
@@ -33,6 +34,9 @@ RELATED_FLOOR = 0.18
 STEM_CHARS = 6
 # How much the likeness of the two stories' names alone is taken off the similarity.
 NAME_WEIGHT = 1.0
+# How much agreeing on the names each story keeps coming back to (clustering's anchor
+# agreement, in [-1, 1]) is taken off the score: clashing core names raise a candidate.
+AGREEMENT_WEIGHT = 0.2
 # A candidate already shown by this many other stories has its score halved (and so on).
 DIVERSITY_PICKS = 4
 # Tie-breakers: at most these shares of the score.
@@ -55,6 +59,7 @@ class RelatedCandidate:
     last_seen: datetime | None = None
     section: str = ""
     names: float = 0.0  # likeness of the two stories' names alone (related_similarity)
+    agreement: float = 0.0  # of the two stories' core names, in [-1, 1] (core_agreement)
     picks: int = 0  # how many other stories already show this one as SEE ALSO
     score: float = 0.0  # set by rank_related: the order the boxes are shown in
 
@@ -68,6 +73,7 @@ def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     return dot / (na * nb) if na and nb else 0.0
 
 
+@lru_cache(maxsize=1 << 16)  # the same few thousand terms, stemmed for every comparison
 def related_term(term: str) -> str:
     """A term cut to its stem, roughly: the possessive and a plural ``s`` off, then its
     first :data:`STEM_CHARS` letters, so *Kazakhstan's*, *Kazakh* and *Kazakhs*, or
@@ -99,24 +105,55 @@ def related_similarity(centroid: Mapping[str, float], anchors: Iterable[str],
     the names they say it about are one event told twice; two that share what they say
     about different names are two events of one kind, the SEE ALSO a reader wants.
     """
-    names = {related_term(a) for a in (*anchors, *other_anchors)}
-    centroid, other_centroid = _stemmed(centroid), _stemmed(other_centroid)
-    whole = _cosine(centroid, other_centroid)
+    return _likeness(_Stemmed.of(centroid, anchors), _Stemmed.of(other_centroid, other_anchors))
+
+
+@dataclass(frozen=True, slots=True)
+class _Stemmed:
+    """A story's centroid and names as stems, made once per ranking (not per pair)."""
+
+    centroid: dict[str, float]
+    names: frozenset[str]
+
+    @classmethod
+    def of(cls, centroid: Mapping[str, float], anchors: Iterable[str]) -> _Stemmed:
+        return cls(_stemmed(centroid), frozenset(related_term(a) for a in anchors))
+
+
+def _likeness(mine: _Stemmed, theirs: _Stemmed) -> tuple[float, float]:
+    whole = _cosine(mine.centroid, theirs.centroid)
+    names = mine.names | theirs.names
     if not names:
         return whole, 0.0
-    mine = {t: w for t, w in centroid.items() if t in names}
-    theirs = {t: w for t, w in other_centroid.items() if t in names}
-    return whole, _cosine(mine, theirs)
+    return whole, _cosine({t: w for t, w in mine.centroid.items() if t in names},
+                          {t: w for t, w in theirs.centroid.items() if t in names})
+
+
+def core_agreement(story: StoryState, other: StoryState) -> float:
+    """In [-1, 1]: whether the names each story keeps coming back to (named by at least two
+    of its reports, as clustering counts them) are the other's names too, both ways.
+
+    The other earthquake names another town and other rescuers: its core names clash. A
+    second account of the same event, which clustering kept apart, names the same ones.
+    """
+    return 0.5 * (_agreement_with(story, other) + _agreement_with(other, story))
+
+
+def _agreement_with(story: StoryState, other: StoryState) -> float:
+    least = 1 if story.size < 3 else 2
+    core = frozenset(a for a, n in story.anchors.items() if n >= least)
+    return anchor_agreement(core, other.anchors, other.size)
 
 
 def related_score(cand: RelatedCandidate, *, section: str = "", now: datetime | None = None,
                   half_life: timedelta = timedelta(days=3),
-                  diversity: int = DIVERSITY_PICKS, name_weight: float | None = None
-                  ) -> float:
-    """The ranking score: similarity, slightly faded with age, slightly raised by a shared
-    section, divided down when the story is already many others' SEE ALSO."""
+                  diversity: int = DIVERSITY_PICKS, name_weight: float | None = None,
+                  agreement_weight: float = AGREEMENT_WEIGHT) -> float:
+    """The ranking score: similarity less what says "the same event" (shared names, agreeing
+    core names), slightly faded with age, slightly raised by a shared section, divided down
+    when the story is already many others' SEE ALSO."""
     weight = NAME_WEIGHT if name_weight is None else name_weight
-    score = cand.similarity - weight * cand.names
+    score = cand.similarity - weight * cand.names - agreement_weight * cand.agreement
     if now is not None and cand.last_seen is not None:
         age = max((now - cand.last_seen).total_seconds(), 0.0)
         score *= 1.0 - RECENCY_SHARE + RECENCY_SHARE * 0.5 ** (age / half_life.total_seconds())
@@ -130,8 +167,8 @@ def related_score(cand: RelatedCandidate, *, section: str = "", now: datetime | 
 def rank_related(candidates: Iterable[RelatedCandidate], *, own_story: int | None,
                  section: str = "", now: datetime | None = None, limit: int = RELATED_LIMIT,
                  half_life: timedelta = timedelta(days=3), minimum: float = RELATED_FLOOR,
-                 name_weight: float | None = None, diversity: int = DIVERSITY_PICKS
-                 ) -> list[RelatedCandidate]:
+                 name_weight: float | None = None, diversity: int = DIVERSITY_PICKS,
+                 agreement_weight: float = AGREEMENT_WEIGHT) -> list[RelatedCandidate]:
     """Other stories worth a SEE ALSO, best first; often none.
 
     Never the item's own story, never one reporting the same event, never one under the
@@ -143,7 +180,8 @@ def rank_related(candidates: Iterable[RelatedCandidate], *, own_story: int | Non
         if cand.story_id == own_story or cand.similarity < minimum:
             continue
         score = related_score(cand, section=section, now=now, half_life=half_life,
-                              diversity=diversity, name_weight=name_weight)
+                              diversity=diversity, name_weight=name_weight,
+                              agreement_weight=agreement_weight)
         kept = best.get(cand.story_id)
         if kept is None or score > kept[0]:
             best[cand.story_id] = (score, cand)
@@ -158,13 +196,14 @@ def story_candidates(story: StoryState, others: Iterable[StoryState], *,
     picks = picks or {}
     sections = sections or {}
     found = []
+    mine = _Stemmed.of(story.centroid, story.anchors)
     for other in others:
         if other.story_id == story.story_id:
             continue
-        similarity, names = related_similarity(story.centroid, story.anchors,
-                                               other.centroid, other.anchors)
+        similarity, names = _likeness(mine, _Stemmed.of(other.centroid, other.anchors))
         found.append(RelatedCandidate(story_id=other.story_id, similarity=similarity,
                                       last_seen=other.last_seen,
                                       section=sections.get(other.story_id, ""),
-                                      names=names, picks=picks.get(other.story_id, 0)))
+                                      names=names, agreement=core_agreement(story, other),
+                                      picks=picks.get(other.story_id, 0)))
     return found
