@@ -178,7 +178,18 @@ def measure(n: int, base: list[tuple[str, str]], start: datetime, items: int, *,
             checked.append(story.pk)
         return real_check(story, *args, **kwargs)
 
+    real_related = intelligence._store_related
+    related_seconds: list[float] = []
+
+    def timed_related(*args, **kwargs):  # the SEE ALSO step alone (issue 17's cost)
+        began = time.perf_counter()
+        try:
+            return real_related(*args, **kwargs)
+        finally:
+            related_seconds.append(time.perf_counter() - began)
+
     intelligence.split_if_blended = counting_check
+    intelligence._store_related = timed_related
     for k in range(offset, offset + items):
         headline, body = base[(k * 7919) % len(base)]
         body = body.replace(" the ", f" the{k} ", 3)
@@ -198,6 +209,7 @@ def measure(n: int, base: list[tuple[str, str]], start: datetime, items: int, *,
         tracemalloc.stop()
         slowest.append((seconds[-1], watch.worst[0], " ".join(watch.worst[1].split())[:300]))
     intelligence.split_if_blended = real_check
+    intelligence._store_related = real_related
     seconds.sort()
     slowest.sort(reverse=True)
     return {"articles": n, "items": items, "items_blend_checked": len(checked),
@@ -205,6 +217,7 @@ def measure(n: int, base: list[tuple[str, str]], start: datetime, items: int, *,
             # This process's CPU: on SQLite (in-process) nearly the whole step, and far less
             # sensitive than wall time to other work on a shared machine.
             "mean_cpu_ms": 1000 * sum(cpu) / len(cpu),
+            "related_mean_ms": 1000 * sum(related_seconds) / max(len(related_seconds), 1),
             "median_ms": 1000 * seconds[len(seconds) // 2],
             "p90_ms": 1000 * seconds[int(len(seconds) * 0.9)],
             "max_ms": 1000 * seconds[-1],
@@ -259,6 +272,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{connection.vendor:<10} {n:>9} articles: {row['mean_ms']:7.1f} ms/item mean "
               f"({row['mean_cpu_ms']:.1f} CPU), "
               f"{row['median_ms']:7.1f} median, {row['max_ms']:7.1f} max, "
+              f"{row['related_mean_ms']:.1f} of it in SEE ALSO, "
               f"peak {row['peak_python_mib']:.1f} MiB, "
               f"{row['items_blend_checked']} of {row['items']} ran the blend check", flush=True)
     result = {"database": connection.vendor, "rows": rows,

@@ -1,6 +1,7 @@
 """SEE ALSO's pure rules: relevant or absent (the floor), another story of the same kind
 rather than the same event again (names), no story shown everywhere (diversity)."""
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from tests.story_texts import COURT, FLOOD, MATCH, QUAKE_MIRENA, QUAKE_TARVEN
@@ -42,6 +43,21 @@ def test_sharing_the_names_too_is_the_same_event_told_again():
     other_of_its_kind = cand(3, 0.35, names=0.1)
     ranked = sim.rank_related([same_event, other_of_its_kind], own_story=1, now=NOW)
     assert [c.story_id for c in ranked] == [3, 2]
+
+
+def test_agreeing_core_names_are_the_same_event_told_again():
+    quake = sim.StoryState(1, {"quake": 1.0}, Counter(mirena=3, rescuers=2, tuesday=1), 3)
+    told_again = sim.StoryState(2, {"quake": 1.0}, Counter(mirena=2, rescuers=2), 3)
+    other_quake = sim.StoryState(3, {"quake": 1.0}, Counter(tarven=3, firefighters=2), 3)
+    assert sim.core_agreement(quake, told_again) == 1.0
+    assert sim.core_agreement(quake, other_quake) == -1.0
+    # Alike in all else, the other earthquake comes first; without the rule the lower id would.
+    cands = [cand(2, 0.40, agreement=1.0), cand(3, 0.40, agreement=-1.0)]
+    assert [c.story_id for c in sim.rank_related(cands, own_story=1, now=NOW)] == [3, 2]
+    assert [c.story_id for c in sim.rank_related(cands, own_story=1, now=NOW,
+                                                 agreement_weight=0.0)] == [2, 3]
+    found = sim.story_candidates(quake, [told_again, other_quake])
+    assert {c.story_id: c.agreement for c in found} == {2: 1.0, 3: -1.0}
 
 
 def test_recency_and_section_only_break_ties():

@@ -58,6 +58,7 @@ from wiredesk.wire.similarity.item_features import (
     words,
 )
 from wiredesk.wire.similarity.related import (
+    AGREEMENT_WEIGHT,
     DIVERSITY_PICKS,
     NAME_WEIGHT,
     RELATED_FLOOR,
@@ -66,6 +67,7 @@ from wiredesk.wire.similarity.related import (
     REVERSE_LINKS,
     STEM_CHARS,
     RelatedCandidate,
+    core_agreement,
     rank_related,
     related_score,
     related_similarity,
@@ -99,6 +101,7 @@ from wiredesk.wire.similarity.stories import (
 )
 
 __all__ = [
+    "AGREEMENT_WEIGHT",
     "BAND_ROWS",
     "BOILERPLATE_MAX_LINE",
     "BOILERPLATE_MIN_ITEMS",
@@ -143,6 +146,7 @@ __all__ = [
     "containment",
     "content_lines",
     "copy_score",
+    "core_agreement",
     "cosine",
     "estimated_containment",
     "estimated_jaccard",
