@@ -5,7 +5,9 @@ reports, so one odd report weighs little). A good SEE ALSO is *another* story of
 kind — the other earthquake, the other rehab, the other route round the sanctions — so the
 names two stories share count against a pick while what they say counts for it
 (:func:`related_similarity`, :data:`NAME_WEIGHT`): sharing both is the same event told
-again, which the story page already lists. Then (:func:`rank_related`):
+again, which the story page already lists. So do the names each story keeps coming back
+to, as clustering counts them (:func:`core_agreement`, :data:`AGREEMENT_WEIGHT`): the other
+earthquake's core names clash with this one's. Then (:func:`rank_related`):
 
 * a **confidence floor** (:data:`RELATED_FLOOR`) on the plain similarity: below it a link
   is a guess, and no box is better than a wrong one;
@@ -13,8 +15,10 @@ again, which the story page already lists. Then (:func:`rank_related`):
   (:data:`DIVERSITY_PICKS`), so no one story becomes the SEE ALSO of everything;
 * recency and section only break near-ties (a few per cent of the score).
 
-The floor and the name weight were chosen on ECB+ (look-alike events in pairs) and checked
-by cross-validation over its topics: ``benchmarks/related.py``.
+The floor and the two weights were chosen on ECB+ (look-alike events in pairs) and checked
+by cross-validation over its topics: ``benchmarks/related.py``. Stems are cached and each
+story is stemmed once per ranking: the step compares a story with up to 30 others, three
+times per arrival.
 """
 
 from __future__ import annotations
