@@ -165,7 +165,8 @@ with contextlib.suppress(OSError):
     datadir.secure(DATA_DIR, Path(_sqlite_name) if DATABASES["default"]["ENGINE"].endswith(
         "sqlite3") and _sqlite_name not in ("", ":memory:") else None)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Kept open between requests too (WIREDESK_DB_CONN_MAX_AGE): opening a file and
+    # running the PRAGMAs below cost more than a cached page's own work.
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers go on while a poll writes; IMMEDIATE transactions take the
         # write lock up front instead of failing half-way with "database is locked".

@@ -48,6 +48,9 @@ from wiredesk.publishing.stamps import stamp_for_request
 
 CACHEABLE_STATUS = {200, 410}
 SKIP_PREFIXES = ("/admin/", "/api/", "/static/", "/media/")
+# Set in the WSGI environ when the answer is the one every reader of this page gets (a hit,
+# or a page just stored): the layer in front of Django (fastpath) may keep its final bytes.
+SHARED_PAGE = "wiredesk.shared_page"
 KEPT_HEADERS = ("Content-Type", "Location", "Content-Language", "Vary", "X-Robots-Tag")
 
 
@@ -123,6 +126,7 @@ class PublicPageCacheMiddleware:
             for name, value in entry["headers"].items():
                 response[name] = value
             response["X-Cache"] = "HIT"
+            request.META[SHARED_PAGE] = found
         else:
             response = self.get_response(request)
             if not self._cacheable(request, response):
@@ -139,6 +143,7 @@ class PublicPageCacheMiddleware:
                 cache.set(key, {"status": response.status_code, "content": response.content,
                                 "headers": headers},
                           timeout=settings.WIREDESK_PAGE_CACHE_SECONDS)
+                request.META[SHARED_PAGE] = found
         if response.status_code == 200:
             conditional = get_conditional_response(
                 request, etag=response["ETag"], last_modified=int(last_modified),

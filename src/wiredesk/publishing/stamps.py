@@ -60,6 +60,32 @@ def stamp_for_request(*, edition_id: int | None = None,
     return found_id, generation, _as_aware(changed_at)
 
 
+# The page layer in front of Django (publishing.fastpath): the host's edition when the host
+# is an edition's own, else the edition the path's first segment names, in one query.
+_STAMP_BY_HOST_OR_SLUG = (
+    "SELECT e.id, h.id IS NOT NULL, s.generation, s.changed_at, s.next_embargo_at"
+    " FROM editions_edition e"
+    " LEFT JOIN editions_editionhost h ON h.edition_id = e.id AND h.host = %s"
+    " LEFT JOIN publishing_editionstamp s ON s.edition_id = e.id"
+    " WHERE h.id IS NOT NULL OR e.slug = %s"
+    " ORDER BY CASE WHEN h.id IS NULL THEN 1 ELSE 0 END LIMIT 1")
+
+
+def fresh_stamp_for_host(cursor, host: str, slug: str
+                         ) -> tuple[int, bool, int, datetime] | None:
+    """(edition id, on its own host, generation, changed_at) for a request, or None when
+    no edition matches or the stamp is due a change (missing, an embargo lifting): Django
+    then answers and writes it."""
+    cursor.execute(_STAMP_BY_HOST_OR_SLUG, (host, slug))
+    row = cursor.fetchone()
+    if row is None or row[2] is None:
+        return None
+    found_id, on_host, generation, changed_at, next_embargo_at = row
+    if next_embargo_at is not None and _as_aware(next_embargo_at) <= timezone.now():
+        return None
+    return found_id, bool(on_host), generation, _as_aware(changed_at)
+
+
 def _as_aware(value) -> datetime:
     # SQLite hands back text or naive datetimes through a raw cursor; stored times are UTC.
     if isinstance(value, str):
