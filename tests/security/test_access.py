@@ -37,9 +37,14 @@ PASSWORD = "right horse battery staple"
 # Views that take a POST without a CSRF token, and why that is safe. Anything else that
 # does fails test_every_post_without_a_csrf_token_is_refused.
 CSRF_EXEMPT = {
-    # Sits on every public (shared, cached) page, so it can hold no per-visitor token; it
-    # only mails a confirmation link to the address and is rate-limited per client.
+    # Sits on every public (shared, cached, static) page, so it can hold no per-visitor
+    # token: posts are taken from the site's own pages only, by Origin/Sec-Fetch-Site
+    # (core.origin, tests/security/test_same_origin_posts.py); it only mails a
+    # confirmation link to the address and is rate-limited per client.
     "digest-subscribe",
+    # The news-release form, linked from every public page: the same check, and its own
+    # abuse guards (rate limits, honeypot, fill time).
+    "release-submit",
     # RFC 8058 one-click unsubscribe: mailbox providers POST without cookies; the signed
     # token in the URL is the authorisation.
     "digest-unsubscribe",

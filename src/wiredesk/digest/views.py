@@ -20,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from wiredesk.core.clients import client_ip
+from wiredesk.core.origin import same_origin_posts
 from wiredesk.core.ratelimit import Rate, hit
 from wiredesk.digest import services, tokens
 from wiredesk.digest.addresses import AddressError, normalize_address
@@ -80,11 +81,11 @@ def _zones() -> list[str]:
 
 
 # No CSRF token: the form sits on every public page, which a CDN shares (a token would
-# be one visitor's, handed to all) and on static copies served from another host. A
-# forged post can only ask for a confirmation mail to an address, which anyone can do
-# from the form itself; nothing changes until the link in that mail is opened, and
-# posts are rate-limited per address.
-@csrf_exempt
+# be one visitor's, handed to all) and on static copies. Posts are taken from the site's
+# own pages (and trusted origins: a static copy's host) by their Origin/Sec-Fetch-Site
+# (core.origin); even so, nothing changes until the link in the mail is opened, and posts
+# are rate-limited per address.
+@same_origin_posts
 @never_cache
 @require_http_methods(["GET", "POST"])
 @edition_page

@@ -20,6 +20,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from wiredesk.core.clients import client_ip
+from wiredesk.core.origin import same_origin_posts
 from wiredesk.editions.links import article_path, edition_path
 from wiredesk.editions.pages import edition_page, page_context
 from wiredesk.releases import abuse, images, services
@@ -68,8 +69,10 @@ def _store_processed(form) -> images.StoredImage | None:
                                media_root=Path(settings.MEDIA_ROOT))
 
 
+# No token in the form (core.origin): the page is the same for every reader, linked from
+# the cached and static pages; posts are taken from the site's own pages only.
 @never_cache
-@csrf_protect
+@same_origin_posts
 @require_http_methods(["GET", "POST"])
 @edition_page
 def submit(request):
