@@ -31,13 +31,14 @@ nothing to show) and the edition-wide pages. ``--full`` renders everything again
 after a template change); so does a change of the edition's look (stylesheet, logo,
 icons, footer), which every page shows (``look`` in the manifest). A change of the desk's
 curation (``fronts``) re-renders the edition-wide pages, the fronts among them.
-Files are written to a temporary name and renamed, so a server never sends half a page.
+Files are written to a temporary name and renamed, so a server never sends half a page;
+each page, feed and sitemap has its ``.gz`` and ``.br`` copies beside it
+(``core.precompressed``), removed with it.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from wiredesk.core.precompressed import remove_file, write_file
 from wiredesk.errors import WiredeskError
 
 MANIFEST = ".published.json"
@@ -76,10 +78,7 @@ class PublishReport:
 
 
 def _write(path: Path, content: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    partial.write_bytes(content)
-    os.replace(partial, path)
+    write_file(path, content)  # with .gz and .br copies beside it
 
 
 def _client():
@@ -316,7 +315,7 @@ def publish_edition(edition, target: Path, *, full: bool = False,
             continue
         _write(root / relative, content)
         if seen and seen["path"] != relative:  # the headline (and slug) changed
-            (root / seen["path"]).unlink(missing_ok=True)
+            remove_file(root / seen["path"])
         if not full:
             changed.append(pk)
         if seen and seen.get("story"):
@@ -326,7 +325,7 @@ def publish_edition(edition, target: Path, *, full: bool = False,
             progress(f"{edition.slug}: {report.rendered} articles rendered")
     for pk, seen in previous.items():
         if pk not in current:  # killed, held, embargoed again or taken out of the edition
-            (root / seen["path"]).unlink(missing_ok=True)
+            remove_file(root / seen["path"])
             changed.append(int(pk))
             if seen.get("story"):
                 stories.add(seen["story"])
@@ -341,12 +340,12 @@ def publish_edition(edition, target: Path, *, full: bool = False,
             gone = ((parts[0] == "story" and int(parts[1]) in stories)  # or its old slug
                     or _EDITION_WIDE.fullmatch(relative))  # a text page removed
             if gone and relative not in wanted:
-                (root / relative).unlink(missing_ok=True)
+                remove_file(root / relative)
                 pages.pop(relative)
         for relative, url in wanted.items():
             content = _render(client, url)
             if content is None:  # nothing left to show (a story or tag whose copy was killed)
-                (root / relative).unlink(missing_ok=True)
+                remove_file(root / relative)
                 pages.pop(relative, None)
                 continue
             _write(root / relative, content)

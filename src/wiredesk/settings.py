@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "wiredesk.syndication",
     "ninja",  # the API docs page's static files
     "wiredesk.ops",
+    "wiredesk.staticsite",  # static mode: WIREDESK_STATIC_DIR kept current
     "axes",  # failed sign-ins counted, and locked out (AXES_* below)
     "django_otp",  # staff's one-time codes (WIREDESK_STAFF_2FA below)
     "django_otp.plugins.otp_totp",
@@ -376,6 +377,9 @@ else:
 WIREDESK_PAGE_CACHE = _env_bool("WIREDESK_PAGE_CACHE", True)
 WIREDESK_PAGE_CACHE_SECONDS = int(os.environ.get("WIREDESK_PAGE_CACHE_SECONDS", "600"))
 WIREDESK_PAGE_MAX_AGE = int(os.environ.get("WIREDESK_PAGE_MAX_AGE", "60"))
+# Static mode: the `publish --static` copy in this folder kept current on every change
+# (staticsite/mirror.py; docs/static-mode.md). Empty: off.
+WIREDESK_STATIC_DIR = os.environ.get("WIREDESK_STATIC_DIR", "")
 # JSON API: requests a minute from one address without an API key.
 WIREDESK_API_ANON_PER_MINUTE = int(os.environ.get("WIREDESK_API_ANON_PER_MINUTE", "60"))
 # The change stream keeps a withdrawn article's change this long; older cursors get 410.

@@ -54,6 +54,8 @@ PERIODIC = (
     # Partners' deliveries from the change stream (kills first), and WebSub pings.
     Periodic("push-partners", "syndication.push_due", 5.0),
     Periodic("websub", "syndication.websub_due", 10.0),
+    # Static mode: editions whose pages changed, published again (kills go at once).
+    Periodic("publish-static", "staticsite.publish_changed", 5.0, needs="WIREDESK_STATIC_DIR"),
 )
 
 app = Celery("wiredesk")

@@ -1,0 +1,1 @@
+"""Static mode: the ``publish --static`` copy kept current on every change (mirror.py)."""
