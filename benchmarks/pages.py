@@ -4,8 +4,9 @@ cache, as a ratio to the same gunicorn serving the same bytes from a trivial WSG
     .venv/bin/python benchmarks/pages.py [--seconds 10] [--connections 16]
 
 Builds an instance with 60 wire items in a temporary directory, then starts gunicorn
-three times with identical options (2 workers, gthread, 4 threads, no access log) on
-loopback: wiredesk with the page cache off, wiredesk with it on, and
+four times with identical options (2 workers, gthread, 4 threads, no access log) on
+loopback: wiredesk with the page cache off, with it on (the WSGI application, whose
+layer in front of Django answers cache hits, and Django's own application alone), and
 benchmarks/_same_bytes_app.py returning the article page's bytes. Load comes from wrk
 (apt-get install wrk) on loopback. CPU is the user+system time of the gunicorn master and
 workers over the run, from /proc.
@@ -90,8 +91,10 @@ def wait_until_up(url: str, process: subprocess.Popen) -> None:
     raise SystemExit("server did not start")
 
 
-def run_wrk(url: str, seconds: int, connections: int) -> tuple[float, int]:
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+def run_wrk(url: str, seconds: int, connections: int,
+            extra: list[str] | None = None) -> tuple[float, int]:
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency",
+                          *(extra or []), url],
                          capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     total = int(re.search(r"(\d+) requests in", out).group(1))
@@ -176,7 +179,11 @@ def main() -> int:
                     [gunicorn, *GUNICORN_OPTIONS, "_same_bytes_app:app"],
                     {**env, "WD_BENCH_BODY": str(body_file)}, url_path, args.seconds,
                     args.connections),
-            measure("article page, cached", wiredesk_cmd,
+            measure("article page, cached (answered before Django)", wiredesk_cmd,
+                    {**env, "WIREDESK_PAGE_CACHE": "true"}, url_path, args.seconds,
+                    args.connections),
+            measure("article page, cached, through Django's middleware",
+                    [gunicorn, *GUNICORN_OPTIONS, "wiredesk.wsgi:django_application"],
                     {**env, "WIREDESK_PAGE_CACHE": "true"}, url_path, args.seconds,
                     args.connections),
             measure("article page, uncached", wiredesk_cmd,

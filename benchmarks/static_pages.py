@@ -1,0 +1,225 @@
+"""Static mode against nginx itself: CPU per request of nginx serving the article page
+from `publish --static` as docs/static-mode.md configures it, as a ratio to the same nginx
+serving the same bytes as a plain file with a bare configuration; and the product path
+(gunicorn, the page answered before Django) beside them.
+
+    .venv/bin/python benchmarks/static_pages.py [--seconds 10] [--connections 16]
+
+Needs wrk and nginx (Debian: apt-get install -y wrk nginx-light
+libnginx-mod-http-brotli-static); without them it says so and exits 0. Never part of
+`make test`. The nginx configuration is read from docs/static-mode.md (the block between
+the nginx-static-mode markers), with only its paths and ports changed. CPU is the
+user+system time of the nginx master and worker (one worker) or of the gunicorn master
+and workers over each wrk run, from /proc.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from pages import (
+    BIN,
+    GUNICORN_OPTIONS,
+    HERE,
+    RESULTS,
+    free_port,
+    run_wrk,
+    sample_feed,
+    tree_cpu_seconds,
+    wait_until_up,
+)
+
+DOC = HERE.parent / "docs" / "static-mode.md"
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+BROTLI_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_static_module.so")
+ENCODINGS = {"identity": None, "br": "br, gzip", "gzip": "gzip"}
+
+
+def documented_server(root: Path, port: int, upstream: int) -> str:
+    block = re.search(r"<!-- nginx-static-mode -->\s*```nginx\n(.*?)```", DOC.read_text(),
+                      re.S).group(1)
+    block = block.replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream};")
+    block = block.replace("listen 80;", f"listen 127.0.0.1:{port};")
+    block = block.replace("root /srv/wiredesk/www;", f"root {root};")
+    if not BROTLI_MODULE.exists():
+        block = block.replace("brotli_static on;", "")
+    return block
+
+
+def nginx_conf(prefix: Path, static_block: str, reference_root: Path, ref_port: int) -> str:
+    load = f"load_module {BROTLI_MODULE};\n" if BROTLI_MODULE.exists() else ""
+    return f"""{load}worker_processes 1;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 100000;
+    client_body_temp_path {prefix}/body;
+    proxy_temp_path {prefix}/proxy;
+    fastcgi_temp_path {prefix}/fastcgi;
+    uwsgi_temp_path {prefix}/uwsgi;
+    scgi_temp_path {prefix}/scgi;
+    # The reference: the same bytes as a plain file, nothing else.
+    server {{
+        listen 127.0.0.1:{ref_port};
+        root {reference_root};
+    }}
+{static_block}
+}}
+"""
+
+
+def wrk_row(name: str, pid: int, url: str, seconds: int, connections: int,
+            encoding: str | None) -> dict:
+    header = ["-H", f"Accept-Encoding: {encoding}"] if encoding else []
+    run_wrk(url, 2, connections, header)  # warm-up
+    before = tree_cpu_seconds(pid)
+    rps, total = run_wrk(url, seconds, connections, header)
+    cpu = tree_cpu_seconds(pid) - before
+    row = {"name": name, "requests_per_second": rps, "requests": total,
+           "accept_encoding": encoding or "", "cpu_us_per_request": 1e6 * cpu / max(1, total)}
+    print(f"  {name}: {rps:.0f} req/s, {row['cpu_us_per_request']:.1f} us CPU/request",
+          file=sys.stderr)
+    return row
+
+
+def check_answer(url: str, encoding: str | None, expected: str | None) -> None:
+    import urllib.request
+
+    request = urllib.request.Request(url, headers={"Accept-Encoding": encoding or "identity"})
+    with urllib.request.urlopen(request) as response:
+        got = response.headers.get("Content-Encoding")
+        if got != expected:
+            raise SystemExit(f"{url} with {encoding}: Content-Encoding {got}, not {expected}")
+        if "Content-Security-Policy" not in response.headers and "/ref" not in url:
+            raise SystemExit(f"{url}: no Content-Security-Policy")
+
+
+def build(data_dir: str, static_dir: Path, env: dict) -> str:
+    feed = Path(data_dir) / "wire.rss"
+    feed.write_text(sample_feed(60), encoding="utf-8")
+    for command in (["ingest", str(feed), "--agency", "RFE"],
+                    ["edition", "add", "--name", "Chile Sun", "--timezone",
+                     "Australia/Sydney", "--host", "chilesun.localhost"],
+                    ["collectstatic", "--noinput"],
+                    ["publish", "--static", str(static_dir)]):
+        subprocess.run([str(BIN / "wiredesk"), *command], env=env, check=True,
+                       capture_output=True)
+    pages = sorted((static_dir / "chile-sun" / "news").glob("*/*.html"))
+    article = pages[0]
+    url_path = "/" + article.relative_to(static_dir).as_posix().removesuffix(".html")
+    return url_path
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--output", default=str(RESULTS / "static_pages.json"))
+    args = parser.parse_args()
+    missing = [tool for tool, found in (("wrk", shutil.which("wrk")),
+                                        ("nginx", Path(NGINX).exists())) if not found]
+    if missing:
+        print(f"SKIPPED: {' and '.join(missing)} not installed (Debian: apt-get install -y "
+              "wrk nginx-light libnginx-mod-http-brotli-static); nothing was measured.")
+        return 0
+    with tempfile.TemporaryDirectory(prefix="wd-bench-static-") as top:
+        # nginx's workers (www-data) read the pages: outside the private data directory.
+        os.chmod(top, 0o755)
+        data_dir = str(Path(top) / "data")
+        Path(data_dir).mkdir()
+        static_dir = Path(top) / "www"
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+        env.update({"WIREDESK_DATA_DIR": data_dir, "WIREDESK_SCHEDULER": "false",
+                    "WIREDESK_SECRET_KEY": "benchmark-secret-key-0123456789-0123456789",
+                    "WIREDESK_PAGE_CACHE": "true"})
+        url_path = build(data_dir, static_dir, env)
+        env["WIREDESK_STATIC_DIR"] = str(static_dir)
+        page = static_dir / f"{url_path.lstrip('/')}.html"
+        page_bytes = page.stat().st_size
+        reference_root = Path(top) / "reference"
+        reference_root.mkdir()
+        shutil.copyfile(page, reference_root / "ref.html")
+        prefix = Path(top) / "nginx"
+        for sub in ("", "body", "proxy", "fastcgi", "uwsgi", "scgi"):
+            (prefix / sub).mkdir(exist_ok=True)
+        app_port, static_port, ref_port = free_port(), free_port(), free_port()
+        conf = prefix / "nginx.conf"
+        conf.write_text(nginx_conf(prefix, documented_server(static_dir, static_port, app_port),
+                                   reference_root, ref_port))
+        gunicorn = subprocess.Popen(
+            [str(BIN / "gunicorn"), *GUNICORN_OPTIONS, "wiredesk.wsgi:application",
+             "--bind", f"127.0.0.1:{app_port}"], env=env, stdout=subprocess.DEVNULL,
+            stderr=(prefix / "gunicorn.log").open("w"), start_new_session=True)
+        nginx = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(prefix), "-g",
+                                  "daemon off;"], stdout=subprocess.DEVNULL,
+                                 stderr=(prefix / "stderr.log").open("w"),
+                                 start_new_session=True)
+        rows = []
+        try:
+            app_url = f"http://127.0.0.1:{app_port}{url_path}"
+            try:
+                wait_until_up(app_url, gunicorn)
+            except SystemExit:
+                print(app_url, (prefix / "gunicorn.log").read_text()[-3000:], file=sys.stderr)
+                raise
+            ref_url = f"http://127.0.0.1:{ref_port}/ref.html"
+            static_url = f"http://127.0.0.1:{static_port}{url_path}"
+            try:
+                wait_until_up(ref_url, nginx)
+            except SystemExit:
+                print(ref_url, (prefix / "stderr.log").read_text(), (prefix / "error.log").read_text()[-2000:], file=sys.stderr)
+                raise
+            check_answer(static_url, None, None)
+            check_answer(static_url, "gzip", "gzip")
+            if BROTLI_MODULE.exists():
+                check_answer(static_url, "br, gzip", "br")
+            time.sleep(0.5)
+            common = (args.seconds, args.connections)
+            rows.append(wrk_row("nginx, the same bytes as a plain file, bare config "
+                                "(reference)", nginx.pid, ref_url, *common, None))
+            for label, encoding in ENCODINGS.items():
+                rows.append(wrk_row(f"nginx, static mode as documented, {label}", nginx.pid,
+                                    static_url, *common, encoding))
+            for label, encoding in (("identity", None), ("br", "br, gzip")):
+                rows.append(wrk_row(f"gunicorn, page answered before Django, {label}",
+                                    gunicorn.pid, app_url, *common, encoding))
+        finally:
+            for process in (nginx, gunicorn):
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(timeout=30)
+    reference = rows[0]
+    for row in rows:
+        row["cpu_ratio_to_reference"] = row["cpu_us_per_request"] / \
+            reference["cpu_us_per_request"]
+    report = {"page": url_path, "bytes": page_bytes,
+              "brotli_module": BROTLI_MODULE.exists(), "seconds": args.seconds,
+              "connections": args.connections, "rows": rows}
+    print("| server | Accept-Encoding | req/s | CPU us/request | CPU vs reference |")
+    print("|---|---|---:|---:|---:|")
+    for row in rows:
+        print(f"| {row['name']} | {row['accept_encoding'] or '-'} | "
+              f"{row['requests_per_second']:.0f} | {row['cpu_us_per_request']:.1f} | "
+              f"{row['cpu_ratio_to_reference']:.2f}x |")
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.output).write_text(json.dumps(report, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
