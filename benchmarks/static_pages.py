@@ -98,6 +98,15 @@ def wrk_row(name: str, pid: int, url: str, seconds: int, connections: int,
     return row
 
 
+def started(url: str, process, log: Path) -> None:
+    """Up and answering, or the server's own log on stderr."""
+    try:
+        wait_until_up(url, process)
+    except SystemExit:
+        print(url, log.read_text()[-3000:] if log.exists() else "", file=sys.stderr)
+        raise
+
+
 def check_answer(url: str, encoding: str | None, expected: str | None) -> None:
     import urllib.request
 
@@ -173,18 +182,10 @@ def main() -> int:
         rows = []
         try:
             app_url = f"http://127.0.0.1:{app_port}{url_path}"
-            try:
-                wait_until_up(app_url, gunicorn)
-            except SystemExit:
-                print(app_url, (prefix / "gunicorn.log").read_text()[-3000:], file=sys.stderr)
-                raise
+            started(app_url, gunicorn, prefix / "gunicorn.log")
             ref_url = f"http://127.0.0.1:{ref_port}/ref.html"
             static_url = f"http://127.0.0.1:{static_port}{url_path}"
-            try:
-                wait_until_up(ref_url, nginx)
-            except SystemExit:
-                print(ref_url, (prefix / "stderr.log").read_text(), (prefix / "error.log").read_text()[-2000:], file=sys.stderr)
-                raise
+            started(ref_url, nginx, prefix / "error.log")
             check_answer(static_url, None, None)
             check_answer(static_url, "gzip", "gzip")
             if BROTLI_MODULE.exists():
