@@ -41,23 +41,23 @@ NOT_MODIFIED_HEADERS = ("cache-control", "content-location", "date", "etag", "ex
                         "vary", "last-modified", "x-cache")
 
 
-def _host(environ) -> str:
-    host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+def _host(meta) -> str:
+    host = meta.get("HTTP_HOST") or meta.get("SERVER_NAME", "")
     return host.split(":", 1)[0].strip().lower().rstrip(".")
 
 
-def _where(environ) -> str:
-    path = environ.get("PATH_INFO", "")
-    query = environ.get("QUERY_STRING", "")
+def _where(meta) -> str:
+    path = meta.get("PATH_INFO", "")
+    query = meta.get("QUERY_STRING", "")
     return f"{path}?{query}" if query else path
 
 
-def fast_key(edition_id: int, on_host: bool, generation: int, changed_at, environ) -> str:
+def fast_key(edition_id: int, on_host: bool, generation: int, changed_at, meta) -> str:
     # Keyed on the edition's host or the site, never the Host header itself (ports and
     # names vary: a flood must not make keys), and on the coding the client gets.
     scope = f"edition-host:{edition_id}" if on_host else "site"
-    coding = best_coding(environ.get("HTTP_ACCEPT_ENCODING", ""))
-    where = f"{scope}|{coding}|{_where(environ)}".encode("latin-1", "replace")
+    coding = best_coding(meta.get("HTTP_ACCEPT_ENCODING", ""))
+    where = f"{scope}|{coding}|{_where(meta)}".encode("latin-1", "replace")
     digest = hashlib.blake2b(where, digest_size=16).hexdigest()
     changed = changed_at.astimezone(UTC).strftime("%Y%m%d%H%M%S%f")
     return f"wd:fast:{wiredesk.__version__}:{edition_id}:{generation}.{changed}:{digest}"
@@ -70,32 +70,33 @@ def _etag_matches(asked: str, etag: str) -> bool:
 
 
 class CachedPages:
-    """WSGI middleware: ``CachedPages(get_wsgi_application())``."""
+    """WSGI middleware: ``CachedPages(get_wsgi_application())``. (``meta``: the WSGI
+    environ, Django's ``request.META``.)"""
 
     def __init__(self, app):
         self.app = app
 
-    def __call__(self, environ, start_response):
-        found = self._stamp(environ)
+    def __call__(self, meta, start_response):
+        found = self._stamp(meta)
         if found is None:
-            return self.app(environ, start_response)
-        key = fast_key(*found, environ)
+            return self.app(meta, start_response)
+        key = fast_key(*found, meta)
         entry = caches["pages"].get(key)
         if entry is not None:
-            return self._answer(entry, environ, start_response)
-        if environ["REQUEST_METHOD"] != "GET":
-            return self.app(environ, start_response)
-        return self._through(found, key, environ, start_response)
+            return self._answer(entry, meta, start_response)
+        if meta["REQUEST_METHOD"] != "GET":
+            return self.app(meta, start_response)
+        return self._through(found, key, meta, start_response)
 
-    def _stamp(self, environ):
-        if not settings.WIREDESK_PAGE_CACHE or environ["REQUEST_METHOD"] not in ("GET", "HEAD"):
+    def _stamp(self, meta):
+        if not settings.WIREDESK_PAGE_CACHE or meta["REQUEST_METHOD"] not in ("GET", "HEAD"):
             return None
-        path = environ.get("PATH_INFO", "")
-        if path.startswith(SKIP_PREFIXES) or "HTTP_IF_MODIFIED_SINCE" in environ:
+        path = meta.get("PATH_INFO", "")
+        if path.startswith(SKIP_PREFIXES) or "HTTP_IF_MODIFIED_SINCE" in meta:
             return None
-        if f"{settings.SESSION_COOKIE_NAME}=" in environ.get("HTTP_COOKIE", ""):
+        if f"{settings.SESSION_COOKIE_NAME}=" in meta.get("HTTP_COOKIE", ""):
             return None  # an editor may see what readers do not
-        host = _host(environ)
+        host = _host(meta)
         slug = path.lstrip("/").split("/", 1)[0]
         if not host or len(slug) > 64 or "\x00" in slug:
             return None
@@ -126,18 +127,18 @@ class CachedPages:
             connection.close()
 
     @staticmethod
-    def _answer(entry, environ, start_response):
+    def _answer(entry, meta, start_response):
         status, headers, body = entry
-        asked = environ.get("HTTP_IF_NONE_MATCH")
+        asked = meta.get("HTTP_IF_NONE_MATCH")
         etag = next((v for n, v in headers if n.lower() == "etag"), None)
         if asked and etag and status == 200 and _etag_matches(asked, etag):
             start_response(STATUS_LINES[304],
                            [(n, v) for n, v in headers if n.lower() in NOT_MODIFIED_HEADERS])
             return [b""]
         start_response(STATUS_LINES[status], headers)
-        return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+        return [b""] if meta["REQUEST_METHOD"] == "HEAD" else [body]
 
-    def _through(self, found, key, environ, start_response):
+    def _through(self, found, key, meta, start_response):
         """Django answers; an answer it marked as every reader's is kept as sent."""
         seen: dict = {}
 
@@ -146,10 +147,10 @@ class CachedPages:
             return start_response(status, headers, exc_info) if exc_info else \
                 start_response(status, headers)
 
-        result = self.app(environ, recording_start_response)
-        shared = environ.get(SHARED_PAGE)
+        result = self.app(meta, recording_start_response)
+        shared = meta.get(SHARED_PAGE)
         if shared is None or tuple(shared) != (found[0], *found[2:]) or \
-                "HTTP_IF_NONE_MATCH" in environ:
+                "HTTP_IF_NONE_MATCH" in meta:
             return result
         try:
             body = b"".join(result)
