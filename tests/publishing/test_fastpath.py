@@ -6,7 +6,8 @@ from wsgiref.util import setup_testing_defaults
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import connection
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
 
 from wiredesk.newsroom.models import Article
@@ -28,7 +29,13 @@ class CountingDjango:
 
 @pytest.fixture
 def app():
-    return CachedPages(CountingDjango())
+    # As Django's test client does: the request signals must not close the test's
+    # connection (it is inside the test's transaction; PostgreSQL would lose it).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield CachedPages(CountingDjango())
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 def get(app, path, host="testserver", method="GET", **headers):
