@@ -73,6 +73,18 @@ def test_the_spanish_articles_carry_spanish_tags_and_transliterated_slugs(demo_s
 
 
 @pytest.mark.django_db
+def test_chile_hoys_menu_names_the_shared_sections_in_spanish(demo_site, client):
+    home = client.get("/chile-hoy/").content.decode()
+    menu = re.search(r'<nav class="sections[^"]*"[^>]*>(.*?)</nav>', home, re.S).group(1)
+    assert {"Mundo", "Cultura", "Economía", "Deportes"} <= set(re.findall(r">([^<>]+)</a>",
+                                                                             menu))
+    assert ">World<" not in menu and ">Culture<" not in menu
+    # the same rows in an English edition keep their English names
+    english = client.get("/chile-sun/").content.decode()
+    assert ">World</a>" in english and ">Mundo</a>" not in english
+
+
+@pytest.mark.django_db
 def test_the_english_editions_carry_no_spanish_copy(demo_site, client):
     chile_sun = Edition.objects.get(slug="chile-sun")
     assert not Article.objects.filter(placements__edition=chile_sun, language="es").exists()

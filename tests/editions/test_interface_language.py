@@ -9,7 +9,7 @@ from django.utils import translation
 from tests.conftest import rss, rss_item
 from wiredesk import cli
 from wiredesk.editions.languages import interface_language
-from wiredesk.editions.links import article_path
+from wiredesk.editions.links import article_path, section_path
 from wiredesk.editions.models import Edition
 from wiredesk.editions.services import edition_save
 from wiredesk.newsroom import services
@@ -60,6 +60,40 @@ def test_a_spanish_edition_reads_in_spanish(client, articles):
 
     feed = client.get(f"/{chile.slug}/feed.rss").content.decode()
     assert "Últimas noticias de Chile Hoy" in feed
+
+
+def test_an_arabic_edition_reads_in_arabic_right_to_left(client, articles):
+    cairo = add_edition("Al Khabar", "ar")
+    home = client.get(f"/{cairo.slug}/")
+    assert home.status_code == 200 and home["Content-Language"] == "ar"
+    html = home.content.decode()
+    assert '<html lang="ar" dir="rtl"' in html
+    assert "آخر الأخبار" in html and "النشرة اليومية" in html and "اشترك" in html
+    assert ">العالم<" in html  # the World section, in the menu
+    assert "Latest news" not in html and "Daily email" not in html
+    search = client.get(f"/{cairo.slug}/search", {"q": "Santiago"}).content.decode()
+    assert "البحث في Al Khabar" in search and "كل الأقسام" in search
+    feed = client.get(f"/{cairo.slug}/feed.rss").content.decode()
+    assert "آخر الأخبار من Al Khabar" in feed
+
+
+def test_section_names_read_in_the_editions_language(client, tmp_path, articles):
+    services.section_ensure(slug="harbour", name="Harbour Works", aliases="harbour works",
+                            position=2)
+    path = tmp_path / "harbour.rss"
+    path.write_bytes(rss(rss_item("h1", "Muelle reabre tras las obras",
+                                  category="Harbour Works")))
+    services.ingest_source(str(path), agency=services.agency_ensure(code="RFE"))
+    chile = add_edition("Chile Hoy", "es")
+    html = client.get(f"/{chile.slug}/").content.decode()
+    menu = html.split('class="sections', 1)[1].split("</nav>", 1)[0]
+    assert ">Mundo<" in menu and ">World<" not in menu
+    assert ">Harbour Works<" in menu  # an operator's own name, as typed
+    assert '<span class="section">Mundo</span>' in html  # the teasers' meta line
+    section = client.get(f"/{chile.slug}{section_path('world')}").content.decode()
+    assert "<title>Mundo &ndash; Chile Hoy</title>" in section
+    feed = client.get(f"/{chile.slug}/feed.rss").content.decode()
+    assert "<category>Mundo</category>" in feed
 
 
 def test_the_thread_speaks_english_again_after_a_spanish_page(client, articles):

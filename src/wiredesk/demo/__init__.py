@@ -47,6 +47,7 @@ FEEDS = [("rfe.rss", "RFE"), ("ani.atom", "ANI"), ("xinhua.rss", "XINHUA"),
          ("wam.rss", "WAM"),
          # Spanish copy about Chile and the region, for Chile Hoy.
          ("prensur.rss", "PRENSUR")]
+# Their names read in each edition's language: newsroom/section_names.py marks them.
 SECTIONS = [
     ("world", "World", "world news,international,europe,asia,americas,africa,middle east,"
      "mundo,internacional", 10),

@@ -141,7 +141,7 @@ def by_section(articles: list[Article]) -> list[tuple[str, list[Article]]]:
         key = section.pk if section else None
         if key not in groups:
             groups[key] = []
-            names[key] = section.name if section else gettext("More news")
+            names[key] = section.display_name if section else gettext("More news")
             order[key] = (section.position, section.name) if section else (10**6, "")
         groups[key].append(article)
     return [(names[k], groups[k]) for k in sorted(groups, key=lambda k: order[k])]

@@ -71,7 +71,7 @@ class FeedScope:
         if self.tag is not None:
             return f"{self.edition.name}: {self.tag.name}"
         if self.section is not None:
-            return f"{self.edition.name}: {self.section.name}"
+            return f"{self.edition.name}: {self.section.display_name}"
         return self.edition.name
 
     @property
@@ -229,7 +229,7 @@ class EditionRssFeed(HubLinkedFeed):
         return article_author(item)
 
     def item_categories(self, item: Article) -> list[str]:
-        return [item.section.name] if item.section else []
+        return [item.section.display_name] if item.section else []
 
     def item_enclosures(self, item: Article) -> list[feedgenerator.Enclosure]:
         picture = article_picture(item, item.feed_edition)
@@ -278,7 +278,7 @@ def json_feed_document(scope: FeedScope) -> dict:
         if picture is not None:
             item["image"] = picture.url
         if article.section:
-            item["tags"] = [article.section.name]
+            item["tags"] = [article.section.display_name]
         if article.canonical_url:
             item["external_url"] = article.canonical_url
         items.append(item)

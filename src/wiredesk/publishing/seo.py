@@ -110,7 +110,7 @@ def news_article_data(article: Article, edition: Edition, canonical: str = "") -
                            "alternateName": article.agency.code}]
     data["image"] = [image_object(article_picture(article, edition) or edition_card(edition))]
     if article.section:
-        data["articleSection"] = article.section.name
+        data["articleSection"] = article.section.display_name
     if article.dateline:
         data["dateline"] = article.dateline
     if article.corrected_at:

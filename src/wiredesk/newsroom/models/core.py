@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from wiredesk.newsroom.models.files import PictureFile, largest_file, picture_files
+from wiredesk.newsroom.section_names import section_label
 from wiredesk.wire.slugs import slug_for
 from wiredesk.wire.types import Picture
 
@@ -49,6 +50,11 @@ class Section(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name a public page shows: translated when it is a known default name."""
+        return section_label(self.name)
 
     def alias_list(self) -> list[str]:
         return [a.strip() for a in self.aliases.split(",") if a.strip()]

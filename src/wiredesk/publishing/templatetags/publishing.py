@@ -31,7 +31,7 @@ def edition_head(context) -> str:
     links = []
     scopes = [(edition.name, base)]
     if section is not None and context.get("article") is None:
-        scopes.append((f"{edition.name}: {section.name}",
+        scopes.append((f"{edition.name}: {section.display_name}",
                        base + section_path(section.slug).rstrip("/")))
     for title, prefix in scopes:
         for kind, mime, ext in (("RSS", RSS_TYPE, "rss"), ("Atom", ATOM_TYPE, "atom"),
@@ -70,7 +70,7 @@ def article_head(context) -> str:
     if article.source_updated_at:
         meta.append(("article:modified_time", article.source_updated_at.isoformat()))
     if article.section:
-        meta.append(("article:section", article.section.name))
+        meta.append(("article:section", article.section.display_name))
     picture = article_picture(article, edition)
     shown = picture or edition_card(edition)  # a share card is never without a picture
     meta.append(("og:image", shown.url))
