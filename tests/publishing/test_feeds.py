@@ -198,9 +198,9 @@ def test_story_feeds_list_its_coverage_newest_first(client, world_story):
     document = json.loads(client.get(f"/chile-sun/story/{story.pk}/feed.json").content)
     assert validate_json_feed(document) == []
     assert document["feed_url"] == BASE + f"/story/{story.pk}/feed.json"
-    # the story page announces its feeds
+    # the story page announces its feeds, under the story's own name
     page = client.get(f"/chile-sun/story/{story.pk}/world-stories").content.decode()
-    assert f'type="application/feed+json" title="Old world story (JSON Feed)" ' \
+    assert f'type="application/feed+json" title="World stories (JSON Feed)" ' \
            f'href="/chile-sun/story/{story.pk}/feed.json"' in page
     # a kill takes the item out of the story's feed; an edition without it 404s
     services.article_kill(article=fresh, reason="legal")

@@ -45,9 +45,10 @@ def assign_story(article: Article, vector: Mapping[str, float], anchors: frozens
         if state is not None:
             chosen = stories[state.story_id]
     if chosen is None:
-        chosen = Story.objects.create(headline=article.headline[:500], first_published_at=when,
-                                      last_published_at=when, section=article.section,
-                                      representative=article)
+        # Saved once below, with its centroid: one INSERT, no UPDATE after it.
+        chosen = Story(headline=article.headline[:500], first_published_at=when,
+                       last_published_at=when, section=article.section,
+                       representative=article, centroid={}, anchors={}, size=0)
         newcomer = None
     else:
         # The article is not the story's member in the table yet: it is compared as given.
