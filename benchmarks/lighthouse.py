@@ -9,7 +9,8 @@ browser)::
         [--chrome /usr/bin/chromium] [--runs 3] [--name lighthouse]
 
 Starts ``wiredesk demo --port <free port>`` on a fresh data directory, runs Lighthouse
-``--runs`` times on ``/chile-sun/`` and on the first article that page links, and writes
+``--runs`` times on ``/chile-sun/`` (or ``--edition``'s front) and on the first article
+that page links (and any ``--path``), and writes
 benchmarks/results/lighthouse.json: each run's scores (0-100) per category and page, the
 lowest of them, and each page's size as sent for every coding a browser may ask for.
 """
@@ -62,6 +63,15 @@ def main() -> None:
     parser.add_argument("--chrome", default="/usr/bin/chromium")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--name", default="lighthouse", help="results/NAME.json")
+    parser.add_argument("--edition", default="chile-sun",
+                        help="the demo edition whose home and first article are judged "
+                             "(chile-hoy: the Spanish one)")
+    parser.add_argument("--path", action="append", default=[], metavar="NAME=PATH",
+                        help="another page of the demo to judge, e.g. "
+                             "arabic=/chile-sun/news/12/... (repeatable)")
+    parser.add_argument("--lang-article", default="", metavar="CODE",
+                        help="also judge the front's first article in this language "
+                             "(ar: the demo's Arabic item, right to left)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="wd-bench-lighthouse-"))
     port = free_port()
@@ -71,11 +81,21 @@ def main() -> None:
                             stderr=subprocess.STDOUT, start_new_session=True)
     try:
         base = f"http://127.0.0.1:{port}"
-        wait_http(base + "/chile-sun/", timeout=180)
-        with urllib.request.urlopen(base + "/chile-sun/", timeout=10) as response:
+        front = f"/{args.edition}/"
+        wait_http(base + front, timeout=180)
+        with urllib.request.urlopen(base + front, timeout=10) as response:
             home = response.read().decode()
-        article = re.search(r'href="(/chile-sun/news/\d+/[\w-]+)"', home).group(1)
-        pages = {"home": base + "/chile-sun/", "article": base + article}
+        article = re.search(rf'href="(/{args.edition}/news/\d+/[\w-]+)"', home).group(1)
+        pages = {"home": base + front, "article": base + article}
+        if args.lang_article:
+            found = re.search(rf'href="(/{args.edition}/news/\d+/[\w-]+)" lang="'
+                              rf'{args.lang_article}"', home)
+            if found is None:
+                raise SystemExit(f"no {args.lang_article} article on {front}")
+            pages[args.lang_article] = base + found.group(1)
+        pages.update(dict(item.split("=", 1) for item in args.path))
+        pages = {name: url if url.startswith("http") else base + url
+                 for name, url in pages.items()}
         results: dict = {"runs": args.runs, "pages": {}}
         for name, url in pages.items():
             runs = [lighthouse(args.lighthouse, args.chrome, url, work / f"{name}-{i}.json")
