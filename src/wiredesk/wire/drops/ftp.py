@@ -17,9 +17,7 @@ from wiredesk.wire.drops.common import (
     plain_name,
     reply_text,
 )
-from wiredesk.wire.fetch.deadline import Deadline
-from wiredesk.wire.fetch.errors import FetchError
-from wiredesk.wire.fetch.http import resolve
+from wiredesk.wire.fetch.http import checked_addresses
 from wiredesk.wire.fetch.policy import FetchPolicy, IPAddress
 from wiredesk.wire.sources import SourceAddress
 
@@ -36,14 +34,8 @@ class FtpFolder:
     def __init__(self, address: SourceAddress, *, timeout: float, policy: FetchPolicy):
         self.address = address
         self.timeout = timeout
-        deadline = Deadline(timeout)
-        try:
-            addresses = resolve(address.host, address.port, deadline)
-            policy.check(address.host, addresses)
-        except FetchError as exc:
-            raise DropError(str(exc), permanent=exc.permanent) from exc
-        finally:
-            deadline.close()
+        addresses = checked_addresses(address.host, address.port, policy, timeout,
+                                      error=DropError)
         self.ftp = self._connect(addresses)
         where = address.path or "/"
         try:

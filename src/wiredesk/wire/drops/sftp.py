@@ -19,9 +19,7 @@ from wiredesk.wire.drops.common import (
     plain_name,
     reply_text,
 )
-from wiredesk.wire.fetch.deadline import Deadline
-from wiredesk.wire.fetch.errors import FetchError
-from wiredesk.wire.fetch.http import resolve
+from wiredesk.wire.fetch.http import checked_addresses
 from wiredesk.wire.fetch.policy import FetchPolicy, IPAddress
 from wiredesk.wire.sources import SourceAddress
 
@@ -38,14 +36,8 @@ class SftpFolder:
 
         self.address = address
         self._paramiko = paramiko
-        deadline = Deadline(timeout)
-        try:
-            addresses = resolve(address.host, address.port, deadline)
-            policy.check(address.host, addresses)
-        except FetchError as exc:
-            raise DropError(str(exc), permanent=exc.permanent) from exc
-        finally:
-            deadline.close()
+        addresses = checked_addresses(address.host, address.port, policy, timeout,
+                                      error=DropError)
         self.transport = self._connect(addresses, timeout)
         try:
             self._check_host_key()

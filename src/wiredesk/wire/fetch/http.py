@@ -190,6 +190,21 @@ def resolve(host: str, port: int, deadline: Deadline) -> list[IPAddress]:
     return addresses
 
 
+def checked_addresses(host: str, port: int, policy: FetchPolicy, timeout: float, *,
+                      error: type[FetchError] = FetchError) -> list[IPAddress]:
+    """``host``'s addresses, looked up once within ``timeout`` and each allowed by
+    ``policy``: what a drop folder or mailbox then connects to. Raises ``error``."""
+    deadline = Deadline(timeout)
+    try:
+        addresses = resolve(host, port, deadline)
+        policy.check(host, addresses)
+    except FetchError as exc:
+        raise error(str(exc), permanent=exc.permanent) from exc
+    finally:
+        deadline.close()
+    return addresses
+
+
 @dataclass(slots=True)
 class _Target:
     """One hop, checked: where to connect, and what to tell the server it is."""

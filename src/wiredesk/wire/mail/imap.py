@@ -11,9 +11,8 @@ import socket
 import ssl
 from dataclasses import dataclass
 
-from wiredesk.wire.fetch.deadline import Deadline
 from wiredesk.wire.fetch.errors import FetchError
-from wiredesk.wire.fetch.http import resolve
+from wiredesk.wire.fetch.http import checked_addresses
 from wiredesk.wire.fetch.policy import DEFAULT_POLICY, FetchPolicy, IPAddress
 from wiredesk.wire.mail.messages import header_text
 from wiredesk.wire.sources import SourceAddress
@@ -69,14 +68,8 @@ class Mailbox:
 
     def __init__(self, address: SourceAddress, *, timeout: float, policy: FetchPolicy):
         self.address = address
-        deadline = Deadline(timeout)
-        try:
-            addresses = resolve(address.host, address.port, deadline)
-            policy.check(address.host, addresses)
-        except FetchError as exc:
-            raise MailboxError(str(exc), permanent=exc.permanent) from exc
-        finally:
-            deadline.close()
+        addresses = checked_addresses(address.host, address.port, policy, timeout,
+                                      error=MailboxError)
         self.imap = self._connect(addresses, timeout)
         try:
             self.imap.login(address.user, address.password)
