@@ -166,34 +166,19 @@ def test_static_publishing_writes_the_editions_language(tmp_path, articles):
     assert "Últimas noticias" in home and "Latest news" not in home
 
 
-def test_a_french_edition_reads_in_french(client, articles):
-    lyon = add_edition("Lyon Matin", "fr")
-    html = client.get(f"/{lyon.slug}/").content.decode()
-    assert '<html lang="fr"' in html
-    assert "Dernières nouvelles" in html and "À la une" in html
-    assert "Lettre quotidienne" in html and "Je m'abonne" in html
+@pytest.mark.parametrize(("name", "language", "words", "not_found"), [
+    ("Lyon Matin", "fr", ["Dernières nouvelles", "À la une", "Lettre quotidienne",
+                          "Je m'abonne"], "Page introuvable"),
+    ("Folha Sul", "pt-BR", ["Últimas notícias", "Boletim diário", "Quero receber",
+                            "Ir para o conteúdo"], "Página não encontrada"),
+    ("Rhein Kurier", "de", ["Neueste Nachrichten", "Täglicher Newsletter", "Abonnieren",
+                            "Ressorts"], "Seite nicht gefunden"),
+])
+def test_an_edition_reads_in_its_language(client, articles, name, language, words, not_found):
+    edition = add_edition(name, language)
+    html = client.get(f"/{edition.slug}/").content.decode()
+    assert f'<html lang="{language}"' in html
+    assert all(word in html for word in words), [w for w in words if w not in html]
     assert "Latest news" not in html and "Daily email" not in html
-    missing = client.get(f"/{lyon.slug}/no-such-page")
-    assert missing.status_code == 404 and "Page introuvable" in missing.content.decode()
-
-
-def test_a_brazilian_edition_reads_in_portuguese(client, articles):
-    folha = add_edition("Folha Sul", "pt-BR")
-    html = client.get(f"/{folha.slug}/").content.decode()
-    assert '<html lang="pt-BR"' in html
-    assert "Últimas notícias" in html and "Boletim diário" in html
-    assert "Quero receber" in html and "Ir para o conteúdo" in html
-    assert "Latest news" not in html and "Daily email" not in html
-    missing = client.get(f"/{folha.slug}/no-such-page")
-    assert missing.status_code == 404 and "Página não encontrada" in missing.content.decode()
-
-
-def test_a_german_edition_reads_in_german(client, articles):
-    kurier = add_edition("Rhein Kurier", "de")
-    html = client.get(f"/{kurier.slug}/").content.decode()
-    assert '<html lang="de"' in html
-    assert "Neueste Nachrichten" in html and "Täglicher Newsletter" in html
-    assert "Abonnieren" in html and "Ressorts" in html
-    assert "Latest news" not in html and "Daily email" not in html
-    missing = client.get(f"/{kurier.slug}/no-such-page")
-    assert missing.status_code == 404 and "Seite nicht gefunden" in missing.content.decode()
+    missing = client.get(f"/{edition.slug}/no-such-page")
+    assert missing.status_code == 404 and not_found in missing.content.decode()
