@@ -36,6 +36,16 @@ POST_REDIRECTS = frozenset({307, 308})  # the only ones that keep the method and
 DEFAULT_POST_ANSWER_BYTES = 64 * 1024
 
 
+def _push_headers(url: str, content_type: str, headers: dict[str, str] | None
+                  ) -> dict[str, str]:
+    """The headers a push sends, once its address is known to be an http(s) URL."""
+    if not is_url(url):
+        raise FetchError(f"only http and https URLs take a push, not {url[:200]!r}",
+                         permanent=True)
+    return {"User-Agent": USER_AGENT, "Accept": "*/*", "Content-Type": content_type,
+            **(headers or {})}
+
+
 @dataclass(slots=True)
 class PostResult:
     url: str  # where the answer came from, after any redirect
@@ -78,11 +88,7 @@ class PushSession:
     def post(self, url: str, body: bytes, *, content_type: str,
              headers: dict[str, str] | None = None, timeout: float = DEFAULT_TIMEOUT,
              max_answer_bytes: int = DEFAULT_POST_ANSWER_BYTES) -> PostResult:
-        if not is_url(url):
-            raise FetchError(f"only http and https URLs take a push, not {url[:200]!r}",
-                             permanent=True)
-        sent = {"User-Agent": USER_AGENT, "Accept": "*/*", "Content-Type": content_type,
-                **(headers or {})}
+        sent = _push_headers(url, content_type, headers)
         deadline = Deadline(timeout)
         started = time.monotonic()
         try:
@@ -179,11 +185,7 @@ def post(url: str, body: bytes, *, content_type: str, headers: dict[str, str] | 
     are. Raises FetchError when there is no answer (refused address, connection, time).
     ``ca_bundle``: a PEM file of CAs trusted besides the system's (a partner's private CA).
     """
-    if not is_url(url):
-        raise FetchError(f"only http and https URLs take a push, not {url[:200]!r}",
-                         permanent=True)
-    sent = {"User-Agent": USER_AGENT, "Accept": "*/*", "Content-Type": content_type,
-            **(headers or {})}
+    sent = _push_headers(url, content_type, headers)
     deadline = Deadline(timeout)
     started = time.monotonic()
     try:
