@@ -182,3 +182,20 @@ def test_an_edition_reads_in_its_language(client, articles, name, language, word
     assert "Latest news" not in html and "Daily email" not in html
     missing = client.get(f"/{edition.slug}/no-such-page")
     assert missing.status_code == 404 and not_found in missing.content.decode()
+
+
+@pytest.mark.parametrize(("language", "kind_word"), [
+    ("de", "(Person)"), ("es", "(persona)"), ("en", "(person)"), ("ar", "(شخص)"),
+])
+def test_a_tag_pages_kind_reads_as_the_language_writes_it(client, articles, language, kind_word):
+    from wiredesk.editions.links import tag_path
+    from wiredesk.newsroom.models import ArticleTag, Tag
+
+    tag = Tag.objects.create(key="michelle-bachelet", name="Michelle Bachelet",
+                             kind=Tag.Kind.PERSON)
+    ArticleTag.objects.create(article=Article.objects.first(), tag=tag)
+    edition = edition_save(name=f"Edition {language}", language=language)
+    page = client.get(f"/{edition.slug}{tag_path(tag.key)}")
+    assert page.status_code == 200
+    description = page.content.decode().split('name="description" content="', 1)[1]
+    assert kind_word in description.split('"', 1)[0]  # German nouns keep their capital

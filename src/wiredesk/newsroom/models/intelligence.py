@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wiredesk.wire.slugs import slug_for
 
@@ -185,6 +186,19 @@ class Tag(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def kind_in_sentence(self) -> str:
+        """The kind as a word inside a sentence: "(person)", but German keeps "(Person)"."""
+        return KIND_IN_SENTENCE[self.kind]
+
+
+# Lowercasing the display name is wrong in languages whose nouns keep their capital (German).
+KIND_IN_SENTENCE = {
+    Tag.Kind.PERSON: pgettext_lazy("tag kind, inside a sentence", "person"),
+    Tag.Kind.ORGANISATION: pgettext_lazy("tag kind, inside a sentence", "organisation"),
+    Tag.Kind.PLACE: pgettext_lazy("tag kind, inside a sentence", "place"),
+}
 
 
 class ArticleTag(models.Model):
