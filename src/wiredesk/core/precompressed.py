@@ -23,7 +23,9 @@ MIN_BYTES = 256
 
 
 def _replace(path: Path, content: bytes) -> None:
-    partial = path.with_name(path.name + ".partial")
+    # A dot name: the web server's one cheap rule for wiredesk's own files (`location ~ /\.`)
+    # hides it too, and no reader is sent half a page.
+    partial = path.with_name(f".{path.name}.partial")
     partial.write_bytes(content)
     os.replace(partial, path)
 
