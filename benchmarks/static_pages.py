@@ -3,14 +3,19 @@ from `publish --static` as docs/static-mode.md configures it, as a ratio to the 
 serving the same bytes as a plain file with a bare configuration; and the product path
 (gunicorn, the page answered before Django) beside them.
 
-    .venv/bin/python benchmarks/static_pages.py [--seconds 10] [--connections 16]
+    .venv/bin/python benchmarks/static_pages.py [--rounds 8] [--seconds 5] [--connections 16]
 
 Needs wrk and nginx (Debian: apt-get install -y wrk nginx-light
 libnginx-mod-http-brotli-static); without them it says so and exits 0. Never part of
 `make test`. The nginx configuration is read from docs/static-mode.md (the block between
-the nginx-static-mode markers), with only its paths and ports changed. CPU is the
-user+system time of the nginx master and worker (one worker) or of the gunicorn master
-and workers over each wrk run, from /proc.
+the nginx-static-mode markers), with only its paths and ports changed.
+
+The machine is shared, so the nginx rows are measured in interleaved rounds (reference,
+static mode with each Accept-Encoding, reference again...; the order reversed every other
+round), and each static figure is the median of its per-round ratios to the reference of
+the same round, with the lowest and highest. CPU is the time the nginx worker (one worker)
+spent on a CPU over each wrk run, from /proc/PID/schedstat (nanoseconds, user+system); for
+gunicorn, the user+system time of its master and workers.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import os
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -56,7 +62,8 @@ def documented_server(root: Path, port: int, upstream: int) -> str:
     return block
 
 
-def nginx_conf(prefix: Path, static_block: str, reference_root: Path, ref_port: int) -> str:
+def nginx_conf(prefix: Path, static_block: str, reference_root: Path, ref_port: int,
+               static_root: Path, own_port: int) -> str:
     load = f"load_module {BROTLI_MODULE};\n" if BROTLI_MODULE.exists() else ""
     return f"""{load}worker_processes 1;
 pid {prefix}/nginx.pid;
@@ -79,23 +86,70 @@ http {{
         listen 127.0.0.1:{ref_port};
         root {reference_root};
     }}
+    # The same, serving the article's own file at its own depth (the static folder).
+    server {{
+        listen 127.0.0.1:{own_port};
+        root {static_root};
+    }}
 {static_block}
 }}
 """
 
 
-def wrk_row(name: str, pid: int, url: str, seconds: int, connections: int,
-            encoding: str | None) -> dict:
+def worker_cpu_seconds(master: int) -> float:
+    """Time nginx's workers spent on a CPU, in nanoseconds' resolution."""
+    workers = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return sum(int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
+               for pid in workers) / 1e9
+
+
+def wrk_run(url: str, seconds: int, connections: int, encoding: str | None,
+            cpu_seconds) -> tuple[float, int, float]:
+    """(requests per second, requests, CPU microseconds per request) of one wrk run."""
     header = ["-H", f"Accept-Encoding: {encoding}"] if encoding else []
-    run_wrk(url, 2, connections, header)  # warm-up
-    before = tree_cpu_seconds(pid)
+    before = cpu_seconds()
     rps, total = run_wrk(url, seconds, connections, header)
-    cpu = tree_cpu_seconds(pid) - before
-    row = {"name": name, "requests_per_second": rps, "requests": total,
-           "accept_encoding": encoding or "", "cpu_us_per_request": 1e6 * cpu / max(1, total)}
-    print(f"  {name}: {rps:.0f} req/s, {row['cpu_us_per_request']:.1f} us CPU/request",
-          file=sys.stderr)
-    return row
+    return rps, total, 1e6 * (cpu_seconds() - before) / max(1, total)
+
+
+def nginx_rounds(cases: list[tuple[str, str, str | None]], master: int, rounds: int,
+                 seconds: int, connections: int) -> list[dict]:
+    """Interleaved rounds over `cases` (the first is the reference)."""
+    cpu = lambda: worker_cpu_seconds(master)  # noqa: E731
+    for _, url, encoding in cases:
+        wrk_run(url, 2, connections, encoding, cpu)  # warm-up
+    runs: list[list[tuple[float, int, float]]] = [[] for _ in cases]
+    order = list(range(len(cases)))
+    for number in range(rounds):
+        for case in (order if number % 2 == 0 else order[::-1]):
+            _, url, encoding = cases[case]
+            runs[case].append(wrk_run(url, seconds, connections, encoding, cpu))
+    reference = [us for _, _, us in runs[0]]
+    rows = []
+    for (name, _, encoding), measured in zip(cases, runs, strict=True):
+        ratios = [us / ref for (_, _, us), ref in zip(measured, reference, strict=True)]
+        row = {"name": name, "accept_encoding": encoding or "",
+               "requests_per_second": statistics.median(r for r, _, _ in measured),
+               "requests": sum(n for _, n, _ in measured),
+               "cpu_us_per_request": statistics.median(us for _, _, us in measured),
+               "cpu_ratio_to_reference": statistics.median(ratios),
+               "cpu_ratio_lowest": min(ratios), "cpu_ratio_highest": max(ratios),
+               "cpu_ratios_per_round": ratios}
+        rows.append(row)
+        print(f"  {name}, {encoding or '-'}: {row['cpu_us_per_request']:.1f} us CPU/request, "
+              f"{row['cpu_ratio_to_reference']:.2f}x ({min(ratios):.2f}-{max(ratios):.2f})",
+              file=sys.stderr)
+    return rows
+
+
+def gunicorn_row(name: str, pid: int, url: str, seconds: int, connections: int,
+                 encoding: str | None, reference_us: float) -> dict:
+    cpu = lambda: tree_cpu_seconds(pid)  # noqa: E731
+    wrk_run(url, 2, connections, encoding, cpu)  # warm-up
+    rps, total, us = wrk_run(url, seconds, connections, encoding, cpu)
+    return {"name": name, "accept_encoding": encoding or "", "requests_per_second": rps,
+            "requests": total, "cpu_us_per_request": us,
+            "cpu_ratio_to_reference": us / reference_us}
 
 
 def started(url: str, process, log: Path) -> None:
@@ -137,7 +191,8 @@ def build(data_dir: str, static_dir: Path, env: dict) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=8)
+    parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--output", default=str(RESULTS / "static_pages.json"))
     args = parser.parse_args()
@@ -167,10 +222,10 @@ def main() -> int:
         prefix = Path(top) / "nginx"
         for sub in ("", "body", "proxy", "fastcgi", "uwsgi", "scgi"):
             (prefix / sub).mkdir(exist_ok=True)
-        app_port, static_port, ref_port = free_port(), free_port(), free_port()
+        app_port, static_port, ref_port, own_port = (free_port() for _ in range(4))
         conf = prefix / "nginx.conf"
         conf.write_text(nginx_conf(prefix, documented_server(static_dir, static_port, app_port),
-                                   reference_root, ref_port))
+                                   reference_root, ref_port, static_dir, own_port))
         gunicorn = subprocess.Popen(
             [str(BIN / "gunicorn"), *GUNICORN_OPTIONS, "wiredesk.wsgi:application",
              "--bind", f"127.0.0.1:{app_port}"], env=env, stdout=subprocess.DEVNULL,
@@ -191,32 +246,36 @@ def main() -> int:
             if BROTLI_MODULE.exists():
                 check_answer(static_url, "br, gzip", "br")
             time.sleep(0.5)
-            common = (args.seconds, args.connections)
-            rows.append(wrk_row("nginx, the same bytes as a plain file, bare config "
-                                "(reference)", nginx.pid, ref_url, *common, None))
-            for label, encoding in ENCODINGS.items():
-                rows.append(wrk_row(f"nginx, static mode as documented, {label}", nginx.pid,
-                                    static_url, *common, encoding))
+            static = "nginx, static mode as documented"
+            rows = nginx_rounds(
+                [("nginx, the same bytes as a plain file, bare config (reference)", ref_url,
+                  None),
+                 ("nginx, the article's own file (.html URL), bare config",
+                  f"http://127.0.0.1:{own_port}{url_path}.html", None),
+                 *((static, static_url, encoding) for encoding in ENCODINGS.values())],
+                nginx.pid, args.rounds, args.seconds, args.connections)
             for label, encoding in (("identity", None), ("br", "br, gzip")):
-                rows.append(wrk_row(f"gunicorn, page answered before Django, {label}",
-                                    gunicorn.pid, app_url, *common, encoding))
+                rows.append(gunicorn_row(
+                    f"gunicorn, page answered before Django, {label}", gunicorn.pid,
+                    app_url, args.seconds * 2, args.connections, encoding,
+                    rows[0]["cpu_us_per_request"]))
         finally:
             for process in (nginx, gunicorn):
                 os.killpg(process.pid, signal.SIGTERM)
                 process.wait(timeout=30)
-    reference = rows[0]
-    for row in rows:
-        row["cpu_ratio_to_reference"] = row["cpu_us_per_request"] / \
-            reference["cpu_us_per_request"]
     report = {"page": url_path, "bytes": page_bytes,
-              "brotli_module": BROTLI_MODULE.exists(), "seconds": args.seconds,
+              "brotli_module": BROTLI_MODULE.exists(), "rounds": args.rounds,
+              "seconds": args.seconds,
               "connections": args.connections, "rows": rows}
-    print("| server | Accept-Encoding | req/s | CPU us/request | CPU vs reference |")
+    print("| server | Accept-Encoding | req/s | CPU us/request | CPU vs reference (per-round "
+          "median, lowest-highest) |")
     print("|---|---|---:|---:|---:|")
     for row in rows:
+        spread = (f" ({row['cpu_ratio_lowest']:.2f}-{row['cpu_ratio_highest']:.2f})"
+                  if "cpu_ratio_lowest" in row else "")
         print(f"| {row['name']} | {row['accept_encoding'] or '-'} | "
               f"{row['requests_per_second']:.0f} | {row['cpu_us_per_request']:.1f} | "
-              f"{row['cpu_ratio_to_reference']:.2f}x |")
+              f"{row['cpu_ratio_to_reference']:.2f}x{spread} |")
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     Path(args.output).write_text(json.dumps(report, indent=1))
     return 0
