@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint install messages browser dovecot clean lock audit
+.PHONY: demo test test-fast lint install messages browser dovecot nginx clean lock audit
 
 # `make demo PORT=8100 HOST=0.0.0.0`: where the demo listens.
 PORT ?= 8000
@@ -53,6 +53,15 @@ dovecot:
 	      dovecot-imapd dovecot-pop3d >/dev/null; \
 	  else echo "dovecot not found: mailbox tests will be skipped (apt-get install dovecot-imapd dovecot-pop3d)"; fi; }
 
+# nginx with the Brotli static module runs docs/static-mode.md's configuration in
+# tests/staticsite/test_nginx_config.py; the test starts its own, never the system's service.
+nginx:
+	@test -x /usr/sbin/nginx -a -e /usr/lib/nginx/modules/ngx_http_brotli_static_module.so || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      nginx-light libnginx-mod-http-brotli-static >/dev/null; \
+	  else echo "nginx not found: the static-mode nginx tests will be skipped (apt-get install nginx-light libnginx-mod-http-brotli-static)"; fi; }
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
@@ -63,7 +72,7 @@ SCHEMATHESIS_EXAMPLES ?= 40
 # The whole suite on the embedded default (SQLite), then every database test again on
 # PostgreSQL when WIREDESK_TEST_DATABASE_URL names one. End-to-end tests (tests/e2e/,
 # real processes) run once, on SQLite.
-test: install browser dovecot lint audit
+test: install browser dovecot nginx lint audit
 	WIREDESK_SCHEMATHESIS_EXAMPLES=$(SCHEMATHESIS_EXAMPLES) $(BIN)/pytest
 	@if [ -n "$$WIREDESK_TEST_DATABASE_URL" ]; then \
 	  echo "== database tests on PostgreSQL"; \
