@@ -127,7 +127,9 @@ class InMemoryStories:
         members = self.members[story.story_id]
         keys = self._member_keys[story.story_id]
         recent = len(members) - min(len(members), SPLIT_WINDOW)
-        parts = story_parts([vector for vector, _ in members[recent:]])
+        parts = story_parts([vector for vector, _ in members[recent:]],
+                            [names for _, names in members[recent:]],
+                            name_separation=self.params.name_separation)
         if len(parts) < 2:
             return
         moving = [[recent + i for i in part] for part in parts[1:]]

@@ -81,3 +81,42 @@ def test_reports_of_one_event_still_form_one_story():
     for n in range(8):
         stories.assign(sim.features(*fire_report(FIRE_BRANSTEAD, n))[0], key=n)
     assert len({stories.story_of(n) for n in range(8)}) == 1
+
+
+# Two offers to one free agent, told in the same words: one club, its people and its town
+# on each side (the shape of ECB+ topic 10), and names every report of either carries.
+_OFFER_WORDS = {"offer": 0.5, "free": 0.4, "agent": 0.4, "baseman": 0.4, "contract": 0.5}
+_SHARED = {"teixeira", "boras"}
+_ANGELS = ["angels", "reagins", "anaheim", "moreno", "scioscia", "160"]
+_RED_SOX = ["sox", "epstein", "boston", "henry", "lucchino", "fenway"]
+
+
+def _offer_names(club: list[str], n: int) -> frozenset[str]:
+    """Four of the club's six names (a different four each time) and the shared ones."""
+    return frozenset(_SHARED | {club[(n + k) % len(club)] for k in range(4)})
+
+
+def test_a_blend_told_in_the_same_words_is_split_on_its_names():
+    vectors = [dict(_OFFER_WORDS) for _ in range(10)]
+    anchors = [_offer_names(_ANGELS, n) for n in range(5)]
+    anchors += [_offer_names(_RED_SOX, n) for n in range(5)]
+    assert sim.story_parts(vectors, anchors) == [list(range(5)), list(range(5, 10))]
+    # The words alone see one event; so does a story with the split on names turned off.
+    assert sim.story_parts(vectors) == [list(range(10))]
+    assert sim.story_parts(vectors, anchors, name_separation=0.0) == [list(range(10))]
+
+
+def test_one_event_whose_reports_vary_in_names_stays_whole():
+    # Every report names the club's people, each a different selection of them.
+    vectors = [dict(_OFFER_WORDS) for _ in range(12)]
+    anchors = [_offer_names(_ANGELS, n) for n in range(12)]
+    assert sim.story_parts(vectors, anchors) == [list(range(12))]
+
+
+def test_members_sharing_no_name_go_with_the_larger_part():
+    vectors = [dict(_OFFER_WORDS) for _ in range(11)]
+    anchors = [_offer_names(_ANGELS, n) for n in range(5)]
+    anchors += [_offer_names(_RED_SOX, n) for n in range(4)]
+    anchors.insert(1, frozenset())
+    anchors.insert(7, frozenset({"yankees"}))
+    assert sim.story_parts(vectors, anchors) == [[0, 1, 2, 3, 4, 5, 7], [6, 8, 9, 10]]

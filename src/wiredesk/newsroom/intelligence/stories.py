@@ -129,7 +129,8 @@ def split_if_blended(story: Story, article: Article, vector: Mapping[str, float]
     rows.reverse()
     rows.append((article.pk, dict(vector), sorted(anchors), article.intel_locked,
                  article.published_at))
-    parts = similarity.story_parts([row[1] for row in rows])
+    parts = similarity.story_parts([row[1] for row in rows], [row[2] for row in rows],
+                                   name_separation=STORY_PARAMS.name_separation)
     if len(parts) < 2:
         return story
     moving = [part for part in parts[1:] if not any(rows[i][3] for i in part)]

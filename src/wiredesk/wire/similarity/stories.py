@@ -33,6 +33,12 @@ QUERY_TERMS = 12  # terms used to look up candidate stories
 # Chosen by cross-validation over ECB+ topics (``benchmarks/stories.py --cv 5``) among 1
 # (none), 2 and 3.
 NAME_TERM_BOOST = 2.0
+# Two look-alike events told in the same words (two offers to one baseball player, two
+# patches of one browser) still name different people, places, dates and figures: the
+# members' names are cut in two when the parts share at most this share of what each
+# part shares within. Chosen by cross-validation over ECB+ topics
+# (``benchmarks/stories.py --cv 5``).
+SPLIT_NAME_SEPARATION = 0.35
 
 
 class DocumentFrequencies(Protocol):
@@ -96,6 +102,9 @@ class StoryParams:
     content_floor: float = 0.10
     name_boost: float = NAME_TERM_BOOST  # names' weight when an item meets a story
     window: timedelta = timedelta(days=7)  # a story keeps growing while items keep coming
+    # A story whose members' words do not fall apart is still split when their names do
+    # (:func:`story_parts`); 0 turns that off.
+    name_separation: float = SPLIT_NAME_SEPARATION
 
 
 def anchor_agreement(item: frozenset[str], story: Counter[str], size: int) -> float:
@@ -189,8 +198,10 @@ SPLIT_WINDOW = 40  # the most recent members are checked: the cost stays flat as
 SPLIT_SEPARATION = 0.8  # parts must be this much less alike than the members of each
 
 
-def story_parts(vectors: Sequence[Mapping[str, float]], *, neighbours: int = SPLIT_NEIGHBOURS,
-                min_part: int = SPLIT_MIN_PART) -> list[list[int]]:
+def story_parts(vectors: Sequence[Mapping[str, float]],
+                anchors: Sequence[Iterable[str]] | None = None, *,
+                neighbours: int = SPLIT_NEIGHBOURS, min_part: int = SPLIT_MIN_PART,
+                name_separation: float = SPLIT_NAME_SEPARATION) -> list[list[int]]:
     """The members of one story grouped by the event they report: indices into ``vectors``.
 
     One group (every index) when the story is about one event. Each member is linked to its
@@ -198,8 +209,68 @@ def story_parts(vectors: Sequence[Mapping[str, float]], *, neighbours: int = SPL
     a story whose links fall apart into two or more groups of at least ``min_part`` members
     has blended events. Smaller groups join the part they are closest to on average.
     Members without terms cannot be placed and go with the largest part. Parts come largest
-    first (ties: the one holding the earliest member).
+    first (ties: the one holding the earliest member). When the words find one event and
+    the members' ``anchors`` are given, their names get a say (:func:`name_parts`).
     """
+    parts = _word_parts(vectors, neighbours=neighbours, min_part=min_part)
+    if len(parts) > 1 or anchors is None or not name_separation:
+        return parts
+    return name_parts([frozenset(a) for a in anchors], min_part=min_part,
+                      separation=name_separation) or parts
+
+
+def name_parts(anchors: Sequence[frozenset[str]], *, min_part: int = SPLIT_MIN_PART,
+               separation: float = SPLIT_NAME_SEPARATION) -> list[list[int]] | None:
+    """Two groups of members that name different things, or None.
+
+    Members are compared by the overlap (Jaccard) of their names and numbers and cut in
+    two along the weakest seam (the sign of the graph's Fiedler vector, normalised
+    spectral bisection). The cut stands only when each side has ``min_part`` members and
+    the two sides share at most ``separation`` of what each shares within. Members
+    sharing no name with any other go with the larger part.
+    """
+    named = [i for i, a in enumerate(anchors) if a]
+    if len(named) < 2 * min_part:
+        return None
+    vocabulary: dict[str, int] = {}
+    for i in named:
+        for name in anchors[i]:
+            vocabulary.setdefault(name, len(vocabulary))
+    has = np.zeros((len(named), len(vocabulary)))
+    for row, i in enumerate(named):
+        has[row, [vocabulary[name] for name in anchors[i]]] = 1.0
+    shared = has @ has.T
+    sizes = has.sum(axis=1)
+    alike = shared / (sizes[:, None] + sizes[None, :] - shared)
+    np.fill_diagonal(alike, 0.0)
+    # A member sharing no name with any other cannot be placed: it goes with the larger part.
+    linked = np.flatnonzero(alike.sum(axis=1) > 0)
+    named = [named[row] for row in linked]
+    if len(named) < 2 * min_part:
+        return None
+    links = alike[np.ix_(linked, linked)]
+    alike = links.copy()
+    degree = links.sum(axis=1)
+    scale = 1.0 / np.sqrt(degree)
+    laplacian = np.eye(len(named)) - scale[:, None] * links * scale[None, :]
+    fiedler = scale * np.linalg.eigh(laplacian)[1][:, 1]
+    sides = [list(np.flatnonzero(fiedler < 0)), list(np.flatnonzero(fiedler >= 0))]
+    if min(len(side) for side in sides) < min_part:
+        return None
+    np.fill_diagonal(alike, np.nan)
+    within = min(float(np.nanmean(alike[np.ix_(side, side)])) for side in sides)
+    between = float(np.nanmean(alike[np.ix_(sides[0], sides[1])]))
+    if within <= 0 or between > separation * within:
+        return None
+    parts = sorted(([named[row] for row in side] for side in sides),
+                   key=lambda part: (-len(part), part[0]))
+    placed = set(named)
+    parts[0] = sorted(parts[0] + [i for i in range(len(anchors)) if i not in placed])
+    return parts
+
+
+def _word_parts(vectors: Sequence[Mapping[str, float]], *, neighbours: int, min_part: int
+                ) -> list[list[int]]:
     placed = [i for i, v in enumerate(vectors) if v]
     everyone = [list(range(len(vectors)))]
     if len(placed) < 2 * min_part:
