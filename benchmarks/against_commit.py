@@ -39,8 +39,8 @@ def _env(src: Path, data_dir: str) -> dict:
 def ingest_once(src: Path, feeds: int, items: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="wd-bench-ab-") as data_dir:
         proc = subprocess.run(
-            [sys.executable, str(HERE / "ingest.py"), "--child", "sqlite", "--feeds",
-             str(feeds), "--items", str(items)],
+            [sys.executable, str(HERE / "ingest.py"), "--child", "sqlite", "--corpus",
+             "copies", "--feeds", str(feeds), "--items", str(items)],
             env=_env(src, data_dir), capture_output=True, text=True, check=True)
     row = json.loads(proc.stdout.strip().splitlines()[-1])
     reference = row["seconds_reference"]

@@ -1,12 +1,22 @@
-"""End-to-end ingest throughput (parse -> normalize -> identify -> store) on SQLite and
-PostgreSQL, as a ratio to feedparser parsing the same bytes alone in the same run.
+"""End-to-end ingest throughput (parse -> normalize -> identify -> store -> story
+intelligence) on SQLite and PostgreSQL, as a ratio to feedparser parsing the same bytes
+alone in the same process just before.
 
-The corpus is generated here (written for this project, not third-party copy): 100 RSS
-2.0 feeds of 100 items each (10,000 items) with datelines, inline links, curly quotes,
-media credits and categories, so normalization does its real work.
+Two corpora, each a row:
 
-    .venv/bin/python benchmarks/ingest.py [--feeds 100] [--items 100]
-        [--pg postgres://postgres@127.0.0.1:5432/test_wd_3_bench | --no-pg]
+* real (``_corpus``): distinct items from ../shared/data (bbc_news, ag_news, ecb_plus, read
+  in place) dealt to six agencies' RSS feeds, ``--copy-rate`` of them (10%) re-sent by
+  another agency as a lightly edited copy. Seeded: the same bytes every run.
+* copies: the generated near-copies this script used to measure alone (each item the
+  same template, so nearly all become copies of one story): the copy path.
+
+Per new item: CPU ms and queries, and how much of each the intelligence step takes
+(``enrich_article``) and the receivers told after storing (placement, search index,
+stamps, change stream).
+
+    WIREDESK_SHARED_DATA=../shared/data .venv/bin/python benchmarks/ingest.py \
+        [--total 10000] [--items 50] [--copy-rate 0.10] [--corpus both|real|copies]
+        [--pg postgres://postgres@127.0.0.1:5432/test_wd_3_bench | --no-pg] [--output ingest]
 """
 
 from __future__ import annotations
@@ -54,11 +64,46 @@ def make_feed(feed_no: int, items: int) -> bytes:
             f"{''.join(parts)}</channel></rss>").encode()
 
 
-def corpus(feeds: int, items: int) -> list[bytes]:
-    return [make_feed(f, items) for f in range(feeds)]
+def documents_for(corpus_name: str, data: Path, total: int, per_feed: int,
+                  copy_rate: float) -> list[tuple[str, bytes]]:
+    """(agency code, RSS bytes) in polling order for the chosen corpus."""
+    if corpus_name == "copies":
+        return [("BENCH", make_feed(f, per_feed)) for f in range(max(1, total // per_feed))]
+    import _corpus
+
+    return _corpus.feeds(_corpus.items(data, total, copy_rate), per_feed)
 
 
-def run_store(database: str, feeds: int, items: int) -> dict:
+class Meter:
+    """Queries and CPU of ingest, and how much of each the intelligence step and the
+    receivers told after storing (placement, search index, stamps, change stream) take."""
+
+    def __init__(self) -> None:
+        self.queries = {"all": 0, "intelligence": 0, "told": 0}
+        self.cpu = {"intelligence": 0.0, "told": 0.0}
+        self.inside: str | None = None
+
+    def __call__(self, execute, sql, params, many, context):
+        self.queries["all"] += 1
+        if self.inside:
+            self.queries[self.inside] += 1
+        return execute(sql, params, many, context)
+
+    def wrap(self, name: str, func):
+        def timed(*args, **kwargs):
+            outer, began = self.inside, time.process_time()
+            self.inside = self.inside or name
+            try:
+                return func(*args, **kwargs)
+            finally:
+                self.inside = outer
+                if outer is None:
+                    self.cpu[name] += time.process_time() - began
+        return timed
+
+
+def run_store(database: str, corpus_name: str, data: Path, total: int, per_feed: int,
+              copy_rate: float) -> dict:
     """In a child process: set up Django on ``database`` and ingest the corpus."""
     os.environ["DJANGO_SETTINGS_MODULE"] = "wiredesk.settings"
     import django
@@ -67,43 +112,73 @@ def run_store(database: str, feeds: int, items: int) -> dict:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
-    from wiredesk.editions.services import edition_save
-    from wiredesk.newsroom import services
-    from wiredesk.newsroom.models import Article
+    from django.db import connection
 
-    for slug in ("world", "politics", "business", "sport"):
+    from wiredesk.editions.services import edition_save
+    from wiredesk.newsroom import intelligence, services
+    from wiredesk.newsroom.models import Article, Story
+    from wiredesk.newsroom.services import ingest
+
+    for slug in ("world", "politics", "business", "sport", "technology", "entertainment"):
         services.section_ensure(slug=slug, name=slug.title())
     edition_save(name="Chile Sun", time_zone="Australia/Sydney")
     edition_save(name="Euro Ledger", time_zone="Europe/Paris", sections=["world", "business"])
-    agency = services.agency_ensure(code="BENCH", time_zone="UTC")
-    documents = corpus(feeds, items)
+    documents = documents_for(corpus_name, data, total, per_feed, copy_rate)
+    agencies = {code: services.agency_ensure(code=code, time_zone="UTC")
+                for code in dict(documents)}
     import feedparser
 
     # The reference again, in this process and just before: the machine is shared and
     # its speed drifts, so each ratio compares runs made moments apart.
-    start = time.perf_counter()
-    for data in documents:
-        feedparser.parse(data)
+    services.ingest_bytes(make_feed(999, 2), agency=services.agency_ensure(code="WARM"),
+                          source="warm-up")  # models and tables loaded once, not timed
+    start, start_cpu = time.perf_counter(), time.process_time()
+    for _code, data_bytes in documents:
+        feedparser.parse(data_bytes)
     reference = time.perf_counter() - start
-    start = time.perf_counter()
+    reference_cpu = time.process_time() - start_cpu
+    meter = Meter()
+    intelligence.enrich_article = meter.wrap("intelligence", intelligence.enrich_article)
+    ingest._told = meter.wrap("told", ingest._told)
+    start, start_cpu = time.perf_counter(), time.process_time()
     created = 0
-    for number, data in enumerate(documents):
-        report = services.ingest_bytes(data, agency=agency, source=f"bench-{number}")
-        created += report.created
-        assert not report.errors, report.errors[:3]
+    with connection.execute_wrapper(meter):
+        for number, (code, data_bytes) in enumerate(documents):
+            report = services.ingest_bytes(data_bytes, agency=agencies[code],
+                                           source=f"bench-{number}")
+            created += report.created
+            assert not report.errors, report.errors[:3]
     first = time.perf_counter() - start
+    first_cpu = time.process_time() - start_cpu
     start = time.perf_counter()
     unchanged = 0
-    for number, data in enumerate(documents):
-        unchanged += services.ingest_bytes(data, agency=agency, source=f"bench-{number}").unchanged
+    for number, (code, data_bytes) in enumerate(documents):
+        unchanged += services.ingest_bytes(data_bytes, agency=agencies[code],
+                                           source=f"bench-{number}").unchanged
     again = time.perf_counter() - start
-    assert Article.objects.count() == created == feeds * items
-    return {"created": created, "seconds_reference": round(reference, 2),
-            "seconds_first": round(first, 2),
+    assert Article.objects.exclude(agency__code="WARM").count() == created
+    per_item = max(created, 1)
+    return {"created": created, "bytes": sum(len(d) for _c, d in documents),
+            "documents": len(documents), "agencies": len(agencies),
+            "seconds_reference": round(reference, 3), "seconds_first": round(first, 2),
+            "cpu_seconds_reference": round(reference_cpu, 3),
+            "cpu_seconds_first": round(first_cpu, 2),
+            # On SQLite the database works in this process, so this is the whole cost.
+            "cpu_ratio_to_feedparser": round(reference_cpu / first_cpu, 4),
+            "cpu_ms_per_new_item": round(1000 * first_cpu / per_item, 2),
+            "intelligence_cpu_ms_per_new_item":
+                round(1000 * meter.cpu["intelligence"] / per_item, 2),
+            "told_cpu_ms_per_new_item": round(1000 * meter.cpu["told"] / per_item, 2),
+            "queries_per_new_item": round(meter.queries["all"] / per_item, 1),
+            "intelligence_queries_per_new_item":
+                round(meter.queries["intelligence"] / per_item, 1),
+            "told_queries_per_new_item": round(meter.queries["told"] / per_item, 1),
+            "copies_found": Article.objects.filter(duplicate_of__isnull=False).count(),
+            "stories": Story.objects.count(),
             "unchanged_second": unchanged, "seconds_second": round(again, 2)}
 
 
-def child(database: str, feeds: int, items: int) -> dict | None:
+def child(database: str, args: argparse.Namespace, corpus_name: str) -> dict | None:
     env = dict(os.environ)
     tmp = tempfile.mkdtemp(prefix="wiredesk-bench-")
     env["WIREDESK_DATA_DIR"] = tmp
@@ -111,8 +186,10 @@ def child(database: str, feeds: int, items: int) -> dict | None:
         env.pop("DATABASE_URL", None)
     else:
         env["DATABASE_URL"] = database
-    proc = subprocess.run([sys.executable, __file__, "--child", database, "--feeds", str(feeds),
-                           "--items", str(items)], env=env, capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, __file__, "--child", database, "--corpus",
+                           corpus_name, "--data", str(args.data), "--total", str(args.total),
+                           "--items", str(args.items), "--copy-rate", str(args.copy_rate)],
+                          env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         print(proc.stderr[-2000:], file=sys.stderr)
         return None
@@ -141,64 +218,92 @@ def drop_pg(url: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
+CORPORA = [("real", "distinct items, {rate:.0%} re-sent by another agency"),
+           ("copies", "generated near-copies (copy-heavy)")]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="end-to-end ingest throughput")
-    parser.add_argument("--feeds", type=int, default=100)
-    parser.add_argument("--items", type=int, default=100)
+    parser.add_argument("--data", type=Path,
+                        default=Path(os.environ.get("WIREDESK_SHARED_DATA", "../shared/data")))
+    parser.add_argument("--total", type=int, default=10_000, help="items in each corpus")
+    parser.add_argument("--items", type=int, default=50, help="items per feed document")
+    parser.add_argument("--feeds", type=int, default=0,
+                        help="copies corpus only (the older interface): --feeds x --items")
+    parser.add_argument("--copy-rate", type=float, default=0.10)
+    parser.add_argument("--corpus", choices=["real", "copies", "both"], default="both")
     parser.add_argument("--pg", default=DEFAULT_PG)
     parser.add_argument("--no-pg", action="store_true")
+    parser.add_argument("--output", default="ingest")
     parser.add_argument("--child", default="")
     args = parser.parse_args(argv)
+    args.data = args.data.resolve()
+    if args.feeds:
+        args.total = args.feeds * args.items
     if args.child:
-        print(json.dumps(run_store(args.child, args.feeds, args.items)))
+        print(json.dumps(run_store(args.child, "real" if args.corpus == "both" else args.corpus,
+                                   args.data, args.total, args.items, args.copy_rate)))
         return 0
 
     import feedparser
 
     from wiredesk.wire.pipeline import process
 
-    documents = corpus(args.feeds, args.items)
-    total = args.feeds * args.items
-    size = sum(len(d) for d in documents)
-    start = time.perf_counter()
-    for data in documents:
-        assert len(feedparser.parse(data).entries) == args.items
-    reference = time.perf_counter() - start
-    start = time.perf_counter()
-    for data in documents:
-        assert len(process(data).items) == args.items
-    pipeline = time.perf_counter() - start
-    rows = [{"stage": "feedparser.parse alone (reference)", "seconds": round(reference, 2),
-             "reference_seconds": reference},
-            {"stage": "wire pipeline: parse+normalize+identify", "seconds": round(pipeline, 2),
-             "reference_seconds": reference}]
-    databases = [("SQLite (WAL)", "sqlite")]
-    if not args.no_pg and fresh_pg(args.pg):
-        databases.append(("PostgreSQL", args.pg))
-    for label, database in databases:
-        measured = child(database, args.feeds, args.items)
-        if measured is None:
+    rows = []
+    for corpus_name, label in CORPORA:
+        if args.corpus not in ("both", corpus_name):
             continue
-        local_reference = measured["seconds_reference"]
-        rows.append({"stage": f"feedparser.parse alone, beside {label} (reference)",
-                     "seconds": local_reference, "reference_seconds": local_reference})
-        rows.append({"stage": f"end-to-end ingest, {label}, first run",
-                     "seconds": measured["seconds_first"], "reference_seconds": local_reference})
-        rows.append({"stage": f"re-ingest unchanged, {label}",
-                     "seconds": measured["seconds_second"], "reference_seconds": local_reference})
-    if len(databases) > 1:
-        drop_pg(args.pg)
-    print(f"{total} items in {args.feeds} feeds, {size / 1e6:.1f} MB")
-    print(f"{'stage':<46} {'seconds':>8} {'items/s':>9} {'ratio to feedparser':>20}")
+        label = label.format(rate=args.copy_rate)
+        documents = [d for _c, d in documents_for(corpus_name, args.data, args.total,
+                                                   args.items, args.copy_rate)]
+        process(make_feed(999, 2))  # language and sanitizer models loaded, not timed
+        start = time.perf_counter()
+        parsed = sum(len(feedparser.parse(d).entries) for d in documents)
+        reference = time.perf_counter() - start
+        start = time.perf_counter()
+        assert sum(len(process(d).items) for d in documents) == parsed
+        pipeline = time.perf_counter() - start
+        rows.append({"corpus": label, "stage": "feedparser.parse alone (reference)",
+                     "items": parsed, "seconds": round(reference, 3),
+                     "reference_seconds": reference})
+        rows.append({"corpus": label, "stage": "wire pipeline: parse+normalize+identify",
+                     "items": parsed, "seconds": round(pipeline, 2),
+                     "reference_seconds": reference})
+        databases = [("SQLite (WAL)", "sqlite")]
+        if not args.no_pg and fresh_pg(args.pg):
+            databases.append(("PostgreSQL", args.pg))
+        for db_label, database in databases:
+            measured = child(database, args, corpus_name)
+            if database != "sqlite":
+                drop_pg(args.pg)
+            if measured is None:
+                continue
+            local = measured["seconds_reference"]
+            rows.append({"corpus": label, "stage": f"end-to-end ingest, {db_label}, first run",
+                         "items": measured["created"], "seconds": measured["seconds_first"],
+                         "reference_seconds": local, "measured": measured})
+            rows.append({"corpus": label, "stage": f"re-ingest unchanged, {db_label}",
+                         "items": measured["created"], "seconds": measured["seconds_second"],
+                         "reference_seconds": local})
+    print(f"{'corpus / stage':<70} {'s':>7} {'items/s':>8} {'vs feedparser':>13} "
+          f"{'CPU ms/new':>10} {'intel ms':>8} {'queries':>7} {'intel q':>7} {'CPU ratio':>9}")
     for row in rows:
-        row["items_per_s"] = round(total / row["seconds"], 1) if row["seconds"] else None
+        row["items_per_s"] = round(row["items"] / row["seconds"], 1) if row["seconds"] else None
         row["throughput_ratio_to_feedparser"] = round(row.pop("reference_seconds")
-                                                      / row["seconds"], 3)
-        print(f"{row['stage']:<46} {row['seconds']:>8.2f} {row['items_per_s']:>9.0f} "
-              f"{row['throughput_ratio_to_feedparser']:>20.3f}")
-    out = ROOT / "benchmarks" / "results" / "ingest.json"
-    out.write_text(json.dumps({"items": total, "feeds": args.feeds, "bytes": size,
-                               "rows": rows}, indent=2) + "\n")
+                                                      / row["seconds"], 4)
+        m = row.get("measured", {})
+        print(f"{row['corpus'][:28] + ': ' + row['stage']:<70} {row['seconds']:>7.2f} "
+              f"{row['items_per_s']:>8.0f} {row['throughput_ratio_to_feedparser']:>13.4f} "
+              f"{m.get('cpu_ms_per_new_item', ''):>10} "
+              f"{m.get('intelligence_cpu_ms_per_new_item', ''):>8} "
+              f"{m.get('queries_per_new_item', ''):>7} "
+              f"{m.get('intelligence_queries_per_new_item', ''):>7} "
+              f"{m.get('cpu_ratio_to_feedparser', ''):>9}")
+    out = ROOT / "benchmarks" / "results" / f"{args.output}.json"
+    out.write_text(json.dumps({"total": args.total, "per_feed": args.items,
+                               "copy_rate": args.copy_rate, "rows": rows,
+                               "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()]},
+                              indent=2) + "\n")
     return 0
 
 
