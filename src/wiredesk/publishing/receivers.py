@@ -18,8 +18,9 @@ def _article_saved(sender, instance: Article, created: bool = False, raw: bool =
                    **kwargs) -> None:
     if raw or instance.status == Article.Status.DRAFT:
         return  # a draft is public nowhere: no page changes, partners hear nothing of it
-    editions = list(Placement.objects.filter(article_id=instance.pk)
-                    .values_list("edition_id", flat=True))
+    # A row just inserted is in no edition yet: its placements come after it.
+    editions = [] if created else list(Placement.objects.filter(article_id=instance.pk)
+                                       .values_list("edition_id", flat=True))
     bump_editions(editions, embargo_until=instance.embargo_until)
     changes.article_changed(instance, editions, created=created)
 

@@ -14,12 +14,21 @@ from django.dispatch import receiver
 from wiredesk.newsroom.models import Article
 from wiredesk.search import services
 
+# What the index holds of an article, and its status (a killed one is dropped): a save
+# that names only other fields (the story step's story, section, duplicate) leaves the
+# index as it is.
+INDEX_INPUTS = frozenset({*services.INDEXED_FIELDS, "status"}) - {"id"}
+
 
 @receiver(post_save, sender=Article, dispatch_uid="search-index-article")
-def _article_saved(sender, instance: Article, raw: bool = False, **kwargs) -> None:
+def _article_saved(sender, instance: Article, created: bool = False, raw: bool = False,
+                   update_fields=None, **kwargs) -> None:
     if raw:
         return  # fixtures loading: reindex afterwards
-    services.index_articles([instance])
+    if update_fields is not None and not INDEX_INPUTS.intersection(update_fields):
+        return
+    # A row just inserted has no index row to replace (ids are never reused).
+    services.index_articles([instance], fresh=created)
 
 
 @receiver(post_delete, sender=Article, dispatch_uid="search-unindex-article")

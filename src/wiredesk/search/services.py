@@ -72,8 +72,10 @@ def index_row(article) -> IndexRow:
                     language=indexed_language(article))
 
 
-def index_articles(articles: Iterable[Article]) -> None:
-    """Write (or drop, for killed ones) these articles' index rows in the current transaction."""
+def index_articles(articles: Iterable[Article], *, fresh: bool = False) -> None:
+    """Write (or drop, for killed ones) these articles' index rows in the current transaction.
+
+    ``fresh``: the articles have no index rows yet (just inserted), none to replace."""
     keep, drop = [], []
     for article in articles:
         (drop if article.status == Article.Status.KILLED else keep).append(article)
@@ -82,7 +84,7 @@ def index_articles(articles: Iterable[Article]) -> None:
         if drop:
             backend.remove(cursor, [a.pk for a in drop])
         if keep:
-            backend.index(cursor, [index_row(a) for a in keep])
+            backend.index(cursor, [index_row(a) for a in keep], fresh=fresh)
 
 
 def remove_articles(article_ids: list[int]) -> None:

@@ -15,6 +15,7 @@ from datetime import timedelta
 from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Greatest
 
+from wiredesk.newsroom.intelligence.candidates import candidate_features
 from wiredesk.newsroom.intelligence.sections import predict_section
 from wiredesk.newsroom.intelligence.store import (
     DbFrequencies,
@@ -186,10 +187,9 @@ def _find_duplicate(article: Article, feats: similarity.Features,
                  feats.signature, feats.word_set_size,
                  similarity.signature_from_bytes(data), size)]
     best, best_score = None, 0.0
-    memory = DbLineMemory()
-    for other in Article.objects.filter(pk__in=close[:MAX_EXACT]).order_by("published_at", "id"):
-        other_feats, _keys = similarity.features(other.headline, article_text(other),
-                                                 source=source_key(other), memory=memory)
+    others = list(Article.objects.filter(pk__in=close[:MAX_EXACT])
+                  .order_by("published_at", "id"))
+    for other, other_feats in zip(others, candidate_features(others), strict=True):
         score = similarity.copy_score(feats, other_feats)
         if score > best_score:
             best, best_score = other, score

@@ -75,7 +75,7 @@ class PostgresBackend(LanguageLedger):
         cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
         self._drop_ledger(cursor)
 
-    def index(self, cursor, rows: list[IndexRow]) -> None:
+    def index(self, cursor, rows: list[IndexRow], *, fresh: bool = False) -> None:
         values = []
         for row in rows:
             config = config_for(row.language)

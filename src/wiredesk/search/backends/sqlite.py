@@ -81,8 +81,9 @@ class SqliteFts5Backend(LanguageLedger):
         cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
         self._drop_ledger(cursor)
 
-    def index(self, cursor, rows: list[IndexRow]) -> None:
-        self.remove(cursor, [row.article_id for row in rows])
+    def index(self, cursor, rows: list[IndexRow], *, fresh: bool = False) -> None:
+        if not fresh:  # FTS5 has no upsert: an article's old row goes first
+            self.remove(cursor, [row.article_id for row in rows])
         values = []
         for row in rows:
             head, tail = split_body(row.body)

@@ -1,0 +1,97 @@
+"""The features of the stored articles a new item is compared with on its full text.
+
+Their sources' repeated lines (boilerplate) are read in one query for all of them, not one
+per candidate; and each candidate's features are kept in a small per-process cache while
+its copy and its source's repeated lines among its own are what they were when they were
+derived, so an article met again by the next copy of its story is not derived again from
+its HTML. The features are the same as deriving them afresh: the cache is checked against
+both inputs every time.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from wiredesk.newsroom.intelligence.store import article_text, source_key
+from wiredesk.newsroom.models import Article, SourceLine
+from wiredesk.wire import similarity
+
+CACHE_SIZE = 512  # about the candidates of a day's busy stories; a few KB each
+_KEYS_PER_QUERY = 500  # stay under SQLite's variable limit
+
+
+@dataclass(frozen=True)
+class _Derived:
+    copy: tuple[str, str]  # headline, body_html: what the features were derived from
+    text: str
+    short_keys: tuple[int, ...]
+    repeated: frozenset[int]
+    features: similarity.Features
+
+
+_cache: OrderedDict[int, _Derived] = OrderedDict()
+
+
+class _KnownRepeats:
+    """A line memory that already knows the answer (read for all candidates at once)."""
+
+    def __init__(self, repeated: frozenset[int]) -> None:
+        self._repeated = repeated
+
+    def repeated(self, source: str, keys: Sequence[int]) -> set[int]:
+        return set(self._repeated)
+
+    def remember(self, source: str, keys: Sequence[int]) -> None:  # pragma: no cover
+        raise AssertionError("candidates are never remembered")
+
+
+def _repeated_lines(wanted: dict[str, set[int]]) -> dict[str, set[int]]:
+    """Each source's keys among ``wanted`` that are boilerplate now."""
+    found: dict[str, set[int]] = {source: set() for source in wanted}
+    keys = sorted(set().union(*wanted.values())) if wanted else []
+    for start in range(0, len(keys), _KEYS_PER_QUERY):
+        rows = SourceLine.objects.filter(
+            source__in=list(wanted), key__in=keys[start:start + _KEYS_PER_QUERY],
+            items__gte=similarity.BOILERPLATE_MIN_ITEMS).values_list("source", "key")
+        for source, key in rows:
+            if key in wanted[source]:
+                found[source].add(key)
+    return found
+
+
+def candidate_features(others: Sequence[Article]) -> list[similarity.Features]:
+    """The features of each of ``others``, in order, as ``similarity.features`` derives
+    them with the database's line memory."""
+    texts: dict[int, tuple[str, tuple[int, ...]]] = {}
+    wanted: dict[str, set[int]] = {}
+    for other in others:
+        cached = _cache.get(other.pk)
+        if cached is not None and cached.copy == (other.headline, other.body_html):
+            texts[other.pk] = (cached.text, cached.short_keys)
+        else:
+            text = article_text(other)
+            _lines, keys = similarity.content_lines(other.headline, text)
+            texts[other.pk] = (text, tuple(keys))
+        if texts[other.pk][1]:
+            wanted.setdefault(source_key(other), set()).update(texts[other.pk][1])
+    repeated_by_source = _repeated_lines(wanted)
+    out = []
+    for other in others:
+        text, keys = texts[other.pk]
+        repeated = frozenset(repeated_by_source.get(source_key(other), set()) & set(keys))
+        cached = _cache.get(other.pk)
+        if (cached is not None and cached.copy == (other.headline, other.body_html)
+                and cached.repeated == repeated):
+            _cache.move_to_end(other.pk)
+            out.append(cached.features)
+            continue
+        feats, _keys = similarity.features(other.headline, text, source=source_key(other),
+                                           memory=_KnownRepeats(repeated))
+        _cache[other.pk] = _Derived((other.headline, other.body_html), text, keys, repeated,
+                                    feats)
+        if len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+        out.append(feats)
+    return out
