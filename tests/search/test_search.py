@@ -154,6 +154,25 @@ def test_update_reindexes_in_same_transaction(site):
     assert "Parliament passes budget" not in headlines(search_edition(chile, "observatory"))
 
 
+def test_a_save_naming_indexed_fields_reindexes_and_others_leave_the_index(site):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    chile, _ = site
+    article = Article.objects.get(headline="Parliament passes budget")
+    article.headline = "Parliament passes glacier budget"
+    article.save(update_fields=["headline"])
+    assert headlines(search_edition(chile, "glacier")) == ["Parliament passes glacier budget"]
+    # The story step's save (story, duplicate, section, flags) writes no index row.
+    with CaptureQueriesContext(connection) as captured:
+        article.save(update_fields=["story", "duplicate_of", "section", "flags", "modified_at"])
+    assert not [q for q in captured.captured_queries if "search_" in q["sql"]]
+    assert headlines(search_edition(chile, "glacier")) == ["Parliament passes glacier budget"]
+    article.status = Article.Status.KILLED
+    article.save(update_fields=["status"])
+    assert headlines(search_edition(chile, "glacier")) == []
+
+
 def test_pagination(site):
     chile, _ = site
     first = search_edition(chile, "volcano", page_size=2)
