@@ -16,7 +16,8 @@ stamps, change stream).
 
     WIREDESK_SHARED_DATA=../shared/data .venv/bin/python benchmarks/ingest.py \
         [--total 10000] [--items 50] [--copy-rate 0.10] [--corpus both|real|copies]
-        [--pg postgres://postgres@127.0.0.1:5432/test_wd_3_bench | --no-pg] [--output ingest]
+        [--pg postgres://postgres@127.0.0.1:5432/test_wd_3_bench | --no-pg] [--no-sqlite]
+        [--output ingest]
 """
 
 from __future__ import annotations
@@ -234,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", choices=["real", "copies", "both"], default="both")
     parser.add_argument("--pg", default=DEFAULT_PG)
     parser.add_argument("--no-pg", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--output", default="ingest")
     parser.add_argument("--child", default="")
     args = parser.parse_args(argv)
@@ -269,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append({"corpus": label, "stage": "wire pipeline: parse+normalize+identify",
                      "items": parsed, "seconds": round(pipeline, 2),
                      "reference_seconds": reference})
-        databases = [("SQLite (WAL)", "sqlite")]
+        databases = [] if args.no_sqlite else [("SQLite (WAL)", "sqlite")]
         if not args.no_pg and fresh_pg(args.pg):
             databases.append(("PostgreSQL", args.pg))
         for db_label, database in databases:
