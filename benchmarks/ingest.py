@@ -180,7 +180,7 @@ def run_store(database: str, corpus_name: str, data: Path, total: int, per_feed:
                 round(meter.queries["intelligence"] / per_item, 1),
             "told_queries_per_new_item": round(meter.queries["told"] / per_item, 1),
             "copies_found": measured.filter(duplicate_of__isnull=False).count(),
-            "stories": Story.objects.filter(article__in=measured).distinct().count(),
+            "stories": Story.objects.filter(articles__in=measured).distinct().count(),
             "unchanged_second": unchanged, "seconds_second": round(again, 2)}
 
 
