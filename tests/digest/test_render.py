@@ -85,3 +85,94 @@ def test_mail_pages_read_in_the_editions_direction(language, html_tag):
 
     edition = Edition(name="Sun", slug="sun", time_zone="UTC", language=language)
     assert html_tag in render_to_string("digest/notice.html", {"edition": edition})
+
+
+def _whole_message_reference(parts, *, to, message_id, date, unsubscribe_url,
+                             preferences_url, boundary) -> bytes:
+    """The message as it was assembled before the shared parts were encoded once: each
+    body personalized whole, then quoted-printable, then CRLF over everything."""
+    import binascii
+    from email.utils import format_datetime
+
+    from wiredesk.digest.render import personalize
+
+    def qp(text):
+        return binascii.b2a_qp(text.replace("\r\n", "\n").encode(), quotetabs=False,
+                               istext=True, header=False)
+
+    def header(name, value):
+        return f"{name}: {value}\n".encode()
+
+    text = personalize(parts.rendered.text, unsubscribe_url, preferences_url)
+    html = personalize(parts.rendered.html, unsubscribe_url, preferences_url)
+    head = b"".join([
+        header("From", parts.from_header),
+        *([header("Reply-To", parts.reply_to)] if parts.reply_to else []),
+        header("To", to), header("Subject", parts.subject_header),
+        header("Date", format_datetime(date)), header("Message-ID", message_id),
+        header("MIME-Version", "1.0"), header("List-Id", parts.list_id),
+        header("List-Unsubscribe", f"<{unsubscribe_url}>"),
+        header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+        header("Precedence", "bulk"),
+        header("Content-Type", f'multipart/alternative; boundary="{boundary}"')])
+    b = boundary.encode()
+    body = b"".join([
+        b"\n--", b, b'\nContent-Type: text/plain; charset="utf-8"\n',
+        b"Content-Transfer-Encoding: quoted-printable\n\n", qp(text),
+        b"\n--", b, b'\nContent-Type: text/html; charset="utf-8"\n',
+        b"Content-Transfer-Encoding: quoted-printable\n\n", qp(html),
+        b"\n--", b, b"--\n"])
+    return (head + body).replace(b"\n", b"\r\n")
+
+
+@pytest.mark.parametrize("unsubscribe_url,preferences_url", [
+    ("https://e.example/digest/unsubscribe/WzEsImFiYyJd:sig", "https://e.example/p/T"),
+    # Long enough that quoted-printable must break the line inside the link, and
+    # starting at a column where a short one would not.
+    ("https://chilesun.example/digest/unsubscribe/" + "Wz" * 60 + ":" + "s" * 43,
+     "https://chilesun.example/digest/preferences/" + "x=y" * 40),
+])
+@pytest.mark.parametrize("from_template", [False, True])
+def test_shared_parts_encoded_once_give_the_bytes_of_encoding_each_copy_whole(
+        unsubscribe_url, preferences_url, from_template, monkeypatch):
+    """Splicing a reader's links into parts encoded once is byte for byte the message the
+    whole personalized text would give: soft line breaks, trailing spaces, dots, tabs,
+    non-ASCII and lines with both links included."""
+    import re
+
+    from wiredesk.digest import render
+
+    placeholders = (render.UNSUBSCRIBE_PLACEHOLDER, render.PREFERENCES_PLACEHOLDER)
+    if from_template:
+        from django.template.loader import render_to_string
+
+        from wiredesk.editions.models import Edition
+
+        edition = Edition(name="Sun", slug="sun", time_zone="UTC",
+                          postal_address="1 Calle Sol")
+        context = {"edition": edition, "groups": [], "base_url": "https://e.example",
+                   "issue_label": "12 jul", "since": "", "story_count": 0,
+                   "unsubscribe_url": placeholders[0], "preferences_url": placeholders[1]}
+        text = render_to_string("digest/email.txt", context)
+        html = render_to_string("digest/email.html", context)
+    else:
+        text = ("Señor Piñera’s visit 東京 \n.\n\tTabbed line ending in space \n"
+                + "word " * 40 + f"Unsubscribe: {placeholders[0]}\n"
+                + f"Both {placeholders[0]} and {placeholders[1]} \n" + "x" * 200
+                + f"\r\nlast {placeholders[1]}")
+        html = (f'<p>{"é" * 90}</p>\n<p><a href="{placeholders[0]}">U</a> &middot; '
+                f'<a href="{placeholders[1]}">P</a></p>\n<p>end</p>')
+    assert placeholders[0] in text and placeholders[1] in html
+    parts = parts_for("Café Sol", "Sun daily: a day", text, html)
+    when = datetime(2025, 7, 12, 5, 14, tzinfo=UTC)
+    data = render.assemble_message(
+        parts, to="reader@example.org", message_id="<1.2@example.org>", date=when,
+        unsubscribe_url=unsubscribe_url, preferences_url=preferences_url)
+    boundary = re.search(rb'boundary="([^"]+)"', data).group(1).decode()
+    assert data == _whole_message_reference(
+        parts, to="reader@example.org", message_id="<1.2@example.org>", date=when,
+        unsubscribe_url=unsubscribe_url, preferences_url=preferences_url,
+        boundary=boundary)
+    message = parse(data)
+    assert unsubscribe_url in message.get_body(("plain",)).get_content()
+    assert preferences_url in message.get_body(("html",)).get_content()

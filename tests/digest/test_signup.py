@@ -252,3 +252,22 @@ def test_digest_links_are_the_same_every_time_and_old_timestamped_links_still_wo
     assert client.post(f"/chile-sun/digest/unsubscribe/{old}").status_code == 200
     subscriber.refresh_from_db()
     assert subscriber.status == "unsubscribed"
+
+
+@pytest.mark.parametrize("secret", ["", "another-secret-key-for-the-links-0123456789"])
+@pytest.mark.parametrize("purpose", ["unsubscribe", "preferences"])
+def test_a_digest_link_is_djangos_signed_object_with_one_hmac(settings, purpose, secret):
+    """The sender's one-HMAC token is byte for byte Django's ``sign_object``, so a link
+    verifies the same way and a preview shows the link the reader gets."""
+    from django.core import signing
+
+    from wiredesk.digest.tokens import link_token
+
+    if secret:
+        settings.SECRET_KEY = secret
+    for subscriber_id, link_key in ((1, "0" * 32), (987654321, "ab12" * 8), (7, "é\"\\")):
+        token = link_token(subscriber_id, link_key, purpose)
+        assert token == signing.Signer(salt=f"wiredesk.digest.{purpose}").sign_object(
+            [subscriber_id, link_key])
+        assert signing.Signer(salt=f"wiredesk.digest.{purpose}").unsign_object(token) == [
+            subscriber_id, link_key]

@@ -11,11 +11,13 @@ to prove the MIME is right.
 from __future__ import annotations
 
 import binascii
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.header import Header
 from email.utils import format_datetime
+from functools import cached_property
 
 from django.core.mail.message import sanitize_address
 from django.template.loader import render_to_string
@@ -84,6 +86,45 @@ def _header(name: str, value: str) -> bytes:
     return f"{name}: {value}\n".encode("ascii")
 
 
+class _EncodedPart:
+    """One body part as quoted-printable wire bytes, encoded once for every copy.
+
+    Quoted-printable works line by line (a soft break never crosses a line end), so a
+    line encoded on its own gives exactly the bytes the whole text would. The lines that
+    carry a personal link are kept as text and encoded per reader; every other run of
+    lines is encoded once, CRLF line ends included.
+    """
+
+    def __init__(self, text: str):
+        self.pieces: list[bytes | str] = []
+        lines = text.replace("\r\n", "\n").split("\n")
+        shared: list[str] = []
+        for index, line in enumerate(lines):
+            if index < len(lines) - 1:
+                line += "\n"
+            if UNSUBSCRIBE_PLACEHOLDER in line or PREFERENCES_PLACEHOLDER in line:
+                self._flush(shared)
+                self.pieces.append(line)
+            else:
+                shared.append(line)
+        self._flush(shared)
+
+    def _flush(self, shared: list[str]) -> None:
+        if shared:
+            self.pieces.append(_qp("".join(shared)).replace(b"\n", b"\r\n"))
+            shared.clear()
+
+    def personal(self, unsubscribe_url: str, preferences_url: str) -> list[bytes]:
+        return [piece if isinstance(piece, bytes) else
+                _qp(personalize(piece, unsubscribe_url, preferences_url)).replace(
+                    b"\n", b"\r\n")
+                for piece in self.pieces]
+
+
+def _wire_header(name: str, value: str) -> bytes:
+    return _header(name, value)[:-1] + b"\r\n"
+
+
 @dataclass
 class MessageParts:
     """What is the same for every copy of one rendered digest."""
@@ -94,6 +135,31 @@ class MessageParts:
     list_id: str
     envelope_from: str = ""
     reply_to: str = ""
+
+    @cached_property
+    def wire(self) -> _WireParts:
+        """The shared headers and both bodies in wire bytes, made once for all copies."""
+        def crlf(*headers: bytes) -> bytes:
+            return b"".join(headers).replace(b"\n", b"\r\n")
+
+        return _WireParts(
+            sender=crlf(_header("From", self.from_header),
+                        *([_header("Reply-To", self.reply_to)] if self.reply_to else [])),
+            subject=crlf(_header("Subject", self.subject_header)),
+            list_id=crlf(_header("MIME-Version", "1.0"), _header("List-Id", self.list_id)),
+            bulk=crlf(_header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+                      _header("Precedence", "bulk")),
+            text=_EncodedPart(self.rendered.text), html=_EncodedPart(self.rendered.html))
+
+
+@dataclass
+class _WireParts:
+    sender: bytes
+    subject: bytes
+    list_id: bytes
+    bulk: bytes
+    text: _EncodedPart
+    html: _EncodedPart
 
 
 def _phrase(text: str) -> str:
@@ -125,33 +191,36 @@ def personalize(body: str, unsubscribe_url: str, preferences_url: str) -> str:
             .replace(PREFERENCES_PLACEHOLDER, preferences_url))
 
 
+_PLAIN_ADDRESS = re.compile(r"[a-z0-9_+-]+(?:\.[a-z0-9_+-]+)*@[a-z0-9-]+(?:\.[a-z0-9-]+)*",
+                            re.ASCII)
+
+
+def _to_header(address: str) -> str:
+    # A normalized plain address needs no encoding; anything else goes through Django's
+    # sanitizer (and _header refuses what still holds a line break).
+    if _PLAIN_ADDRESS.fullmatch(address):
+        return address
+    return sanitize_address(address, "utf-8")
+
+
+_PART_HEAD = b"Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+
+
 def assemble_message(parts: MessageParts, *, to: str, message_id: str, date: datetime,
                      unsubscribe_url: str, preferences_url: str) -> bytes:
-    """The complete RFC 5322 message, CRLF line ends, ready for SMTP DATA."""
-    boundary = "=_wd_" + secrets.token_hex(12)  # "=" never occurs in quoted-printable text
-    text = personalize(parts.rendered.text, unsubscribe_url, preferences_url)
-    html = personalize(parts.rendered.html, unsubscribe_url, preferences_url)
-    head = b"".join([
-        _header("From", parts.from_header),
-        *([_header("Reply-To", parts.reply_to)] if parts.reply_to else []),
-        _header("To", sanitize_address(to, "utf-8")),
-        _header("Subject", parts.subject_header),
-        _header("Date", format_datetime(date)),
-        _header("Message-ID", message_id),
-        _header("MIME-Version", "1.0"),
-        _header("List-Id", parts.list_id),
-        _header("List-Unsubscribe", f"<{unsubscribe_url}>"),
-        _header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
-        _header("Precedence", "bulk"),
-        _header("Content-Type", f'multipart/alternative; boundary="{boundary}"'),
+    """The complete RFC 5322 message, CRLF line ends, ready for SMTP DATA: the shared
+    parts as encoded once (``MessageParts.wire``), this reader's headers and links
+    spliced in."""
+    wire = parts.wire
+    boundary = ("=_wd_" + secrets.token_hex(12)).encode()  # "=_" never occurs in QP text
+    return b"".join([
+        wire.sender, _wire_header("To", _to_header(to)), wire.subject,
+        _wire_header("Date", format_datetime(date)), _wire_header("Message-ID", message_id),
+        wire.list_id, _wire_header("List-Unsubscribe", f"<{unsubscribe_url}>"), wire.bulk,
+        b'Content-Type: multipart/alternative; boundary="', boundary, b'"\r\n',
+        b"\r\n--", boundary, b'\r\nContent-Type: text/plain; charset="utf-8"\r\n', _PART_HEAD,
+        *wire.text.personal(unsubscribe_url, preferences_url),
+        b"\r\n--", boundary, b'\r\nContent-Type: text/html; charset="utf-8"\r\n', _PART_HEAD,
+        *wire.html.personal(unsubscribe_url, preferences_url),
+        b"\r\n--", boundary, b"--\r\n",
     ])
-    body = b"".join([
-        b"\n--", boundary.encode(), b"\n",
-        b'Content-Type: text/plain; charset="utf-8"\n',
-        b"Content-Transfer-Encoding: quoted-printable\n\n",
-        _qp(text), b"\n--", boundary.encode(), b"\n",
-        b'Content-Type: text/html; charset="utf-8"\n',
-        b"Content-Transfer-Encoding: quoted-printable\n\n",
-        _qp(html), b"\n--", boundary.encode(), b"--\n",
-    ])
-    return (head + body).replace(b"\n", b"\r\n")

@@ -122,7 +122,11 @@ def from_domain(data: bytes) -> str:
     from email.parser import BytesHeaderParser
     from email.policy import compat32
 
-    value = BytesHeaderParser(policy=compat32).parsebytes(data).get("From", "")
+    # Only the header block is parsed: the body may be tens of kilobytes, and this runs
+    # for every message that goes to the relay.
+    end = min((i for i in (data.find(b"\r\n\r\n"), data.find(b"\n\n")) if i >= 0),
+              default=len(data))
+    value = BytesHeaderParser(policy=compat32).parsebytes(data[:end]).get("From", "")
     addresses = getaddresses([str(value)])
     address = addresses[0][1] if addresses else ""
     return address.rpartition("@")[2].strip().lower() if "@" in address else ""
@@ -159,6 +163,8 @@ def sign(data: bytes, keys: dict[str, SigningKey] | None = None) -> bytes:
     is one (``keys``: ``signing_keys()`` read once by a sender of many messages). A key
     that fails is logged (``wiredesk mail check`` names it too) and the message goes out
     unsigned rather than not at all."""
+    if keys is not None and not keys:
+        return data  # no key configured: nothing to look up in the message
     domain = from_domain(data)
     key = key_for(domain, keys) if domain else None
     if key is None:
