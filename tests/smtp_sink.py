@@ -81,6 +81,7 @@ class SinkHandler:
             self.delay = 0.0
             self.connections = 0
             self.attempts = 0
+            self.pipelining = False  # offer PIPELINING (RFC 2920) in the EHLO reply
 
     # scripting
     def fail_next(self, times: int, reply: str = "451 4.3.0 Try again later") -> None:
@@ -99,7 +100,10 @@ class SinkHandler:
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         with self.lock:
             self.connections += 1
+            pipelining = self.pipelining
         session.host_name = hostname
+        if pipelining:  # aiosmtpd reads commands in order, so it can take them pipelined
+            responses.insert(len(responses) - 1, "250-PIPELINING")
         return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -165,8 +169,8 @@ class SmtpSink:
         return getattr(self.handler, name)
 
     def __setattr__(self, name, value):
-        if name == "delay":
-            self.handler.delay = value
+        if name in ("delay", "pipelining"):
+            setattr(self.handler, name, value)
         else:
             super().__setattr__(name, value)
 

@@ -112,7 +112,9 @@ def test_sections_of_interest_and_one_entry_per_story(site, smtp, tmp_path):
     assert "Ministers meet" not in html and "Cup final" not in html
 
 
-def test_each_subscriber_gets_exactly_one_copy_however_often_we_send(site, smtp):
+@pytest.mark.parametrize("pipelining", [False, True], ids=["one-by-one", "pipelined"])
+def test_each_subscriber_gets_exactly_one_copy_however_often_we_send(site, smtp, pipelining):
+    smtp.pipelining = pipelining  # the relay offers PIPELINING: MAIL, RCPT, DATA in one write
     chile, euro = site
     for n in range(3):
         make_confirmed(chile, f"c{n}@example.org")
@@ -149,7 +151,9 @@ def test_unsubscribed_between_plan_and_send_gets_nothing(site, smtp):
     assert smtp.received == []
 
 
-def test_temporary_failures_are_retried_with_backoff(site, smtp, settings):
+@pytest.mark.parametrize("pipelining", [False, True], ids=["one-by-one", "pipelined"])
+def test_temporary_failures_are_retried_with_backoff(site, smtp, settings, pipelining):
+    smtp.pipelining = pipelining  # the relay offers PIPELINING: MAIL, RCPT, DATA in one write
     make_confirmed(site[0], "retry@example.org")
     settings.WIREDESK_DIGEST_RETRY_BASE = 60
     smtp.fail_next(1, "451 4.7.1 Greylisted, try again")
@@ -177,7 +181,9 @@ def test_temporary_failures_are_retried_with_backoff(site, smtp, settings):
     assert len(smtp.to("retry@example.org")) == 1
 
 
-def test_retries_give_up_after_the_limit(site, smtp, settings):
+@pytest.mark.parametrize("pipelining", [False, True], ids=["one-by-one", "pipelined"])
+def test_retries_give_up_after_the_limit(site, smtp, settings, pipelining):
+    smtp.pipelining = pipelining  # the relay offers PIPELINING: MAIL, RCPT, DATA in one write
     settings.WIREDESK_DIGEST_MAX_ATTEMPTS = 3
     make_confirmed(site[0], "never@example.org")
     smtp.fail_next(10)
@@ -189,7 +195,10 @@ def test_retries_give_up_after_the_limit(site, smtp, settings):
     assert Subscriber.objects.get().status == "confirmed"
 
 
-def test_permanent_failures_bounce_the_address_after_the_threshold(site, smtp, settings):
+@pytest.mark.parametrize("pipelining", [False, True], ids=["one-by-one", "pipelined"])
+def test_permanent_failures_bounce_the_address_after_the_threshold(site, smtp, settings,
+                                                                   pipelining):
+    smtp.pipelining = pipelining  # the relay offers PIPELINING: MAIL, RCPT, DATA in one write
     settings.WIREDESK_DIGEST_BOUNCE_THRESHOLD = 2
     chile, _ = site
     bad = make_confirmed(chile, "nobody@example.org")
@@ -220,13 +229,23 @@ def test_permanent_failures_bounce_the_address_after_the_threshold(site, smtp, s
     assert good.deliveries.filter(state="sent").count() == 2
 
 
-def test_one_connection_carries_several_messages(site, smtp, settings):
+@pytest.mark.parametrize("pipelining", [False, True], ids=["one-by-one", "pipelined"])
+def test_one_connection_carries_several_messages(site, smtp, settings, pipelining):
+    smtp.pipelining = pipelining  # the relay offers PIPELINING: MAIL, RCPT, DATA in one write
     settings.WIREDESK_DIGEST_MESSAGES_PER_CONNECTION = 2
     for n in range(5):
         make_confirmed(site[0], f"pool{n}@example.org")
     report = send_now()
     assert report.sent == 5
     assert report.connections == smtp.connections == 3
+    # The sender writes MAIL, RCPT and DATA at once exactly when the relay offers it.
+    from wiredesk.digest.transport import SmtpTransport
+
+    with SmtpTransport.from_settings() as transport:
+        assert transport.send("news@wiredesk.example", "pool0@example.org",
+                              b"Subject: x\r\n\r\n.dot\r\n").ok
+        assert transport._pipelining is pipelining
+    assert smtp.last("pool0@example.org").data.endswith(b".dot\r\n")
 
 
 def test_rate_limiter_spacing_and_hourly_quota():

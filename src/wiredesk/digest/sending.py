@@ -23,6 +23,7 @@ from wiredesk.digest.ledger import (
     RecoveryReport,
     claim_batch,
     pending_count,
+    quick_commits,
     record_failure,
     record_sent,
     record_skipped,
@@ -85,7 +86,7 @@ class _Renderer:
 
     def parts(self, delivery: Delivery) -> MessageParts | None:
         edition, base_url = self.edition(delivery.edition_id)
-        section_ids = tuple(sorted(s.pk for s in delivery.subscriber.sections.all()))
+        section_ids = delivery.section_ids  # loaded with the claim (ledger.claim_batch)
         content = (delivery.edition_id, delivery.window_start, delivery.window_end,
                    section_ids)
         if content not in self._articles:
@@ -107,13 +108,13 @@ class _Renderer:
     def message(self, delivery: Delivery, parts: MessageParts, now: datetime) -> bytes:
         _, base_url = self.edition(delivery.edition_id)
         subscriber = delivery.subscriber
-        link = f"{base_url}/digest/%s/%s"
+        unsubscribe, preferences = (
+            f"{base_url}/digest/{purpose}/"
+            f"{tokens.link_token(subscriber.pk, subscriber.link_key, purpose)}"
+            for purpose in (tokens.UNSUBSCRIBE, tokens.PREFERENCES))
         return assemble_message(
             parts, to=delivery.email, message_id=delivery.message_id, date=now,
-            unsubscribe_url=link % (tokens.UNSUBSCRIBE,
-                                    tokens.make_token(subscriber, tokens.UNSUBSCRIBE)),
-            preferences_url=link % (tokens.PREFERENCES,
-                                    tokens.make_token(subscriber, tokens.PREFERENCES)))
+            unsubscribe_url=unsubscribe, preferences_url=preferences)
 
 
 def send_pending(*, edition: Edition | None = None, transport=None,
@@ -127,7 +128,7 @@ def send_pending(*, edition: Edition | None = None, transport=None,
     renderer = _Renderer()
     lease = settings.WIREDESK_DIGEST_CLAIM_TIMEOUT
     attempted = 0
-    with transport:
+    with transport, quick_commits():
         while not report.stopped:
             token, batch = claim_batch(size=settings.WIREDESK_DIGEST_BATCH, edition=edition)
             if not batch:

@@ -9,6 +9,8 @@ goes on the wire to the relay.
 
 from __future__ import annotations
 
+import contextlib
+import re
 import smtplib
 import socket
 import ssl
@@ -46,6 +48,7 @@ class SmtpTransport:
         self.use_tls, self.use_ssl, self.timeout = use_tls, use_ssl, timeout
         self.per_connection = max(1, per_connection)
         self._smtp: smtplib.SMTP | None = None
+        self._pipelining = False
         self._sent_on_connection = 0
         self.connections_opened = 0
         self._dkim_keys = dkim.signing_keys()
@@ -72,10 +75,12 @@ class SmtpTransport:
             # SMTP is a dialogue of small writes; Nagle's algorithm would hold each one
             # back waiting for the peer's delayed ACK.
             smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            smtp.ehlo_or_helo_if_needed()
         except (OSError, smtplib.SMTPException) as exc:
             raise TransportUnavailable(f"cannot connect to {self.host}:{self.port}: "
                                        f"{exc}") from exc
         self._smtp = smtp
+        self._pipelining = smtp.has_extn("pipelining")
         self._sent_on_connection = 0
         self.connections_opened += 1
 
@@ -94,6 +99,59 @@ class SmtpTransport:
         assert self._smtp is not None
         data = dkim.sign(data, self._dkim_keys)  # the last step: nothing may change it after
         try:
+            if sender.isascii() and recipient.isascii():
+                result = self._transaction(sender, recipient, data)
+            else:
+                result = self._sendmail(sender, recipient, data)
+        except OSError as exc:  # dropped connection, timeout (SMTPServerDisconnected too)
+            self._smtp.close()
+            self._smtp = None
+            return SendResult(False, None, False, f"connection lost: {exc}")
+        if result.code == 421:  # the relay is closing this connection
+            self.close()
+        else:
+            self._sent_on_connection += 1
+        return result
+
+    def _transaction(self, sender: str, recipient: str, data: bytes) -> SendResult:
+        """One SMTP transaction written directly (smtplib's ``sendmail`` parses both
+        addresses and rewrites the line ends of every message): MAIL, RCPT and DATA in
+        one write when the relay offers PIPELINING (RFC 2920), else one by one."""
+        smtp = self._smtp
+        assert smtp is not None
+        commands = [f"MAIL FROM:<{sender}>", f"RCPT TO:<{recipient}>", "DATA"]
+        if any(ch in command for command in commands for ch in "\r\n"):
+            return SendResult(False, 501, True, "501 address contains a line break")
+        replies: list[tuple[int, bytes]] = []
+        if self._pipelining:
+            smtp.send("".join(command + "\r\n" for command in commands))
+            replies = [smtp.getreply() for _ in commands]
+        else:
+            for command in commands:
+                smtp.send(command + "\r\n")
+                replies.append(smtp.getreply())
+                if replies[-1][0] not in (250, 251, 354):
+                    break
+        for (code, message), wanted in zip(replies, ((250,), (250, 251), (354,)), strict=False):
+            if code not in wanted:
+                if replies[-1][0] == 354:  # pipelined DATA accepted anyway: end it empty
+                    smtp.send(".\r\n")
+                    smtp.getreply()
+                if code != 421:
+                    _reset(smtp)
+                return _classify(code, message)
+        smtp.send(_wire_data(data))
+        code, message = smtp.getreply()
+        if code != 250:
+            if code != 421:
+                _reset(smtp)
+            return _classify(code, message)
+        return SendResult(True, 250)
+
+    def _sendmail(self, sender: str, recipient: str, data: bytes) -> SendResult:
+        """smtplib's own path, for addresses that need SMTPUTF8 handling."""
+        assert self._smtp is not None
+        try:
             refused = self._smtp.sendmail(sender, [recipient], data)
         except smtplib.SMTPRecipientsRefused as exc:
             code, message = next(iter(exc.recipients.values()))
@@ -101,13 +159,7 @@ class SmtpTransport:
         except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
             return _classify(exc.smtp_code, exc.smtp_error)
         except smtplib.SMTPResponseException as exc:  # e.g. a 421 at MAIL FROM
-            self.close()
             return _classify(exc.smtp_code, exc.smtp_error)
-        except OSError as exc:  # dropped connection, timeout (SMTPServerDisconnected too)
-            self._smtp.close()
-            self._smtp = None
-            return SendResult(False, None, False, f"connection lost: {exc}")
-        self._sent_on_connection += 1
         if refused:
             code, message = next(iter(refused.values()))
             return _classify(code, message)
@@ -118,6 +170,25 @@ class SmtpTransport:
 
     def __exit__(self, *exc):
         self.close()
+
+
+_LEADING_DOT = re.compile(rb"^\.", re.MULTILINE)
+_LINE_END = re.compile(rb"\r\n|\n|\r(?!\n)")
+
+
+def _reset(smtp: smtplib.SMTP) -> None:
+    # A failed RSET leaves the connection for the next message to find gone.
+    with contextlib.suppress(OSError, smtplib.SMTPException):
+        smtp.rset()
+
+
+def _wire_data(data: bytes) -> bytes:
+    """The DATA section as SMTP wants it: CRLF line ends, leading dots doubled, the end."""
+    if not data.count(b"\r") == data.count(b"\n") == data.count(b"\r\n"):
+        data = _LINE_END.sub(b"\r\n", data)  # a stray LF or CR, as smtplib fixes them
+    if not data.endswith(b"\r\n"):
+        data += b"\r\n"
+    return _LEADING_DOT.sub(b"..", data) + b".\r\n"
 
 
 def _classify(code: int, message) -> SendResult:
