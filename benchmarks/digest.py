@@ -8,7 +8,11 @@ Figures (all in one run, against references measured in the same run):
   per-copy assembly time.
 
 The sink is a minimal asyncio SMTP server in its own process (so it does not share the
-sender's core), answering 250 to everything and counting messages.
+sender's core), answering 250 to everything and counting messages; one offers PIPELINING
+(as Postfix, Exim and the big relays do), one does not. The reference and our two rows
+are measured in alternating rounds, so they share the load of this shared machine.
+Then 1 and N sender processes (``--parallel``, one connection each) send the whole ledger
+afresh, alternated twice.
 
     .venv/bin/python benchmarks/digest.py --subscribers 100000
 """
@@ -33,8 +37,9 @@ ROOT = Path(__file__).resolve().parents[1]
 # --- the sink ---------------------------------------------------------------------------
 
 class _SinkProtocol(asyncio.Protocol):
-    def __init__(self, counter):
+    def __init__(self, counter, pipelining):
         self.counter = counter
+        self.pipelining = pipelining
         self.buffer = bytearray()
         self.scanned = 0  # where the search for the end of DATA resumes
         self.in_data = False
@@ -63,7 +68,10 @@ class _SinkProtocol(asyncio.Protocol):
             verb = bytes(self.buffer[:4]).upper()
             del self.buffer[:line_end + 2]
             if verb == b"EHLO":
-                self.transport.write(b"250-sink\r\n250-8BITMIME\r\n250 SIZE 100000000\r\n")
+                # Commands are read in order from the buffer, so pipelined ones work.
+                self.transport.write(b"250-sink\r\n250-8BITMIME\r\n"
+                                     + (b"250-PIPELINING\r\n" if self.pipelining else b"")
+                                     + b"250 SIZE 100000000\r\n")
             elif verb == b"DATA":
                 self.in_data = True
                 self.scanned = 0
@@ -76,10 +84,11 @@ class _SinkProtocol(asyncio.Protocol):
                 self.transport.write(b"250 OK\r\n")
 
 
-def _run_sink(port, counter, ready):
+def _run_sink(port, counter, ready, pipelining=True):
     async def main():
         loop = asyncio.get_running_loop()
-        server = await loop.create_server(lambda: _SinkProtocol(counter), "127.0.0.1", port)
+        server = await loop.create_server(lambda: _SinkProtocol(counter, pipelining),
+                                          "127.0.0.1", port)
         ready.set()
         async with server:
             await server.serve_forever()
@@ -187,7 +196,7 @@ def build_times(edition, repeat: int = 20) -> dict:
             "message_bytes": len(data)}
 
 
-def prebuilt_messages(edition, count: int) -> list[tuple[str, bytes]]:
+def prebuilt_messages(edition, count: int, first: int = 0) -> list[tuple[str, bytes]]:
     """The same messages our sender builds, made up front for the bare smtplib loop."""
     from datetime import timedelta
 
@@ -208,22 +217,78 @@ def prebuilt_messages(edition, count: int) -> list[tuple[str, bytes]]:
              assemble_message(parts, to=f"reader{n}@bench.example", message_id=f"<{n}@b>",
                               date=now, unsubscribe_url=f"https://x.example/u/{'x' * 80}{n}",
                               preferences_url=f"https://x.example/p/{'x' * 80}{n}"))
-            for n in range(count)]
+            for n in range(first, first + count)]
+
+
+def reset_ledger() -> None:
+    """Forget every send, so the same subscribers can be planned and sent again."""
+    from wiredesk.digest.models import Delivery, Digest, Subscriber
+
+    Delivery.objects.all().delete()
+    Digest.objects.all().delete()
+    Subscriber.objects.update(last_window_end=None, last_sent_at=None, next_due_at=None)
+
+
+def _child_send(port: int, results) -> None:
+    from django.db import connections
+
+    from wiredesk.digest.sending import send_pending
+    from wiredesk.digest.transport import SmtpTransport
+
+    connections.close_all()  # never share the parent's connection across the fork
+    report = send_pending(transport=SmtpTransport(host="127.0.0.1", port=port))
+    results.put(report.sent)
+    connections.close_all()
+
+
+def parallel_send(port: int, senders: int, expected: int) -> float:
+    """Plan afresh, then ``senders`` processes send the ledger at once, each on its own
+    connection; the wall time from the first start to the last exit."""
+    from django.db import connections
+
+    from wiredesk.digest.services import digest_plan
+
+    reset_ledger()
+    assert digest_plan(force=True).planned == expected
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    processes = [context.Process(target=_child_send, args=(port, results))
+                 for _ in range(senders)]
+    started = time.perf_counter()
+    for process in processes:
+        process.start()
+    sent = sum(results.get(timeout=3600) for _ in processes)
+    for process in processes:
+        process.join()
+    seconds = time.perf_counter() - started
+    assert sent == expected, (sent, expected)
+    return seconds
+
+
+def start_sink(pipelining: bool):
+    port = free_port()
+    counter = multiprocessing.Value("q", 0)
+    ready = multiprocessing.Event()
+    sink = multiprocessing.Process(target=_run_sink, args=(port, counter, ready, pipelining),
+                                   daemon=True)
+    sink.start()
+    ready.wait(10)
+    return sink, port, counter
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--subscribers", type=int, default=100_000)
     parser.add_argument("--stories", type=int, default=20)
+    parser.add_argument("--parallel", type=int, default=4,
+                        help="senders for the parallel row (0: skip it)")
     parser.add_argument("--output", default=str(ROOT / "benchmarks/results/digest.json"))
     args = parser.parse_args()
 
-    port = free_port()
-    counter = multiprocessing.Value("q", 0)
-    ready = multiprocessing.Event()
-    sink = multiprocessing.Process(target=_run_sink, args=(port, counter, ready), daemon=True)
-    sink.start()
-    ready.wait(10)
+    # Two sinks: one offers PIPELINING (as Postfix, Exim and the big relays do), one not.
+    sink, port, counter = start_sink(pipelining=True)
+    plain_sink, plain_port, plain_counter = start_sink(pipelining=False)
 
     data_dir = tempfile.mkdtemp(prefix="wiredesk-bench-digest-")
     os.environ.update(WIREDESK_DATA_DIR=data_dir, EMAIL_URL=f"smtp://127.0.0.1:{port}",
@@ -251,44 +316,65 @@ def main() -> int:
     add_subscribers(edition, n)
     builds = build_times(edition)
 
-    # Reference: a bare smtplib loop over one connection, messages built beforehand.
+    # Ours: plan the ledger once, then send it in rounds that alternate with the
+    # reference, so the figures share the machine's load as it comes and goes (it is
+    # shared). Reference: a bare smtplib loop over one connection, each round's messages
+    # built beforehand. Ours: send_pending (claims, build, SMTP, ledger commits) for the
+    # same number of messages to a relay that offers PIPELINING, then to one that does
+    # not; each call opens its own connections and renders the digest again.
     import smtplib
 
-    messages = prebuilt_messages(edition, n)
-    counter.value = 0
-    started = time.perf_counter()
-    with smtplib.SMTP("127.0.0.1", port) as smtp:
-        for recipient, data in messages:
-            smtp.sendmail("desk@news.example", [recipient], data)
-    bare_seconds = time.perf_counter() - started
-    assert counter.value == n, counter.value
-    del messages
+    from wiredesk.digest.transport import SmtpTransport
 
-    # Ours: plan the ledger, then send it (claims, build, pooled SMTP, ledger commits).
-    counter.value = 0
     started = time.perf_counter()
     plan = digest_plan(force=True)
     plan_seconds = time.perf_counter() - started
     assert plan.planned == n, plan
+    per_row = n // 2
+    chunk = max(1, min(1000, per_row // 5))
+    seconds = {"bare": 0.0, "pipelined": 0.0, "plain": 0.0}
+    done = {"bare": 0, "pipelined": 0, "plain": 0}
+    counter.value = plain_counter.value = 0
+    with smtplib.SMTP("127.0.0.1", port) as smtp:
+        while done["pipelined"] < per_row:
+            size = min(chunk, per_row - done["pipelined"])
+            messages = prebuilt_messages(edition, size, first=done["bare"])
+            started = time.perf_counter()
+            for recipient, data in messages:
+                smtp.sendmail("desk@news.example", [recipient], data)
+            seconds["bare"] += time.perf_counter() - started
+            done["bare"] += size
+            del messages
+            for row, row_port in (("pipelined", port), ("plain", plain_port)):
+                started = time.perf_counter()
+                report = send_pending(max_messages=size, transport=SmtpTransport(
+                    host="127.0.0.1", port=row_port,
+                    per_connection=settings.WIREDESK_DIGEST_MESSAGES_PER_CONNECTION))
+                seconds[row] += time.perf_counter() - started
+                assert report.sent == size, report
+                done[row] += size
+            print(f"  {done['pipelined'] + done['plain']}/{2 * per_row} sent",
+                  file=sys.stderr)
+    assert counter.value == done["bare"] + done["pipelined"], counter.value
+    assert plain_counter.value == done["plain"]
+    assert Delivery.objects.filter(state="sent").count() == 2 * per_row
+    bare_seconds, send_seconds, plain_seconds = (seconds[k] / done[k] * n
+                                                 for k in ("bare", "pipelined", "plain"))
+    plan_seconds_per_message = plan_seconds / n
 
-    last = [0.0]
-
-    def progress(report):
-        now = time.perf_counter()
-        if now - last[0] > 10:
-            last[0] = now
-            print(f"  {report.sent}/{n} sent", file=sys.stderr)
-
-    started = time.perf_counter()
-    report = send_pending(progress=progress)
-    send_seconds = time.perf_counter() - started
-    assert report.sent == n and counter.value == n, (report, counter.value)
-    assert Delivery.objects.filter(state="sent").count() == n
+    parallel: dict[int, float] = {}
+    if args.parallel > 1 and not os.environ.get("DIGEST_BENCH_SKIP_PARALLEL"):
+        # Alternated twice, for the same reason as the rounds above.
+        for senders in (1, args.parallel, 1, args.parallel):
+            print(f"  {senders} sender(s) in parallel ...", file=sys.stderr)
+            parallel[senders] = parallel.get(senders, 0.0) + parallel_send(port, senders, n) / 2
     sink.terminate()
+    plain_sink.terminate()
 
     bare_rate = n / bare_seconds
     send_rate = n / send_seconds
-    total_rate = n / (send_seconds + plan_seconds)
+    plain_rate = n / plain_seconds
+    total_rate = 1 / (send_seconds / n + plan_seconds_per_message)
     result = {
         "subscribers": n, "stories": builds["stories"], "database": "sqlite",
         "messages_per_connection": settings.WIREDESK_DIGEST_MESSAGES_PER_CONNECTION,
@@ -296,22 +382,35 @@ def main() -> int:
         "message_bytes": builds["message_bytes"],
         "bare_smtplib_msgs_per_s": round(bare_rate, 1),
         "wiredesk_send_msgs_per_s": round(send_rate, 1),
+        "wiredesk_send_no_pipelining_msgs_per_s": round(plain_rate, 1),
         "wiredesk_plan_and_send_msgs_per_s": round(total_rate, 1),
         "ratio_send_to_bare": round(send_rate / bare_rate, 3),
+        "ratio_send_no_pipelining_to_bare": round(plain_rate / bare_rate, 3),
         "ratio_plan_and_send_to_bare": round(total_rate / bare_rate, 3),
-        "plan_seconds": round(plan_seconds, 2), "send_seconds": round(send_seconds, 2),
-        "bare_seconds": round(bare_seconds, 2),
+        "plan_seconds": round(plan_seconds, 2),
+        "messages_per_row": per_row, "rounds_of": chunk,
         "digest_build_ms_median": round(builds["build_ms_median"], 2),
         "assembly_us_per_copy": round(builds["assembly_us_per_copy"], 1),
-        "smtp_connections": report.connections,
+        "cpus": os.cpu_count(),
+        "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()],
     }
     rows = [
         ("bare smtplib loop, pre-built messages, 1 connection (reference)",
          f"{bare_rate:,.0f} msg/s", "1.00"),
-        ("wiredesk send (claims, build, pooled SMTP, ledger)", f"{send_rate:,.0f} msg/s",
+        ("wiredesk send (claims, build, SMTP pipelined, ledger)", f"{send_rate:,.0f} msg/s",
          f"{send_rate / bare_rate:.2f}"),
+        ("wiredesk send, relay without PIPELINING", f"{plain_rate:,.0f} msg/s",
+         f"{plain_rate / bare_rate:.2f}"),
         ("wiredesk plan + send", f"{total_rate:,.0f} msg/s", f"{total_rate / bare_rate:.2f}"),
     ]
+    for senders, seconds in parallel.items():
+        rate = n / seconds
+        result[f"parallel_{senders}_senders_msgs_per_s"] = round(rate, 1)
+        rows.append((f"wiredesk send, {senders} sender process(es), one connection each",
+                     f"{rate:,.0f} msg/s", f"{rate / bare_rate:.2f}"))
+    if len(parallel) == 2:
+        one, many = parallel.values()
+        result["parallel_speedup"] = round(one / many, 2)
     print(f"\n{n:,} subscribers, {builds['stories']} stories, "
           f"{builds['message_bytes']:,} bytes a message\n")
     print(f"| {'what':<66} | {'rate':>14} | ratio |")
@@ -321,7 +420,10 @@ def main() -> int:
     print(f"\nbuild of one digest (select + render HTML and text): "
           f"{builds['build_ms_median']:.1f} ms median; assembly of one copy: "
           f"{builds['assembly_us_per_copy']:.0f} us; plan: {plan_seconds:.1f} s; "
-          f"{report.connections} SMTP connections")
+          f"rounds of {chunk} messages; load {os.getloadavg()[0]:.1f} "
+          f"on {os.cpu_count()} CPUs")
+    if "parallel_speedup" in result:
+        print(f"{args.parallel} senders vs 1: {result['parallel_speedup']:.2f}x")
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     Path(args.output).write_text(json.dumps(result, indent=2) + "\n")
     print(f"wrote {args.output}", file=sys.stderr)

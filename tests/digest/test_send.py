@@ -362,3 +362,28 @@ def test_console_style_backends_get_the_same_message(site, settings, mailoutbox)
     built = message.message()
     assert built["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert built.get_content_type() == "multipart/alternative"
+
+
+def test_sent_records_commit_without_waiting_for_the_disk_only_during_the_run(site, smtp):
+    """On PostgreSQL the sending session turns synchronous_commit off, and only while it
+    sends (a sender's crash still keeps every commit: the kill -9 test, run on both
+    databases); SQLite's WAL commits are cheap already and nothing is changed there."""
+    from django.db import connection
+
+    from wiredesk.digest.ledger import quick_commits
+
+    def setting():
+        if connection.vendor != "postgresql":
+            return None
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return cursor.fetchone()[0]
+
+    before = setting()
+    with quick_commits():
+        during = setting()
+    assert setting() == before
+    if connection.vendor == "postgresql":
+        assert (before, during) == ("on", "off")
+    else:
+        assert during is None

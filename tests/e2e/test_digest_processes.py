@@ -2,10 +2,13 @@
 senders at once. Each sends through the digest's real SMTP server (`smtp_server`)."""
 
 import json
+import secrets
 import signal
 import subprocess
 import sys
 import time
+
+import pytest
 
 from tests.conftest import rss
 from tests.digest.conftest import news_item
@@ -33,7 +36,36 @@ for s in Subscriber.objects.all():
 """
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request):
+    """The sender's database: the embedded default, or a fresh PostgreSQL database (where
+    the sending session commits with ``synchronous_commit = off``)."""
+    if request.param == "sqlite":
+        yield {}
+        return
+    from tests.e2e.test_database import PG_URL, pg_up
+
+    if not pg_up():
+        pytest.skip(f"no PostgreSQL at {PG_URL}")
+    import psycopg
+
+    name = f"test_digest_processes_{secrets.token_hex(4)}"
+    with psycopg.connect(PG_URL, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    try:
+        yield {"DATABASE_URL": PG_URL.rsplit("/", 1)[0] + "/" + name}
+    finally:
+        with psycopg.connect(PG_URL, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 def build_instance(tmp_path, env, sink, subscribers: int) -> None:
+    # A fresh PostgreSQL database has no tables yet (the data directory's SQLite file is
+    # migrated by the first command that opens it).
+    subprocess.run([sys.executable, "-c", "from wiredesk.cli import _setup_django; "
+                    "_setup_django(); from django.core.management import call_command; "
+                    "call_command('migrate', interactive=False, verbosity=0)"], env=env,
+                   check=True, timeout=300)
     feed = tmp_path / "wire.rss"
     feed.write_bytes(rss(news_item("k1", "Story one", hours_ago=1)
                          + news_item("k2", "Story two", hours_ago=2)))
@@ -48,11 +80,11 @@ def build_instance(tmp_path, env, sink, subscribers: int) -> None:
 
 
 def test_kill_minus_nine_mid_send_then_restart_delivers_exactly_once(tmp_path, data_dir,
-                                                                     smtp_server):
+                                                                     smtp_server, database):
     smtp_server.reset()
     total = 12
     env = cli_env(data_dir, smtp_server, WIREDESK_DIGEST_BATCH=5,
-                  WIREDESK_DIGEST_CLAIM_TIMEOUT=3)
+                  WIREDESK_DIGEST_CLAIM_TIMEOUT=3, **database)
     build_instance(tmp_path, env, smtp_server, total)
     smtp_server.delay = 0.15  # a slow relay: each message waits before its "250"
     sender = subprocess.Popen([WIREDESK, "digest", "send", "--now"], env=env,
@@ -89,10 +121,11 @@ def test_kill_minus_nine_mid_send_then_restart_delivers_exactly_once(tmp_path, d
                                                  "skipped": 0}
 
 
-def test_two_senders_at_once_send_each_digest_once(tmp_path, data_dir, smtp_server):
+def test_two_senders_at_once_send_each_digest_once(tmp_path, data_dir, smtp_server,
+                                                   database):
     smtp_server.reset()
     total = 16
-    env = cli_env(data_dir, smtp_server, WIREDESK_DIGEST_BATCH=3)
+    env = cli_env(data_dir, smtp_server, WIREDESK_DIGEST_BATCH=3, **database)
     build_instance(tmp_path, env, smtp_server, total)
     smtp_server.delay = 0.02
     senders = [subprocess.Popen([WIREDESK, "digest", "send", "--now"], env=env,
