@@ -29,14 +29,16 @@ claims of dead senders ever go stale.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from wiredesk.digest.models import Delivery, Digest, Subscriber
 from wiredesk.digest.transport import SendResult
@@ -59,10 +61,11 @@ def claim_batch(*, size: int, edition: Edition | None = None,
 
     One conditional UPDATE claims them (``SKIP LOCKED`` where the database has it, so
     parallel senders never wait on each other; the state condition makes it safe where
-    rows are not locked), then three plain reads load them: the deliveries, their
-    subscribers (each delivery's ``subscriber``) and the subscribers' sections (each
-    delivery's ``section_ids``, sorted). Raw SQL: at one claim per batch, the ORM's query
-    compilation and prefetch machinery cost more than the database's work.
+    rows are not locked), then plain reads load them: the deliveries with their
+    subscribers (each delivery's ``subscriber``; only the fields sending reads, the others
+    deferred), the subscribers' sections (each delivery's ``section_ids``, sorted) and the
+    issues. Raw SQL: the ORM's query compilation, conversions and prefetch machinery cost
+    more than the database's work.
     """
     now = now or timezone.now()
     token = _new_token()
@@ -87,28 +90,62 @@ def claim_batch(*, size: int, edition: Edition | None = None,
     return token, _load_claim(token)
 
 
+def _in_model_order(model, names: set[str]) -> tuple[str, ...]:
+    # Model.from_db takes a subset of fields in the model's own order.
+    return tuple(f.attname for f in model._meta.concrete_fields if f.attname in names)
+
+
+_DELIVERY_FIELDS = _in_model_order(Delivery, {
+    "id", "email", "message_id", "window_start", "window_end", "attempts", "subscriber_id",
+    "edition_id", "digest_id"})
+_SUBSCRIBER_FIELDS = _in_model_order(Subscriber, {
+    "id", "edition_id", "status", "paused", "time_zone", "link_key"})
+_TIMES = [_DELIVERY_FIELDS.index("window_start"), _DELIVERY_FIELDS.index("window_end")]
+
+
 def _load_claim(token: str) -> list[Delivery]:
+    """The claimed rows with only what sending reads (the other fields are deferred)."""
     d, s = Delivery._meta.db_table, Subscriber._meta.db_table
-    through = Subscriber.sections.through
+    through = Subscriber.sections.through._meta.db_table
     held = "SELECT subscriber_id FROM " + d + " WHERE claim_token = %s"  # noqa: S608
-    claimed = list(Delivery.objects.raw(
-        "SELECT * FROM " + d + " WHERE claim_token = %s AND state = %s "  # noqa: S608
-        "ORDER BY id", [token, Delivery.State.SENDING]))
-    subscribers = {sub.pk: sub for sub in Subscriber.objects.raw(
-        "SELECT * FROM " + s + " WHERE id IN (" + held + ")", [token])}  # noqa: S608
-    sections: dict[int, list[int]] = {}
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT subscriber_id, section_id FROM " + through._meta.db_table  # noqa: S608
-            + " WHERE subscriber_id IN (" + held + ")", [token])
+            "SELECT " + ", ".join("d." + f for f in _DELIVERY_FIELDS) + ", "  # noqa: S608
+            + ", ".join("s." + f for f in _SUBSCRIBER_FIELDS)
+            + " FROM " + d + " d JOIN " + s + " s ON s.id = d.subscriber_id"
+            " WHERE d.claim_token = %s AND d.state = %s ORDER BY d.id",
+            [token, Delivery.State.SENDING])
+        rows = cursor.fetchall()
+        cursor.execute("SELECT subscriber_id, section_id FROM " + through  # noqa: S608
+                       + " WHERE subscriber_id IN (" + held + ")", [token])
+        sections: dict[int, list[int]] = {}
         for subscriber_id, section_id in cursor.fetchall():
             sections.setdefault(subscriber_id, []).append(section_id)
+    split = len(_DELIVERY_FIELDS)
+    claimed = []
+    for row in rows:
+        values = list(row[:split])
+        for index in _TIMES:
+            values[index] = _aware(values[index])
+        delivery = Delivery.from_db("default", _DELIVERY_FIELDS, values)
+        subscriber = Subscriber.from_db("default", _SUBSCRIBER_FIELDS, row[split:])
+        subscriber.paused = bool(subscriber.paused)
+        delivery.subscriber = subscriber
+        delivery.section_ids = tuple(sorted(sections.get(delivery.subscriber_id, ())))
+        claimed.append(delivery)
     digests = Digest.objects.in_bulk({delivery.digest_id for delivery in claimed})
     for delivery in claimed:
-        delivery.subscriber = subscribers[delivery.subscriber_id]
         delivery.digest = digests[delivery.digest_id]
-        delivery.section_ids = tuple(sorted(sections.get(delivery.subscriber_id, ())))
     return claimed
+
+
+def _aware(value):
+    # A raw read gives SQLite's stored UTC time naive (or as text); PostgreSQL's is aware.
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = value.replace(tzinfo=UTC)
+    return value
 
 
 def release(token: str, ids: list[int]) -> int:
@@ -211,12 +248,44 @@ def record_sent(delivery: Delivery, token: str, now: datetime) -> bool:
     mark_sent, note_subscriber = _SENT_SQL
     stamp = connection.ops.adapt_datetimefield_value(now)
     window_end = connection.ops.adapt_datetimefield_value(delivery.window_end)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(mark_sent, [Delivery.State.SENT, stamp, delivery.pk, token,
-                                   Delivery.State.SENDING])
-        updated = cursor.rowcount
-        cursor.execute(note_subscriber, [window_end, stamp, delivery.subscriber_id])
+    updated, _ = _in_one_transaction([
+        (mark_sent, [Delivery.State.SENT, stamp, delivery.pk, token, Delivery.State.SENDING]),
+        (note_subscriber, [window_end, stamp, delivery.subscriber_id])])
     return updated == 1
+
+
+def _in_one_transaction(statements: list[tuple[str, list]]) -> list[int]:
+    """Run ``statements`` in one transaction of their own; their row counts.
+
+    Straight on the driver's connection when Django holds no transaction open: once per
+    message, Django's atomic block, cursor wrappers and autocommit switching cost more
+    than the database's work. Inside a transaction (tests, a caller's atomic block) the
+    ordinary way, as a savepoint.
+    """
+    if connection.in_atomic_block or connection.vendor not in ("sqlite", "postgresql"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            counts = []
+            for sql, params in statements:
+                cursor.execute(sql, params)
+                counts.append(cursor.rowcount)
+            return counts
+    connection.ensure_connection()
+    sqlite = connection.vendor == "sqlite"
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute("BEGIN IMMEDIATE" if sqlite else "BEGIN")
+        counts = []
+        for sql, params in statements:
+            cursor.execute(sql.replace("%s", "?") if sqlite else sql, params)
+            counts.append(cursor.rowcount)
+        cursor.execute("COMMIT")
+        return counts
+    except BaseException:
+        with contextlib.suppress(Exception):
+            cursor.execute("ROLLBACK")
+        raise
+    finally:
+        cursor.close()
 
 
 def record_failure(delivery: Delivery, token: str, result: SendResult, now: datetime) -> str:

@@ -172,7 +172,6 @@ class SmtpTransport:
         self.close()
 
 
-_LEADING_DOT = re.compile(rb"^\.", re.MULTILINE)
 _LINE_END = re.compile(rb"\r\n|\n|\r(?!\n)")
 
 
@@ -184,11 +183,13 @@ def _reset(smtp: smtplib.SMTP) -> None:
 
 def _wire_data(data: bytes) -> bytes:
     """The DATA section as SMTP wants it: CRLF line ends, leading dots doubled, the end."""
-    if not data.count(b"\r") == data.count(b"\n") == data.count(b"\r\n"):
+    if data.count(b"\n") != data.count(b"\r\n") or b"\r" in data.replace(b"\r\n", b""):
         data = _LINE_END.sub(b"\r\n", data)  # a stray LF or CR, as smtplib fixes them
     if not data.endswith(b"\r\n"):
         data += b"\r\n"
-    return _LEADING_DOT.sub(b"..", data) + b".\r\n"
+    # Every line now starts at the beginning or after a CRLF.
+    stuffed = data.replace(b"\r\n.", b"\r\n..")
+    return (b"." if data.startswith(b".") else b"") + stuffed + b".\r\n"
 
 
 def _classify(code: int, message) -> SendResult:
