@@ -76,6 +76,7 @@ class _Renderer:
     def __init__(self):
         self._articles: dict[tuple, list[Article]] = {}
         self._parts: dict[tuple, MessageParts] = {}
+        self._seen: dict[tuple, MessageParts | None] = {}
         self._editions: dict[int, tuple[Edition, str]] = {}
 
     def edition(self, edition_id: int) -> tuple[Edition, str]:
@@ -85,6 +86,14 @@ class _Renderer:
         return self._editions[edition_id]
 
     def parts(self, delivery: Delivery) -> MessageParts | None:
+        # What decides a copy's parts, looked up first: most readers share them.
+        seen = (delivery.edition_id, delivery.window_start, delivery.window_end,
+                delivery.section_ids, delivery.digest_id, delivery.subscriber.time_zone)
+        if seen not in self._seen:
+            self._seen[seen] = self._make_parts(delivery)
+        return self._seen[seen]
+
+    def _make_parts(self, delivery: Delivery) -> MessageParts | None:
         edition, base_url = self.edition(delivery.edition_id)
         section_ids = delivery.section_ids  # loaded with the claim (ledger.claim_batch)
         content = (delivery.edition_id, delivery.window_start, delivery.window_end,
@@ -117,6 +126,11 @@ class _Renderer:
             unsubscribe_url=unsubscribe, preferences_url=preferences)
 
 
+def _from(batch: list[Delivery], index: int) -> list[int]:
+    """The ids of this delivery and the ones after it: claimed, not attempted."""
+    return [d.pk for d in batch[index:]]
+
+
 def send_pending(*, edition: Edition | None = None, transport=None,
                  limiter: RateLimiter | None = None,
                  progress: Callable[[SendReport], None] | None = None,
@@ -136,12 +150,12 @@ def send_pending(*, edition: Edition | None = None, transport=None,
             claimed_at = time.monotonic()
             suppressed = bounces.suppressed_among(d.email for d in batch)
             for index, delivery in enumerate(batch):
-                rest = [d.pk for d in batch[index:]]
                 if time.monotonic() - claimed_at > lease / 2:
-                    release(token, rest)  # claim afresh, so no live claim looks stale
+                    # Claim afresh, so no live claim looks stale.
+                    release(token, _from(batch, index))
                     break
                 if max_messages is not None and attempted >= max_messages:
-                    release(token, rest)
+                    release(token, _from(batch, index))
                     report.stopped = f"message limit {max_messages} reached"
                     break
                 subscriber = delivery.subscriber
@@ -161,7 +175,7 @@ def send_pending(*, edition: Edition | None = None, transport=None,
                     report.skipped += 1
                     continue
                 if not limiter.acquire():
-                    release(token, rest)
+                    release(token, _from(batch, index))
                     report.stopped = "hourly rate limit reached; the rest stays pending"
                     break
                 now = timezone.now()
@@ -173,7 +187,7 @@ def send_pending(*, edition: Edition | None = None, transport=None,
                                 or mail.sender_address())
                     result = transport.send(envelope, delivery.email, data)
                 except TransportUnavailable as exc:
-                    release(token, rest)
+                    release(token, _from(batch, index))
                     report.stopped = str(exc)
                     break
                 if result.ok:
