@@ -363,7 +363,7 @@ def main() -> int:
     plan_seconds_per_message = plan_seconds / n
 
     parallel: dict[int, float] = {}
-    if args.parallel > 1 and not os.environ.get("DIGEST_BENCH_SKIP_PARALLEL"):
+    if args.parallel > 1:
         # Alternated twice, for the same reason as the rounds above.
         for senders in (1, args.parallel, 1, args.parallel):
             print(f"  {senders} sender(s) in parallel ...", file=sys.stderr)
