@@ -49,6 +49,14 @@ class _SinkProtocol(asyncio.Protocol):
         transport.write(b"220 sink ESMTP\r\n")
 
     def data_received(self, data):
+        # Replies to what arrived together go out in one write, as a real relay sends
+        # pipelined replies (one write each would meet Nagle and the delayed ACK).
+        replies: list[bytes] = []
+        self._answer(data, replies)
+        if replies and not self.transport.is_closing():
+            self.transport.write(b"".join(replies))
+
+    def _answer(self, data, replies):
         self.buffer += data
         while True:
             if self.in_data:
@@ -60,7 +68,7 @@ class _SinkProtocol(asyncio.Protocol):
                 self.scanned = 0
                 self.in_data = False
                 self.counter.value += 1  # one writer: this process
-                self.transport.write(b"250 2.0.0 queued\r\n")
+                replies.append(b"250 2.0.0 queued\r\n")
                 continue
             line_end = self.buffer.find(b"\r\n")
             if line_end < 0:
@@ -69,19 +77,20 @@ class _SinkProtocol(asyncio.Protocol):
             del self.buffer[:line_end + 2]
             if verb == b"EHLO":
                 # Commands are read in order from the buffer, so pipelined ones work.
-                self.transport.write(b"250-sink\r\n250-8BITMIME\r\n"
-                                     + (b"250-PIPELINING\r\n" if self.pipelining else b"")
-                                     + b"250 SIZE 100000000\r\n")
+                replies.append(b"250-sink\r\n250-8BITMIME\r\n"
+                               + (b"250-PIPELINING\r\n" if self.pipelining else b"")
+                               + b"250 SIZE 100000000\r\n")
             elif verb == b"DATA":
                 self.in_data = True
                 self.scanned = 0
-                self.transport.write(b"354 go ahead\r\n")
+                replies.append(b"354 go ahead\r\n")
             elif verb == b"QUIT":
-                self.transport.write(b"221 bye\r\n")
+                self.transport.write(b"".join(replies) + b"221 bye\r\n")
+                replies.clear()
                 self.transport.close()
                 return
             else:
-                self.transport.write(b"250 OK\r\n")
+                replies.append(b"250 OK\r\n")
 
 
 def _run_sink(port, counter, ready, pipelining=True):
