@@ -77,14 +77,21 @@ def claim_batch(*, size: int, edition: Edition | None = None,
     if edition is not None:
         due += " AND edition_id = %s"
         params.append(edition.pk)
-    lock = (" FOR UPDATE SKIP LOCKED"
-            if connection.features.has_select_for_update_skip_locked else "")
     # Table and column names come from the models, never from input.
-    claim = ("UPDATE " + d + " SET state = %s, claim_token = %s, claimed_at = %s "  # noqa: S608
-             "WHERE state = %s AND id IN (SELECT id FROM " + d + " WHERE " + due
-             + " ORDER BY id LIMIT %s" + lock + ")")
+    pick = "SELECT id FROM " + d + " WHERE " + due + " ORDER BY id LIMIT %s"  # noqa: S608
+    if connection.features.has_select_for_update_skip_locked:
+        # Picked once, in a materialized CTE: as an IN (subquery) the planner may run the
+        # locking subquery again and, skipping what it has just locked, claim more rows.
+        claim = ("WITH picked AS MATERIALIZED (" + pick + " FOR UPDATE SKIP LOCKED) "  # noqa: S608
+                 "UPDATE " + d + " SET state = %s, claim_token = %s, claimed_at = %s "
+                 "FROM picked WHERE " + d + ".id = picked.id AND " + d + ".state = %s")
+        values = [*params, size, state_sending, token, stamp, state_pending]
+    else:
+        claim = ("UPDATE " + d + " SET state = %s, claim_token = %s, "  # noqa: S608
+                 "claimed_at = %s WHERE state = %s AND id IN (" + pick + ")")
+        values = [state_sending, token, stamp, state_pending, *params, size]
     with connection.cursor() as cursor:
-        cursor.execute(claim, [state_sending, token, stamp, state_pending, *params, size])
+        cursor.execute(claim, values)
         if not cursor.rowcount:
             return token, []
     return token, _load_claim(token)
