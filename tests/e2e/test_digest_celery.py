@@ -74,7 +74,7 @@ def test_worker_killed_mid_digest_then_restarted_delivers_exactly_once(tmp_path,
     env["REDIS_URL"] = REDIS_URL
     queue = ("from wiredesk.cli import _setup_django; _setup_django();"
              "from wiredesk.digest.tasks import send_due; send_due.delay()")
-    smtp_server.delay = 0.15  # a slow relay, so the kill lands mid-send
+    smtp_server.delay = 0.5  # a slow relay, so the kill lands mid-send even on a loaded machine
     worker = subprocess.Popen([WIREDESK, "worker", "--concurrency", "1"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)

@@ -86,7 +86,8 @@ def test_kill_minus_nine_mid_send_then_restart_delivers_exactly_once(tmp_path, d
     env = cli_env(data_dir, smtp_server, WIREDESK_DIGEST_BATCH=5,
                   WIREDESK_DIGEST_CLAIM_TIMEOUT=3, **database)
     build_instance(tmp_path, env, smtp_server, total)
-    smtp_server.delay = 0.15  # a slow relay: each message waits before its "250"
+    smtp_server.delay = 0.5  # a slow relay: each message waits before its "250" (wide enough
+    # for the kill below to land inside it on a loaded machine)
     sender = subprocess.Popen([WIREDESK, "digest", "send", "--now"], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 60
