@@ -1,7 +1,7 @@
 """SEE ALSO on ECB+: the product's picker against the release's, measured in one run.
 
     python benchmarks/related.py --data ../shared/data/ecb_plus --out FILE [--seeds 5]
-        [--ref 33938f3] [--cv 5]
+        [--ref 33938f3] [--main COMMIT [--main-stories no-name-split]] [--cv 5]
 
 Articles arrive one by one in a seeded random order (as in ``benchmarks/stories.py``) and
 go through the product's own steps: features, the online story clustering
@@ -25,9 +25,13 @@ The reference is the release's picker measured in the same run: ``rank_related``
 commit ``--ref`` (read with ``git show``), fed as that release's ingest fed it (the
 article's own vector against stories found through its terms), and shown as that
 release's page showed it (ranked stories, then the most recent other articles to fill two
-boxes). ``--cv K`` also reports K-fold cross-validation over topics of the two settings
-that decide a box (the confidence floor and the weight of shared names): each fold's settings
-are chosen on the other topics, then scored on the fold's.
+boxes). A second reference is main's picker (``--main``, read the same way), fed by this
+tree's clustering or, with ``--main-stories no-name-split``, by this tree's clustering
+without the split on names (``StoryParams(name_separation=0)``: main before d6917a6), so
+a change to the clustering is measured against the clustering before it in the same run.
+``--cv K`` also reports K-fold cross-validation over topics of the settings that decide
+a box (the confidence floor, the weight of shared names and of core names' agreement):
+each fold's settings are chosen on the other topics, then scored on the fold's.
 """
 
 from __future__ import annotations
@@ -50,8 +54,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from tests.wire.similarity_indexes import InMemoryRelated, InMemoryStories  # noqa: E402
 
-from stories import clean_text, load  # noqa: E402
+from stories import NO_NAME_SPLIT, clean_text, load  # noqa: E402
 from wiredesk.wire import similarity  # noqa: E402
+from wiredesk.wire.similarity import StoryParams  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 RELEASE = "33938f3"  # the release before SEE ALSO was reworked (issue 17)
@@ -85,13 +90,14 @@ def _as_doc_ids(docs: list[dict], order: list[int], stories: InMemoryStories,
             for i in order}
 
 
-def product_orders(docs: list[dict], feats: list, seed: int, pickers: dict[str, dict]
+def product_orders(docs: list[dict], feats: list, seed: int, pickers: dict[str, dict],
+                   params: StoryParams | None = None
                    ) -> tuple[dict[str, dict[str, list[str]]], dict[str, float]]:
     """Every article's SEE ALSO under each of ``pickers`` (``InMemoryRelated`` settings: a
-    ``picker`` module and ``rank_related``'s rules), all fed by one story clustering; and
-    the seconds each spent in its SEE ALSO step."""
+    ``picker`` module and ``rank_related``'s rules), all fed by one story clustering (with
+    ``params``); and the seconds each spent in its SEE ALSO step."""
     order = _arrivals(docs, seed)
-    stories = InMemoryStories()
+    stories = InMemoryStories(params)
     related = {name: InMemoryRelated(stories, **rules) for name, rules in pickers.items()}
     seconds = dict.fromkeys(pickers, 0.0)
     for index in order:
@@ -222,6 +228,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=5, help="arrival orders to average")
     parser.add_argument("--ref", default=RELEASE, help="the release whose picker is the reference")
     parser.add_argument("--main", default=MAIN, help="main before this change, a second reference")
+    parser.add_argument("--main-stories", choices=("same", "no-name-split"), default="same",
+                        help="the clustering feeding main's picker: this tree's, or this "
+                             "tree's without the split on names (main before d6917a6)")
     parser.add_argument("--cv", type=int, default=0, help="folds over topics (0: none)")
     parser.add_argument("--results", type=Path, default=RESULTS / "related.json")
     args = parser.parse_args(argv)
@@ -232,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     seeds = list(range(args.seeds))
     result: dict = {"docs": len(docs), "topics": len({d["topic"] for d in docs}),
                     "seeds": args.seeds, "reference_commit": args.ref,
-                    "main_commit": args.main}
+                    "main_commit": args.main, "main_stories": args.main_stories}
     runs: dict[str, list] = {"release": [], "main": [], "product": []}
     seconds = dict.fromkeys(runs, 0.0)
     first_answers = None
@@ -240,8 +249,15 @@ def main(argv: list[str] | None = None) -> int:
         answers, spent = release_order(docs, feats, seed, release)
         runs["release"].append(score(docs, answers))
         seconds["release"] += spent
-        both, spent = product_orders(docs, feats, seed,
-                                     {"main": {"picker": current}, "product": {}})
+        if args.main_stories == "same":
+            both, spent = product_orders(docs, feats, seed,
+                                         {"main": {"picker": current}, "product": {}})
+        else:  # main's picker fed by main's own clustering, in a second pass
+            both, spent = product_orders(docs, feats, seed, {"product": {}})
+            before, spent_before = product_orders(docs, feats, seed, {"main": {"picker": current}},
+                                                  NO_NAME_SPLIT)
+            both.update(before)
+            spent.update(spent_before)
         for name in ("main", "product"):
             runs[name].append(score(docs, both[name]))
             seconds[name] += spent[name]
