@@ -37,8 +37,8 @@ RELATED_FLOOR = 0.18
 # Terms are compared by their first letters (see related_term).
 STEM_CHARS = 6
 # How much the likeness of the two stories' names alone is taken off the similarity.
-# Half: since clustering splits a story on its names, a full weight pushes some right
-# picks (the other heist, the other cable cut) under a story of another kind (BENCHMARKS.md).
+# Half: the other event of a kind often shares names too (the 76ers firing Maurice Cheeks,
+# then hiring him); at full weight it fell under a second account of this event (BENCHMARKS.md).
 NAME_WEIGHT = 0.5
 # How much agreeing on the names each story keeps coming back to (clustering's anchor
 # agreement, in [-1, 1]) is taken off the score: clashing core names raise a candidate.
