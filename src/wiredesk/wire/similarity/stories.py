@@ -232,10 +232,7 @@ def name_parts(anchors: Sequence[frozenset[str]], *, min_part: int = SPLIT_MIN_P
     named = [i for i, a in enumerate(anchors) if a]
     if len(named) < 2 * min_part:
         return None
-    vocabulary: dict[str, int] = {}
-    for i in named:
-        for name in anchors[i]:
-            vocabulary.setdefault(name, len(vocabulary))
+    vocabulary = _columns(anchors[i] for i in named)
     has = np.zeros((len(named), len(vocabulary)))
     for row, i in enumerate(named):
         has[row, [vocabulary[name] for name in anchors[i]]] = 1.0
@@ -275,10 +272,7 @@ def _word_parts(vectors: Sequence[Mapping[str, float]], *, neighbours: int, min_
     everyone = [list(range(len(vectors)))]
     if len(placed) < 2 * min_part:
         return everyone
-    vocabulary: dict[str, int] = {}
-    for i in placed:
-        for term in vectors[i]:
-            vocabulary.setdefault(term, len(vocabulary))
+    vocabulary = _columns(vectors[i] for i in placed)
     matrix = np.zeros((len(placed), len(vocabulary)), dtype=np.float64)
     for row, i in enumerate(placed):
         for term, weight in vectors[i].items():
@@ -350,3 +344,12 @@ def story_from_members(story_id: int, vectors: Iterable[Mapping[str, float]],
     for vector, names in zip(vectors, anchors, strict=True):
         add_to_centroid(state, vector, names)
     return state
+
+
+def _columns(rows: Iterable[Iterable[str]]) -> dict[str, int]:
+    """Each key's column in a members-by-keys matrix, in order of first appearance."""
+    columns: dict[str, int] = {}
+    for row in rows:
+        for key in row:
+            columns.setdefault(key, len(columns))
+    return columns
