@@ -19,6 +19,14 @@ SHARED_DATA = Path(os.environ.get("WIREDESK_SHARED_DATA",
                                   Path(__file__).resolve().parents[2] / "shared" / "data"))
 
 
+def pytest_sessionfinish(session, exitstatus):
+    # By now the test database is dropped: counts still pending were counted in it, and the
+    # interpreter's final flush would try to write them to the real database's tables.
+    from wiredesk.core import metrics
+
+    metrics.discard_pending()
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _static_manifest():
     """Pages name static files by their hashed names, read from the manifest collectstatic

@@ -110,6 +110,12 @@ def flush() -> None:
         log.warning("metrics: could not write counters: %s", exc)
 
 
+def discard_pending() -> None:
+    """Forget this process's unwritten database counts (a test run whose database is gone)."""
+    with _pending_lock:
+        _pending.clear()
+
+
 def _flush_at_exit() -> None:
     try:
         flush()
