@@ -105,7 +105,7 @@ MIDDLEWARE = [
     # Then: a request for a host that is no edition's nor the site's goes no further.
     "wiredesk.editions.middleware.EditionHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "wiredesk.core.staticfiles.StaticFilesMiddleware",  # whitenoise
     # Inside whitenoise (static files come pre-compressed) and outside everything that
     # reads or writes the body (the page cache stores and hashes the plain page).
     "wiredesk.core.compression.CompressionMiddleware",

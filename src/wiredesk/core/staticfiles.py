@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 
+from whitenoise.middleware import WhiteNoiseMiddleware
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 logger = logging.getLogger(__name__)
@@ -38,6 +39,31 @@ class StaticStorage(CompressedManifestStaticFilesStorage):
                 logger.warning("static file %s is not in the manifest: run `wiredesk "
                                "collectstatic` (`wiredesk serve` runs it at start)", name)
             return name
+
+    def listed_url(self, name: str) -> str | None:
+        """The hashed file's URL when the manifest lists ``name``; None, silently, if not."""
+        try:
+            super().stored_name(name)
+        except ValueError:
+            return None
+        return self.url(name)
+
+
+class StaticFilesMiddleware(WhiteNoiseMiddleware):
+    """whitenoise, asking the manifest without the storage's warning.
+
+    At start whitenoise tells hashed files from plain ones by cutting what looks like a
+    hash out of each name and asking for that name's URL: the plain copy
+    ``swagger-ui.css.map`` becomes ``swagger-ui.map``, which no page names. That probe is
+    expected to miss, so a miss is no reason to tell the operator to run collectstatic
+    (it printed three such warnings at every start)."""
+
+    def get_static_url(self, name):
+        from django.contrib.staticfiles.storage import staticfiles_storage
+
+        if isinstance(staticfiles_storage, StaticStorage):
+            return staticfiles_storage.listed_url(name)
+        return super().get_static_url(name)
 
 
 def collect() -> None:
