@@ -27,6 +27,29 @@ def test_nothing_under_the_confidence_floor_is_shown():
                             now=NOW) == []
 
 
+def test_shared_names_count_toward_the_floor():
+    # Just under the floor on words, but about the same club or city: worth a link.
+    same_subject = cand(2, sim.RELATED_FLOOR - 0.02, names=0.3)
+    other_kind = cand(3, sim.RELATED_FLOOR - 0.02)
+    ranked = sim.rank_related([same_subject, other_kind], own_story=1, now=NOW)
+    assert [c.story_id for c in ranked] == [2]
+    assert sim.rank_related([same_subject], own_story=1, now=NOW, floor_name_weight=0.0) == []
+
+
+def test_the_same_event_told_again_is_never_shown():
+    # Its names more alike than the stories as a whole, its core names agreeing.
+    told_again = cand(2, 0.40, names=0.6, agreement=0.5)
+    assert sim.is_same_event(told_again)
+    assert sim.rank_related([told_again], own_story=1, now=NOW) == []
+    assert [c.story_id for c in sim.rank_related([told_again], own_story=1, now=NOW,
+                                                 same_event_ratio=0.0)] == [2]
+    # The same names with clashing core names: the club's other match, shown.
+    other_event = cand(3, 0.40, names=0.6, agreement=-0.5)
+    assert not sim.is_same_event(other_event)
+    assert [c.story_id for c in sim.rank_related([told_again, other_event], own_story=1,
+                                                 now=NOW)] == [3]
+
+
 def test_a_story_many_others_show_loses_to_an_equal_fresh_one():
     hub = cand(2, 0.40, picks=3 * sim.DIVERSITY_PICKS)
     fresh = cand(3, 0.35)

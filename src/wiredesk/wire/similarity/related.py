@@ -9,16 +9,21 @@ again, which the story page already lists. So do the names each story keeps comi
 to, as clustering counts them (:func:`core_agreement`, :data:`AGREEMENT_WEIGHT`): the other
 earthquake's core names clash with this one's. Then (:func:`rank_related`):
 
-* a **confidence floor** (:data:`RELATED_FLOOR`) on the plain similarity: below it a link
-  is a guess, and no box is better than a wrong one;
+* a **confidence floor** (:data:`RELATED_FLOOR`) on the similarity with the names' likeness
+  added (:data:`FLOOR_NAME_WEIGHT`): whether two stories are about the same kind of thing
+  at all, where shared names (the same team, the same city) are evidence too. Below it a
+  link is a guess, and no box is better than a wrong one;
+* a **second account of the same event** is never shown (:data:`SAME_EVENT_RATIO`): a
+  candidate whose names are more alike than its words and whose core names agree is this
+  event told again, which the story page lists already;
 * **diversity**: a story already shown by other stories loses weight with each of them
   (:data:`DIVERSITY_PICKS`), so no one story becomes the SEE ALSO of everything;
 * recency and section only break near-ties (a few per cent of the score).
 
-The floor and the two weights were chosen on ECB+ (look-alike events in pairs) and checked
-by cross-validation over its topics: ``benchmarks/related.py``. Stems are cached and each
-story is stemmed once per ranking: the step compares a story with up to 30 others, three
-times per arrival.
+The floor, its names' weight, the same-event rule and the two weights were chosen on ECB+
+(look-alike events in pairs) and checked by cross-validation over its topics:
+``benchmarks/related.py``. Stems are cached and each story is stemmed once per ranking:
+the step compares a story with up to 30 others, three times per arrival.
 """
 
 from __future__ import annotations
@@ -33,7 +38,17 @@ from wiredesk.wire.similarity.stories import StoryState, anchor_agreement
 
 # Cosine of two stories' (stemmed) centroids under which no link is made: on ECB+ the
 # other event of a pair mostly scores 0.15-0.5, stories of another kind mostly under 0.05.
-RELATED_FLOOR = 0.18
+RELATED_FLOOR = 0.19
+# How much the likeness of the two stories' names is added to the similarity the floor is
+# on. Shared names say two stories are about one subject as much as shared words do; the
+# ranking then prefers the one about another event (NAME_WEIGHT). On ECB+ the other event
+# of a pair just under the floor often shares its topic's names (the same club, the same
+# navy), while stories of another kind just under it share common words only.
+FLOOR_NAME_WEIGHT = 0.15
+# A candidate whose names are this many times as alike as the two stories are as a whole,
+# with agreeing core names, is the same event told again (clustering kept the accounts
+# apart): never a SEE ALSO. 0 turns the rule off.
+SAME_EVENT_RATIO = 1.2
 # Terms are compared by their first letters (see related_term).
 STEM_CHARS = 6
 # How much the likeness of the two stories' names alone is taken off the similarity.
@@ -170,20 +185,36 @@ def related_score(cand: RelatedCandidate, *, section: str = "", now: datetime | 
     return score
 
 
+def is_same_event(cand: RelatedCandidate, ratio: float = SAME_EVENT_RATIO) -> bool:
+    """Whether a candidate is this story's event told again: its names more alike than the
+    two stories as a whole (``ratio`` times), and the names each keeps coming back to agree."""
+    return ratio > 0 and cand.agreement > 0 and cand.names > ratio * cand.similarity
+
+
+def clears_floor(cand: RelatedCandidate, minimum: float = RELATED_FLOOR,
+                 floor_name_weight: float = FLOOR_NAME_WEIGHT) -> bool:
+    """Whether two stories are alike enough for a link: the similarity with the names'
+    likeness added (:data:`FLOOR_NAME_WEIGHT`) at least the floor."""
+    return cand.similarity + floor_name_weight * cand.names >= minimum
+
+
 def rank_related(candidates: Iterable[RelatedCandidate], *, own_story: int | None,
                  section: str = "", now: datetime | None = None, limit: int = RELATED_LIMIT,
                  half_life: timedelta = timedelta(days=3), minimum: float = RELATED_FLOOR,
                  name_weight: float | None = None, diversity: int = DIVERSITY_PICKS,
-                 agreement_weight: float = AGREEMENT_WEIGHT) -> list[RelatedCandidate]:
+                 agreement_weight: float = AGREEMENT_WEIGHT,
+                 floor_name_weight: float = FLOOR_NAME_WEIGHT,
+                 same_event_ratio: float = SAME_EVENT_RATIO) -> list[RelatedCandidate]:
     """Other stories worth a SEE ALSO, best first; often none.
 
-    Never the item's own story, never one reporting the same event, never one under the
-    confidence floor (``minimum``, on the similarity itself: recency, section and
+    Never the item's own story, never one reporting the same event (:func:`is_same_event`),
+    never one under the confidence floor (:func:`clears_floor`: recency, section and
     diversity only reorder what cleared it); at most one entry per story.
     """
     best: dict[int, tuple[float, RelatedCandidate]] = {}
     for cand in candidates:
-        if cand.story_id == own_story or cand.similarity < minimum:
+        if (cand.story_id == own_story or not clears_floor(cand, minimum, floor_name_weight)
+                or is_same_event(cand, same_event_ratio)):
             continue
         score = related_score(cand, section=section, now=now, half_life=half_life,
                               diversity=diversity, name_weight=name_weight,
