@@ -526,6 +526,13 @@ WIREDESK_TRUSTED_PROXIES = _env_list("WIREDESK_TRUSTED_PROXIES", "")
 WIREDESK_POLL_PER_HOST = int(os.environ.get("WIREDESK_POLL_PER_HOST", "2"))
 # Seconds a queued or running Celery poll holds its feed (claim and lock expiry).
 WIREDESK_POLL_LEASE = int(os.environ.get("WIREDESK_POLL_LEASE", "300"))
+# Story intelligence (copies, stories, SEE ALSO, tags, sections) in each item's own
+# transaction ("inline"), or as its own stage after storing ("deferred": one writer per
+# installation, in arrival order; pages show a new item at once, its decisions follow).
+WIREDESK_INTELLIGENCE = os.environ.get("WIREDESK_INTELLIGENCE", "inline").strip().lower()
+if WIREDESK_INTELLIGENCE not in ("inline", "deferred"):
+    raise ValueError(f"WIREDESK_INTELLIGENCE must be inline or deferred, not "
+                     f"{WIREDESK_INTELLIGENCE!r}")
 WIREDESK_LOG_FORMAT = os.environ.get("WIREDESK_LOG_FORMAT", "plain").strip().lower()
 
 LOGGING = {

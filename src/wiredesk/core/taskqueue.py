@@ -21,13 +21,19 @@ class Periodic:
     name: str
     task: str  # a registered Celery task name; the task takes no arguments
     every: float  # seconds
-    # The job runs only where this setting is set (e.g. a mailbox to read).
+    # The job runs only where this setting is set (e.g. a mailbox to read), or, written
+    # "SETTING=value", has that value.
     needs: str = ""
 
     def enabled(self) -> bool:
         from django.conf import settings
 
-        return not self.needs or bool(getattr(settings, self.needs, None))
+        name, _, value = self.needs.partition("=")
+        if not name:
+            return True
+        if value:
+            return getattr(settings, name, None) == value
+        return bool(getattr(settings, name, None))
 
 
 # The periodic work of an instance. Jobs named here by task, not imported: the plumbing
@@ -35,6 +41,9 @@ class Periodic:
 PERIODIC = (
     Periodic("poll-feeds", "newsroom.poll_due_feeds", 10.0),
     # Agency pictures recorded by ingest, fetched and stored a few at a time.
+    # Story intelligence as its own stage: what ingest stored and did not enrich.
+    Periodic("enrich-articles", "newsroom.enrich_due", 5.0,
+             needs="WIREDESK_INTELLIGENCE=deferred"),
     Periodic("fetch-pictures", "newsroom.fetch_pictures", 15.0),
     # What the desk scheduled to be published or unpublished, when it is due.
     Periodic("publish-scheduled", "newsroom.publish_scheduled", 60.0),

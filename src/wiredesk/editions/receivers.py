@@ -9,7 +9,7 @@ from wiredesk.editions.models import Edition, Placement
 from wiredesk.editions.services import edition_rules, place_article
 from wiredesk.newsroom.models import Article, Feed
 from wiredesk.newsroom.runs import forget, per_run
-from wiredesk.newsroom.signals import article_stored
+from wiredesk.newsroom.signals import article_enriched, article_stored
 
 RULES = "editions.rules"
 
@@ -26,6 +26,14 @@ def place_stored(sender, article: Article, outcome: str, feed: Feed | None = Non
         return None  # withdrawn by its source: there is nowhere new for it to go
     # The rules are read once per ingest run: a document's items would read them per item.
     return place_article(article, rules=per_run(RULES, edition_rules))
+
+
+@receiver(article_enriched, dispatch_uid="wiredesk-editions-place-enriched")
+def place_enriched(sender, article: Article, section_changed: bool = False, **kwargs) -> None:
+    """Story intelligence ran after the article was placed (its own stage) and gave it a
+    section: the editions' rules may want it elsewhere now."""
+    if section_changed:
+        place_stored(sender, article=article, outcome="enriched")
 
 
 @receiver(post_save, sender=Article, dispatch_uid="wiredesk-editions-article-dated")

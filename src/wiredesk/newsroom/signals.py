@@ -17,6 +17,11 @@ from wiredesk.newsroom.services.renditions import release_later
 # the article returns the ids of the editions now carrying it, for the stored log line.
 article_stored = Signal()
 
+# Sent by the intelligence stage (``WIREDESK_INTELLIGENCE=deferred``) inside the transaction
+# that enriched an article stored earlier, with ``article`` and ``section_changed``: the
+# section it was placed by may have been predicted only now.
+article_enriched = Signal()
+
 
 # However an article is deleted (admin, shell, service), the next poll must not bring it back.
 @receiver(post_delete, sender=Article, dispatch_uid="wiredesk-article-tombstone")

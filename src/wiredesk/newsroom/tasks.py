@@ -111,6 +111,17 @@ def _poll_due_here() -> int | str:
     return len(reports)
 
 
+@shared_task(name="newsroom.enrich_due", ignore_result=True)
+def enrich_due() -> str:
+    """Story intelligence for the articles stored since (WIREDESK_INTELLIGENCE=deferred):
+    one process at a time, in the order they were stored."""
+    from wiredesk.core.taskqueue import Idle
+    from wiredesk.newsroom.services.enrichment import enrich_due as enrich
+
+    run = enrich()
+    return run.summary() if run.enriched else Idle(run.summary())
+
+
 @shared_task(name="newsroom.retrain_sections", ignore_result=True)
 def retrain_sections() -> str:
     from wiredesk.newsroom.intelligence import sections_train

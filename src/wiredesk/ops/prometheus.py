@@ -87,6 +87,16 @@ def _state_gauges(out: Exposition) -> None:
     out.family("wiredesk_feed_poll_overdue_seconds", "gauge",
                "How late the most overdue feed poll is (grows if polling is stuck).",
                [({}, round(overdue, 1))])
+    from wiredesk.newsroom.models import EnrichmentDue
+
+    due = EnrichmentDue.objects.aggregate(n=Count("pk"), oldest=Min("stored_at"))
+    waited = (timezone.now() - due["oldest"]).total_seconds() if due["oldest"] else 0.0
+    out.family("wiredesk_intelligence_backlog", "gauge",
+               "Stored articles waiting for story intelligence (WIREDESK_INTELLIGENCE=deferred).",
+               [({}, due["n"])])
+    out.family("wiredesk_intelligence_lag_seconds", "gauge",
+               "How long the oldest article waiting for story intelligence has waited.",
+               [({}, round(max(0.0, waited), 1))])
 
 
 def _wire_health(out: Exposition) -> None:

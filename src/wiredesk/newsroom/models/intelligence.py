@@ -214,3 +214,23 @@ class ArticleTag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id} names {self.tag_id}"
+
+
+class EnrichmentDue(models.Model):
+    """A stored article waiting for story intelligence (``WIREDESK_INTELLIGENCE=deferred``).
+
+    One row per article, in the order the articles were stored (``id``); the intelligence
+    stage takes them in that order, one writer at a time, so its decisions are those the
+    step would have made at each arrival."""
+
+    article = models.OneToOneField("newsroom.Article", on_delete=models.CASCADE,
+                                   related_name="+")
+    # Never enriched yet (stored as new): the step's "created" path.
+    first = models.BooleanField(default=True)
+    stored_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "enrichments due"
+
+    def __str__(self) -> str:
+        return f"article {self.article_id} due since {self.stored_at:%Y-%m-%d %H:%M:%S}"

@@ -10,6 +10,7 @@ from wiredesk.newsroom.models import (
     Feed,
 )
 from wiredesk.newsroom.runs import ingest_run
+from wiredesk.newsroom.services import enrichment
 from wiredesk.newsroom.services.fulltext import (
     FULL_TEXT_BELOW,
     MAX_PAGES_PER_POLL,
@@ -78,4 +79,6 @@ def ingest_bytes(data: bytes, *, agency: Agency, source: str, feed: Feed | None 
         problem = fill_full_text(agency=agency, item=item)
         if problem:
             report.errors.append(problem)
+    if report.created or report.updated:
+        enrichment.after_document()
     return report

@@ -1,4 +1,5 @@
-"""Storing wire items: one transaction per item, idempotent, then story intelligence."""
+"""Storing wire items: one transaction per item, idempotent, then story intelligence
+(in the item's transaction, or recorded as due for its own stage: ``enrichment``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from wiredesk.newsroom import intelligence
 from wiredesk.newsroom.audit import audit
 from wiredesk.newsroom.models import (
     Agency,
@@ -20,7 +20,7 @@ from wiredesk.newsroom.models import (
     Tombstone,
 )
 from wiredesk.newsroom.runs import ingest_run
-from wiredesk.newsroom.services import pictures, renditions
+from wiredesk.newsroom.services import enrichment, pictures, renditions
 from wiredesk.newsroom.services.editorial import kill_locked
 from wiredesk.newsroom.services.pending_updates import keep_agency_update_pending
 from wiredesk.newsroom.services.scheduling import cancel_publishing_withheld
@@ -356,11 +356,4 @@ def _rewrite_draft(draft: Article, item: CleanItem, *, section: Section | None,
 
 
 def _enrich(article: Article, *, created: bool) -> None:
-    """Story intelligence (duplicates, story, related, section); never costs the item itself."""
-    try:
-        with transaction.atomic():
-            intelligence.enrich_article(article, created=created)
-    except Exception:
-        log.exception("story intelligence failed for article %s; stored without it", article.pk)
-        # The step's changes were rolled back: receivers must see what is stored.
-        article.refresh_from_db()
+    enrichment.enrich(article, created=created)

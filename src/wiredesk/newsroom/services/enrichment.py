@@ -1,0 +1,140 @@
+"""Story intelligence as a step of storing, or as its own stage after it.
+
+``WIREDESK_INTELLIGENCE=inline`` (the default): each stored article goes through the step
+in its item's transaction. ``deferred``: storing only records the article as due
+(``EnrichmentDue``, in its transaction) and ``enrich_due`` — the ``enrich-articles`` job,
+and a task queued after each ingested document — takes the due articles in the order they
+were stored, one writer per installation (a lock), each in its own transaction. A new
+article is on the pages as soon as it is stored; its copy, story, SEE ALSO, tags and a
+predicted section follow, and the pages that show it change with them (``post_save``
+bumps their stamps; ``article_enriched`` lets editions place it again when its section
+moved).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from wiredesk.core.locks import single_flight
+from wiredesk.newsroom import intelligence
+from wiredesk.newsroom.models import Article, EnrichmentDue
+from wiredesk.newsroom.runs import ingest_run
+from wiredesk.newsroom.signals import article_enriched
+
+log = logging.getLogger("wiredesk.newsroom.services")
+
+LOCK = "newsroom:intelligence"
+# Articles taken per turn of the lock: a turn stays far inside the lock's expiry even at
+# the step's slowest (a few hundred ms an article on a busy machine).
+BATCH = 100
+LOCK_TTL = 300
+
+
+def deferred() -> bool:
+    return settings.WIREDESK_INTELLIGENCE == "deferred"
+
+
+def enrich(article: Article, *, created: bool) -> None:
+    """The step for a stored article: now (inline), or recorded as due (deferred).
+    Called inside the item's transaction."""
+    if deferred():
+        mark_due(article, created=created)
+    else:
+        enrich_now(article, created=created)
+
+
+def mark_due(article: Article, *, created: bool) -> None:
+    """Record the article as waiting for the stage. Stored again before its turn, it keeps
+    its place and its first arrival's time (the lag is counted from there)."""
+    EnrichmentDue.objects.get_or_create(article=article, defaults={
+        "first": created, "stored_at": timezone.now()})
+
+
+def enrich_now(article: Article, *, created: bool) -> None:
+    """Story intelligence (duplicates, story, related, section); never costs the item itself."""
+    try:
+        with transaction.atomic():
+            intelligence.enrich_article(article, created=created)
+    except Exception:
+        log.exception("story intelligence failed for article %s; stored without it", article.pk)
+        # The step's changes were rolled back: receivers must see what is stored.
+        article.refresh_from_db()
+
+
+@dataclass
+class EnrichRun:
+    """What one run of the stage did; ``lags`` are seconds from storing to enriched."""
+
+    enriched: int = 0
+    busy: bool = False  # another process holds the stage
+    lags: list[float] = field(default_factory=list)
+
+    def summary(self) -> str:
+        if not self.enriched:
+            return "another process is enriching" if self.busy else "nothing to enrich"
+        lags = sorted(self.lags)
+        return (f"{self.enriched} article(s) enriched; lag p50 {lags[len(lags) // 2]:.1f} s,"
+                f" max {lags[-1]:.1f} s")
+
+
+def enrich_due(*, limit: int | None = None) -> EnrichRun:
+    """Take the articles due for story intelligence, oldest first, until none is left (or
+    ``limit``). Returns at once when another process holds the stage: that one goes on
+    until the queue is empty, and the periodic job catches what arrives as it stops."""
+    run = EnrichRun()
+    while limit is None or run.enriched < limit:
+        with single_flight(LOCK, ttl=LOCK_TTL) as mine:
+            if not mine:
+                run.busy = True
+                return run
+            batch = BATCH if limit is None else min(BATCH, limit - run.enriched)
+            due = list(EnrichmentDue.objects.order_by("id")
+                       .values_list("id", "article_id", "first", "stored_at")[:batch])
+            if not due:
+                return run
+            with ingest_run():  # what receivers read once per run (editions' rules)
+                for due_id, article_id, first, stored_at in due:
+                    _enrich_one(due_id, article_id, first=first)
+                    run.enriched += 1
+                    run.lags.append((timezone.now() - stored_at).total_seconds())
+    return run
+
+
+def _enrich_one(due_id: int, article_id: int, *, first: bool) -> None:
+    started = time.monotonic()
+    with transaction.atomic():
+        article = (Article.objects.select_for_update().select_related("agency")
+                   .filter(pk=article_id).first())
+        EnrichmentDue.objects.filter(pk=due_id).delete()
+        if article is None:
+            return
+        section_before = article.section_id
+        enrich_now(article, created=first)
+        if article.status == Article.Status.KILLED:
+            # Killed before its turn: what a kill does to its story and copies, now that
+            # it has them (as if enriched when stored, then killed).
+            intelligence.article_withdrawn(article)
+        article_enriched.send(sender=Article, article=article,
+                              section_changed=article.section_id != section_before)
+    log.debug("article %s enriched in %.0f ms", article_id,
+              (time.monotonic() - started) * 1000)
+
+
+def after_document() -> None:
+    """A document's items are stored: start the stage on them (deferred only). On Celery a
+    task is queued; in the embedded default it runs here, once for the whole document."""
+    if deferred():
+        from wiredesk.core.taskqueue import dispatch
+
+        transaction.on_commit(lambda: dispatch("newsroom.enrich_due"))
+
+
+def backlog() -> int:
+    """Articles stored and still waiting for the stage."""
+    return EnrichmentDue.objects.count()
