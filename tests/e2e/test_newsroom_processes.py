@@ -106,3 +106,40 @@ def test_a_slow_host_cannot_take_every_worker(data_dir):
     articles, ok_feeds, deferred = (int(v) for v in out.split())
     assert (articles, ok_feeds) == (10, 5)
     assert deferred >= 1
+
+
+@pytest.mark.skipif(not redis_up(), reason=f"no Redis at {REDIS_URL}")
+def test_worker_enriches_what_a_poll_stored_when_intelligence_is_deferred(tmp_path, data_dir):
+    """The poll stores the items; the intelligence task it queues after the document
+    groups the three reports of one fire into one story, on a real worker."""
+    import redis
+
+    from tests.newsroom.test_enrichment_stage import _story_texts
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    env = data_dir.env_with(REDIS_URL=REDIS_URL, WIREDESK_INTELLIGENCE="deferred")
+    feed = tmp_path / "wire.rss"
+    feed.write_bytes(rss("".join(rss_item(f"g{i}", headline, body) for i, (headline, body)
+                                 in enumerate(_story_texts(4)))))
+    subprocess.run([WIREDESK, "feed", "add", str(feed), "--agency", "RFE"], env=env,
+                   check=True, capture_output=True)
+    worker = subprocess.Popen([WIREDESK, "worker", "--concurrency", "1"], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    check = ("from wiredesk.newsroom.models import Article, EnrichmentDue\n"
+             "fire = Article.objects.filter(headline__startswith='Fire at Hartwell')\n"
+             "print(Article.objects.count(), EnrichmentDue.objects.count(),"
+             " fire.exclude(story=None).values('story').distinct().count())")
+    try:
+        run_django("from wiredesk.newsroom.tasks import poll_due_feeds\n"
+                   "poll_due_feeds.delay()", env)
+        deadline = time.monotonic() + 90
+        seen = ""
+        while time.monotonic() < deadline:
+            seen = run_django(check, env).strip()
+            if seen == "4 0 1":
+                break
+            time.sleep(1)
+        assert seen == "4 0 1", seen  # all stored, none waiting, the fire one story
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
