@@ -10,10 +10,13 @@ libnginx-mod-http-brotli-static); without them it says so and exits 0. Never par
 `make test`. The nginx configuration is read from docs/static-mode.md (the block between
 the nginx-static-mode markers), with only its paths and ports changed.
 
-The machine is shared, so the nginx rows are measured in interleaved rounds (reference,
-static mode with each Accept-Encoding, reference again...; the order reversed every other
-round), and each static figure is the median of its per-round ratios to the reference of
-the same round, with the lowest and highest. CPU is the time the nginx worker (one worker)
+The machine is shared, so the nginx rows are measured in rounds where every case runs
+between two runs of the reference (reference, case, reference, next case, reference...;
+the cases' order turned by one every round), and each figure is the median of its ratios
+to the mean of the two reference runs around it, with the lowest and highest. (Until
+2026-12-01 each case was compared with one reference run per round, the order reversed
+every other round: the last case, the gzip answer, always ran twice in a row at the
+rounds' boundary, three runs from its reference.) CPU is the time the nginx worker (one worker)
 spent on a CPU over each wrk run, from /proc/PID/schedstat (nanoseconds, user+system); for
 gunicorn, the user+system time of its master and workers.
 """
@@ -114,31 +117,46 @@ def wrk_run(url: str, seconds: int, connections: int, encoding: str | None,
 
 def nginx_rounds(cases: list[tuple[str, str, str | None]], master: int, rounds: int,
                  seconds: int, connections: int) -> list[dict]:
-    """Interleaved rounds over `cases` (the first is the reference)."""
+    """Rounds over `cases` (the first is the reference). In each round every other case
+    runs between two runs of the reference and is compared with their mean, so each
+    figure is paired with the reference measured right before and right after it; the
+    cases' order turns by one every round, so none always runs first or last."""
     cpu = lambda: worker_cpu_seconds(master)  # noqa: E731
     for _, url, encoding in cases:
         wrk_run(url, 2, connections, encoding, cpu)  # warm-up
+
+    def run(case: int) -> tuple[float, int, float]:
+        _, url, encoding = cases[case]
+        return wrk_run(url, seconds, connections, encoding, cpu)
+
     runs: list[list[tuple[float, int, float]]] = [[] for _ in cases]
-    order = list(range(len(cases)))
+    ratios: list[list[float]] = [[] for _ in cases]
+    others = list(range(1, len(cases)))
     for number in range(rounds):
-        for case in (order if number % 2 == 0 else order[::-1]):
-            _, url, encoding = cases[case]
-            runs[case].append(wrk_run(url, seconds, connections, encoding, cpu))
-    reference = [us for _, _, us in runs[0]]
+        turn = number % len(others)
+        before = run(0)
+        runs[0].append(before)
+        for case in others[turn:] + others[:turn]:
+            measured = run(case)
+            after = run(0)
+            runs[0].append(after)
+            runs[case].append(measured)
+            ratios[case].append(measured[2] / ((before[2] + after[2]) / 2))
+            before = after
+    ratios[0] = [1.0] * rounds
     rows = []
-    for (name, _, encoding), measured in zip(cases, runs, strict=True):
-        ratios = [us / ref for (_, _, us), ref in zip(measured, reference, strict=True)]
+    for (name, _, encoding), measured, case_ratios in zip(cases, runs, ratios, strict=True):
         row = {"name": name, "accept_encoding": encoding or "",
                "requests_per_second": statistics.median(r for r, _, _ in measured),
                "requests": sum(n for _, n, _ in measured),
                "cpu_us_per_request": statistics.median(us for _, _, us in measured),
-               "cpu_ratio_to_reference": statistics.median(ratios),
-               "cpu_ratio_lowest": min(ratios), "cpu_ratio_highest": max(ratios),
-               "cpu_ratios_per_round": ratios}
+               "cpu_ratio_to_reference": statistics.median(case_ratios),
+               "cpu_ratio_lowest": min(case_ratios), "cpu_ratio_highest": max(case_ratios),
+               "cpu_ratios_per_round": case_ratios}
         rows.append(row)
         print(f"  {name}, {encoding or '-'}: {row['cpu_us_per_request']:.1f} us CPU/request, "
-              f"{row['cpu_ratio_to_reference']:.2f}x ({min(ratios):.2f}-{max(ratios):.2f})",
-              file=sys.stderr)
+              f"{row['cpu_ratio_to_reference']:.2f}x ({min(case_ratios):.2f}-"
+              f"{max(case_ratios):.2f})", file=sys.stderr)
     return rows
 
 
