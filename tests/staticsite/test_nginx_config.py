@@ -132,12 +132,16 @@ def test_the_page_is_the_file_with_django_s_headers_and_copies(nginx, out):
     assert django.status_code == 200
     for name in SAME_AS_DJANGO:
         assert response.getheader(name) == django[name], name
+    # One address, several codings: a cache in front must keep them apart.
+    assert response.getheader("Vary") == "Accept-Encoding"
     response, content = fetch(nginx, path, **{"Accept-Encoding": "gzip"})
     assert response.getheader("Content-Encoding") == "gzip"
+    assert response.getheader("Vary") == "Accept-Encoding"
     assert gzip.decompress(content) == page
     if BROTLI.exists():
         response, content = fetch(nginx, path, **{"Accept-Encoding": "br, gzip"})
         assert response.getheader("Content-Encoding") == "br"
+        assert response.getheader("Vary") == "Accept-Encoding"
         assert brotli.decompress(content) == page
     assert not Upstream.seen
 
