@@ -29,7 +29,6 @@ claims of dead senders ever go stale.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -40,7 +39,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from wiredesk.digest.models import Delivery, Digest, Subscriber
+from wiredesk.digest.models import Delivery, Subscriber, Suppression
 from wiredesk.digest.transport import SendResult
 from wiredesk.editions.models import Edition
 
@@ -55,17 +54,55 @@ def _new_token() -> str:
     return secrets.token_hex(16)
 
 
+class Claim:
+    """One claimed delivery with what sending reads: its row, its subscriber's status,
+    zone, link key and sections, and whether its address is suppressed. A plain object,
+    not a model instance: building those cost more than the database's work."""
+
+    __slots__ = (
+        "attempts",
+        "digest_id",
+        "edition_id",
+        "email",
+        "link_key",
+        "message_id",
+        "paused",
+        "pk",
+        "section_ids",
+        "status",
+        "subscriber_id",
+        "suppressed",
+        "time_zone",
+        "window_end",
+        "window_start",
+    )
+
+    def __init__(self, row):
+        (self.pk, self.email, self.message_id, self.window_start, self.window_end,
+         self.attempts, self.subscriber_id, self.edition_id, self.digest_id) = row
+        self.status, self.paused, self.time_zone, self.link_key = "", False, "", ""
+        self.section_ids: tuple[int, ...] = ()
+        self.suppressed = ""  # the suppression's reason
+
+    def as_delivery(self) -> Delivery:
+        """A model instance naming this row (for a foreign key)."""
+        return Delivery(pk=self.pk, email=self.email, subscriber_id=self.subscriber_id,
+                        edition_id=self.edition_id, digest_id=self.digest_id)
+
+
+_CLAIMED = ("id", "email", "message_id", "window_start", "window_end", "attempts",
+            "subscriber_id", "edition_id", "digest_id")
+
+
 def claim_batch(*, size: int, edition: Edition | None = None,
-                now: datetime | None = None) -> tuple[str, list[Delivery]]:
+                now: datetime | None = None) -> tuple[str, list[Claim]]:
     """Claim up to ``size`` due pending deliveries for this sender, lowest ids first.
 
-    One conditional UPDATE claims them (``SKIP LOCKED`` where the database has it, so
-    parallel senders never wait on each other; the state condition makes it safe where
-    rows are not locked), then plain reads load them: the deliveries with their
-    subscribers (each delivery's ``subscriber``; only the fields sending reads, the others
-    deferred), the subscribers' sections (each delivery's ``section_ids``, sorted) and the
-    issues. Raw SQL: the ORM's query compilation, conversions and prefetch machinery cost
-    more than the database's work.
+    One conditional UPDATE claims them and returns their rows (``SKIP LOCKED`` where the
+    database has it, so parallel senders never wait on each other; the state condition
+    makes it safe where rows are not locked); one read adds the subscribers' status,
+    zone, link key and sections, one the suppressed addresses. Raw SQL: the ORM's query
+    compilation and model instances cost more than the database's work.
     """
     now = now or timezone.now()
     token = _new_token()
@@ -84,66 +121,55 @@ def claim_batch(*, size: int, edition: Edition | None = None,
         # locking subquery again and, skipping what it has just locked, claim more rows.
         claim = ("WITH picked AS MATERIALIZED (" + pick + " FOR UPDATE SKIP LOCKED) "  # noqa: S608
                  "UPDATE " + d + " SET state = %s, claim_token = %s, claimed_at = %s "
-                 "FROM picked WHERE " + d + ".id = picked.id AND " + d + ".state = %s")
+                 "FROM picked WHERE " + d + ".id = picked.id AND " + d + ".state = %s "
+                 "RETURNING " + ", ".join(d + "." + f for f in _CLAIMED))
         values = [*params, size, state_sending, token, stamp, state_pending]
     else:
         claim = ("UPDATE " + d + " SET state = %s, claim_token = %s, "  # noqa: S608
-                 "claimed_at = %s WHERE state = %s AND id IN (" + pick + ")")
+                 "claimed_at = %s WHERE state = %s AND id IN (" + pick + ") "
+                 "RETURNING " + ", ".join(_CLAIMED))
         values = [state_sending, token, stamp, state_pending, *params, size]
     with connection.cursor() as cursor:
         cursor.execute(claim, values)
-        if not cursor.rowcount:
-            return token, []
-    return token, _load_claim(token)
+        rows = cursor.fetchall()
+    if not rows:
+        return token, []
+    claimed = sorted((Claim(row) for row in rows), key=lambda c: c.pk)
+    _add_subscribers(claimed)
+    return token, claimed
 
 
-def _in_model_order(model, names: set[str]) -> tuple[str, ...]:
-    # Model.from_db takes a subset of fields in the model's own order.
-    return tuple(f.attname for f in model._meta.concrete_fields if f.attname in names)
-
-
-_DELIVERY_FIELDS = _in_model_order(Delivery, {
-    "id", "email", "message_id", "window_start", "window_end", "attempts", "subscriber_id",
-    "edition_id", "digest_id"})
-_SUBSCRIBER_FIELDS = _in_model_order(Subscriber, {
-    "id", "edition_id", "status", "paused", "time_zone", "link_key"})
-_TIMES = [_DELIVERY_FIELDS.index("window_start"), _DELIVERY_FIELDS.index("window_end")]
-
-
-def _load_claim(token: str) -> list[Delivery]:
-    """The claimed rows with only what sending reads (the other fields are deferred)."""
-    d, s = Delivery._meta.db_table, Subscriber._meta.db_table
+def _add_subscribers(claimed: list[Claim]) -> None:
+    s, sup = Subscriber._meta.db_table, Suppression._meta.db_table
     through = Subscriber.sections.through._meta.db_table
-    held = "SELECT subscriber_id FROM " + d + " WHERE claim_token = %s"  # noqa: S608
+    ids = list({c.subscriber_id for c in claimed})
+    emails = list({c.email.lower() for c in claimed})
+    times: dict = {}
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT " + ", ".join("d." + f for f in _DELIVERY_FIELDS) + ", "  # noqa: S608
-            + ", ".join("s." + f for f in _SUBSCRIBER_FIELDS)
-            + " FROM " + d + " d JOIN " + s + " s ON s.id = d.subscriber_id"
-            " WHERE d.claim_token = %s AND d.state = %s ORDER BY d.id",
-            [token, Delivery.State.SENDING])
-        rows = cursor.fetchall()
-        cursor.execute("SELECT subscriber_id, section_id FROM " + through  # noqa: S608
-                       + " WHERE subscriber_id IN (" + held + ")", [token])
-        sections: dict[int, list[int]] = {}
-        for subscriber_id, section_id in cursor.fetchall():
-            sections.setdefault(subscriber_id, []).append(section_id)
-    split = len(_DELIVERY_FIELDS)
-    claimed = []
-    for row in rows:
-        values = list(row[:split])
-        for index in _TIMES:
-            values[index] = _aware(values[index])
-        delivery = Delivery.from_db("default", _DELIVERY_FIELDS, values)
-        subscriber = Subscriber.from_db("default", _SUBSCRIBER_FIELDS, row[split:])
-        subscriber.paused = bool(subscriber.paused)
-        delivery.subscriber = subscriber
-        delivery.section_ids = tuple(sorted(sections.get(delivery.subscriber_id, ())))
-        claimed.append(delivery)
-    digests = Digest.objects.in_bulk({delivery.digest_id for delivery in claimed})
-    for delivery in claimed:
-        delivery.digest = digests[delivery.digest_id]
-    return claimed
+            "SELECT s.id, s.status, s.paused, s.time_zone, s.link_key, t.section_id "
+            "FROM " + s + " s LEFT JOIN " + through + " t ON t.subscriber_id = s.id "
+            "WHERE s.id IN (" + ", ".join(["%s"] * len(ids)) + ")", ids)
+        subscribers: dict[int, list] = {}
+        for pk, status, paused, zone, link_key, section_id in cursor.fetchall():
+            if pk not in subscribers:
+                subscribers[pk] = [status, bool(paused), zone, link_key, []]
+            if section_id is not None:
+                subscribers[pk][4].append(section_id)
+        cursor.execute("SELECT email, reason FROM " + sup  # noqa: S608
+                       + " WHERE email IN (" + ", ".join(["%s"] * len(emails)) + ")", emails)
+        suppressed = dict(cursor.fetchall())
+    for each in claimed:
+        status, paused, zone, link_key, sections = subscribers[each.subscriber_id]
+        each.status, each.paused, each.time_zone, each.link_key = status, paused, zone, link_key
+        each.section_ids = tuple(sorted(sections))
+        each.suppressed = suppressed.get(each.email.lower(), "")
+        # A raw read gives SQLite's stored UTC time as text; most rows share their window.
+        for name in ("window_start", "window_end"):
+            value = getattr(each, name)
+            if value not in times:
+                times[value] = _aware(value)
+            setattr(each, name, times[value])
 
 
 def _aware(value):
@@ -177,6 +203,11 @@ def recover_stale_claims(*, now: datetime | None = None) -> RecoveryReport:
     stale_tokens = set(Delivery.objects.filter(
         state=Delivery.State.SENDING, claimed_at__lt=cutoff).values_list(
         "claim_token", flat=True))
+    # Sends a dead sender recorded but had not yet noted on their subscribers.
+    for token in set(Delivery.objects.filter(
+            claim_token__gt="", state=Delivery.State.SENT, claimed_at__lt=cutoff)
+            .values_list("claim_token", flat=True)):
+        note_sent(token)
     policy = settings.WIREDESK_DIGEST_IN_FLIGHT_ON_CRASH
     for token in stale_tokens:
         with transaction.atomic():
@@ -217,6 +248,10 @@ def quick_commits():
     itself can lose the last fraction of a second of "sent" records, whose messages
     would then go out again. Nothing else of this session is affected after the run.
     """
+    if connection.vendor == "sqlite":
+        with _rare_checkpoints():
+            yield
+        return
     if connection.vendor != "postgresql":
         yield
         return
@@ -232,70 +267,79 @@ def quick_commits():
             log.debug("could not reset synchronous_commit", exc_info=True)
 
 
-_SENT_SQL = None
+@contextmanager
+def _rare_checkpoints(pages: int = 10000):
+    """SQLite copies the write-ahead log into the database (a checkpoint, with an fsync)
+    every 1,000 pages by default: every 150 or so "sent" commits, half their cost. For the
+    run, every ``pages`` (about 40 MB of log); the end of the run checkpoints what is
+    left. Commits are as durable as before (in the log, which survives the process)."""
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        before = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
+    try:
+        yield
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA wal_autocheckpoint = {int(before)}")
+                if not connection.in_atomic_block:
+                    cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except DatabaseError:
+            log.debug("could not restore wal_autocheckpoint", exc_info=True)
 
 
-def record_sent(delivery: Delivery, token: str, now: datetime) -> bool:
-    """Commit one "sent" before the next message starts (the crash rule depends on it).
+def record_sent(delivery: Claim, token: str, now: datetime) -> bool:
+    """Commit one "sent" before the next message's content goes out (the crash rule
+    depends on it): one UPDATE of the delivery's row, committed on its own.
 
-    This runs once per message, so it is two plain UPDATEs rather than ORM queries,
-    whose compilation cost more than the database's work here.
+    The row keeps its claim token until :func:`note_sent` copies the batch's sends to the
+    subscribers (their window and last send) and clears the tokens, once per batch; a
+    sender that dies first leaves the tokens for :func:`recover_stale_claims` to finish.
     """
-    global _SENT_SQL
-    if _SENT_SQL is None:
-        # Table names come from the models, never from input.
-        d, s = Delivery._meta.db_table, Subscriber._meta.db_table
-        _SENT_SQL = (
-            "UPDATE " + d + " SET state = %s, sent_at = %s, smtp_code = 250, "  # noqa: S608
-            "claim_token = '', attempts = attempts + 1, last_error = '' "
-            "WHERE id = %s AND claim_token = %s AND state = %s",
-            "UPDATE " + s + " SET last_window_end = %s, last_sent_at = %s, "  # noqa: S608
-            "bounce_count = 0 "
-            "WHERE id = %s")
-    mark_sent, note_subscriber = _SENT_SQL
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    window_end = connection.ops.adapt_datetimefield_value(delivery.window_end)
-    updated, _ = _in_one_transaction([
-        (mark_sent, [Delivery.State.SENT, stamp, delivery.pk, token, Delivery.State.SENDING]),
-        (note_subscriber, [window_end, stamp, delivery.subscriber_id])])
-    return updated == 1
-
-
-def _in_one_transaction(statements: list[tuple[str, list]]) -> list[int]:
-    """Run ``statements`` in one transaction of their own; their row counts.
-
-    Straight on the driver's connection when Django holds no transaction open: once per
-    message, Django's atomic block, cursor wrappers and autocommit switching cost more
-    than the database's work. Inside a transaction (tests, a caller's atomic block) the
-    ordinary way, as a savepoint.
-    """
+    d = Delivery._meta.db_table
+    # Table names come from the models, never from input.
+    sql = ("UPDATE " + d + " SET state = %s, sent_at = %s, smtp_code = 250, "  # noqa: S608
+           "attempts = attempts + 1, last_error = '' "
+           "WHERE id = %s AND claim_token = %s AND state = %s")
+    params = [Delivery.State.SENT, connection.ops.adapt_datetimefield_value(now),
+              delivery.pk, token, Delivery.State.SENDING]
     if connection.in_atomic_block or connection.vendor not in ("sqlite", "postgresql"):
-        with transaction.atomic(), connection.cursor() as cursor:
-            counts = []
-            for sql, params in statements:
-                cursor.execute(sql, params)
-                counts.append(cursor.rowcount)
-            return counts
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.rowcount == 1
+    # Once per message: straight on the driver's connection, in autocommit (Django's
+    # cursor wrappers cost more than the database's work here).
     connection.ensure_connection()
-    sqlite = connection.vendor == "sqlite"
     cursor = connection.connection.cursor()
     try:
-        cursor.execute("BEGIN IMMEDIATE" if sqlite else "BEGIN")
-        counts = []
-        for sql, params in statements:
-            cursor.execute(sql.replace("%s", "?") if sqlite else sql, params)
-            counts.append(cursor.rowcount)
-        cursor.execute("COMMIT")
-        return counts
-    except BaseException:
-        with contextlib.suppress(Exception):
-            cursor.execute("ROLLBACK")
-        raise
+        cursor.execute(sql.replace("%s", "?") if connection.vendor == "sqlite" else sql,
+                       params)
+        return cursor.rowcount == 1
     finally:
         cursor.close()
 
 
-def record_failure(delivery: Delivery, token: str, result: SendResult, now: datetime) -> str:
+def note_sent(token: str) -> None:
+    """Copy a batch's sends to their subscribers (the window the next digest starts from,
+    the last send, the bounce count back to 0) and clear the sent rows' claim token, in
+    one transaction. Run at the end of each batch, and by the recovery for a dead one."""
+    d, s = Delivery._meta.db_table, Subscriber._meta.db_table
+    sent = Delivery.State.SENT
+    with transaction.atomic(), connection.cursor() as cursor:
+        # A newer send of the same reader (another sender) is never overwritten.
+        cursor.execute(
+            "UPDATE " + s + " SET last_window_end = x.window_end, "  # noqa: S608
+            "last_sent_at = x.sent_at, bounce_count = 0 FROM (SELECT subscriber_id, "
+            "MAX(window_end) AS window_end, MAX(sent_at) AS sent_at FROM " + d
+            + " WHERE claim_token = %s AND state = %s GROUP BY subscriber_id) x "
+            "WHERE " + s + ".id = x.subscriber_id AND (" + s + ".last_sent_at IS NULL OR "
+            + s + ".last_sent_at <= x.sent_at)", [token, sent])
+        cursor.execute("UPDATE " + d + " SET claim_token = '' "  # noqa: S608
+                       "WHERE claim_token = %s AND state = %s", [token, sent])
+
+
+def record_failure(delivery: Claim, token: str, result: SendResult, now: datetime) -> str:
     attempts = delivery.attempts + 1
     mine = Delivery.objects.filter(pk=delivery.pk, claim_token=token,
                                    state=Delivery.State.SENDING)
@@ -325,7 +369,7 @@ def record_failure(delivery: Delivery, token: str, result: SendResult, now: date
     return "retry"
 
 
-def _suppress_if_hard(delivery: Delivery, result: SendResult, now: datetime) -> bool:
+def _suppress_if_hard(delivery: Claim, result: SendResult, now: datetime) -> bool:
     """A relay's 5xx that says the address is bad (5.1.1, 5.2.1) is a hard bounce as much
     as a DSN saying so later: the address is suppressed at once. A 5xx about the message
     or our standing (5.7.1 spam block, 5.2.2 mailbox full) only counts as before."""
@@ -337,11 +381,11 @@ def _suppress_if_hard(delivery: Delivery, result: SendResult, now: datetime) -> 
     if not status or status == "5.0.0" or status_severity(status, "failed") != HARD:
         return False
     suppression_add(email=delivery.email, reason=Suppression.Reason.HARD_BOUNCE,
-                    detail=result.error, source="smtp", delivery=delivery, now=now)
+                    detail=result.error, source="smtp", delivery=delivery.as_delivery(), now=now)
     return True
 
 
-def record_skipped(delivery: Delivery, token: str, reason: str) -> None:
+def record_skipped(delivery: Claim, token: str, reason: str) -> None:
     Delivery.objects.filter(pk=delivery.pk, claim_token=token,
                             state=Delivery.State.SENDING).update(
         state=Delivery.State.SKIPPED, claim_token="", last_error=reason)

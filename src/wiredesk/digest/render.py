@@ -206,6 +206,25 @@ def _to_header(address: str) -> str:
 _PART_HEAD = b"Content-Transfer-Encoding: quoted-printable\r\n\r\n"
 
 
+class CrlfMessage(bytes):
+    """A message whose every line ends in CRLF (as built here): the transport need not
+    look for a stray LF or CR to rewrite before it goes out in SMTP DATA."""
+
+    __slots__ = ()
+
+
+_last_date: tuple[datetime | None, bytes] = (None, b"")
+
+
+def _date_header(date: datetime) -> bytes:
+    # The header has whole seconds: made once a second, not once a message.
+    global _last_date
+    second = date.replace(microsecond=0)
+    if _last_date[0] != second:
+        _last_date = (second, _wire_header("Date", format_datetime(second)))
+    return _last_date[1]
+
+
 def assemble_message(parts: MessageParts, *, to: str, message_id: str, date: datetime,
                      unsubscribe_url: str, preferences_url: str) -> bytes:
     """The complete RFC 5322 message, CRLF line ends, ready for SMTP DATA: the shared
@@ -213,9 +232,9 @@ def assemble_message(parts: MessageParts, *, to: str, message_id: str, date: dat
     spliced in."""
     wire = parts.wire
     boundary = ("=_wd_" + secrets.token_hex(12)).encode()  # "=_" never occurs in QP text
-    return b"".join([
+    return CrlfMessage(b"".join([
         wire.sender, _wire_header("To", _to_header(to)), wire.subject,
-        _wire_header("Date", format_datetime(date)), _wire_header("Message-ID", message_id),
+        _date_header(date), _wire_header("Message-ID", message_id),
         wire.list_id, _wire_header("List-Unsubscribe", f"<{unsubscribe_url}>"), wire.bulk,
         b'Content-Type: multipart/alternative; boundary="', boundary, b'"\r\n',
         b"\r\n--", boundary, b'\r\nContent-Type: text/plain; charset="utf-8"\r\n', _PART_HEAD,
@@ -223,4 +242,4 @@ def assemble_message(parts: MessageParts, *, to: str, message_id: str, date: dat
         b"\r\n--", boundary, b'\r\nContent-Type: text/html; charset="utf-8"\r\n', _PART_HEAD,
         *wire.html.personal(unsubscribe_url, preferences_url),
         b"\r\n--", boundary, b"--\r\n",
-    ])
+    ]))

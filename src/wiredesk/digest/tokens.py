@@ -41,6 +41,10 @@ def make_token(subscriber: Subscriber, purpose: str) -> str:
     return link_token(subscriber.pk, subscriber.link_key, purpose)
 
 
+# Characters JSON writes as they are (the alphabet of the keys: secrets.token_urlsafe).
+_URLSAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
 @lru_cache(maxsize=8)
 def _keyed_hmac(secret: str, purpose: str) -> hmac.HMAC:
     # Django's Signer derives its HMAC key from the salt and the secret on every call;
@@ -55,8 +59,11 @@ def link_token(subscriber_id: int, link_key: str, purpose: str) -> str:
     ``signing.Signer(salt=...).sign_object([id, link_key])`` gives (a test compares),
     so links mailed before and after read the same, with one HMAC per link."""
     assert purpose in (UNSUBSCRIBE, PREFERENCES)
-    value = signing.b64_encode(
-        json.dumps([subscriber_id, link_key], separators=(",", ":")).encode("latin-1"))
+    if set(link_key) <= _URLSAFE:  # written by json.dumps as it is
+        payload = f'[{int(subscriber_id)},"{link_key}"]'
+    else:
+        payload = json.dumps([subscriber_id, link_key], separators=(",", ":"))
+    value = signing.b64_encode(payload.encode("latin-1"))
     mac = _keyed_hmac(settings.SECRET_KEY, purpose).copy()
     mac.update(value)
     return f"{value.decode()}:{signing.b64_encode(mac.digest()).decode()}"

@@ -23,6 +23,7 @@ from typing import NamedTuple
 from django.conf import settings
 
 from wiredesk.digest.models import Delivery
+from wiredesk.digest.render import CrlfMessage
 from wiredesk.mail import SMTP_BACKENDS, dkim
 
 
@@ -52,6 +53,10 @@ class SmtpTransport:
         self._sent_on_connection = 0
         self.connections_opened = 0
         self._dkim_keys = dkim.signing_keys()
+        self._envelope: tuple[str, str] = ("", "")
+        self._commands: list[str] = []
+        self._written: list[str] = []
+        self._result: SendResult | None = None
 
     @classmethod
     def from_settings(cls) -> SmtpTransport:
@@ -93,45 +98,77 @@ class SmtpTransport:
             self._smtp = None
 
     def send(self, sender: str, recipient: str, data: bytes) -> SendResult:
+        self.open_envelope(sender, recipient)
+        self.send_content(data)
+        return self.outcome()
+
+    # One message in three steps, so the sender works while the relay answers: the
+    # envelope (MAIL, RCPT and DATA in one write when the relay offers PIPELINING, RFC
+    # 2920; else MAIL alone), then the content once the relay has said yes to all three,
+    # then the relay's final reply. Nothing is delivered before the content's end.
+
+    def open_envelope(self, sender: str, recipient: str) -> None:
+        """Start a message: connect if need be (TransportUnavailable), write the envelope."""
         if self._smtp is None or self._sent_on_connection >= self.per_connection:
             self.close()
             self._connect()
-        assert self._smtp is not None
-        data = dkim.sign(data, self._dkim_keys)  # the last step: nothing may change it after
-        try:
-            if sender.isascii() and recipient.isascii():
-                result = self._transaction(sender, recipient, data)
-            else:
-                result = self._sendmail(sender, recipient, data)
-        except OSError as exc:  # dropped connection, timeout (SMTPServerDisconnected too)
-            self._smtp.close()
-            self._smtp = None
-            return SendResult(False, None, False, f"connection lost: {exc}")
+        self._envelope = (sender, recipient)
+        self._written = []
+        self._result = None
+        if not (sender.isascii() and recipient.isascii()):
+            return  # smtplib's own path, in send_content
+        commands = [f"MAIL FROM:<{sender}>", f"RCPT TO:<{recipient}>", "DATA"]
+        if any(ch in command for command in commands for ch in "\r\n"):
+            self._result = SendResult(False, 501, True, "501 address contains a line break")
+            return
+        self._commands = commands
+        self._written = commands if self._pipelining else commands[:1]
+        self._guard(lambda: self._smtp.send("".join(c + "\r\n" for c in self._written)))
+
+    def send_content(self, data: bytes) -> None:
+        """Read the envelope's replies and, when all say yes, write the message."""
+        if self._result is not None:
+            return
+        sender, recipient = self._envelope
+        if not self._written:
+            self._guard(lambda: self._set(self._sendmail(sender, recipient, data)))
+            return
+        self._guard(lambda: self._content(data))
+
+    def outcome(self) -> SendResult:
+        """The relay's reply to the message (or why it never got that far)."""
+        if self._result is None:
+            self._guard(self._final)
+        result = self._result
+        assert result is not None
         if result.code == 421:  # the relay is closing this connection
             self.close()
-        else:
+        elif self._smtp is not None:
             self._sent_on_connection += 1
         return result
 
-    def _transaction(self, sender: str, recipient: str, data: bytes) -> SendResult:
-        """One SMTP transaction written directly (smtplib's ``sendmail`` parses both
-        addresses and rewrites the line ends of every message): MAIL, RCPT and DATA in
-        one write when the relay offers PIPELINING (RFC 2920), else one by one."""
+    def _set(self, result: SendResult) -> None:
+        self._result = result
+
+    def _guard(self, step: Callable[[], None]) -> None:
+        try:
+            step()
+        except OSError as exc:  # dropped connection, timeout (SMTPServerDisconnected too)
+            if self._smtp is not None:
+                self._smtp.close()
+                self._smtp = None
+            self._result = SendResult(False, None, False, f"connection lost: {exc}")
+
+    def _content(self, data: bytes) -> None:
         smtp = self._smtp
         assert smtp is not None
-        commands = [f"MAIL FROM:<{sender}>", f"RCPT TO:<{recipient}>", "DATA"]
-        if any(ch in command for command in commands for ch in "\r\n"):
-            return SendResult(False, 501, True, "501 address contains a line break")
-        replies: list[tuple[int, bytes]] = []
-        if self._pipelining:
-            smtp.send("".join(command + "\r\n" for command in commands))
-            replies = [smtp.getreply() for _ in commands]
-        else:
-            for command in commands:
-                smtp.send(command + "\r\n")
-                replies.append(smtp.getreply())
+        replies = [smtp.getreply() for _ in self._written]
+        if not self._pipelining:
+            for command in self._commands[1:]:
                 if replies[-1][0] not in (250, 251, 354):
                     break
+                smtp.send(command + "\r\n")
+                replies.append(smtp.getreply())
         for (code, message), wanted in zip(replies, ((250,), (250, 251), (354,)), strict=False):
             if code not in wanted:
                 if replies[-1][0] == 354:  # pipelined DATA accepted anyway: end it empty
@@ -139,14 +176,21 @@ class SmtpTransport:
                     smtp.getreply()
                 if code != 421:
                     _reset(smtp)
-                return _classify(code, message)
-        smtp.send(_wire_data(data))
+                self._result = _classify(code, message)
+                return
+        # The last step: nothing may change the message after its signature.
+        smtp.send(_wire_data(dkim.sign(data, self._dkim_keys)))
+
+    def _final(self) -> None:
+        smtp = self._smtp
+        assert smtp is not None
         code, message = smtp.getreply()
         if code != 250:
             if code != 421:
                 _reset(smtp)
-            return _classify(code, message)
-        return SendResult(True, 250)
+            self._result = _classify(code, message)
+        else:
+            self._result = SendResult(True, 250)
 
     def _sendmail(self, sender: str, recipient: str, data: bytes) -> SendResult:
         """smtplib's own path, for addresses that need SMTPUTF8 handling."""
@@ -183,6 +227,11 @@ def _reset(smtp: smtplib.SMTP) -> None:
 
 def _wire_data(data: bytes) -> bytes:
     """The DATA section as SMTP wants it: CRLF line ends, leading dots doubled, the end."""
+    if isinstance(data, CrlfMessage):  # built with CRLF line ends (digest.render)
+        if b"\r\n." in data or data.startswith(b"."):
+            data = (b"." if data.startswith(b".") else b"") + data.replace(b"\r\n.",
+                                                                             b"\r\n..")
+        return data + b".\r\n" if data.endswith(b"\r\n") else data + b"\r\n.\r\n"
     if data.count(b"\n") != data.count(b"\r\n") or b"\r" in data.replace(b"\r\n", b""):
         data = _LINE_END.sub(b"\r\n", data)  # a stray LF or CR, as smtplib fixes them
     if not data.endswith(b"\r\n"):
@@ -219,6 +268,15 @@ class BackendTransport:
 
         self.connection.send_messages([_Prebuilt(from_email=sender, to=[recipient])])
         return SendResult(True, 250)
+
+    def open_envelope(self, sender: str, recipient: str) -> None:
+        self._envelope = (sender, recipient)
+
+    def send_content(self, data: bytes) -> None:
+        self._data = data
+
+    def outcome(self) -> SendResult:
+        return self.send(*self._envelope, self._data)
 
     def close(self) -> None:
         pass
