@@ -387,3 +387,40 @@ def test_sent_records_commit_without_waiting_for_the_disk_only_during_the_run(si
         assert (before, during) == ("on", "off")
     else:
         assert during is None
+
+
+def test_a_dead_senders_recorded_sends_reach_their_subscribers(site, smtp, settings):
+    """A "sent" is one UPDATE of the delivery; the subscriber's window follows once per
+    batch (ledger.note_sent). A sender that died in between leaves it to the recovery."""
+    from wiredesk.digest.ledger import record_sent
+
+    for n in range(3):
+        make_confirmed(site[0], f"noted{n}@example.org")
+    digest_plan(force=True)
+    token, held = claim_batch(size=3)
+    now = timezone.now()
+    assert all(record_sent(each, token, now) for each in held[:2])
+    # The process dies here: two sends recorded, their subscribers not yet noted.
+    assert not Subscriber.objects.filter(last_window_end__isnull=False).exists()
+    Delivery.objects.filter(claim_token=token).update(
+        claimed_at=now - timedelta(seconds=settings.WIREDESK_DIGEST_CLAIM_TIMEOUT + 1))
+    report = recover_stale_claims()
+    assert report.in_flight_resent == 1 and report.returned == 0
+    for each in held[:2]:
+        subscriber = Subscriber.objects.get(pk=each.subscriber_id)
+        delivery = Delivery.objects.get(pk=each.pk)
+        assert (delivery.state, delivery.claim_token) == ("sent", "")
+        assert subscriber.last_window_end == delivery.window_end
+        assert subscriber.last_sent_at == delivery.sent_at
+    assert Subscriber.objects.get(pk=held[2].subscriber_id).last_window_end is None
+    assert send_pending().sent == 1
+    assert sorted(smtp.count_by_recipient()) == [held[2].email]
+
+
+@pytest.mark.parametrize("body", [b"a\r\n.b\r\n", b".lead\r\nx\r\n", b"no dots\r\n",
+                                  b"end without a line end"])
+def test_messages_built_with_crlf_go_out_as_any_message_would(body):
+    from wiredesk.digest.render import CrlfMessage
+    from wiredesk.digest.transport import _wire_data
+
+    assert _wire_data(CrlfMessage(body)) == _wire_data(bytes(body))

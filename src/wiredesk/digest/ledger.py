@@ -9,7 +9,8 @@ State machine of a delivery::
 
 Claiming is one conditional UPDATE (``WHERE state = 'pending'``), so two senders never
 hold the same row. A sender works through its claim strictly in id order and commits
-every outcome before it starts the next SMTP transaction. Hence, when a sender dies,
+every outcome before it writes the next message's content (the next envelope may go
+out first: without its content the relay delivers nothing). Hence, when a sender dies,
 of the rows it still holds only the lowest id can have been on the wire; the others
 were certainly never attempted and go back to ``pending``.
 
