@@ -25,15 +25,15 @@ from tests.wire.similarity_indexes import InMemoryStories  # noqa: E402
 
 from wiredesk.wire.similarity import StoryParams, features  # noqa: E402
 
-# What --cv chooses from: the names' weight in the vectors, the share of a join that
-# must come from words other than names, and how far apart the names of a story's two
-# parts must be for a split on names (0: no such split) ("release" is the release before
-# the names' weight: none of them).
-CV_NAME_BOOSTS = (1.0, 2.0, 3.0)
-CV_CONTENT_FLOORS = (0.0, 0.10)
-CV_NAME_SEPARATIONS = (0.0, 0.35, 0.45, 0.55)
-RELEASE_PARAMS = StoryParams(name_boost=1.0, content_floor=0.0, name_separation=0.0)
-NO_NAME_SPLIT = StoryParams(name_separation=0.0)  # the code before the split on names
+# What --cv chooses from: how much two stories' members must share names across (as a
+# share of within) to be merged as one event (0: no merging); the other settings are the
+# product's, chosen by earlier runs of --cv (BENCHMARKS.md). "release" is the release
+# before the names' weight: none of the names' rules.
+CV_MERGE_NAMES = (0.0, 0.6, 0.7, 0.8, 0.9)
+RELEASE_PARAMS = StoryParams(name_boost=1.0, content_floor=0.0, name_separation=0.0,
+                             merge_names=0.0)
+NO_MERGE = StoryParams(merge_names=0.0)  # the code before fragment merging
+NO_NAME_SPLIT = StoryParams(name_separation=0.0, merge_names=0.0)  # before the split on names
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -144,29 +144,23 @@ def cross_validate(docs: list[dict], folds: int, seeds: int) -> list[dict]:
     other topics are not there), as ECB+ topics no one here has would be.
     """
     topics = sorted({d["topic"] for d in docs})
-    grid = [StoryParams(name_boost=b, content_floor=f, name_separation=s)
-            for b in CV_NAME_BOOSTS for f in CV_CONTENT_FLOORS for s in CV_NAME_SEPARATIONS]
+    grid = [StoryParams(merge_names=m) for m in CV_MERGE_NAMES]
     rows = []
     for fold in range(folds):
         held = set(topics[fold::folds])
         train = [d for d in docs if d["topic"] not in held]
         test = [d for d in docs if d["topic"] in held]
         scored = [(mean_f1(train, params, seeds), params) for params in grid]
-        best_train, best = max(scored, key=lambda sp: (sp[0], -sp[1].name_boost,
-                                                       -sp[1].content_floor,
-                                                       -sp[1].name_separation))
-        row = {"fold": fold, "topics": sorted(held), "name_boost": best.name_boost,
-               "content_floor": best.content_floor,
-               "name_separation": best.name_separation, "train_f1": best_train,
+        best_train, best = max(scored, key=lambda sp: (sp[0], -sp[1].merge_names))
+        row = {"fold": fold, "topics": sorted(held), "merge_names": best.merge_names,
+               "train_f1": best_train,
+               "train_f1_by_merge_names": {p.merge_names: f for f, p in scored},
                "test_f1": mean_f1(test, best, seeds),
-               "test_f1_release": mean_f1(test, RELEASE_PARAMS, seeds),
-               "test_f1_no_name_split": mean_f1(test, NO_NAME_SPLIT, seeds),
+               "test_f1_no_merge": mean_f1(test, NO_MERGE, seeds),
                "test_f1_default": mean_f1(test, StoryParams(), seeds)}
-        print(f"fold {fold} topics {row['topics']}: chose boost {best.name_boost} floor "
-              f"{best.content_floor} name split {best.name_separation} (train F1 "
-              f"{best_train:.3f}); held-out F1 {row['test_f1']:.3f}, release "
-              f"{row['test_f1_release']:.3f}, no name split "
-              f"{row['test_f1_no_name_split']:.3f}, default {row['test_f1_default']:.3f}",
+        print(f"fold {fold} topics {row['topics']}: chose merge on names {best.merge_names} "
+              f"(train F1 {best_train:.4f}); held-out F1 {row['test_f1']:.4f}, no merging "
+              f"{row['test_f1_no_merge']:.4f}, default {row['test_f1_default']:.4f}",
               flush=True)
         rows.append(row)
     return rows
@@ -199,14 +193,15 @@ def main(argv: list[str] | None = None) -> int:
         RESULTS.mkdir(exist_ok=True)
         rows = cross_validate(docs, args.cv, args.cv_seeds)
         (RESULTS / "stories_cv.json").write_text(json.dumps(rows, indent=2) + "\n")
-        for key in ("test_f1", "test_f1_release", "test_f1_no_name_split", "test_f1_default"):
-            print(f"mean {key}: {sum(row[key] for row in rows) / len(rows):.3f}")
+        for key in ("test_f1", "test_f1_no_merge", "test_f1_default"):
+            print(f"mean {key}: {sum(row[key] for row in rows) / len(rows):.4f}")
         return 0
     gold = [d["cluster_id"] for d in docs]
     result = {"docs": len(docs), "gold_clusters": len(set(gold))}
     rows = []
     first = None
     for name, params, warm in (("product", None, False), ("product_warm_idf", None, True),
+                               ("no_merge", NO_MERGE, False),
                                ("no_name_split", NO_NAME_SPLIT, False),
                                ("names_unweighted", RELEASE_PARAMS, False)):
         runs = []
@@ -228,11 +223,12 @@ def main(argv: list[str] | None = None) -> int:
         result[name + "_runs"] = runs
         result[name + "_seconds_per_run"] = (time.perf_counter() - started) / args.seeds
         label = {"product": "", "product_warm_idf": ", IDF warm",
-                 "no_name_split": ", no split on names",
-                 "names_unweighted": ", names unweighted, no floor or name split"}[name]
+                 "no_merge": ", no fragment merging",
+                 "no_name_split": ", no split on names or merging",
+                 "names_unweighted": ", names unweighted, no floor, split or merging"}[name]
         rows.append((f"wiredesk online, k unknown{label} ({args.seeds} orders)", mean))
-    result["ratio_f1_product_over_no_name_split"] = (
-        result["product"]["b3_f1"] / result["no_name_split"]["b3_f1"])
+    result["ratio_f1_product_over_no_merge"] = (
+        result["product"]["b3_f1"] / result["no_merge"]["b3_f1"])
     if not args.no_reference:
         ref_pred = reference_clustering(docs)
         p, r, f = bcubed(gold, ref_pred)
@@ -253,8 +249,8 @@ def main(argv: list[str] | None = None) -> int:
     if "ratio_f1_product_over_reference" in result:
         print(f"ratio B3-F1 product / reference: {result['ratio_f1_product_over_reference']:.3f}"
               f" (IDF warm: {result['ratio_f1_product_warm_idf_over_reference']:.3f})")
-    print(f"ratio B3-F1 product / no split on names: "
-          f"{result['ratio_f1_product_over_no_name_split']:.3f}")
+    print(f"ratio B3-F1 product / no fragment merging: "
+          f"{result['ratio_f1_product_over_no_merge']:.4f}")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "stories.json").write_text(json.dumps(result, indent=2) + "\n")
     if args.out:

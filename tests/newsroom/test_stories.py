@@ -90,3 +90,53 @@ def test_a_withdrawn_representative_hands_the_name_on(tmp_path):
     story.refresh_from_db()
     assert story.representative_id != representative.pk
     assert story.headline == Article.objects.get(pk=story.representative_id).headline
+
+
+def _fragment(story: Story, articles: list[Article]) -> Story:
+    """Move ``articles`` out of ``story`` into a story of their own, as single-pass
+    clustering leaves the first reports of an event that missed each other."""
+    from wiredesk.newsroom.intelligence.stories import rebuild_story
+
+    fragment = Story.objects.create(headline=articles[0].headline,
+                                    first_published_at=articles[0].published_at,
+                                    last_published_at=articles[-1].published_at)
+    Article.objects.filter(pk__in=[a.pk for a in articles]).update(story=fragment)
+    rebuild_story(fragment)
+    rebuild_story(story)
+    return fragment
+
+
+def test_a_fragment_of_a_story_is_merged_into_it_as_it_grows(tmp_path):
+    agency = services.agency_ensure(code="AGA")
+    articles = []
+    for n in range(4):
+        headline, body = fire_report(FIRE_BRANSTEAD, n)
+        articles.append(_report(tmp_path, agency, f"fire{n}", f"{headline} ({n})",
+                                body.split("\n"), n))
+    story = Story.objects.get(pk=articles[0].story_id)
+    fragment = _fragment(story, articles[2:])
+    assert Article.objects.filter(story=story).count() == 2
+    headline, body = fire_report(FIRE_BRANSTEAD, 4)
+    last = _report(tmp_path, agency, "fire4", f"{headline} (4)", body.split("\n"), 4)
+    # The older story stays, rebuilt from all its members; the fragment is gone.
+    assert last.story_id == story.pk
+    assert set(Article.objects.values_list("story", flat=True)) == {story.pk}
+    assert not Story.objects.filter(pk=fragment.pk).exists()
+    story.refresh_from_db()
+    assert story.size == 5 and "branstead" in story.anchors
+
+
+def test_a_fragment_holding_what_an_editor_placed_stays(tmp_path):
+    agency = services.agency_ensure(code="AGA")
+    articles = []
+    for n in range(4):
+        headline, body = fire_report(FIRE_BRANSTEAD, n)
+        articles.append(_report(tmp_path, agency, f"fire{n}", f"{headline} ({n})",
+                                body.split("\n"), n))
+    story = Story.objects.get(pk=articles[0].story_id)
+    fragment = _fragment(story, articles[2:])
+    Article.objects.filter(pk__in=[articles[0].pk, articles[2].pk]).update(intel_locked=True)
+    headline, body = fire_report(FIRE_BRANSTEAD, 4)
+    _report(tmp_path, agency, "fire4", f"{headline} (4)", body.split("\n"), 4)
+    assert Story.objects.filter(pk=fragment.pk).exists()
+    assert Article.objects.get(pk=articles[2].pk).story_id == fragment.pk

@@ -21,7 +21,9 @@ from wiredesk.wire.similarity import (
     StoryState,
     add_to_centroid,
     best_story,
+    cosine,
     query_terms,
+    same_event,
     story_from_members,
     story_parts,
     tfidf_vector,
@@ -118,10 +120,49 @@ class InMemoryStories:
         # Read through the package at each call: tests patch the threshold there.
         if story.size >= similarity.SPLIT_MIN_SIZE:
             self._split(story)
-        return story.story_id
+        grown = self.moved[key] if key is not None else story.story_id
+        kept = self._merge_fragment(grown, when)
+        return kept if story.story_id == grown else story.story_id
 
     def story_of(self, key: int) -> int:
         return self.moved[key]
+
+    def _merge_fragment(self, story_id: int, when: datetime | None) -> int:
+        """Merge the story that just grew with another that reports the same event (the
+        one with the closest centroid among those its lookup terms find); the older
+        story keeps its id, which is returned."""
+        story = self.stories[story_id]
+        if not self.params.merge_names or story.size < similarity.MERGE_MIN_SIZE:
+            return story_id
+        best, best_score = None, self.params.join
+        for other in self.candidates(query_terms(story.centroid), when):
+            if other.story_id == story_id or other.size < similarity.MERGE_MIN_SIZE:
+                continue
+            score = cosine(story.centroid, other.centroid)
+            if score >= best_score and same_event(self.members[story_id],
+                                                  self.members[other.story_id],
+                                                  name_agreement=self.params.merge_names):
+                best, best_score = other, score
+        if best is None:
+            return story_id
+        keep, gone = sorted((story_id, best.story_id))
+        members = self.members[keep] + self.members.pop(gone)
+        keys = self._member_keys[keep] + self._member_keys.pop(gone)
+        last_seen = max(filter(None, [story.last_seen, best.last_seen]), default=None)
+        del self.stories[gone]
+        for stories in self.postings.values():
+            stories.discard(gone)
+        state = story_from_members(keep, [v for v, _ in members], [a for _, a in members],
+                                   last_seen)
+        self.stories[keep] = state
+        self.members[keep] = members
+        self._member_keys[keep] = keys
+        for member_key in keys:
+            if member_key >= 0:
+                self.moved[member_key] = keep
+        for term in query_terms(state.centroid, 2 * QUERY_TERMS):
+            self.postings.setdefault(term, set()).add(keep)
+        return keep
 
     def _split(self, story: StoryState) -> None:
         members = self.members[story.story_id]

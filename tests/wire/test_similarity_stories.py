@@ -120,3 +120,56 @@ def test_members_sharing_no_name_go_with_the_larger_part():
     anchors.insert(1, frozenset())
     anchors.insert(7, frozenset({"yankees"}))
     assert sim.story_parts(vectors, anchors) == [[0, 1, 2, 3, 4, 5, 7], [6, 8, 9, 10]]
+
+
+def test_two_fragments_of_one_event_are_one_event():
+    vectors = [dict(_OFFER_WORDS) for _ in range(6)]
+    first = [(vectors[n], _offer_names(_ANGELS, n)) for n in range(3)]
+    second = [(vectors[n], _offer_names(_ANGELS, n)) for n in range(3, 6)]
+    assert sim.same_event(first, second)
+    # Turned off, or with a single report on one side (its names say too little).
+    assert not sim.same_event(first, second, name_agreement=0.0)
+    assert not sim.same_event(first, second[:1])
+
+
+def test_look_alike_events_told_in_the_same_words_are_not_one_event():
+    vectors = [dict(_OFFER_WORDS) for _ in range(6)]
+    angels = [(vectors[n], _offer_names(_ANGELS, n)) for n in range(3)]
+    red_sox = [(vectors[n], _offer_names(_RED_SOX, n)) for n in range(3)]
+    assert not sim.same_event(angels, red_sox)
+
+
+def test_the_same_names_in_other_words_are_not_one_event():
+    angels = [(dict(_OFFER_WORDS), _offer_names(_ANGELS, n)) for n in range(3)]
+    other_words = {"stadium": 0.6, "lease": 0.5, "council": 0.4, "vote": 0.5}
+    stadium = [(dict(other_words), _offer_names(_ANGELS, n)) for n in range(3)]
+    assert not sim.same_event(angels, stadium)
+
+
+def test_a_fragment_is_merged_into_the_older_story_as_it_grows():
+    from tests.wire.similarity_indexes import InMemoryStories
+
+    stories = InMemoryStories()
+    # Two stories of one fire, as single-pass clustering leaves them when the first
+    # reports missed each other; the next report that grows one merges them.
+    reports = [sim.features(*fire_report(FIRE_BRANSTEAD, n))[0] for n in range(5)]
+    for n in range(4):
+        stories.assign(reports[n], key=n)
+    keys = stories._member_keys[1]
+    assert len(keys) == 4
+    fragment = stories.members[1][2:]
+    stories.members[1] = stories.members[1][:2]
+    stories._member_keys[1] = keys[:2]
+    stories.stories[1] = sim.story_from_members(1, [v for v, _ in stories.members[1]],
+                                                [a for _, a in stories.members[1]])
+    stories.stories[9] = sim.story_from_members(9, [v for v, _ in fragment],
+                                                [a for _, a in fragment])
+    stories.members[9], stories._member_keys[9] = fragment, keys[2:]
+    for term in sim.query_terms(stories.stories[9].centroid, 2 * sim.QUERY_TERMS):
+        stories.postings.setdefault(term, set()).add(9)
+    for key in keys[2:]:
+        stories.moved[key] = 9
+    stories._next = 10
+    assert stories.assign(reports[4], key=4) == 1
+    assert {stories.story_of(n) for n in range(5)} == {1}
+    assert 9 not in stories.stories and stories.stories[1].size == 5

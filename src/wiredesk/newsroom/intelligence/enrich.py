@@ -25,6 +25,7 @@ from wiredesk.newsroom.intelligence.store import (
 )
 from wiredesk.newsroom.intelligence.stories import (
     assign_story,
+    merge_fragment,
     split_if_blended,
     story_state,
 )
@@ -84,6 +85,8 @@ def enrich_article(article: Article, *, created: bool) -> None:
         story = assign_story(article, vector, feats.anchors)
         article.story = story
         story = split_if_blended(story, article, vector, feats.anchors)
+        article.story = story
+        story = merge_fragment(story, article)
         article.story = story
         mates = list(ArticleSignature.objects.filter(article__story=story)
                      .exclude(article=article).order_by("-published_at")

@@ -157,6 +157,63 @@ def split_if_blended(story: Story, article: Article, vector: Mapping[str, float]
     return landed
 
 
+def merge_fragment(story: Story, article: Article) -> Story:
+    """Merge a story that just grew (``article`` joined it) with another story reporting
+    the same event (a fragment left by single-pass clustering); the story that stays is
+    returned.
+
+    Candidates are the stories its lookup terms find within the window whose centroid it
+    could have joined (cosine at least the join threshold); the nearest whose members
+    :func:`similarity.same_event` calls one event with its own is merged. The older story
+    stays; a story holding a member an editor placed by hand never goes.
+    """
+    if not STORY_PARAMS.merge_names or story.size < similarity.MERGE_MIN_SIZE:
+        return story
+    # The article's own row joins the story now, so it is compared and moved with it.
+    Article.objects.filter(pk=article.pk).update(story=story)
+    window = STORY_PARAMS.window
+    story_ids = list(
+        StoryTerm.objects.filter(term__in=similarity.query_terms(story.centroid),
+                                 last_published_at__gte=story.first_published_at - window,
+                                 last_published_at__lte=story.last_published_at + window)
+        .exclude(story=story).values("story_id").annotate(hits=Count("id"))
+        .order_by("-hits", "story_id").values_list("story_id", flat=True)[:20])
+    candidates = sorted(
+        ((similarity.cosine(story.centroid, other.centroid), other)
+         for other in Story.objects.filter(pk__in=story_ids,
+                                           size__gte=similarity.MERGE_MIN_SIZE)),
+        key=lambda scored: (-scored[0], scored[1].pk))
+    own = _recent_members(story)
+    for score, other in candidates:
+        if score < STORY_PARAMS.join:
+            break
+        if not similarity.same_event(own, _recent_members(other),
+                                     name_agreement=STORY_PARAMS.merge_names):
+            continue
+        keep, gone = sorted((story, other), key=lambda s: (s.first_published_at, s.pk))
+        if Article.objects.filter(story=gone, intel_locked=True).exists():
+            keep, gone = gone, keep
+            if Article.objects.filter(story=gone, intel_locked=True).exists():
+                continue
+        Article.objects.filter(story=gone).update(story=keep)
+        log.info("story %s merged into story %s", gone.pk, keep.pk)
+        gone.delete()
+        rebuild_story(keep)
+        return keep
+    return story
+
+
+def _recent_members(story: Story) -> list[tuple[dict, list]]:
+    """(vector, anchors) of a story's recent canonical members, oldest first."""
+    rows = list(ArticleSignature.objects.filter(
+        article__story=story, article__duplicate_of__isnull=True)
+        .exclude(article__status=Article.Status.KILLED)
+        .order_by("-published_at", "-article_id")
+        .values_list("vector", "anchors")[:similarity.SPLIT_WINDOW])
+    rows.reverse()
+    return rows
+
+
 def rebuild_story(story: Story) -> None:
     """Centroid, names, size, dates and lookup terms of a story from its members."""
     members = list(ArticleSignature.objects.filter(

@@ -39,6 +39,15 @@ NAME_TERM_BOOST = 2.0
 # part shares within. Chosen by cross-validation over ECB+ topics
 # (``benchmarks/stories.py --cv 5``).
 SPLIT_NAME_SEPARATION = 0.35
+# Single-pass clustering also leaves fragments: the first reports of an event that did not
+# meet its story's words start stories of their own, and later reports grow both. Two
+# stories are one event when their members are about as alike across as within: they
+# share names across at least this share of what each shares within (the split on names,
+# the other way round) and words at least MERGE_WORD_AGREEMENT of it. Chosen by
+# cross-validation over ECB+ topics (``benchmarks/stories.py --cv 5``); 0 turns it off.
+MERGE_NAME_AGREEMENT = 0.8
+MERGE_WORD_AGREEMENT = 0.6
+MERGE_MIN_SIZE = 2  # a single report's names say too little of what its event names
 
 
 class DocumentFrequencies(Protocol):
@@ -105,6 +114,9 @@ class StoryParams:
     # A story whose members' words do not fall apart is still split when their names do
     # (:func:`story_parts`); 0 turns that off.
     name_separation: float = SPLIT_NAME_SEPARATION
+    # Two stories are merged when their members name the same things about as much across
+    # as within (:func:`same_event`); 0 turns that off.
+    merge_names: float = MERGE_NAME_AGREEMENT
 
 
 def anchor_agreement(item: frozenset[str], story: Counter[str], size: int) -> float:
@@ -322,6 +334,63 @@ def _word_parts(vectors: Sequence[Mapping[str, float]], *, neighbours: int, min_
     result = [[placed[row] for row in part] for part in parts]
     result[0] = sorted(result[0] + [i for i, v in enumerate(vectors) if not v])
     return result
+
+
+def same_event(first: Sequence[tuple[Mapping[str, float], Iterable[str]]],
+               second: Sequence[tuple[Mapping[str, float], Iterable[str]]], *,
+               name_agreement: float = MERGE_NAME_AGREEMENT,
+               word_agreement: float = MERGE_WORD_AGREEMENT) -> bool:
+    """Whether two stories, given as their members' (vector, anchors), report one event.
+
+    Members are compared by the overlap (Jaccard) of their names and by the cosine of their
+    words; across the two stories the mean must reach ``name_agreement`` (names) and
+    ``word_agreement`` (words) of the lower mean within a story. Each story needs
+    :data:`MERGE_MIN_SIZE` members: within is undefined for one. Only the recent members
+    count (as many as a split looks at).
+    """
+    if not name_agreement or min(len(first), len(second)) < MERGE_MIN_SIZE:
+        return False
+    first, second = first[-SPLIT_WINDOW:], second[-SPLIT_WINDOW:]
+    members = [*first, *second]
+    names = _name_overlap([frozenset(a) for _, a in members])
+    if _agreement(names, len(first)) < name_agreement:
+        return False
+    return _agreement(_word_similarity([v for v, _ in members]), len(first)) >= word_agreement
+
+
+def _agreement(similar: np.ndarray, split: int) -> float:
+    """Mean similarity across rows [:split] and [split:], over the lower mean within."""
+    similar = similar.copy()
+    np.fill_diagonal(similar, np.nan)
+    within = min(float(np.nanmean(similar[:split, :split])),
+                 float(np.nanmean(similar[split:, split:])))
+    across = float(np.mean(similar[:split, split:]))
+    return across / within if within > 0 else 0.0
+
+
+def _name_overlap(anchors: Sequence[frozenset[str]]) -> np.ndarray:
+    """Members by members: the Jaccard overlap of their names (0 for members without)."""
+    vocabulary = _columns(anchors)
+    has = np.zeros((len(anchors), len(vocabulary)))
+    for row, names in enumerate(anchors):
+        has[row, [vocabulary[name] for name in names]] = 1.0
+    shared = has @ has.T
+    sizes = has.sum(axis=1)
+    union = sizes[:, None] + sizes[None, :] - shared
+    return np.divide(shared, union, out=np.zeros_like(shared), where=union > 0)
+
+
+def _word_similarity(vectors: Sequence[Mapping[str, float]]) -> np.ndarray:
+    """Members by members: the cosine of their vectors (0 for members without terms)."""
+    vocabulary = _columns(vectors)
+    matrix = np.zeros((len(vectors), len(vocabulary)))
+    for row, vector in enumerate(vectors):
+        for term, weight in vector.items():
+            matrix[row, vocabulary[term]] = weight
+    norms = np.linalg.norm(matrix, axis=1)
+    norms[norms == 0] = 1.0
+    matrix /= norms[:, None]
+    return matrix @ matrix.T
 
 
 def representative(vectors: Sequence[Mapping[str, float]], centroid: Mapping[str, float]
