@@ -1,7 +1,7 @@
 """SEE ALSO on ECB+: the product's picker against the release's, measured in one run.
 
     python benchmarks/related.py --data ../shared/data/ecb_plus --out FILE [--seeds 5]
-        [--ref 33938f3] [--main COMMIT [--main-stories no-name-split]] [--cv 5]
+        [--ref 33938f3] [--main COMMIT [--main-stories no-name-split|no-merge]] [--cv 5]
 
 Articles arrive one by one in a seeded random order (as in ``benchmarks/stories.py``) and
 go through the product's own steps: features, the online story clustering
@@ -27,8 +27,9 @@ article's own vector against stories found through its terms), and shown as that
 release's page showed it (ranked stories, then the most recent other articles to fill two
 boxes). A second reference is main's picker (``--main``, read the same way), fed by this
 tree's clustering or, with ``--main-stories no-name-split``, by this tree's clustering
-without the split on names (``StoryParams(name_separation=0)``: main before d6917a6), so
-a change to the clustering is measured against the clustering before it in the same run.
+without the split on names (``StoryParams(name_separation=0)``: main before d6917a6) or,
+with ``no-merge``, without fragment merging (``StoryParams(merge_names=0)``), so a
+change to the clustering is measured against the clustering before it in the same run.
 ``--cv K`` also reports K-fold cross-validation over topics of the settings that decide
 a box (the confidence floor, the names' weight in it, the same-event rule): each fold's
 settings are chosen on the other topics, then scored on the fold's; and every setting's
@@ -55,10 +56,13 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from tests.wire.similarity_indexes import InMemoryRelated, InMemoryStories  # noqa: E402
 
-from stories import NO_NAME_SPLIT, clean_text, load  # noqa: E402
+from stories import NO_MERGE, NO_NAME_SPLIT, clean_text, load  # noqa: E402
 from wiredesk.wire import similarity  # noqa: E402
 from wiredesk.wire.similarity import StoryParams  # noqa: E402
 
+# The clustering before a change to it, for --main-stories: without the split on names
+# (main before d6917a6; no fragment merging either), or without fragment merging.
+CLUSTERING_BEFORE = {"no-name-split": NO_NAME_SPLIT, "no-merge": NO_MERGE}
 RESULTS = Path(__file__).resolve().parent / "results"
 RELEASE = "33938f3"  # the release before SEE ALSO was reworked (issue 17)
 MAIN = "95f1859"  # main before the names counted in the floor and the same-event rule
@@ -236,9 +240,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=5, help="arrival orders to average")
     parser.add_argument("--ref", default=RELEASE, help="the release whose picker is the reference")
     parser.add_argument("--main", default=MAIN, help="main before this change, a second reference")
-    parser.add_argument("--main-stories", choices=("same", "no-name-split"), default="same",
+    parser.add_argument("--main-stories", choices=("same", *CLUSTERING_BEFORE), default="same",
                         help="the clustering feeding main's picker: this tree's, or this "
-                             "tree's without the split on names (main before d6917a6)")
+                             "tree's without the split on names (main before d6917a6) or "
+                             "without fragment merging")
     parser.add_argument("--cv", type=int, default=0, help="folds over topics (0: none)")
     parser.add_argument("--results", type=Path, default=RESULTS / "related.json")
     args = parser.parse_args(argv)
@@ -263,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
         else:  # main's picker fed by main's own clustering, in a second pass
             both, spent = product_orders(docs, feats, seed, {"product": {}})
             before, spent_before = product_orders(docs, feats, seed, {"main": {"picker": current}},
-                                                  NO_NAME_SPLIT)
+                                                  CLUSTERING_BEFORE[args.main_stories])
             both.update(before)
             spent.update(spent_before)
         for name in ("main", "product"):
@@ -299,11 +304,13 @@ def main(argv: list[str] | None = None) -> int:
             print("  (" + ", ".join(str(row[k]) for k in GRID) + f"): P@1 "
                   f"{row['precision_at_1']:.3f}, P@2 {row['precision_at_2']:.3f}, "
                   f"box {row['box_share']:.3f}")
-        if args.main_stories == "no-name-split":  # the same grid on the clustering before
-            before = cross_validate(docs, feats, seeds, args.cv, NO_NAME_SPLIT)
+        if args.main_stories != "same":  # the same grid on the clustering before
+            before = cross_validate(docs, feats, seeds, args.cv,
+                                    CLUSTERING_BEFORE[args.main_stories])
             result["cross_validation_no_name_split"] = before
             pooled = before["pooled_held_out"]
-            print(f"the same without the split on names: P@1 {pooled['precision_at_1']:.3f}, "
+            print(f"the same on the clustering before ({args.main_stories}): "
+                  f"P@1 {pooled['precision_at_1']:.3f}, "
                   f"P@2 {pooled['precision_at_2']:.3f}, box {pooled['box_share']:.3f}")
     args.results.parent.mkdir(exist_ok=True)
     args.results.write_text(json.dumps(result, indent=2) + "\n")

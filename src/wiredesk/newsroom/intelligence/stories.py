@@ -1,5 +1,6 @@
-"""Stories in the database: an article joins (or starts) one, blends are split, and each
-story's representative article is chosen again as it grows.
+"""Stories in the database: an article joins (or starts) one, blends are split, fragments
+of one event are merged, and each story's representative article is chosen again as it
+grows.
 
 The decisions are the pure functions of ``wiredesk.wire.similarity.stories``; this module
 feeds them from the story tables and writes their answers back, inside the ingest
@@ -183,10 +184,11 @@ def merge_fragment(story: Story, article: Article) -> Story:
          for other in Story.objects.filter(pk__in=story_ids,
                                            size__gte=similarity.MERGE_MIN_SIZE)),
         key=lambda scored: (-scored[0], scored[1].pk))
-    own = _recent_members(story)
+    own = None
     for score, other in candidates:
         if score < STORY_PARAMS.join:
             break
+        own = own if own is not None else _recent_members(story)
         if not similarity.same_event(own, _recent_members(other),
                                      name_agreement=STORY_PARAMS.merge_names):
             continue

@@ -7,7 +7,9 @@ frequencies maintained incrementally. Single-pass clustering cannot undo an earl
 mistake: when the first reports of two look-alike events (two fires at two branches of
 one supermarket chain) meet while both are small, every later report joins the blend. So
 each time a story grows, its recent members are checked for the shape of two events
-(:func:`story_parts`) and a blend is split.
+(:func:`story_parts`) and a blend is split; and the other way round, a story that grows
+is merged with a fragment of its own event left apart by the same single pass
+(:func:`same_event`).
 """
 
 from __future__ import annotations
