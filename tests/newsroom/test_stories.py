@@ -106,7 +106,8 @@ def _fragment(story: Story, articles: list[Article]) -> Story:
     return fragment
 
 
-def test_a_fragment_of_a_story_is_merged_into_it_as_it_grows(tmp_path):
+def test_a_fragment_of_a_story_is_merged_into_it_as_it_grows(tmp_path, client):
+    edition_save(name="Chile Sun")
     agency = services.agency_ensure(code="AGA")
     articles = []
     for n in range(4):
@@ -124,6 +125,12 @@ def test_a_fragment_of_a_story_is_merged_into_it_as_it_grows(tmp_path):
     assert not Story.objects.filter(pk=fragment.pk).exists()
     story.refresh_from_db()
     assert story.size == 5 and "branstead" in story.anchors
+    # The fragment's address, which readers may hold, leads to the story that took it in.
+    response = client.get("/chile-sun" + story_path(fragment))
+    assert response.status_code == 301
+    assert response["Location"] == "/chile-sun" + story_path(story)
+    assert client.get(response["Location"]).status_code == 200
+    assert client.get("/chile-sun/story/999999/nothing").status_code == 404
 
 
 def test_a_fragment_holding_what_an_editor_placed_stays(tmp_path):

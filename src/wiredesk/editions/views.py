@@ -20,7 +20,7 @@ from wiredesk.editions.pages import (
     resolve_edition,
     used_query,
 )
-from wiredesk.newsroom.models import Article, Section, Story, Tag
+from wiredesk.newsroom.models import Article, Section, Story, StoryMerged, Tag
 
 PAGE_SIZE = 20
 MORE_INFORMATION = 8
@@ -113,7 +113,14 @@ def tag_page(request, tag_key: str):
 @edition_page
 def story_page(request, story_id: int, story_slug: str = ""):
     """One story's coverage in this edition, over time."""
-    story = get_object_or_404(Story.objects.select_related("representative"), pk=story_id)
+    story = Story.objects.select_related("representative").filter(pk=story_id).first()
+    if story is None:
+        # Merged into another story (a fragment of the same event): its address leads on.
+        merged = StoryMerged.objects.select_related("story").filter(
+            old_story_id=story_id).first()
+        if merged is None:
+            raise Http404("no such story")
+        return HttpResponsePermanentRedirect(request.edition_base + story_path(merged.story))
     articles = selectors.story_coverage(request.edition, story)
     if not articles:
         raise Http404("this edition carries nothing of that story")

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 from django.db.models import Case, Count, IntegerField, Max, Min, Q, Value, When
 
-from wiredesk.newsroom.models import Article, ArticleSignature, Story, StoryTerm
+from wiredesk.newsroom.models import Article, ArticleSignature, Story, StoryMerged, StoryTerm
 from wiredesk.wire import similarity
 
 log = logging.getLogger(__name__)
@@ -199,6 +199,9 @@ def merge_fragment(story: Story, article: Article) -> Story:
                 continue
         Article.objects.filter(story=gone).update(story=keep)
         log.info("story %s merged into story %s", gone.pk, keep.pk)
+        # Its address leads on to the story that stays (so do those merged into it).
+        StoryMerged.objects.filter(story=gone).update(story=keep)
+        StoryMerged.objects.create(old_story_id=gone.pk, story=keep)
         gone.delete()
         rebuild_story(keep)
         return keep

@@ -216,6 +216,20 @@ class ArticleTag(models.Model):
         return f"{self.article_id} names {self.tag_id}"
 
 
+class StoryMerged(models.Model):
+    """A story merged into another (a fragment of the same event): its address, which
+    readers and search engines may hold, leads to the story that took its members."""
+
+    old_story_id = models.BigIntegerField(primary_key=True)
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name_plural = "stories merged"
+
+    def __str__(self) -> str:
+        return f"story {self.old_story_id} merged into story {self.story_id}"
+
+
 class EnrichmentDue(models.Model):
     """A stored article waiting for story intelligence (``WIREDESK_INTELLIGENCE=deferred``).
 
