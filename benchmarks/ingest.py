@@ -162,14 +162,19 @@ def run_store(database: str, corpus_name: str, data: Path, total: int, per_feed:
     first = time.perf_counter() - start
     first_cpu = time.process_time() - start_cpu
     if enrichment.deferred():
+        stage_meter = Meter()
         began, began_cpu = time.perf_counter(), time.process_time()
-        run = enrichment.enrich_due()
+        with connection.execute_wrapper(stage_meter):
+            run = enrichment.enrich_due()
         wall, cpu = time.perf_counter() - began, time.process_time() - began_cpu
         lags = sorted(run.lags)
         stage = {"stage_enriched": run.enriched, "stage_seconds": round(wall, 2),
                  "stage_cpu_seconds": round(cpu, 2),
                  "stage_items_per_s": round(run.enriched / wall, 1) if wall else None,
                  "stage_items_per_cpu_s": round(run.enriched / cpu, 1) if cpu else None,
+                 "stage_cpu_ms_per_item": round(1000 * cpu / max(run.enriched, 1), 1),
+                 "stage_queries_per_item":
+                     round(stage_meter.queries["all"] / max(run.enriched, 1), 1),
                  "lag_p50_s": round(lags[len(lags) // 2], 2) if lags else None,
                  "lag_p99_s": round(lags[min(len(lags) - 1, int(len(lags) * 0.99))], 2)
                  if lags else None}

@@ -234,25 +234,34 @@ def _store_related(article: Article) -> None:
     if article.story_id is None:
         return
     story = article.story  # as clustering just saved it
-    ranked = _rank_related(story, article, when=article.published_at)
-    for cand in ranked[:similarity.REVERSE_LINKS]:
-        other = Story.objects.filter(pk=cand.story_id).first()
-        newest = (Article.objects.filter(story_id=cand.story_id, duplicate_of__isnull=True)
-                  .exclude(status=Article.Status.KILLED).order_by("-published_at", "-id")
-                  .first())
-        if other is not None and newest is not None:
-            _rank_related(other, newest, when=article.published_at, also=story.pk)
+    ranked, compared = _rank_related(story, article.pk, when=article.published_at)
+    picked = [c.story_id for c in ranked[:similarity.REVERSE_LINKS]]
+    if not picked:
+        return
+    # Each picked story's newest shown article holds its rows: one query for all of them.
+    # The stories themselves were read for the ranking just now and nothing wrote them since.
+    newest: dict[int, int] = {}
+    for story_id, article_id in (
+            Article.objects.filter(story_id__in=picked, duplicate_of__isnull=True)
+            .exclude(status=Article.Status.KILLED).order_by("-published_at", "-id")
+            .values_list("story_id", "id")):
+        newest.setdefault(story_id, article_id)
+    for story_id in picked:
+        other = compared.get(story_id)
+        if other is not None and story_id in newest:
+            _rank_related(other, newest[story_id], when=article.published_at, also=story.pk)
 
 
-def _rank_related(story: Story, holder: Article, *, when, also: int | None = None
-                  ) -> list[similarity.RelatedCandidate]:
+def _rank_related(story: Story, holder_id: int, *, when, also: int | None = None
+                  ) -> tuple[list[similarity.RelatedCandidate], dict[int, Story]]:
     """Rank other stories for ``story`` (the pure rules in ``wire.similarity.related``) and
-    store the answer as the story's rows, held by ``holder``, one of its articles.
+    store the answer as the story's rows, held by article ``holder_id``, one of its articles.
+    Returns the ranking and the stories compared, by id.
 
     ``also``: a story compared whether or not the lookup finds it (the one that picked
     this story: what makes one story the other's SEE ALSO need not make it findable)."""
     if not story.centroid:
-        return []
+        return [], {}
     story_ids = list(
         StoryTerm.objects.filter(term__in=similarity.query_terms(
                                      story.centroid, similarity.RELATED_QUERY_TERMS),
@@ -275,5 +284,5 @@ def _rank_related(story: Story, holder: Article, *, when, also: int | None = Non
                                      section=str(story.section_id or ""), now=when)
     RelatedStory.objects.filter(article__story=story).delete()
     RelatedStory.objects.bulk_create([
-        RelatedStory(article=holder, story_id=c.story_id, score=c.score) for c in ranked])
-    return ranked
+        RelatedStory(article_id=holder_id, story_id=c.story_id, score=c.score) for c in ranked])
+    return ranked, {s.pk: s for s in others}
