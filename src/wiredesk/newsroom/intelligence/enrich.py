@@ -2,7 +2,8 @@
 
 The decisions are made by the pure functions in ``wiredesk.wire.similarity``; this module
 feeds them from indexed tables and writes their answers back. It runs inside the ingest
-transaction of the article it enriches.
+transaction of the article it enriches, or, with ``WIREDESK_INTELLIGENCE=deferred``, in the
+intelligence stage's own transaction for it (``newsroom.services.enrichment``).
 """
 
 from __future__ import annotations
