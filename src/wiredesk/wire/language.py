@@ -47,6 +47,7 @@ ANSWER_CONFIDENCE = 0.9
 READ_CHARS = 2000
 
 # Unicode blocks of the scripts that decide or narrow the language.
+_ABOVE_LATIN = re.compile("[^\x00-\u036f]+")
 _SCRIPT_RANGES = (
     ("arabic", 0x0600, 0x06FF), ("arabic", 0x0750, 0x077F), ("arabic", 0x08A0, 0x08FF),
     ("arabic", 0xFB50, 0xFDFF), ("arabic", 0xFE70, 0xFEFF),
@@ -131,12 +132,13 @@ def _script_of(ch: str) -> str | None:
 
 
 def _letters_by_script(text: str) -> tuple[int, dict[str, int]]:
-    letters = 0
+    letters = sum(map(str.isalpha, text))
     scripts: dict[str, int] = {}
-    for ch in text:
+    # Only letters above Latin have a script here: look at those characters alone,
+    # in text order (the first script seen wins a tie).
+    for ch in "".join(_ABOVE_LATIN.findall(text)):
         if not ch.isalpha():
             continue
-        letters += 1
         script = _script_of(ch)
         if script is not None:
             scripts[script] = scripts.get(script, 0) + 1

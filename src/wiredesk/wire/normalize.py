@@ -42,6 +42,9 @@ _CREDIT = re.compile(
 # "By Jane Smith", "BY JANE SMITH, Reuters": a capitalised name, no sentence punctuation.
 _BYLINE = re.compile(r"^\s*(?:By|BY)\s+(?P<name>[A-Z\u00c0-\u00de][^.!?]{1,120})$")
 _BY_PREFIX = re.compile(r"^\s*by\s+", re.I)
+# Printable ASCII, tabs and newlines are what ftfy leaves exactly as they are: no mojibake,
+# control character or line break for it to fix. Most wire copy is plain ASCII.
+_FTFY_MAY_CHANGE = re.compile(r"[^\t\n\x20-\x7e]")
 
 
 def xml_safe(item):
@@ -74,6 +77,8 @@ def repair_text(value: str) -> str:
     """Fix mojibake and stray control characters without dropping anything real."""
     if not value:
         return ""
+    if not _FTFY_MAY_CHANGE.search(value):
+        return value
     # unescape_html off: our inputs are HTML, where "&lt;blink&gt;" is text, not a tag.
     return ftfy.fix_text(value, normalization="NFC", uncurl_quotes=False, unescape_html=False,
                          fix_latin_ligatures=False, fix_character_width=False)

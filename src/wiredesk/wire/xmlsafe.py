@@ -31,9 +31,11 @@ _DOCTYPE = re.compile(r"<!DOCTYPE[^\[>]*(\[.*?\]\s*)?>", re.S | re.I)
 # other Unicode noncharacters (U+FDD0..U+FDEF and the last two code points of every
 # plane), which mean nothing in interchange. One form feed or U+FFFE in a headline once
 # made every feed and news sitemap listing it fail.
+_FORBIDDEN_ASCII = "\x00-\x08\x0b\x0c\x0e-\x1f"
+_FORBIDDEN_BMP = _FORBIDDEN_ASCII + "\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
 FORBIDDEN_XML_CHARS = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufdd0-\ufdef"
-    + "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(17))
+    "[" + _FORBIDDEN_BMP
+    + "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(1, 17))
     + "]")
 
 
@@ -41,7 +43,7 @@ def xml_text(value: str) -> str:
     """``value`` without the characters no XML document may carry (see above)."""
     if not value:
         return value
-    return FORBIDDEN_XML_CHARS.sub("", value)
+    return _pick(value, _ASCII_FORBIDDEN, _BMP_FORBIDDEN, FORBIDDEN_XML_CHARS).sub("", value)
 
 
 # Bidi embeddings, overrides and isolates (LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI).
@@ -49,7 +51,24 @@ def xml_text(value: str) -> str:
 # "invoice\u202egnp.exe" into "invoiceexe.png" on screen, and an unclosed one reorders
 # whatever a page prints after the headline. Right-to-left text needs none of them
 # (the marks U+200E, U+200F and U+061C are kept, as are the zero-width joiners).
-BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_BIDI = "\u202a-\u202e\u2066-\u2069"
+BIDI_CONTROLS = re.compile(f"[{_BIDI}]")
+
+# The same sets for text known to hold no astral character, or only ASCII: a character
+# class listing astral characters makes ``re`` test each one in turn, ten times slower
+# on a long body, and most text has none.
+_ASCII_FORBIDDEN = re.compile(f"[{_FORBIDDEN_ASCII}]")
+_BMP_FORBIDDEN = re.compile(f"[{_FORBIDDEN_BMP}]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+# Forbidden and bidi in one pass: removing single characters, their order does not matter.
+_NOT_WIRE_TEXT = re.compile(FORBIDDEN_XML_CHARS.pattern[:-1] + _BIDI + "]")
+_NOT_WIRE_TEXT_BMP = re.compile(f"[{_FORBIDDEN_BMP}{_BIDI}]")
+
+
+def _pick(value: str, ascii_only, bmp_only, any_text):
+    if value.isascii():
+        return ascii_only
+    return any_text if _ASTRAL.search(value) else bmp_only
 
 
 def wire_text(value: str) -> str:
@@ -57,7 +76,7 @@ def wire_text(value: str) -> str:
     controls above."""
     if not value:
         return value
-    return BIDI_CONTROLS.sub("", xml_text(value))
+    return _pick(value, _ASCII_FORBIDDEN, _NOT_WIRE_TEXT_BMP, _NOT_WIRE_TEXT).sub("", value)
 
 
 def xml_clean(value, clean=xml_text):
