@@ -69,6 +69,9 @@ _BLOCK_END = re.compile(
     r"table|dd|dt)\s*>|<(p|div|h\d|li|blockquote|tr|section|article)\b[^>]*>|<br\s*/?>", re.I)
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 _ANY_SPACE = re.compile(r"\s+")
+# ASCII with none of these is text nh3 hands back exactly as it was (no tag, entity,
+# carriage return or NUL for the HTML parser to act on): most titles and categories.
+_PARSER_ACTS_ON = re.compile("[<&\r\x00]")
 
 
 def html_to_text(markup: str) -> str:
@@ -81,8 +84,12 @@ def html_to_text(markup: str) -> str:
         return ""
     # Newlines inside a paragraph are just spaces in HTML; only block ends break lines.
     with_breaks = _BLOCK_END.sub("\n", _ANY_SPACE.sub(" ", markup))
-    # With no tags allowed nh3 returns escaped text; unescape gives the plain characters.
-    text = html.unescape(nh3.clean(with_breaks, tags=set(), clean_content_tags=DROP_WITH_CONTENT))
+    if with_breaks.isascii() and not _PARSER_ACTS_ON.search(with_breaks):
+        text = with_breaks
+    else:
+        # With no tags allowed nh3 returns escaped text; unescape gives the plain characters.
+        text = html.unescape(nh3.clean(with_breaks, tags=set(),
+                                       clean_content_tags=DROP_WITH_CONTENT))
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return "\n".join(line for line in lines if line)
 
