@@ -150,6 +150,10 @@ def _identifier():
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     identifier.set_languages(sorted(NEWS_LANGUAGES))
+    # set_languages leaves the feature table column-major (a fancy-indexed copy); every
+    # item gathers rows of it, twice as fast from a row-major copy of the same numbers.
+    import numpy
+    identifier.nb_ptc = numpy.ascontiguousarray(identifier.nb_ptc)
     return identifier
 
 
