@@ -1,0 +1,51 @@
+"""The shortcuts taken for plain text give what the full path gives."""
+
+import html
+
+import ftfy
+import nh3
+import pytest
+
+from wiredesk.wire import xmlsafe
+from wiredesk.wire.language import _letters_by_script
+from wiredesk.wire.normalize import repair_text
+from wiredesk.wire.sanitize import DROP_WITH_CONTENT, html_to_text
+
+SAMPLES = [
+    "Plain ASCII headline, with: punctuation; (and) 'quotes' \"too\" > 3",
+    "tab\tand\nnewline", "form\x0cfeed and \x01 control", "nul\x00byte",
+    "curly “quotes” — dash", "Ã©tÃ© mojibake", "bidi \u202eevil\u202c and \u2066iso\u2069",
+    "nonchar \ufffe\uffff\ufdd0 here", "astral \U0001fffe\U0010ffff emoji \U0001f600",
+    "lone \ud800 surrogate", "Ελληνικά και Русский 中文 かな", "a &amp; b <b>c</b>", "cr\r\nlf",
+]
+
+
+@pytest.mark.parametrize("text", SAMPLES)
+def test_xml_scrubs_remove_exactly_the_forbidden_characters(text):
+    forbidden = set(range(0, 9)) | {0x0B, 0x0C} | set(range(0x0E, 0x20)) \
+        | set(range(0xD800, 0xE000)) | set(range(0xFDD0, 0xFDF0)) \
+        | {plane << 16 | low for plane in range(17) for low in (0xFFFE, 0xFFFF)}
+    bidi = set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A))
+    assert xmlsafe.xml_text(text) == "".join(c for c in text if ord(c) not in forbidden)
+    assert xmlsafe.wire_text(text) == "".join(c for c in text
+                                              if ord(c) not in forbidden | bidi)
+
+
+@pytest.mark.parametrize("text", [s for s in SAMPLES if "\ud800" not in s])
+def test_repair_text_matches_ftfy(text):
+    assert repair_text(text) == ftfy.fix_text(
+        text, normalization="NFC", uncurl_quotes=False, unescape_html=False,
+        fix_latin_ligatures=False, fix_character_width=False)
+
+
+@pytest.mark.parametrize("text", [s for s in SAMPLES if "\ud800" not in s])
+def test_html_to_text_matches_nh3(text):
+    flat = html.unescape(nh3.clean(" ".join(text.split()), tags=set(),
+                                   clean_content_tags=DROP_WITH_CONTENT))
+    assert html_to_text(text) == " ".join(flat.split()).strip()
+
+
+def test_letters_by_script_counts_every_letter_and_scripts_in_text_order():
+    letters, scripts = _letters_by_script("ab Ελλη Рус 中 か 1!")
+    assert letters == 2 + 4 + 3 + 1 + 1
+    assert list(scripts.items()) == [("greek", 4), ("cyrillic", 3), ("han", 1), ("kana", 1)]
