@@ -106,16 +106,21 @@ def _fragment(story: Story, articles: list[Article]) -> Story:
     return fragment
 
 
-def test_a_fragment_of_a_story_is_merged_into_it_as_it_grows(tmp_path, client):
-    edition_save(name="Chile Sun")
-    agency = services.agency_ensure(code="AGA")
+def _story_and_fragment(tmp_path, agency) -> tuple[list[Article], Story, Story]:
+    """Four reports of one fire in one story, the last two then moved to a fragment."""
     articles = []
     for n in range(4):
         headline, body = fire_report(FIRE_BRANSTEAD, n)
         articles.append(_report(tmp_path, agency, f"fire{n}", f"{headline} ({n})",
                                 body.split("\n"), n))
     story = Story.objects.get(pk=articles[0].story_id)
-    fragment = _fragment(story, articles[2:])
+    return articles, story, _fragment(story, articles[2:])
+
+
+def test_a_fragment_of_a_story_is_merged_into_it_as_it_grows(tmp_path, client):
+    edition_save(name="Chile Sun")
+    agency = services.agency_ensure(code="AGA")
+    _articles, story, fragment = _story_and_fragment(tmp_path, agency)
     assert Article.objects.filter(story=story).count() == 2
     headline, body = fire_report(FIRE_BRANSTEAD, 4)
     last = _report(tmp_path, agency, "fire4", f"{headline} (4)", body.split("\n"), 4)
@@ -135,13 +140,7 @@ def test_a_fragment_of_a_story_is_merged_into_it_as_it_grows(tmp_path, client):
 
 def test_a_fragment_holding_what_an_editor_placed_stays(tmp_path):
     agency = services.agency_ensure(code="AGA")
-    articles = []
-    for n in range(4):
-        headline, body = fire_report(FIRE_BRANSTEAD, n)
-        articles.append(_report(tmp_path, agency, f"fire{n}", f"{headline} ({n})",
-                                body.split("\n"), n))
-    story = Story.objects.get(pk=articles[0].story_id)
-    fragment = _fragment(story, articles[2:])
+    articles, _story, fragment = _story_and_fragment(tmp_path, agency)
     Article.objects.filter(pk__in=[articles[0].pk, articles[2].pk]).update(intel_locked=True)
     headline, body = fire_report(FIRE_BRANSTEAD, 4)
     _report(tmp_path, agency, "fire4", f"{headline} (4)", body.split("\n"), 4)

@@ -2,9 +2,9 @@
 of one event are merged, and each story's representative article is chosen again as it
 grows.
 
-The decisions are the pure functions of ``wiredesk.wire.similarity.stories``; this module
-feeds them from the story tables and writes their answers back, inside the ingest
-transaction of the article being enriched (``enrich``).
+The decisions are the pure functions of ``wiredesk.wire.similarity`` (its ``stories`` and
+``parts`` modules); this module feeds them from the story tables and writes their answers
+back, inside the transaction that enriches the article (``enrich``).
 """
 
 from __future__ import annotations

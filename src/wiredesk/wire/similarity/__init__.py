@@ -10,8 +10,9 @@ The modules, in the order an arriving item meets them:
   signature and its LSH band keys, term counts, anchors), source boilerplate dropped first.
 * :mod:`.duplicates`: is the item a copy of one already seen (candidates by band key,
   then words *and* word sequences shared).
-* :mod:`.stories`: TF-IDF vectors and single-pass clustering into stories, with blended
-  look-alike events split apart again.
+* :mod:`.stories`: TF-IDF vectors and single-pass clustering into stories.
+* :mod:`.parts`: a story's members read as one event or two: blended look-alike events
+  split apart again, fragments of one event merged.
 * :mod:`.related`: other stories ranked for "SEE ALSO".
 
 Import the names from this package; the modules are its internal layout. The feature
@@ -57,6 +58,20 @@ from wiredesk.wire.similarity.item_features import (
     without_dateline,
     words,
 )
+from wiredesk.wire.similarity.parts import (
+    MERGE_MIN_SIZE,
+    MERGE_NAME_AGREEMENT,
+    MERGE_WORD_AGREEMENT,
+    SPLIT_MIN_PART,
+    SPLIT_MIN_SIZE,
+    SPLIT_NAME_SEPARATION,
+    SPLIT_NEIGHBOURS,
+    SPLIT_SEPARATION,
+    SPLIT_WINDOW,
+    name_parts,
+    same_event,
+    story_parts,
+)
 from wiredesk.wire.similarity.related import (
     AGREEMENT_WEIGHT,
     DIVERSITY_PICKS,
@@ -80,17 +95,8 @@ from wiredesk.wire.similarity.related import (
 )
 from wiredesk.wire.similarity.stories import (
     CENTROID_TERMS,
-    MERGE_MIN_SIZE,
-    MERGE_NAME_AGREEMENT,
-    MERGE_WORD_AGREEMENT,
     NAME_TERM_BOOST,
     QUERY_TERMS,
-    SPLIT_MIN_PART,
-    SPLIT_MIN_SIZE,
-    SPLIT_NAME_SEPARATION,
-    SPLIT_NEIGHBOURS,
-    SPLIT_SEPARATION,
-    SPLIT_WINDOW,
     VECTOR_TERMS,
     DocumentFrequencies,
     StoryParams,
@@ -99,13 +105,10 @@ from wiredesk.wire.similarity.stories import (
     anchor_agreement,
     best_story,
     cosine,
-    name_parts,
     named_cosine,
     query_terms,
     representative,
-    same_event,
     story_from_members,
-    story_parts,
     story_score,
     tfidf_vector,
 )
