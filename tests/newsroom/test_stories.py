@@ -76,13 +76,19 @@ def test_a_story_is_named_after_the_member_nearest_its_centroid(client, tmp_path
     assert re.sub(r"<[^>]+>", "", title).strip() == story.headline
 
 
-def test_a_withdrawn_representative_hands_the_name_on(tmp_path):
-    agency = services.agency_ensure(code="AGA")
+def _fire_reports(tmp_path, agency, count: int) -> list[Article]:
+    """``count`` reports of the Branstead fire, a minute apart."""
     articles = []
-    for n in range(3):
+    for n in range(count):
         headline, body = fire_report(FIRE_BRANSTEAD, n)
         articles.append(_report(tmp_path, agency, f"fire{n}", f"{headline} ({n})",
                                 body.split("\n"), n))
+    return articles
+
+
+def test_a_withdrawn_representative_hands_the_name_on(tmp_path):
+    agency = services.agency_ensure(code="AGA")
+    articles = _fire_reports(tmp_path, agency, 3)
     story = Story.objects.get(pk=articles[0].story_id)
     assert {a.story_id for a in articles} == {story.pk}
     representative = Article.objects.get(pk=story.representative_id)
@@ -108,11 +114,7 @@ def _fragment(story: Story, articles: list[Article]) -> Story:
 
 def _story_and_fragment(tmp_path, agency) -> tuple[list[Article], Story, Story]:
     """Four reports of one fire in one story, the last two then moved to a fragment."""
-    articles = []
-    for n in range(4):
-        headline, body = fire_report(FIRE_BRANSTEAD, n)
-        articles.append(_report(tmp_path, agency, f"fire{n}", f"{headline} ({n})",
-                                body.split("\n"), n))
+    articles = _fire_reports(tmp_path, agency, 4)
     story = Story.objects.get(pk=articles[0].story_id)
     return articles, story, _fragment(story, articles[2:])
 
