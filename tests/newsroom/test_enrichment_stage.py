@@ -276,3 +276,17 @@ def test_decisions_are_those_of_the_inline_step_on_ecb_plus_look_alikes(settings
     assert deferred == inline
     stories_formed = {d[0] for d in inline.values() if d[0] and len(d[0]) > 1}
     assert len(stories_formed) >= 3  # look-alike events grouped: a real test of stories
+
+
+def test_the_embedded_default_runs_the_stage_once_the_document_is_stored(
+        settings, django_capture_on_commit_callbacks):
+    """No broker: the task queued after the document runs in place when it commits."""
+    settings.WIREDESK_INTELLIGENCE = "deferred"
+    settings.CELERY_BROKER_URL = ""
+    agency = services.agency_ensure(code="RFE")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.ingest_bytes(rss("".join(
+            rss_item(f"g{i}", headline, body) for i, (headline, body) in
+            enumerate(_story_texts(4)))), agency=agency, source="test")
+    assert enrichment.backlog() == 0
+    assert Article.objects.get(guid="g0").story_id is not None
