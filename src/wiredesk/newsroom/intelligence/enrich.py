@@ -13,9 +13,10 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import timedelta
 
-from django.db.models import Count, F, Q, Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Greatest
 
+from wiredesk.newsroom.intelligence import tables
 from wiredesk.newsroom.intelligence.candidates import candidate_features
 from wiredesk.newsroom.intelligence.sections import predict_section
 from wiredesk.newsroom.intelligence.store import (
@@ -35,11 +36,8 @@ from wiredesk.newsroom.models import (
     Article,
     ArticleSignature,
     ArticleTag,
-    DuplicateVeto,
     LshBand,
-    RelatedStory,
     Story,
-    StoryTerm,
     Tag,
 )
 from wiredesk.wire import entities, similarity
@@ -110,8 +108,7 @@ def _store_signature(article: Article, feats: similarity.Features,
     else:
         ArticleSignature.objects.update_or_create(article=article, defaults=values)
         LshBand.objects.filter(article=article).delete()
-    LshBand.objects.bulk_create([LshBand(key=k, article=article, published_at=article.published_at)
-                                 for k in feats.bands])
+    tables.store_bands(article.pk, feats.bands, article.published_at)
 
 
 # Read once per process and kept: agencies and editions are added a few times a year, and
@@ -162,15 +159,8 @@ def _lsh_candidates(article: Article, bands: list[int]) -> list[int]:
     if not bands:
         return []
     when = article.published_at
-    return list(LshBand.objects.filter(
-        key__in=bands, published_at__gte=when - DUPLICATE_WINDOW,
-        published_at__lte=when + DUPLICATE_WINDOW).exclude(article=article)
-        .values_list("article_id", flat=True).distinct()[:MAX_CANDIDATES])
-
-
-def _vetoed(article: Article) -> set[int]:
-    pairs = DuplicateVeto.objects.filter(Q(article=article) | Q(other=article))
-    return {a if a != article.pk else o for a, o in pairs.values_list("article_id", "other_id")}
+    return tables.lsh_candidates(bands, article_id=article.pk, since=when - DUPLICATE_WINDOW,
+                                 until=when + DUPLICATE_WINDOW, limit=MAX_CANDIDATES)
 
 
 def _find_duplicate(article: Article, feats: similarity.Features,
@@ -182,7 +172,7 @@ def _find_duplicate(article: Article, feats: similarity.Features,
     """
     if not candidate_ids or feats.word_set_size < similarity.MIN_WORDS:
         return None
-    vetoed = _vetoed(article)
+    vetoed = tables.vetoed(article.pk)
     rows = (ArticleSignature.objects.filter(article_id__in=candidate_ids)
             .exclude(article__status=Article.Status.KILLED)
             .values_list("article_id", "minhash", "word_set_size"))
@@ -253,8 +243,9 @@ def _store_related(article: Article) -> None:
             _rank_related(other, newest[story_id], when=article.published_at, also=story.pk)
 
 
-def _rank_related(story: Story, holder_id: int, *, when, also: int | None = None
-                  ) -> tuple[list[similarity.RelatedCandidate], dict[int, Story]]:
+def _rank_related(story: Story | tables.StoryRow, holder_id: int, *, when,
+                  also: int | None = None
+                  ) -> tuple[list[similarity.RelatedCandidate], dict[int, tables.StoryRow]]:
     """Rank other stories for ``story`` (the pure rules in ``wire.similarity.related``) and
     store the answer as the story's rows, held by article ``holder_id``, one of its articles.
     Returns the ranking and the stories compared, by id.
@@ -263,27 +254,18 @@ def _rank_related(story: Story, holder_id: int, *, when, also: int | None = None
     this story: what makes one story the other's SEE ALSO need not make it findable)."""
     if not story.centroid:
         return [], {}
-    story_ids = list(
-        StoryTerm.objects.filter(term__in=similarity.query_terms(
-                                     story.centroid, similarity.RELATED_QUERY_TERMS),
-                                 last_published_at__gte=when - RELATED_WINDOW)
-        .exclude(story_id=story.pk)
-        .values("story_id").annotate(hits=Count("id")).order_by("-hits", "story_id")
-        .values_list("story_id", flat=True)[:RELATED_CANDIDATES])
+    story_ids = tables.stories_by_terms(
+        similarity.query_terms(story.centroid, similarity.RELATED_QUERY_TERMS),
+        since=when - RELATED_WINDOW, exclude=story.pk, limit=RELATED_CANDIDATES)
     if also is not None and also not in story_ids:
         story_ids.append(also)
-    others = list(Story.objects.filter(pk__in=story_ids))
+    others = tables.story_rows(story_ids)
     # How many other stories show each candidate already (the diversity rule).
-    picks = dict(RelatedStory.objects.filter(story_id__in=story_ids)
-                 .exclude(article__story=story).values("story_id")
-                 .annotate(n=Count("article__story", distinct=True))
-                 .values_list("story_id", "n"))
+    picks = tables.related_picks(story_ids, own_story=story.pk)
     candidates = similarity.story_candidates(
         story_state(story), [story_state(s) for s in others], picks=picks,
         sections={s.pk: str(s.section_id or "") for s in others})
     ranked = similarity.rank_related(candidates, own_story=story.pk,
                                      section=str(story.section_id or ""), now=when)
-    RelatedStory.objects.filter(article__story=story).delete()
-    RelatedStory.objects.bulk_create([
-        RelatedStory(article_id=holder_id, story_id=c.story_id, score=c.score) for c in ranked])
+    tables.replace_related(story.pk, holder_id, [(c.story_id, c.score) for c in ranked])
     return ranked, {s.pk: s for s in others}

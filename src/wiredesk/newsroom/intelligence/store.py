@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from django.db import connection
 from django.utils import timezone
 
+from wiredesk.newsroom.intelligence import tables
 from wiredesk.newsroom.models import Article, SourceLine, TermFrequency
 from wiredesk.wire import similarity
 from wiredesk.wire.sanitize import html_to_text
@@ -38,9 +39,7 @@ def _upsert_increment(table: str, key_columns: Sequence[str], count_column: str,
 
 class DbLineMemory:
     def repeated(self, source: str, keys: Sequence[int]) -> set[int]:
-        return set(SourceLine.objects.filter(
-            source=source, key__in=list(set(keys)),
-            items__gte=similarity.BOILERPLATE_MIN_ITEMS).values_list("key", flat=True))
+        return tables.repeated_lines(source, keys, min_items=similarity.BOILERPLATE_MIN_ITEMS)
 
     def remember(self, source: str, keys: Sequence[int]) -> None:
         _upsert_increment(SourceLine._meta.db_table, ["source", "key"], "items",
@@ -55,13 +54,11 @@ class DbFrequencies:
 
     def total(self) -> int:
         if self._total is None:
-            self._total = (TermFrequency.objects.filter(term=self.TOTAL)
-                           .values_list("documents", flat=True).first() or 0)
+            self._total = tables.term_documents([self.TOTAL]).get(self.TOTAL, 0)
         return self._total
 
     def counts(self, terms: Iterable[str]) -> Mapping[str, int]:
-        return dict(TermFrequency.objects.filter(term__in=list(terms))
-                    .values_list("term", "documents"))
+        return tables.term_documents(terms)
 
     def add(self, terms: Iterable[str]) -> None:
         _upsert_increment(TermFrequency._meta.db_table, ["term"], "documents",

@@ -13,9 +13,10 @@ import logging
 from collections import Counter
 from collections.abc import Mapping
 
-from django.db.models import Case, Count, IntegerField, Max, Min, Q, Value, When
+from django.db.models import Case, IntegerField, Max, Min, Q, Value, When
 
-from wiredesk.newsroom.models import Article, ArticleSignature, Story, StoryMerged, StoryTerm
+from wiredesk.newsroom.intelligence import tables
+from wiredesk.newsroom.models import Article, ArticleSignature, Story, StoryMerged
 from wiredesk.wire import similarity
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,7 @@ STORY_PARAMS = similarity.StoryParams()
 STORY_TERMS_KEPT = 2 * similarity.QUERY_TERMS
 
 
-def story_state(story: Story) -> similarity.StoryState:
+def story_state(story: Story | tables.StoryRow) -> similarity.StoryState:
     return similarity.StoryState(story.pk, dict(story.centroid), Counter(story.anchors),
                                  story.size, story.last_published_at)
 
@@ -34,12 +35,9 @@ def assign_story(article: Article, vector: Mapping[str, float], anchors: frozens
     when = article.published_at
     chosen = None
     if not force_new and vector:
-        story_ids = list(
-            StoryTerm.objects.filter(term__in=similarity.query_terms(vector),
-                                     last_published_at__gte=when - STORY_PARAMS.window,
-                                     last_published_at__lte=when + STORY_PARAMS.window)
-            .values("story_id").annotate(hits=Count("id")).order_by("-hits", "story_id")
-            .values_list("story_id", flat=True)[:20])
+        story_ids = tables.stories_by_terms(
+            similarity.query_terms(vector), since=when - STORY_PARAMS.window,
+            until=when + STORY_PARAMS.window, limit=20)
         stories = {s.pk: s for s in Story.objects.filter(pk__in=story_ids)}
         state, _score = similarity.best_story(
             vector, anchors, [story_state(s) for s in stories.values()], STORY_PARAMS)
@@ -48,7 +46,7 @@ def assign_story(article: Article, vector: Mapping[str, float], anchors: frozens
     if chosen is None:
         # Saved once below, with its centroid: one INSERT, no UPDATE after it.
         chosen = Story(headline=article.headline[:500], first_published_at=when,
-                       last_published_at=when, section=article.section,
+                       last_published_at=when, section_id=article.section_id,
                        representative=article, centroid={}, anchors={}, size=0)
         newcomer = None
     else:
@@ -62,7 +60,7 @@ def assign_story(article: Article, vector: Mapping[str, float], anchors: frozens
     chosen.first_published_at = min(chosen.first_published_at, when)
     chosen.last_published_at = max(chosen.last_published_at, when)
     if chosen.section_id is None and article.section_id is not None:
-        chosen.section = article.section
+        chosen.section_id = article.section_id
     if newcomer is not None:
         choose_representative(chosen, newcomer)
     chosen.save()
@@ -101,12 +99,8 @@ def choose_representative(story: Story, newcomer: tuple[int, str, dict] | None =
 
 def store_story_terms(story: Story) -> None:
     """The terms later arrivals find this story by: its centroid's strongest."""
-    top = similarity.query_terms(story.centroid, STORY_TERMS_KEPT)
-    StoryTerm.objects.filter(story=story).exclude(term__in=top).delete()
-    StoryTerm.objects.bulk_create(
-        [StoryTerm(term=t, story=story, last_published_at=story.last_published_at)
-         for t in top], update_conflicts=True, unique_fields=["term", "story"],
-        update_fields=["last_published_at"])
+    tables.store_story_terms(story.pk, similarity.query_terms(story.centroid, STORY_TERMS_KEPT),
+                             story.last_published_at)
 
 
 def split_if_blended(story: Story, article: Article, vector: Mapping[str, float],
@@ -145,7 +139,7 @@ def split_if_blended(story: Story, article: Article, vector: Mapping[str, float]
                     .first() or story.headline)
         new = Story.objects.create(headline=headline[:500], first_published_at=first[4],
                                    last_published_at=max(row[4] for row in members),
-                                   section=story.section)
+                                   section_id=story.section_id)
         ids = [row[0] for row in members]
         Article.objects.filter(Q(pk__in=ids) | Q(duplicate_of_id__in=ids)).update(story=new)
         rebuild_story(new)
@@ -173,12 +167,9 @@ def merge_fragment(story: Story, article: Article) -> Story:
     # The article's own row joins the story now, so it is compared and moved with it.
     Article.objects.filter(pk=article.pk).update(story=story)
     window = STORY_PARAMS.window
-    story_ids = list(
-        StoryTerm.objects.filter(term__in=similarity.query_terms(story.centroid),
-                                 last_published_at__gte=story.first_published_at - window,
-                                 last_published_at__lte=story.last_published_at + window)
-        .exclude(story=story).values("story_id").annotate(hits=Count("id"))
-        .order_by("-hits", "story_id").values_list("story_id", flat=True)[:20])
+    story_ids = tables.stories_by_terms(
+        similarity.query_terms(story.centroid), since=story.first_published_at - window,
+        until=story.last_published_at + window, exclude=story.pk, limit=20)
     candidates = sorted(
         ((similarity.cosine(story.centroid, other.centroid), other)
          for other in Story.objects.filter(pk__in=story_ids,

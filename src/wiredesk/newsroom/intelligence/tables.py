@@ -1,0 +1,223 @@
+"""The intelligence step's hottest reads and writes, as plain SQL.
+
+Building and compiling a query through the ORM costs about a millisecond of Python per
+statement here, many times what SQLite or PostgreSQL then spend answering it, and the step
+runs a dozen of these for every article (issue 16: the stage is to keep up with a burst).
+Each function states the ORM query it stands for; ``tests/newsroom/test_intelligence_tables.py``
+holds them to it on both engines. The SQL is written for both (``ON CONFLICT`` needs
+SQLite 3.24+); table names come from the models, values are always parameters.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection
+
+from wiredesk.newsroom.models import (
+    Article,
+    DuplicateVeto,
+    LshBand,
+    RelatedStory,
+    SourceLine,
+    Story,
+    StoryTerm,
+    TermFrequency,
+)
+
+_ARTICLE = Article._meta.db_table
+_LSH = LshBand._meta.db_table
+_RELATED = RelatedStory._meta.db_table
+_STORY_TERM = StoryTerm._meta.db_table
+_TERM_FREQUENCY = TermFrequency._meta.db_table
+_SOURCE_LINE = SourceLine._meta.db_table
+_VETO = DuplicateVeto._meta.db_table
+_STORY = Story._meta.db_table
+# Stay under SQLite's limit of variables in one statement (32,766 since 3.32; older: 999).
+_CHUNK = 900
+
+
+def _marks(values: Sequence) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _when(value: datetime):
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _rows(sql: str, params: Sequence) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def stories_by_terms(terms: Sequence[str], *, since: datetime, until: datetime | None = None,
+                     exclude: int | None = None, limit: int) -> list[int]:
+    """Stories holding the most of ``terms`` among those last published in the window,
+    most hits first, then by id. Stands for ``StoryTerm.objects.filter(term__in=terms,
+    last_published_at__gte=since[, __lte=until]).exclude(story_id=exclude)
+    .values("story_id").annotate(hits=Count("id")).order_by("-hits", "story_id")``."""
+    terms = list(terms)
+    if not terms:
+        return []
+    where, params = [f"term IN ({_marks(terms)})", "last_published_at >= %s"], \
+        [*terms, _when(since)]
+    if until is not None:
+        where.append("last_published_at <= %s")
+        params.append(_when(until))
+    if exclude is not None:
+        where.append("story_id <> %s")
+        params.append(exclude)
+    sql = (f"SELECT story_id FROM {_STORY_TERM} WHERE {' AND '.join(where)}"  # noqa: S608
+           " GROUP BY story_id ORDER BY count(id) DESC, story_id ASC LIMIT %s")
+    return [row[0] for row in _rows(sql, [*params, limit])]
+
+
+def store_story_terms(story_id: int, terms: Sequence[str], last_published_at: datetime
+                      ) -> None:
+    """The story's lookup terms become ``terms``, each stamped with the story's last
+    publication: the others deleted, these inserted or re-stamped."""
+    with connection.cursor() as cursor:
+        if terms:
+            cursor.execute(f"DELETE FROM {_STORY_TERM} WHERE story_id = %s"  # noqa: S608
+                           f" AND term NOT IN ({_marks(terms)})", [story_id, *terms])
+            when = _when(last_published_at)
+            cursor.executemany(
+                f"INSERT INTO {_STORY_TERM} (term, story_id, last_published_at)"  # noqa: S608
+                " VALUES (%s, %s, %s) ON CONFLICT (term, story_id) DO UPDATE"
+                " SET last_published_at = excluded.last_published_at",
+                [(term, story_id, when) for term in terms])
+        else:
+            cursor.execute(f"DELETE FROM {_STORY_TERM} WHERE story_id = %s",  # noqa: S608
+                           [story_id])
+
+
+def related_picks(story_ids: Sequence[int], *, own_story: int) -> dict[int, int]:
+    """For each of ``story_ids``, how many stories other than ``own_story`` already show it
+    as SEE ALSO. Stands for ``RelatedStory.objects.filter(story_id__in=story_ids)
+    .exclude(article__story=own_story).values("story_id")
+    .annotate(n=Count("article__story", distinct=True))``."""
+    if not story_ids:
+        return {}
+    sql = (f"SELECT r.story_id, count(DISTINCT a.story_id) FROM {_RELATED} r"  # noqa: S608
+           f" JOIN {_ARTICLE} a ON a.id = r.article_id"
+           f" WHERE r.story_id IN ({_marks(story_ids)})"
+           " AND (a.story_id IS NULL OR a.story_id <> %s) GROUP BY r.story_id")
+    return dict(_rows(sql, [*story_ids, own_story]))
+
+
+def replace_related(story_id: int, holder_id: int, picks: Iterable[tuple[int, float]]
+                    ) -> None:
+    """The story's SEE ALSO rows become ``picks`` (story id, score), held by article
+    ``holder_id``: every row held by any of its articles goes first."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {_RELATED} WHERE article_id IN"  # noqa: S608
+                       f" (SELECT id FROM {_ARTICLE} WHERE story_id = %s)", [story_id])
+        rows = [(holder_id, picked, score) for picked, score in picks]
+        if rows:
+            cursor.executemany(f"INSERT INTO {_RELATED} (article_id, story_id, score)"  # noqa: S608
+                               " VALUES (%s, %s, %s)", rows)
+
+
+def lsh_candidates(bands: Sequence[int], *, article_id: int, since: datetime,
+                   until: datetime, limit: int) -> list[int]:
+    """Articles sharing a band with this one, published in the window. The statement the
+    ORM writes for ``LshBand.objects.filter(key__in=bands, published_at__gte=since,
+    published_at__lte=until).exclude(article=article_id).values_list("article_id")
+    .distinct()[:limit]``, word for word, so that past ``limit`` the same ones come back."""
+    if not bands:
+        return []
+    sql = (f'SELECT DISTINCT "{_LSH}"."article_id" AS "article_id" FROM "{_LSH}"'  # noqa: S608
+           f' WHERE ("{_LSH}"."key" IN ({_marks(bands)})'
+           f' AND "{_LSH}"."published_at" >= %s AND "{_LSH}"."published_at" <= %s'
+           f' AND NOT ("{_LSH}"."article_id" = %s)) LIMIT {int(limit)}')
+    return [row[0] for row in _rows(sql, [*bands, _when(since), _when(until), article_id])]
+
+
+def store_bands(article_id: int, bands: Iterable[int], published_at: datetime) -> None:
+    rows = [(key, article_id, _when(published_at)) for key in bands]
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.executemany(f"INSERT INTO {_LSH} (key, article_id, published_at)"  # noqa: S608
+                               " VALUES (%s, %s, %s)", rows)
+
+
+def vetoed(article_id: int) -> set[int]:
+    """The articles an editor said this one is not a copy of (or they of it)."""
+    rows = _rows(f"SELECT article_id, other_id FROM {_VETO}"  # noqa: S608
+                 " WHERE article_id = %s OR other_id = %s", [article_id, article_id])
+    return {a if a != article_id else o for a, o in rows}
+
+
+def term_documents(terms: Iterable[str]) -> dict[str, int]:
+    """How many articles hold each of ``terms`` (those never seen are left out)."""
+    terms = list(terms)
+    found: dict[str, int] = {}
+    for start in range(0, len(terms), _CHUNK):
+        part = terms[start:start + _CHUNK]
+        found.update(_rows(f"SELECT term, documents FROM {_TERM_FREQUENCY}"  # noqa: S608
+                           f" WHERE term IN ({_marks(part)})", part))
+    return found
+
+
+def repeated_lines(source: str, keys: Iterable[int], *, min_items: int) -> set[int]:
+    """The lines among ``keys`` that ``source`` has sent in at least ``min_items`` items."""
+    keys = sorted(set(keys))
+    found: set[int] = set()
+    for start in range(0, len(keys), _CHUNK):
+        part = keys[start:start + _CHUNK]
+        found.update(row[0] for row in _rows(
+            f"SELECT key FROM {_SOURCE_LINE} WHERE source = %s"  # noqa: S608
+            f" AND key IN ({_marks(part)}) AND items >= %s", [source, *part, min_items]))
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class StoryRow:
+    """What SEE ALSO compares of a story, read without building a model (its fields
+    under the model's names, so the step takes either). Never to be changed in place:
+    the decoded JSON may be shared with other rows read with the same text."""
+
+    pk: int
+    centroid: dict
+    anchors: dict
+    size: int
+    last_published_at: datetime
+    section_id: int | None
+
+
+# Decoded centroids and names, by their JSON text: most candidates of one article are
+# candidates of the next ones too, unchanged, and decoding them is most of reading them.
+_decoded: OrderedDict[str, dict] = OrderedDict()
+_DECODED_KEPT = 4096
+
+
+def _decode(value) -> dict:
+    if not isinstance(value, str):  # a driver that decodes JSON itself
+        return value
+    found = _decoded.get(value)
+    if found is None:
+        found = _decoded[value] = json.loads(value)
+        if len(_decoded) > _DECODED_KEPT:
+            _decoded.popitem(last=False)
+    else:
+        _decoded.move_to_end(value)
+    return found
+
+
+def story_rows(story_ids: Sequence[int]) -> list[StoryRow]:
+    """These stories, in the model's order (last published first, then by id)."""
+    if not story_ids:
+        return []
+    convert = connection.ops.convert_datetimefield_value if connection.vendor == "sqlite" \
+        else None
+    rows = _rows(f"SELECT id, centroid, anchors, size, last_published_at, section_id"  # noqa: S608
+                 f" FROM {_STORY} WHERE id IN ({_marks(story_ids)})"
+                 " ORDER BY last_published_at DESC, id DESC", list(story_ids))
+    return [StoryRow(pk, _decode(centroid), _decode(anchors), size,
+                     convert(when, None, connection) if convert else when, section)
+            for pk, centroid, anchors, size, when, section in rows]

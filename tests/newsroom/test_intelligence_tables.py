@@ -1,0 +1,172 @@
+"""The intelligence step's plain-SQL reads and writes answer what the ORM queries they
+stand for answer (``newsroom.intelligence.tables``), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db.models import Count
+
+from wiredesk.newsroom import services
+from wiredesk.newsroom.intelligence import tables
+from wiredesk.newsroom.models import (
+    Article,
+    DuplicateVeto,
+    LshBand,
+    RelatedStory,
+    SourceLine,
+    Story,
+    StoryTerm,
+    TermFrequency,
+)
+
+T0 = datetime(2025, 7, 11, 6, 0, tzinfo=UTC)
+
+
+def _article(n: int, story: Story | None, *, at: datetime) -> Article:
+    agency = services.agency_ensure(code="TBL")
+    return Article.objects.create(
+        agency=agency, identity=f"tbl-{n}", fingerprint=f"f{n}", headline=f"Item {n}",
+        slug=f"item-{n}", body_html="<p>x</p>", published_at=at, first_seen_at=at,
+        modified_at=at, story=story)
+
+
+@pytest.fixture
+def stories():
+    made = []
+    for n in range(8):
+        at = T0 + timedelta(hours=n)
+        made.append(Story.objects.create(
+            headline=f"Story {n}", first_published_at=at - timedelta(days=n % 3),
+            last_published_at=at, size=n + 1, centroid={"quake": 1.0 + n, f"t{n}": 0.5},
+            anchors={"Tarven": n % 2 + 1}))
+    # Terms so that hits tie (the id decides), one story outside the window, one excluded.
+    for story, terms in zip(made, [("quake", "tarven", "rescue"), ("quake", "tarven"),
+                                   ("quake", "tarven"), ("quake",), ("rescue",), (),
+                                   ("quake", "rescue", "tarven"), ("flood",)], strict=True):
+        for term in terms:
+            StoryTerm.objects.create(term=term, story=story,
+                                     last_published_at=story.last_published_at)
+    return made
+
+
+def _orm_stories_by_terms(terms, *, since, until=None, exclude=None, limit):
+    qs = StoryTerm.objects.filter(term__in=terms, last_published_at__gte=since)
+    if until is not None:
+        qs = qs.filter(last_published_at__lte=until)
+    if exclude is not None:
+        qs = qs.exclude(story_id=exclude)
+    return list(qs.values("story_id").annotate(hits=Count("id")).order_by("-hits", "story_id")
+                .values_list("story_id", flat=True)[:limit])
+
+
+@pytest.mark.django_db
+def test_stories_by_terms_is_the_orm_lookup(stories):
+    terms = ["quake", "tarven", "rescue"]
+    cases = [dict(since=T0), dict(since=T0 + timedelta(hours=2)),
+             dict(since=T0, until=T0 + timedelta(hours=4)),
+             dict(since=T0, exclude=stories[6].pk), dict(since=T0, exclude=stories[0].pk)]
+    for case in cases:
+        for limit in (1, 2, 20):
+            expected = _orm_stories_by_terms(terms, limit=limit, **case)
+            assert tables.stories_by_terms(terms, limit=limit, **case) == expected
+    # Most hits first, a tie broken by the lower id.
+    assert tables.stories_by_terms(terms, since=T0, limit=3) == [
+        stories[0].pk, stories[6].pk, stories[1].pk]
+    assert tables.stories_by_terms([], since=T0, limit=5) == []
+
+
+@pytest.mark.django_db
+def test_story_terms_replaced_and_restamped(stories):
+    story = stories[0]
+    later = T0 + timedelta(days=2)
+    tables.store_story_terms(story.pk, ["quake", "aftershock"], later)
+    assert sorted(StoryTerm.objects.filter(story=story)
+                  .values_list("term", "last_published_at")) == [
+        ("aftershock", later), ("quake", later)]
+    assert StoryTerm.objects.filter(story=stories[1]).count() == 2  # others untouched
+    tables.store_story_terms(story.pk, [], later)
+    assert not StoryTerm.objects.filter(story=story).exists()
+
+
+@pytest.mark.django_db
+def test_story_rows_are_the_stories_in_the_models_order(stories):
+    ids = [s.pk for s in stories[::-1]] + [999_999]
+    rows = tables.story_rows(ids)
+    models = list(Story.objects.filter(pk__in=ids))
+    assert [r.pk for r in rows] == [s.pk for s in models]
+    for row, story in zip(rows, models, strict=True):
+        assert (row.centroid, row.anchors, row.size, row.last_published_at, row.section_id) \
+            == (story.centroid, story.anchors, story.size, story.last_published_at,
+                story.section_id)
+    assert tables.story_rows([]) == []
+
+
+@pytest.mark.django_db
+def test_related_picks_and_replace(stories):
+    a, b, c = stories[0], stories[1], stories[2]
+    holder_a = _article(1, a, at=T0)
+    holder_a2 = _article(2, a, at=T0)
+    holder_b = _article(3, b, at=T0)
+    orphan = _article(4, None, at=T0)  # an article with no story holds a row too
+    for holder, picked in [(holder_a, c), (holder_a2, c), (holder_b, c), (orphan, c),
+                           (holder_b, stories[3]), (holder_a, stories[3]),
+                           (orphan, stories[4])]:
+        RelatedStory.objects.create(article=holder, story=picked, score=0.5)
+    ids = [c.pk, stories[3].pk, stories[4].pk]
+    for own in (a.pk, b.pk, stories[7].pk):
+        expected = dict(RelatedStory.objects.filter(story_id__in=ids)
+                        .exclude(article__story=own).values("story_id")
+                        .annotate(n=Count("article__story", distinct=True))
+                        .values_list("story_id", "n"))
+        assert tables.related_picks(ids, own_story=own) == expected
+    assert tables.related_picks(ids, own_story=a.pk) == {c.pk: 1, stories[3].pk: 1,
+                                                         stories[4].pk: 0}
+
+    tables.replace_related(a.pk, holder_a2.pk, [(stories[4].pk, 0.9), (b.pk, 0.4)])
+    assert sorted(RelatedStory.objects.filter(article__story=a)
+                  .values_list("article_id", "story_id", "score")) == sorted(
+        [(holder_a2.pk, stories[4].pk, 0.9), (holder_a2.pk, b.pk, 0.4)])
+    assert RelatedStory.objects.filter(article=holder_b).count() == 2  # b's rows stay
+    tables.replace_related(a.pk, holder_a.pk, [])
+    assert not RelatedStory.objects.filter(article__story=a).exists()
+
+
+@pytest.mark.django_db
+def test_bands_vetoes_frequencies_and_lines(stories):
+    first = _article(1, stories[0], at=T0)
+    near = _article(2, stories[1], at=T0 + timedelta(days=1))
+    far = _article(3, stories[2], at=T0 + timedelta(days=9))
+    tables.store_bands(first.pk, [11, 12], first.published_at)
+    tables.store_bands(near.pk, [12, 13], near.published_at)
+    tables.store_bands(far.pk, [11], far.published_at)
+    assert sorted(LshBand.objects.values_list("key", "article_id", "published_at")) == sorted(
+        [(11, first.pk, T0), (12, first.pk, T0), (12, near.pk, near.published_at),
+         (13, near.pk, near.published_at), (11, far.pk, far.published_at)])
+    window = dict(since=T0 - timedelta(days=3), until=T0 + timedelta(days=3))
+    expected = list(LshBand.objects.filter(
+        key__in=[11, 12, 13], published_at__gte=window["since"],
+        published_at__lte=window["until"]).exclude(article=first)
+        .values_list("article_id", flat=True).distinct()[:500])
+    assert tables.lsh_candidates([11, 12, 13], article_id=first.pk, limit=500,
+                                 **window) == expected == [near.pk]
+
+    DuplicateVeto.objects.create(article=first, other=near)
+    DuplicateVeto.objects.create(article=far, other=first)
+    assert tables.vetoed(first.pk) == {near.pk, far.pk}
+    assert tables.vetoed(near.pk) == {first.pk}
+
+    TermFrequency.objects.bulk_create([TermFrequency(term=f"w{n}", documents=n)
+                                       for n in range(1200)])
+    wanted = [*(f"w{n}" for n in range(1200)), "never-seen"]
+    assert tables.term_documents(wanted) == dict(
+        TermFrequency.objects.values_list("term", "documents"))
+
+    SourceLine.objects.bulk_create([SourceLine(source="agency:1", key=k, items=k % 4)
+                                    for k in range(1000)]
+                                   + [SourceLine(source="agency:2", key=5, items=9)])
+    keys = [*range(1000), 5]
+    assert tables.repeated_lines("agency:1", keys, min_items=3) == set(
+        SourceLine.objects.filter(source="agency:1", key__in=keys, items__gte=3)
+        .values_list("key", flat=True))
