@@ -170,3 +170,24 @@ def test_bands_vetoes_frequencies_and_lines(stories):
     assert tables.repeated_lines("agency:1", keys, min_items=3) == set(
         SourceLine.objects.filter(source="agency:1", key__in=keys, items__gte=3)
         .values_list("key", flat=True))
+
+
+@pytest.mark.django_db
+def test_tag_article_makes_new_tags_and_links_them_in_order(stories):
+    from wiredesk.newsroom.models import ArticleTag, Tag
+
+    known = Tag.objects.create(key="tarven", name="Tarven", kind="place", country="")
+    article = _article(1, stories[0], at=T0)
+    tables.tag_article(article.pk, [("mirena-aid", "Mirena Aid", "organisation", ""),
+                                    ("tarven", "Tarven (new name)", "place", "XX"),
+                                    ("mirena-aid", "Mirena Aid again", "organisation", ""),
+                                    ("ana-lopez", "Ana López", "person", "")])
+    links = list(ArticleTag.objects.filter(article=article).order_by("position")
+                 .values_list("tag__key", "position"))
+    assert links == [("mirena-aid", 0), ("tarven", 1), ("ana-lopez", 3)]
+    known.refresh_from_db()
+    assert (known.name, known.country) == ("Tarven", "")  # a known tag is left as it was
+    assert Tag.objects.get(key="mirena-aid").name == "Mirena Aid"
+    tables.tag_article(article.pk, [("tarven", "Tarven", "place", "")])  # linked already
+    assert ArticleTag.objects.filter(article=article).count() == 3
+    tables.tag_article(article.pk, [])

@@ -38,7 +38,6 @@ from wiredesk.newsroom.models import (
     ArticleTag,
     LshBand,
     Story,
-    Tag,
 )
 from wiredesk.wire import entities, similarity
 
@@ -147,12 +146,7 @@ def _store_tags(article: Article, text: str, *, created: bool) -> None:
         ArticleTag.objects.filter(article=article).delete()
     if not found:
         return
-    Tag.objects.bulk_create([Tag(key=e.key, name=e.name[:100], kind=e.kind, country=e.country)
-                             for e in found], ignore_conflicts=True)
-    ids = dict(Tag.objects.filter(key__in=[e.key for e in found]).values_list("key", "pk"))
-    ArticleTag.objects.bulk_create(
-        [ArticleTag(article=article, tag_id=ids[e.key], position=i)
-         for i, e in enumerate(found) if e.key in ids], ignore_conflicts=True)
+    tables.tag_article(article.pk, [(e.key, e.name[:100], e.kind, e.country) for e in found])
 
 
 def _lsh_candidates(article: Article, bands: list[int]) -> list[int]:

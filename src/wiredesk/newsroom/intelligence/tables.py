@@ -20,12 +20,14 @@ from django.db import connection
 
 from wiredesk.newsroom.models import (
     Article,
+    ArticleTag,
     DuplicateVeto,
     LshBand,
     RelatedStory,
     SourceLine,
     Story,
     StoryTerm,
+    Tag,
     TermFrequency,
 )
 
@@ -37,6 +39,8 @@ _TERM_FREQUENCY = TermFrequency._meta.db_table
 _SOURCE_LINE = SourceLine._meta.db_table
 _VETO = DuplicateVeto._meta.db_table
 _STORY = Story._meta.db_table
+_TAG = Tag._meta.db_table
+_ARTICLE_TAG = ArticleTag._meta.db_table
 # Stay under SQLite's limit of variables in one statement (32,766 since 3.32; older: 999).
 _CHUNK = 900
 
@@ -221,3 +225,24 @@ def story_rows(story_ids: Sequence[int]) -> list[StoryRow]:
     return [StoryRow(pk, _decode(centroid), _decode(anchors), size,
                      convert(when, None, connection) if convert else when, section)
             for pk, centroid, anchors, size, when, section in rows]
+
+
+def tag_article(article_id: int, tags: Sequence[tuple[str, str, str, str]]) -> None:
+    """The article names these tags, as (key, name, kind, country), most mentioned first:
+    each tag made if it is new, then linked at its position. Stands for
+    ``Tag.objects.bulk_create(..., ignore_conflicts=True)``, the tags' ids read by key,
+    and ``ArticleTag.objects.bulk_create(..., ignore_conflicts=True)``."""
+    if not tags:
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {_TAG} (key, name, kind, country)"  # noqa: S608
+                           " VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING", list(tags))
+        keys = [tag[0] for tag in tags]
+        cursor.execute(f"SELECT key, id FROM {_TAG} WHERE key IN ({_marks(keys)})",  # noqa: S608
+                       keys)
+        ids = dict(cursor.fetchall())
+        rows = [(article_id, ids[key], position) for position, key in enumerate(keys)
+                if key in ids]
+        if rows:
+            cursor.executemany(f"INSERT INTO {_ARTICLE_TAG} (article_id, tag_id, position)"  # noqa: S608
+                               " VALUES (%s, %s, %s) ON CONFLICT DO NOTHING", rows)

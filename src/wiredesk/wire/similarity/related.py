@@ -135,14 +135,27 @@ class _Stemmed:
 
     centroid: dict[str, float]
     names: frozenset[str]
+    norm: float  # the centroid's, summed as _cosine sums it: the same figure to the bit
 
     @classmethod
     def of(cls, centroid: Mapping[str, float], anchors: Iterable[str]) -> _Stemmed:
-        return cls(_stemmed(centroid), frozenset(related_term(a) for a in anchors))
+        stems = _stemmed(centroid)
+        return cls(stems, frozenset(related_term(a) for a in anchors),
+                   math.sqrt(sum(w * w for w in stems.values())))
+
+
+def _whole_cosine(mine: _Stemmed, theirs: _Stemmed) -> float:
+    """``_cosine`` of the two centroids, their norms made once per story, not per pair."""
+    a, b = mine, theirs
+    if len(a.centroid) > len(b.centroid):
+        a, b = b, a
+    other = b.centroid
+    dot = sum(w * other.get(t, 0.0) for t, w in a.centroid.items())
+    return dot / (a.norm * b.norm) if a.norm and b.norm else 0.0
 
 
 def _likeness(mine: _Stemmed, theirs: _Stemmed) -> tuple[float, float]:
-    whole = _cosine(mine.centroid, theirs.centroid)
+    whole = _whole_cosine(mine, theirs)
     names = mine.names | theirs.names
     if not names:
         return whole, 0.0
