@@ -1,0 +1,215 @@
+"""The intelligence stage alone (``WIREDESK_INTELLIGENCE=deferred``), this tree against a
+reference commit, on the same stored burst, measured alternately in one run.
+
+    .venv/bin/python benchmarks/enrich_stage.py --ref eec40c1~1 [--total 600] [--rounds 2]
+        [--pg postgres://postgres@127.0.0.1:5432/postgres]
+
+A burst of distinct real items (``_corpus``: bbc_news, ag_news and ecb_plus texts, 10%
+re-sent by another agency, as ``benchmarks/ingest.py --corpus real``) is stored once by
+this tree with the stage deferred; then each round copies that database (SQLite: the data
+directory; PostgreSQL: a database made from it as a template) and runs ``enrich_due`` over
+the whole burst, first with this tree, then with the reference commit (checked out into a
+temporary git worktree, imported through PYTHONPATH, same virtualenv). Figures per run:
+items per CPU second of the process (on SQLite the database works in it too), queries per
+item, lag p50/p99. Every run's decisions (each article's story, copy, section and flags,
+the SEE ALSO rows, tags, story terms, stories) must be identical to the first run's: the
+benchmark stops otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+RESULTS = HERE / "results"
+BASE_DB, RUN_DB = "wd_bench_stage_base", "wd_bench_stage_run"
+
+
+def _env(src: Path, data_dir: str, database_url: str | None) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update({"PYTHONPATH": str(src), "WIREDESK_DATA_DIR": data_dir,
+                "WIREDESK_INTELLIGENCE": "deferred", "WIREDESK_LOG_LEVEL": "WARNING",
+                "DJANGO_SETTINGS_MODULE": "wiredesk.settings",
+                "WIREDESK_SECRET_KEY": "benchmark-secret-key-0123456789-0123456789"})
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    return env
+
+
+def child_store(data: Path, total: int) -> dict:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    sys.path.insert(0, str(HERE))
+    import ingest as bench
+    from wiredesk.editions.services import edition_save
+    from wiredesk.newsroom import services
+    from wiredesk.newsroom.services import enrichment
+
+    for slug in ("world", "politics", "business", "sport", "technology", "entertainment"):
+        services.section_ensure(slug=slug, name=slug.title())
+    edition_save(name="Chile Sun", time_zone="Australia/Sydney")
+    edition_save(name="Euro Ledger", time_zone="Europe/Paris", sections=["world", "business"])
+    documents = bench.documents_for("real", data, total, 50, 0.10)
+    agencies = {code: services.agency_ensure(code=code, time_zone="UTC")
+                for code in dict(documents)}
+    enrichment.after_document = lambda: None  # the stage runs later, measured on its own
+    for number, (code, body) in enumerate(documents):
+        services.ingest_bytes(body, agency=agencies[code], source=f"bench-{number}")
+    return {"due": enrichment.backlog()}
+
+
+def child_stage() -> dict:
+    import time
+
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from wiredesk.newsroom.models import Article, ArticleTag, RelatedStory, Story, StoryTerm
+    from wiredesk.newsroom.services import enrichment
+
+    queries = [0]
+
+    def count(execute, sql, params, many, context):
+        queries[0] += 1
+        return execute(sql, params, many, context)
+
+    cpu, wall = time.process_time(), time.perf_counter()
+    with connection.execute_wrapper(count):
+        run = enrichment.enrich_due()
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    decisions = {
+        "articles": list(Article.objects.order_by("id").values_list(
+            "id", "story_id", "duplicate_of_id", "section_id", "flags")),
+        "related": sorted(RelatedStory.objects.values_list("article_id", "story_id", "score")),
+        "tags": sorted(ArticleTag.objects.values_list("article_id", "tag__key", "position")),
+        "terms": sorted((t, s, w.isoformat()) for t, s, w in
+                        StoryTerm.objects.values_list("term", "story_id", "last_published_at")),
+        "stories": sorted((i, h, n, r) for i, h, n, r in Story.objects.values_list(
+            "id", "headline", "size", "representative_id")),
+    }
+    lags = sorted(run.lags)
+    return {"enriched": run.enriched, "cpu_seconds": cpu, "wall_seconds": wall,
+            "items_per_cpu_s": run.enriched / cpu, "queries_per_item":
+            queries[0] / max(run.enriched, 1),
+            "lag_p50_s": lags[len(lags) // 2], "lag_p99_s": lags[int(len(lags) * 0.99)],
+            "copies": sum(1 for row in decisions["articles"] if row[2] is not None),
+            "stories": len(decisions["stories"]),
+            "decisions": json.dumps(decisions, sort_keys=True, default=str)}
+
+
+def _child(src: Path, data_dir: str, database_url: str | None, *args: str) -> dict:
+    done = subprocess.run([sys.executable, __file__, *args],
+                          env=_env(src, data_dir, database_url), capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.stderr.write(done.stderr[-3000:])
+        raise SystemExit(f"child {args} failed")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _pg(url: str, *statements: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--ref", help="the reference commit (required)")
+    parser.add_argument("--total", type=int, default=600)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--pg", help="PostgreSQL server URL (default: SQLite)")
+    parser.add_argument("--output", default="enrich_stage.json")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child == "store":
+        print(json.dumps(child_store(args.data, args.total)))
+        return 0
+    if args.child == "stage":
+        print(json.dumps(child_stage()))
+        return 0
+
+    if not args.ref:
+        parser.error("--ref is required")
+    ref = subprocess.run(["git", "rev-parse", "--short", args.ref], cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout.strip()
+    work = Path(tempfile.mkdtemp(prefix="wd-bench-stage-"))
+    tree = work / "ref"
+    subprocess.run(["git", "worktree", "add", "--detach", str(tree), ref], cwd=ROOT,
+                   check=True, capture_output=True)
+    base_url = run_url = None
+    if args.pg:
+        server = args.pg.rsplit("/", 1)[0]
+        _pg(args.pg, f"DROP DATABASE IF EXISTS {BASE_DB}", f"CREATE DATABASE {BASE_DB}")
+        base_url, run_url = f"{server}/{BASE_DB}", f"{server}/{RUN_DB}"
+    try:
+        base = work / "base"
+        base.mkdir()
+        stored = _child(ROOT / "src", str(base), base_url, "--child", "store",
+                        "--total", str(args.total), "--data", str(args.data))
+        print(f"stored {stored['due']} articles due for the stage", file=sys.stderr)
+        runs: dict[str, list[dict]] = {"this tree": [], f"ref {ref}": []}
+        first_decisions = None
+        for round_no in range(args.rounds):
+            for label, src in (("this tree", ROOT / "src"), (f"ref {ref}", tree / "src")):
+                copy = work / f"run-{round_no}-{len(runs[label])}-{label[:4]}"
+                shutil.copytree(base, copy)
+                if args.pg:
+                    _pg(args.pg, f"DROP DATABASE IF EXISTS {RUN_DB}",
+                        f"CREATE DATABASE {RUN_DB} TEMPLATE {BASE_DB}")
+                result = _child(src, str(copy), run_url, "--child", "stage")
+                shutil.rmtree(copy, ignore_errors=True)
+                decisions = result.pop("decisions")
+                first_decisions = first_decisions or decisions
+                if decisions != first_decisions:
+                    raise SystemExit(f"{label}: decisions differ from the first run's")
+                runs[label].append(result)
+                print(f"  round {round_no + 1} {label}: "
+                      f"{result['items_per_cpu_s']:.1f} items per CPU s", file=sys.stderr)
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT,
+                       capture_output=True)
+        shutil.rmtree(work, ignore_errors=True)
+        if args.pg:
+            _pg(args.pg, f"DROP DATABASE IF EXISTS {RUN_DB}", f"DROP DATABASE IF EXISTS {BASE_DB}")
+
+    summary = {label: {key: statistics.median(r[key] for r in rows) for key in rows[0]}
+               for label, rows in runs.items()}
+    mine, theirs = summary["this tree"], summary[f"ref {ref}"]
+    report = {"database": "postgresql" if args.pg else "sqlite", "total": args.total,
+              "rounds": args.rounds, "ref": ref, "runs": runs, "median": summary,
+              "speedup_items_per_cpu_s": mine["items_per_cpu_s"] / theirs["items_per_cpu_s"],
+              "decisions_identical": True, "load_average": os.getloadavg()}
+    print("| tree | items per CPU s | queries per item | lag p50 (s) | lag p99 (s) |"
+          " copies | stories |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for label, row in summary.items():
+        print(f"| {label} | {row['items_per_cpu_s']:.1f} | {row['queries_per_item']:.1f} |"
+              f" {row['lag_p50_s']:.1f} | {row['lag_p99_s']:.1f} | {row['copies']:.0f} |"
+              f" {row['stories']:.0f} |")
+    print(f"this tree / ref: {report['speedup_items_per_cpu_s']:.2f}x items per CPU second;"
+          " decisions identical in every run")
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / args.output).write_text(json.dumps(report, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
