@@ -25,7 +25,8 @@ def place_stored(sender, article: Article, outcome: str, feed: Feed | None = Non
     if article.status == Article.Status.KILLED:
         return None  # withdrawn by its source: there is nowhere new for it to go
     # The rules are read once per ingest run: a document's items would read them per item.
-    return place_article(article, rules=per_run(RULES, edition_rules))
+    return place_article(article, rules=per_run(RULES, edition_rules),
+                         new=outcome == "created")
 
 
 @receiver(article_enriched, dispatch_uid="wiredesk-editions-place-enriched")

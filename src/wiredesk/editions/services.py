@@ -41,11 +41,13 @@ def edition_rules() -> list[EditionRule]:
     return rules
 
 
-def place_article(article: Article, *, rules: list[EditionRule] | None = None) -> list[int]:
+def place_article(article: Article, *, rules: list[EditionRule] | None = None,
+                  new: bool = False) -> list[int]:
     """Place an article in every edition whose rules want it, and remove it from the others.
 
     Only the editions named by ``rules`` are considered (all of them by default);
-    a placement an editor pinned is never removed by the rules.
+    a placement an editor pinned is never removed by the rules. ``new``: the article was
+    inserted in this transaction, so it has no placements yet to read or re-date.
     """
     if article.kind in (Article.Kind.PRESS_RELEASE, Article.Kind.DESK):
         # A news release and the desk's own article stay in the editions chosen for them
@@ -56,8 +58,8 @@ def place_article(article: Article, *, rules: list[EditionRule] | None = None) -
     considered = {r.edition_id for r in rules}
     wanted = set(editions_for(rules, section=article.section.slug if article.section else "",
                               agency=article.agency.code))
-    current = dict(Placement.objects.filter(article=article)
-                   .values_list("edition_id", "pinned"))
+    current = {} if new else dict(Placement.objects.filter(article=article)
+                                  .values_list("edition_id", "pinned"))
     stale = [e for e, pinned in current.items()
              if e in considered and e not in wanted and not pinned]
     if stale:
@@ -66,8 +68,9 @@ def place_article(article: Article, *, rules: list[EditionRule] | None = None) -
         [Placement(edition_id=e, article=article, published_at=article.published_at)
          for e in wanted if e not in current],
         ignore_conflicts=True)
-    Placement.objects.filter(article=article).exclude(
-        published_at=article.published_at).update(published_at=article.published_at)
+    if not new:
+        Placement.objects.filter(article=article).exclude(
+            published_at=article.published_at).update(published_at=article.published_at)
     changed = set(stale) | {e for e in wanted if e not in current}
     if changed:
         placements_changed.send(sender=Placement, article=article, edition_ids=sorted(changed))

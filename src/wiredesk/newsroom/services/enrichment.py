@@ -52,6 +52,9 @@ def enrich(article: Article, *, created: bool) -> None:
 def mark_due(article: Article, *, created: bool) -> None:
     """Record the article as waiting for the stage. Stored again before its turn, it keeps
     its place and its first arrival's time (the lag is counted from there)."""
+    if created:  # inserted in this transaction: nothing can be recorded for it yet
+        EnrichmentDue.objects.create(article=article, first=True, stored_at=timezone.now())
+        return
     EnrichmentDue.objects.get_or_create(article=article, defaults={
         "first": created, "stored_at": timezone.now()})
 
