@@ -12,9 +12,11 @@ sender's core), answering 250 to everything and counting messages; one offers PI
 (as Postfix, Exim and the big relays do), one does not. The reference and our two rows
 are measured in alternating rounds, so they share the load of this shared machine.
 Then 1 and N sender processes (``--parallel``, one connection each) send the whole ledger
-afresh, alternated twice.
+afresh, alternated twice; with ``--relay HOST:PORT`` those go to a real relay (e.g. a local
+Postfix that discards), with the bare loop over as many connections as their reference.
 
     .venv/bin/python benchmarks/digest.py --subscribers 100000
+    .venv/bin/python benchmarks/digest.py --subscribers 4000 --parallel 4 --relay 127.0.0.1:2525
 """
 
 from __future__ import annotations
@@ -238,19 +240,19 @@ def reset_ledger() -> None:
     Subscriber.objects.update(last_window_end=None, last_sent_at=None, next_due_at=None)
 
 
-def _child_send(port: int, results) -> None:
+def _child_send(host: str, port: int, results) -> None:
     from django.db import connections
 
     from wiredesk.digest.sending import send_pending
     from wiredesk.digest.transport import SmtpTransport
 
     connections.close_all()  # never share the parent's connection across the fork
-    report = send_pending(transport=SmtpTransport(host="127.0.0.1", port=port))
+    report = send_pending(transport=SmtpTransport(host=host, port=port))
     results.put(report.sent)
     connections.close_all()
 
 
-def parallel_send(port: int, senders: int, expected: int) -> float:
+def parallel_send(host: str, port: int, senders: int, expected: int) -> float:
     """Plan afresh, then ``senders`` processes send the ledger at once, each on its own
     connection; the wall time from the first start to the last exit."""
     from django.db import connections
@@ -260,10 +262,15 @@ def parallel_send(port: int, senders: int, expected: int) -> float:
     reset_ledger()
     assert digest_plan(force=True).planned == expected
     connections.close_all()
+    return _in_processes(_child_send, [(host, port)] * senders, expected)
+
+
+def _in_processes(target, arguments: list[tuple], expected: int) -> float:
+    """Run ``target(*args, results)`` in a forked process for each of ``arguments`` at
+    once; the wall time from the first start to the last exit. Each puts what it sent."""
     context = multiprocessing.get_context("fork")
     results = context.Queue()
-    processes = [context.Process(target=_child_send, args=(port, results))
-                 for _ in range(senders)]
+    processes = [context.Process(target=target, args=(*args, results)) for args in arguments]
     started = time.perf_counter()
     for process in processes:
         process.start()
@@ -273,6 +280,30 @@ def parallel_send(port: int, senders: int, expected: int) -> float:
     seconds = time.perf_counter() - started
     assert sent == expected, (sent, expected)
     return seconds
+
+
+def _child_bare(host: str, port: int, messages, results) -> None:
+    import smtplib
+
+    with smtplib.SMTP(host, port) as smtp:
+        for recipient, data in messages:
+            smtp.sendmail("desk@news.example", [recipient], data)
+    results.put(len(messages))
+
+
+def parallel_bare(host: str, port: int, senders: int, messages) -> float:
+    """The reference for the parallel rows: the bare smtplib loop split over ``senders``
+    processes, one connection each, sending the same pre-built messages to the same relay."""
+    shares = [messages[i::senders] for i in range(senders)]
+    return _in_processes(_child_bare, [(host, port, share) for share in shares], len(messages))
+
+
+def children_cpu() -> float:
+    """CPU seconds of the finished child processes (the senders), user and system."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def start_sink(pipelining: bool):
@@ -292,6 +323,12 @@ def main() -> int:
     parser.add_argument("--stories", type=int, default=20)
     parser.add_argument("--parallel", type=int, default=4,
                         help="senders for the parallel row (0: skip it)")
+    parser.add_argument("--relay", metavar="HOST:PORT",
+                        help="send the parallel rows (and their bare reference) to this real "
+                             "relay instead of the sink, e.g. a local Postfix that discards")
+    parser.add_argument("--pg", metavar="URL",
+                        help="run on PostgreSQL: a throw-away database wd_bench_digest on this "
+                             "server (e.g. postgres://postgres@127.0.0.1:5432/postgres)")
     parser.add_argument("--output", default=str(ROOT / "benchmarks/results/digest.json"))
     args = parser.parse_args()
 
@@ -307,6 +344,14 @@ def main() -> int:
                       WIREDESK_SECRET_KEY="benchmark-secret-key-0123456789-abcdefghij")
     os.environ.pop("DATABASE_URL", None)
     os.environ.pop("REDIS_URL", None)
+    if args.pg:
+        import psycopg
+
+        base = args.pg.rsplit("/", 1)[0]
+        with psycopg.connect(args.pg, autocommit=True) as conn:
+            conn.execute("DROP DATABASE IF EXISTS wd_bench_digest")
+            conn.execute("CREATE DATABASE wd_bench_digest")
+        os.environ["DATABASE_URL"] = f"{base}/wd_bench_digest"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wiredesk.settings")
     sys.path.insert(0, str(ROOT / "src"))
     import django
@@ -372,11 +417,29 @@ def main() -> int:
     plan_seconds_per_message = plan_seconds / n
 
     parallel: dict[int, float] = {}
+    parallel_bare_seconds: dict[int, float] = {}
+    parallel_cpu: dict[tuple[str, int], float] = {}  # the senders' own CPU seconds
+    relay_host, relay_port = ("127.0.0.1", port)
+    if args.relay:
+        relay_host, _, relay_port_text = args.relay.rpartition(":")
+        relay_port = int(relay_port_text)
     if args.parallel > 1:
-        # Alternated twice, for the same reason as the rounds above.
+        messages = prebuilt_messages(edition, n) if args.relay else None
+        # Alternated twice, for the same reason as the rounds above; on a real relay the
+        # bare loop over as many connections is measured beside each, as its reference.
         for senders in (1, args.parallel, 1, args.parallel):
             print(f"  {senders} sender(s) in parallel ...", file=sys.stderr)
-            parallel[senders] = parallel.get(senders, 0.0) + parallel_send(port, senders, n) / 2
+            if messages is not None:
+                before = children_cpu()
+                parallel_bare_seconds[senders] = parallel_bare_seconds.get(senders, 0.0) + \
+                    parallel_bare(relay_host, relay_port, senders, messages) / 2
+                parallel_cpu[("bare", senders)] = parallel_cpu.get(("bare", senders), 0.0) + \
+                    (children_cpu() - before) / 2
+            before = children_cpu()
+            parallel[senders] = parallel.get(senders, 0.0) + \
+                parallel_send(relay_host, relay_port, senders, n) / 2
+            parallel_cpu[("ours", senders)] = parallel_cpu.get(("ours", senders), 0.0) + \
+                (children_cpu() - before) / 2
     sink.terminate()
     plain_sink.terminate()
 
@@ -385,7 +448,8 @@ def main() -> int:
     plain_rate = n / plain_seconds
     total_rate = 1 / (send_seconds / n + plan_seconds_per_message)
     result = {
-        "subscribers": n, "stories": builds["stories"], "database": "sqlite",
+        "subscribers": n, "stories": builds["stories"],
+        "database": "postgresql" if args.pg else "sqlite",
         "messages_per_connection": settings.WIREDESK_DIGEST_MESSAGES_PER_CONNECTION,
         "claim_batch": settings.WIREDESK_DIGEST_BATCH,
         "message_bytes": builds["message_bytes"],
@@ -412,14 +476,27 @@ def main() -> int:
          f"{plain_rate / bare_rate:.2f}"),
         ("wiredesk plan + send", f"{total_rate:,.0f} msg/s", f"{total_rate / bare_rate:.2f}"),
     ]
+    if args.relay:
+        result["relay"] = args.relay
     for senders, seconds in parallel.items():
         rate = n / seconds
         result[f"parallel_{senders}_senders_msgs_per_s"] = round(rate, 1)
+        reference = bare_rate
+        if senders in parallel_bare_seconds:
+            reference = n / parallel_bare_seconds[senders]
+            result[f"parallel_{senders}_bare_msgs_per_s"] = round(reference, 1)
+            rows.append((f"bare smtplib, {senders} process(es) to {args.relay} (reference)",
+                         f"{reference:,.0f} msg/s", "1.00"))
         rows.append((f"wiredesk send, {senders} sender process(es), one connection each",
-                     f"{rate:,.0f} msg/s", f"{rate / bare_rate:.2f}"))
+                     f"{rate:,.0f} msg/s", f"{rate / reference:.2f}"))
+    for (who, senders), cpu in parallel_cpu.items():
+        result[f"parallel_{senders}_{who}_sender_cpu_us_per_msg"] = round(cpu / n * 1e6)
     if len(parallel) == 2:
         one, many = parallel.values()
         result["parallel_speedup"] = round(one / many, 2)
+    if len(parallel_bare_seconds) == 2:
+        one, many = parallel_bare_seconds.values()
+        result["parallel_bare_speedup"] = round(one / many, 2)
     print(f"\n{n:,} subscribers, {builds['stories']} stories, "
           f"{builds['message_bytes']:,} bytes a message\n")
     print(f"| {'what':<66} | {'rate':>14} | ratio |")
@@ -433,6 +510,11 @@ def main() -> int:
           f"on {os.cpu_count()} CPUs")
     if "parallel_speedup" in result:
         print(f"{args.parallel} senders vs 1: {result['parallel_speedup']:.2f}x")
+    for (who, senders), cpu in sorted(parallel_cpu.items()):
+        print(f"{who}, {senders} sender(s): {cpu / n * 1e6:,.0f} us of sender CPU a message")
+    if "parallel_bare_speedup" in result:
+        print(f"bare smtplib, {args.parallel} connections vs 1: "
+              f"{result['parallel_bare_speedup']:.2f}x")
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     Path(args.output).write_text(json.dumps(result, indent=2) + "\n")
     print(f"wrote {args.output}", file=sys.stderr)
