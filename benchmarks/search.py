@@ -2,13 +2,20 @@
 
     .venv/bin/python benchmarks/search.py [--engines sqlite,postgres] [--sizes 10000,100000]
         [--postgres-url postgres://postgres@127.0.0.1:5432/postgres] [--runs 5]
-        [--output search.json] [--reference-jit]
+        [--output search.json] [--reference-jit] [--keep DIR]
 
 Each engine runs in its own process on a fresh database (SQLite in a temporary directory;
 PostgreSQL in a throw-away database `wd7_bench_search`). The archive grows in place from
-one size to the next; at each size the same queries run through the real service
-(`search_edition`: count, rank, highlight, load the page of articles). The reference is the
-smallest size measured in the same run: the table gives each size's latency as a ratio to it.
+one size to the next, as a real one does: article ids grow with publication time, the
+newest article of the largest size published now (so the smaller archives are its oldest
+part). With --keep DIR each size's archive is kept (SQLite: DIR/sqlite-SIZE; PostgreSQL:
+database `wd7_bench_search_SIZE`) and reused by later runs with the same largest size, so
+two versions of the code (PYTHONPATH) are measured on the same archive. At each size the
+same queries run through the real service (`search_edition`: count, rank, highlight, load
+the page of articles), with the clock (`django.utils.timezone.now`) set three minutes after
+the newest article: each size is searched as at the moment it had that size. The reference
+is the smallest size measured in the same run: the table gives each size's latency as a
+ratio to it.
 With --reference-jit, PostgreSQL also runs the queries with JIT on (the server's default;
 wiredesk's sessions run with jit=off), on the same archive, as a second reference.
 Synthetic articles: headline 8 words, body 80 words, drawn from a 6,000-word Zipf vocabulary.
@@ -20,6 +27,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -50,7 +58,7 @@ def vocabulary(size: int = 6000) -> tuple[list[str], list[float]]:
     return words, weights
 
 
-def build(start: int, stop: int, rng: random.Random, edition_id: int, agency_id: int,
+def build(start: int, stop: int, largest: int, edition_id: int, agency_id: int,
           section_id: int) -> None:
     from django.db import connection, transaction
 
@@ -65,6 +73,7 @@ def build(start: int, stop: int, rng: random.Random, edition_id: int, agency_id:
     for first in range(start, stop, batch):
         last = min(stop, first + batch)
         articles, placements, index_rows = [], [], []
+        rng = random.Random(f"7-{first}")  # the same archive whatever the order of building
         for n in range(first, last):
             headline_words = rng.choices(words, weights, k=8)
             body_words = rng.choices(words, weights, k=80)
@@ -72,7 +81,7 @@ def build(start: int, stop: int, rng: random.Random, edition_id: int, agency_id:
                 body_words[5] = "zorblat"
             headline = " ".join(headline_words).capitalize()
             body = " ".join(body_words)
-            published = now - timedelta(minutes=n * 3)
+            published = now - timedelta(minutes=(largest - n) * 3)
             # Through the models (every column's default filled), never their signals:
             # the index rows are written below in one batch.
             articles.append(Article(
@@ -99,10 +108,18 @@ def build(start: int, stop: int, rng: random.Random, edition_id: int, agency_id:
 
 
 def measure(runs: int) -> dict:
+    from django.utils import timezone
+
     from wiredesk.editions.models import Edition
+    from wiredesk.newsroom.models import Article
     from wiredesk.search.services import search_edition
 
     edition = Edition.objects.get(slug="bench")
+    # Each size is searched as at the moment it had that size: its newest article three
+    # minutes old (the smaller archives are the oldest part of the largest one).
+    moment = Article.objects.order_by("-published_at").values_list(
+        "published_at", flat=True)[0] + timedelta(minutes=3)
+    timezone.now = lambda: moment
     for _label, query in QUERIES:  # warm the caches once
         search_edition(edition, query)
     out = {}
@@ -123,8 +140,8 @@ def measure(runs: int) -> dict:
 
 
 def run_engine(engine: str, sizes: list[int], runs: int, postgres_url: str,
-               reference_jit: bool = False) -> dict:
-    """Runs in a child process with the engine's settings."""
+               reference_jit: bool = False, largest: int = 0) -> dict:
+    """Runs in a child process with the engine's settings; grows the archive it finds."""
     os.environ["DJANGO_SETTINGS_MODULE"] = "wiredesk.settings"
     import django
 
@@ -133,19 +150,20 @@ def run_engine(engine: str, sizes: list[int], runs: int, postgres_url: str,
 
     call_command("migrate", interactive=False, verbosity=0)
     from wiredesk.editions.models import Edition
-    from wiredesk.newsroom.models import Agency, Section
+    from wiredesk.newsroom.models import Agency, Article, Section
 
-    agency = Agency.objects.create(code="BEN", name="Bench")
-    section = Section.objects.create(slug="world", name="World")
-    edition = Edition.objects.create(name="Bench", slug="bench", time_zone="UTC")
-    rng = random.Random(7)
+    agency, _ = Agency.objects.get_or_create(code="BEN", defaults={"name": "Bench"})
+    section, _ = Section.objects.get_or_create(slug="world", defaults={"name": "World"})
+    edition, _ = Edition.objects.get_or_create(
+        slug="bench", defaults={"name": "Bench", "time_zone": "UTC"})
     results = {}
-    built = 0
+    built = Article.objects.count()
     for size in sizes:
         started = time.perf_counter()
-        build(built, size, rng, edition.pk, agency.pk, section.pk)
+        if built < size:
+            build(built, size, largest or max(sizes), edition.pk, agency.pk, section.pk)
         build_seconds = time.perf_counter() - started
-        built = size
+        built = max(built, size)
         print(f"{engine} {size:,}: built in {build_seconds:.0f}s, measuring", file=sys.stderr)
         results[str(size)] = {"build_seconds": build_seconds, **measure(runs)}
         if reference_jit and engine == "postgres":
@@ -155,14 +173,14 @@ def run_engine(engine: str, sizes: list[int], runs: int, postgres_url: str,
     return results
 
 
-def child_env(engine: str, data_dir: str, postgres_url: str) -> dict:
+def child_env(engine: str, data_dir: str, postgres_url: str, database: str = BENCH_DB) -> dict:
     env = dict(os.environ)
     env["WIREDESK_DATA_DIR"] = data_dir
     env.setdefault("WIREDESK_SECRET_KEY", "benchmark-secret-key-0123456789-0123456789")
     env.pop("DATABASE_URL", None)
     if engine == "postgres":
         base = postgres_url.rsplit("/", 1)[0]
-        env["DATABASE_URL"] = f"{base}/{BENCH_DB}"
+        env["DATABASE_URL"] = f"{base}/{database}"
     return env
 
 
@@ -183,33 +201,86 @@ def main() -> int:
     parser.add_argument("--output", default="search.json", help="file name in results/")
     parser.add_argument("--reference-jit", action="store_true",
                         help="PostgreSQL: also measure with JIT on, on the same archive")
+    parser.add_argument("--keep", help="keep each size's archive here and reuse it")
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--largest", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     if args.child:
         print(json.dumps(run_engine(args.child, sizes, args.runs, args.postgres_url,
-                                    args.reference_jit)))
+                                    args.reference_jit, args.largest)))
         return 0
-    report = {"sizes": sizes, "runs": args.runs, "queries": QUERIES, "engines": {}}
+    report = {"sizes": sizes, "runs": args.runs, "queries": QUERIES, "engines": {},
+              "code": os.environ.get("PYTHONPATH", "")}
     for engine in args.engines.split(","):
+        if args.keep:
+            measured = {}
+            for size in sizes:
+                out = run_kept(engine, size, sizes, args)
+                if out is None:
+                    break
+                measured.update(out)
+            if measured:
+                report["engines"][engine] = measured
+            continue
         if engine == "postgres":
             recreate_postgres_db(args.postgres_url)
         with tempfile.TemporaryDirectory(prefix="wd-bench-") as data_dir:
-            done = subprocess.run(
-                [sys.executable, __file__, "--child", engine, "--sizes", args.sizes,
-                 "--runs", str(args.runs), "--postgres-url", args.postgres_url,
-                 *(["--reference-jit"] if args.reference_jit else [])],
-                env=child_env(engine, data_dir, args.postgres_url), capture_output=True,
-                text=True)
-        sys.stderr.write(done.stderr[-3000:])
-        if done.returncode != 0:
-            print(f"{engine} failed", file=sys.stderr)
-            continue
-        report["engines"][engine] = json.loads(done.stdout.strip().splitlines()[-1])
+            out = run_child(engine, args.sizes, data_dir, args)
+        if out is not None:
+            report["engines"][engine] = out
     print_table(report)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / args.output).write_text(json.dumps(report, indent=1))
     return 0
+
+
+def run_child(engine: str, sizes: str, data_dir: str, args, database: str = BENCH_DB):
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", engine, "--sizes", sizes,
+         "--runs", str(args.runs), "--postgres-url", args.postgres_url,
+         "--largest", str(max(int(s) for s in args.sizes.split(","))),
+         *(["--reference-jit"] if args.reference_jit else [])],
+        env=child_env(engine, data_dir, args.postgres_url, database), capture_output=True,
+        text=True)
+    sys.stderr.write(done.stderr[-3000:])
+    if done.returncode != 0:
+        print(f"{engine} failed", file=sys.stderr)
+        return None
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run_kept(engine: str, size: int, sizes: list[int], args):
+    """One size on its kept archive, made from the next smaller kept one if missing."""
+    smaller = [s for s in sizes if s < size]
+    keep = Path(args.keep).resolve()
+    keep.mkdir(parents=True, exist_ok=True)
+    if engine == "postgres":
+        database = f"{BENCH_DB}_{size}"
+        if not postgres_db_exists(args.postgres_url, database):
+            template = f"{BENCH_DB}_{smaller[-1]}" if smaller else None
+            create_postgres_db(args.postgres_url, database, template)
+        return run_child(engine, str(size), str(keep / "pg-data"), args, database)
+    data_dir = keep / f"sqlite-{size}"
+    if not data_dir.exists() and smaller and (keep / f"sqlite-{smaller[-1]}").exists():
+        shutil.copytree(keep / f"sqlite-{smaller[-1]}", data_dir)
+    return run_child(engine, str(size), str(data_dir), args)
+
+
+def postgres_db_exists(postgres_url: str, database: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                            (database,)).fetchone() is not None
+
+
+def create_postgres_db(postgres_url: str, database: str, template: str | None) -> None:
+    import psycopg
+
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {database}"
+                     + (f" TEMPLATE {template}" if template else ""))
 
 
 def print_table(report: dict) -> None:
