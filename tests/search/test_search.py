@@ -251,26 +251,6 @@ def test_any_text_is_a_safe_query(site, raw):
     assert len(" ".join(parse_query(raw).words())) <= MAX_QUERY_CHARS
 
 
-def test_very_common_queries_rank_the_most_recent_window(site, monkeypatch):
-    from wiredesk.search import backends
-    from wiredesk.search import services as search_services
-    from wiredesk.search.backends import postgres as pg_backend
-    from wiredesk.search.backends import sqlite as sqlite_backend
-
-    chile, _ = site
-    for module in (backends, sqlite_backend, pg_backend):
-        monkeypatch.setattr(module, "RANK_WINDOW", 2, raising=False)
-    monkeypatch.setattr(search_services, "COUNT_CAP", 3)
-    results = search_edition(chile, "volcano")
-    assert results.total == 3  # capped
-    newest_two = sorted(Article.objects.filter(headline__icontains="volcano")
-                        .values_list("pk", flat=True))[-2:]
-    # only the two most recently stored matches are ranked
-    assert sorted(hit.article.pk for hit in results.hits) == [
-        pk for pk in newest_two
-        if Article.objects.get(pk=pk).status == Article.Status.PUBLISHED]
-
-
 def test_a_phrase_across_the_highlight_cut_is_still_found(site, monkeypatch):
     from wiredesk.search import text
 

@@ -187,9 +187,11 @@ def search_edition(edition: Edition, raw_query: str, *, filters: SearchFilters |
                                       query=query, languages=languages, cap=COUNT_CAP)
         if not results.total:
             return results
+        # Newest first in windows, stopped when no older match can reach the page: the
+        # results of ranking every match, for work that does not grow with the archive.
         raw = backend.search(cursor, scope_sql=scope_sql, scope_params=scope_params,
                              query=query, languages=languages, limit=page_size,
-                             offset=(page - 1) * page_size, many=results.total >= COUNT_CAP)
+                             offset=(page - 1) * page_size, many=True)
     articles = Article.objects.select_related("agency", "section").in_bulk(
         [hit.article_id for hit in raw])
     words = query.words()
@@ -208,7 +210,7 @@ def search_edition(edition: Edition, raw_query: str, *, filters: SearchFilters |
 
 def matching_article_ids_sql(raw_query: str, newest: int) -> tuple[str, list] | None:
     """SQL (and parameters) selecting the ids of the ``newest`` articles (by id, which
-    grows with time, as RANK_WINDOW assumes) whose indexed headline or text hold every word
+    grows with time) whose indexed headline or text hold every word
     of ``raw_query``: the index's own lookup, never a scan of the archive, and bounded
     however common the word; what the desk's article list searches with. Killed articles
     are not in the index. The SQL is the backend's own; what was typed is a parameter."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from django.utils.translation import gettext
@@ -14,10 +15,9 @@ from wiredesk.search.query import ParsedQuery
 # Relevance is divided by (1 + age_in_days / RECENCY_DAYS): a week-old perfect match
 # still beats a fresh passing mention, a year-old one does not.
 RECENCY_DAYS = 30.0
-# A query matching very many articles (a common word) is ranked over its most recent
-# RANK_WINDOW matches only: ranking every match would grow with the archive, and with the
-# recency weighting older matches could not reach the first pages anyway.
-RANK_WINDOW = 5000
+# A query matching very many articles (a common word) is ranked newest first in windows
+# of ids, stopped when no older match can reach the page (search.backends.windows): the
+# same results as ranking every match, for work that does not grow with the archive.
 
 
 class SearchTooSlow(WiredeskError):
@@ -94,9 +94,12 @@ class SearchBackend(Protocol):
                          languages: tuple[str, ...]) -> tuple[str, list]: ...
     def clear(self, cursor) -> None: ...
     def indexed_count(self, cursor) -> int: ...
+    # ``many``: rank newest first in windows (exact, cheaper when there are very many
+    # matches); ``now``: the time ages are counted from (one per search).
     def search(self, cursor, *, scope_sql: str, scope_params: tuple, query: ParsedQuery,
                limit: int, offset: int, many: bool = False,
-               languages: tuple[str, ...] | None = None) -> list[RawHit]: ...
+               languages: tuple[str, ...] | None = None,
+               now: datetime | None = None) -> list[RawHit]: ...
     def count(self, cursor, *, scope_sql: str, scope_params: tuple, query: ParsedQuery,
               cap: int, languages: tuple[str, ...] | None = None) -> int: ...
     def time_budget(self, connection, seconds: float) -> AbstractContextManager[None]:

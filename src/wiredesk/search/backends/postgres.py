@@ -6,23 +6,31 @@ the words as ``wire.searchterms.folded_text`` gives them: diacritics off as a re
 may type them, Arabic's attached conjunctions and article off, which PostgreSQL's Arabic
 stemmer leaves. A query is the union of its form in each indexed language's configuration,
 so the one GIN index serves it. ``body`` keeps only the head of the body,
-as written, that highlights are made from.
+as written, that highlights are made from. Relevance is ts_rank_cd per part of the query,
+saturated so that it has a bound (``relevance``), for the ranking in windows (``windows``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 
 from django.db import OperationalError, transaction
+from django.utils import timezone
 
 from wiredesk.search.backends import (
-    RANK_WINDOW,
-    RECENCY_DAYS,
     IndexRow,
     LanguageLedger,
     RawHit,
     SearchTooSlow,
+)
+from wiredesk.search.backends.windows import (
+    Candidate,
+    first_published_after,
+    published_after,
+    rank_all,
+    rank_in_windows,
 )
 from wiredesk.search.query import ParsedQuery
 from wiredesk.search.text import split_body
@@ -30,6 +38,7 @@ from wiredesk.wire.searchterms import folded_text, stemmer_name
 
 TABLE = "search_document"
 QUERY_CANCELED = "57014"  # SQLSTATE of a statement stopped by statement_timeout
+RANK_SATURATION = 0.2  # see relevance()
 
 
 def config_for(language: str) -> str:
@@ -56,6 +65,39 @@ def tsquery_sql(query: ParsedQuery, languages: tuple[str, ...]) -> tuple[str, li
             params += [config, folded_text(" ".join(phrase), language)]
         arms.append("(" + " && ".join(parts) + ")")
     return " || ".join(arms), params
+
+
+def part_tsquery_sql(query: ParsedQuery, languages: tuple[str, ...]) -> list[tuple[str, list]]:
+    """SQL for each part of the query (a word or a phrase) alone, in every language's
+    configuration joined by OR: what each part's relevance is measured with."""
+    parts = []
+    for words, function in ([((term,), "plainto_tsquery") for term in query.terms]
+                            + [(phrase, "phraseto_tsquery") for phrase in query.phrases]):
+        arms, params, configs = [], [], []
+        for language in languages or ("",):
+            config = config_for(language)
+            if config in configs:
+                continue
+            configs.append(config)
+            arms.append(f"{function}(%s::regconfig, %s)")
+            params += [config, folded_text(" ".join(words), language)]
+        parts.append(("(" + " || ".join(arms) + ")", params))
+    return parts
+
+
+def ranks_sql(query: ParsedQuery, languages: tuple[str, ...]) -> tuple[str, list]:
+    """Each part's ts_rank_cd (cover density, headline weighted A and body C), as columns."""
+    parts = part_tsquery_sql(query, languages)
+    return (", ".join(f"ts_rank_cd(d.document, {part})" for part, _params in parts),
+            [p for _part, params in parts for p in params])
+
+
+def relevance(ranks) -> float:
+    """A document's relevance: the sum over the query's parts (a word or a phrase) of
+    rank / (rank + RANK_SATURATION), each below 1, so the whole is below the number of
+    parts: the bound the windowed ranking stops on. A word in the headline (rank 1.0)
+    gives 0.83, a mention in the body (0.2) 0.5."""
+    return sum(rank / (rank + RANK_SATURATION) for rank in ranks if rank > 0)
 
 
 class PostgresBackend(LanguageLedger):
@@ -110,39 +152,60 @@ class PostgresBackend(LanguageLedger):
         return (f"SELECT id FROM (SELECT article_id AS id FROM {TABLE} WHERE document @@ ({tsq})"
                 " ORDER BY article_id DESC LIMIT %s) AS newest", [*tsq_params, newest])
 
-    def _window_floor(self, cursor, tsq: str, tsq_params: list) -> int | None:
-        """The article id where the most recent RANK_WINDOW matches begin: walking the
-        primary key backwards stops after the window, without reading every match."""
-        cursor.execute(f"SELECT article_id FROM {TABLE} WHERE document @@ ({tsq})"
-                       " ORDER BY article_id DESC OFFSET %s LIMIT 1",
-                       (*tsq_params, RANK_WINDOW - 1))
-        row = cursor.fetchone()
-        return int(row[0]) if row else None
-
     def search(self, cursor, *, scope_sql: str, scope_params: tuple, query: ParsedQuery,
                limit: int, offset: int, many: bool = False,
-               languages: tuple[str, ...] | None = None) -> list[RawHit]:
+               languages: tuple[str, ...] | None = None,
+               now: datetime | None = None) -> list[RawHit]:
+        """One page of the best matches: all of them ranked when few (``many`` false),
+        else newest first in windows until no older match can reach the page (exact)."""
         languages = self._languages_or_all(cursor, languages)
         tsq, tsq_params = tsquery_sql(query, languages)
-        floor = self._window_floor(cursor, tsq, tsq_params) if many else None
-        window = " AND d.article_id >= %s" if floor is not None else ""
-        # Rank and cut first, then read one page of rows' text for the highlights (made in
-        # Python, as for FTS5: ts_headline would stem the text as written, not folded).
-        cursor.execute(
-            f"WITH q AS (SELECT {tsq} AS query),"
-            f" ranked AS (SELECT d.article_id, ts_rank_cd(d.document, q.query)"
-            f"   / (1.0 + greatest(0, extract(epoch FROM now() - scope.published_at))"
-            f"   / 86400.0 / %s) AS score, scope.published_at"
-            f"  FROM {TABLE} d JOIN ({scope_sql}) AS scope ON scope.id = d.article_id, q"
-            f"  WHERE d.document @@ q.query{window}"
-            f"  ORDER BY score DESC, scope.published_at DESC LIMIT %s OFFSET %s)"
-            f" SELECT r.article_id, d.headline, d.body, r.score"
-            f" FROM ranked r JOIN {TABLE} d ON d.article_id = r.article_id"
-            f" ORDER BY r.score DESC, r.published_at DESC",
-            (*tsq_params, RECENCY_DAYS, *scope_params, *([floor] if floor is not None else []),
-             limit, offset))
-        return [RawHit(article_id=row[0], headline=row[1], body=row[2], score=float(row[3]))
-                for row in cursor.fetchall()]
+        ranks, ranks_params = ranks_sql(query, languages)
+        relevance_bound = float(len(query.terms) + len(query.phrases))
+        now = now or timezone.now()
+        cursor.execute(f"SELECT max(article_id), min(article_id) FROM {TABLE}")
+        newest, oldest = cursor.fetchone()
+        if newest is None:
+            return []
+
+        def matches(where: str, params: tuple) -> list[Candidate]:
+            # The ids are said on both sides of the join: the planner does not carry a
+            # range across an equality, and would read the whole scope.
+            cursor.execute(
+                f"SELECT d.article_id, scope.published_at, {ranks}"
+                f" FROM {TABLE} d JOIN (SELECT * FROM ({scope_sql}) AS s"
+                f"  WHERE s.id {where}) AS scope ON scope.id = d.article_id"
+                f" WHERE d.document @@ ({tsq}) AND d.article_id {where}",
+                (*ranks_params, *scope_params, *params, *tsq_params, *params))
+            return [Candidate(row[0], relevance(row[2:]), row[1]) for row in cursor.fetchall()]
+
+        def matches_between(low: int, high: int) -> list[Candidate]:
+            return matches("BETWEEN %s AND %s", (low, high - 1))
+
+        def matches_among(ids: list[int]) -> list[Candidate]:
+            return matches("= ANY(%s)", (ids,))
+
+        need = offset + limit
+        if many:
+            ranked = rank_in_windows(
+                now=now, need=need, newest_id=newest, oldest_id=oldest,
+                relevance_bound=relevance_bound, matches_between=matches_between,
+                matches_among=matches_among,
+                published_after=lambda *args: published_after(cursor, *args),
+                first_published_after=lambda time: first_published_after(cursor, time))
+        else:
+            ranked = rank_all(matches_between(oldest, newest + 1), now, need)
+        page = ranked[offset:need]
+        if not page:
+            return []
+        # The text as written, for the highlights of the page's rows only (made in Python,
+        # as for FTS5: ts_headline would stem the text as written, not folded).
+        cursor.execute(f"SELECT article_id, headline, body FROM {TABLE}"
+                       " WHERE article_id = ANY(%s)", ([hit.article_id for hit in page],))
+        texts = {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
+        return [RawHit(article_id=hit.article_id, headline=texts[hit.article_id][0],
+                       body=texts[hit.article_id][1], score=hit.score)
+                for hit in page if hit.article_id in texts]
 
     def count(self, cursor, *, scope_sql: str, scope_params: tuple, query: ParsedQuery,
               cap: int, languages: tuple[str, ...] | None = None) -> int:

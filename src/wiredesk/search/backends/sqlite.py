@@ -1,4 +1,4 @@
-"""SQLite FTS5: a table keyed by article id, stemmed per language, bm25 with a headline weight.
+"""SQLite FTS5: a table keyed by article id, stemmed per language, BM25 with a headline weight.
 
 FTS5 takes no tokenizer written in Python, so the indexed columns hold the text's terms as
 ``wire.searchterms`` makes them in the article's language, each tagged with it
@@ -7,8 +7,13 @@ indexed language: a word stemmed in Spanish meets only Spanish articles. The tex
 written is kept beside them, unindexed, for the highlights.
 
 The body is held in two columns, ``body`` (the head that highlights are made from) and
-``tail`` (the rest, only searched): each word is indexed once, and bm25 counts a document's
+``tail`` (the rest, only searched): each word is indexed once, and BM25 counts a document's
 length over all its columns, so the split leaves ranking as it was.
+
+Relevance is FTS5's BM25 computed in Python (``fts5_relevance``) from each matching row's
+indexed columns, read from FTS5's content table, and document frequencies read once per
+search: FTS5's own ``bm25()`` walks every match of the query in the whole table in each
+statement that calls it, which a ranking in windows (``windows``) cannot afford.
 """
 
 from __future__ import annotations
@@ -16,16 +21,25 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 
 from django.db import OperationalError
+from django.utils import timezone
 
 from wiredesk.search.backends import (
-    RANK_WINDOW,
-    RECENCY_DAYS,
     IndexRow,
     LanguageLedger,
     RawHit,
     SearchTooSlow,
+)
+from wiredesk.search.backends.fts5_relevance import load_bm25
+from wiredesk.search.backends.windows import (
+    Candidate,
+    as_utc,
+    first_published_after,
+    published_after,
+    rank_all,
+    rank_in_windows,
 )
 from wiredesk.search.query import ParsedQuery
 from wiredesk.search.text import split_body
@@ -34,6 +48,7 @@ from wiredesk.wire import searchterms
 TABLE = "search_fts"
 HEADLINE_WEIGHT = 10.0
 BODY_WEIGHT = 1.0
+COLUMN_WEIGHTS = (HEADLINE_WEIGHT, BODY_WEIGHT, BODY_WEIGHT)  # headline, body, tail
 # SQLite calls the progress handler every this many virtual machine steps (well under a
 # millisecond of work), so a search stops close to its deadline.
 PROGRESS_STEPS = 10_000
@@ -50,15 +65,21 @@ def indexed_terms(text: str, language: str) -> str:
     return " ".join(tag + term for term in searchterms.terms(text, language))
 
 
-def _alternatives(words: tuple[str, ...], languages: tuple[str, ...]) -> str:
-    # Each language's form of the words as an FTS5 string (a phrase when several words):
-    # operators (AND, OR, NOT, NEAR, *, ^, column filters) are inert inside quotes, and
-    # the terms hold only letters, digits, marks and the tag's colon.
-    forms = []
+def _forms(words: tuple[str, ...], languages: tuple[str, ...]) -> list[tuple[str, ...]]:
+    # Each language's form of the words, as the terms FTS5 holds (one phrase when several).
+    forms: list[tuple[str, ...]] = []
     for language in languages or ("",):
-        form = " ".join(indexed_terms(word, language) for word in words)
-        if form and f'"{form}"' not in forms:
-            forms.append(f'"{form}"')
+        form = tuple(" ".join(indexed_terms(word, language) for word in words).split())
+        if form and form not in forms:
+            forms.append(form)
+    return forms
+
+
+def _alternatives(words: tuple[str, ...], languages: tuple[str, ...]) -> str:
+    # Each form as an FTS5 string: operators (AND, OR, NOT, NEAR, *, ^, column filters)
+    # are inert inside quotes, and the terms hold only letters, digits, marks and the
+    # tag's colon.
+    forms = [f'"{" ".join(form)}"' for form in _forms(words, languages)]
     return forms[0] if len(forms) == 1 else "(" + " OR ".join(forms) + ")"
 
 
@@ -67,6 +88,12 @@ def match_expression(query: ParsedQuery, languages: tuple[str, ...] = ()) -> str
     parts = [_alternatives((term,), languages) for term in query.terms]
     parts += [_alternatives(phrase, languages) for phrase in query.phrases]
     return " AND ".join(parts)
+
+
+def match_phrases(query: ParsedQuery, languages: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every phrase of the match expression (each alternative of each part), as terms."""
+    parts = [(term,) for term in query.terms] + list(query.phrases)
+    return [form for words in parts for form in _forms(words, languages)]
 
 
 class SqliteFts5Backend(LanguageLedger):
@@ -113,36 +140,62 @@ class SqliteFts5Backend(LanguageLedger):
         return (f"SELECT id FROM (SELECT rowid AS id FROM {TABLE} WHERE {TABLE} MATCH %s"
                 " ORDER BY rowid DESC LIMIT %s)", [match_expression(query, languages), newest])
 
-    def _window_floor(self, cursor, match: str) -> int | None:
-        """The article id where the most recent RANK_WINDOW matches begin (ids grow with
-        time); FTS5 walks its matches in rowid order, so this reads only the window."""
-        cursor.execute(f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s"
-                       " ORDER BY rowid DESC LIMIT 1 OFFSET %s", (match, RANK_WINDOW - 1))
-        row = cursor.fetchone()
-        return int(row[0]) if row else None
-
     def search(self, cursor, *, scope_sql: str, scope_params: tuple, query: ParsedQuery,
                limit: int, offset: int, many: bool = False,
-               languages: tuple[str, ...] | None = None) -> list[RawHit]:
+               languages: tuple[str, ...] | None = None,
+               now: datetime | None = None) -> list[RawHit]:
+        """One page of the best matches: all of them ranked when few (``many`` false),
+        else newest first in windows until no older match can reach the page (exact)."""
         languages = self._languages_or_all(cursor, languages)
         match = match_expression(query, languages)
-        floor = self._window_floor(cursor, match) if many else None
-        window = f" AND {TABLE}.rowid >= %s" if floor is not None else ""
-        # Rank first, read the text after: SQLite computes every output column of every
-        # row it sorts, so reading it here would cost as much for row 5,000 as for row 1.
-        cursor.execute(
-            f"SELECT {TABLE}.rowid,"
-            f" bm25({TABLE}, %s, %s, %s) / (1.0 + max(0.0, julianday('now')"
-            f"   - julianday(scope.published_at)) / %s) AS score"
-            f" FROM {TABLE} JOIN ({scope_sql}) AS scope ON scope.id = {TABLE}.rowid"
-            f" WHERE {TABLE} MATCH %s{window}"
-            " ORDER BY score, scope.published_at DESC LIMIT %s OFFSET %s",
-            (HEADLINE_WEIGHT, BODY_WEIGHT, BODY_WEIGHT, RECENCY_DAYS, *scope_params, match,
-             *([floor] if floor is not None else []), limit, offset))
-        ranked = cursor.fetchall()
-        texts = self._texts(cursor, [row[0] for row in ranked])
-        return [RawHit(article_id=rowid, headline=texts[rowid][0], body=texts[rowid][1],
-                       score=-score) for rowid, score in ranked if rowid in texts]
+        now = now or timezone.now()
+        cursor.execute(f"SELECT (SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s"
+                       " ORDER BY rowid DESC LIMIT 1), (SELECT rowid FROM"
+                       f" {TABLE} WHERE {TABLE} MATCH %s ORDER BY rowid LIMIT 1)",
+                       (match, match))
+        newest, oldest = cursor.fetchone()
+        if newest is None:
+            return []
+        model = load_bm25(cursor, TABLE, match_phrases(query, languages), COLUMN_WEIGHTS)
+
+        def matches(where: str, params: tuple) -> list[Candidate]:
+            # The matching rowids from the index, then their indexed columns (to count
+            # the terms) straight from FTS5's content table: reading them through the
+            # virtual table costs several times more per row. The text as written is
+            # read for the page only, below.
+            cursor.execute(
+                f"SELECT c.id, c.c0, c.c1, c.c2, scope.published_at"
+                f" FROM (SELECT rowid AS id FROM {TABLE} WHERE {TABLE} MATCH %s"
+                f"  AND {where.format(id='rowid')}) AS m"
+                f" JOIN {TABLE}_content c ON c.id = m.id"
+                f" JOIN (SELECT * FROM ({scope_sql}) AS s WHERE {where.format(id='s.id')})"
+                "  AS scope ON scope.id = m.id",
+                (match, *params, *scope_params, *params))
+            relevance = model.relevance
+            return [Candidate(row[0], relevance(row[1:4]), as_utc(row[4]))
+                    for row in cursor.fetchall()]
+
+        def matches_between(low: int, high: int) -> list[Candidate]:
+            return matches("{id} >= %s AND {id} < %s", (low, high))
+
+        def matches_among(ids: list[int]) -> list[Candidate]:
+            return matches("{id} IN (" + ", ".join(["%s"] * len(ids)) + ")", tuple(ids))
+
+        need = offset + limit
+        if many:
+            ranked = rank_in_windows(
+                now=now, need=need, newest_id=newest, oldest_id=oldest,
+                relevance_bound=model.bound, matches_between=matches_between,
+                matches_among=matches_among,
+                published_after=lambda *args: published_after(cursor, *args),
+                first_published_after=lambda time: first_published_after(cursor, time))
+        else:
+            ranked = rank_all(matches_between(oldest, newest + 1), now, need)
+        page = ranked[offset:need]
+        texts = self._texts(cursor, [hit.article_id for hit in page])
+        return [RawHit(article_id=hit.article_id, headline=texts[hit.article_id][0],
+                       body=texts[hit.article_id][1], score=hit.score)
+                for hit in page if hit.article_id in texts]
 
     def _texts(self, cursor, ids: list[int]) -> dict[int, tuple[str, str]]:
         """Headline and body head of these rows as written, for the highlights."""

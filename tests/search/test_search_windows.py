@@ -1,0 +1,135 @@
+"""Issue 16 item 6: ranking newest first in windows, stopped early, is exact.
+
+Very common queries are ranked window by window of article ids, newest first, and the walk
+stops when no older match can reach the page under the recency-weighted score. These tests
+compare every page with the ranking of every match (``many=False``), on an archive where
+ids and publication times disagree (backdated and late-published articles), with filters
+and an edition that carries only part of the archive.
+"""
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from wiredesk.editions.models import Edition, Placement
+from wiredesk.newsroom.models import Agency, Article, Section
+from wiredesk.search import services as search_services
+from wiredesk.search.backends import backend_for, windows
+from wiredesk.search.query import parse_query
+from wiredesk.search.services import SearchFilters, index_articles, scope_queryset
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+WORDS = ["harbour", "storm", "ferry", "council", "budget", "rail", "school", "river"]
+ARTICLES = 400
+PAGE = 5
+
+
+def sentence(rng: random.Random, words: int, *, common: int = 0) -> str:
+    picked = rng.choices(WORDS, weights=[8, 4, 3, 2, 2, 1, 1, 1], k=words)
+    return " ".join(["harbour"] * common + picked)
+
+
+@pytest.fixture
+def archive(monkeypatch):
+    """400 articles over 200 days, ids growing with time except a few: backdated items
+    (new id, old time) and late ones (old id, published recently, as an embargo does)."""
+    monkeypatch.setattr(timezone, "now", lambda: NOW)
+    rng = random.Random(16)
+    agencies = [Agency.objects.create(code=code, name=code) for code in ("AAA", "BBB")]
+    sections = [Section.objects.create(slug=slug, name=slug) for slug in ("city", "sport")]
+    edition = Edition.objects.create(name="Port", slug="port", time_zone="UTC")
+    articles, placements = [], []
+    for n in range(ARTICLES):
+        published = NOW - timedelta(hours=(ARTICLES - n) * 12)
+        if n % 37 == 5:
+            published = NOW - timedelta(hours=rng.randrange(1, 48))  # old id, recent time
+        if n % 41 == 7:
+            published = NOW - timedelta(days=rng.randrange(150, 300))  # new id, old time
+        # A few old articles are very strong matches: they may still reach deep pages.
+        headline = sentence(rng, 6, common=6 if n % 53 == 0 or n == 5 else 0).capitalize()
+        body = sentence(rng, 40)
+        articles.append(Article(
+            id=n + 1, agency=agencies[n % 2], identity=f"id{n}", fingerprint="x",
+            headline=headline, slug=f"a-{n}", lead=body[:100], teaser=body[:100],
+            body_html=f"<p>{body}</p>", language="en", published_at=published,
+            first_seen_at=published, modified_at=published, section=sections[n % 3 % 2]))
+        if n % 5 != 4:  # the edition carries four articles in five
+            placements.append(Placement(edition=edition, article_id=n + 1, placed_at=published,
+                                        published_at=published))
+    Article.objects.bulk_create(articles)
+    Placement.objects.bulk_create(placements)
+    index_articles(Article.objects.all(), fresh=True)
+    return edition
+
+
+def ranked_ids(edition, raw, filters, *, many, page, page_size=PAGE):
+    scope_sql, scope_params = scope_queryset(edition, filters).query.sql_with_params()
+    with connection.cursor() as cursor:
+        hits = backend_for(connection).search(
+            cursor, scope_sql=scope_sql, scope_params=scope_params, query=parse_query(raw),
+            limit=page_size, offset=(page - 1) * page_size, many=many, now=NOW)
+    return [(hit.article_id, round(hit.score, 12)) for hit in hits]
+
+
+# (section slug, agency code, since, until)
+FILTERS = [
+    (None, None, None, None),
+    ("sport", None, None, None),
+    (None, "BBB", None, None),
+    (None, None, NOW - timedelta(days=120), NOW - timedelta(days=3)),
+]
+
+
+def resolved(section, agency, since, until) -> SearchFilters:
+    return SearchFilters(
+        section=Section.objects.get(slug=section) if section else None,
+        agency=Agency.objects.get(code=agency) if agency else None, since=since, until=until)
+
+
+@pytest.mark.parametrize("raw", ["harbour", "storm ferry", '"harbour storm"', "council"])
+@pytest.mark.parametrize("filter_index", range(len(FILTERS)))
+def test_windowed_ranking_equals_ranking_every_match(archive, monkeypatch, raw, filter_index):
+    monkeypatch.setattr(windows, "FIRST_WINDOW", 8)
+    monkeypatch.setattr(windows, "GROWTH", 2)
+    filters = resolved(*FILTERS[filter_index])
+    every = ranked_ids(archive, raw, filters, many=False, page=1, page_size=ARTICLES)
+    assert every, "the query matches nothing: the comparison would prove nothing"
+    pages = -(-len(every) // PAGE)
+    for page in range(1, pages + 2):
+        windowed = ranked_ids(archive, raw, filters, many=True, page=page)
+        assert windowed == every[(page - 1) * PAGE:page * PAGE], (raw, page)
+
+
+def test_the_walk_stops_before_the_oldest_match_yet_finds_late_published_ones(archive,
+                                                                            monkeypatch):
+    monkeypatch.setattr(windows, "FIRST_WINDOW", 8)
+    monkeypatch.setattr(windows, "GROWTH", 2)
+    late = Article.objects.get(pk=5 + 1)  # n = 5: an old id published hours ago
+    every = ranked_ids(archive, "harbour", SearchFilters(), many=False, page=1)
+    with CaptureQueriesContext(connection) as queries:
+        first = ranked_ids(archive, "harbour", SearchFilters(), many=True, page=1)
+    assert first == every
+    ranking = [q["sql"] for q in queries.captured_queries if "scope.published_at" in q["sql"]]
+    # Windows of 8, 16, 32, ... ids: the whole archive would take 6 of them; the late
+    # articles below the last window are ranked by their ids, in one more query.
+    assert 2 <= len(ranking) < 6
+    assert "harbour" in late.headline.lower()
+    assert late.pk in [article_id for article_id, _ in first]
+
+
+def test_search_edition_ranks_very_common_queries_exactly(archive, monkeypatch):
+    monkeypatch.setattr(windows, "FIRST_WINDOW", 16)
+    monkeypatch.setattr(search_services, "COUNT_CAP", 10)  # every query counts as "many"
+    every = ranked_ids(archive, "harbour", SearchFilters(), many=False, page=1,
+                       page_size=ARTICLES)
+    for page in (1, 2, 7):
+        results = search_services.search_edition(archive, "harbour", page=page, page_size=PAGE)
+        assert results.total == 10  # capped
+        assert [hit.article.pk for hit in results.hits] == \
+            [article_id for article_id, _ in every[(page - 1) * PAGE:page * PAGE]]
