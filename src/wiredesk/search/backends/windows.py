@@ -21,7 +21,7 @@ from wiredesk.search.backends import RECENCY_DAYS
 # The first window holds the newest FIRST_WINDOW article ids; each next one is GROWTH
 # times wider, so a walk to the oldest article takes a handful of windows at any size.
 FIRST_WINDOW = 512
-GROWTH = 4
+GROWTH = 8
 # Floats are rounded in the last place: a bound is widened by this much so that rounding
 # can never make it smaller than a score it bounds.
 BOUND_SLACK = 1e-9
