@@ -18,7 +18,7 @@ from django.utils import timezone
 from wiredesk.editions.models import Edition, Placement
 from wiredesk.newsroom.models import Agency, Article, Section
 from wiredesk.search import services as search_services
-from wiredesk.search.backends import backend_for, windows
+from wiredesk.search.backends import backend_for, postgres, windows
 from wiredesk.search.query import parse_query
 from wiredesk.search.services import SearchFilters, index_articles, scope_queryset
 
@@ -97,6 +97,7 @@ def resolved(section, agency, since, until) -> SearchFilters:
 def test_windowed_ranking_equals_ranking_every_match(archive, monkeypatch, raw, filter_index):
     monkeypatch.setattr(windows, "FIRST_WINDOW", 8)
     monkeypatch.setattr(windows, "GROWTH", 2)
+    monkeypatch.setattr(postgres, "WIDE_WINDOW", 16)  # wide windows read the GIN entry
     filters = resolved(*FILTERS[filter_index])
     every = ranked_ids(archive, raw, filters, many=False, page=1, page_size=ARTICLES)
     assert every, "the query matches nothing: the comparison would prove nothing"

@@ -39,6 +39,7 @@ from wiredesk.wire.searchterms import folded_text, stemmer_name
 TABLE = "search_document"
 QUERY_CANCELED = "57014"  # SQLSTATE of a statement stopped by statement_timeout
 RANK_SATURATION = 0.2  # see relevance()
+WIDE_WINDOW = 4096  # article ids
 
 
 def config_for(language: str) -> str:
@@ -168,19 +169,23 @@ class PostgresBackend(LanguageLedger):
         if newest is None:
             return []
 
-        def matches(where: str, params: tuple) -> list[Candidate]:
+        def matches(where: str, params: tuple, *, by_key: bool = True) -> list[Candidate]:
             # The ids are said on both sides of the join: the planner does not carry a
             # range across an equality, and would read the whole scope.
             cursor.execute(
                 f"SELECT d.article_id, scope.published_at, {ranks}"
                 f" FROM {TABLE} d JOIN (SELECT * FROM ({scope_sql}) AS s"
                 f"  WHERE s.id {where}) AS scope ON scope.id = d.article_id"
-                f" WHERE d.document @@ ({tsq}) AND d.article_id {where}",
+                f" WHERE d.document @@ ({tsq}) AND d.article_id{'' if by_key else ' + 0'} {where}",
                 (*ranks_params, *scope_params, *params, *tsq_params, *params))
             return [Candidate(row[0], relevance(row[2:]), row[1]) for row in cursor.fetchall()]
 
         def matches_between(low: int, high: int) -> list[Candidate]:
-            return matches("BETWEEN %s AND %s", (low, high - 1))
+            # A wide window of a word this far down is a sparse one (a common word stops
+            # early): its GIN entry is read and the range checked row by row, rather than
+            # a bitmap of every id in the range built to AND with it.
+            return matches("BETWEEN %s AND %s", (low, high - 1),
+                           by_key=high - low <= WIDE_WINDOW)
 
         def matches_among(ids: list[int]) -> list[Candidate]:
             return matches("= ANY(%s)", (ids,))
