@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 10
 MAX_PAGE = 50  # deep pages cost the engine a full rank; nobody reads page 51
 COUNT_CAP = 1000
-WINDOWED_FROM = 200  # matches; fewer are all ranked in one statement
+WINDOWED_FROM = 500  # matches; fewer are all ranked in one statement (bounded work)
 
 
 def index_body(article_id: int | None, body_html: str, lead: str) -> str:
@@ -188,7 +188,7 @@ def search_edition(edition: Edition, raw_query: str, *, filters: SearchFilters |
                                       query=query, languages=languages, cap=COUNT_CAP)
         if not results.total:
             return results
-        # Past a few hundred matches, newest first in windows, stopped when no older match
+        # From WINDOWED_FROM matches on, newest first in windows, stopped when no older match
         # can reach the page: the results of ranking every match, for work that does not
         # grow with the archive. Fewer are ranked at once, in one statement.
         raw = backend.search(cursor, scope_sql=scope_sql, scope_params=scope_params,
