@@ -25,13 +25,7 @@ from wiredesk.search.backends import (
     RawHit,
     SearchTooSlow,
 )
-from wiredesk.search.backends.windows import (
-    Candidate,
-    first_published_after,
-    published_after,
-    rank_all,
-    rank_in_windows,
-)
+from wiredesk.search.backends.windows import Candidate, rank_page
 from wiredesk.search.query import ParsedQuery
 from wiredesk.search.text import split_body
 from wiredesk.wire.searchterms import folded_text, stemmer_name
@@ -51,12 +45,8 @@ def config_for(language: str) -> str:
 def tsquery_sql(query: ParsedQuery, languages: tuple[str, ...]) -> tuple[str, list]:
     """SQL for the tsquery: the query in each language's configuration ("": ``simple``),
     joined by OR. plainto_/phraseto_tsquery never raise on any text."""
-    arms, params, configs = [], [], []
-    for language in languages or ("",):
-        config = config_for(language)
-        if config in configs:
-            continue
-        configs.append(config)
+    arms, params = [], []
+    for config, language in _configs(languages):
         parts = []
         if query.terms:
             parts.append("plainto_tsquery(%s::regconfig, %s)")
@@ -68,18 +58,23 @@ def tsquery_sql(query: ParsedQuery, languages: tuple[str, ...]) -> tuple[str, li
     return " || ".join(arms), params
 
 
+def _configs(languages: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Each distinct configuration of ``languages`` ("": ``simple``), with the first
+    language that has it."""
+    found: dict[str, str] = {}
+    for language in languages or ("",):
+        found.setdefault(config_for(language), language)
+    return list(found.items())
+
+
 def part_tsquery_sql(query: ParsedQuery, languages: tuple[str, ...]) -> list[tuple[str, list]]:
     """SQL for each part of the query (a word or a phrase) alone, in every language's
     configuration joined by OR: what each part's relevance is measured with."""
     parts = []
     for words, function in ([((term,), "plainto_tsquery") for term in query.terms]
                             + [(phrase, "phraseto_tsquery") for phrase in query.phrases]):
-        arms, params, configs = [], [], []
-        for language in languages or ("",):
-            config = config_for(language)
-            if config in configs:
-                continue
-            configs.append(config)
+        arms, params = [], []
+        for config, language in _configs(languages):
             arms.append(f"{function}(%s::regconfig, %s)")
             params += [config, folded_text(" ".join(words), language)]
         parts.append(("(" + " || ".join(arms) + ")", params))
@@ -190,17 +185,9 @@ class PostgresBackend(LanguageLedger):
         def matches_among(ids: list[int]) -> list[Candidate]:
             return matches("= ANY(%s)", (ids,))
 
-        need = offset + limit
-        if many:
-            ranked = rank_in_windows(
-                now=now, need=need, newest_id=newest, oldest_id=oldest,
-                relevance_bound=relevance_bound, matches_between=matches_between,
-                matches_among=matches_among,
-                published_after=lambda *args: published_after(cursor, *args),
-                first_published_after=lambda time: first_published_after(cursor, time))
-        else:
-            ranked = rank_all(matches_between(oldest, newest + 1), now, need)
-        page = ranked[offset:need]
+        page = rank_page(cursor, many=many, now=now, offset=offset, limit=limit,
+                         newest_id=newest, oldest_id=oldest, relevance_bound=relevance_bound,
+                         matches_between=matches_between, matches_among=matches_among)
         if not page:
             return []
         # The text as written, for the highlights of the page's rows only (made in Python,

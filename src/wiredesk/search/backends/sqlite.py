@@ -36,10 +36,7 @@ from wiredesk.search.backends.fts5_relevance import load_bm25
 from wiredesk.search.backends.windows import (
     Candidate,
     as_utc,
-    first_published_after,
-    published_after,
-    rank_all,
-    rank_in_windows,
+    rank_page,
 )
 from wiredesk.search.query import ParsedQuery
 from wiredesk.search.text import split_body
@@ -181,17 +178,9 @@ class SqliteFts5Backend(LanguageLedger):
         def matches_among(ids: list[int]) -> list[Candidate]:
             return matches("{id} IN (" + ", ".join(["%s"] * len(ids)) + ")", tuple(ids))
 
-        need = offset + limit
-        if many:
-            ranked = rank_in_windows(
-                now=now, need=need, newest_id=newest, oldest_id=oldest,
-                relevance_bound=model.bound, matches_between=matches_between,
-                matches_among=matches_among,
-                published_after=lambda *args: published_after(cursor, *args),
-                first_published_after=lambda time: first_published_after(cursor, time))
-        else:
-            ranked = rank_all(matches_between(oldest, newest + 1), now, need)
-        page = ranked[offset:need]
+        page = rank_page(cursor, many=many, now=now, offset=offset, limit=limit,
+                         newest_id=newest, oldest_id=oldest, relevance_bound=model.bound,
+                         matches_between=matches_between, matches_among=matches_among)
         texts = self._texts(cursor, [hit.article_id for hit in page])
         return [RawHit(article_id=hit.article_id, headline=texts[hit.article_id][0],
                        body=texts[hit.article_id][1], score=hit.score)

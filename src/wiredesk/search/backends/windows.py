@@ -110,6 +110,25 @@ def rank_in_windows(*, now: datetime, need: int, newest_id: int, oldest_id: int,
             low = boundary
 
 
+def rank_page(cursor, *, many: bool, now: datetime, offset: int, limit: int, newest_id: int,
+              oldest_id: int, relevance_bound: float,
+              matches_between: Callable[[int, int], list[Candidate]],
+              matches_among: Callable[[list[int]], list[Candidate]]) -> list[Scored]:
+    """One page of the best matches, ``offset`` on: every match ranked at once when there
+    are few (``many`` false), else newest first in windows (``rank_in_windows``)."""
+    need = offset + limit
+    if many:
+        ranked = rank_in_windows(
+            now=now, need=need, newest_id=newest_id, oldest_id=oldest_id,
+            relevance_bound=relevance_bound, matches_between=matches_between,
+            matches_among=matches_among,
+            published_after=lambda *args: published_after(cursor, *args),
+            first_published_after=lambda time: first_published_after(cursor, time))
+    else:
+        ranked = rank_all(matches_between(oldest_id, newest_id + 1), now, need)
+    return ranked[offset:need]
+
+
 def cutoff_below(score: float, relevance_bound: float, now: datetime) -> datetime | None:
     """A time such that any match published at or before it scores below ``score``."""
     if score <= 0:
