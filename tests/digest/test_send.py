@@ -424,3 +424,39 @@ def test_messages_built_with_crlf_go_out_as_any_message_would(body):
     from wiredesk.digest.transport import _wire_data
 
     assert _wire_data(CrlfMessage(body)) == _wire_data(bytes(body))
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("pipelining", [False, True], ids=["one-by-one", "pipelined"])
+def test_each_sent_is_on_record_before_the_next_content_goes_out(site, smtp, settings,
+                                                                  pipelining):
+    """The crash rule, watched on the wire: when a message's content is written, every
+    message before it in the run is already recorded as sent (committed: the test runs
+    outside a transaction, as a real sender does). A record made after the next
+    message's content went out fails here."""
+    from wiredesk.digest.transport import SmtpTransport
+
+    smtp.pipelining = pipelining
+    chile, euro = site
+    for n in range(5):
+        make_confirmed(chile, f"c{n}@example.org")
+    digest_plan(force=True)
+    seen: list[tuple[int, int]] = []
+
+    class Watched(SmtpTransport):
+        def _connect(self):
+            super()._connect()
+            raw_send = self._smtp.send
+
+            def send(payload):
+                data = payload.encode() if isinstance(payload, str) else payload
+                if data.endswith(b"\r\n.\r\n"):  # a message's content, not a command
+                    seen.append((len(seen), Delivery.objects.filter(state="sent").count()))
+                return raw_send(payload)
+
+            self._smtp.send = send
+
+    report = send_pending(transport=Watched(host="127.0.0.1", port=smtp.port))
+    assert report.sent == 5
+    assert seen == [(n, n) for n in range(5)]
+    assert Delivery.objects.filter(state="sent").count() == 5
