@@ -66,7 +66,7 @@ def documented_server(root: Path, port: int, upstream: int) -> str:
 
 
 def nginx_conf(prefix: Path, static_block: str, reference_root: Path, ref_port: int,
-               static_root: Path, own_port: int) -> str:
+               static_root: Path, own_port: int, precompressed_port: int) -> str:
     load = f"load_module {BROTLI_MODULE};\n" if BROTLI_MODULE.exists() else ""
     return f"""{load}worker_processes 1;
 pid {prefix}/nginx.pid;
@@ -93,6 +93,14 @@ http {{
     server {{
         listen 127.0.0.1:{own_port};
         root {static_root};
+    }}
+    # The least nginx needs to answer gzip or Brotli from the prebuilt copies beside the
+    # article: its file, at its depth, and the two modules that find the copies.
+    server {{
+        listen 127.0.0.1:{precompressed_port};
+        root {static_root};
+        gzip_static on;
+        {"brotli_static on;" if BROTLI_MODULE.exists() else ""}
     }}
 {static_block}
 }}
@@ -160,6 +168,30 @@ def nginx_rounds(cases: list[tuple[str, str, str | None]], master: int, rounds: 
     return rows
 
 
+def like_for_like(rows: list[dict], static: str, own: str, precompressed: str) -> None:
+    """Each static-mode answer against the bare config answering the same request with
+    the same bytes: the article's own file for a plain request, its prebuilt copy (found
+    by gzip_static or brotli_static) for a compressed one. Per round, the two cases' ratios
+    to the reference runs around them, divided; the median, lowest and highest."""
+    by_key = {(row["name"], row["accept_encoding"]): row for row in rows}
+    for row in rows:
+        if row["name"] != static:
+            continue
+        coding = row["accept_encoding"]
+        floor = by_key.get((precompressed if coding else own, coding))
+        if floor is None:
+            continue
+        per_round = [a / b for a, b in zip(row["cpu_ratios_per_round"],
+                                            floor["cpu_ratios_per_round"], strict=True)]
+        row["like_for_like"] = {"reference": floor["name"],
+                                "cpu_ratio": statistics.median(per_round),
+                                "lowest": min(per_round), "highest": max(per_round),
+                                "per_round": per_round}
+        print(f"  {static}, {coding or '-'}, against {floor['name']}: "
+              f"{row['like_for_like']['cpu_ratio']:.2f}x ({min(per_round):.2f}-"
+              f"{max(per_round):.2f})", file=sys.stderr)
+
+
 def gunicorn_row(name: str, pid: int, url: str, seconds: int, connections: int,
                  encoding: str | None, reference_us: float) -> dict:
     cpu = lambda: tree_cpu_seconds(pid)  # noqa: E731
@@ -179,7 +211,8 @@ def started(url: str, process, log: Path) -> None:
         raise
 
 
-def check_answer(url: str, encoding: str | None, expected: str | None) -> None:
+def check_answer(url: str, encoding: str | None, expected: str | None,
+                 product: bool = True) -> None:
     import urllib.request
 
     request = urllib.request.Request(url, headers={"Accept-Encoding": encoding or "identity"})
@@ -187,7 +220,7 @@ def check_answer(url: str, encoding: str | None, expected: str | None) -> None:
         got = response.headers.get("Content-Encoding")
         if got != expected:
             raise SystemExit(f"{url} with {encoding}: Content-Encoding {got}, not {expected}")
-        if "Content-Security-Policy" not in response.headers and "/ref" not in url:
+        if product and "Content-Security-Policy" not in response.headers:
             raise SystemExit(f"{url}: no Content-Security-Policy")
 
 
@@ -240,10 +273,10 @@ def main() -> int:
         prefix = Path(top) / "nginx"
         for sub in ("", "body", "proxy", "fastcgi", "uwsgi", "scgi"):
             (prefix / sub).mkdir(exist_ok=True)
-        app_port, static_port, ref_port, own_port = (free_port() for _ in range(4))
+        app_port, static_port, ref_port, own_port, bare_port = (free_port() for _ in range(5))
         conf = prefix / "nginx.conf"
         conf.write_text(nginx_conf(prefix, documented_server(static_dir, static_port, app_port),
-                                   reference_root, ref_port, static_dir, own_port))
+                                   reference_root, ref_port, static_dir, own_port, bare_port))
         gunicorn = subprocess.Popen(
             [str(BIN / "gunicorn"), *GUNICORN_OPTIONS, "wiredesk.wsgi:application",
              "--bind", f"127.0.0.1:{app_port}"], env=env, stdout=subprocess.DEVNULL,
@@ -265,13 +298,23 @@ def main() -> int:
                 check_answer(static_url, "br, gzip", "br")
             time.sleep(0.5)
             static = "nginx, static mode as documented"
+            own = "nginx, the article's own file (.html URL), bare config"
+            precompressed = ("nginx, the article's own file (.html URL), bare config with "
+                             "gzip_static and brotli_static")
+            bare_url = f"http://127.0.0.1:{bare_port}{url_path}.html"
+            compressed = [encoding for encoding in ENCODINGS.values() if encoding]
+            if not BROTLI_MODULE.exists():
+                compressed.remove("br, gzip")
+            for encoding in compressed:
+                check_answer(bare_url, encoding, encoding.split(",")[0], product=False)
             rows = nginx_rounds(
                 [("nginx, the same bytes as a plain file, bare config (reference)", ref_url,
                   None),
-                 ("nginx, the article's own file (.html URL), bare config",
-                  f"http://127.0.0.1:{own_port}{url_path}.html", None),
-                 *((static, static_url, encoding) for encoding in ENCODINGS.values())],
+                 (own, f"http://127.0.0.1:{own_port}{url_path}.html", None),
+                 *((static, static_url, encoding) for encoding in ENCODINGS.values()),
+                 *((precompressed, bare_url, encoding) for encoding in compressed)],
                 nginx.pid, args.rounds, args.seconds, args.connections)
+            like_for_like(rows, static, own, precompressed)
             for label, encoding in (("identity", None), ("br", "br, gzip")):
                 rows.append(gunicorn_row(
                     f"gunicorn, page answered before Django, {label}", gunicorn.pid,
@@ -286,14 +329,17 @@ def main() -> int:
               "seconds": args.seconds,
               "connections": args.connections, "rows": rows}
     print("| server | Accept-Encoding | req/s | CPU us/request | CPU vs reference (per-round "
-          "median, lowest-highest) |")
-    print("|---|---|---:|---:|---:|")
+          "median, lowest-highest) | CPU vs the bare config, same request and bytes |")
+    print("|---|---|---:|---:|---:|---:|")
     for row in rows:
         spread = (f" ({row['cpu_ratio_lowest']:.2f}-{row['cpu_ratio_highest']:.2f})"
                   if "cpu_ratio_lowest" in row else "")
+        same = row.get("like_for_like")
+        same_text = (f"{same['cpu_ratio']:.2f}x ({same['lowest']:.2f}-{same['highest']:.2f})"
+                     if same else "")
         print(f"| {row['name']} | {row['accept_encoding'] or '-'} | "
               f"{row['requests_per_second']:.0f} | {row['cpu_us_per_request']:.1f} | "
-              f"{row['cpu_ratio_to_reference']:.2f}x{spread} |")
+              f"{row['cpu_ratio_to_reference']:.2f}x{spread} | {same_text} |")
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     Path(args.output).write_text(json.dumps(report, indent=1))
     return 0
