@@ -188,6 +188,105 @@ def test_a_failing_step_keeps_the_article_and_moves_on(settings, monkeypatch, ca
     assert Article.objects.get(guid="b").story_id is not None
 
 
+def test_a_failing_turn_loses_only_its_own_article(settings):
+    """A batch is one transaction, each article a savepoint in it: a turn that fails after
+    the step (here a receiver of ``article_enriched``) is undone alone, the articles
+    before it stay enriched, and the failure is raised; the failed one and those after
+    it stay due for the next run."""
+    settings.WIREDESK_INTELLIGENCE = "deferred"
+    agency = services.agency_ensure(code="RFE")
+    services.ingest_bytes(rss("".join(rss_item(g, f"Item {g} about a thing")
+                                      for g in ("a", "b", "c"))), agency=agency, source="t")
+    from wiredesk.newsroom.signals import article_enriched
+
+    def fails_for_b(sender, article, **kwargs):
+        if article.guid == "b":
+            raise RuntimeError("receiver failed")
+
+    article_enriched.connect(fails_for_b, dispatch_uid="test-fails-for-b")
+    try:
+        with pytest.raises(RuntimeError, match="receiver failed"):
+            enrichment.enrich_due()
+    finally:
+        article_enriched.disconnect(dispatch_uid="test-fails-for-b")
+    assert Article.objects.get(guid="a").story_id is not None
+    assert Article.objects.get(guid="b").story_id is None
+    assert sorted(EnrichmentDue.objects.values_list("article__guid", flat=True)) == ["b", "c"]
+    assert enrichment.enrich_due().enriched == 2
+    assert not Article.objects.filter(story=None).exists()
+
+
+def test_the_stage_invalidates_the_pages_of_the_editions_carrying_its_articles(settings):
+    """Edition stamps are bumped once per batch (not once per article), before it commits:
+    the editions carrying an enriched article get a new generation."""
+    from wiredesk.publishing.models import EditionStamp
+
+    settings.WIREDESK_INTELLIGENCE = "deferred"
+    services.section_ensure(slug="business", name="Business")
+    edition = edition_save(name="Chile Sun")
+    other = edition_save(name="Euro Ledger", sections=["business"])
+    agency = services.agency_ensure(code="RFE")
+    services.ingest_bytes(rss("".join(
+        rss_item(f"g{i}", headline, body) for i, (headline, body) in
+        enumerate(_story_texts(4)))), agency=agency, source="test")
+    assert Placement.objects.filter(edition=edition).count() == 4
+    assert not Placement.objects.filter(edition=other).exists()
+
+    def generation(e):
+        return EditionStamp.objects.filter(edition=e).values_list(
+            "generation", flat=True).first() or 0
+
+    before, other_before = generation(edition), generation(other)
+    assert enrichment.enrich_due().enriched == 4
+    assert generation(edition) == before + 1  # once for the batch
+    assert generation(other) == other_before
+
+
+def test_the_change_stream_is_as_if_each_article_wrote_its_own(settings, monkeypatch):
+    """The batch writes the change log once as it ends: the same rows, in the same order,
+    as each article's save and placements writing theirs at once (a predicted section
+    placing an article in one more edition included)."""
+    import contextlib
+
+    from wiredesk.newsroom import runs
+    from wiredesk.newsroom.intelligence import enrich
+    from wiredesk.publishing.models import Change
+
+    settings.WIREDESK_INTELLIGENCE = "deferred"
+    sport = services.section_ensure(slug="sport", name="Sport")
+    edition_save(name="Chile Sun")
+    edition_save(name="Sport Daily").sections.add(sport)
+    agency = services.agency_ensure(code="RFE")
+    services.ingest_bytes(rss("".join(
+        rss_item(f"g{i}", headline, body, category="") for i, (headline, body) in
+        enumerate(_story_texts(4)))), agency=agency, source="test")
+
+    def predict(article):
+        if article.guid in ("g1", "g3"):
+            article.section = sport
+
+    monkeypatch.setattr(enrich, "predict_section", predict)
+
+    def log():
+        return list(Change.objects.order_by("id").values_list(
+            "article_id", "edition_id", "version"))
+
+    stored = log()
+    try:
+        with transaction.atomic():
+            with monkeypatch.context() as m:
+                m.setattr(enrichment, "batch", contextlib.nullcontext)
+                m.setattr(runs, "_batch", runs.ContextVar("off", default=None))
+                enrichment.enrich_due()
+            one_by_one = log()
+            raise _Rollback
+    except _Rollback:
+        pass
+    assert log() == stored
+    enrichment.enrich_due()
+    assert log() == one_by_one != stored
+
+
 def test_a_predicted_section_places_the_article_by_it(settings, monkeypatch):
     """Placed at storing by what it had (no section), placed again when the stage gives
     it one: an edition carrying only Sport gets it then."""

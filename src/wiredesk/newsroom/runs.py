@@ -47,3 +47,39 @@ def forget(key: str) -> None:
     memo = _memo.get()
     if memo is not None:
         memo.pop(key, None)
+
+
+# A batch: many articles' work in one transaction (the intelligence stage's turn). What a
+# receiver writes for every article but needs only once for all of them (edition stamps) is
+# kept here and written as the batch ends, inside its transaction, so a reader never sees
+# the articles' changes without it.
+_batch: ContextVar[dict[str, tuple[Any, Callable[[Any], None]]] | None] = ContextVar(
+    "wiredesk_batch", default=None)
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    """Open a batch; inside one already open, join it. Its writes are made on leaving it
+    normally (a failure that leaves it rolls the transaction back: nothing to write)."""
+    if _batch.get() is not None:
+        yield
+        return
+    pending: dict[str, tuple[Any, Callable[[Any], None]]] = {}
+    token = _batch.set(pending)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    for state, flush in pending.values():
+        flush(state)
+
+
+def batched(key: str, make: Callable[[], T], flush: Callable[[T], None]) -> T | None:
+    """The state kept under ``key`` in the open batch (made by ``make`` and written by
+    ``flush(state)`` as the batch ends), or None outside a batch: write at once then."""
+    pending = _batch.get()
+    if pending is None:
+        return None
+    if key not in pending:
+        pending[key] = (make(), flush)
+    return pending[key][0]

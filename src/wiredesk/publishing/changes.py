@@ -27,6 +27,7 @@ from django.utils import timezone
 from wiredesk.editions.models import Placement
 from wiredesk.errors import WiredeskError
 from wiredesk.newsroom.models import Article
+from wiredesk.newsroom.runs import batched
 from wiredesk.publishing.models import Change, ChangeLog, PendingLift
 
 
@@ -87,7 +88,13 @@ def _scope_q(scopes: Iterable[int | None]) -> Q:
 def _log(article_id: int, scopes: Collection[int | None], *, version: int,
          superseded: Iterable[int] = (), new: bool = False) -> None:
     """Append one row per scope and delete the rows they (and ``superseded``) replace
-    (a ``new`` article has none: ids are never used twice)."""
+    (a ``new`` article has none: ids are never used twice). In a batch
+    (``newsroom.runs.batch``: the intelligence stage's turn) written once for the whole
+    batch as it ends, in its transaction."""
+    pending = batched("publishing.changes", _PendingLog, _PendingLog.write)
+    if pending is not None:
+        pending.add(article_id, scopes, version=version, superseded=superseded, new=new)
+        return
     if not new:
         Change.objects.filter(article_id=article_id).filter(
             _scope_q([*scopes, *superseded])).delete()
@@ -96,6 +103,41 @@ def _log(article_id: int, scopes: Collection[int | None], *, version: int,
         Change(article_id=article_id, edition_id=scope, at=now, txid=_CurrentTxid(),
                version=version)
         for scope in sorted(scopes, key=lambda s: -1 if s is None else s)])
+
+
+class _PendingLog:
+    """A batch's change log: the rows its ``_log`` calls would have left, in the order
+    they would have been added, and the stored rows they would have deleted."""
+
+    def __init__(self) -> None:
+        self.gone: dict[int, set[int | None]] = {}  # stored rows to delete: article, scopes
+        self.rows: dict[tuple[int, int | None], tuple[int, int]] = {}  # -> (order, version)
+        self.added = 0
+
+    def add(self, article_id: int, scopes: Collection[int | None], *, version: int,
+            superseded: Iterable[int], new: bool) -> None:
+        if not new:
+            replaced = {*scopes, *superseded}
+            self.gone.setdefault(article_id, set()).update(replaced)
+            for scope in replaced:
+                self.rows.pop((article_id, scope), None)
+        for scope in sorted(scopes, key=lambda s: -1 if s is None else s):
+            self.rows.pop((article_id, scope), None)  # a row added again goes last
+            self.added += 1
+            self.rows[(article_id, scope)] = (self.added, version)
+
+    def write(self) -> None:
+        if self.gone:
+            gone = Q()
+            for article_id, scopes in self.gone.items():
+                gone |= Q(article_id=article_id) & _scope_q(scopes)
+            Change.objects.filter(gone).delete()
+        now = timezone.now()
+        Change.objects.bulk_create([
+            Change(article_id=article_id, edition_id=scope, at=now, txid=_CurrentTxid(),
+                   version=version)
+            for (article_id, scope), (_order, version) in sorted(
+                self.rows.items(), key=lambda item: item[1][0])])
 
 
 def article_changed(article: Article, carried_by: Collection[int], *, created: bool = False,

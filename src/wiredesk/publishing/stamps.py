@@ -9,13 +9,38 @@ from django.db.models import F, Min
 from django.utils import timezone
 
 from wiredesk.editions.models import Edition, FrontSlot, Placement
+from wiredesk.newsroom.runs import batched
 from wiredesk.publishing.models import EditionStamp
 
 
 def bump_editions(edition_ids: Iterable[int], *, embargo_until: datetime | None = None) -> None:
+    """A new generation for these editions' pages (their caches are stale), and the
+    earliest embargo to lift among theirs. In a batch (``newsroom.runs.batch``: the
+    intelligence stage's turn) once for the whole batch, as it ends, in its transaction."""
     ids = sorted(set(edition_ids))
     if not ids:
         return
+    pending = batched("publishing.stamps", dict, _bump_pending)
+    if pending is not None:
+        for edition_id in ids:
+            earliest = pending.get(edition_id)
+            if edition_id not in pending or (embargo_until is not None and (
+                    earliest is None or embargo_until < earliest)):
+                pending[edition_id] = embargo_until
+        return
+    _bump(ids, embargo_until)
+
+
+def _bump_pending(pending: dict[int, datetime | None]) -> None:
+    """A batch's bumps: each edition once, with the earliest embargo it was given."""
+    by_embargo: dict[datetime | None, list[int]] = {}
+    for edition_id, embargo_until in pending.items():
+        by_embargo.setdefault(embargo_until, []).append(edition_id)
+    for embargo_until, ids in by_embargo.items():
+        _bump(sorted(ids), embargo_until)
+
+
+def _bump(ids: list[int], embargo_until: datetime | None) -> None:
     now = timezone.now()
     existing = set(EditionStamp.objects.filter(edition_id__in=ids)
                    .values_list("edition_id", flat=True))

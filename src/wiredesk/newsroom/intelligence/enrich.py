@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import timedelta
 
@@ -258,8 +259,30 @@ def _rank_related(story: Story | tables.StoryRow, holder_id: int, *, when,
     picks = tables.related_picks(story_ids, own_story=story.pk)
     candidates = similarity.story_candidates(
         story_state(story), [story_state(s) for s in others], picks=picks,
-        sections={s.pk: str(s.section_id or "") for s in others})
+        sections={s.pk: str(s.section_id or "") for s in others},
+        stems=[_stemmed(s) for s in others])
     ranked = similarity.rank_related(candidates, own_story=story.pk,
                                      section=str(story.section_id or ""), now=when)
     tables.replace_related(story.pk, holder_id, [(c.story_id, c.score) for c in ranked])
     return ranked, {s.pk: s for s in others}
+
+
+# Each candidate story's stems (``similarity.stemmed_story``), by the identity of its decoded
+# centroid and names: rows read with unchanged JSON share those objects
+# (``tables.story_rows``), so a story met again by the next ranking is not stemmed again. The
+# objects are held with their stems, so an id is never reused while its entry lives.
+_stems: OrderedDict[tuple[int, int], tuple[dict, dict, object]] = OrderedDict()
+_STEMS_KEPT = 4096
+
+
+def _stemmed(row: tables.StoryRow):
+    key = (id(row.centroid), id(row.anchors))
+    found = _stems.get(key)
+    if found is not None and found[0] is row.centroid and found[1] is row.anchors:
+        _stems.move_to_end(key)
+        return found[2]
+    stems = similarity.stemmed_story(row.centroid, row.anchors)
+    _stems[key] = (row.centroid, row.anchors, stems)
+    if len(_stems) > _STEMS_KEPT:
+        _stems.popitem(last=False)
+    return stems

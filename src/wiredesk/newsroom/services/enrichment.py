@@ -18,13 +18,13 @@ import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from wiredesk.core.locks import single_flight
 from wiredesk.newsroom import intelligence
 from wiredesk.newsroom.models import Article, EnrichmentDue
-from wiredesk.newsroom.runs import ingest_run
+from wiredesk.newsroom.runs import batch, ingest_run
 from wiredesk.newsroom.signals import article_enriched
 
 log = logging.getLogger("wiredesk.newsroom.services")
@@ -89,34 +89,71 @@ class EnrichRun:
 def enrich_due(*, limit: int | None = None) -> EnrichRun:
     """Take the articles due for story intelligence, oldest first, until none is left (or
     ``limit``). Returns at once when another process holds the stage: that one goes on
-    until the queue is empty, and the periodic job catches what arrives as it stops."""
+    until the queue is empty, and the periodic job catches what arrives as it stops.
+
+    Each turn of the lock takes a batch in one transaction, each article in a savepoint of
+    its own: an article whose turn fails loses only its own work (the batch before it is
+    committed, then the failure is raised, as when each article had its own transaction).
+    What pages and caches learn of the batch — edition stamps — is written once for it,
+    before it commits (``runs.batch``)."""
     run = EnrichRun()
     while limit is None or run.enriched < limit:
         with single_flight(LOCK, ttl=LOCK_TTL) as mine:
             if not mine:
                 run.busy = True
                 return run
-            batch = BATCH if limit is None else min(BATCH, limit - run.enriched)
+            size = BATCH if limit is None else min(BATCH, limit - run.enriched)
             due = list(EnrichmentDue.objects.order_by("id")
-                       .values_list("id", "article_id", "first", "stored_at")[:batch])
+                       .values_list("id", "article_id", "first", "stored_at")[:size])
             if not due:
                 return run
-            with ingest_run():  # what receivers read once per run (editions' rules)
-                for due_id, article_id, first, stored_at in due:
-                    _enrich_one(due_id, article_id, first=first)
-                    run.enriched += 1
-                    run.lags.append((timezone.now() - stored_at).total_seconds())
+            done, failure = _enrich_batch(due)
+            enriched_at = timezone.now()  # committed: the pages show them enriched from now
+            run.enriched += len(done)
+            run.lags.extend((enriched_at - stored_at).total_seconds() for stored_at in done)
+            if failure is not None:
+                raise failure
     return run
 
 
-def _enrich_one(due_id: int, article_id: int, *, first: bool) -> None:
+def _enrich_batch(due) -> tuple[list, Exception | None]:
+    """Enrich the due articles in one transaction: the arrival times of those enriched, and
+    the failure that stopped the batch early (its article's work undone, the others' kept)."""
+    done: list = []
+    done_ids: list[int] = []
+    failure = None
+    # ``ingest_run``: what receivers read once per run (editions' rules).
+    with ingest_run(), transaction.atomic(), batch():
+        # The batch's articles read (and on PostgreSQL locked) at once: nobody else changes
+        # them before the batch commits. Within it, a turn may move another article of the
+        # batch to a story or make it a copy: each reads its own links again at its turn.
+        articles = {a.pk: a for a in Article.objects.select_for_update()
+                    .select_related("agency").filter(pk__in=[row[1] for row in due])
+                    .order_by("pk")}
+        for due_id, article_id, first, stored_at in due:
+            try:
+                _enrich_one(articles.get(article_id), first=first)
+            except Exception as error:  # raised once what went before it is committed
+                failure = error
+                break
+            done.append(stored_at)
+            done_ids.append(due_id)
+        EnrichmentDue.objects.filter(pk__in=done_ids).delete()
+    return done, failure
+
+
+_LINKS = (f"SELECT story_id, duplicate_of_id FROM {Article._meta.db_table}"  # noqa: S608
+          " WHERE id = %s")
+
+
+def _enrich_one(article: Article | None, *, first: bool) -> None:
+    if article is None:  # deleted before its turn
+        return
     started = time.monotonic()
-    with transaction.atomic():
-        article = (Article.objects.select_for_update().select_related("agency")
-                   .filter(pk=article_id).first())
-        EnrichmentDue.objects.filter(pk=due_id).delete()
-        if article is None:
-            return
+    with transaction.atomic():  # a savepoint in the batch's transaction
+        with connection.cursor() as cursor:
+            cursor.execute(_LINKS, [article.pk])
+            article.story_id, article.duplicate_of_id = cursor.fetchone()
         section_before = article.section_id
         enrich_now(article, created=first)
         if article.status == Article.Status.KILLED:
@@ -125,7 +162,7 @@ def _enrich_one(due_id: int, article_id: int, *, first: bool) -> None:
             intelligence.article_withdrawn(article)
         article_enriched.send(sender=Article, article=article,
                               section_changed=article.section_id != section_before)
-    log.debug("article %s enriched in %.0f ms", article_id,
+    log.debug("article %s enriched in %.0f ms", article.pk,
               (time.monotonic() - started) * 1000)
 
 

@@ -91,6 +91,7 @@ from wiredesk.wire.similarity.related import (
     related_score,
     related_similarity,
     related_term,
+    stemmed_story,
     story_candidates,
 )
 from wiredesk.wire.similarity.stories import (
@@ -188,6 +189,7 @@ __all__ = [
     "signature_bytes",
     "signature_from_bytes",
     "stable_hash64",
+    "stemmed_story",
     "story_candidates",
     "story_from_members",
     "story_parts",

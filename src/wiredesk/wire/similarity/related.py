@@ -29,7 +29,7 @@ the step compares a story with up to 30 others, three times per arrival.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -239,18 +239,28 @@ def rank_related(candidates: Iterable[RelatedCandidate], *, own_story: int | Non
     return [replace(cand, score=score) for score, cand in ranked[:limit]]
 
 
+def stemmed_story(centroid: Mapping[str, float], anchors: Iterable[str]) -> _Stemmed:
+    """A story's centroid and names as ``story_candidates`` compares them: a caller that
+    meets the same unchanged story in many rankings may keep this and pass it back."""
+    return _Stemmed.of(centroid, anchors)
+
+
 def story_candidates(story: StoryState, others: Iterable[StoryState], *,
                      picks: Mapping[int, int] | None = None,
-                     sections: Mapping[int, str] | None = None) -> list[RelatedCandidate]:
-    """Each other story as a SEE ALSO candidate of ``story``, compared as wholes."""
+                     sections: Mapping[int, str] | None = None,
+                     stems: Sequence[_Stemmed] | None = None) -> list[RelatedCandidate]:
+    """Each other story as a SEE ALSO candidate of ``story``, compared as wholes.
+    ``stems``: each of ``others``' ``stemmed_story``, in order, when the caller keeps them."""
     picks = picks or {}
     sections = sections or {}
     found = []
     mine = _Stemmed.of(story.centroid, story.anchors)
-    for other in others:
+    for index, other in enumerate(others):
         if other.story_id == story.story_id:
             continue
-        similarity, names = _likeness(mine, _Stemmed.of(other.centroid, other.anchors))
+        theirs = stems[index] if stems is not None else _Stemmed.of(other.centroid,
+                                                                    other.anchors)
+        similarity, names = _likeness(mine, theirs)
         found.append(RelatedCandidate(story_id=other.story_id, similarity=similarity,
                                       last_seen=other.last_seen,
                                       section=sections.get(other.story_id, ""),
