@@ -191,3 +191,32 @@ def test_tag_article_makes_new_tags_and_links_them_in_order(stories):
     tables.tag_article(article.pk, [("tarven", "Tarven", "place", "")])  # linked already
     assert ArticleTag.objects.filter(article=article).count() == 3
     tables.tag_article(article.pk, [])
+
+
+@pytest.mark.django_db
+def test_story_is_the_model_as_the_orm_reads_it(stories):
+    picked = stories[3]
+    read = tables.story(picked.pk)
+    expected = Story.objects.get(pk=picked.pk)
+    assert isinstance(read, Story) and read.pk == picked.pk
+    for field in Story._meta.concrete_fields:
+        assert getattr(read, field.attname) == getattr(expected, field.attname), field.name
+    assert tables.story(10**9) is None
+
+
+@pytest.mark.django_db
+def test_insert_signature_stores_what_the_orm_would():
+    from wiredesk.newsroom.models import ArticleSignature
+
+    first, second = _article(90, None, at=T0), _article(91, None, at=T0)
+    values = {"minhash": bytes(range(40)), "word_set_size": 57,
+              "vector": {"quake": 0.5, "tbilisi": 0.25, "ünïcode": 0.125},
+              "anchors": ["Tbilisi", "7.1"], "published_at": T0 + timedelta(minutes=7)}
+    ArticleSignature.objects.create(article=first, **values)
+    tables.insert_signature(second.pk, **values)
+    by_orm, by_sql = (ArticleSignature.objects.values(
+        "minhash", "word_set_size", "vector", "anchors", "published_at").get(article=a)
+        for a in (first, second))
+    by_orm["minhash"], by_sql["minhash"] = bytes(by_orm["minhash"]), bytes(by_sql["minhash"])
+    assert by_sql == by_orm
+    assert list(by_sql["vector"]) == ["quake", "tbilisi", "ünïcode"]  # the order kept

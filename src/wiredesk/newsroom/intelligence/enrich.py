@@ -104,7 +104,7 @@ def _store_signature(article: Article, feats: similarity.Features,
               "anchors": sorted(feats.anchors), "published_at": article.published_at}
     if created:
         # The article row was inserted in this transaction: nothing of it is indexed yet.
-        ArticleSignature.objects.create(article=article, **values)
+        tables.insert_signature(article.pk, **values)
     else:
         ArticleSignature.objects.update_or_create(article=article, defaults=values)
         LshBand.objects.filter(article=article).delete()

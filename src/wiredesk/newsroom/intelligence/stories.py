@@ -38,11 +38,13 @@ def assign_story(article: Article, vector: Mapping[str, float], anchors: frozens
         story_ids = tables.stories_by_terms(
             similarity.query_terms(vector), since=when - STORY_PARAMS.window,
             until=when + STORY_PARAMS.window, limit=20)
-        stories = {s.pk: s for s in Story.objects.filter(pk__in=story_ids)}
+        # Compared as rows (their JSON decoded once per distinct text); only the one
+        # chosen is read as a model, to be changed and saved.
         state, _score = similarity.best_story(
-            vector, anchors, [story_state(s) for s in stories.values()], STORY_PARAMS)
+            vector, anchors, [story_state(s) for s in tables.story_rows(story_ids)],
+            STORY_PARAMS)
         if state is not None:
-            chosen = stories[state.story_id]
+            chosen = tables.story(state.story_id)
     if chosen is None:
         # Saved once below, with its centroid: one INSERT, no UPDATE after it.
         chosen = Story(headline=article.headline[:500], first_published_at=when,

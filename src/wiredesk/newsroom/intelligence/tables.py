@@ -20,6 +20,7 @@ from django.db import connection
 
 from wiredesk.newsroom.models import (
     Article,
+    ArticleSignature,
     ArticleTag,
     DuplicateVeto,
     LshBand,
@@ -246,3 +247,28 @@ def tag_article(article_id: int, tags: Sequence[tuple[str, str, str, str]]) -> N
         if rows:
             cursor.executemany(f"INSERT INTO {_ARTICLE_TAG} (article_id, tag_id, position)"  # noqa: S608
                                " VALUES (%s, %s, %s) ON CONFLICT DO NOTHING", rows)
+
+
+def story(story_id: int) -> Story | None:
+    """The story as a model, to change and save (its JSON decoded afresh, never shared).
+    Stands for ``Story.objects.filter(pk=story_id).first()``."""
+    return next(iter(Story.objects.raw(f"SELECT * FROM {_STORY} WHERE id = %s",  # noqa: S608
+                                       [story_id])), None)
+
+
+_SIGNATURE = ArticleSignature._meta.db_table
+_SIGNATURE_FIELDS = [ArticleSignature._meta.get_field(name) for name in (
+    "article", "minhash", "word_set_size", "vector", "anchors", "published_at")]
+
+
+def insert_signature(article_id: int, *, minhash: bytes, word_set_size: int, vector: dict,
+                     anchors: list, published_at: datetime) -> None:
+    """A new article's signature row. Stands for ``ArticleSignature.objects.create(
+    article_id=article_id, ...)``: each value prepared for the database by its field."""
+    values = [article_id, minhash, word_set_size, vector, anchors, published_at]
+    params = [field.get_db_prep_save(value, connection)
+              for field, value in zip(_SIGNATURE_FIELDS, values, strict=True)]
+    columns = ", ".join(field.column for field in _SIGNATURE_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {_SIGNATURE} ({columns})"  # noqa: S608
+                       f" VALUES ({_marks(params)})", params)
