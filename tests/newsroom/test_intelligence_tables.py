@@ -220,3 +220,23 @@ def test_insert_signature_stores_what_the_orm_would():
     by_orm["minhash"], by_sql["minhash"] = bytes(by_orm["minhash"]), bytes(by_sql["minhash"])
     assert by_sql == by_orm
     assert list(by_sql["vector"]) == ["quake", "tbilisi", "ünïcode"]  # the order kept
+
+
+@pytest.mark.django_db
+def test_live_signatures_are_the_orm_rows_in_its_order():
+    from wiredesk.newsroom.models import ArticleSignature
+
+    made = [_article(100 + n, None, at=T0) for n in range(6)]
+    for n, article in enumerate(made):
+        if n != 4:
+            ArticleSignature.objects.create(article=article, minhash=bytes([n]) * 8,
+                                            word_set_size=n, published_at=T0)
+    Article.objects.filter(pk=made[2].pk).update(status=Article.Status.KILLED)
+    ids = [made[n].pk for n in (5, 0, 2, 4, 3, 1)]
+    expected = list(ArticleSignature.objects.filter(article_id__in=ids)
+                    .exclude(article__status=Article.Status.KILLED)
+                    .values_list("article_id", "minhash", "word_set_size"))
+    found = tables.live_signatures(ids)
+    assert [(a, bytes(m), n) for a, m, n in found] == [(a, bytes(m), n) for a, m, n in expected]
+    assert {row[0] for row in found} == {made[n].pk for n in (0, 1, 3, 5)}
+    assert tables.live_signatures([]) == []

@@ -3,6 +3,7 @@ inside the writer's transaction."""
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
@@ -19,10 +20,22 @@ def _article_saved(sender, instance: Article, created: bool = False, raw: bool =
     if raw or instance.status == Article.Status.DRAFT:
         return  # a draft is public nowhere: no page changes, partners hear nothing of it
     # A row just inserted is in no edition yet: its placements come after it.
-    editions = [] if created else list(Placement.objects.filter(article_id=instance.pk)
-                                       .values_list("edition_id", flat=True))
+    editions = [] if created else _editions_of(instance.pk)
     bump_editions(editions, embargo_until=instance.embargo_until)
     changes.article_changed(instance, editions, created=created)
+
+
+_EDITIONS_OF = (f"SELECT edition_id FROM {Placement._meta.db_table}"  # noqa: S608
+                " WHERE article_id = %s")
+
+
+def _editions_of(article_id: int) -> list[int]:
+    """The editions carrying the article: ``Placement.objects.filter(article_id=...)
+    .values_list("edition_id", flat=True)`` without building it through the ORM (every
+    save of an article asks)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_EDITIONS_OF, [article_id])
+        return [row[0] for row in cursor.fetchall()]
 
 
 # Its placements went first (their rows tell each edition); this row tells everyone else.

@@ -168,9 +168,7 @@ def _find_duplicate(article: Article, feats: similarity.Features,
     if not candidate_ids or feats.word_set_size < similarity.MIN_WORDS:
         return None
     vetoed = tables.vetoed(article.pk)
-    rows = (ArticleSignature.objects.filter(article_id__in=candidate_ids)
-            .exclude(article__status=Article.Status.KILLED)
-            .values_list("article_id", "minhash", "word_set_size"))
+    rows = tables.live_signatures(candidate_ids)
     close = [other_id for other_id, data, size in rows
              if other_id not in vetoed and similarity.worth_comparing(
                  feats.signature, feats.word_set_size,

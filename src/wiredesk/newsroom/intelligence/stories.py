@@ -172,15 +172,16 @@ def merge_fragment(story: Story, article: Article) -> Story:
     story_ids = tables.stories_by_terms(
         similarity.query_terms(story.centroid), since=story.first_published_at - window,
         until=story.last_published_at + window, exclude=story.pk, limit=20)
+    # Compared as rows; a story near enough to be merged is read as a model.
     candidates = sorted(
         ((similarity.cosine(story.centroid, other.centroid), other)
-         for other in Story.objects.filter(pk__in=story_ids,
-                                           size__gte=similarity.MERGE_MIN_SIZE)),
+         for other in tables.story_rows(story_ids) if other.size >= similarity.MERGE_MIN_SIZE),
         key=lambda scored: (-scored[0], scored[1].pk))
     own = None
-    for score, other in candidates:
+    for score, row in candidates:
         if score < STORY_PARAMS.join:
             break
+        other = tables.story(row.pk)
         own = own if own is not None else _recent_members(story)
         if not similarity.same_event(own, _recent_members(other),
                                      name_agreement=STORY_PARAMS.merge_names):
