@@ -437,7 +437,7 @@ def test_each_sent_is_on_record_before_the_next_content_goes_out(site, smtp, set
     from wiredesk.digest.transport import SmtpTransport
 
     smtp.pipelining = pipelining
-    chile, euro = site
+    chile, _euro = site
     for n in range(5):
         make_confirmed(chile, f"c{n}@example.org")
     digest_plan(force=True)
