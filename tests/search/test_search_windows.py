@@ -7,6 +7,8 @@ ids and publication times disagree (backdated and late-published articles), with
 and an edition that carries only part of the archive.
 """
 
+import importlib
+import itertools
 import random
 from datetime import UTC, datetime, timedelta
 
@@ -28,6 +30,13 @@ NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 WORDS = ["harbour", "storm", "ferry", "council", "budget", "rail", "school", "river"]
 ARTICLES = 400
 PAGE = 5
+
+
+@pytest.fixture(autouse=True)
+def small_id_blocks(monkeypatch):
+    """PostgreSQL: id blocks of 2, 8 and 32 ids (before the archive is indexed), so the
+    400 articles' windows are covered by blocks of every size."""
+    monkeypatch.setattr(postgres, "ID_BLOCK_SHIFTS", (1, 3, 5))
 
 
 def sentence(rng: random.Random, words: int, *, common: int = 0) -> str:
@@ -97,7 +106,6 @@ def resolved(section, agency, since, until) -> SearchFilters:
 def test_windowed_ranking_equals_ranking_every_match(archive, monkeypatch, raw, filter_index):
     monkeypatch.setattr(windows, "FIRST_WINDOW", 8)
     monkeypatch.setattr(windows, "GROWTH", 2)
-    monkeypatch.setattr(postgres, "WIDE_WINDOW", 16)  # wide windows read the GIN entry
     filters = resolved(*FILTERS[filter_index])
     every = ranked_ids(archive, raw, filters, many=False, page=1, page_size=ARTICLES)
     assert every, "the query matches nothing: the comparison would prove nothing"
@@ -134,3 +142,73 @@ def test_search_edition_ranks_very_common_queries_exactly(archive, monkeypatch):
         assert results.total == 10  # capped
         assert [hit.article.pk for hit in results.hits] == \
             [article_id for article_id, _ in every[(page - 1) * PAGE:page * PAGE]]
+
+
+@pytest.mark.parametrize("shifts", [(1, 3, 5), (6, 9, 12, 15, 18, 21, 24, 27)])
+def test_id_blocks_cover_a_range_and_little_more(monkeypatch, shifts):
+    monkeypatch.setattr(postgres, "ID_BLOCK_SHIFTS", shifts)
+    finest = 1 << shifts[0]
+    rng = random.Random(6)
+    for _ in range(300):
+        low = rng.randrange(0, 3_000_000)
+        high = low + rng.choice([1, 7, 64, 512, 4096, 32768, 262144, rng.randrange(1, 10**6)])
+        held = []
+        for lexeme in postgres.covering_blocks(low, high):
+            _, shift, block = lexeme.split(" ")
+            size = 1 << int(shift)
+            held.append((int(block) * size, (int(block) + 1) * size))
+        held.sort()
+        assert held[0][0] <= low and held[-1][1] >= high, (low, high)
+        assert held[0][0] > low - finest and held[-1][1] < high + finest, (low, high)
+        assert all(a[1] == b[0] for a, b in itertools.pairwise(held)), "contiguous, disjoint"
+        # A few per size at each end, and the largest blocks in between.
+        few = 2 * len(shifts) * (1 << (shifts[1] - shifts[0]))
+        assert len(held) <= few + ((high - low) >> shifts[-1]), len(held)
+        # An article in the range is in one of the blocks: its lexemes name one.
+        article_id = rng.randrange(low, high)
+        assert set(postgres.id_block_lexemes(article_id)) & set(
+            postgres.covering_blocks(low, high))
+
+
+def postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's index")
+
+
+def test_id_blocks_change_no_rank_and_are_what_the_migration_writes(archive):
+    postgres_only()
+    migration = importlib.import_module("wiredesk.search.migrations.0004_id_blocks")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT article_id, document::text FROM {postgres.TABLE} ORDER BY 1")
+        indexed = cursor.fetchall()
+        # The index as an installation before 0004 has it: no blocks.
+        cursor.execute(f"UPDATE {postgres.TABLE} SET document = ts_filter(document, '{{a,b,c,d}}')"
+                       " WHERE article_id % 2 = 0")
+        cursor.execute(f"SELECT article_id FROM {postgres.TABLE} WHERE document @@ %s::tsquery",
+                       (postgres.any_of_sql_value(["id 1 5"]),))
+        assert [row[0] for row in cursor.fetchall()] == [11]  # 10 lost its blocks
+        cursor.execute(
+            f"SELECT count(*) FROM {postgres.TABLE}, plainto_tsquery('english', 'harbour') q,"
+            " phraseto_tsquery('english', 'harbour storm') p"
+            " WHERE ts_rank_cd(document, q) <> ts_rank_cd(ts_filter(document, '{a,b,c,d}'), q)"
+            " OR ts_rank_cd(document, p) <> ts_rank_cd(ts_filter(document, '{a,b,c,d}'), p)")
+        assert cursor.fetchone()[0] == 0
+        migration.add_id_blocks(None, type("Editor", (), {"connection": connection}))
+        cursor.execute(f"SELECT article_id, document::text FROM {postgres.TABLE} ORDER BY 1")
+        assert cursor.fetchall() == indexed
+        assert all("'id 5 " in document for _, document in indexed)
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s",
+                       (f"{postgres.TABLE}_document_gin",))
+        assert "gin (document)" in cursor.fetchone()[0]
+
+
+def test_a_killed_article_leaves_the_windowed_ranking_at_once(archive, monkeypatch):
+    monkeypatch.setattr(windows, "FIRST_WINDOW", 8)
+    monkeypatch.setattr(windows, "GROWTH", 2)
+    first = ranked_ids(archive, "harbour", SearchFilters(), many=True, page=1)
+    killed = Article.objects.get(pk=first[0][0])
+    killed.status = Article.Status.KILLED
+    killed.save()  # the receiver drops its index row in the same transaction
+    after = ranked_ids(archive, "harbour", SearchFilters(), many=True, page=1)
+    assert killed.pk not in [article_id for article_id, _ in after]
+    assert after == ranked_ids(archive, "harbour", SearchFilters(), many=False, page=1)

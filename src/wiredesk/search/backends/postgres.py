@@ -8,6 +8,12 @@ stemmer leaves. A query is the union of its form in each indexed language's conf
 so the one GIN index serves it. ``body`` keeps only the head of the body,
 as written, that highlights are made from. Relevance is ts_rank_cd per part of the query,
 saturated so that it has a bound (``relevance``), for the ranking in windows (``windows``).
+
+Each document also holds, as lexemes no text can make (they have blanks), the aligned
+blocks of article ids its article is in, one per size (``ID_BLOCK_SHIFTS``): a window of
+the ranking asks the GIN index for the query's matches *and* the few blocks that cover the
+window, two keys of one index scan that skip through each other's lists, so a window costs
+its own matches, not every match in the archive nor every article in the window.
 """
 
 from __future__ import annotations
@@ -33,7 +39,9 @@ from wiredesk.wire.searchterms import folded_text, stemmer_name
 TABLE = "search_document"
 QUERY_CANCELED = "57014"  # SQLSTATE of a statement stopped by statement_timeout
 RANK_SATURATION = 0.2  # see relevance()
-WIDE_WINDOW = 4096  # article ids
+# Blocks of 2**shift article ids, aligned: a window's ids are covered by a few of them (the
+# finest rounds its ends out; the range test drops the ids around it).
+ID_BLOCK_SHIFTS = (6, 9, 12, 15, 18, 21, 24, 27)
 
 
 def config_for(language: str) -> str:
@@ -88,6 +96,38 @@ def ranks_sql(query: ParsedQuery, languages: tuple[str, ...]) -> tuple[str, list
             [p for _part, params in parts for p in params])
 
 
+def id_block_lexemes(article_id: int) -> list[str]:
+    """The lexemes of the id blocks an article is in, one per block size."""
+    return [f"id {shift} {article_id >> shift}" for shift in ID_BLOCK_SHIFTS]
+
+
+def id_blocks_sql(column: str) -> str:
+    """SQL for the same as a tsvector, from an id column (the migration's)."""
+    return ("array_to_tsvector(ARRAY["
+            + ", ".join(f"'id {shift} ' || ({column} >> {shift})" for shift in ID_BLOCK_SHIFTS)
+            + "])")
+
+
+def covering_blocks(low: int, high: int) -> list[str]:
+    """Lexemes of aligned id blocks whose union holds every id ``low <= id < high`` (and
+    no more than the finest block's size past each end): the largest block that starts
+    where the cover has reached and ends within the range, at every step."""
+    finest = 1 << ID_BLOCK_SHIFTS[0]
+    start, stop = low // finest * finest, -(-high // finest) * finest
+    lexemes = []
+    while start < stop:
+        shift = next(shift for shift in reversed(ID_BLOCK_SHIFTS)
+                     if start % (1 << shift) == 0 and start + (1 << shift) <= stop)
+        lexemes.append(f"id {shift} {start >> shift}")
+        start += 1 << shift
+    return lexemes
+
+
+def any_of_sql_value(lexemes: list[str]) -> str:
+    """A tsquery's text matching any of these lexemes (quoted: they hold blanks)."""
+    return " | ".join(f"'{lexeme}'" for lexeme in lexemes)
+
+
 def relevance(ranks) -> float:
     """A document's relevance: the sum over the query's parts (a word or a phrase) of
     rank / (rank + RANK_SATURATION), each below 1, so the whole is below the number of
@@ -119,11 +159,13 @@ class PostgresBackend(LanguageLedger):
             config = config_for(row.language)
             values.append((row.article_id, row.headline, split_body(row.body)[0],
                            config, folded_text(row.headline, row.language),
-                           config, folded_text(row.body, row.language)))
+                           config, folded_text(row.body, row.language),
+                           id_block_lexemes(row.article_id)))
         cursor.executemany(
             f"INSERT INTO {TABLE} (article_id, headline, body, document) VALUES (%s, %s, %s,"
             " setweight(to_tsvector(%s::regconfig, %s), 'A')"
-            " || setweight(to_tsvector(%s::regconfig, %s), 'C'))"
+            " || setweight(to_tsvector(%s::regconfig, %s), 'C')"
+            " || array_to_tsvector(%s::text[]))"
             " ON CONFLICT (article_id) DO UPDATE SET headline = EXCLUDED.headline,"
             " body = EXCLUDED.body, document = EXCLUDED.document",
             values)
@@ -164,26 +206,35 @@ class PostgresBackend(LanguageLedger):
         if newest is None:
             return []
 
-        def matches(where: str, params: tuple, *, by_key: bool = True) -> list[Candidate]:
+        def matches(where: str, params: tuple, *, by_key: bool,
+                    blocks: list[str] | None = None) -> list[Candidate]:
             # The ids are said on both sides of the join: the planner does not carry a
-            # range across an equality, and would read the whole scope.
+            # range across an equality, and would read the whole scope. With ``blocks``
+            # the matches come from the GIN index, the query's lists and the blocks' read
+            # together, and the range is only checked on them; not ``by_key``, ``+ 0``
+            # keeps the planner from reading every row in the range through the primary
+            # key instead, the query's test on each.
+            block_sql, block_params = ("", ())
+            if blocks is not None:
+                block_sql, block_params = " AND d.document @@ %s::tsquery", (
+                    any_of_sql_value(blocks),)
             cursor.execute(
                 f"SELECT d.article_id, scope.published_at, {ranks}"
                 f" FROM {TABLE} d JOIN (SELECT * FROM ({scope_sql}) AS s"
                 f"  WHERE s.id {where}) AS scope ON scope.id = d.article_id"
-                f" WHERE d.document @@ ({tsq}) AND d.article_id{'' if by_key else ' + 0'} {where}",
-                (*ranks_params, *scope_params, *params, *tsq_params, *params))
+                f" WHERE d.document @@ ({tsq}){block_sql}"
+                f" AND d.article_id{'' if by_key else ' + 0'} {where}",
+                (*ranks_params, *scope_params, *params, *tsq_params, *block_params, *params))
             return [Candidate(row[0], relevance(row[2:]), row[1]) for row in cursor.fetchall()]
 
         def matches_between(low: int, high: int) -> list[Candidate]:
-            # A wide window of a word this far down is a sparse one (a common word stops
-            # early): its GIN entry is read and the range checked row by row, rather than
-            # a bitmap of every id in the range built to AND with it.
-            return matches("BETWEEN %s AND %s", (low, high - 1),
-                           by_key=high - low <= WIDE_WINDOW)
+            # The whole archive (few matches, all ranked at once) needs no blocks.
+            whole = low <= oldest and high > newest
+            return matches("BETWEEN %s AND %s", (low, high - 1), by_key=False,
+                           blocks=None if whole else covering_blocks(low, high))
 
         def matches_among(ids: list[int]) -> list[Candidate]:
-            return matches("= ANY(%s)", (ids,))
+            return matches("= ANY(%s)", (ids,), by_key=True)
 
         page = rank_page(cursor, many=many, now=now, offset=offset, limit=limit,
                          newest_id=newest, oldest_id=oldest, relevance_bound=relevance_bound,
