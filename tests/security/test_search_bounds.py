@@ -166,12 +166,27 @@ def test_postgres_budget_is_local_to_the_search(tmp_path, chile):
     with connection.cursor() as cursor:
         cursor.execute("SHOW statement_timeout")
         before = cursor.fetchone()[0]
-    with CaptureQueriesContext(connection) as queries:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        workers = cursor.fetchone()[0]
+    assert workers != "0", "the server's default would prove nothing"
+    during = []
+
+    def workers_during_count(execute, sql, params, many, context):
+        if "count(*)" in sql:
+            context["cursor"].execute("SHOW max_parallel_workers_per_gather")
+            during.append(context["cursor"].fetchone()[0])
+        return execute(sql, params, many, context)
+
+    with CaptureQueriesContext(connection) as queries, \
+            connection.execute_wrapper(workers_during_count):
         assert search_edition(chile, "zebra").total == 1
     assert any("statement_timeout" in q["sql"] for q in queries.captured_queries)
+    assert during == ["0"]  # no parallel workers for a search's few rows
     with connection.cursor() as cursor:
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone()[0] == before
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == workers
 
 
 # --- item 10: days out of range -----------------------------------------------------------
