@@ -240,3 +240,106 @@ def test_live_signatures_are_the_orm_rows_in_its_order():
     assert [(a, bytes(m), n) for a, m, n in found] == [(a, bytes(m), n) for a, m, n in expected]
     assert {row[0] for row in found} == {made[n].pk for n in (0, 1, 3, 5)}
     assert tables.live_signatures([]) == []
+
+
+def _signed(article: Article, *, at: datetime, vector: dict | None = None) -> None:
+    from wiredesk.newsroom.models import ArticleSignature
+
+    ArticleSignature.objects.create(article=article, minhash=b"\0" * 8, word_set_size=1,
+                                    vector=vector or {}, published_at=at)
+
+
+@pytest.mark.django_db
+def test_story_mates_are_the_orm_rows_in_its_order(stories):
+    from wiredesk.newsroom.models import ArticleSignature
+
+    story, other = stories[0], stories[1]
+    # Several published at one moment (the ORM's order decides among them), one without a
+    # signature, one in another story, and more than the limit.
+    made = [_article(200 + n, story, at=T0 + timedelta(minutes=n % 3)) for n in range(9)]
+    for article in made[:-1]:
+        _signed(article, at=article.published_at)
+    _signed(_article(220, other, at=T0), at=T0)
+    for own in (made[0], made[4]):
+        for limit in (30, 5):
+            expected = list(ArticleSignature.objects.filter(article__story=story)
+                            .exclude(article=own).order_by("-published_at")
+                            .values_list("article_id", flat=True)[:limit])
+            assert tables.story_mates(story.pk, article_id=own.pk, limit=limit) == expected
+    assert len(tables.story_mates(story.pk, article_id=made[0].pk, limit=30)) == 7
+    assert tables.story_mates(stories[5].pk, article_id=made[0].pk, limit=30) == []
+
+
+@pytest.mark.django_db
+def test_newest_shown_is_the_orm_first_row_of_each_story(stories):
+    first, second, empty = stories[0], stories[1], stories[2]
+    a = [_article(300 + n, first, at=T0 + timedelta(hours=n % 2)) for n in range(4)]
+    b = [_article(310 + n, second, at=T0 + timedelta(hours=n)) for n in range(3)]
+    # The newest of the second story is a copy, the next one killed: the one before shows.
+    Article.objects.filter(pk=b[2].pk).update(duplicate_of=b[0])
+    Article.objects.filter(pk=b[1].pk).update(status=Article.Status.KILLED)
+    _article(320, empty, at=T0).delete()
+    picked = [second.pk, first.pk, empty.pk]
+    expected: dict[int, int] = {}
+    for story_id, article_id in (
+            Article.objects.filter(story_id__in=picked, duplicate_of__isnull=True)
+            .exclude(status=Article.Status.KILLED).order_by("-published_at", "-id")
+            .values_list("story_id", "id")):
+        expected.setdefault(story_id, article_id)
+    assert tables.newest_shown(picked) == expected
+    assert expected == {first.pk: a[3].pk, second.pk: b[0].pk}
+    assert tables.newest_shown([]) == {}
+
+
+@pytest.mark.django_db
+def test_representative_candidates_are_the_orm_rows_in_its_order(stories):
+    from django.db.models import Case, IntegerField, Value, When
+
+    from wiredesk.newsroom.models import ArticleSignature
+
+    story = stories[0]
+    made = [_article(400 + n, story, at=T0 + timedelta(minutes=n % 3)) for n in range(8)]
+    for n, article in enumerate(made):
+        _signed(article, at=article.published_at,
+                vector={"quake": 0.1 * n, "ünïcode": 1 / (n + 3), "z": n})
+    Article.objects.filter(pk=made[1].pk).update(duplicate_of=made[0])
+    Article.objects.filter(pk=made[2].pk).update(status=Article.Status.KILLED)
+    _signed(_article(420, stories[1], at=T0), at=T0)
+    for current in (None, made[0].pk, made[3].pk, made[2].pk):
+        for limit in (20, 3):
+            members = (ArticleSignature.objects.filter(article__story=story,
+                                                       article__duplicate_of__isnull=True)
+                       .exclude(article__status=Article.Status.KILLED))
+            order = ["-published_at", "-article_id"]
+            if current is not None:
+                members = members.annotate(current=Case(
+                    When(article_id=current, then=Value(0)), default=Value(1),
+                    output_field=IntegerField()))
+                order.insert(0, "current")
+            expected = list(members.order_by(*order).values_list(
+                "article_id", "article__headline", "vector")[:limit])
+            found = tables.representative_candidates(story.pk, current=current, limit=limit)
+            assert found == expected
+            assert [list(row[2]) for row in found] == [list(row[2]) for row in expected]
+    found = tables.representative_candidates(story.pk, current=made[3].pk, limit=20)
+    assert found[0][0] == made[3].pk and len(found) == 6
+    assert tables.representative_candidates(stories[5].pk, current=None, limit=20) == []
+
+
+@pytest.mark.django_db
+def test_articles_by_date_are_the_orm_models_in_its_order(stories):
+    made = [_article(500 + n, stories[n % 2], at=T0 + timedelta(minutes=(7 - n) % 3))
+            for n in range(7)]
+    Article.objects.filter(pk=made[3].pk).update(duplicate_of=made[0],
+                                                 status=Article.Status.KILLED)
+    ids = [made[n].pk for n in (5, 0, 3, 6, 2)] + [10**9]
+    expected = list(Article.objects.filter(pk__in=ids).order_by("published_at", "id"))
+    found = tables.articles_by_date(ids)
+    assert [a.pk for a in found] == [a.pk for a in expected]
+    assert [a.pk for a in found] != sorted(a.pk for a in found)  # the date decides first
+    for read, model in zip(found, expected, strict=True):
+        assert isinstance(read, Article) and not read.get_deferred_fields()
+        for field in Article._meta.concrete_fields:
+            assert getattr(read, field.attname) == getattr(model, field.attname), field.name
+    assert found[[a.pk for a in found].index(made[3].pk)].duplicate_of == made[0]
+    assert tables.articles_by_date([]) == []

@@ -87,9 +87,7 @@ def enrich_article(article: Article, *, created: bool) -> None:
         article.story = story
         story = merge_fragment(story, article)
         article.story = story
-        mates = list(ArticleSignature.objects.filter(article__story=story)
-                     .exclude(article=article).order_by("-published_at")
-                     .values_list("article_id", flat=True)[:30])
+        mates = tables.story_mates(story.pk, article_id=article.pk, limit=30)
         canonical = _find_duplicate(article, feats, mates)
         if canonical is not None:
             _link_duplicate(article, canonical, None, feats.anchors, counted=True)
@@ -174,8 +172,7 @@ def _find_duplicate(article: Article, feats: similarity.Features,
                  feats.signature, feats.word_set_size,
                  similarity.signature_from_bytes(data), size)]
     best, best_score = None, 0.0
-    others = list(Article.objects.filter(pk__in=close[:MAX_EXACT])
-                  .order_by("published_at", "id"))
+    others = tables.articles_by_date(close[:MAX_EXACT])
     for other, other_feats in zip(others, candidate_features(others), strict=True):
         score = similarity.copy_score(feats, other_feats)
         if score > best_score:
@@ -224,12 +221,7 @@ def _store_related(article: Article) -> None:
         return
     # Each picked story's newest shown article holds its rows: one query for all of them.
     # The stories themselves were read for the ranking just now and nothing wrote them since.
-    newest: dict[int, int] = {}
-    for story_id, article_id in (
-            Article.objects.filter(story_id__in=picked, duplicate_of__isnull=True)
-            .exclude(status=Article.Status.KILLED).order_by("-published_at", "-id")
-            .values_list("story_id", "id")):
-        newest.setdefault(story_id, article_id)
+    newest = tables.newest_shown(picked)
     for story_id in picked:
         other = compared.get(story_id)
         if other is not None and story_id in newest:

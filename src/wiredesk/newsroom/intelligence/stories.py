@@ -13,7 +13,7 @@ import logging
 from collections import Counter
 from collections.abc import Mapping
 
-from django.db.models import Case, IntegerField, Max, Min, Q, Value, When
+from django.db.models import Max, Min, Q
 
 from wiredesk.newsroom.intelligence import tables
 from wiredesk.newsroom.models import Article, ArticleSignature, Story, StoryMerged
@@ -79,17 +79,8 @@ def choose_representative(story: Story, newcomer: tuple[int, str, dict] | None =
     representative first so that it keeps its place on a tie; ``newcomer`` is an article
     joining now, as (id, headline, vector). Sets the fields; the caller saves.
     """
-    members = (ArticleSignature.objects.filter(article__story=story,
-                                               article__duplicate_of__isnull=True)
-               .exclude(article__status=Article.Status.KILLED))
-    order = ["-published_at", "-article_id"]
-    if story.representative_id is not None:
-        members = members.annotate(current=Case(
-            When(article_id=story.representative_id, then=Value(0)), default=Value(1),
-            output_field=IntegerField()))
-        order.insert(0, "current")
-    rows = list(members.order_by(*order).values_list("article_id", "article__headline", "vector")
-                [:similarity.SPLIT_WINDOW])
+    rows = tables.representative_candidates(story.pk, current=story.representative_id,
+                                            limit=similarity.SPLIT_WINDOW)
     if newcomer is not None and all(row[0] != newcomer[0] for row in rows):
         rows.append(newcomer)
     chosen = similarity.representative([row[2] for row in rows], story.centroid)

@@ -288,3 +288,67 @@ def live_signatures(article_ids: Sequence[int]) -> list[tuple[int, bytes, int]]:
            f' WHERE ("{_SIGNATURE}"."article_id" IN ({_marks(article_ids)})'
            f' AND NOT ("{_ARTICLE}"."status" = %s))')
     return _rows(sql, [*article_ids, Article.Status.KILLED.value])
+
+
+def story_mates(story_id: int, *, article_id: int, limit: int) -> list[int]:
+    """The articles of a story that have a signature, the article itself left out, newest
+    first. The statement the ORM writes for ``ArticleSignature.objects.filter(
+    article__story=story_id).exclude(article=article_id).order_by("-published_at")
+    .values_list("article_id", flat=True)[:limit]``, word for word, so that articles
+    published at the same moment come back in its order (and the same ones past ``limit``)."""
+    sql = (f'SELECT "{_SIGNATURE}"."article_id" AS "article_id" FROM "{_SIGNATURE}"'  # noqa: S608
+           f' INNER JOIN "{_ARTICLE}" ON ("{_SIGNATURE}"."article_id" = "{_ARTICLE}"."id")'
+           f' WHERE ("{_ARTICLE}"."story_id" = %s'
+           f' AND NOT ("{_SIGNATURE}"."article_id" = %s))'
+           f' ORDER BY "{_SIGNATURE}"."published_at" DESC LIMIT {int(limit)}')
+    return [row[0] for row in _rows(sql, [story_id, article_id])]
+
+
+def newest_shown(story_ids: Sequence[int]) -> dict[int, int]:
+    """Each story's newest shown article (canonical, not killed; the highest id among those
+    published last), by story id; stories without one left out. Stands for
+    ``Article.objects.filter(story_id__in=story_ids, duplicate_of__isnull=True)
+    .exclude(status=KILLED).order_by("-published_at", "-id").values_list("story_id", "id")``,
+    the first row of each story kept."""
+    if not story_ids:
+        return {}
+    newest: dict[int, int] = {}
+    for story_id, article_id in _rows(
+            f"SELECT story_id, id FROM {_ARTICLE} WHERE story_id IN ({_marks(story_ids)})"  # noqa: S608
+            " AND duplicate_of_id IS NULL AND NOT (status = %s)"
+            " ORDER BY published_at DESC, id DESC",
+            [*story_ids, Article.Status.KILLED.value]):
+        newest.setdefault(story_id, article_id)
+    return newest
+
+
+def representative_candidates(story_id: int, *, current: int | None, limit: int
+                              ) -> list[tuple[int, str, dict]]:
+    """(article id, headline, vector) of a story's canonical live members that have a
+    signature: the current representative first, then newest first (then highest id), at
+    most ``limit``. Stands for ``ArticleSignature.objects.filter(article__story=story_id,
+    article__duplicate_of__isnull=True).exclude(article__status=KILLED)`` ordered by
+    ``current`` (0 for the representative, 1 for the others: ``Case(When(...))``),
+    ``-published_at``, ``-article_id``, ``.values_list("article_id", "article__headline",
+    "vector")[:limit]``; each vector decoded afresh as the field decodes it."""
+    order = "s.published_at DESC, s.article_id DESC"
+    params: list = [story_id, Article.Status.KILLED.value]
+    if current is not None:
+        order = f"CASE WHEN s.article_id = %s THEN 0 ELSE 1 END ASC, {order}"
+        params.append(current)
+    rows = _rows(f"SELECT s.article_id, a.headline, s.vector FROM {_SIGNATURE} s"  # noqa: S608
+                 f" INNER JOIN {_ARTICLE} a ON s.article_id = a.id"
+                 " WHERE a.story_id = %s AND a.duplicate_of_id IS NULL"
+                 f" AND NOT (a.status = %s) ORDER BY {order} LIMIT {int(limit)}", params)
+    return [(pk, headline, json.loads(vector) if isinstance(vector, str) else vector)
+            for pk, headline, vector in rows]
+
+
+def articles_by_date(article_ids: Sequence[int]) -> list[Article]:
+    """These articles as models, oldest first (then by id). Stands for
+    ``Article.objects.filter(pk__in=article_ids).order_by("published_at", "id")``."""
+    if not article_ids:
+        return []
+    return list(Article.objects.raw(
+        f"SELECT * FROM {_ARTICLE} WHERE id IN ({_marks(article_ids)})"  # noqa: S608
+        " ORDER BY published_at ASC, id ASC", list(article_ids)))
