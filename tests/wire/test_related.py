@@ -117,3 +117,55 @@ def test_two_earthquakes_are_each_others_see_also_and_other_news_shows_none():
     assert related.see_also(ids["tarven"]) == [ids["mirena"]]
     for other in ("flood", "court", "match"):
         assert related.see_also(ids[other]) == []
+
+
+def _reference_likeness(story, other):
+    """The two figures as the comparison was first written, pair by pair, with generators."""
+    import math
+
+    def stemmed(vector):
+        merged = {}
+        for term, weight in vector.items():
+            stem = sim.related_term(term)
+            merged[stem] = merged.get(stem, 0.0) + weight
+        return merged
+
+    def cosine(a, b):
+        if len(a) > len(b):
+            a, b = b, a
+        dot = sum(w * b.get(t, 0.0) for t, w in a.items())
+        na = math.sqrt(sum(w * w for w in a.values()))
+        nb = math.sqrt(sum(w * w for w in b.values()))
+        return dot / (na * nb) if na and nb else 0.0
+
+    mine, theirs = stemmed(story.centroid), stemmed(other.centroid)
+    names = ({sim.related_term(a) for a in story.anchors}
+             | {sim.related_term(a) for a in other.anchors})
+    if not names:
+        return cosine(mine, theirs), 0.0
+    return cosine(mine, theirs), cosine({t: w for t, w in mine.items() if t in names},
+                                        {t: w for t, w in theirs.items() if t in names})
+
+
+def test_candidates_carry_the_pairwise_figures_to_the_bit():
+    """``story_candidates`` makes each story's core names and stems once per ranking: every
+    figure is still the pairwise functions' own, exactly (random stories, some with no
+    names, some whose names are all named once)."""
+    import random
+
+    rng = random.Random(16)
+    words = ["quake", "quakes", "tarven", "mirena", "rescue", "rescuers", "flood", "court",
+             "vote", "7.1", "tuesday", "dam", "minister's", "minister"]
+
+    def state(story_id):
+        centroid = {w: rng.random() * 3 for w in rng.sample(words, rng.randint(0, 9))}
+        anchors = Counter({w: rng.randint(0, 3) for w in rng.sample(words, rng.randint(0, 5))})
+        return sim.StoryState(story_id, centroid, anchors, rng.randint(1, 6), NOW)
+
+    for _ in range(200):
+        story, others = state(1), [state(n) for n in range(2, 9)]
+        found = sim.story_candidates(story, others)
+        assert [c.story_id for c in found] == [o.story_id for o in others]
+        for cand, other in zip(found, others, strict=True):
+            assert cand.agreement == sim.core_agreement(story, other)
+            assert (cand.similarity, cand.names) == _reference_likeness(story, other)

@@ -88,9 +88,11 @@ class RelatedCandidate:
 def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     if len(a) > len(b):
         a, b = b, a
-    dot = sum(w * b.get(t, 0.0) for t, w in a.items())
-    na = math.sqrt(sum(w * w for w in a.values()))
-    nb = math.sqrt(sum(w * w for w in b.values()))
+    # Lists summed, not generators: the same additions in the same order, a third faster.
+    get = b.get
+    dot = sum([w * get(t, 0.0) for t, w in a.items()])
+    na = math.sqrt(sum([w * w for w in a.values()]))
+    nb = math.sqrt(sum([w * w for w in b.values()]))
     return dot / (na * nb) if na and nb else 0.0
 
 
@@ -149,8 +151,8 @@ def _whole_cosine(mine: _Stemmed, theirs: _Stemmed) -> float:
     a, b = mine, theirs
     if len(a.centroid) > len(b.centroid):
         a, b = b, a
-    other = b.centroid
-    dot = sum(w * other.get(t, 0.0) for t, w in a.centroid.items())
+    get = b.centroid.get
+    dot = sum([w * get(t, 0.0) for t, w in a.centroid.items()])
     return dot / (a.norm * b.norm) if a.norm and b.norm else 0.0
 
 
@@ -174,9 +176,22 @@ def core_agreement(story: StoryState, other: StoryState) -> float:
 
 
 def _agreement_with(story: StoryState, other: StoryState) -> float:
+    return anchor_agreement(_core(story), other.anchors, other.size)
+
+
+def _core(story: StoryState) -> frozenset[str]:
+    """The names a story keeps coming back to, as ``anchor_agreement`` counts its core."""
     least = 1 if story.size < 3 else 2
-    core = frozenset(a for a, n in story.anchors.items() if n >= least)
-    return anchor_agreement(core, other.anchors, other.size)
+    return frozenset(a for a, n in story.anchors.items() if n >= least)
+
+
+def _core_fit(core: frozenset[str], other: StoryState, other_core: frozenset[str]) -> float:
+    """``anchor_agreement(core, other.anchors, other.size)``, the other's core made once
+    per story instead of once per call: the same integers, so the same figure."""
+    if not core or not other.anchors or not other_core:
+        return 0.0
+    ratio = len(core & other_core) / min(len(core), len(other_core))
+    return min(1.0, 2.0 * ratio) * 2.0 - 1.0 if ratio < 0.5 else 1.0
 
 
 def related_score(cand: RelatedCandidate, *, section: str = "", now: datetime | None = None,
@@ -255,15 +270,19 @@ def story_candidates(story: StoryState, others: Iterable[StoryState], *,
     sections = sections or {}
     found = []
     mine = _Stemmed.of(story.centroid, story.anchors)
+    my_core = _core(story)  # once per ranking (``core_agreement`` makes it for each pair)
     for index, other in enumerate(others):
         if other.story_id == story.story_id:
             continue
         theirs = stems[index] if stems is not None else _Stemmed.of(other.centroid,
                                                                     other.anchors)
         similarity, names = _likeness(mine, theirs)
+        their_core = _core(other)
+        agreement = 0.5 * (_core_fit(my_core, other, their_core)  # = core_agreement
+                           + _core_fit(their_core, story, my_core))
         found.append(RelatedCandidate(story_id=other.story_id, similarity=similarity,
                                       last_seen=other.last_seen,
                                       section=sections.get(other.story_id, ""),
-                                      names=names, agreement=core_agreement(story, other),
+                                      names=names, agreement=agreement,
                                       picks=picks.get(other.story_id, 0)))
     return found
