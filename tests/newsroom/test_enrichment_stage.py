@@ -203,12 +203,21 @@ def test_a_failing_turn_loses_only_its_own_article(settings):
         if article.guid == "b":
             raise RuntimeError("receiver failed")
 
+    from wiredesk.publishing.models import Change
+
+    def changes_of_b():
+        return sorted(Change.objects.filter(article_id=Article.objects.get(guid="b").pk)
+                      .values_list("id", "edition_id", "version"))
+
+    stored = changes_of_b()
     article_enriched.connect(fails_for_b, dispatch_uid="test-fails-for-b")
     try:
         with pytest.raises(RuntimeError, match="receiver failed"):
             enrichment.enrich_due()
     finally:
         article_enriched.disconnect(dispatch_uid="test-fails-for-b")
+    # Nothing of the undone turn is written as the batch ends: b's change log is as stored.
+    assert changes_of_b() == stored
     assert Article.objects.get(guid="a").story_id is not None
     assert Article.objects.get(guid="b").story_id is None
     assert sorted(EnrichmentDue.objects.values_list("article__guid", flat=True)) == ["b", "c"]

@@ -76,10 +76,30 @@ def batch() -> Iterator[None]:
 
 def batched(key: str, make: Callable[[], T], flush: Callable[[T], None]) -> T | None:
     """The state kept under ``key`` in the open batch (made by ``make`` and written by
-    ``flush(state)`` as the batch ends), or None outside a batch: write at once then."""
+    ``flush(state)`` as the batch ends), or None outside a batch: write at once then. The
+    state's ``copy()`` must give one that later changes to it do not touch
+    (``batch_savepoint`` keeps one)."""
     pending = _batch.get()
     if pending is None:
         return None
     if key not in pending:
         pending[key] = (make(), flush)
     return pending[key][0]
+
+
+@contextmanager
+def batch_savepoint() -> Iterator[None]:
+    """What the open batch keeps, put back as it was if the block fails: the partner of a
+    transaction savepoint around the same work, so a turn that is undone leaves nothing
+    of its own to write as the batch ends. Outside a batch, nothing to do."""
+    pending = _batch.get()
+    if pending is None:
+        yield
+        return
+    kept = {key: (state.copy(), flush) for key, (state, flush) in pending.items()}
+    try:
+        yield
+    except BaseException:
+        pending.clear()
+        pending.update(kept)
+        raise

@@ -126,6 +126,13 @@ class _PendingLog:
             self.added += 1
             self.rows[(article_id, scope)] = (self.added, version)
 
+    def copy(self) -> _PendingLog:
+        kept = _PendingLog()
+        kept.gone = {article_id: set(scopes) for article_id, scopes in self.gone.items()}
+        kept.rows = dict(self.rows)
+        kept.added = self.added
+        return kept
+
     def write(self) -> None:
         if self.gone:
             gone = Q()

@@ -24,7 +24,7 @@ from django.utils import timezone
 from wiredesk.core.locks import single_flight
 from wiredesk.newsroom import intelligence
 from wiredesk.newsroom.models import Article, EnrichmentDue
-from wiredesk.newsroom.runs import batch, ingest_run
+from wiredesk.newsroom.runs import batch, batch_savepoint, ingest_run
 from wiredesk.newsroom.signals import article_enriched
 
 log = logging.getLogger("wiredesk.newsroom.services")
@@ -152,7 +152,9 @@ def _enrich_one(article: Article | None, *, first: bool) -> None:
     if article is None:  # deleted before its turn
         return
     started = time.monotonic()
-    with transaction.atomic():  # a savepoint in the batch's transaction
+    # A savepoint in the batch's transaction; what the batch keeps to write as it ends
+    # (stamps, change log) is put back with it if the turn fails.
+    with batch_savepoint(), transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(_LINKS, [article.pk])
             article.story_id, article.duplicate_of_id = cursor.fetchone()
