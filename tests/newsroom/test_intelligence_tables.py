@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import transaction
 from django.db.models import Count
 
 from wiredesk.newsroom import services
@@ -343,3 +344,141 @@ def test_articles_by_date_are_the_orm_models_in_its_order(stories):
             assert getattr(read, field.attname) == getattr(model, field.attname), field.name
     assert found[[a.pk for a in found].index(made[3].pk)].duplicate_of == made[0]
     assert tables.articles_by_date([]) == []
+
+
+def _row(model, pk):
+    """The stored row as the ORM reads it, every concrete column."""
+    return model.objects.filter(pk=pk).values(
+        *[field.attname for field in model._meta.concrete_fields]).get()
+
+
+@pytest.mark.django_db
+def test_save_fields_writes_what_save_with_update_fields_writes(stories):
+    from django.db.models.signals import post_save, pre_save
+
+    by_orm, by_sql = _article(40, stories[0], at=T0), _article(41, stories[0], at=T0)
+    sent = []
+
+    def heard(signal):
+        def receiver(sender, instance, **kwargs):
+            sent.append((signal, instance.pk, kwargs["update_fields"], kwargs.get("created"),
+                         kwargs["raw"], kwargs["using"]))
+        return receiver
+
+    on_pre, on_post = heard("pre"), heard("post")
+    pre_save.connect(on_pre, sender=Article)
+    post_save.connect(on_post, sender=Article)
+    try:
+        for article in (by_orm, by_sql):
+            article.story = stories[2]
+            article.duplicate_of = by_orm if article is by_sql else None
+            article.flags = 5
+            article.section_id = None
+            fields = ["story", "duplicate_of", "section", "flags", "modified_at"]
+            if article is by_orm:
+                article.save(update_fields=fields)
+            else:
+                tables.save_fields(article, fields)
+    finally:
+        pre_save.disconnect(on_pre, sender=Article)
+        post_save.disconnect(on_post, sender=Article)
+    orm_row, sql_row = _row(Article, by_orm.pk), _row(Article, by_sql.pk)
+    assert sql_row["modified_at"] > T0  # auto_now: stamped by the save
+    for row in (orm_row, sql_row):
+        row.pop("id"), row.pop("identity"), row.pop("fingerprint"), row.pop("headline")
+        row.pop("slug"), row.pop("modified_at"), row.pop("first_seen_at")
+    assert sql_row.pop("duplicate_of_id") == by_orm.pk and orm_row.pop("duplicate_of_id") is None
+    assert sql_row == orm_row
+    # The same signals, with the same arguments (the fields as a frozenset).
+    assert [(s, u, c, r, w) for s, _pk, u, c, r, w in sent[:2]] == [
+        (s, u, c, r, w) for s, _pk, u, c, r, w in sent[2:]]
+    assert sent[1][2] == frozenset(fields) and sent[1][3] is False
+    # A row that is gone: the error save() raises.
+    from django.db import DatabaseError
+
+    gone = Article.objects.get(pk=by_sql.pk)
+    Article.objects.filter(pk=gone.pk).delete()
+    with pytest.raises(DatabaseError):
+        tables.save_fields(gone, ["flags"])
+    with pytest.raises(ValueError):
+        tables.save_fields(by_orm, ["flags", "no_such_field"])
+
+
+@pytest.mark.django_db
+def test_save_new_and_save_fields_store_a_story_as_save_does(stories):
+    from wiredesk.newsroom.intelligence.stories import STORY_FIELDS
+
+    article = _article(50, None, at=T0)
+    values = dict(headline="Quake in Tarven", first_published_at=T0,
+                  last_published_at=T0 + timedelta(hours=1), section_id=None,
+                  representative=article, centroid={"quake": 0.75, "ünï": 0.25},
+                  anchors={"Tarven": 2}, size=3)
+    by_orm, by_sql = Story(**values), Story(**values)
+    by_orm.save()
+    tables.save_new(by_sql)
+    assert by_sql.pk is not None and by_sql.pk != by_orm.pk and not by_sql._state.adding
+
+    def same(a, b):
+        ra, rb = _row(Story, a.pk), _row(Story, b.pk)
+        for row in (ra, rb):
+            row.pop("id")
+            assert row.pop("created_at") >= T0  # auto_now_add
+        assert ra == rb
+        return rb
+
+    assert list(same(by_orm, by_sql)["centroid"]) == ["quake", "ünï"]  # the order kept
+    for story in (by_orm, by_sql):
+        story.size, story.centroid = 4, {"quake": 1.0}
+        story.headline, story.representative_id = "Quake: the toll", None
+        story.last_published_at = T0 + timedelta(hours=3)
+        if story is by_orm:
+            story.save()
+        else:
+            tables.save_fields(story, STORY_FIELDS)
+    same(by_orm, by_sql)
+
+
+@pytest.mark.django_db
+def test_frequencies_in_a_batch_are_read_as_if_written_at_once():
+    """Inside the stage's batch the document counts are written once as it ends; every
+    read before then answers what one write per article would have left, and a turn that
+    fails takes its counts back."""
+    from wiredesk.newsroom.intelligence import DbFrequencies
+    from wiredesk.newsroom.runs import batch, batch_savepoint
+
+    TermFrequency.objects.bulk_create([TermFrequency(term="quake", documents=4),
+                                       TermFrequency(term="", documents=10)])
+    long_term = "x" * 45  # stored cut to 40 characters, never found by its whole self
+    articles = [["quake", "tarven"], ["quake", long_term], ["tarven", "rescue"]]
+
+    def run(in_batch: bool) -> list:
+        seen = []
+        for n, terms in enumerate(articles):
+            frequencies = DbFrequencies()
+            if in_batch and n == 2:
+                with pytest.raises(RuntimeError), batch_savepoint():
+                    frequencies.add(["rescue", "flood"])
+                    raise RuntimeError("this turn fails")
+                frequencies = DbFrequencies()
+            frequencies.add(terms)
+            frequencies.prefetch([*terms, "flood", long_term[:40]])
+            seen.append((frequencies.total(), dict(frequencies.counts(terms)),
+                         dict(frequencies.counts(["flood", long_term[:40]])),
+                         dict(frequencies.counts(["quake"]))))  # not all prefetched: read
+        return seen
+
+    with transaction.atomic():
+        immediate = run(False)
+        after_immediate = sorted(TermFrequency.objects.values_list("term", "documents"))
+        transaction.set_rollback(True)
+    with transaction.atomic():
+        with batch():
+            batched = run(True)
+            # Nothing written yet: the counts wait for the batch's end.
+            assert sorted(TermFrequency.objects.values_list("term", "documents")) == [
+                ("", 10), ("quake", 4)]
+        after_batch = sorted(TermFrequency.objects.values_list("term", "documents"))
+    assert batched == immediate
+    assert immediate[-1][0] == 13 and immediate[1][1] == {"quake": 6}
+    assert after_batch == after_immediate
+    assert ("flood", 1) not in after_batch  # the failed turn's count went with it

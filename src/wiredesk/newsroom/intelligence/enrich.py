@@ -69,6 +69,7 @@ def enrich_article(article: Article, *, created: bool) -> None:
     frequencies = DbFrequencies()
     if created or not ArticleSignature.objects.filter(article=article).exists():
         frequencies.add(feats.term_counts)
+    frequencies.prefetch(feats.term_counts)  # the total with them: one query
     vector = similarity.tfidf_vector(feats, frequencies)
     _store_signature(article, feats, vector, created=created)
     _store_tags(article, text, created=created)
@@ -91,7 +92,9 @@ def enrich_article(article: Article, *, created: bool) -> None:
         canonical = _find_duplicate(article, feats, mates)
         if canonical is not None:
             _link_duplicate(article, canonical, None, feats.anchors, counted=True)
-    article.save(update_fields=[*fields, "modified_at"])
+    # ``article.save(update_fields=...)`` as one plain UPDATE, its signals sent as save()
+    # sends them (the receivers: search index, edition stamps, change stream).
+    tables.save_fields(article, [*fields, "modified_at"])
     _store_related(article)
 
 
@@ -202,7 +205,7 @@ def _link_duplicate(article: Article, canonical: Article, vector, anchors, *,
             and canonical.kind == article.kind):
         # An earlier copy arrived late: it becomes the one editions show.
         article.duplicate_of = None
-        article.save(update_fields=["story", "duplicate_of"])
+        tables.save_fields(article, ["story", "duplicate_of"])
         Article.objects.filter(Q(pk=canonical.pk) | Q(duplicate_of=canonical)).exclude(
             pk=article.pk).update(duplicate_of=article)
     else:
@@ -248,7 +251,7 @@ def _rank_related(story: Story | tables.StoryRow, holder_id: int, *, when,
     # How many other stories show each candidate already (the diversity rule).
     picks = tables.related_picks(story_ids, own_story=story.pk)
     candidates = similarity.story_candidates(
-        story_state(story), [story_state(s) for s in others], picks=picks,
+        story_state(story), [_compared(s) for s in others], picks=picks,
         sections={s.pk: str(s.section_id or "") for s in others},
         stems=[_stemmed(s) for s in others])
     ranked = similarity.rank_related(candidates, own_story=story.pk,
@@ -263,6 +266,14 @@ def _rank_related(story: Story | tables.StoryRow, holder_id: int, *, when,
 # objects are held with their stems, so an id is never reused while its entry lives.
 _stems: OrderedDict[tuple[int, int], tuple[dict, dict, object]] = OrderedDict()
 _STEMS_KEPT = 4096
+
+
+def _compared(row: tables.StoryRow) -> similarity.StoryState:
+    """A candidate story as ``story_candidates`` reads it (and never changes it): its
+    row's decoded centroid and names themselves, not copies as ``story_state`` makes for
+    a story that is to change."""
+    return similarity.StoryState(row.pk, row.centroid, row.anchors, row.size,
+                                 row.last_published_at)
 
 
 def _stemmed(row: tables.StoryRow):

@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 
 STORY_PARAMS = similarity.StoryParams()
 STORY_TERMS_KEPT = 2 * similarity.QUERY_TERMS
+# What joining a story changes of it (all its columns but the id and creation time).
+STORY_FIELDS = ("headline", "first_published_at", "last_published_at", "size", "section",
+                "centroid", "anchors", "representative")
 
 
 def story_state(story: Story | tables.StoryRow) -> similarity.StoryState:
@@ -65,7 +68,12 @@ def assign_story(article: Article, vector: Mapping[str, float], anchors: frozens
         chosen.section_id = article.section_id
     if newcomer is not None:
         choose_representative(chosen, newcomer)
-    chosen.save()
+    # ``chosen.save()`` as one plain INSERT or UPDATE (the story's other column, its
+    # creation time, is never changed here).
+    if chosen.pk is None:
+        tables.save_new(chosen)
+    else:
+        tables.save_fields(chosen, STORY_FIELDS)
     store_story_terms(chosen)
     return chosen
 
@@ -220,6 +228,6 @@ def rebuild_story(story: Story) -> None:
     story.first_published_at = dates["first"] or story.first_published_at
     story.last_published_at = dates["last"] or story.last_published_at
     choose_representative(story)
-    story.save(update_fields=["centroid", "anchors", "size", "first_published_at",
-                              "last_published_at", "representative", "headline"])
+    tables.save_fields(story, ["centroid", "anchors", "size", "first_published_at",
+                               "last_published_at", "representative", "headline"])
     store_story_terms(story)

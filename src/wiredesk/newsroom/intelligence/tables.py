@@ -16,7 +16,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import connection
+from django.db import DatabaseError, connection, models
+from django.db.models.signals import post_save, pre_save
 
 from wiredesk.newsroom.models import (
     Article,
@@ -144,7 +145,8 @@ def lsh_candidates(bands: Sequence[int], *, article_id: int, since: datetime,
 
 
 def store_bands(article_id: int, bands: Iterable[int], published_at: datetime) -> None:
-    rows = [(key, article_id, _when(published_at)) for key in bands]
+    when = _when(published_at)
+    rows = [(key, article_id, when) for key in bands]
     if rows:
         with connection.cursor() as cursor:
             cursor.executemany(f"INSERT INTO {_LSH} (key, article_id, published_at)"  # noqa: S608
@@ -223,9 +225,29 @@ def story_rows(story_ids: Sequence[int]) -> list[StoryRow]:
     rows = _rows(f"SELECT id, centroid, anchors, size, last_published_at, section_id"  # noqa: S608
                  f" FROM {_STORY} WHERE id IN ({_marks(story_ids)})"
                  " ORDER BY last_published_at DESC, id DESC", list(story_ids))
-    return [StoryRow(pk, _decode(centroid), _decode(anchors), size,
-                     convert(when, None, connection) if convert else when, section)
-            for pk, centroid, anchors, size, when, section in rows]
+    found = []
+    for raw in rows:
+        try:
+            row = _read_rows.get(raw)
+        except TypeError:  # a driver that decodes JSON itself: nothing to hash
+            row, raw = None, None
+        if row is None:
+            pk, centroid, anchors, size, when, section = raw
+            row = StoryRow(pk, _decode(centroid), _decode(anchors), size,
+                           convert(when, None, connection) if convert else when, section)
+            if raw is not None:
+                _read_rows[raw] = row
+                if len(_read_rows) > _DECODED_KEPT:
+                    _read_rows.popitem(last=False)
+        else:
+            _read_rows.move_to_end(raw)
+        found.append(row)
+    return found
+
+
+# Story rows as read, by every column read: a row read again unchanged is the same
+# ``StoryRow`` (its time not converted again, its JSON not looked up again).
+_read_rows: OrderedDict[tuple, StoryRow] = OrderedDict()
 
 
 def tag_article(article_id: int, tags: Sequence[tuple[str, str, str, str]]) -> None:
@@ -352,3 +374,65 @@ def articles_by_date(article_ids: Sequence[int]) -> list[Article]:
     return list(Article.objects.raw(
         f"SELECT * FROM {_ARTICLE} WHERE id IN ({_marks(article_ids)})"  # noqa: S608
         " ORDER BY published_at ASC, id ASC", list(article_ids)))
+
+
+def save_fields(instance: models.Model, fields: Sequence[str]) -> None:
+    """``instance.save(update_fields=fields)`` for a row that exists, without the ORM
+    building the UPDATE: each named field's value taken as ``save()`` takes it (the field's
+    ``pre_save``: an ``auto_now`` field is stamped now) and prepared by the field, one
+    UPDATE of those columns by the primary key, and the model's ``pre_save`` and
+    ``post_save`` signals sent with the arguments ``save()`` sends (``created=False``, the
+    fields as a frozenset): the receivers (search index, edition stamps, change stream) see
+    the same call. Raises ``DatabaseError`` as ``save()`` does when no row was updated.
+    For a model with no parent model and no ``save()`` of its own that matters here (an
+    article's sets its slug only when it has none: a stored article has one)."""
+    model = type(instance)
+    meta = model._meta
+    names = frozenset(fields)
+    using = connection.alias
+    pre_save.send(sender=model, instance=instance, raw=False, using=using,
+                  update_fields=names)
+    chosen = [field for field in meta.local_concrete_fields if not field.primary_key
+              and (field.name in names or field.attname in names)]
+    if len(chosen) != len(names):
+        raise ValueError(f"not fields of {meta.label}: {sorted(names)}")
+    quote = connection.ops.quote_name
+    params = [field.get_db_prep_save(field.pre_save(instance, False), connection)
+              for field in chosen]
+    sets = ", ".join(f"{quote(field.column)} = %s" for field in chosen)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {quote(meta.db_table)} SET {sets}"  # noqa: S608
+                       f" WHERE {quote(meta.pk.column)} = %s", [*params, instance.pk])
+        if cursor.rowcount == 0:
+            raise DatabaseError("Save with update_fields did not affect any rows.")
+    instance._state.db = using
+    instance._state.adding = False
+    post_save.send(sender=model, instance=instance, created=False, update_fields=names,
+                   raw=False, using=using)
+
+
+def save_new(instance: models.Model) -> None:
+    """``instance.save()`` of an instance not yet stored, whose primary key the database
+    gives: one INSERT of every other column (each value as ``save()`` takes it: an
+    ``auto_now_add`` field is stamped now), the new key read back (``RETURNING``: SQLite
+    3.35+ and PostgreSQL), and ``pre_save``/``post_save`` sent as ``save()`` sends them
+    (``created=True``). For a model with no parent model and no ``save()`` of its own."""
+    model = type(instance)
+    meta = model._meta
+    using = connection.alias
+    pre_save.send(sender=model, instance=instance, raw=False, using=using,
+                  update_fields=None)
+    chosen = [field for field in meta.local_concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    params = [field.get_db_prep_save(field.pre_save(instance, True), connection)
+              for field in chosen]
+    columns = ", ".join(quote(field.column) for field in chosen)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(meta.db_table)} ({columns})"  # noqa: S608
+                       f" VALUES ({_marks(params)}) RETURNING {quote(meta.pk.column)}",
+                       params)
+        setattr(instance, meta.pk.attname, cursor.fetchone()[0])
+    instance._state.db = using
+    instance._state.adding = False
+    post_save.send(sender=model, instance=instance, created=True, update_fields=None,
+                   raw=False, using=using)
