@@ -88,3 +88,37 @@ def test_a_row_committed_late_is_never_skipped():
         assert [c.article_id for c in then.changed] == [1001, 1002]
     finally:
         slow.close()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("variables", [900, 5])
+def test_a_batch_log_is_written_as_the_calls_one_by_one_would(monkeypatch, variables):
+    """The batch's log (``_PendingLog``, plain SQL, a few articles per statement) deletes
+    the rows each call would have replaced and appends the rows in the calls' order."""
+    from wiredesk.newsroom.runs import batch
+
+    monkeypatch.setattr(changes, "_VARIABLES", variables)
+    base = 10_000
+    stored = [(base + n % 7, scope, 1) for n, scope in enumerate([None, 1, 2, None, 3, 1, 2,
+                                                                 None, 2, 5, None, 1, 4])]
+    calls = [(base + 1, [None], (2, 3), False), (base + 2, {1, 2}, (), False),
+             (base + 3, [None], (), False), (base + 1, {4}, (), False),
+             (base + 5, [None], (1, 2, 4, 5), False), (base + 9, [None], (), True),
+             (base + 2, [None], (1,), False), (base + 6, {5}, (), False),
+             (base + 3, [None], (3,), False)]
+
+    def run(in_batch: bool) -> list:
+        Change.objects.all().delete()
+        Change.objects.bulk_create([Change(article_id=a, edition_id=e, at=timezone.now(),
+                                           version=v) for a, e, v in stored])
+        for n, (article_id, scopes, superseded, new) in enumerate(calls):
+            if in_batch and n == 0:
+                context = batch()
+                context.__enter__()
+            changes._log(article_id, scopes, version=n, superseded=superseded, new=new)
+        if in_batch:
+            context.__exit__(None, None, None)
+        return list(Change.objects.order_by("id").values_list("article_id", "edition_id",
+                                                              "version"))
+
+    assert run(True) == run(False)
