@@ -482,3 +482,33 @@ def test_frequencies_in_a_batch_are_read_as_if_written_at_once():
     assert immediate[-1][0] == 13 and immediate[1][1] == {"quake": 6}
     assert after_batch == after_immediate
     assert ("flood", 1) not in after_batch  # the failed turn's count went with it
+
+
+@pytest.mark.django_db
+def test_set_story_count_copy_and_repeated_lines_of_are_their_orm_queries(stories):
+    from django.db.models import F, Value
+    from django.db.models.functions import Greatest
+
+    article = _article(60, stories[0], at=T0)
+    tables.set_story(article.pk, stories[1].pk)
+    assert Article.objects.get(pk=article.pk).story_id == stories[1].pk
+
+    later, earlier = T0 + timedelta(days=2), T0 - timedelta(days=2)
+    for when in (later, earlier):
+        by_orm, by_sql = stories[2], stories[3]
+        Story.objects.filter(pk=by_orm.pk).update(
+            size=F("size") + 1, last_published_at=Greatest("last_published_at", Value(when)))
+        before = Story.objects.get(pk=by_sql.pk)
+        tables.count_copy(by_sql.pk, when)
+        after = Story.objects.get(pk=by_sql.pk)
+        assert after.size == before.size + 1
+        assert after.last_published_at == max(before.last_published_at, when)
+    assert Story.objects.get(pk=stories[3].pk).last_published_at == later
+
+    SourceLine.objects.bulk_create([SourceLine(source=f"agency:{k % 3}", key=k, items=k % 5)
+                                    for k in range(600)])
+    sources, keys = ["agency:0", "agency:2", "agency:9"], list(range(0, 600, 2))
+    assert sorted(tables.repeated_lines_of(sources, keys, min_items=3)) == sorted(
+        SourceLine.objects.filter(source__in=sources, key__in=keys, items__gte=3)
+        .values_list("source", "key"))
+    assert tables.repeated_lines_of([], keys, min_items=3) == []

@@ -14,8 +14,9 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from wiredesk.newsroom.intelligence import tables
 from wiredesk.newsroom.intelligence.store import article_text, source_key
-from wiredesk.newsroom.models import Article, SourceLine
+from wiredesk.newsroom.models import Article
 from wiredesk.wire import similarity
 
 CACHE_SIZE = 512  # about the candidates of a day's busy stories; a few KB each
@@ -52,9 +53,8 @@ def _repeated_lines(wanted: dict[str, set[int]]) -> dict[str, set[int]]:
     found: dict[str, set[int]] = {source: set() for source in wanted}
     keys = sorted(set().union(*wanted.values())) if wanted else []
     for start in range(0, len(keys), _KEYS_PER_QUERY):
-        rows = SourceLine.objects.filter(
-            source__in=list(wanted), key__in=keys[start:start + _KEYS_PER_QUERY],
-            items__gte=similarity.BOILERPLATE_MIN_ITEMS).values_list("source", "key")
+        rows = tables.repeated_lines_of(list(wanted), keys[start:start + _KEYS_PER_QUERY],
+                                        min_items=similarity.BOILERPLATE_MIN_ITEMS)
         for source, key in rows:
             if key in wanted[source]:
                 found[source].add(key)

@@ -14,8 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import timedelta
 
-from django.db.models import F, Q, Value
-from django.db.models.functions import Greatest
+from django.db.models import Q
 
 from wiredesk.newsroom.intelligence import tables
 from wiredesk.newsroom.intelligence.candidates import candidate_features
@@ -191,15 +190,13 @@ def _find_duplicate(article: Article, feats: similarity.Features,
 def _link_duplicate(article: Article, canonical: Article, vector, anchors, *,
                     counted: bool = False) -> None:
     """Attach a copy to its canonical article; the earliest copy is canonical."""
-    story = canonical.story
+    story = tables.story(canonical.story_id) if canonical.story_id is not None else None
     if story is None:
         story = assign_story(canonical, vector or {}, frozenset(anchors), force_new=True)
-        Article.objects.filter(pk=canonical.pk).update(story=story)
+        tables.set_story(canonical.pk, story.pk)
     elif not counted:
         # A copy is coverage too: the story counts it and stays open as long.
-        Story.objects.filter(pk=story.pk).update(
-            size=F("size") + 1,
-            last_published_at=Greatest("last_published_at", Value(article.published_at)))
+        tables.count_copy(story.pk, article.published_at)
     article.story = story
     if (article.published_at < canonical.published_at and not canonical.intel_locked
             and canonical.kind == article.kind):

@@ -115,7 +115,7 @@ def split_if_blended(story: Story, article: Article, vector: Mapping[str, float]
     if story.size < similarity.SPLIT_MIN_SIZE:
         return story
     # The article's own row joins the story now, so the rebuilt stories count it.
-    Article.objects.filter(pk=article.pk).update(story=story)
+    tables.set_story(article.pk, story.pk)
     rows = list(ArticleSignature.objects.filter(
         article__story=story, article__duplicate_of__isnull=True)
         .exclude(article=article).exclude(article__status=Article.Status.KILLED)
@@ -166,7 +166,7 @@ def merge_fragment(story: Story, article: Article) -> Story:
     if not STORY_PARAMS.merge_names or story.size < similarity.MERGE_MIN_SIZE:
         return story
     # The article's own row joins the story now, so it is compared and moved with it.
-    Article.objects.filter(pk=article.pk).update(story=story)
+    tables.set_story(article.pk, story.pk)
     window = STORY_PARAMS.window
     story_ids = tables.stories_by_terms(
         similarity.query_terms(story.centroid), since=story.first_published_at - window,

@@ -436,3 +436,33 @@ def save_new(instance: models.Model) -> None:
     instance._state.adding = False
     post_save.send(sender=model, instance=instance, created=True, update_fields=None,
                    raw=False, using=using)
+
+
+def set_story(article_id: int, story_id: int) -> None:
+    """Stands for ``Article.objects.filter(pk=article_id).update(story=story_id)``."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {_ARTICLE} SET story_id = %s WHERE id = %s",  # noqa: S608
+                       [story_id, article_id])
+
+
+def count_copy(story_id: int, published_at: datetime) -> None:
+    """A copy joins its canonical's story: counted, and the story stays open as long.
+    Stands for ``Story.objects.filter(pk=story_id).update(size=F("size") + 1,
+    last_published_at=Greatest("last_published_at", Value(published_at)))``."""
+    greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {_STORY} SET size = size + 1,"  # noqa: S608
+                       f" last_published_at = {greatest}(last_published_at, %s)"
+                       " WHERE id = %s", [_when(published_at), story_id])
+
+
+def repeated_lines_of(sources: Sequence[str], keys: Sequence[int], *, min_items: int
+                      ) -> list[tuple[str, int]]:
+    """(source, key) of the lines among ``keys`` that any of ``sources`` has sent in at
+    least ``min_items`` items. Stands for ``SourceLine.objects.filter(source__in=sources,
+    key__in=keys, items__gte=min_items).values_list("source", "key")``."""
+    if not sources or not keys:
+        return []
+    return _rows(f"SELECT source, key FROM {_SOURCE_LINE}"  # noqa: S608
+                 f" WHERE source IN ({_marks(sources)}) AND key IN ({_marks(keys)})"
+                 " AND items >= %s", [*sources, *keys, min_items])
