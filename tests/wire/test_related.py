@@ -169,3 +169,9 @@ def test_candidates_carry_the_pairwise_figures_to_the_bit():
         for cand, other in zip(found, others, strict=True):
             assert cand.agreement == sim.core_agreement(story, other)
             assert (cand.similarity, cand.names) == _reference_likeness(story, other)
+        # The same with kept stems (a caller that keeps them passes its own too): the
+        # pairs' likeness kept and given again, the same figures, twice over.
+        stems = [sim.stemmed_story(o.centroid, o.anchors) for o in others]
+        own = sim.stemmed_story(story.centroid, story.anchors)
+        for _again in range(2):
+            assert sim.story_candidates(story, others, stems=stems, own_stems=own) == found

@@ -31,6 +31,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from wiredesk.wire import gazetteer
 from wiredesk.wire.name_words import (
@@ -74,6 +75,7 @@ class Entity:
         return entity_key(self.name)
 
 
+@lru_cache(maxsize=1 << 15)  # asked for every name of every item: most names recur
 def entity_key(name: str) -> str:
     """A URL-safe, accent-free key: one tag page per name however it is written."""
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()

@@ -70,14 +70,15 @@ def enrich_article(article: Article, *, created: bool) -> None:
         frequencies.add(feats.term_counts)
     frequencies.prefetch(feats.term_counts)  # the total with them: one query
     vector = similarity.tfidf_vector(feats, frequencies)
-    _store_signature(article, feats, vector, created=created)
+    bands = feats.bands  # made once (a property: each band's digest computed again)
+    _store_signature(article, feats, vector, bands, created=created)
     _store_tags(article, text, created=created)
     if not created and article.story_id is not None:
         return
     fields = ["story", "duplicate_of", "section", "flags"]
     if article.section_id is None:
         predict_section(article)
-    canonical = _find_duplicate(article, feats, _lsh_candidates(article, feats.bands))
+    canonical = _find_duplicate(article, feats, _lsh_candidates(article, bands))
     if canonical is not None:
         _link_duplicate(article, canonical, vector, feats.anchors)
     else:
@@ -98,7 +99,7 @@ def enrich_article(article: Article, *, created: bool) -> None:
 
 
 def _store_signature(article: Article, feats: similarity.Features,
-                     vector: Mapping[str, float], *, created: bool) -> None:
+                     vector: Mapping[str, float], bands: list[int], *, created: bool) -> None:
     values = {"minhash": similarity.signature_bytes(feats.signature),
               "word_set_size": feats.word_set_size, "vector": dict(vector),
               "anchors": sorted(feats.anchors), "published_at": article.published_at}
@@ -108,7 +109,7 @@ def _store_signature(article: Article, feats: similarity.Features,
     else:
         ArticleSignature.objects.update_or_create(article=article, defaults=values)
         LshBand.objects.filter(article=article).delete()
-    tables.store_bands(article.pk, feats.bands, article.published_at)
+    tables.store_bands(article.pk, bands, article.published_at)
 
 
 # Read once per process and kept: agencies and editions are added a few times a year, and
@@ -250,7 +251,9 @@ def _rank_related(story: Story | tables.StoryRow, holder_id: int, *, when,
     candidates = similarity.story_candidates(
         story_state(story), [_compared(s) for s in others], picks=picks,
         sections={s.pk: str(s.section_id or "") for s in others},
-        stems=[_stemmed(s) for s in others])
+        stems=[_stemmed(s) for s in others],
+        # A story read as a row (one a new SEE ALSO picked, unchanged since) has kept stems.
+        own_stems=_stemmed(story) if isinstance(story, tables.StoryRow) else None)
     ranked = similarity.rank_related(candidates, own_story=story.pk,
                                      section=str(story.section_id or ""), now=when)
     tables.replace_related(story.pk, holder_id, [(c.story_id, c.score) for c in ranked])

@@ -16,6 +16,7 @@ import struct
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
@@ -79,6 +80,11 @@ def stable_hash64(text: str) -> int:
 
 def _hash32(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=4).digest(), "little")
+
+
+# A word's hash, kept: every item hashes each of its distinct words, and most words recur
+# from item to item (its shingles, runs of words, seldom do: hashed afresh).
+_word_hash = lru_cache(maxsize=1 << 17)(_hash32)
 
 
 # --- text ------------------------------------------------------------------------------
@@ -228,7 +234,7 @@ def features(headline: str, body_text: str, *, source: str = "",
     lines, keys = content_lines(headline, body_text, source=source, memory=memory)
     body_tokens = words("\n".join(lines[1:] if headline else lines))
     shingles = shingle_hashes(body_tokens or words(headline))
-    word_set = {_hash32(t) for t in (body_tokens or words(headline))}
+    word_set = {_word_hash(t) for t in set(body_tokens or words(headline))}
     counts: Counter[str] = Counter()
     lines = without_dateline(lines, has_headline=bool((headline or "").strip()))
     all_tokens = words("\n".join(lines))

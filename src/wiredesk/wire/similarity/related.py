@@ -260,23 +260,47 @@ def stemmed_story(centroid: Mapping[str, float], anchors: Iterable[str]) -> _Ste
     return _Stemmed.of(centroid, anchors)
 
 
+# The likeness of two kept stems (``stemmed_story`` objects a caller passes back), by the
+# pair of objects: a story ranked again while neither it nor a candidate changed (the stories
+# a new SEE ALSO picked, ranked again at once) compares the same pairs again. Entries hold
+# the objects, so an id is never reused while its entry lives.
+_pairs: dict[tuple[int, int], tuple[_Stemmed, _Stemmed, tuple[float, float]]] = {}
+_PAIRS_KEPT = 1 << 15
+
+
+def _kept_likeness(mine: _Stemmed, theirs: _Stemmed) -> tuple[float, float]:
+    key = (id(mine), id(theirs))
+    found = _pairs.get(key)
+    if found is not None and found[0] is mine and found[1] is theirs:
+        return found[2]
+    likeness = _likeness(mine, theirs)
+    if len(_pairs) >= _PAIRS_KEPT:
+        _pairs.pop(next(iter(_pairs)))  # the oldest entry
+    _pairs[key] = (mine, theirs, likeness)
+    return likeness
+
+
 def story_candidates(story: StoryState, others: Iterable[StoryState], *,
                      picks: Mapping[int, int] | None = None,
                      sections: Mapping[int, str] | None = None,
-                     stems: Sequence[_Stemmed] | None = None) -> list[RelatedCandidate]:
+                     stems: Sequence[_Stemmed] | None = None,
+                     own_stems: _Stemmed | None = None) -> list[RelatedCandidate]:
     """Each other story as a SEE ALSO candidate of ``story``, compared as wholes.
-    ``stems``: each of ``others``' ``stemmed_story``, in order, when the caller keeps them."""
+    ``stems``: each of ``others``' ``stemmed_story``, in order, when the caller keeps them;
+    ``own_stems``: ``story``'s, when it keeps that too (the pairs of kept stems are then
+    compared once and their likeness kept: the same figures)."""
     picks = picks or {}
     sections = sections or {}
     found = []
-    mine = _Stemmed.of(story.centroid, story.anchors)
+    kept = own_stems is not None and stems is not None
+    mine = own_stems if own_stems is not None else _Stemmed.of(story.centroid, story.anchors)
     my_core = _core(story)  # once per ranking (``core_agreement`` makes it for each pair)
     for index, other in enumerate(others):
         if other.story_id == story.story_id:
             continue
         theirs = stems[index] if stems is not None else _Stemmed.of(other.centroid,
                                                                     other.anchors)
-        similarity, names = _likeness(mine, theirs)
+        similarity, names = (_kept_likeness if kept else _likeness)(mine, theirs)
         their_core = _core(other)
         agreement = 0.5 * (_core_fit(my_core, other, their_core)  # = core_agreement
                            + _core_fit(their_core, story, my_core))
