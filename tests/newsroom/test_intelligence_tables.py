@@ -512,3 +512,24 @@ def test_set_story_count_copy_and_repeated_lines_of_are_their_orm_queries(storie
         SourceLine.objects.filter(source__in=sources, key__in=keys, items__gte=3)
         .values_list("source", "key"))
     assert tables.repeated_lines_of([], keys, min_items=3) == []
+
+
+@pytest.mark.django_db
+def test_story_rows_by_terms_are_the_rows_of_the_stories_found(stories):
+    terms = ["quake", "tarven", "rescue"]
+    cases = [dict(since=T0), dict(since=T0 + timedelta(hours=2)),
+             dict(since=T0, until=T0 + timedelta(hours=4)),
+             dict(since=T0, exclude=stories[6].pk), dict(since=T0, exclude=stories[0].pk)]
+    for case in cases:
+        for limit in (1, 2, 20):
+            found = tables.stories_by_terms(terms, limit=limit, **case)
+            assert tables.story_rows_by_terms(terms, limit=limit, **case) == \
+                tables.story_rows(found)
+            # A story added whether the terms find it or not (found already: once).
+            for also in (stories[5].pk, stories[7].pk, found[0] if found else None):
+                wanted = found + [also] if also is not None and also not in found else found
+                assert tables.story_rows_by_terms(terms, limit=limit, also=also, **case) \
+                    == tables.story_rows(wanted)
+    assert tables.story_rows_by_terms([], since=T0, limit=5) == []
+    assert [r.pk for r in tables.story_rows_by_terms([], since=T0, limit=5,
+                                                     also=stories[2].pk)] == [stories[2].pk]

@@ -28,6 +28,7 @@ from wiredesk.newsroom.intelligence.store import (
 from wiredesk.newsroom.intelligence.stories import (
     assign_story,
     merge_fragment,
+    read_state,
     split_if_blended,
     story_state,
 )
@@ -240,16 +241,15 @@ def _rank_related(story: Story | tables.StoryRow, holder_id: int, *, when,
     this story: what makes one story the other's SEE ALSO need not make it findable)."""
     if not story.centroid:
         return [], {}
-    story_ids = tables.stories_by_terms(
+    # The stories found by the lookup terms, read in the same statement.
+    others = tables.story_rows_by_terms(
         similarity.query_terms(story.centroid, similarity.RELATED_QUERY_TERMS),
-        since=when - RELATED_WINDOW, exclude=story.pk, limit=RELATED_CANDIDATES)
-    if also is not None and also not in story_ids:
-        story_ids.append(also)
-    others = tables.story_rows(story_ids)
+        since=when - RELATED_WINDOW, exclude=story.pk, limit=RELATED_CANDIDATES, also=also)
+    story_ids = [s.pk for s in others]
     # How many other stories show each candidate already (the diversity rule).
     picks = tables.related_picks(story_ids, own_story=story.pk)
     candidates = similarity.story_candidates(
-        story_state(story), [_compared(s) for s in others], picks=picks,
+        story_state(story), [read_state(s) for s in others], picks=picks,
         sections={s.pk: str(s.section_id or "") for s in others},
         stems=[_stemmed(s) for s in others],
         # A story read as a row (one a new SEE ALSO picked, unchanged since) has kept stems.
@@ -266,14 +266,6 @@ def _rank_related(story: Story | tables.StoryRow, holder_id: int, *, when,
 # objects are held with their stems, so an id is never reused while its entry lives.
 _stems: OrderedDict[tuple[int, int], tuple[dict, dict, object]] = OrderedDict()
 _STEMS_KEPT = 4096
-
-
-def _compared(row: tables.StoryRow) -> similarity.StoryState:
-    """A candidate story as ``story_candidates`` reads it (and never changes it): its
-    row's decoded centroid and names themselves, not copies as ``story_state`` makes for
-    a story that is to change."""
-    return similarity.StoryState(row.pk, row.centroid, row.anchors, row.size,
-                                 row.last_published_at)
 
 
 def _stemmed(row: tables.StoryRow):

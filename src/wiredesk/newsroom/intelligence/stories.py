@@ -33,19 +33,27 @@ def story_state(story: Story | tables.StoryRow) -> similarity.StoryState:
                                  story.size, story.last_published_at)
 
 
+def read_state(row: tables.StoryRow) -> similarity.StoryState:
+    """A story row as a state to be read, never changed: its decoded centroid and names
+    themselves (shared with other reads of the same text), not copies as ``story_state``
+    makes for a story that is to change."""
+    return similarity.StoryState(row.pk, row.centroid, row.anchors, row.size,
+                                 row.last_published_at)
+
+
 def assign_story(article: Article, vector: Mapping[str, float], anchors: frozenset[str], *,
                   force_new: bool = False) -> Story:
     when = article.published_at
     chosen = None
     if not force_new and vector:
-        story_ids = tables.stories_by_terms(
+        rows = tables.story_rows_by_terms(
             similarity.query_terms(vector), since=when - STORY_PARAMS.window,
             until=when + STORY_PARAMS.window, limit=20)
-        # Compared as rows (their JSON decoded once per distinct text); only the one
-        # chosen is read as a model, to be changed and saved.
+        # Compared as rows (their JSON decoded once per distinct text, read as they are:
+        # ``best_story`` changes nothing); only the one chosen is read as a model, to be
+        # changed and saved.
         state, _score = similarity.best_story(
-            vector, anchors, [story_state(s) for s in tables.story_rows(story_ids)],
-            STORY_PARAMS)
+            vector, anchors, [read_state(s) for s in rows], STORY_PARAMS)
         if state is not None:
             chosen = tables.story(state.story_id)
     if chosen is None:
@@ -168,13 +176,13 @@ def merge_fragment(story: Story, article: Article) -> Story:
     # The article's own row joins the story now, so it is compared and moved with it.
     tables.set_story(article.pk, story.pk)
     window = STORY_PARAMS.window
-    story_ids = tables.stories_by_terms(
+    rows = tables.story_rows_by_terms(
         similarity.query_terms(story.centroid), since=story.first_published_at - window,
         until=story.last_published_at + window, exclude=story.pk, limit=20)
     # Compared as rows; a story near enough to be merged is read as a model.
     candidates = sorted(
         ((similarity.cosine(story.centroid, other.centroid), other)
-         for other in tables.story_rows(story_ids) if other.size >= similarity.MERGE_MIN_SIZE),
+         for other in rows if other.size >= similarity.MERGE_MIN_SIZE),
         key=lambda scored: (-scored[0], scored[1].pk))
     own = None
     for score, row in candidates:

@@ -61,15 +61,8 @@ def _rows(sql: str, params: Sequence) -> list[tuple]:
         return cursor.fetchall()
 
 
-def stories_by_terms(terms: Sequence[str], *, since: datetime, until: datetime | None = None,
-                     exclude: int | None = None, limit: int) -> list[int]:
-    """Stories holding the most of ``terms`` among those last published in the window,
-    most hits first, then by id. Stands for ``StoryTerm.objects.filter(term__in=terms,
-    last_published_at__gte=since[, __lte=until]).exclude(story_id=exclude)
-    .values("story_id").annotate(hits=Count("id")).order_by("-hits", "story_id")``."""
-    terms = list(terms)
-    if not terms:
-        return []
+def _terms_lookup(terms: Sequence[str], *, since: datetime, until: datetime | None,
+                  exclude: int | None, limit: int) -> tuple[str, list]:
     where, params = [f"term IN ({_marks(terms)})", "last_published_at >= %s"], \
         [*terms, _when(since)]
     if until is not None:
@@ -79,8 +72,21 @@ def stories_by_terms(terms: Sequence[str], *, since: datetime, until: datetime |
         where.append("story_id <> %s")
         params.append(exclude)
     sql = (f"SELECT story_id FROM {_STORY_TERM} WHERE {' AND '.join(where)}"  # noqa: S608
-           " GROUP BY story_id ORDER BY count(id) DESC, story_id ASC LIMIT %s")
-    return [row[0] for row in _rows(sql, [*params, limit])]
+           f" GROUP BY story_id ORDER BY count(id) DESC, story_id ASC LIMIT {int(limit)}")
+    return sql, params
+
+
+def stories_by_terms(terms: Sequence[str], *, since: datetime, until: datetime | None = None,
+                     exclude: int | None = None, limit: int) -> list[int]:
+    """Stories holding the most of ``terms`` among those last published in the window,
+    most hits first, then by id. Stands for ``StoryTerm.objects.filter(term__in=terms,
+    last_published_at__gte=since[, __lte=until]).exclude(story_id=exclude)
+    .values("story_id").annotate(hits=Count("id")).order_by("-hits", "story_id")``."""
+    terms = list(terms)
+    if not terms:
+        return []
+    sql, params = _terms_lookup(terms, since=since, until=until, exclude=exclude, limit=limit)
+    return [row[0] for row in _rows(sql, params)]
 
 
 def store_story_terms(story_id: int, terms: Sequence[str], last_published_at: datetime
@@ -216,31 +222,56 @@ def _decode(value) -> dict:
     return found
 
 
+_STORY_COLUMNS = "id, centroid, anchors, size, last_published_at, section_id"
+_STORY_ORDER = " ORDER BY last_published_at DESC, id DESC"
+
+
 def story_rows(story_ids: Sequence[int]) -> list[StoryRow]:
     """These stories, in the model's order (last published first, then by id)."""
     if not story_ids:
         return []
+    return _story_rows(f"SELECT {_STORY_COLUMNS} FROM {_STORY}"  # noqa: S608
+                       f" WHERE id IN ({_marks(story_ids)}){_STORY_ORDER}", list(story_ids))
+
+
+def story_rows_by_terms(terms: Sequence[str], *, since: datetime,
+                        until: datetime | None = None, exclude: int | None = None,
+                        limit: int, also: int | None = None) -> list[StoryRow]:
+    """``story_rows(stories_by_terms(terms, ...))``, plus story ``also`` whether the terms
+    find it or not, in one statement: the look-up is the statement's subquery."""
+    terms = list(terms)
+    if not terms:
+        return story_rows([also] if also is not None else [])
+    lookup, params = _terms_lookup(terms, since=since, until=until, exclude=exclude,
+                                   limit=limit)
+    where = f"id IN ({lookup})"
+    if also is not None:
+        where += " OR id = %s"
+        params.append(also)
+    return _story_rows(f"SELECT {_STORY_COLUMNS} FROM {_STORY}"  # noqa: S608
+                       f" WHERE {where}{_STORY_ORDER}", params)
+
+
+def _story_rows(sql: str, params: Sequence) -> list[StoryRow]:
     convert = connection.ops.convert_datetimefield_value if connection.vendor == "sqlite" \
         else None
-    rows = _rows(f"SELECT id, centroid, anchors, size, last_published_at, section_id"  # noqa: S608
-                 f" FROM {_STORY} WHERE id IN ({_marks(story_ids)})"
-                 " ORDER BY last_published_at DESC, id DESC", list(story_ids))
+    rows = _rows(sql, params)
     found = []
-    for raw in rows:
+    for values in rows:
         try:
-            row = _read_rows.get(raw)
+            key, row = values, _read_rows.get(values)
         except TypeError:  # a driver that decodes JSON itself: nothing to hash
-            row, raw = None, None
+            key, row = None, None
         if row is None:
-            pk, centroid, anchors, size, when, section = raw
+            pk, centroid, anchors, size, when, section = values
             row = StoryRow(pk, _decode(centroid), _decode(anchors), size,
                            convert(when, None, connection) if convert else when, section)
-            if raw is not None:
-                _read_rows[raw] = row
+            if key is not None:
+                _read_rows[key] = row
                 if len(_read_rows) > _DECODED_KEPT:
                     _read_rows.popitem(last=False)
         else:
-            _read_rows.move_to_end(raw)
+            _read_rows.move_to_end(key)
         found.append(row)
     return found
 
