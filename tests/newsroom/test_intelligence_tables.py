@@ -527,9 +527,53 @@ def test_story_rows_by_terms_are_the_rows_of_the_stories_found(stories):
                 tables.story_rows(found)
             # A story added whether the terms find it or not (found already: once).
             for also in (stories[5].pk, stories[7].pk, found[0] if found else None):
-                wanted = found + [also] if also is not None and also not in found else found
+                wanted = [*found, also] if also is not None and also not in found else found
                 assert tables.story_rows_by_terms(terms, limit=limit, also=also, **case) \
                     == tables.story_rows(wanted)
     assert tables.story_rows_by_terms([], since=T0, limit=5) == []
     assert [r.pk for r in tables.story_rows_by_terms([], since=T0, limit=5,
                                                      also=stories[2].pk)] == [stories[2].pk]
+
+
+@pytest.mark.django_db
+def test_related_candidates_are_the_rows_and_picks_of_the_stories_found(stories):
+    # SEE ALSO rows: stories 1, 2 and 6 (through their articles) show others.
+    holders = {n: _article(200 + n, stories[n], at=T0) for n in (1, 2, 6)}
+    orphan = _article(299, None, at=T0)
+    tables.replace_related(stories[1].pk, holders[1].pk, [(stories[0].pk, 0.5),
+                                                          (stories[3].pk, 0.4)])
+    tables.replace_related(stories[2].pk, holders[2].pk, [(stories[0].pk, 0.3)])
+    tables.replace_related(stories[6].pk, holders[6].pk, [(stories[0].pk, 0.2),
+                                                          (stories[1].pk, 0.1)])
+    RelatedStory.objects.create(article=orphan, story=stories[3], score=0.1)
+    terms = ["quake", "tarven", "rescue"]
+    for own in (stories[1], stories[6], stories[4]):
+        for also in (None, stories[7].pk, stories[0].pk):
+            for limit in (1, 3, 20):
+                rows, picks = tables.related_candidates(terms, since=T0, exclude=own.pk,
+                                                        limit=limit, also=also)
+                assert rows == tables.story_rows_by_terms(terms, since=T0, exclude=own.pk,
+                                                          limit=limit, also=also)
+                assert picks == tables.related_picks([r.pk for r in rows], own_story=own.pk)
+    rows, picks = tables.related_candidates(terms, since=T0, exclude=stories[4].pk, limit=20)
+    # An article without a story shows story 3 too: counted as no story (distinct stories).
+    assert picks[stories[0].pk] == 3 and picks[stories[3].pk] == 1
+    assert tables.related_candidates([], since=T0, exclude=stories[4].pk, limit=5,
+                                     also=stories[0].pk)[1] == {stories[0].pk: 3}
+
+
+@pytest.mark.django_db
+def test_a_new_storys_terms_are_inserted_without_a_delete(stories):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    fresh = Story.objects.create(headline="New", first_published_at=T0, last_published_at=T0)
+    with CaptureQueriesContext(connection) as captured:
+        tables.store_story_terms(fresh.pk, ["quake", "dam"], T0, new=True)
+    assert not any(q["sql"].startswith("DELETE") for q in captured.captured_queries)
+    assert sorted(StoryTerm.objects.filter(story=fresh).values_list("term", flat=True)) == [
+        "dam", "quake"]
+    with CaptureQueriesContext(connection) as captured:
+        tables.store_story_terms(fresh.pk, ["dam"], T0)
+    assert captured.captured_queries[0]["sql"].startswith("DELETE")
+    assert list(StoryTerm.objects.filter(story=fresh).values_list("term", flat=True)) == ["dam"]

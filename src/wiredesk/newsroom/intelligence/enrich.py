@@ -241,13 +241,11 @@ def _rank_related(story: Story | tables.StoryRow, holder_id: int, *, when,
     this story: what makes one story the other's SEE ALSO need not make it findable)."""
     if not story.centroid:
         return [], {}
-    # The stories found by the lookup terms, read in the same statement.
-    others = tables.story_rows_by_terms(
+    # The stories found by the lookup terms, read in the same statement, with how many
+    # other stories show each already (the diversity rule).
+    others, picks = tables.related_candidates(
         similarity.query_terms(story.centroid, similarity.RELATED_QUERY_TERMS),
         since=when - RELATED_WINDOW, exclude=story.pk, limit=RELATED_CANDIDATES, also=also)
-    story_ids = [s.pk for s in others]
-    # How many other stories show each candidate already (the diversity rule).
-    picks = tables.related_picks(story_ids, own_story=story.pk)
     candidates = similarity.story_candidates(
         story_state(story), [read_state(s) for s in others], picks=picks,
         sections={s.pk: str(s.section_id or "") for s in others},

@@ -78,11 +78,12 @@ def assign_story(article: Article, vector: Mapping[str, float], anchors: frozens
         choose_representative(chosen, newcomer)
     # ``chosen.save()`` as one plain INSERT or UPDATE (the story's other column, its
     # creation time, is never changed here).
-    if chosen.pk is None:
+    new = chosen.pk is None
+    if new:
         tables.save_new(chosen)
     else:
         tables.save_fields(chosen, STORY_FIELDS)
-    store_story_terms(chosen)
+    store_story_terms(chosen, new=new)
     return chosen
 
 
@@ -106,10 +107,11 @@ def choose_representative(story: Story, newcomer: tuple[int, str, dict] | None =
     story.headline = rows[chosen][1][:500]
 
 
-def store_story_terms(story: Story) -> None:
-    """The terms later arrivals find this story by: its centroid's strongest."""
+def store_story_terms(story: Story, *, new: bool = False) -> None:
+    """The terms later arrivals find this story by: its centroid's strongest. ``new``: a
+    story just inserted, with no terms stored yet."""
     tables.store_story_terms(story.pk, similarity.query_terms(story.centroid, STORY_TERMS_KEPT),
-                             story.last_published_at)
+                             story.last_published_at, new=new)
 
 
 def split_if_blended(story: Story, article: Article, vector: Mapping[str, float],

@@ -89,21 +89,23 @@ def stories_by_terms(terms: Sequence[str], *, since: datetime, until: datetime |
     return [row[0] for row in _rows(sql, params)]
 
 
-def store_story_terms(story_id: int, terms: Sequence[str], last_published_at: datetime
-                      ) -> None:
+def store_story_terms(story_id: int, terms: Sequence[str], last_published_at: datetime,
+                      *, new: bool = False) -> None:
     """The story's lookup terms become ``terms``, each stamped with the story's last
-    publication: the others deleted, these inserted or re-stamped."""
+    publication: the others deleted, these inserted or re-stamped. ``new``: a story
+    inserted in this transaction, which has none to delete."""
     with connection.cursor() as cursor:
         if terms:
-            cursor.execute(f"DELETE FROM {_STORY_TERM} WHERE story_id = %s"  # noqa: S608
-                           f" AND term NOT IN ({_marks(terms)})", [story_id, *terms])
+            if not new:
+                cursor.execute(f"DELETE FROM {_STORY_TERM} WHERE story_id = %s"  # noqa: S608
+                               f" AND term NOT IN ({_marks(terms)})", [story_id, *terms])
             when = _when(last_published_at)
             cursor.executemany(
                 f"INSERT INTO {_STORY_TERM} (term, story_id, last_published_at)"  # noqa: S608
                 " VALUES (%s, %s, %s) ON CONFLICT (term, story_id) DO UPDATE"
                 " SET last_published_at = excluded.last_published_at",
                 [(term, story_id, when) for term in terms])
-        else:
+        elif not new:
             cursor.execute(f"DELETE FROM {_STORY_TERM} WHERE story_id = %s",  # noqa: S608
                            [story_id])
 
@@ -252,10 +254,41 @@ def story_rows_by_terms(terms: Sequence[str], *, since: datetime,
                        f" WHERE {where}{_STORY_ORDER}", params)
 
 
+def related_candidates(terms: Sequence[str], *, since: datetime, exclude: int, limit: int,
+                       also: int | None = None) -> tuple[list[StoryRow], dict[int, int]]:
+    """SEE ALSO's candidates for story ``exclude``: ``story_rows_by_terms(terms, since=since,
+    exclude=exclude, limit=limit, also=also)`` and, for each, how many stories other than
+    ``exclude`` show it already (``related_picks(<their ids>, own_story=exclude)``: stories
+    none shows left out), in one statement: the count is a subquery of each row."""
+    terms = list(terms)
+    if not terms:
+        rows = story_rows([also] if also is not None else [])
+        return rows, related_picks([r.pk for r in rows], own_story=exclude)
+    lookup, params = _terms_lookup(terms, since=since, until=None, exclude=exclude,
+                                   limit=limit)
+    where = f"id IN ({lookup})"
+    if also is not None:
+        where += " OR id = %s"
+        params.append(also)
+    # NULL when no row shows it (``related_picks`` leaves it out), else the count (0 when
+    # only articles without a story show it: there it is, with 0).
+    picks = (f"(SELECT CASE WHEN count(*) > 0 THEN count(DISTINCT a.story_id) END"  # noqa: S608
+             f" FROM {_RELATED} r"
+             f" JOIN {_ARTICLE} a ON a.id = r.article_id WHERE r.story_id = s.id"
+             " AND (a.story_id IS NULL OR a.story_id <> %s))")
+    values = _rows(f"SELECT {_STORY_COLUMNS}, {picks} FROM {_STORY} s"  # noqa: S608
+                   f" WHERE {where}{_STORY_ORDER}", [exclude, *params])
+    rows = _story_rows_of([row[:-1] for row in values])
+    return rows, {row[0]: row[-1] for row in values if row[-1] is not None}
+
+
 def _story_rows(sql: str, params: Sequence) -> list[StoryRow]:
+    return _story_rows_of(_rows(sql, params))
+
+
+def _story_rows_of(rows: Sequence[tuple]) -> list[StoryRow]:
     convert = connection.ops.convert_datetimefield_value if connection.vendor == "sqlite" \
         else None
-    rows = _rows(sql, params)
     found = []
     for values in rows:
         try:
