@@ -577,3 +577,51 @@ def test_a_new_storys_terms_are_inserted_without_a_delete(stories):
         tables.store_story_terms(fresh.pk, ["dam"], T0)
     assert captured.captured_queries[0]["sql"].startswith("DELETE")
     assert list(StoryTerm.objects.filter(story=fresh).values_list("term", flat=True)) == ["dam"]
+
+
+@pytest.mark.django_db
+def test_source_lines_in_a_batch_are_read_as_if_written_at_once():
+    """Inside the stage's batch each article's lines are counted in memory and written as
+    the batch ends; both readers (the article's own features, the candidates' boilerplate)
+    see what one write per article would have left; a failed turn's lines go with it."""
+    from wiredesk.newsroom.intelligence import DbLineMemory
+    from wiredesk.newsroom.intelligence.store import repeated_lines_of
+    from wiredesk.newsroom.runs import batch, batch_savepoint
+    from wiredesk.wire.similarity import BOILERPLATE_MIN_ITEMS as MIN
+
+    SourceLine.objects.bulk_create([SourceLine(source="agency:1", key=1, items=MIN - 1),
+                                    SourceLine(source="agency:1", key=2, items=MIN - 2),
+                                    SourceLine(source="agency:2", key=1, items=MIN)])
+    turns = [("agency:1", [1, 2, 3, 3]), ("agency:2", [4]), ("agency:1", [2, 3]),
+             ("agency:1", [3, 5])] + [("agency:1", [5])] * MIN
+
+    def run(in_batch: bool) -> list:
+        seen = []
+        for n, (source, keys) in enumerate(turns):
+            memory = DbLineMemory()
+            if in_batch and n == 1:
+                with pytest.raises(RuntimeError), batch_savepoint():
+                    memory.remember("agency:1", [7, 8])
+                    raise RuntimeError("this turn fails")
+            wanted = {"agency:1": {1, 2, 3, 5, 7}, "agency:2": {1, 4}}
+            seen.append((memory.repeated(source, [1, 2, 3, 4, 5, 7]),
+                         repeated_lines_of(wanted)))
+            memory.remember(source, keys)
+        return seen
+
+    def stored():
+        return sorted(SourceLine.objects.values_list("source", "key", "items"))
+
+    with transaction.atomic():
+        immediate, after_immediate = run(False), stored()
+        transaction.set_rollback(True)
+    with transaction.atomic():
+        with batch():
+            batched = run(True)
+            assert len(stored()) == 3  # nothing written before the batch ends
+        after_batch = stored()
+    assert batched == immediate
+    assert immediate[1][0] == {1} and immediate[2][0] == {1}  # agency:1, key 2 one short
+    assert immediate[-1][1]["agency:1"] == {1, 2, 5} | ({3} if MIN <= 3 else set())
+    assert after_batch == after_immediate
+    assert not any(key in (7, 8) for _source, key, _n in after_batch)

@@ -14,13 +14,11 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from wiredesk.newsroom.intelligence import tables
-from wiredesk.newsroom.intelligence.store import article_text, source_key
+from wiredesk.newsroom.intelligence.store import article_text, repeated_lines_of, source_key
 from wiredesk.newsroom.models import Article
 from wiredesk.wire import similarity
 
 CACHE_SIZE = 512  # about the candidates of a day's busy stories; a few KB each
-_KEYS_PER_QUERY = 500  # stay under SQLite's variable limit
 
 
 @dataclass(frozen=True)
@@ -48,19 +46,6 @@ class _KnownRepeats:
         raise AssertionError("candidates are never remembered")
 
 
-def _repeated_lines(wanted: dict[str, set[int]]) -> dict[str, set[int]]:
-    """Each source's keys among ``wanted`` that are boilerplate now."""
-    found: dict[str, set[int]] = {source: set() for source in wanted}
-    keys = sorted(set().union(*wanted.values())) if wanted else []
-    for start in range(0, len(keys), _KEYS_PER_QUERY):
-        rows = tables.repeated_lines_of(list(wanted), keys[start:start + _KEYS_PER_QUERY],
-                                        min_items=similarity.BOILERPLATE_MIN_ITEMS)
-        for source, key in rows:
-            if key in wanted[source]:
-                found[source].add(key)
-    return found
-
-
 def candidate_features(others: Sequence[Article]) -> list[similarity.Features]:
     """The features of each of ``others``, in order, as ``similarity.features`` derives
     them with the database's line memory."""
@@ -76,7 +61,7 @@ def candidate_features(others: Sequence[Article]) -> list[similarity.Features]:
             texts[other.pk] = (text, tuple(keys))
         if texts[other.pk][1]:
             wanted.setdefault(source_key(other), set()).update(texts[other.pk][1])
-    repeated_by_source = _repeated_lines(wanted)
+    repeated_by_source = repeated_lines_of(wanted)
     out = []
     for other in others:
         text, keys = texts[other.pk]

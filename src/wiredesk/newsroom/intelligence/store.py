@@ -43,13 +43,67 @@ def _upsert_increment(table: str, key_columns: Sequence[str], count_column: str,
         cursor.executemany(sql, params)
 
 
+# Inside a batch of the stage, as the term frequencies below: each article's lines counted
+# in memory and written once as the batch ends; every read adds what is pending. (Their
+# ``last_seen_at`` is then the batch's end, not the article's turn: nothing reads it.)
+_LINES = "newsroom:source-lines"
+
+
+def _write_lines(pending: Counter) -> None:
+    _upsert_increment(SourceLine._meta.db_table, ["source", "key"], "items", list(pending),
+                      by=pending)
+
+
+def pending_lines() -> Counter | None:
+    """The open batch's line counts not written yet, by (source, key); None outside one."""
+    return runs.batched(_LINES, Counter, _write_lines)
+
+
+def repeated_lines_of(wanted: Mapping[str, Iterable[int]]) -> dict[str, set[int]]:
+    """Each source's lines among ``wanted`` sent in at least ``BOILERPLATE_MIN_ITEMS``
+    items, counting those of the open batch not written yet."""
+    minimum = similarity.BOILERPLATE_MIN_ITEMS
+    found: dict[str, set[int]] = {source: set() for source in wanted}
+    keys = sorted(set().union(*wanted.values())) if wanted else []
+    pending = pending_lines()
+    for start in range(0, len(keys), _KEYS_PER_QUERY):
+        part = keys[start:start + _KEYS_PER_QUERY]
+        if not pending:
+            rows = tables.repeated_lines_of(list(wanted), part, min_items=minimum)
+        else:
+            rows = [(source, key) for source, key, items
+                    in tables.line_items_of(list(wanted), part)
+                    if items + pending.get((source, key), 0) >= minimum]
+            stored, in_part = set(rows), set(part)
+            rows += [(source, key) for (source, key), n in pending.items()
+                     if n >= minimum and source in wanted and key in in_part
+                     and (source, key) not in stored]
+        for source, key in rows:
+            if key in wanted[source]:
+                found[source].add(key)
+    return found
+
+
+_KEYS_PER_QUERY = 500  # stay under SQLite's variable limit
+
+
 class DbLineMemory:
     def repeated(self, source: str, keys: Sequence[int]) -> set[int]:
-        return tables.repeated_lines(source, keys, min_items=similarity.BOILERPLATE_MIN_ITEMS)
+        minimum = similarity.BOILERPLATE_MIN_ITEMS
+        pending = pending_lines()
+        if not pending:
+            return tables.repeated_lines(source, keys, min_items=minimum)
+        items = tables.line_items(source, keys)
+        return {key for key in set(keys)
+                if items.get(key, 0) + pending.get((source, key), 0) >= minimum}
 
     def remember(self, source: str, keys: Sequence[int]) -> None:
-        _upsert_increment(SourceLine._meta.db_table, ["source", "key"], "items",
-                          [(source, k) for k in keys])
+        pending = pending_lines()
+        if pending is None:
+            _upsert_increment(SourceLine._meta.db_table, ["source", "key"], "items",
+                              [(source, k) for k in keys])
+        else:
+            pending.update({(source, k) for k in keys})
 
 
 # Inside a batch of the stage (``runs.batch``) the articles' document counts are added up

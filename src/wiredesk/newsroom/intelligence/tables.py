@@ -191,6 +191,19 @@ def repeated_lines(source: str, keys: Iterable[int], *, min_items: int) -> set[i
     return found
 
 
+def line_items(source: str, keys: Iterable[int]) -> dict[int, int]:
+    """How many items ``source`` has sent each of the lines ``keys`` in (lines never seen
+    left out): what ``repeated_lines`` compares with its minimum, for a caller that adds
+    counts not written yet."""
+    keys = sorted(set(keys))
+    found: dict[int, int] = {}
+    for start in range(0, len(keys), _CHUNK):
+        part = keys[start:start + _CHUNK]
+        found.update(_rows(f"SELECT key, items FROM {_SOURCE_LINE} WHERE source = %s"  # noqa: S608
+                           f" AND key IN ({_marks(part)})", [source, *part]))
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class StoryRow:
     """What SEE ALSO compares of a story, read without building a model (its fields
@@ -530,3 +543,13 @@ def repeated_lines_of(sources: Sequence[str], keys: Sequence[int], *, min_items:
     return _rows(f"SELECT source, key FROM {_SOURCE_LINE}"  # noqa: S608
                  f" WHERE source IN ({_marks(sources)}) AND key IN ({_marks(keys)})"
                  " AND items >= %s", [*sources, *keys, min_items])
+
+
+def line_items_of(sources: Sequence[str], keys: Sequence[int]) -> list[tuple[str, int, int]]:
+    """(source, key, items) of the lines among ``keys`` that any of ``sources`` has sent:
+    ``repeated_lines_of`` with each line's count instead of a minimum."""
+    if not sources or not keys:
+        return []
+    return _rows(f"SELECT source, key, items FROM {_SOURCE_LINE}"  # noqa: S608
+                 f" WHERE source IN ({_marks(sources)}) AND key IN ({_marks(keys)})",
+                 [*sources, *keys])
