@@ -225,6 +225,42 @@ def test_a_failing_turn_loses_only_its_own_article(settings):
     assert not Article.objects.filter(story=None).exists()
 
 
+def test_a_failed_step_leaves_no_counts_for_the_batch_to_write(settings, monkeypatch):
+    """The step failing for an article (logged, the article kept as stored) takes back what
+    it counted for the batch's end: the term and line counts are those of the others."""
+    from wiredesk.newsroom.intelligence import enrich
+    from wiredesk.newsroom.models import SourceLine, TermFrequency
+
+    settings.WIREDESK_INTELLIGENCE = "deferred"
+    agency = services.agency_ensure(code="RFE")
+    services.ingest_bytes(rss("".join(rss_item(g, f"Item {g} about a thing", body)
+                                      for g, (_h, body) in zip("abc", _story_texts(3),
+                                                               strict=True))),
+                          agency=agency, source="t")
+    tag = enrich._store_tags
+
+    def fails_for_b(article, text, *, created):  # after the counts were taken
+        if article.guid == "b":
+            raise RuntimeError("step failed")
+        tag(article, text, created=created)
+
+    monkeypatch.setattr(enrich, "_store_tags", fails_for_b)
+    assert enrichment.enrich_due().enriched == 3
+    assert Article.objects.get(guid="b").story_id is None  # stored, not enriched
+    assert TermFrequency.objects.get(term="").documents == 2
+    # Each enriched article counts each of its short lines once: a's and c's, not b's.
+    from wiredesk.newsroom.intelligence import article_text
+    from wiredesk.wire import similarity
+
+    def short_lines(guid):
+        article = Article.objects.get(guid=guid)
+        return set(similarity.content_lines(article.headline, article_text(article))[1])
+
+    assert short_lines("b")
+    assert sum(SourceLine.objects.values_list("items", flat=True)) == (
+        len(short_lines("a")) + len(short_lines("c")))
+
+
 def test_the_stage_invalidates_the_pages_of_the_editions_carrying_its_articles(settings):
     """Edition stamps are bumped once per batch (not once per article), before it commits:
     the editions carrying an enriched article get a new generation."""

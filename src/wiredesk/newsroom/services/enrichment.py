@@ -64,7 +64,9 @@ def mark_due(article: Article, *, created: bool) -> None:
 def enrich_now(article: Article, *, created: bool) -> None:
     """Story intelligence (duplicates, story, related, section); never costs the item itself."""
     try:
-        with transaction.atomic():
+        # In the stage's batch, what the step keeps for the batch's end (term and line
+        # counts, stamps, change log) is put back with its savepoint too.
+        with batch_savepoint(), transaction.atomic():
             intelligence.enrich_article(article, created=created)
     except Exception:
         log.exception("story intelligence failed for article %s; stored without it", article.pk)
