@@ -29,18 +29,18 @@ def _upsert_increment(table: str, key_columns: Sequence[str], count_column: str,
         return
     extra = ", last_seen_at" if table == SourceLine._meta.db_table else ""
     columns = ", ".join(key_columns)
-    placeholders = ", ".join(["%s"] * (len(key_columns) + 1 + (1 if extra else 0)))
     update_extra = ", last_seen_at = excluded.last_seen_at" if extra else ""
-    # Table and column names come from this module, never from input.
-    sql = (f"INSERT INTO {table} ({columns}, {count_column}{extra}) "  # noqa: S608
-           f"VALUES ({placeholders}) ON CONFLICT ({columns}) DO UPDATE SET "
-           f"{count_column} = {table}.{count_column} + excluded.{count_column}{update_extra}")
+    # Table and column names come from this module, never from input. The rows are
+    # distinct (a set): one statement never updates a row twice.
+    head = f"INSERT INTO {table} ({columns}, {count_column}{extra})"
+    tail = (f" ON CONFLICT ({columns}) DO UPDATE SET "
+            f"{count_column} = {table}.{count_column} + excluded.{count_column}{update_extra}")
     now = timezone.now()
     counts = [1] * len(rows) if by is None else [by[row] for row in rows]
     params = [(*row, n, now) if extra else (*row, n) for row, n in zip(rows, counts,
                                                                         strict=True)]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+        tables.insert_rows(cursor, head, params, tail)
 
 
 # Inside a batch of the stage, as the term frequencies below: each article's lines counted

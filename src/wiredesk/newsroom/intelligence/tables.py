@@ -55,6 +55,32 @@ def _when(value: datetime):
     return connection.ops.adapt_datetimefield_value(value)
 
 
+# PostgreSQL: rows per multi-row INSERT (at most 65,535 parameters in one statement).
+_PG_INSERT_PARAMS = 30_000
+
+
+def insert_rows(cursor, head: str, rows: Sequence[Sequence], tail: str = "") -> None:
+    """``head`` (``INSERT INTO table (columns)``) for each of ``rows``, then ``tail`` (an
+    ``ON CONFLICT`` clause): the rows go in in their order. SQLite: ``executemany`` (one
+    statement prepared once, run for each row, in C). PostgreSQL: one multi-row ``VALUES``
+    per few thousand rows — psycopg's ``executemany`` sends each row as a query of its own,
+    whose Python cost per row was most of the stage's on PostgreSQL. The rows of one
+    statement must not conflict with each other under a ``DO UPDATE`` (callers' keys are
+    distinct)."""
+    if not rows:
+        return
+    width = len(rows[0])
+    one = f"({', '.join(['%s'] * width)})"
+    if connection.vendor != "postgresql":
+        cursor.executemany(f"{head} VALUES {one}{tail}", rows)
+        return
+    per = max(1, _PG_INSERT_PARAMS // width)
+    for start in range(0, len(rows), per):
+        part = rows[start:start + per]
+        cursor.execute(f"{head} VALUES {', '.join([one] * len(part))}{tail}",
+                       [value for row in part for value in row])
+
+
 def _rows(sql: str, params: Sequence) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -100,11 +126,10 @@ def store_story_terms(story_id: int, terms: Sequence[str], last_published_at: da
                 cursor.execute(f"DELETE FROM {_STORY_TERM} WHERE story_id = %s"  # noqa: S608
                                f" AND term NOT IN ({_marks(terms)})", [story_id, *terms])
             when = _when(last_published_at)
-            cursor.executemany(
-                f"INSERT INTO {_STORY_TERM} (term, story_id, last_published_at)"  # noqa: S608
-                " VALUES (%s, %s, %s) ON CONFLICT (term, story_id) DO UPDATE"
-                " SET last_published_at = excluded.last_published_at",
-                [(term, story_id, when) for term in terms])
+            insert_rows(cursor, f"INSERT INTO {_STORY_TERM} (term, story_id, last_published_at)",
+                        [(term, story_id, when) for term in dict.fromkeys(terms)],
+                        " ON CONFLICT (term, story_id) DO UPDATE"
+                        " SET last_published_at = excluded.last_published_at")
         elif not new:
             cursor.execute(f"DELETE FROM {_STORY_TERM} WHERE story_id = %s",  # noqa: S608
                            [story_id])
@@ -132,9 +157,7 @@ def replace_related(story_id: int, holder_id: int, picks: Iterable[tuple[int, fl
         cursor.execute(f"DELETE FROM {_RELATED} WHERE article_id IN"  # noqa: S608
                        f" (SELECT id FROM {_ARTICLE} WHERE story_id = %s)", [story_id])
         rows = [(holder_id, picked, score) for picked, score in picks]
-        if rows:
-            cursor.executemany(f"INSERT INTO {_RELATED} (article_id, story_id, score)"  # noqa: S608
-                               " VALUES (%s, %s, %s)", rows)
+        insert_rows(cursor, f"INSERT INTO {_RELATED} (article_id, story_id, score)", rows)
 
 
 def lsh_candidates(bands: Sequence[int], *, article_id: int, since: datetime,
@@ -157,8 +180,7 @@ def store_bands(article_id: int, bands: Iterable[int], published_at: datetime) -
     rows = [(key, article_id, when) for key in bands]
     if rows:
         with connection.cursor() as cursor:
-            cursor.executemany(f"INSERT INTO {_LSH} (key, article_id, published_at)"  # noqa: S608
-                               " VALUES (%s, %s, %s)", rows)
+            insert_rows(cursor, f"INSERT INTO {_LSH} (key, article_id, published_at)", rows)
 
 
 def vetoed(article_id: int) -> set[int]:
@@ -335,8 +357,8 @@ def tag_article(article_id: int, tags: Sequence[tuple[str, str, str, str]]) -> N
     if not tags:
         return
     with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {_TAG} (key, name, kind, country)"  # noqa: S608
-                           " VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING", list(tags))
+        insert_rows(cursor, f"INSERT INTO {_TAG} (key, name, kind, country)", list(tags),
+                    " ON CONFLICT DO NOTHING")
         keys = [tag[0] for tag in tags]
         cursor.execute(f"SELECT key, id FROM {_TAG} WHERE key IN ({_marks(keys)})",  # noqa: S608
                        keys)
@@ -344,8 +366,8 @@ def tag_article(article_id: int, tags: Sequence[tuple[str, str, str, str]]) -> N
         rows = [(article_id, ids[key], position) for position, key in enumerate(keys)
                 if key in ids]
         if rows:
-            cursor.executemany(f"INSERT INTO {_ARTICLE_TAG} (article_id, tag_id, position)"  # noqa: S608
-                               " VALUES (%s, %s, %s) ON CONFLICT DO NOTHING", rows)
+            insert_rows(cursor, f"INSERT INTO {_ARTICLE_TAG} (article_id, tag_id, position)",
+                        rows, " ON CONFLICT DO NOTHING")
 
 
 def story(story_id: int) -> Story | None:
