@@ -167,20 +167,27 @@ def _anchors(lines: Iterable[str]) -> set[str]:
     found: set[str] = set()
     for line in lines:
         previous_ends = True
-        for match in _WORD.finditer(line):
-            token = match.group(0)
-            if token[0].isdigit():
+        # Each word with the two characters after it (what ``line[end:end + 2]`` was).
+        for token, after in _WORD_AND_AFTER.findall(line):
+            first = token[0]
+            if first.isdigit():
                 digits = sum(c.isdigit() for c in token)
                 if digits >= 2:
                     found.add(token.replace(",", ""))
-            elif token[0].isupper() and not previous_ends:
+            elif first.isupper() and not previous_ends:
                 low = token.lower()
                 if low not in STOPWORDS and len(low) > 1:
                     found.add(low)
-            end = match.end()
-            tail = line[end:end + 2].strip()
-            previous_ends = (bool(tail) and tail[0] in ".!?:") or token.endswith(".")
+            # The first character after the word that is not a space, if any, among the
+            # two: a sentence ends there. (``strip()``'s first character is ``lstrip()``'s.)
+            previous_ends = after.lstrip()[:1] in _SENTENCE_ENDS or token.endswith(".")
     return found
+
+
+# ``_WORD`` with a look-ahead taking the (up to) two characters after the word: the same
+# matches as ``_WORD.finditer``, read in one ``findall``.
+_WORD_AND_AFTER = re.compile(r"(" + _WORD.pattern + r")(?=(.{0,2}))", re.U | re.S)
+_SENTENCE_ENDS = frozenset(".!?:")
 
 
 def shingle_hashes(tokens: Sequence[str], k: int = SHINGLE_WORDS) -> set[int]:
