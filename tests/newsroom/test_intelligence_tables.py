@@ -625,3 +625,17 @@ def test_source_lines_in_a_batch_are_read_as_if_written_at_once():
     assert immediate[-1][1]["agency:1"] == {1, 2, 5} | ({3} if MIN <= 3 else set())
     assert after_batch == after_immediate
     assert not any(key in (7, 8) for _source, key, _n in after_batch)
+
+
+@pytest.mark.django_db
+def test_story_rows_read_again_are_kept_only_while_every_column_is_unchanged(stories):
+    first = tables.story_rows([stories[1].pk, stories[2].pk])
+    again = tables.story_rows([stories[2].pk, stories[1].pk])
+    assert [a is b for a, b in zip(first, again, strict=True)] == [True, True]
+    # A centroid of the same length, one figure changed; a size; a time.
+    Story.objects.filter(pk=stories[1].pk).update(centroid={"quake": 3.0, "t1": 0.5})
+    Story.objects.filter(pk=stories[2].pk).update(size=99)
+    changed = {r.pk: r for r in tables.story_rows([stories[1].pk, stories[2].pk])}
+    assert changed[stories[1].pk].centroid == {"quake": 3.0, "t1": 0.5}
+    assert changed[stories[2].pk].size == 99
+    assert changed[stories[2].pk].centroid is again[0].centroid  # same text: shared

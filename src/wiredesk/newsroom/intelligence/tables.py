@@ -326,27 +326,25 @@ def _story_rows_of(rows: Sequence[tuple]) -> list[StoryRow]:
         else None
     found = []
     for values in rows:
-        try:
-            key, row = values, _read_rows.get(values)
-        except TypeError:  # a driver that decodes JSON itself: nothing to hash
-            key, row = None, None
-        if row is None:
-            pk, centroid, anchors, size, when, section = values
-            row = StoryRow(pk, _decode(centroid), _decode(anchors), size,
-                           convert(when, None, connection) if convert else when, section)
-            if key is not None:
-                _read_rows[key] = row
-                if len(_read_rows) > _DECODED_KEPT:
-                    _read_rows.popitem(last=False)
-        else:
-            _read_rows.move_to_end(key)
+        pk = values[0]
+        kept = _read_rows.get(pk)
+        if kept is not None and kept[0] == values:  # every column equal (texts compared,
+            _read_rows.move_to_end(pk)              # not hashed: most rows are unchanged)
+            found.append(kept[1])
+            continue
+        pk, centroid, anchors, size, when, section = values
+        row = StoryRow(pk, _decode(centroid), _decode(anchors), size,
+                       convert(when, None, connection) if convert else when, section)
+        _read_rows[pk] = (values, row)
+        if len(_read_rows) > _DECODED_KEPT:
+            _read_rows.popitem(last=False)
         found.append(row)
     return found
 
 
-# Story rows as read, by every column read: a row read again unchanged is the same
+# Story rows as read, by id with every column read: a row read again unchanged is the same
 # ``StoryRow`` (its time not converted again, its JSON not looked up again).
-_read_rows: OrderedDict[tuple, StoryRow] = OrderedDict()
+_read_rows: OrderedDict[int, tuple[tuple, StoryRow]] = OrderedDict()
 
 
 def tag_article(article_id: int, tags: Sequence[tuple[str, str, str, str]]) -> None:
