@@ -15,6 +15,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from django.db import DatabaseError, connection, models
 from django.db.models.signals import post_save, pre_save
@@ -484,28 +485,36 @@ def save_fields(instance: models.Model, fields: Sequence[str]) -> None:
     For a model with no parent model and no ``save()`` of its own that matters here (an
     article's sets its slug only when it has none: a stored article has one)."""
     model = type(instance)
-    meta = model._meta
     names = frozenset(fields)
     using = connection.alias
     pre_save.send(sender=model, instance=instance, raw=False, using=using,
                   update_fields=names)
-    chosen = [field for field in meta.local_concrete_fields if not field.primary_key
-              and (field.name in names or field.attname in names)]
-    if len(chosen) != len(names):
-        raise ValueError(f"not fields of {meta.label}: {sorted(names)}")
-    quote = connection.ops.quote_name
+    chosen, sql = _update_of(model, names, connection.vendor)
     params = [field.get_db_prep_save(field.pre_save(instance, False), connection)
               for field in chosen]
-    sets = ", ".join(f"{quote(field.column)} = %s" for field in chosen)
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {quote(meta.db_table)} SET {sets}"  # noqa: S608
-                       f" WHERE {quote(meta.pk.column)} = %s", [*params, instance.pk])
+        cursor.execute(sql, [*params, instance.pk])
         if cursor.rowcount == 0:
             raise DatabaseError("Save with update_fields did not affect any rows.")
     instance._state.db = using
     instance._state.adding = False
     post_save.send(sender=model, instance=instance, created=False, update_fields=names,
                    raw=False, using=using)
+
+
+@lru_cache(maxsize=64)
+def _update_of(model: type[models.Model], names: frozenset[str], vendor: str
+               ) -> tuple[list, str]:
+    """The fields ``names`` names (in the model's order) and the UPDATE of their columns."""
+    meta = model._meta
+    chosen = [field for field in meta.local_concrete_fields if not field.primary_key
+              and (field.name in names or field.attname in names)]
+    if len(chosen) != len(names):
+        raise ValueError(f"not fields of {meta.label}: {sorted(names)}")
+    quote = connection.ops.quote_name
+    sets = ", ".join(f"{quote(field.column)} = %s" for field in chosen)
+    return chosen, (f"UPDATE {quote(meta.db_table)} SET {sets}"  # noqa: S608
+                    f" WHERE {quote(meta.pk.column)} = %s")
 
 
 def save_new(instance: models.Model) -> None:
