@@ -138,12 +138,16 @@ class _Stemmed:
     centroid: dict[str, float]
     names: frozenset[str]
     norm: float  # the centroid's, summed as _cosine sums it: the same figure to the bit
+    named: dict[str, float]  # the centroid's own names, in its order
+    plain: frozenset[str]  # the centroid's other terms
 
     @classmethod
     def of(cls, centroid: Mapping[str, float], anchors: Iterable[str]) -> _Stemmed:
         stems = _stemmed(centroid)
-        return cls(stems, frozenset(related_term(a) for a in anchors),
-                   math.sqrt(sum(w * w for w in stems.values())))
+        names = frozenset(related_term(a) for a in anchors)
+        return cls(stems, names, math.sqrt(sum(w * w for w in stems.values())),
+                   {t: w for t, w in stems.items() if t in names},
+                   frozenset(t for t in stems if t not in names))
 
 
 def _whole_cosine(mine: _Stemmed, theirs: _Stemmed) -> float:
@@ -158,11 +162,22 @@ def _whole_cosine(mine: _Stemmed, theirs: _Stemmed) -> float:
 
 def _likeness(mine: _Stemmed, theirs: _Stemmed) -> tuple[float, float]:
     whole = _whole_cosine(mine, theirs)
-    names = mine.names | theirs.names
-    if not names:
+    if not mine.names and not theirs.names:
         return whole, 0.0
-    return whole, _cosine({t: w for t, w in mine.centroid.items() if t in names},
-                          {t: w for t, w in theirs.centroid.items() if t in names})
+    # Each centroid's terms among either story's names, in its order. Mostly the other's
+    # names are none of its plain terms: then they are its own names' terms, made once.
+    names = None
+    if theirs.names.isdisjoint(mine.plain):
+        a = mine.named
+    else:
+        names = mine.names | theirs.names
+        a = {t: w for t, w in mine.centroid.items() if t in names}
+    if mine.names.isdisjoint(theirs.plain):
+        b = theirs.named
+    else:
+        names = names or mine.names | theirs.names
+        b = {t: w for t, w in theirs.centroid.items() if t in names}
+    return whole, _cosine(a, b)
 
 
 def core_agreement(story: StoryState, other: StoryState) -> float:
