@@ -140,14 +140,21 @@ class _Stemmed:
     norm: float  # the centroid's, summed as _cosine sums it: the same figure to the bit
     named: dict[str, float]  # the centroid's own names, in its order
     plain: frozenset[str]  # the centroid's other terms
+    # The story's core names (``_core``) as its size has them: under 3 members, then from
+    # 3 on; None when its names came without their counts.
+    cores: tuple[frozenset[str], frozenset[str]] | None = None
 
     @classmethod
     def of(cls, centroid: Mapping[str, float], anchors: Iterable[str]) -> _Stemmed:
         stems = _stemmed(centroid)
         names = frozenset(related_term(a) for a in anchors)
+        cores = None
+        if isinstance(anchors, Mapping):
+            cores = (frozenset(a for a, n in anchors.items() if n >= 1),
+                     frozenset(a for a, n in anchors.items() if n >= 2))
         return cls(stems, names, math.sqrt(sum(w * w for w in stems.values())),
                    {t: w for t, w in stems.items() if t in names},
-                   frozenset(t for t in stems if t not in names))
+                   frozenset(t for t in stems if t not in names), cores)
 
 
 def _whole_cosine(mine: _Stemmed, theirs: _Stemmed) -> float:
@@ -316,7 +323,9 @@ def story_candidates(story: StoryState, others: Iterable[StoryState], *,
         theirs = stems[index] if stems is not None else _Stemmed.of(other.centroid,
                                                                     other.anchors)
         similarity, names = (_kept_likeness if kept else _likeness)(mine, theirs)
-        their_core = _core(other)
+        # ``_core(other)``, made once with its stems when they came with its names' counts.
+        their_core = (theirs.cores[0 if other.size < 3 else 1]
+                      if stems is not None and theirs.cores is not None else _core(other))
         agreement = 0.5 * (_core_fit(my_core, other, their_core)  # = core_agreement
                            + _core_fit(their_core, story, my_core))
         found.append(RelatedCandidate(story_id=other.story_id, similarity=similarity,
