@@ -173,3 +173,39 @@ def test_a_fragment_is_merged_into_the_older_story_as_it_grows():
     assert stories.assign(reports[4], key=4) == 1
     assert {stories.story_of(n) for n in range(5)} == {1}
     assert 9 not in stories.stories and stories.stories[1].size == 5
+
+
+# Two emergency patches of one browser five years apart (the shape of ECB+ topic 27): the
+# same words, names drawn from one pool; only the year each report gives differs.
+_PATCH_WORDS = {"patch": 0.5, "emergency": 0.5, "flaw": 0.4, "hackers": 0.4}
+_PATCH_POOL = ["microsoft", "internet", "explorer", "windows", "browser", "redmond", "msrc",
+               "xp"]
+
+
+def _patch_names(n: int, year: str) -> frozenset[str]:
+    """Five of the pool's eight names (a different five each time) and the year."""
+    return frozenset({_PATCH_POOL[(3 * n + k) % len(_PATCH_POOL)] for k in range(5)} | {year})
+
+
+def test_years_are_names_too():
+    assert sim.is_year("2013") and sim.is_year("1998")
+    assert not any(sim.is_year(name) for name in ("160", "1850", "20130", "5.6", "ie"))
+
+
+def test_look_alike_events_of_different_years_are_split_on_their_years():
+    vectors = [dict(_PATCH_WORDS) for _ in range(10)]
+    anchors = [_patch_names(n, "2008") for n in range(5)]
+    anchors += [_patch_names(n + 5, "2013") for n in range(5)]
+    assert sim.story_parts(vectors, anchors) == [list(range(5)), list(range(5, 10))]
+    # With a year weighing as any other name the parts share too much to be cut.
+    assert sim.story_parts(vectors, anchors, year_weight=1.0) == [list(range(10))]
+
+
+def test_fragments_giving_the_same_year_are_one_event():
+    # Each fragment quotes its own people; both give the event's year.
+    first = [(dict(_PATCH_WORDS), frozenset({"explorer", "microsoft", "budd", "ferguson",
+                                             "2013"})) for _ in range(3)]
+    second = [(dict(_PATCH_WORDS), frozenset({"explorer", "microsoft", "kandek", "storms",
+                                              "2013"})) for _ in range(3)]
+    assert sim.same_event(first, second)
+    assert not sim.same_event(first, second, year_weight=1.0)
