@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from tests.story_texts import FIRE_BRANSTEAD, fire_report
+from tests.story_texts import FIRE_BRANSTEAD, fire_report, patch_report
 from wiredesk.wire import similarity as sim
 
 
@@ -209,3 +209,18 @@ def test_fragments_giving_the_same_year_are_one_event():
                                               "2013"})) for _ in range(3)]
     assert sim.same_event(first, second)
     assert not sim.same_event(first, second, year_weight=1.0)
+
+
+def test_reports_of_two_years_blended_by_eager_joining_are_split_on_their_years():
+    from tests.wire.similarity_indexes import InMemoryStories
+
+    eager = {"join": 0.0, "anchor_weight": 0.0, "content_floor": 0.0}
+    for year_weight, stories_made in ((sim.YEAR_WEIGHT, 2), (1.0, 1)):
+        stories = InMemoryStories(sim.StoryParams(**eager, year_weight=year_weight))
+        years = [year for _ in range(6) for year in ("2008", "2013")]
+        for key, year in enumerate(years):
+            stories.assign(sim.features(*patch_report(key // 2, year))[0], key=key)
+        by_year = {year: {stories.story_of(k) for k, y in enumerate(years) if y == year}
+                   for year in ("2008", "2013")}
+        assert all(len(found) == 1 for found in by_year.values())
+        assert len(by_year["2008"] | by_year["2013"]) == stories_made
