@@ -224,3 +224,15 @@ def test_reports_of_two_years_blended_by_eager_joining_are_split_on_their_years(
                    for year in ("2008", "2013")}
         assert all(len(found) == 1 for found in by_year.values())
         assert len(by_year["2008"] | by_year["2013"]) == stories_made
+
+
+def test_a_story_keeps_the_same_names_whatever_order_they_came_in():
+    # More names than a story keeps, all as common: which are kept must not depend on
+    # the order a set of names happened to be iterated in (it changes between processes).
+    names = [f"name{n:03d}" for n in range(4 * sim.MAX_ANCHORS + 1)]
+    kept = []
+    for order in (names, names[::-1]):
+        story = sim.StoryState(1, {}, Counter(), 0)
+        sim.add_to_centroid(story, {"fire": 1.0}, order)
+        kept.append(set(story.anchors))
+    assert kept[0] == kept[1] == set(names[:2 * sim.MAX_ANCHORS])

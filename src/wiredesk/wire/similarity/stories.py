@@ -189,7 +189,11 @@ def add_to_centroid(story: StoryState, vector: Mapping[str, float], anchors: Ite
                           [:CENTROID_TERMS])
     story.anchors.update(anchors)
     if len(story.anchors) > 4 * MAX_ANCHORS:
-        story.anchors = Counter(dict(story.anchors.most_common(2 * MAX_ANCHORS)))
+        # The most common names; ties by name, not by the order a set of names happened
+        # to be added in (a set's order changes from one process to the next).
+        story.anchors = Counter(dict(sorted(story.anchors.items(),
+                                            key=lambda kv: (-kv[1], kv[0]))
+                                     [:2 * MAX_ANCHORS]))
     story.size += 1
 
 
