@@ -28,7 +28,9 @@ release's page showed it (ranked stories, then the most recent other articles to
 boxes). A second reference is main's picker (``--main``, read the same way), fed by this
 tree's clustering or, with ``--main-stories no-name-split``, by this tree's clustering
 without the split on names (``StoryParams(name_separation=0)``: main before d6917a6) or,
-with ``no-merge``, without fragment merging (``StoryParams(merge_names=0)``), so a
+with ``no-merge``, without fragment merging (``StoryParams(merge_names=0)``), or, with
+``no-years``, with a year weighing as any name (split 0.35, merge 0.8: main before the
+year weight), so a
 change to the clustering is measured against the clustering before it in the same run.
 ``--cv K`` also reports K-fold cross-validation over topics of the settings that decide
 a box (the confidence floor, the names' weight in it, the same-event rule): each fold's
@@ -56,13 +58,14 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from tests.wire.similarity_indexes import InMemoryRelated, InMemoryStories  # noqa: E402
 
-from stories import NO_MERGE, NO_NAME_SPLIT, clean_text, load  # noqa: E402
+from stories import NO_MERGE, NO_NAME_SPLIT, NO_YEARS, clean_text, load  # noqa: E402
 from wiredesk.wire import similarity  # noqa: E402
 from wiredesk.wire.similarity import StoryParams  # noqa: E402
 
 # The clustering before a change to it, for --main-stories: without the split on names
 # (main before d6917a6; no fragment merging either), or without fragment merging.
-CLUSTERING_BEFORE = {"no-name-split": NO_NAME_SPLIT, "no-merge": NO_MERGE}
+CLUSTERING_BEFORE = {"no-name-split": NO_NAME_SPLIT, "no-merge": NO_MERGE,
+                     "no-years": NO_YEARS}
 RESULTS = Path(__file__).resolve().parent / "results"
 RELEASE = "33938f3"  # the release before SEE ALSO was reworked (issue 17)
 MAIN = "95f1859"  # main before the names counted in the floor and the same-event rule
@@ -243,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--main-stories", choices=("same", *CLUSTERING_BEFORE), default="same",
                         help="the clustering feeding main's picker: this tree's, or this "
                              "tree's without the split on names (main before d6917a6) or "
-                             "without fragment merging")
+                             "without fragment merging or without the year weight")
     parser.add_argument("--cv", type=int, default=0, help="folds over topics (0: none)")
     parser.add_argument("--results", type=Path, default=RESULTS / "related.json")
     args = parser.parse_args(argv)

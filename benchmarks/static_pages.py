@@ -234,9 +234,9 @@ def build(data_dir: str, static_dir: Path, env: dict) -> str:
                     ["publish", "--static", str(static_dir)]):
         subprocess.run([str(BIN / "wiredesk"), *command], env=env, check=True,
                        capture_output=True)
-    pages = sorted((static_dir / "chile-sun" / "news").glob("*/*.html"))
-    article = pages[0]
-    url_path = "/" + article.relative_to(static_dir).as_posix().removesuffix(".html")
+    pages = sorted(p for p in (static_dir / "chile-sun" / "news").glob("*/*") if not p.suffix)
+    article = pages[0]  # the page at its address, no extension (publish.py)
+    url_path = "/" + article.relative_to(static_dir).as_posix()
     return url_path
 
 
@@ -265,7 +265,7 @@ def main() -> int:
                     "WIREDESK_PAGE_CACHE": "true"})
         url_path = build(data_dir, static_dir, env)
         env["WIREDESK_STATIC_DIR"] = str(static_dir)
-        page = static_dir / f"{url_path.lstrip('/')}.html"
+        page = static_dir / url_path.lstrip("/")
         page_bytes = page.stat().st_size
         reference_root = Path(top) / "reference"
         reference_root.mkdir()
@@ -298,10 +298,10 @@ def main() -> int:
                 check_answer(static_url, "br, gzip", "br")
             time.sleep(0.5)
             static = "nginx, static mode as documented"
-            own = "nginx, the article's own file (.html URL), bare config"
-            precompressed = ("nginx, the article's own file (.html URL), bare config with "
+            own = "nginx, the article's own file, bare config"
+            precompressed = ("nginx, the article's own file, bare config with "
                              "gzip_static and brotli_static")
-            bare_url = f"http://127.0.0.1:{bare_port}{url_path}.html"
+            bare_url = f"http://127.0.0.1:{bare_port}{url_path}"
             compressed = [encoding for encoding in ENCODINGS.values() if encoding]
             if not BROTLI_MODULE.exists():
                 compressed.remove("br, gzip")
@@ -310,7 +310,7 @@ def main() -> int:
             rows = nginx_rounds(
                 [("nginx, the same bytes as a plain file, bare config (reference)", ref_url,
                   None),
-                 (own, f"http://127.0.0.1:{own_port}{url_path}.html", None),
+                 (own, f"http://127.0.0.1:{own_port}{url_path}", None),
                  *((static, static_url, encoding) for encoding in ENCODINGS.values()),
                  *((precompressed, bare_url, encoding) for encoding in compressed)],
                 nginx.pid, args.rounds, args.seconds, args.connections)

@@ -25,14 +25,17 @@ from tests.wire.similarity_indexes import InMemoryStories  # noqa: E402
 
 from wiredesk.wire.similarity import StoryParams, features  # noqa: E402
 
-# What --cv chooses from: how much two stories' members must share names across (as a
-# share of within) to be merged as one event (0: no merging); the other settings are the
-# product's, chosen by earlier runs of --cv (BENCHMARKS.md). "release" is the release
+# What --cv chooses from: the weight of a year among the names (1: a year is any name)
+# with the split's name separation and the merge's name agreement; the other settings are
+# the product's, chosen by earlier runs of --cv (BENCHMARKS.md). "release" is the release
 # before the names' weight: none of the names' rules.
-CV_MERGE_NAMES = (0.0, 0.6, 0.7, 0.8, 0.9)
+CV_YEAR_WEIGHTS = (1.0, 3.0, 6.0)
+CV_SPLIT_MERGE = ((0.35, 0.8), (0.5, 0.6), (0.55, 0.6), (0.5, 0.7))
 RELEASE_PARAMS = StoryParams(name_boost=1.0, content_floor=0.0, name_separation=0.0,
                              merge_names=0.0)
-NO_MERGE = StoryParams(merge_names=0.0)  # the code before fragment merging
+# The code before years weighed among the names (split 0.35, merge 0.8, a year any name).
+NO_YEARS = StoryParams(year_weight=1.0, name_separation=0.35, merge_names=0.8)
+NO_MERGE = StoryParams(year_weight=1.0, name_separation=0.35, merge_names=0.0)
 NO_NAME_SPLIT = StoryParams(name_separation=0.0, merge_names=0.0)  # before the split on names
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -144,26 +147,33 @@ def cross_validate(docs: list[dict], folds: int, seeds: int) -> list[dict]:
     other topics are not there), as ECB+ topics no one here has would be.
     """
     topics = sorted({d["topic"] for d in docs})
-    grid = [StoryParams(merge_names=m) for m in CV_MERGE_NAMES]
+    grid = [StoryParams(year_weight=y, name_separation=split, merge_names=merge)
+            for y in CV_YEAR_WEIGHTS for split, merge in CV_SPLIT_MERGE]
     rows = []
     for fold in range(folds):
         held = set(topics[fold::folds])
         train = [d for d in docs if d["topic"] not in held]
         test = [d for d in docs if d["topic"] in held]
         scored = [(mean_f1(train, params, seeds), params) for params in grid]
-        best_train, best = max(scored, key=lambda sp: (sp[0], -sp[1].merge_names))
-        row = {"fold": fold, "topics": sorted(held), "merge_names": best.merge_names,
+        best_train, best = max(scored, key=lambda sp: sp[0])  # ties: the first in the grid
+        row = {"fold": fold, "topics": sorted(held), "year_weight": best.year_weight,
+               "name_separation": best.name_separation, "merge_names": best.merge_names,
                "train_f1": best_train,
-               "train_f1_by_merge_names": {p.merge_names: f for f, p in scored},
+               "train_f1_by_setting": {_setting(p): f for f, p in scored},
                "test_f1": mean_f1(test, best, seeds),
-               "test_f1_no_merge": mean_f1(test, NO_MERGE, seeds),
+               "test_f1_no_years": mean_f1(test, NO_YEARS, seeds),
                "test_f1_default": mean_f1(test, StoryParams(), seeds)}
-        print(f"fold {fold} topics {row['topics']}: chose merge on names {best.merge_names} "
-              f"(train F1 {best_train:.4f}); held-out F1 {row['test_f1']:.4f}, no merging "
-              f"{row['test_f1_no_merge']:.4f}, default {row['test_f1_default']:.4f}",
-              flush=True)
+        print(f"fold {fold} topics {row['topics']}: chose {_setting(best)} "
+              f"(train F1 {best_train:.4f}); held-out F1 {row['test_f1']:.4f}, previous "
+              f"(no year weight) {row['test_f1_no_years']:.4f}, default "
+              f"{row['test_f1_default']:.4f}", flush=True)
         rows.append(row)
     return rows
+
+
+def _setting(params: StoryParams) -> str:
+    return (f"year x{params.year_weight:g}, split {params.name_separation:g}, "
+            f"merge {params.merge_names:g}")
 
 
 def reference_clustering(docs: list[dict]) -> list[int]:
@@ -193,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         RESULTS.mkdir(exist_ok=True)
         rows = cross_validate(docs, args.cv, args.cv_seeds)
         (RESULTS / "stories_cv.json").write_text(json.dumps(rows, indent=2) + "\n")
-        for key in ("test_f1", "test_f1_no_merge", "test_f1_default"):
+        for key in ("test_f1", "test_f1_no_years", "test_f1_default"):
             print(f"mean {key}: {sum(row[key] for row in rows) / len(rows):.4f}")
         return 0
     gold = [d["cluster_id"] for d in docs]
@@ -201,6 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     first = None
     for name, params, warm in (("product", None, False), ("product_warm_idf", None, True),
+                               ("no_years", NO_YEARS, False),
                                ("no_merge", NO_MERGE, False),
                                ("no_name_split", NO_NAME_SPLIT, False),
                                ("names_unweighted", RELEASE_PARAMS, False)):
@@ -223,12 +234,15 @@ def main(argv: list[str] | None = None) -> int:
         result[name + "_runs"] = runs
         result[name + "_seconds_per_run"] = (time.perf_counter() - started) / args.seeds
         label = {"product": "", "product_warm_idf": ", IDF warm",
-                 "no_merge": ", no fragment merging",
+                 "no_years": ", years any name (split 0.35, merge 0.8)",
+                 "no_merge": ", years any name, no fragment merging",
                  "no_name_split": ", no split on names or merging",
                  "names_unweighted": ", names unweighted, no floor, split or merging"}[name]
         rows.append((f"wiredesk online, k unknown{label} ({args.seeds} orders)", mean))
     result["ratio_f1_product_over_no_merge"] = (
         result["product"]["b3_f1"] / result["no_merge"]["b3_f1"])
+    result["ratio_f1_product_over_no_years"] = (
+        result["product"]["b3_f1"] / result["no_years"]["b3_f1"])
     if not args.no_reference:
         ref_pred = reference_clustering(docs)
         p, r, f = bcubed(gold, ref_pred)
@@ -251,6 +265,8 @@ def main(argv: list[str] | None = None) -> int:
               f" (IDF warm: {result['ratio_f1_product_warm_idf_over_reference']:.3f})")
     print(f"ratio B3-F1 product / no fragment merging: "
           f"{result['ratio_f1_product_over_no_merge']:.4f}")
+    print(f"ratio B3-F1 product / years any name: "
+          f"{result['ratio_f1_product_over_no_years']:.4f}")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "stories.json").write_text(json.dumps(result, indent=2) + "\n")
     if args.out:

@@ -114,3 +114,23 @@ QUAKE_MIRENA = [
     "Interior minister Dario Montel promised emergency funds for the families who lost their "
     "homes, and schools in the region will stay closed until their walls are checked.",
 ]
+
+
+# Two emergency patches of one browser five years apart, told in the same words: each
+# report names five of the same eight things; only the year of its advisory differs.
+_PATCH_NAMES = ["Internet", "Explorer", "Windows", "Redmond", "Budd", "Kandek", "Vista",
+                "Outlook"]
+
+
+def patch_report(number: int, year: str) -> tuple[str, str]:
+    """(headline, body) of one report of the emergency patch of ``year``."""
+    names = [_PATCH_NAMES[(3 * number + k) % len(_PATCH_NAMES)] for k in range(5)]
+    body = [
+        "The software maker released an emergency patch on Wednesday for a flaw that lets "
+        f"hackers take over computers, its advisory for {year} said.",
+        f"The fix covers {names[0]}, {names[1]}, {names[2]}, {names[3]} and {names[4]}, the "
+        "statement added.",
+        "Users were urged to install the update as soon as possible because attacks had "
+        "already been seen.",
+    ]
+    return f"Emergency patch for browser flaw ({year[-2:]}{number})", "\n".join(body)

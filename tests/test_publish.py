@@ -12,6 +12,11 @@ from wiredesk.newsroom.models import Article
 pytestmark = pytest.mark.django_db
 
 
+def pages_in(folder):
+    """The pages named as their addresses (no extension) under a folder, sorted."""
+    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.suffix)
+
+
 @pytest.fixture
 def site(tmp_path):
     services.section_ensure(slug="world", name="World")
@@ -32,7 +37,7 @@ def test_publish_renders_every_public_page_then_only_what_changed(tmp_path, site
     home = (root / "index.html").read_text()
     articles = {a.pk: a for a in Article.objects.all()}
     for article in articles.values():
-        page = root / "news" / str(article.pk) / f"{article.slug}.html"
+        page = root / "news" / str(article.pk) / article.slug
         assert article.headline in page.read_text()
         assert f'href="/chile-sun/news/{article.pk}/{article.slug}"' in home
     assert (root / "section" / "world" / "index.html").is_file()
@@ -57,14 +62,38 @@ def test_publish_renders_every_public_page_then_only_what_changed(tmp_path, site
     services.ingest_source(str(feed), agency=agency)
     [third] = publish.publish(out, edition_slug="chile-sun")
     assert (third.rendered, third.removed, third.unchanged) == (1, 1, 1)
-    assert not (root / "news" / str(killed.pk) / f"{killed.slug}.html").exists()
+    assert not (root / "news" / str(killed.pk) / killed.slug).exists()
     corrected = Article.objects.get(guid="g1")
-    assert (root / "news" / str(corrected.pk) / f"{corrected.slug}.html").is_file()
+    assert (root / "news" / str(corrected.pk) / corrected.slug).is_file()
     # A new headline never moves the article: the same file holds the new copy.
     assert corrected.slug == "story-1"
-    assert "Story 1 corrected" in (root / "news" / str(corrected.pk) / "story-1.html").read_text()
+    assert "Story 1 corrected" in (root / "news" / str(corrected.pk) / "story-1").read_text()
     home = (root / "index.html").read_text()
     assert "Story 0" not in home and "Story 1 corrected" in home
+
+
+def test_a_copy_with_the_earlier_html_names_is_renamed_by_the_next_run(tmp_path, site):
+    """Before 2026-12-02 a page at /x was the file x.html: the next run writes every such
+    page under its address and deletes the old files with their copies."""
+    out = tmp_path / "out"
+    publish.publish(out)
+    root = out / "chile-sun"
+    manifest = json.loads((root / publish.MANIFEST).read_text())
+    for seen in manifest["articles"].values():
+        for suffix in ("", ".gz", ".br"):
+            (root / (seen["path"] + suffix)).rename(root / (seen["path"] + ".html" + suffix))
+        seen["path"] += ".html"
+    (root / publish.MANIFEST).write_text(json.dumps(manifest))
+    old = sorted(root.rglob("*.html*"))
+    assert any(p.parent.parent.name == "news" for p in old)
+
+    [report] = publish.publish(out)
+    assert report.rendered == 3 and not report.errors
+    assert not [p for p in root.rglob("*.html*") if p.parent.parent.name == "news"]
+    for article in Article.objects.all():
+        page = root / "news" / str(article.pk) / article.slug
+        assert article.headline in page.read_text()
+        assert (root / "news" / str(article.pk) / f"{article.slug}.gz").is_file()
 
 
 def test_publish_unknown_edition_is_an_error(tmp_path, site):
@@ -91,9 +120,9 @@ def test_publish_writes_the_story_tag_feed_and_sitemap_pages_articles_link_to(tm
     root = out / "chile-sun"
 
     # Every link of the article page to a story, a tag or a feed finds its file.
-    article_page = (root / "news" / str(court.pk) / f"{court.slug}.html").read_text()
-    story_file = next((root / "story" / str(court.story_id)).glob("*.html"))
-    assert f'href="/chile-sun/story/{court.story_id}/{story_file.stem}"' in article_page
+    article_page = (root / "news" / str(court.pk) / court.slug).read_text()
+    [story_file] = pages_in(root / "story" / str(court.story_id))
+    assert f'href="/chile-sun/story/{court.story_id}/{story_file.name}"' in article_page
     assert court.headline in story_file.read_text()
     assert 'href="/chile-sun/tag/teodor-vasek/"' in article_page
     assert tag.name in (root / "tag" / "teodor-vasek" / "index.html").read_text()
@@ -129,7 +158,7 @@ def test_a_full_run_still_deletes_what_was_killed_since_the_last_run(tmp_path, s
     out = tmp_path / "out"
     publish.publish(out)
     killed = Article.objects.get(guid="g0")
-    page = out / "chile-sun" / "news" / str(killed.pk) / f"{killed.slug}.html"
+    page = out / "chile-sun" / "news" / str(killed.pk) / killed.slug
     assert page.is_file()
     services.article_kill(article=killed, reason="legal")
     [report] = publish.publish(out, full=True)
@@ -161,8 +190,7 @@ def test_a_first_run_names_more_articles_than_the_database_takes_at_once(tmp_pat
         connection.connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 32766)
     assert report.rendered == 48 and not report.errors
     stories = set(Article.objects.values_list("story_id", flat=True))
-    assert all(list((tmp_path / "out" / "chile-sun" / "story" / str(s)).glob("*.html"))
-               for s in stories)
+    assert all(pages_in(tmp_path / "out" / "chile-sun" / "story" / str(s)) for s in stories)
 
 
 def test_the_static_copy_carries_the_pictures_its_pages_name(
@@ -180,7 +208,7 @@ def test_the_static_copy_carries_the_pictures_its_pages_name(
     out = tmp_path / "out"
     publish.publish(out)
     article.refresh_from_db()
-    page = (out / "chile-sun" / "news" / str(article.pk) / f"{article.slug}.html").read_text()
+    page = (out / "chile-sun" / "news" / str(article.pk) / article.slug).read_text()
     named = set(re.findall(r"/media/pictures/[^\" ,]+", page))
     assert len(named) == 6 and "img.example" not in page
     for url in named:
@@ -209,13 +237,13 @@ def test_publish_carries_the_editions_brand_and_a_new_look_renders_every_page(
         assert (out / href.lstrip("/")).is_file(), href
     [brand_css] = re.findall(r'href="/chile-sun/(brand\.[0-9a-f]{12}\.css)"', home)
     assert "--brand: #0b3d91;" in (root / brand_css).read_text()
-    assert "Who we are." in (root / "about.html").read_text()
+    assert "Who we are." in (root / "about").read_text()
     assert 'href="/chile-sun/about"' in home
 
     edition_brand_set(Edition.objects.get(slug="chile-sun"), brand_color="#9c2a00")
     [again] = publish.publish(out)
     assert again.rendered == 3  # every article names the new stylesheet
-    article = next((root / "news").rglob("*.html")).read_text()
+    article = pages_in(root / "news")[0].read_text()
     [renamed] = re.findall(r'href="/chile-sun/(brand\.[0-9a-f]{12}\.css)"', article)
     assert renamed != brand_css and "#9c2a00" in (root / renamed).read_text()
     # A new logo or footer is a new look as well, and a removed text page goes.
@@ -225,7 +253,7 @@ def test_publish_carries_the_editions_brand_and_a_new_look_renders_every_page(
     assert third.rendered == 3
     assert "/media/brand/" not in (root / "index.html").read_text().split("<main", 1)[0] \
         .split("<header", 1)[1]
-    assert not (root / "about.html").exists()
+    assert not (root / "about").exists()
     [fourth] = publish.publish(out)
     assert (fourth.rendered, fourth.pages) == (0, 0)
 

@@ -9,18 +9,24 @@ editions/links.py (``article_path`` and the rest)::
     DIR/media/pictures/...                          the pictures' renditions (files store)
     DIR/media/brand/...                             editions' logos and icons
     DIR/<edition>/brand.<hash>.css                  the edition's colours and fonts
-    DIR/<edition>/{about,contact,terms,privacy}.html  its text pages
+    DIR/<edition>/{about,contact,terms,privacy}     its text pages
     DIR/<edition>/index.html                        home (latest news, first page)
     DIR/<edition>/<section path>index.html          each section's first page
-    DIR/<edition>/<article path>.html               every public article
-    DIR/<edition>/<story path>.html                 the story pages articles link to
+    DIR/<edition>/<article path>                    every public article
+    DIR/<edition>/<story path>                      the story pages articles link to
     DIR/<edition>/<tag path>index.html              the tag pages articles link to
     DIR/<edition>/[<section path>|<story folder>|<tag path>]feed.{rss,atom,json}
     DIR/<edition>/feed.ninjs.json, feed.newsml.xml  the partner feeds (NINJS, NewsML-G2)
     DIR/<edition>/sitemap*.xml                      the sitemaps
 
-A web server maps ``/x`` to ``x.html`` and ``/x/`` to ``x/index.html`` (nginx:
-``try_files $uri $uri.html $uri/index.html =404;``). Older pages (``?page=2``), search,
+A page at ``/x`` is the file ``x`` itself, with no extension, and one at ``/x/`` is
+``x/index.html``: a web server answers an article with the one file open it makes for any
+file, and no lookup of another name first (nginx's ``try_files $uri.html`` costs a
+``stat`` per request, 13% of its CPU on an article). Files with no extension are HTML: the
+server must say so (nginx: ``default_type "text/html; charset=utf-8";``, docs/static-mode.md;
+Caddy and Go servers find it from the bytes; for a bucket, give them that content type).
+A copy written before 2026-12-02 (``x.html``) is renamed by the next run: every article
+is rendered again under its new name and the old file removed. Older pages (``?page=2``), search,
 the digest signup and release forms stay with the dynamic site.
 
 Incremental: ``DIR/<edition>/.published.json`` records each article's last change and
@@ -51,8 +57,8 @@ from wiredesk.errors import WiredeskError
 
 MANIFEST = ".published.json"
 # Text pages: all in edition_pages() while they exist. (An old brand.<hash>.css stays: a
-# page a CDN still holds may name it.)
-_EDITION_WIDE = re.compile(r"(?:about|contact|terms|privacy)\.html")
+# page a CDN still holds may name it.) `.html`: their names before 2026-12-02.
+_EDITION_WIDE = re.compile(r"(?:about|contact|terms|privacy)(?:\.html)?")
 
 
 class PublishError(WiredeskError):
@@ -181,7 +187,7 @@ def edition_pages(edition) -> dict[str, str]:
     css_name = brand_of(edition).css_name
     pages[css_name] = f"{base}/{css_name}"
     for kind in EditionPage.objects.filter(edition=edition).values_list("kind", flat=True):
-        pages[f"{kind}.html"] = f"{base}/{kind}"
+        pages[kind] = f"{base}/{kind}"
     for section in selectors.edition_sections(edition):
         folder = section_path(section.slug)
         pages[f"{folder.lstrip('/')}index.html"] = base + folder
@@ -215,7 +221,7 @@ def coverage_pages(edition, article_ids, story_ids) -> dict[str, str]:
         for story in Story.objects.filter(
                 pk__in=story_ids[start:start + LOOKUP_SLICE]).only("id", "headline"):
             path = story_path(story)
-            pages[f"{path.lstrip('/')}.html"] = base + path
+            pages[path.lstrip("/")] = base + path
             _with_feeds(pages, base, story_folder(story.pk))
     for key in sorted(keys):
         path = tag_path(key)
@@ -298,7 +304,7 @@ def publish_edition(edition, target: Path, *, full: bool = False,
                                                              "story_id")
     for pk, slug, modified, story_id in public.iterator():
         path = article_path_for(pk, slug)
-        relative = f"{path.lstrip('/')}.html"
+        relative = path.lstrip("/")
         # The story is recorded too: an article moved to another story links elsewhere.
         current[str(pk)] = {"modified": modified.isoformat(), "path": relative,
                             "story": story_id}

@@ -112,7 +112,7 @@ def test_edition_look_options_on_add_and_update(run, tmp_path):
     [logo] = re.findall(r'<img class="logo" src="(/media/brand/[0-9a-f]{24}\.png)"', home)
     assert (site / logo.lstrip("/")).is_file()
     assert re.search(r'rel="apple-touch-icon" href="/media/brand/[0-9a-f]{24}-180\.png"', home)
-    about = (site / "chile-sun" / "about.html").read_text()
+    about = (site / "chile-sun" / "about").read_text()
     assert "<p>We report.</p>" in about and "<script>x()" not in about
     # Only what is given changes: the brand colour is still there, the tagline too.
     run("edition", "update", "chile-sun", "--no-logo", "--page", f"about={tmp_path / 'empty'}",
@@ -123,6 +123,6 @@ def test_edition_look_options_on_add_and_update(run, tmp_path):
     run("publish", "--static", str(site), "--edition", "chile-sun")
     home = (site / "chile-sun" / "index.html").read_text()
     assert '<img class="logo"' not in home and "Feeds<" not in home and "Sun news" in home
-    assert not (site / "chile-sun" / "about.html").exists()
+    assert not (site / "chile-sun" / "about").exists()
     [css] = re.findall(r'href="/chile-sun/(brand\.[0-9a-f]{12}\.css)"', home)
     assert "--brand: #9c2a00;" in (site / "chile-sun" / css).read_text()

@@ -9,7 +9,16 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import rss, rss_item
-from tests.story_texts import FIRE_BRANSTEAD, fire_report, html
+from tests.story_texts import (
+    COURT,
+    FIRE_BRANSTEAD,
+    FLOOD,
+    MATCH,
+    QUAKE_MIRENA,
+    QUAKE_TARVEN,
+    fire_report,
+    html,
+)
 from wiredesk.editions.links import story_path
 from wiredesk.editions.services import edition_save
 from wiredesk.newsroom import services
@@ -148,3 +157,59 @@ def test_a_fragment_holding_what_an_editor_placed_stays(tmp_path):
     _report(tmp_path, agency, "fire4", f"{headline} (4)", body.split("\n"), 4)
     assert Story.objects.filter(pk=fragment.pk).exists()
     assert Article.objects.get(pk=articles[2].pk).story_id == fragment.pk
+
+
+_PATCH_WORDS = {"patch": 0.5, "emergency": 0.5, "flaw": 0.4, "hackers": 0.4}
+_PATCH_NAMES = ["microsoft", "internet", "explorer", "windows", "browser", "redmond", "msrc",
+                "xp"]
+
+
+def _as_patch_reports(articles: list[Article]) -> list[list[str]]:
+    """Make the articles' stored signatures those of two emergency patches five years
+    apart, told in the same words: the same pool of names, the first half's year 2008,
+    the second half's 2013. Returns each article's names."""
+    half = len(articles) // 2
+    names = []
+    for n, article in enumerate(articles):
+        year = "2008" if n < half else "2013"
+        names.append(sorted({_PATCH_NAMES[(3 * n + k) % len(_PATCH_NAMES)] for k in range(5)}
+                            | {year}))
+        ArticleSignature.objects.filter(article=article).update(vector=dict(_PATCH_WORDS),
+                                                                anchors=names[-1])
+    return names
+
+
+@pytest.mark.parametrize("year_weight", [1.0, similarity.YEAR_WEIGHT])
+def test_a_story_blending_two_years_is_split_on_them_in_the_database(tmp_path, monkeypatch,
+                                                                       year_weight):
+    from wiredesk.newsroom.intelligence import stories
+
+    monkeypatch.setattr(stories, "STORY_PARAMS",
+                        similarity.StoryParams(year_weight=year_weight))
+    from wiredesk.newsroom.intelligence.stories import rebuild_story
+
+    agency = services.agency_ensure(code="AGA")
+    # Ten articles none of which is a copy of another (halves of five texts), put in one
+    # story and given the two patches' signatures.
+    articles = []
+    for text in (FLOOD, COURT, MATCH, QUAKE_TARVEN, QUAKE_MIRENA):
+        for half in (text[:3], text[3:]):
+            n = len(articles)
+            articles.append(_report(tmp_path, agency, f"item{n}", half[0][:60], half, n))
+    assert not any(a.duplicate_of_id for a in articles)
+    story = Story.objects.get(pk=articles[0].story_id)
+    Article.objects.filter(pk__in=[a.pk for a in articles]).update(story=story)
+    Story.objects.exclude(pk=story.pk).delete()
+    names = _as_patch_reports(articles)
+    rebuild_story(story)
+    landed = stories.split_if_blended(story, articles[-1], dict(_PATCH_WORDS),
+                                      frozenset(names[-1]))
+    found = {year: set(Article.objects.filter(pk__in=[a.pk for a in part])
+                       .values_list("story", flat=True))
+             for year, part in (("2008", articles[:5]), ("2013", articles[5:]))}
+    if year_weight == 1.0:
+        # A year weighing as any name: the halves share too much to be cut.
+        assert landed.pk == story.pk and found == {"2008": {story.pk}, "2013": {story.pk}}
+        return
+    assert found["2008"] == {story.pk} and found["2013"] == {landed.pk} != {story.pk}
+    assert Story.objects.get(pk=landed.pk).size == 5

@@ -28,5 +28,5 @@ def out(tmp_path, settings):
 
 
 def files_of(root, article):
-    page = root / f"{article_path_for(article.pk, article.slug).lstrip('/')}.html"
+    page = root / article_path_for(article.pk, article.slug).lstrip("/")  # no extension
     return [page, page.with_name(page.name + ".gz"), page.with_name(page.name + ".br")]

@@ -63,4 +63,4 @@ def test_static_mode_off_touches_nothing(tmp_path, settings):
     edition_save(name="Chile Sun", time_zone="UTC")
     assert mirror.publish_changed() == []
     article_kill(article=Article.objects.get(), reason="legal", actor="test")
-    assert not any(tmp_path.glob("**/*.html"))
+    assert not any(tmp_path.glob("**/*.html")) and not (tmp_path / "out").exists()

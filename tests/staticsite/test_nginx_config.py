@@ -52,7 +52,7 @@ class Upstream(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(FROM_WIREDESK)
 
-    do_GET = do_POST = do_HEAD = answer
+    do_GET = do_POST = do_HEAD = do_PUT = answer
 
     def log_message(self, *args):
         pass
@@ -160,17 +160,25 @@ def test_forms_queries_editors_and_the_rest_go_to_wiredesk(nginx, out):
     path = url_of(article)
     asked = [
         ("POST", path, b"email=reader%40mail.example", {}),
+        ("POST", "/chile-sun/", b"email=reader%40mail.example", {}),  # a front's index.html
+        ("PUT", path, b"x", {}),
         ("POST", "/chile-sun/digest/subscribe", b"email=reader%40mail.example", {}),
         ("GET", "/chile-sun/?page=2", None, {}),
         ("GET", path, None, {"Cookie": "sessionid=abc"}),
         ("GET", "/chile-sun/search?q=harbour", None, {}),
         ("GET", "/desk/", None, {}),
         ("GET", "/api/v1/articles", None, {}),
+        ("GET", "/chile-sun/tag/no-page-yet/", None, {}),  # a folder with no index.html
+        ("GET", "/static/wiredesk/not-collected.css", None, {}),
     ]
+    (out / "tag" / "no-page-yet").mkdir(parents=True)
     for method, where, body, headers in asked:
         response, content = fetch(nginx, where, method, body, **headers)
         assert (response.status, content) == (200, FROM_WIREDESK), (method, where)
     assert Upstream.seen == [(method, where, body or b"") for method, where, body, _ in asked]
+    # A folder's address without its slash: sent to the address with it, on any host.
+    response, _ = fetch(nginx, "/chile-sun")
+    assert (response.status, response.getheader("Location")) == (301, "/chile-sun/")
 
 
 def test_a_killed_article_is_gone_on_the_next_request(nginx, out):

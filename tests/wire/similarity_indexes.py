@@ -141,7 +141,8 @@ class InMemoryStories:
             score = cosine(story.centroid, other.centroid)
             if score >= best_score and same_event(self.members[story_id],
                                                   self.members[other.story_id],
-                                                  name_agreement=self.params.merge_names):
+                                                  name_agreement=self.params.merge_names,
+                                                  year_weight=self.params.year_weight):
                 best, best_score = other, score
         if best is None:
             return story_id
@@ -170,7 +171,8 @@ class InMemoryStories:
         recent = len(members) - min(len(members), SPLIT_WINDOW)
         parts = story_parts([vector for vector, _ in members[recent:]],
                             [names for _, names in members[recent:]],
-                            name_separation=self.params.name_separation)
+                            name_separation=self.params.name_separation,
+                            year_weight=self.params.year_weight)
         if len(parts) < 2:
             return
         moving = [[recent + i for i in part] for part in parts[1:]]

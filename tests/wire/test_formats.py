@@ -178,6 +178,17 @@ def g2(version=1, status="usable", signal="update", embargo=""):
     return G2.format(version=version, status=status, signal=signal, embargo=embargo).encode()
 
 
+def test_a_feed_that_breaks_the_feed_parser_is_a_clear_error():
+    # feedparser's GeoRSS handler raises KeyError on a GML position outside georss:where
+    # (found by tests/wire/test_fuzz_corpus.py from feedparser's own test feed).
+    feed = (b'<feed xmlns="http://www.w3.org/2005/Atom" xmlns:gml="http://www.opengis.net/gml"'
+            b' xmlns:georss="http://www.georss.org/georss"><entry><title>Quake</title>'
+            b"<georss:where><gml:Point><gml:pos>36.9 31.1</gml:pos></gml:Point></georss:where>"
+            b"</entry><entry><title>Aftershock</title><gml:pos>1 2</gml:pos></entry></feed>")
+    with pytest.raises(WireError, match=r"feed parser failed.*KeyError"):
+        parse_bytes(feed)
+
+
 def test_newsml_g2_text_item():
     assert detect_format(g2()) == "newsml_g2"
     result = parse_bytes(g2(version=4))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from tests.story_texts import FIRE_BRANSTEAD, fire_report
+from tests.story_texts import FIRE_BRANSTEAD, fire_report, patch_report
 from wiredesk.wire import similarity as sim
 
 
@@ -173,3 +173,66 @@ def test_a_fragment_is_merged_into_the_older_story_as_it_grows():
     assert stories.assign(reports[4], key=4) == 1
     assert {stories.story_of(n) for n in range(5)} == {1}
     assert 9 not in stories.stories and stories.stories[1].size == 5
+
+
+# Two emergency patches of one browser five years apart (the shape of ECB+ topic 27): the
+# same words, names drawn from one pool; only the year each report gives differs.
+_PATCH_WORDS = {"patch": 0.5, "emergency": 0.5, "flaw": 0.4, "hackers": 0.4}
+_PATCH_POOL = ["microsoft", "internet", "explorer", "windows", "browser", "redmond", "msrc",
+               "xp"]
+
+
+def _patch_names(n: int, year: str) -> frozenset[str]:
+    """Five of the pool's eight names (a different five each time) and the year."""
+    return frozenset({_PATCH_POOL[(3 * n + k) % len(_PATCH_POOL)] for k in range(5)} | {year})
+
+
+def test_years_are_names_too():
+    assert sim.is_year("2013") and sim.is_year("1998")
+    assert not any(sim.is_year(name) for name in ("160", "1850", "20130", "5.6", "ie"))
+
+
+def test_look_alike_events_of_different_years_are_split_on_their_years():
+    vectors = [dict(_PATCH_WORDS) for _ in range(10)]
+    anchors = [_patch_names(n, "2008") for n in range(5)]
+    anchors += [_patch_names(n + 5, "2013") for n in range(5)]
+    assert sim.story_parts(vectors, anchors) == [list(range(5)), list(range(5, 10))]
+    # With a year weighing as any other name the parts share too much to be cut.
+    assert sim.story_parts(vectors, anchors, year_weight=1.0) == [list(range(10))]
+
+
+def test_fragments_giving_the_same_year_are_one_event():
+    # Each fragment quotes its own people; both give the event's year.
+    first = [(dict(_PATCH_WORDS), frozenset({"explorer", "microsoft", "budd", "ferguson",
+                                             "2013"})) for _ in range(3)]
+    second = [(dict(_PATCH_WORDS), frozenset({"explorer", "microsoft", "kandek", "storms",
+                                              "2013"})) for _ in range(3)]
+    assert sim.same_event(first, second)
+    assert not sim.same_event(first, second, year_weight=1.0)
+
+
+def test_reports_of_two_years_blended_by_eager_joining_are_split_on_their_years():
+    from tests.wire.similarity_indexes import InMemoryStories
+
+    eager = {"join": 0.0, "anchor_weight": 0.0, "content_floor": 0.0}
+    for year_weight, stories_made in ((sim.YEAR_WEIGHT, 2), (1.0, 1)):
+        stories = InMemoryStories(sim.StoryParams(**eager, year_weight=year_weight))
+        years = [year for _ in range(6) for year in ("2008", "2013")]
+        for key, year in enumerate(years):
+            stories.assign(sim.features(*patch_report(key // 2, year))[0], key=key)
+        by_year = {year: {stories.story_of(k) for k, y in enumerate(years) if y == year}
+                   for year in ("2008", "2013")}
+        assert all(len(found) == 1 for found in by_year.values())
+        assert len(by_year["2008"] | by_year["2013"]) == stories_made
+
+
+def test_a_story_keeps_the_same_names_whatever_order_they_came_in():
+    # More names than a story keeps, all as common: which are kept must not depend on
+    # the order a set of names happened to be iterated in (it changes between processes).
+    names = [f"name{n:03d}" for n in range(4 * sim.MAX_ANCHORS + 1)]
+    kept = []
+    for order in (names, names[::-1]):
+        story = sim.StoryState(1, {}, Counter(), 0)
+        sim.add_to_centroid(story, {"fire": 1.0}, order)
+        kept.append(set(story.anchors))
+    assert kept[0] == kept[1] == set(names[:2 * sim.MAX_ANCHORS])

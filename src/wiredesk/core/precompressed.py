@@ -1,5 +1,6 @@
 """Files written with their compressed copies beside them, for a web server to send as
-they are (nginx ``gzip_static``/``brotli_static``: ``page.html.gz``, ``page.html.br``).
+they are (nginx ``gzip_static``/``brotli_static``: ``page.gz``, ``page.br`` beside an
+article's ``page``, ``index.html.gz`` beside ``index.html``).
 
 Compressed once when written, at the highest settings (nothing waits on it), instead of
 by the server on every request. Each file is written to a temporary name and renamed, the
@@ -15,7 +16,8 @@ from pathlib import Path
 
 import brotli
 
-COMPRESSED_SUFFIXES = (".html", ".xml", ".json", ".rss", ".atom", ".css", ".js", ".txt",
+# "": a page named as its address, with no extension (publish.py), is HTML.
+COMPRESSED_SUFFIXES = ("", ".html", ".xml", ".json", ".rss", ".atom", ".css", ".js", ".txt",
                        ".svg")
 VARIANTS = (".gz", ".br")
 # Smaller than this, a compressed copy saves less than its headers cost.

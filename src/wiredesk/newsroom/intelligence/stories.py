@@ -136,7 +136,8 @@ def split_if_blended(story: Story, article: Article, vector: Mapping[str, float]
     rows.append((article.pk, dict(vector), sorted(anchors), article.intel_locked,
                  article.published_at))
     parts = similarity.story_parts([row[1] for row in rows], [row[2] for row in rows],
-                                   name_separation=STORY_PARAMS.name_separation)
+                                   name_separation=STORY_PARAMS.name_separation,
+                                   year_weight=STORY_PARAMS.year_weight)
     if len(parts) < 2:
         return story
     moving = [part for part in parts[1:] if not any(rows[i][3] for i in part)]
@@ -193,7 +194,8 @@ def merge_fragment(story: Story, article: Article) -> Story:
         other = tables.story(row.pk)
         own = own if own is not None else _recent_members(story)
         if not similarity.same_event(own, _recent_members(other),
-                                     name_agreement=STORY_PARAMS.merge_names):
+                                     name_agreement=STORY_PARAMS.merge_names,
+                                     year_weight=STORY_PARAMS.year_weight):
             continue
         keep, gone = sorted((story, other), key=lambda s: (s.first_published_at, s.pk))
         if Article.objects.filter(story=gone, intel_locked=True).exists():

@@ -113,8 +113,14 @@ def parse(data: bytes, *, base_url: str = "", content_type: str = "") -> ParseRe
     headers = {"content-type": "application/xml; charset=utf-8"}
     if base_url:
         headers["content-location"] = base_url
-    parsed = feedparser.parse(utf8, response_headers=headers, sanitize_html=True,
-                              resolve_relative_uris=True)
+    try:
+        parsed = feedparser.parse(utf8, response_headers=headers, sanitize_html=True,
+                                  resolve_relative_uris=True)
+    except Exception as error:  # feedparser's own handlers can fail on
+        # hostile markup (a GML position outside any georss:where raises KeyError): the
+        # document is refused with what went wrong, never the worker's turn.
+        raise WireError(f"the feed parser failed on this document "
+                        f"({type(error).__name__}: {error})") from error
     version = parsed.get("version") or ""
     entries = parsed.get("entries") or []
     if not version and not entries:

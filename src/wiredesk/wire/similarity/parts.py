@@ -10,6 +10,7 @@ compared with the stories near it for a fragment of its own event (:func:`same_e
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
@@ -19,15 +20,24 @@ import numpy as np
 # members' names are cut in two when the parts share at most this share of what each
 # part shares within. Chosen by cross-validation over ECB+ topics
 # (``benchmarks/stories.py --cv 5``).
-SPLIT_NAME_SEPARATION = 0.35
+SPLIT_NAME_SEPARATION = 0.5
 # Single-pass clustering also leaves fragments: the first reports of an event that did not
 # meet its story's words start stories of their own, and later reports grow both. Two
 # stories are one event when their members are about as alike across as within: they
 # share names across at least this share of what each shares within (the split on names,
 # the other way round) and words at least MERGE_WORD_AGREEMENT of it. Chosen by
 # cross-validation over ECB+ topics (``benchmarks/stories.py --cv 5``); 0 turns it off.
-MERGE_NAME_AGREEMENT = 0.8
+MERGE_NAME_AGREEMENT = 0.6
 MERGE_WORD_AGREEMENT = 0.6
+# Among the names compared (in the split on names and in the merge of fragments), a year
+# weighs this many times any other name. Look-alike events of different years (two
+# emergency patches of one browser, two elections in one country) share every name but
+# the year their reports give; reports of one event give the same one. Years are
+# recognised as four-digit numbers 1900-2099. Chosen by cross-validation over ECB+
+# topics (``benchmarks/stories.py --cv 5``) among 1 (a year is any name) and 6, with the
+# two thresholds above; 1 gives the previous rule.
+YEAR_WEIGHT = 6.0
+_YEAR = re.compile(r"(?:19|20)\d\d")
 MERGE_MIN_SIZE = 2  # a single report's names say too little of what its event names
 
 
@@ -43,7 +53,8 @@ SPLIT_SEPARATION = 0.8  # parts must be this much less alike than the members of
 def story_parts(vectors: Sequence[Mapping[str, float]],
                 anchors: Sequence[Iterable[str]] | None = None, *,
                 neighbours: int = SPLIT_NEIGHBOURS, min_part: int = SPLIT_MIN_PART,
-                name_separation: float = SPLIT_NAME_SEPARATION) -> list[list[int]]:
+                name_separation: float = SPLIT_NAME_SEPARATION,
+                year_weight: float = YEAR_WEIGHT) -> list[list[int]]:
     """The members of one story grouped by the event they report: indices into ``vectors``.
 
     One group (every index) when the story is about one event. Each member is linked to its
@@ -58,14 +69,16 @@ def story_parts(vectors: Sequence[Mapping[str, float]],
     if len(parts) > 1 or anchors is None or not name_separation:
         return parts
     return name_parts([frozenset(a) for a in anchors], min_part=min_part,
-                      separation=name_separation) or parts
+                      separation=name_separation, year_weight=year_weight) or parts
 
 
 def name_parts(anchors: Sequence[frozenset[str]], *, min_part: int = SPLIT_MIN_PART,
-               separation: float = SPLIT_NAME_SEPARATION) -> list[list[int]] | None:
+               separation: float = SPLIT_NAME_SEPARATION,
+               year_weight: float = YEAR_WEIGHT) -> list[list[int]] | None:
     """Two groups of members that name different things, or None.
 
-    Members are compared by the overlap (Jaccard) of their names and numbers and cut in
+    Members are compared by the overlap (weighted Jaccard: a year weighs ``year_weight``,
+    any other name 1) of their names and numbers and cut in
     two along the weakest seam (the sign of the graph's Fiedler vector, normalised
     spectral bisection). The cut stands only when each side has ``min_part`` members and
     the two sides share at most ``separation`` of what each shares within. Members
@@ -74,13 +87,7 @@ def name_parts(anchors: Sequence[frozenset[str]], *, min_part: int = SPLIT_MIN_P
     named = [i for i, a in enumerate(anchors) if a]
     if len(named) < 2 * min_part:
         return None
-    vocabulary = _columns(anchors[i] for i in named)
-    has = np.zeros((len(named), len(vocabulary)))
-    for row, i in enumerate(named):
-        has[row, [vocabulary[name] for name in anchors[i]]] = 1.0
-    shared = has @ has.T
-    sizes = has.sum(axis=1)
-    alike = shared / (sizes[:, None] + sizes[None, :] - shared)
+    alike = _name_overlap([anchors[i] for i in named], year_weight=year_weight)
     np.fill_diagonal(alike, 0.0)
     # A member sharing no name with any other cannot be placed: it goes with the larger part.
     linked = np.flatnonzero(alike.sum(axis=1) > 0)
@@ -169,11 +176,13 @@ def _word_parts(vectors: Sequence[Mapping[str, float]], *, neighbours: int, min_
 def same_event(first: Sequence[tuple[Mapping[str, float], Iterable[str]]],
                second: Sequence[tuple[Mapping[str, float], Iterable[str]]], *,
                name_agreement: float = MERGE_NAME_AGREEMENT,
-               word_agreement: float = MERGE_WORD_AGREEMENT) -> bool:
+               word_agreement: float = MERGE_WORD_AGREEMENT,
+               year_weight: float = YEAR_WEIGHT) -> bool:
     """Whether two stories, given as their members' (vector, anchors), report one event.
 
-    Members are compared by the overlap (Jaccard) of their names and by the cosine of their
-    words; across the two stories the mean must reach ``name_agreement`` (names) and
+    Members are compared by the overlap (weighted Jaccard, a year weighing
+    ``year_weight``) of their names and by the cosine of their words; across the two
+    stories the mean must reach ``name_agreement`` (names) and
     ``word_agreement`` (words) of the lower mean within a story. Each story needs
     :data:`MERGE_MIN_SIZE` members: within is undefined for one. Only the recent members
     count (as many as a split looks at).
@@ -182,7 +191,7 @@ def same_event(first: Sequence[tuple[Mapping[str, float], Iterable[str]]],
         return False
     first, second = first[-SPLIT_WINDOW:], second[-SPLIT_WINDOW:]
     members = [*first, *second]
-    names = _name_overlap([frozenset(a) for _, a in members])
+    names = _name_overlap([frozenset(a) for _, a in members], year_weight=year_weight)
     if _agreement(names, len(first)) < name_agreement:
         return False
     return _agreement(_word_similarity([v for v, _ in members]), len(first)) >= word_agreement
@@ -198,14 +207,18 @@ def _agreement(similar: np.ndarray, split: int) -> float:
     return across / within if within > 0 else 0.0
 
 
-def _name_overlap(anchors: Sequence[frozenset[str]]) -> np.ndarray:
-    """Members by members: the Jaccard overlap of their names (0 for members without)."""
+def _name_overlap(anchors: Sequence[frozenset[str]], *, year_weight: float = YEAR_WEIGHT
+                  ) -> np.ndarray:
+    """Members by members: the weighted Jaccard overlap of their names (the weights of
+    the names both have over the weights of the names either has; a year weighs
+    ``year_weight``, any other name 1; 0 for members without names)."""
     vocabulary = _columns(anchors)
     has = np.zeros((len(anchors), len(vocabulary)))
     for row, names in enumerate(anchors):
         has[row, [vocabulary[name] for name in names]] = 1.0
-    shared = has @ has.T
-    sizes = has.sum(axis=1)
+    weights = np.array([year_weight if is_year(name) else 1.0 for name in vocabulary])
+    shared = (has * weights) @ has.T
+    sizes = has @ weights
     union = sizes[:, None] + sizes[None, :] - shared
     return np.divide(shared, union, out=np.zeros_like(shared), where=union > 0)
 
@@ -221,6 +234,11 @@ def _word_similarity(vectors: Sequence[Mapping[str, float]]) -> np.ndarray:
     norms[norms == 0] = 1.0
     matrix /= norms[:, None]
     return matrix @ matrix.T
+
+
+def is_year(name: str) -> bool:
+    """Whether a name (an anchor) is a year: four digits, 1900 to 2099."""
+    return len(name) == 4 and _YEAR.fullmatch(name) is not None
 
 
 def _columns(rows: Iterable[Iterable[str]]) -> dict[str, int]:

@@ -21,7 +21,11 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from wiredesk.wire.similarity.item_features import MAX_ANCHORS, Features
-from wiredesk.wire.similarity.parts import MERGE_NAME_AGREEMENT, SPLIT_NAME_SEPARATION
+from wiredesk.wire.similarity.parts import (
+    MERGE_NAME_AGREEMENT,
+    SPLIT_NAME_SEPARATION,
+    YEAR_WEIGHT,
+)
 
 VECTOR_TERMS = 60  # an item's TF-IDF vector keeps its strongest terms
 CENTROID_TERMS = 120
@@ -102,6 +106,9 @@ class StoryParams:
     # Two stories are merged when their members name the same things about as much across
     # as within (:func:`same_event`); 0 turns that off.
     merge_names: float = MERGE_NAME_AGREEMENT
+    # In both, a year among the names weighs this many times any other name (1: a year
+    # is any name).
+    year_weight: float = YEAR_WEIGHT
 
 
 def anchor_agreement(item: frozenset[str], story: Counter[str], size: int) -> float:
@@ -182,7 +189,11 @@ def add_to_centroid(story: StoryState, vector: Mapping[str, float], anchors: Ite
                           [:CENTROID_TERMS])
     story.anchors.update(anchors)
     if len(story.anchors) > 4 * MAX_ANCHORS:
-        story.anchors = Counter(dict(story.anchors.most_common(2 * MAX_ANCHORS)))
+        # The most common names; ties by name, not by the order a set of names happened
+        # to be added in (a set's order changes from one process to the next).
+        story.anchors = Counter(dict(sorted(story.anchors.items(),
+                                            key=lambda kv: (-kv[1], kv[0]))
+                                     [:2 * MAX_ANCHORS]))
     story.size += 1
 
 
