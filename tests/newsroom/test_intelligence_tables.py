@@ -62,12 +62,17 @@ def _orm_stories_by_terms(terms, *, since, until=None, exclude=None, limit):
                 .values_list("story_id", flat=True)[:limit])
 
 
+def _lookup_cases(stories):
+    """Windows, an end, and the story to leave out: each lookup is asked all of them."""
+    return [dict(since=T0), dict(since=T0 + timedelta(hours=2)),
+            dict(since=T0, until=T0 + timedelta(hours=4)),
+            dict(since=T0, exclude=stories[6].pk), dict(since=T0, exclude=stories[0].pk)]
+
+
 @pytest.mark.django_db
 def test_stories_by_terms_is_the_orm_lookup(stories):
     terms = ["quake", "tarven", "rescue"]
-    cases = [dict(since=T0), dict(since=T0 + timedelta(hours=2)),
-             dict(since=T0, until=T0 + timedelta(hours=4)),
-             dict(since=T0, exclude=stories[6].pk), dict(since=T0, exclude=stories[0].pk)]
+    cases = _lookup_cases(stories)
     for case in cases:
         for limit in (1, 2, 20):
             expected = _orm_stories_by_terms(terms, limit=limit, **case)
@@ -517,9 +522,7 @@ def test_set_story_count_copy_and_repeated_lines_of_are_their_orm_queries(storie
 @pytest.mark.django_db
 def test_story_rows_by_terms_are_the_rows_of_the_stories_found(stories):
     terms = ["quake", "tarven", "rescue"]
-    cases = [dict(since=T0), dict(since=T0 + timedelta(hours=2)),
-             dict(since=T0, until=T0 + timedelta(hours=4)),
-             dict(since=T0, exclude=stories[6].pk), dict(since=T0, exclude=stories[0].pk)]
+    cases = _lookup_cases(stories)
     for case in cases:
         for limit in (1, 2, 20):
             found = tables.stories_by_terms(terms, limit=limit, **case)

@@ -272,6 +272,18 @@ def story_rows(story_ids: Sequence[int]) -> list[StoryRow]:
                        f" WHERE id IN ({_marks(story_ids)}){_STORY_ORDER}", list(story_ids))
 
 
+def _found_or_also(terms: list[str], *, since: datetime, until: datetime | None,
+                   exclude: int | None, limit: int, also: int | None) -> tuple[str, list]:
+    """The WHERE of the stories the terms find (``_terms_lookup``) or story ``also``."""
+    lookup, params = _terms_lookup(terms, since=since, until=until, exclude=exclude,
+                                   limit=limit)
+    where = f"id IN ({lookup})"
+    if also is not None:
+        where += " OR id = %s"
+        params.append(also)
+    return where, params
+
+
 def story_rows_by_terms(terms: Sequence[str], *, since: datetime,
                         until: datetime | None = None, exclude: int | None = None,
                         limit: int, also: int | None = None) -> list[StoryRow]:
@@ -280,12 +292,8 @@ def story_rows_by_terms(terms: Sequence[str], *, since: datetime,
     terms = list(terms)
     if not terms:
         return story_rows([also] if also is not None else [])
-    lookup, params = _terms_lookup(terms, since=since, until=until, exclude=exclude,
-                                   limit=limit)
-    where = f"id IN ({lookup})"
-    if also is not None:
-        where += " OR id = %s"
-        params.append(also)
+    where, params = _found_or_also(terms, since=since, until=until, exclude=exclude,
+                                   limit=limit, also=also)
     return _story_rows(f"SELECT {_STORY_COLUMNS} FROM {_STORY}"  # noqa: S608
                        f" WHERE {where}{_STORY_ORDER}", params)
 
@@ -300,12 +308,8 @@ def related_candidates(terms: Sequence[str], *, since: datetime, exclude: int, l
     if not terms:
         rows = story_rows([also] if also is not None else [])
         return rows, related_picks([r.pk for r in rows], own_story=exclude)
-    lookup, params = _terms_lookup(terms, since=since, until=None, exclude=exclude,
-                                   limit=limit)
-    where = f"id IN ({lookup})"
-    if also is not None:
-        where += " OR id = %s"
-        params.append(also)
+    where, params = _found_or_also(terms, since=since, until=None, exclude=exclude,
+                                   limit=limit, also=also)
     # NULL when no row shows it (``related_picks`` leaves it out), else the count (0 when
     # only articles without a story show it: there it is, with 0).
     picks = (f"(SELECT CASE WHEN count(*) > 0 THEN count(DISTINCT a.story_id) END"  # noqa: S608
