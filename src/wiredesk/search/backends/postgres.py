@@ -26,6 +26,7 @@ from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from wiredesk.search.backends import (
+    RECENCY_DAYS,
     IndexRow,
     LanguageLedger,
     RawHit,
@@ -39,6 +40,12 @@ from wiredesk.wire.searchterms import folded_text, stemmer_name
 TABLE = "search_document"
 QUERY_CANCELED = "57014"  # SQLSTATE of a statement stopped by statement_timeout
 RANK_SATURATION = 0.2  # see relevance()
+# How far below the page's last score in SQL a match's may be and still be ranked in
+# Python (relative): ts_rank_cd is a float4, which reaches Python as its text (PostgreSQL's
+# default shortest exact form: within 6e-8 of the value; 6 digits, 5e-6, with
+# extra_float_digits at 0) and SQL's score as its exact value. Ties and near-ties all come
+# back; what the slack lets through beside them is a few rows.
+SCORE_SLACK = 1e-4
 # Blocks of 2**shift article ids, aligned: a window's ids are covered by a few of them (the
 # finest rounds its ends out; the range test drops the ids around it).
 ID_BLOCK_SHIFTS = (6, 9, 12, 15, 18, 21, 24, 27)
@@ -90,9 +97,11 @@ def part_tsquery_sql(query: ParsedQuery, languages: tuple[str, ...]) -> list[tup
 
 
 def ranks_sql(query: ParsedQuery, languages: tuple[str, ...]) -> tuple[str, list]:
-    """Each part's ts_rank_cd (cover density, headline weighted A and body C), as columns."""
+    """Each part's ts_rank_cd (cover density, headline weighted A and body C), as columns
+    ``rank0``, ``rank1``, ..."""
     parts = part_tsquery_sql(query, languages)
-    return (", ".join(f"ts_rank_cd(d.document, {part})" for part, _params in parts),
+    return (", ".join(f"ts_rank_cd(d.document, {part}) AS rank{n}"
+                      for n, (part, _params) in enumerate(parts)),
             [p for _part, params in parts for p in params])
 
 
@@ -126,6 +135,35 @@ def covering_blocks(low: int, high: int) -> list[str]:
 def any_of_sql_value(lexemes: list[str]) -> str:
     """A tsquery's text matching any of these lexemes (quoted: they hold blanks)."""
     return " | ".join(f"'{lexeme}'" for lexeme in lexemes)
+
+
+def score_sql(parts: int, now: datetime) -> tuple[str, list]:
+    """SQL for the recency-weighted score (``windows.recency_weighted`` of ``relevance``)
+    of a row with columns ``published_at`` and ``rank0``, ``rank1``, ...: the same
+    operations as Python's, on float8, in the same order."""
+    relevance_terms = " + ".join(
+        f"CASE WHEN rank{n} > 0 THEN rank{n}::float8 / (rank{n}::float8 + %s::float8)"
+        " ELSE 0::float8 END" for n in range(parts))
+    age_days = ("greatest(0::float8, (extract(epoch FROM %s::timestamptz)"
+                " - extract(epoch FROM published_at))::float8 / 86400::float8)")
+    return (f"(0::float8 + {relevance_terms}) / (1::float8 + {age_days} / %s::float8)",
+            [RANK_SATURATION] * parts + [now, RECENCY_DAYS])
+
+
+def top_sql(parts: int, now: datetime, need: int) -> tuple[str, list]:
+    """SQL selecting, from a CTE ``matched`` of matches (``article_id``, ``published_at``,
+    ``rank0``..), those that can be among the ``need`` best in Python's ranking: every row
+    whose score in SQL is not below the ``need``-th best's by more than SCORE_SLACK (all of
+    them when there are fewer). Python ranks what comes back, from the same ranks, so the
+    page is the one of ranking every match: SQL's score only has to be within the slack
+    of Python's, which it is computed like."""
+    score, score_params = score_sql(parts, now)
+    return (f", scored AS (SELECT matched.*, {score} AS score FROM matched)"
+            " SELECT article_id, published_at, "
+            + ", ".join(f"rank{n}" for n in range(parts))
+            + " FROM scored WHERE score >= coalesce((SELECT score FROM scored"
+            " ORDER BY score DESC OFFSET %s LIMIT 1), 0) * %s",
+            [*score_params, max(1, need) - 1, 1 - SCORE_SLACK])
 
 
 def relevance(ranks) -> float:
@@ -199,12 +237,14 @@ class PostgresBackend(LanguageLedger):
         languages = self._languages_or_all(cursor, languages)
         tsq, tsq_params = tsquery_sql(query, languages)
         ranks, ranks_params = ranks_sql(query, languages)
-        relevance_bound = float(len(query.terms) + len(query.phrases))
+        parts = len(query.terms) + len(query.phrases)
+        relevance_bound = float(parts)
         now = now or timezone.now()
         cursor.execute(f"SELECT max(article_id), min(article_id) FROM {TABLE}")
         newest, oldest = cursor.fetchone()
         if newest is None:
             return []
+        top, top_params = top_sql(parts, now, offset + limit)
 
         def matches(where: str, params: tuple, *, by_key: bool,
                     blocks: list[str] | None = None) -> list[Candidate]:
@@ -214,17 +254,20 @@ class PostgresBackend(LanguageLedger):
             # together, and the range is only checked on them; not ``by_key``, ``+ 0``
             # keeps the planner from reading every row in the range through the primary
             # key instead, the query's test on each.
+            # Only the top of the matches comes back (``top_sql``): the page is ranked in
+            # Python, from the same ranks, among the rows that can reach it.
             block_sql, block_params = ("", ())
             if blocks is not None:
                 block_sql, block_params = " AND d.document @@ %s::tsquery", (
                     any_of_sql_value(blocks),)
             cursor.execute(
-                f"SELECT d.article_id, scope.published_at, {ranks}"
+                f"WITH matched AS (SELECT d.article_id, scope.published_at, {ranks}"
                 f" FROM {TABLE} d JOIN (SELECT * FROM ({scope_sql}) AS s"
                 f"  WHERE s.id {where}) AS scope ON scope.id = d.article_id"
                 f" WHERE d.document @@ ({tsq}){block_sql}"
-                f" AND d.article_id{'' if by_key else ' + 0'} {where}",
-                (*ranks_params, *scope_params, *params, *tsq_params, *block_params, *params))
+                f" AND d.article_id{'' if by_key else ' + 0'} {where}){top}",
+                (*ranks_params, *scope_params, *params, *tsq_params, *block_params, *params,
+                 *top_params))
             return [Candidate(row[0], relevance(row[2:]), row[1]) for row in cursor.fetchall()]
 
         def matches_between(low: int, high: int) -> list[Candidate]:
