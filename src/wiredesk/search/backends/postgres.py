@@ -255,13 +255,15 @@ class PostgresBackend(LanguageLedger):
             # keeps the planner from reading every row in the range through the primary
             # key instead, the query's test on each.
             # Only the top of the matches comes back (``top_sql``): the page is ranked in
-            # Python, from the same ranks, among the rows that can reach it.
+            # Python, from the same ranks, among the rows that can reach it. MATERIALIZED:
+            # the ranks are computed once a row (inlined, each use of a rank in the score
+            # would call ts_rank_cd again).
             block_sql, block_params = ("", ())
             if blocks is not None:
                 block_sql, block_params = " AND d.document @@ %s::tsquery", (
                     any_of_sql_value(blocks),)
             cursor.execute(
-                f"WITH matched AS (SELECT d.article_id, scope.published_at, {ranks}"
+                f"WITH matched AS MATERIALIZED (SELECT d.article_id, scope.published_at, {ranks}"
                 f" FROM {TABLE} d JOIN (SELECT * FROM ({scope_sql}) AS s"
                 f"  WHERE s.id {where}) AS scope ON scope.id = d.article_id"
                 f" WHERE d.document @@ ({tsq}){block_sql}"
