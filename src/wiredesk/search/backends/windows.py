@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from wiredesk.newsroom.models import Article
 from wiredesk.search.backends import RECENCY_DAYS
 
 # The first window holds the newest FIRST_WINDOW article ids; each next one is GROWTH
@@ -148,12 +149,16 @@ def as_utc(value) -> datetime:
 
 
 def published_after(cursor, below: int, time: datetime, limit: int) -> list[int]:
-    """Up to ``limit`` ids under ``below`` of articles published after ``time``: read from
-    the end of the publication-time index, past the window's own articles (killed, held
-    and other editions' articles included: it is only a bound)."""
-    cursor.execute("SELECT id FROM newsroom_article WHERE published_at > %s AND id < %s"
-                   " ORDER BY published_at DESC LIMIT %s",
-                   (cursor.db.ops.adapt_datetimefield_value(time), below, limit))
+    """Up to ``limit`` ids under ``below`` of articles published after ``time`` (all of
+    them when there are no more; which ones otherwise does not matter): read from the index
+    of (status, publication time, id) alone, each status's part after ``time``, the ids
+    tested in the index, not in each of the window's own rows (killed, held and other
+    editions' articles included: it is only a bound)."""
+    statuses = list(Article.Status.values)
+    cursor.execute("SELECT id FROM newsroom_article"
+                   f" WHERE status IN ({', '.join(['%s'] * len(statuses))})"
+                   " AND published_at > %s AND id < %s LIMIT %s",
+                   (*statuses, cursor.db.ops.adapt_datetimefield_value(time), below, limit))
     return [row[0] for row in cursor.fetchall()]
 
 
