@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Count
 
 from wiredesk.newsroom import services
-from wiredesk.newsroom.intelligence import tables
+from wiredesk.newsroom.intelligence import saves, story_reads, tables
 from wiredesk.newsroom.models import (
     Article,
     DuplicateVeto,
@@ -99,14 +99,14 @@ def test_story_terms_replaced_and_restamped(stories):
 @pytest.mark.django_db
 def test_story_rows_are_the_stories_in_the_models_order(stories):
     ids = [s.pk for s in stories[::-1]] + [999_999]
-    rows = tables.story_rows(ids)
+    rows = story_reads.story_rows(ids)
     models = list(Story.objects.filter(pk__in=ids))
     assert [r.pk for r in rows] == [s.pk for s in models]
     for row, story in zip(rows, models, strict=True):
         assert (row.centroid, row.anchors, row.size, row.last_published_at, row.section_id) \
             == (story.centroid, story.anchors, story.size, story.last_published_at,
                 story.section_id)
-    assert tables.story_rows([]) == []
+    assert story_reads.story_rows([]) == []
 
 
 @pytest.mark.django_db
@@ -383,7 +383,7 @@ def test_save_fields_writes_what_save_with_update_fields_writes(stories):
             if article is by_orm:
                 article.save(update_fields=fields)
             else:
-                tables.save_fields(article, fields)
+                saves.save_fields(article, fields)
     finally:
         pre_save.disconnect(on_pre, sender=Article)
         post_save.disconnect(on_post, sender=Article)
@@ -404,9 +404,9 @@ def test_save_fields_writes_what_save_with_update_fields_writes(stories):
     gone = Article.objects.get(pk=by_sql.pk)
     Article.objects.filter(pk=gone.pk).delete()
     with pytest.raises(DatabaseError):
-        tables.save_fields(gone, ["flags"])
+        saves.save_fields(gone, ["flags"])
     with pytest.raises(ValueError):
-        tables.save_fields(by_orm, ["flags", "no_such_field"])
+        saves.save_fields(by_orm, ["flags", "no_such_field"])
 
 
 @pytest.mark.django_db
@@ -420,7 +420,7 @@ def test_save_new_and_save_fields_store_a_story_as_save_does(stories):
                   anchors={"Tarven": 2}, size=3)
     by_orm, by_sql = Story(**values), Story(**values)
     by_orm.save()
-    tables.save_new(by_sql)
+    saves.save_new(by_sql)
     assert by_sql.pk is not None and by_sql.pk != by_orm.pk and not by_sql._state.adding
 
     def same(a, b):
@@ -439,7 +439,7 @@ def test_save_new_and_save_fields_store_a_story_as_save_does(stories):
         if story is by_orm:
             story.save()
         else:
-            tables.save_fields(story, STORY_FIELDS)
+            saves.save_fields(story, STORY_FIELDS)
     same(by_orm, by_sql)
 
 
@@ -526,15 +526,15 @@ def test_story_rows_by_terms_are_the_rows_of_the_stories_found(stories):
     for case in cases:
         for limit in (1, 2, 20):
             found = tables.stories_by_terms(terms, limit=limit, **case)
-            assert tables.story_rows_by_terms(terms, limit=limit, **case) == \
-                tables.story_rows(found)
+            assert story_reads.story_rows_by_terms(terms, limit=limit, **case) == \
+                story_reads.story_rows(found)
             # A story added whether the terms find it or not (found already: once).
             for also in (stories[5].pk, stories[7].pk, found[0] if found else None):
                 wanted = [*found, also] if also is not None and also not in found else found
-                assert tables.story_rows_by_terms(terms, limit=limit, also=also, **case) \
-                    == tables.story_rows(wanted)
-    assert tables.story_rows_by_terms([], since=T0, limit=5) == []
-    assert [r.pk for r in tables.story_rows_by_terms([], since=T0, limit=5,
+                assert story_reads.story_rows_by_terms(terms, limit=limit, also=also, **case) \
+                    == story_reads.story_rows(wanted)
+    assert story_reads.story_rows_by_terms([], since=T0, limit=5) == []
+    assert [r.pk for r in story_reads.story_rows_by_terms([], since=T0, limit=5,
                                                      also=stories[2].pk)] == [stories[2].pk]
 
 
@@ -553,15 +553,15 @@ def test_related_candidates_are_the_rows_and_picks_of_the_stories_found(stories)
     for own in (stories[1], stories[6], stories[4]):
         for also in (None, stories[7].pk, stories[0].pk):
             for limit in (1, 3, 20):
-                rows, picks = tables.related_candidates(terms, since=T0, exclude=own.pk,
+                rows, picks = story_reads.related_candidates(terms, since=T0, exclude=own.pk,
                                                         limit=limit, also=also)
-                assert rows == tables.story_rows_by_terms(terms, since=T0, exclude=own.pk,
+                assert rows == story_reads.story_rows_by_terms(terms, since=T0, exclude=own.pk,
                                                           limit=limit, also=also)
                 assert picks == tables.related_picks([r.pk for r in rows], own_story=own.pk)
-    rows, picks = tables.related_candidates(terms, since=T0, exclude=stories[4].pk, limit=20)
+    rows, picks = story_reads.related_candidates(terms, since=T0, exclude=stories[4].pk, limit=20)
     # An article without a story shows story 3 too: counted as no story (distinct stories).
     assert picks[stories[0].pk] == 3 and picks[stories[3].pk] == 1
-    assert tables.related_candidates([], since=T0, exclude=stories[4].pk, limit=5,
+    assert story_reads.related_candidates([], since=T0, exclude=stories[4].pk, limit=5,
                                      also=stories[0].pk)[1] == {stories[0].pk: 3}
 
 
@@ -632,13 +632,13 @@ def test_source_lines_in_a_batch_are_read_as_if_written_at_once():
 
 @pytest.mark.django_db
 def test_story_rows_read_again_are_kept_only_while_every_column_is_unchanged(stories):
-    first = tables.story_rows([stories[1].pk, stories[2].pk])
-    again = tables.story_rows([stories[2].pk, stories[1].pk])
+    first = story_reads.story_rows([stories[1].pk, stories[2].pk])
+    again = story_reads.story_rows([stories[2].pk, stories[1].pk])
     assert [a is b for a, b in zip(first, again, strict=True)] == [True, True]
     # A centroid of the same length, one figure changed; a size; a time.
     Story.objects.filter(pk=stories[1].pk).update(centroid={"quake": 3.0, "t1": 0.5})
     Story.objects.filter(pk=stories[2].pk).update(size=99)
-    changed = {r.pk: r for r in tables.story_rows([stories[1].pk, stories[2].pk])}
+    changed = {r.pk: r for r in story_reads.story_rows([stories[1].pk, stories[2].pk])}
     assert changed[stories[1].pk].centroid == {"quake": 3.0, "t1": 0.5}
     assert changed[stories[2].pk].size == 99
     assert changed[stories[2].pk].centroid is again[0].centroid  # same text: shared

@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from django.db.models import Q
 
-from wiredesk.newsroom.intelligence import tables
+from wiredesk.newsroom.intelligence import saves, story_reads, tables
 from wiredesk.newsroom.intelligence.candidates import candidate_features
 from wiredesk.newsroom.intelligence.sections import predict_section
 from wiredesk.newsroom.intelligence.store import (
@@ -95,7 +95,7 @@ def enrich_article(article: Article, *, created: bool) -> None:
             _link_duplicate(article, canonical, None, feats.anchors, counted=True)
     # ``article.save(update_fields=...)`` as one plain UPDATE, its signals sent as save()
     # sends them (the receivers: search index, edition stamps, change stream).
-    tables.save_fields(article, [*fields, "modified_at"])
+    saves.save_fields(article, [*fields, "modified_at"])
     _store_related(article)
 
 
@@ -204,7 +204,7 @@ def _link_duplicate(article: Article, canonical: Article, vector, anchors, *,
             and canonical.kind == article.kind):
         # An earlier copy arrived late: it becomes the one editions show.
         article.duplicate_of = None
-        tables.save_fields(article, ["story", "duplicate_of"])
+        saves.save_fields(article, ["story", "duplicate_of"])
         Article.objects.filter(Q(pk=canonical.pk) | Q(duplicate_of=canonical)).exclude(
             pk=article.pk).update(duplicate_of=article)
     else:
@@ -230,9 +230,9 @@ def _store_related(article: Article) -> None:
             _rank_related(other, newest[story_id], when=article.published_at, also=story.pk)
 
 
-def _rank_related(story: Story | tables.StoryRow, holder_id: int, *, when,
+def _rank_related(story: Story | story_reads.StoryRow, holder_id: int, *, when,
                   also: int | None = None
-                  ) -> tuple[list[similarity.RelatedCandidate], dict[int, tables.StoryRow]]:
+                  ) -> tuple[list[similarity.RelatedCandidate], dict[int, story_reads.StoryRow]]:
     """Rank other stories for ``story`` (the pure rules in ``wire.similarity.related``) and
     store the answer as the story's rows, held by article ``holder_id``, one of its articles.
     Returns the ranking and the stories compared, by id.
@@ -243,7 +243,7 @@ def _rank_related(story: Story | tables.StoryRow, holder_id: int, *, when,
         return [], {}
     # The stories found by the lookup terms, read in the same statement, with how many
     # other stories show each already (the diversity rule).
-    others, picks = tables.related_candidates(
+    others, picks = story_reads.related_candidates(
         similarity.query_terms(story.centroid, similarity.RELATED_QUERY_TERMS),
         since=when - RELATED_WINDOW, exclude=story.pk, limit=RELATED_CANDIDATES, also=also)
     candidates = similarity.story_candidates(
@@ -251,7 +251,7 @@ def _rank_related(story: Story | tables.StoryRow, holder_id: int, *, when,
         sections={s.pk: str(s.section_id or "") for s in others},
         stems=[_stemmed(s) for s in others],
         # A story read as a row (one a new SEE ALSO picked, unchanged since) has kept stems.
-        own_stems=_stemmed(story) if isinstance(story, tables.StoryRow) else None)
+        own_stems=_stemmed(story) if isinstance(story, story_reads.StoryRow) else None)
     ranked = similarity.rank_related(candidates, own_story=story.pk,
                                      section=str(story.section_id or ""), now=when)
     tables.replace_related(story.pk, holder_id, [(c.story_id, c.score) for c in ranked])
@@ -260,13 +260,13 @@ def _rank_related(story: Story | tables.StoryRow, holder_id: int, *, when,
 
 # Each candidate story's stems (``similarity.stemmed_story``), by the identity of its decoded
 # centroid and names: rows read with unchanged JSON share those objects
-# (``tables.story_rows``), so a story met again by the next ranking is not stemmed again. The
+# (``story_reads.story_rows``), so a story met again by the next ranking is not stemmed again. The
 # objects are held with their stems, so an id is never reused while its entry lives.
 _stems: OrderedDict[tuple[int, int], tuple[dict, dict, object]] = OrderedDict()
 _STEMS_KEPT = 4096
 
 
-def _stemmed(row: tables.StoryRow):
+def _stemmed(row: story_reads.StoryRow):
     key = (id(row.centroid), id(row.anchors))
     found = _stems.get(key)
     if found is not None and found[0] is row.centroid and found[1] is row.anchors:

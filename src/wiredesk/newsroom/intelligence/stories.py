@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 from django.db.models import Max, Min, Q
 
-from wiredesk.newsroom.intelligence import tables
+from wiredesk.newsroom.intelligence import saves, story_reads, tables
 from wiredesk.newsroom.models import Article, ArticleSignature, Story, StoryMerged
 from wiredesk.wire import similarity
 
@@ -28,12 +28,12 @@ STORY_FIELDS = ("headline", "first_published_at", "last_published_at", "size", "
                 "centroid", "anchors", "representative")
 
 
-def story_state(story: Story | tables.StoryRow) -> similarity.StoryState:
+def story_state(story: Story | story_reads.StoryRow) -> similarity.StoryState:
     return similarity.StoryState(story.pk, dict(story.centroid), Counter(story.anchors),
                                  story.size, story.last_published_at)
 
 
-def read_state(row: tables.StoryRow) -> similarity.StoryState:
+def read_state(row: story_reads.StoryRow) -> similarity.StoryState:
     """A story row as a state to be read, never changed: its decoded centroid and names
     themselves (shared with other reads of the same text), not copies as ``story_state``
     makes for a story that is to change."""
@@ -46,7 +46,7 @@ def assign_story(article: Article, vector: Mapping[str, float], anchors: frozens
     when = article.published_at
     chosen = None
     if not force_new and vector:
-        rows = tables.story_rows_by_terms(
+        rows = story_reads.story_rows_by_terms(
             similarity.query_terms(vector), since=when - STORY_PARAMS.window,
             until=when + STORY_PARAMS.window, limit=20)
         # Compared as rows (their JSON decoded once per distinct text, read as they are:
@@ -80,9 +80,9 @@ def assign_story(article: Article, vector: Mapping[str, float], anchors: frozens
     # creation time, is never changed here).
     new = chosen.pk is None
     if new:
-        tables.save_new(chosen)
+        saves.save_new(chosen)
     else:
-        tables.save_fields(chosen, STORY_FIELDS)
+        saves.save_fields(chosen, STORY_FIELDS)
     store_story_terms(chosen, new=new)
     return chosen
 
@@ -179,7 +179,7 @@ def merge_fragment(story: Story, article: Article) -> Story:
     # The article's own row joins the story now, so it is compared and moved with it.
     tables.set_story(article.pk, story.pk)
     window = STORY_PARAMS.window
-    rows = tables.story_rows_by_terms(
+    rows = story_reads.story_rows_by_terms(
         similarity.query_terms(story.centroid), since=story.first_published_at - window,
         until=story.last_published_at + window, exclude=story.pk, limit=20)
     # Compared as rows; a story near enough to be merged is read as a model.
@@ -240,6 +240,6 @@ def rebuild_story(story: Story) -> None:
     story.first_published_at = dates["first"] or story.first_published_at
     story.last_published_at = dates["last"] or story.last_published_at
     choose_representative(story)
-    tables.save_fields(story, ["centroid", "anchors", "size", "first_published_at",
+    saves.save_fields(story, ["centroid", "anchors", "size", "first_published_at",
                                "last_published_at", "representative", "headline"])
     store_story_terms(story)

@@ -1,0 +1,86 @@
+"""Saves of a model instance as one plain UPDATE or INSERT, with the signals ``save()`` sends.
+
+The intelligence stage saves an article and its story for every item; building those
+statements through the ORM cost more than the database's work (issue 16). These send
+``pre_save``/``post_save`` with the arguments ``save()`` sends, so every receiver (search
+index, edition stamps, change stream, static mode) sees the same call.
+``tests/newsroom/test_intelligence_tables.py`` holds them to ``save()`` on both engines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+from django.db import DatabaseError, connection, models
+from django.db.models.signals import post_save, pre_save
+
+
+def save_fields(instance: models.Model, fields: Sequence[str]) -> None:
+    """``instance.save(update_fields=fields)`` for a row that exists, without the ORM
+    building the UPDATE: each named field's value taken as ``save()`` takes it (the field's
+    ``pre_save``: an ``auto_now`` field is stamped now) and prepared by the field, one
+    UPDATE of those columns by the primary key, and the model's ``pre_save`` and
+    ``post_save`` signals sent with the arguments ``save()`` sends (``created=False``, the
+    fields as a frozenset): the receivers (search index, edition stamps, change stream) see
+    the same call. Raises ``DatabaseError`` as ``save()`` does when no row was updated.
+    For a model with no parent model and no ``save()`` of its own that matters here (an
+    article's sets its slug only when it has none: a stored article has one)."""
+    model = type(instance)
+    names = frozenset(fields)
+    using = connection.alias
+    pre_save.send(sender=model, instance=instance, raw=False, using=using,
+                  update_fields=names)
+    chosen, sql = _update_of(model, names, connection.vendor)
+    params = [field.get_db_prep_save(field.pre_save(instance, False), connection)
+              for field in chosen]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, instance.pk])
+        if cursor.rowcount == 0:
+            raise DatabaseError("Save with update_fields did not affect any rows.")
+    instance._state.db = using
+    instance._state.adding = False
+    post_save.send(sender=model, instance=instance, created=False, update_fields=names,
+                   raw=False, using=using)
+
+
+@lru_cache(maxsize=64)
+def _update_of(model: type[models.Model], names: frozenset[str], vendor: str
+               ) -> tuple[list, str]:
+    """The fields ``names`` names (in the model's order) and the UPDATE of their columns."""
+    meta = model._meta
+    chosen = [field for field in meta.local_concrete_fields if not field.primary_key
+              and (field.name in names or field.attname in names)]
+    if len(chosen) != len(names):
+        raise ValueError(f"not fields of {meta.label}: {sorted(names)}")
+    quote = connection.ops.quote_name
+    sets = ", ".join(f"{quote(field.column)} = %s" for field in chosen)
+    return chosen, (f"UPDATE {quote(meta.db_table)} SET {sets}"  # noqa: S608
+                    f" WHERE {quote(meta.pk.column)} = %s")
+
+
+def save_new(instance: models.Model) -> None:
+    """``instance.save()`` of an instance not yet stored, whose primary key the database
+    gives: one INSERT of every other column (each value as ``save()`` takes it: an
+    ``auto_now_add`` field is stamped now), the new key read back (``RETURNING``: SQLite
+    3.35+ and PostgreSQL), and ``pre_save``/``post_save`` sent as ``save()`` sends them
+    (``created=True``). For a model with no parent model and no ``save()`` of its own."""
+    model = type(instance)
+    meta = model._meta
+    using = connection.alias
+    pre_save.send(sender=model, instance=instance, raw=False, using=using,
+                  update_fields=None)
+    chosen = [field for field in meta.local_concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    params = [field.get_db_prep_save(field.pre_save(instance, True), connection)
+              for field in chosen]
+    columns = ", ".join(quote(field.column) for field in chosen)
+    marks = ", ".join(["%s"] * len(params))
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(meta.db_table)} ({columns})"  # noqa: S608
+                       f" VALUES ({marks}) RETURNING {quote(meta.pk.column)}", params)
+        setattr(instance, meta.pk.attname, cursor.fetchone()[0])
+    instance._state.db = using
+    instance._state.adding = False
+    post_save.send(sender=model, instance=instance, created=True, update_fields=None,
+                   raw=False, using=using)

@@ -1,0 +1,153 @@
+"""Stories as SEE ALSO and the story step compare them: rows read by plain SQL, not models.
+
+A candidate story is read for its centroid, names, size, time and section; the ORM would
+build a model and decode its JSON each time. Rows read again unchanged are the same
+objects (a small per-process memory, by id and every column read). Each function states
+the ORM query it stands for; ``tests/newsroom/test_intelligence_tables.py`` compares them
+on both engines.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection
+
+from wiredesk.newsroom.intelligence.tables import (
+    _ARTICLE,
+    _RELATED,
+    _STORY,
+    _marks,
+    _rows,
+    _terms_lookup,
+    related_picks,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StoryRow:
+    """What SEE ALSO compares of a story, read without building a model (its fields
+    under the model's names, so the step takes either). Never to be changed in place:
+    the decoded JSON may be shared with other rows read with the same text."""
+
+    pk: int
+    centroid: dict
+    anchors: dict
+    size: int
+    last_published_at: datetime
+    section_id: int | None
+
+
+# Decoded centroids and names, by their JSON text: most candidates of one article are
+# candidates of the next ones too, unchanged, and decoding them is most of reading them.
+_decoded: OrderedDict[str, dict] = OrderedDict()
+_DECODED_KEPT = 4096
+
+
+def _decode(value) -> dict:
+    if not isinstance(value, str):  # a driver that decodes JSON itself
+        return value
+    found = _decoded.get(value)
+    if found is None:
+        found = _decoded[value] = json.loads(value)
+        if len(_decoded) > _DECODED_KEPT:
+            _decoded.popitem(last=False)
+    else:
+        _decoded.move_to_end(value)
+    return found
+
+
+_STORY_COLUMNS = "id, centroid, anchors, size, last_published_at, section_id"
+_STORY_ORDER = " ORDER BY last_published_at DESC, id DESC"
+
+
+def story_rows(story_ids: Sequence[int]) -> list[StoryRow]:
+    """These stories, in the model's order (last published first, then by id)."""
+    if not story_ids:
+        return []
+    return _story_rows(f"SELECT {_STORY_COLUMNS} FROM {_STORY}"  # noqa: S608
+                       f" WHERE id IN ({_marks(story_ids)}){_STORY_ORDER}", list(story_ids))
+
+
+def _found_or_also(terms: list[str], *, since: datetime, until: datetime | None,
+                   exclude: int | None, limit: int, also: int | None) -> tuple[str, list]:
+    """The WHERE of the stories the terms find (``_terms_lookup``) or story ``also``."""
+    lookup, params = _terms_lookup(terms, since=since, until=until, exclude=exclude,
+                                   limit=limit)
+    where = f"id IN ({lookup})"
+    if also is not None:
+        where += " OR id = %s"
+        params.append(also)
+    return where, params
+
+
+def story_rows_by_terms(terms: Sequence[str], *, since: datetime,
+                        until: datetime | None = None, exclude: int | None = None,
+                        limit: int, also: int | None = None) -> list[StoryRow]:
+    """``story_rows(stories_by_terms(terms, ...))``, plus story ``also`` whether the terms
+    find it or not, in one statement: the look-up is the statement's subquery."""
+    terms = list(terms)
+    if not terms:
+        return story_rows([also] if also is not None else [])
+    where, params = _found_or_also(terms, since=since, until=until, exclude=exclude,
+                                   limit=limit, also=also)
+    return _story_rows(f"SELECT {_STORY_COLUMNS} FROM {_STORY}"  # noqa: S608
+                       f" WHERE {where}{_STORY_ORDER}", params)
+
+
+def related_candidates(terms: Sequence[str], *, since: datetime, exclude: int, limit: int,
+                       also: int | None = None) -> tuple[list[StoryRow], dict[int, int]]:
+    """SEE ALSO's candidates for story ``exclude``: ``story_rows_by_terms(terms, since=since,
+    exclude=exclude, limit=limit, also=also)`` and, for each, how many stories other than
+    ``exclude`` show it already (``related_picks(<their ids>, own_story=exclude)``: stories
+    none shows left out), in one statement: the count is a subquery of each row."""
+    terms = list(terms)
+    if not terms:
+        rows = story_rows([also] if also is not None else [])
+        return rows, related_picks([r.pk for r in rows], own_story=exclude)
+    where, params = _found_or_also(terms, since=since, until=None, exclude=exclude,
+                                   limit=limit, also=also)
+    # NULL when no row shows it (``related_picks`` leaves it out), else the count (0 when
+    # only articles without a story show it: there it is, with 0).
+    picks = (f"(SELECT CASE WHEN count(*) > 0 THEN count(DISTINCT a.story_id) END"  # noqa: S608
+             f" FROM {_RELATED} r"
+             f" JOIN {_ARTICLE} a ON a.id = r.article_id WHERE r.story_id = s.id"
+             " AND (a.story_id IS NULL OR a.story_id <> %s))")
+    values = _rows(f"SELECT {_STORY_COLUMNS}, {picks} FROM {_STORY} s"  # noqa: S608
+                   f" WHERE {where}{_STORY_ORDER}", [exclude, *params])
+    rows = _story_rows_of([row[:-1] for row in values])
+    return rows, {row[0]: row[-1] for row in values if row[-1] is not None}
+
+
+def _story_rows(sql: str, params: Sequence) -> list[StoryRow]:
+    return _story_rows_of(_rows(sql, params))
+
+
+def _story_rows_of(rows: Sequence[tuple]) -> list[StoryRow]:
+    convert = connection.ops.convert_datetimefield_value if connection.vendor == "sqlite" \
+        else None
+    found = []
+    for values in rows:
+        pk = values[0]
+        kept = _read_rows.get(pk)
+        if kept is not None and kept[0] == values:  # every column equal (texts compared,
+            _read_rows.move_to_end(pk)              # not hashed: most rows are unchanged)
+            found.append(kept[1])
+            continue
+        pk, centroid, anchors, size, when, section = values
+        row = StoryRow(pk, _decode(centroid), _decode(anchors), size,
+                       convert(when, None, connection) if convert else when, section)
+        _read_rows[pk] = (values, row)
+        if len(_read_rows) > _DECODED_KEPT:
+            _read_rows.popitem(last=False)
+        found.append(row)
+    return found
+
+
+# Story rows as read, by id with every column read: a row read again unchanged is the same
+# ``StoryRow`` (its time not converted again, its JSON not looked up again).
+_read_rows: OrderedDict[int, tuple[tuple, StoryRow]] = OrderedDict()
