@@ -93,11 +93,12 @@ def test_a_row_committed_late_is_never_skipped():
 @pytest.mark.django_db
 @pytest.mark.parametrize("variables", [900, 5])
 def test_a_batch_log_is_written_as_the_calls_one_by_one_would(monkeypatch, variables):
-    """The batch's log (``_PendingLog``, plain SQL, a few articles per statement) deletes
+    """The batch's log (``PendingLog``, plain SQL, a few articles per statement) deletes
     the rows each call would have replaced and appends the rows in the calls' order."""
     from wiredesk.newsroom.runs import batch
+    from wiredesk.publishing import change_batch
 
-    monkeypatch.setattr(changes, "_VARIABLES", variables)
+    monkeypatch.setattr(change_batch, "_VARIABLES", variables)
     base = 10_000
     stored = [(base + n % 7, scope, 1) for n, scope in enumerate([None, 1, 2, None, 3, 1, 2,
                                                                  None, 2, 5, None, 1, 4])]
