@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from wiredesk.newsroom.audit import audit
+from wiredesk.newsroom.intelligence.saves import save_new
 from wiredesk.newsroom.models import (
     Agency,
     Article,
@@ -192,7 +193,7 @@ def _told(outcome: str, article: Article, feed: Feed | None) -> Stored:
 
 def store_item(item: CleanItem, *, agency: Agency, feed: Feed | None = None,
                kind: str = Article.Kind.WIRE, context: IngestContext | None = None,
-               draft: bool = False) -> Stored:
+               draft: bool = False, savepoint: bool = True) -> Stored:
     """Store one clean item in its own transaction; say what happened and to which article.
 
     Idempotent: the same item stored twice changes nothing the second time. Wire
@@ -207,6 +208,9 @@ def store_item(item: CleanItem, *, agency: Agency, feed: Feed | None = None,
     stored, enriched and placed like any item, public nowhere until released). A new
     copy of a draft rewrites it in place: no revision, no version, no "Updated", and
     its URL follows its headline (no reader has seen either).
+
+    ``savepoint``: False when the caller holds a savepoint around the call of its own (a
+    document's item): nested in it, the item's block needs none more.
     """
     if _plainly_unchanged(item, context):
         return Stored("unchanged")
@@ -217,7 +221,7 @@ def store_item(item: CleanItem, *, agency: Agency, feed: Feed | None = None,
         with ingest_run():
             return Stored(pictures.store_picture_item(item, agency=agency))
     section = _section_of(item, context)
-    with ingest_run(), transaction.atomic():
+    with ingest_run(), transaction.atomic(savepoint=savepoint):
         links_possible = context is None or context.links_possible
         if item.picture_links:
             pictures.record_links(agency, item)
@@ -268,7 +272,7 @@ def _store_new(item: CleanItem, *, agency: Agency, feed: Feed | None, kind: str,
         article.status_reason = "withheld by the source"
     try:
         with transaction.atomic():
-            article.save()
+            save_new(article)  # ``save()``'s INSERT and signals; its slug is set above
     except IntegrityError:
         # Another poller stored the same item a moment ago: that copy wins.
         return Stored("unchanged")

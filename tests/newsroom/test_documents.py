@@ -1,0 +1,117 @@
+"""A document's items stored in one transaction, each in a savepoint of its own
+(``services.documents``): the stamps written once for them, a failing item undoing only
+its own work, and every stored item placed, indexed and logged before anyone sees it."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.conftest import rss, rss_item
+from wiredesk.editions.models import Placement
+from wiredesk.editions.services import edition_save
+from wiredesk.newsroom import services
+from wiredesk.newsroom.models import Article, EnrichmentDue, PictureSource
+from wiredesk.newsroom.services import documents
+from wiredesk.publishing.models import Change, EditionStamp
+from wiredesk.search.services import search_edition
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+HEADLINES = ["Harbour cranes idle as dockers strike", "Copper price rises on Chinese demand",
+             "Glacier retreat measured from orbit", "Vineyards count a late frost's cost",
+             "Ferry line adds a night crossing"]
+
+
+def feed(count: int = len(HEADLINES), *, picture: bool = False) -> bytes:
+    items = []
+    for number, headline in enumerate(HEADLINES[:count]):
+        item = rss_item(f"doc-{number}", headline)
+        if picture:
+            item = item.replace("</item>", f'<enclosure url="https://img.example.org/{number}'
+                                '.jpg" type="image/jpeg" length="1000"/></item>')
+        items.append(item)
+    return rss("".join(items))
+
+
+@pytest.fixture
+def edition():
+    services.section_ensure(slug="world", name="World")
+    return edition_save(name="Chile Sun", time_zone="America/Santiago")
+
+
+def test_a_documents_items_bump_each_edition_stamp_once(edition):
+    agency = services.agency_ensure(code="PRS")
+    services.ingest_bytes(feed(1), agency=agency, source="warm")  # the stamp row exists
+    before = EditionStamp.objects.get(edition=edition).generation
+    with CaptureQueriesContext(connection) as captured:
+        report = services.ingest_bytes(feed(), agency=agency, source="doc")
+    assert report.created == len(HEADLINES) - 1
+    stamp_writes = [q["sql"] for q in captured.captured_queries
+                    if q["sql"].startswith("UPDATE") and "publishing_editionstamp" in q["sql"]]
+    assert len(stamp_writes) == 1, stamp_writes
+    assert EditionStamp.objects.get(edition=edition).generation == before + 1
+    # every article of the document is placed, due for the stage, logged and found
+    stored = Article.objects.exclude(headline=HEADLINES[0])
+    assert stored.count() == 4
+    for article in stored:
+        assert Placement.objects.filter(edition=edition, article=article).exists()
+        assert Change.objects.filter(article_id=article.pk).exists()
+    assert search_edition(edition, "glacier").total == 1
+
+
+@pytest.mark.parametrize("intelligence", ["inline", "deferred"])
+def test_a_failing_item_undoes_its_own_work_and_the_others_are_stored(edition, monkeypatch,
+                                                                     settings, intelligence):
+    settings.WIREDESK_INTELLIGENCE = intelligence
+    # the stage's own turn later, as another process would take it: its due rows stay
+    monkeypatch.setattr(documents.enrichment, "after_document", lambda: None)
+    agency = services.agency_ensure(code="PRS")
+    real = documents.store_item
+
+    def store_item(item, **kwargs):
+        stored = real(item, **kwargs)  # its rows written, then the item fails
+        if item.headline.startswith("Glacier"):
+            raise RuntimeError("the third item breaks after writing")
+        return stored
+
+    monkeypatch.setattr(documents, "store_item", store_item)
+    report = services.ingest_bytes(feed(picture=True), agency=agency, source="doc")
+    assert (report.created, report.store_failures) == (4, 1)
+    assert "RuntimeError: the third item breaks" in report.store_errors[0]
+    headlines = set(Article.objects.values_list("headline", flat=True))
+    assert headlines == set(HEADLINES) - {HEADLINES[2]}
+    # nothing of the failed item is left: no due row, no placement, no source, no change
+    assert EnrichmentDue.objects.count() == (4 if intelligence == "deferred" else 0)
+    assert Placement.objects.count() == 4
+    assert not PictureSource.objects.filter(url__endswith="/2.jpg").exists()
+    assert set(Change.objects.filter(edition_id=None).values_list("article_id", flat=True)) \
+        == set(Article.objects.values_list("pk", flat=True))
+    assert search_edition(edition, "glacier").total == 0
+    # the next poll stores it
+    monkeypatch.setattr(documents, "store_item", real)
+    again = services.ingest_bytes(feed(picture=True), agency=agency, source="doc")
+    assert (again.created, again.unchanged) == (1, 4)
+
+
+def test_a_long_document_commits_in_bounded_transactions(edition, monkeypatch):
+    monkeypatch.setattr(documents, "ITEMS_PER_TRANSACTION", 2)
+    agency = services.agency_ensure(code="PRS")
+    with CaptureQueriesContext(connection) as captured:
+        report = services.ingest_bytes(feed(), agency=agency, source="doc")
+    assert report.created == len(HEADLINES)
+    stamp_writes = [q["sql"] for q in captured.captured_queries
+                    if q["sql"].startswith("UPDATE") and "publishing_editionstamp" in q["sql"]]
+    assert len(stamp_writes) == 3  # 2 + 2 + 1 items
+
+
+def test_a_pictures_address_is_recorded_once_for_many_articles(edition):
+    agency = services.agency_ensure(code="PRS")
+    shared = rss("".join(
+        rss_item(f"same-{n}", headline).replace(
+            "</item>", '<enclosure url="https://img.example.org/one.jpg" type="image/jpeg"'
+            ' length="1000"/></item>')
+        for n, headline in enumerate(HEADLINES[:3])))
+    services.ingest_bytes(shared, agency=agency, source="doc")
+    source = PictureSource.objects.get()
+    assert source.status == PictureSource.Status.PENDING
+    assert set(Article.objects.values_list("picture_source", flat=True)) == {source.pk}
