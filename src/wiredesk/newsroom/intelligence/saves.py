@@ -64,23 +64,31 @@ def save_new(instance: models.Model) -> None:
     gives: one INSERT of every other column (each value as ``save()`` takes it: an
     ``auto_now_add`` field is stamped now), the new key read back (``RETURNING``: SQLite
     3.35+ and PostgreSQL), and ``pre_save``/``post_save`` sent as ``save()`` sends them
-    (``created=True``). For a model with no parent model and no ``save()`` of its own."""
+    (``created=True``). For a model with no parent model and no ``save()`` of its own that
+    matters here (an article's sets its slug only when it has none: set it first)."""
     model = type(instance)
-    meta = model._meta
     using = connection.alias
     pre_save.send(sender=model, instance=instance, raw=False, using=using,
                   update_fields=None)
-    chosen = [field for field in meta.local_concrete_fields if not field.primary_key]
-    quote = connection.ops.quote_name
+    chosen, sql = _insert_of(model, connection.vendor)
     params = [field.get_db_prep_save(field.pre_save(instance, True), connection)
               for field in chosen]
-    columns = ", ".join(quote(field.column) for field in chosen)
-    marks = ", ".join(["%s"] * len(params))
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {quote(meta.db_table)} ({columns})"  # noqa: S608
-                       f" VALUES ({marks}) RETURNING {quote(meta.pk.column)}", params)
-        setattr(instance, meta.pk.attname, cursor.fetchone()[0])
+        cursor.execute(sql, params)
+        setattr(instance, model._meta.pk.attname, cursor.fetchone()[0])
     instance._state.db = using
     instance._state.adding = False
     post_save.send(sender=model, instance=instance, created=True, update_fields=None,
                    raw=False, using=using)
+
+
+@lru_cache(maxsize=16)
+def _insert_of(model: type[models.Model], vendor: str) -> tuple[list, str]:
+    """The fields an INSERT of ``model`` writes (all but the key) and that INSERT."""
+    meta = model._meta
+    chosen = [field for field in meta.local_concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in chosen)
+    marks = ", ".join(["%s"] * len(chosen))
+    return chosen, (f"INSERT INTO {quote(meta.db_table)} ({columns})"  # noqa: S608
+                    f" VALUES ({marks}) RETURNING {quote(meta.pk.column)}")

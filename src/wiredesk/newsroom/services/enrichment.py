@@ -51,11 +51,18 @@ def enrich(article: Article, *, created: bool) -> None:
         enrich_now(article, created=created)
 
 
+_ADD_DUE = (f"INSERT INTO {EnrichmentDue._meta.db_table}"  # noqa: S608
+            ' (article_id, "first", stored_at) VALUES (%s, %s, %s)')
+
+
 def mark_due(article: Article, *, created: bool) -> None:
     """Record the article as waiting for the stage. Stored again before its turn, it keeps
     its place and its first arrival's time (the lag is counted from there)."""
     if created:  # inserted in this transaction: nothing can be recorded for it yet
-        EnrichmentDue.objects.create(article=article, first=True, stored_at=timezone.now())
+        # Plain SQL: one row for every new article, the ORM's INSERT cost more (storing).
+        with connection.cursor() as cursor:
+            cursor.execute(_ADD_DUE, [article.pk, True, connection.ops
+                                      .adapt_datetimefield_value(timezone.now())])
         return
     EnrichmentDue.objects.get_or_create(article=article, defaults={
         "first": created, "stored_at": timezone.now()})

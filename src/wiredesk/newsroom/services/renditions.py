@@ -32,7 +32,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -66,6 +66,36 @@ def _source_for(url: str) -> PictureSource:
         return PictureSource.objects.select_related("asset").get(url_hash=key)
 
 
+_SOURCE_TABLE = PictureSource._meta.db_table
+# Every new article with a picture asks for its address's source: plain SQL, as building
+# the ORM's queries cost more than running them (BENCHMARKS.md, storing).
+_FIND_SOURCE = (f"SELECT id, status, asset_id FROM {_SOURCE_TABLE}"  # noqa: S608
+                " WHERE url_hash = %s")
+_ADD_SOURCE = (f"INSERT INTO {_SOURCE_TABLE} (url, url_hash, status, attempts,"  # noqa: S608
+               " next_attempt_at, last_error, created_at)"
+               " VALUES (%s, %s, %s, 0, %s, '', %s) ON CONFLICT (url_hash) DO NOTHING"
+               " RETURNING id")
+
+
+def _source_row(url: str) -> tuple[int, str, int | None]:
+    """(id, status, asset id) of ``url``'s source, created (pending) the first time the
+    address is seen, as ``_source_for`` does."""
+    key = url_key(url)
+    with connection.cursor() as cursor:
+        cursor.execute(_FIND_SOURCE, [key])
+        row = cursor.fetchone()
+        if row is not None:
+            return row
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        cursor.execute(_ADD_SOURCE, [url[:1000], key, PictureSource.Status.PENDING, now, now])
+        added = cursor.fetchone()
+        if added is not None:
+            return added[0], PictureSource.Status.PENDING, None
+        # A concurrent poller recorded it a moment ago: its row, as it is now.
+        cursor.execute(_FIND_SOURCE, [key])
+        return cursor.fetchone()
+
+
 def link_source(article: Article, *, previous_url: str | None) -> bool:
     """Point the (unsaved) article at the source of its picture's address, and show the
     renditions if the picture is stored already. Says whether ``RENDITION_FIELDS``
@@ -74,12 +104,13 @@ def link_source(article: Article, *, previous_url: str | None) -> bool:
     if url == previous_url and (article.picture_source_id is not None or not url):
         return False
     old_id = article.picture_source_id
-    source = _source_for(url) if url else None
-    renditions = (source.asset.renditions if source is not None and source.asset_id
-                  and source.status == PictureSource.Status.READY else [])
-    new_id = source.pk if source is not None else None
+    new_id, status, asset_id = _source_row(url) if url else (None, None, None)
+    renditions = []
+    if asset_id is not None and status == PictureSource.Status.READY:
+        renditions = PictureAsset.objects.values_list("renditions", flat=True).get(
+            pk=asset_id)
     changed = new_id != old_id or article.image_renditions != renditions
-    article.picture_source = source
+    article.picture_source_id = new_id
     article.image_renditions = renditions
     if old_id is not None and old_id != new_id:
         release_later(old_id)
