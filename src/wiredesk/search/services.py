@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from wiredesk.editions.models import Edition
 from wiredesk.editions.selectors import public_q
 from wiredesk.newsroom.models import Agency, Article, Section
+from wiredesk.newsroom.runs import batched
 from wiredesk.search.backends import IndexRow, backend_for
 from wiredesk.search.query import ParsedQuery, parse_query
 from wiredesk.search.text import (
@@ -76,7 +77,14 @@ def index_row(article) -> IndexRow:
 def index_articles(articles: Iterable[Article], *, fresh: bool = False) -> None:
     """Write (or drop, for killed ones) these articles' index rows in the current transaction.
 
-    ``fresh``: the articles have no index rows yet (just inserted), none to replace."""
+    ``fresh``: the articles have no index rows yet (just inserted), none to replace. In a
+    batch (``newsroom.runs.batch``: a document's items, the intelligence stage's turn) the
+    rows are written once for all its articles as it ends, in its transaction."""
+    pending = batched("search.index", PendingIndex, PendingIndex.write)
+    if pending is not None:
+        for article in articles:
+            pending.add(article, fresh=fresh)
+        return
     keep, drop = [], []
     for article in articles:
         (drop if article.status == Article.Status.KILLED else keep).append(article)
@@ -88,7 +96,35 @@ def index_articles(articles: Iterable[Article], *, fresh: bool = False) -> None:
             backend.index(cursor, [index_row(a) for a in keep], fresh=fresh)
 
 
+class PendingIndex(dict):
+    """A batch's index writes, by article id: the row it will hold (None: none, killed),
+    and whether the index holds an older row to replace, in the order first seen."""
+
+    def add(self, article: Article, *, fresh: bool) -> None:
+        killed = article.status == Article.Status.KILLED
+        _, stored = self.get(article.pk, (None, not fresh))
+        self[article.pk] = (None if killed else index_row(article), stored)
+
+    def copy(self) -> PendingIndex:
+        return PendingIndex(self)
+
+    def write(self) -> None:
+        backend = backend_for(connection)
+        replaced = [pk for pk, (_row, stored) in self.items() if stored]
+        rows = [row for row, _stored in self.values() if row is not None]
+        with connection.cursor() as cursor:
+            if replaced:
+                backend.remove(cursor, replaced)
+            if rows:
+                backend.index(cursor, rows, fresh=True)
+
+
 def remove_articles(article_ids: list[int]) -> None:
+    pending = batched("search.index", PendingIndex, PendingIndex.write)
+    if pending is not None:  # what the batch would write for them goes with them
+        for pk in article_ids:
+            if pk in pending:
+                pending[pk] = (None, pending[pk][1])
     with connection.cursor() as cursor:
         backend_for(connection).remove(cursor, article_ids)
 
