@@ -147,8 +147,11 @@ def _letters_by_script(text: str) -> tuple[int, dict[str, int]]:
 
 @lru_cache(maxsize=1)
 def _identifier():
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    from py3langid.langid import MODEL_FILE
+
+    # py3langid's identifier, its features counted without a Python step per byte
+    from wiredesk.wire.langid_walk import WalkingIdentifier
+    identifier = WalkingIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     identifier.set_languages(sorted(NEWS_LANGUAGES))
     # set_languages leaves the feature table column-major (a fancy-indexed copy); every
     # item gathers rows of it, twice as fast from a row-major copy of the same numbers.
