@@ -115,3 +115,14 @@ def test_a_pictures_address_is_recorded_once_for_many_articles(edition):
     source = PictureSource.objects.get()
     assert source.status == PictureSource.Status.PENDING
     assert set(Article.objects.values_list("picture_source", flat=True)) == {source.pk}
+
+
+def test_a_repoll_of_unchanged_items_writes_nothing(edition):
+    agency = services.agency_ensure(code="PRS")
+    services.ingest_bytes(feed(), agency=agency, source="doc")
+    with CaptureQueriesContext(connection) as captured:
+        report = services.ingest_bytes(feed(), agency=agency, source="doc")
+    assert report.unchanged == len(HEADLINES) and report.created == 0
+    writes = [q["sql"] for q in captured.captured_queries
+              if not q["sql"].lstrip().upper().startswith("SELECT")]
+    assert writes == [], writes  # no transaction, no savepoint, no row written

@@ -26,7 +26,13 @@ from wiredesk.newsroom.services.fulltext import (
     MAX_PAGES_PER_POLL,
     fill_full_text,
 )
-from wiredesk.newsroom.services.ingest import IngestContext, Stored, log, store_item
+from wiredesk.newsroom.services.ingest import (
+    IngestContext,
+    Stored,
+    log,
+    plainly_unchanged,
+    store_item,
+)
 from wiredesk.newsroom.services.reports import IngestReport
 from wiredesk.wire import fetch as wire_fetch
 from wiredesk.wire.pipeline import process
@@ -63,6 +69,10 @@ def ingest_bytes(data: bytes, *, agency: Agency, source: str, feed: Feed | None 
     items = iter(result.items)
     with ingest_run():  # the document's items share what receivers read once per run
         while chunk := list(islice(items, ITEMS_PER_TRANSACTION)):
+            # A re-poll's unchanged items need no transaction, nor a savepoint each.
+            chunk = [item for item in chunk if not _seen_unchanged(item, context, report)]
+            if not chunk:
+                continue
             with transaction.atomic(), batch():
                 for item in chunk:
                     stored = _store_one(item, agency=agency, feed=feed, context=context,
@@ -87,6 +97,14 @@ def ingest_bytes(data: bytes, *, agency: Agency, source: str, feed: Feed | None 
     if report.created or report.updated:
         enrichment.after_document()
     return report
+
+
+def _seen_unchanged(item, context: IngestContext, report: IngestReport) -> bool:
+    """The item is the stored copy itself (counted as unchanged): nothing to write."""
+    if plainly_unchanged(item, context):
+        report.unchanged += 1
+        return True
+    return False
 
 
 def _store_one(item, *, agency: Agency, feed: Feed | None, context: IngestContext,

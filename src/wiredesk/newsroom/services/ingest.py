@@ -153,7 +153,7 @@ def _is_tombstoned(item: CleanItem, agency: Agency) -> bool:
     return bool(item.canonical_url) and graves.filter(canonical_url=item.canonical_url).exists()
 
 
-def _plainly_unchanged(item: CleanItem, context: IngestContext | None) -> bool:
+def plainly_unchanged(item: CleanItem, context: IngestContext | None) -> bool:
     """The stored copy is this very copy: nothing to lock or write (re-polls are cheap)."""
     if context is None or item.identity not in context.known:
         return False
@@ -212,7 +212,7 @@ def store_item(item: CleanItem, *, agency: Agency, feed: Feed | None = None,
     ``savepoint``: False when the caller holds a savepoint around the call of its own (a
     document's item): nested in it, the item's block needs none more.
     """
-    if _plainly_unchanged(item, context):
+    if plainly_unchanged(item, context):
         return Stored("unchanged")
     if item.picture_links and context is not None:
         context.links_possible = True
