@@ -126,3 +126,50 @@ def test_a_repoll_of_unchanged_items_writes_nothing(edition):
     writes = [q["sql"] for q in captured.captured_queries
               if not q["sql"].lstrip().upper().startswith("SELECT")]
     assert writes == [], writes  # no transaction, no savepoint, no row written
+
+
+# Statements per new item of a document when intelligence is deferred: the savepoint and
+# its release, the article's INSERT (no savepoint of its own: a concurrent poller's copy
+# is skipped by ON CONFLICT), its placement, its due row, the picture's source recorded;
+# the search index and the stamps once per transaction, not per item (17 per item before
+# the document's transaction).
+STORING_QUERIES_PER_ITEM = 6
+
+
+def test_storing_queries_per_new_item_are_pinned(edition, monkeypatch, settings):
+    settings.WIREDESK_INTELLIGENCE = "deferred"
+    monkeypatch.setattr(documents.enrichment, "after_document", lambda: None)
+    agency = services.agency_ensure(code="PRS")
+    counts = []
+    for size, start in ((2, 0), (4, 2)):
+        items = [rss_item(f"pin-{n}", f"Story {n} of the pinned count").replace(
+            "</item>", f'<enclosure url="https://img.example.org/pin-{n}.jpg"'
+            ' type="image/jpeg" length="1000"/></item>') for n in range(start, start + size)]
+        with CaptureQueriesContext(connection) as captured:
+            report = services.ingest_bytes(rss("".join(items)), agency=agency, source="pin")
+        assert report.created == size
+        counts.append(len(captured.captured_queries))
+    per_item = (counts[1] - counts[0]) / 2
+    assert per_item == STORING_QUERIES_PER_ITEM, counts
+
+
+def test_a_copy_another_poller_stored_meanwhile_wins(edition, monkeypatch):
+    """Between the document's look-up of what is stored and its INSERT, another poller
+    stores the same item: that copy stays, this one counts as unchanged, no error."""
+    agency = services.agency_ensure(code="PRS")
+    real_load = documents.IngestContext.load
+    raced = []
+
+    def load(agency, identities=None):
+        context = real_load(agency, identities)  # read before the other poller's commit
+        if not raced:
+            raced.append(None)  # the other poller's own look-up does not race again
+            raced[0] = services.ingest_bytes(feed(1), agency=agency, source="other poller")
+        return context
+
+    monkeypatch.setattr(documents.IngestContext, "load", load)
+    report = services.ingest_bytes(feed(), agency=agency, source="doc")
+    assert raced[0].created == 1
+    assert (report.created, report.unchanged, report.store_failures) == (4, 1, 0)
+    assert Article.objects.filter(headline=HEADLINES[0]).count() == 1
+    assert Placement.objects.count() == len(HEADLINES)

@@ -59,36 +59,46 @@ def _update_of(model: type[models.Model], names: frozenset[str], vendor: str
                     f" WHERE {quote(meta.pk.column)} = %s")
 
 
-def save_new(instance: models.Model) -> None:
+def save_new(instance: models.Model, *, unless_taken: bool = False) -> bool:
     """``instance.save()`` of an instance not yet stored, whose primary key the database
     gives: one INSERT of every other column (each value as ``save()`` takes it: an
     ``auto_now_add`` field is stamped now), the new key read back (``RETURNING``: SQLite
     3.35+ and PostgreSQL), and ``pre_save``/``post_save`` sent as ``save()`` sends them
     (``created=True``). For a model with no parent model and no ``save()`` of its own that
-    matters here (an article's sets its slug only when it has none: set it first)."""
+    matters here (an article's sets its slug only when it has none: set it first).
+
+    ``unless_taken``: a row that would break a unique constraint is not inserted (``ON
+    CONFLICT DO NOTHING``: no error, so no savepoint is needed around the call) and no
+    ``post_save`` is sent; says whether the row was inserted."""
     model = type(instance)
     using = connection.alias
     pre_save.send(sender=model, instance=instance, raw=False, using=using,
                   update_fields=None)
-    chosen, sql = _insert_of(model, connection.vendor)
+    chosen, sql = _insert_of(model, connection.vendor, unless_taken)
     params = [field.get_db_prep_save(field.pre_save(instance, True), connection)
               for field in chosen]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        setattr(instance, model._meta.pk.attname, cursor.fetchone()[0])
+        row = cursor.fetchone()
+    if row is None:  # taken: nothing inserted
+        return False
+    setattr(instance, model._meta.pk.attname, row[0])
     instance._state.db = using
     instance._state.adding = False
     post_save.send(sender=model, instance=instance, created=True, update_fields=None,
                    raw=False, using=using)
+    return True
 
 
 @lru_cache(maxsize=16)
-def _insert_of(model: type[models.Model], vendor: str) -> tuple[list, str]:
+def _insert_of(model: type[models.Model], vendor: str, unless_taken: bool
+               ) -> tuple[list, str]:
     """The fields an INSERT of ``model`` writes (all but the key) and that INSERT."""
     meta = model._meta
     chosen = [field for field in meta.local_concrete_fields if not field.primary_key]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in chosen)
     marks = ", ".join(["%s"] * len(chosen))
+    skip = " ON CONFLICT DO NOTHING" if unless_taken else ""
     return chosen, (f"INSERT INTO {quote(meta.db_table)} ({columns})"  # noqa: S608
-                    f" VALUES ({marks}) RETURNING {quote(meta.pk.column)}")
+                    f" VALUES ({marks}){skip} RETURNING {quote(meta.pk.column)}")

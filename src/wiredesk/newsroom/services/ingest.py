@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from wiredesk.newsroom.audit import audit
@@ -270,11 +270,9 @@ def _store_new(item: CleanItem, *, agency: Agency, feed: Feed | None, kind: str,
     elif item.status == "withheld":
         article.status = Article.Status.HELD
         article.status_reason = "withheld by the source"
-    try:
-        with transaction.atomic():
-            save_new(article)  # ``save()``'s INSERT and signals; its slug is set above
-    except IntegrityError:
-        # Another poller stored the same item a moment ago: that copy wins.
+    # ``save()``'s INSERT and signals (its slug is set above), unless another poller stored
+    # the same item a moment ago: that copy wins.
+    if not save_new(article, unless_taken=True):
         return Stored("unchanged")
     _enrich(article, created=True)
     if context is not None:  # a second copy in the same document finds this one

@@ -79,20 +79,15 @@ _ADD_SOURCE = (f"INSERT INTO {_SOURCE_TABLE} (url, url_hash, status, attempts," 
 
 def _source_row(url: str) -> tuple[int, str, int | None]:
     """(id, status, asset id) of ``url``'s source, created (pending) the first time the
-    address is seen, as ``_source_for`` does."""
+    address is seen, as ``_source_for`` does: a new article's address is most often new."""
     key = url_key(url)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
-        cursor.execute(_FIND_SOURCE, [key])
-        row = cursor.fetchone()
-        if row is not None:
-            return row
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
         cursor.execute(_ADD_SOURCE, [url[:1000], key, PictureSource.Status.PENDING, now, now])
         added = cursor.fetchone()
         if added is not None:
             return added[0], PictureSource.Status.PENDING, None
-        # A concurrent poller recorded it a moment ago: its row, as it is now.
-        cursor.execute(_FIND_SOURCE, [key])
+        cursor.execute(_FIND_SOURCE, [key])  # known already (or a concurrent poller's)
         return cursor.fetchone()
 
 
