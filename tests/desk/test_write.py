@@ -213,7 +213,7 @@ def test_an_uploaded_picture_goes_into_the_library_and_onto_the_article(editions
     assert HEADLINE in home and asset.renditions[0]["name"].split("/")[-1] in home
     # Killing the article keeps the library's picture.
     from wiredesk.newsroom.services import article_kill
-    from wiredesk.newsroom.services.renditions import release_unused
+    from wiredesk.newsroom.services.picture_sources import release_unused
 
     article_kill(article=article, reason="test")
     release_unused(article.picture_source_id)

@@ -7,7 +7,7 @@ from django.dispatch import Signal, receiver
 
 from wiredesk.newsroom.intelligence.enrich import forget_never_tag_names
 from wiredesk.newsroom.models import Agency, Article, Tombstone
-from wiredesk.newsroom.services.renditions import release_later
+from wiredesk.newsroom.services.picture_sources import release_later
 
 # Sent by ``store_item`` inside the item's transaction, after the article is written and
 # enriched, with ``article``, ``outcome`` ("created" or "updated") and ``feed`` (None for

@@ -30,7 +30,7 @@ from wiredesk.newsroom.admin.article_list import (
 from wiredesk.newsroom.admin.sources import URLS_AS_HTTPS
 from wiredesk.newsroom.audit import audit
 from wiredesk.newsroom.models import Agency, Article, Section
-from wiredesk.newsroom.services import desk_edits
+from wiredesk.newsroom.services import desk_edits, picture_sources
 from wiredesk.wire.sanitize import html_to_text, sanitize_html
 
 # How many matches a search in the article list pages through (its newest ones).
@@ -244,7 +244,7 @@ class ArticleAdmin(admin.ModelAdmin):
             copy = f"{obj.headline}\x00{html_to_text(obj.body_html)}".encode()
             obj.fingerprint = hashlib.sha256(copy).hexdigest()[:32]
         # A picture address typed here is fetched by the job like an agency's.
-        services.renditions.link_source(obj, previous_url=form.initial.get("image_url"))
+        picture_sources.link_source(obj, previous_url=form.initial.get("image_url"))
         if not change:
             obj.edit_version = 0
             super().save_model(request, obj, form, change)

@@ -11,7 +11,7 @@ from wiredesk.newsroom.audit import audit
 from wiredesk.newsroom.errors import ServiceError
 from wiredesk.newsroom.intelligence import article_withdrawn
 from wiredesk.newsroom.models import Article, Schedule
-from wiredesk.newsroom.services.renditions import release_later
+from wiredesk.newsroom.services.picture_sources import release_later
 
 
 def kill_locked(article: Article, reason: str, *, actor=None) -> None:

@@ -21,7 +21,7 @@ from wiredesk.newsroom.models import (
     Tombstone,
 )
 from wiredesk.newsroom.runs import ingest_run
-from wiredesk.newsroom.services import enrichment, pictures, renditions
+from wiredesk.newsroom.services import enrichment, picture_sources, pictures, renditions
 from wiredesk.newsroom.services.editorial import kill_locked
 from wiredesk.newsroom.services.pending_updates import keep_agency_update_pending
 from wiredesk.newsroom.services.scheduling import cancel_publishing_withheld
@@ -127,7 +127,7 @@ def _apply_picture(article: Article, item: CleanItem, picture: tuple) -> bool:
             setattr(article, name, value)
             changed = True
     # A new address is recorded for the fetch-pictures job: ingest never fetches.
-    return renditions.link_source(article, previous_url=previous_url) or changed
+    return picture_sources.link_source(article, previous_url=previous_url) or changed
 
 
 def _withdraw_reason(item: CleanItem) -> str:

@@ -15,7 +15,7 @@ import logging
 from django.db import IntegrityError, transaction
 
 from wiredesk.newsroom.models import Agency, Article, PictureLink, WirePicture
-from wiredesk.newsroom.services import renditions
+from wiredesk.newsroom.services import picture_sources, renditions
 from wiredesk.newsroom.services.editorial import article_hold
 from wiredesk.wire.pictures import PICTURE_CLASSES
 from wiredesk.wire.types import CleanItem, Picture
@@ -49,7 +49,7 @@ def set_picture(article: Article, picture: Picture | None, picture_guid: str = "
         if getattr(article, name) != value:
             setattr(article, name, value)
             changed = True
-    return renditions.link_source(article, previous_url=previous_url) or changed
+    return picture_sources.link_source(article, previous_url=previous_url) or changed
 
 
 def text_links(item: CleanItem) -> list[str]:
