@@ -182,6 +182,27 @@ def test_pagination(site):
     assert search_edition(chile, "volcano", page=10_000, page_size=2).hits == []
 
 
+
+def test_count_says_more_only_past_the_cap(client, site, monkeypatch):
+    # "volcano" has 5 matches in chile: counted in full up to the cap, and "more than"
+    # only when a match past the cap exists (the count reads one more than it shows).
+    from wiredesk.search import services as search_services
+
+    chile, _ = site
+    monkeypatch.setattr(search_services, "COUNT_CAP", 5)
+    exact = search_edition(chile, "volcano", page_size=2)
+    assert (exact.total, exact.total_capped, exact.num_pages) == (5, False, 3)
+    page = client.get("/chile-sun/search", {"q": "volcano"}).content.decode()
+    assert "5 results for" in page and "More than" not in page
+    monkeypatch.setattr(search_services, "COUNT_CAP", 4)
+    capped = search_edition(chile, "volcano", page_size=2)
+    assert (capped.total, capped.total_capped, capped.num_pages) == (4, True, 2)
+    assert len(capped.hits) == 2
+    page = client.get("/chile-sun/search", {"q": "volcano"}).content.decode()
+    assert "More than 4 results for" in page
+    api = client.get("/api/search", {"edition": "chile-sun", "q": "volcano"}).json()
+    assert (api["total"], api["total_capped"]) == (4, True)
+
 def test_reindex_rebuilds(site):
     chile, _ = site
     with connection.cursor() as cursor:

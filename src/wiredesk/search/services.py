@@ -36,7 +36,11 @@ log = logging.getLogger(__name__)
 
 PAGE_SIZE = 10
 MAX_PAGE = 50  # deep pages cost the engine a full rank; nobody reads page 51
-COUNT_CAP = 1000
+# Matches are counted up to what the pages can show (MAX_PAGE full pages), one more to know
+# that there are more: "More than 500 results". Each match counted is a probe of its
+# article's scope (placement, status), so counting further costs a search at a million
+# articles more than ranking its page.
+COUNT_CAP = MAX_PAGE * PAGE_SIZE
 WINDOWED_FROM = 500  # matches; fewer are all ranked in one statement (bounded work)
 
 
@@ -174,12 +178,13 @@ class SearchResults:
     query: ParsedQuery
     page: int
     page_size: int
-    total: int  # capped at COUNT_CAP
+    total: int  # at most COUNT_CAP
     hits: list[SearchHit] = field(default_factory=list)
+    more: bool = False  # more matches than ``total``: the count stopped at COUNT_CAP
 
     @property
     def total_capped(self) -> bool:
-        return self.total >= COUNT_CAP
+        return self.more
 
     @property
     def num_pages(self) -> int:
@@ -220,8 +225,9 @@ def search_edition(edition: Edition, raw_query: str, *, filters: SearchFilters |
     backend = backend_for(connection)
     with _budget(backend), connection.cursor() as cursor:
         languages = backend.languages(cursor)  # read once for both queries
-        results.total = backend.count(cursor, scope_sql=scope_sql, scope_params=scope_params,
-                                      query=query, languages=languages, cap=COUNT_CAP)
+        counted = backend.count(cursor, scope_sql=scope_sql, scope_params=scope_params,
+                                query=query, languages=languages, cap=COUNT_CAP + 1)
+        results.total, results.more = min(counted, COUNT_CAP), counted > COUNT_CAP
         if not results.total:
             return results
         # From WINDOWED_FROM matches on, newest first in windows, stopped when no older match
