@@ -201,19 +201,20 @@ def test_a_tag_pages_kind_reads_as_the_language_writes_it(client, articles, lang
     assert kind_word in description.split('"', 1)[0]  # German nouns keep their capital
 
 
-@pytest.mark.parametrize(("language", "total", "summary"), [
-    ("en", 2500, "2,500 results for"),
-    ("de", 2500, "2.500 Treffer für"),
-    ("es", 1000, "Más de 1.000 resultados para"),
-    ("fr", 1000, "Plus de 1\u202f000 résultats pour"),
+@pytest.mark.parametrize(("language", "total", "more", "summary"), [
+    ("en", 2500, False, "2,500 results for"),
+    ("de", 2500, False, "2.500 Treffer für"),
+    ("es", 1000, True, "Más de 1.000 resultados para"),
+    ("fr", 1000, True, "Plus de 1\u202f000 résultats pour"),
 ])
 def test_a_search_count_is_written_as_the_language_writes_numbers(
-        client, articles, monkeypatch, language, total, summary):
+        client, articles, monkeypatch, language, total, more, summary):
     from wiredesk.search import views
     from wiredesk.search.services import SearchResults, parse_query
 
     def many(edition, raw, **kwargs):
-        return SearchResults(query=parse_query(raw), page=1, page_size=10, total=total)
+        return SearchResults(query=parse_query(raw), page=1, page_size=10, total=total,
+                             more=more)
 
     monkeypatch.setattr(views, "search_edition", many)
     edition = edition_save(name=f"Edition {language}", language=language)
