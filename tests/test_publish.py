@@ -198,7 +198,8 @@ def test_the_static_copy_carries_the_pictures_its_pages_name(
     import re
 
     from tests import pictureserver as pics
-    from wiredesk.newsroom.services.renditions import link_source, picture_store
+    from wiredesk.newsroom.services.picture_sources import link_source
+    from wiredesk.newsroom.services.renditions import picture_store
 
     article = Article.objects.get(guid="g1")
     article.image_url = "https://img.example/p.jpg"

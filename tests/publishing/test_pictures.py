@@ -21,7 +21,8 @@ from tests.publishing.test_feeds import validate_json_feed
 from tests.publishing.test_seo import head_of
 from wiredesk.newsroom import services
 from wiredesk.newsroom.models import Article
-from wiredesk.newsroom.services.renditions import link_source, picture_store
+from wiredesk.newsroom.services.picture_sources import link_source
+from wiredesk.newsroom.services.renditions import picture_store
 
 pytestmark = pytest.mark.django_db
 

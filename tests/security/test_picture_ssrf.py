@@ -11,7 +11,7 @@ from tests import pictureserver as pics
 from tests.security.attacker import Attacker
 from wiredesk.newsroom import services
 from wiredesk.newsroom.models import Article, PictureAsset, PictureSource
-from wiredesk.newsroom.services.renditions import link_source
+from wiredesk.newsroom.services.picture_sources import link_source
 
 pytestmark = pytest.mark.django_db
 
