@@ -17,23 +17,27 @@ Python binding allows:
   in the headline or the body, each phrase in one of them; the headline's match weighs 10
   times the body's (FTS5's column weights 10/1); AND the edition's id as an indexed term
   (the scope, which the product checks by a join on placements and public state);
-- the count: Tantivy's Count collector, exact, shown capped at ``--cap``; it is collected
-  in the first ranking statement (top ``need`` by BM25 over all matches, whose best score
-  is also the bound of the walk below), so a cap changes nothing of its cost;
+- the count: each window's matches counted (Tantivy's Count collector) as the walk below
+  reads it, newest first, and the walk goes on past the page, in windows sized from the
+  match rate seen so far, only until ``--cap`` matches or the archive's end;
 - the page: the exact top 10 by ``BM25 / (1 + age_days / 30)``, the product's recency
   weight. The binding has no custom scorer (``tweak_by_score``), and ``weight_by_field``
   multiplies by a fixed ``log2(2 + value)``, which cannot follow a clock, so it is a walk
   like the product's ``search.backends.windows``: windows of publication time, newest
-  first (the first a day, each next 8 times wider, or straight down to the cut-off once
-  the page is full), each window's top ``need`` by BM25 (more when one not fetched could
-  still enter the page), stopped when the best BM25 of the whole archive, at the window's
+  first (the first a day, each next 8 times wider, never wider than down to the cut-off
+  once the page is full), each window's top 40 by BM25 (4 times more when one not fetched
+  could still enter the page), stopped when the bound of any match's BM25 (Tantivy's
+  ceiling, IDF * (k1 + 1) per word and field, times the field's boost), at the window's
   oldest time, scores below the page's last result: exact, checked by ``--verify``
-  against ranking every match;
+  against ranking every match. Filters (scope, window) score 0: a boolean query adds its
+  clauses' scores, and a constant added to the BM25 would change the weighted order;
 - highlights: Tantivy's SnippetGenerator on the headline (whole) and the body (a 150-char
   fragment), from the stored texts of the page's ten documents.
 
 Not done here (the product does them): loading the page's Article rows from the database,
-the public-state check (holds, embargoes) and the per-language stemming of each article.
+the public-state check (holds, embargoes), the per-language stemming of each article and the
+time budget. Wall and CPU time (``time.process_time``: the search runs on the calling
+thread) are both recorded; reading in BENCHMARKS.md ("Search on Tantivy").
 """
 
 from __future__ import annotations
