@@ -370,7 +370,7 @@ def test_sent_records_commit_without_waiting_for_the_disk_only_during_the_run(si
     databases); SQLite's WAL commits are cheap already and nothing is changed there."""
     from django.db import connection
 
-    from wiredesk.digest.ledger import quick_commits
+    from wiredesk.digest.sent_records import quick_commits
 
     def setting():
         if connection.vendor != "postgresql":
@@ -390,16 +390,18 @@ def test_sent_records_commit_without_waiting_for_the_disk_only_during_the_run(si
 
 
 def test_a_dead_senders_recorded_sends_reach_their_subscribers(site, smtp, settings):
-    """A "sent" is one UPDATE of the delivery; the subscriber's window follows once per
-    batch (ledger.note_sent). A sender that died in between leaves it to the recovery."""
-    from wiredesk.digest.ledger import record_sent
+    """A "sent" is one narrow record; the delivery's row and the subscriber's window
+    follow once per batch (sent_records.note_sent). A sender that died in between leaves
+    it to the recovery."""
+    from wiredesk.digest.sent_records import record_sent
 
     for n in range(3):
         make_confirmed(site[0], f"noted{n}@example.org")
     digest_plan(force=True)
     token, held = claim_batch(size=3)
     now = timezone.now()
-    assert all(record_sent(each, token, now) for each in held[:2])
+    for each in held[:2]:
+        record_sent(each, token, now)
     # The process dies here: two sends recorded, their subscribers not yet noted.
     assert not Subscriber.objects.filter(last_window_end__isnull=False).exists()
     Delivery.objects.filter(claim_token=token).update(
@@ -434,6 +436,7 @@ def test_each_sent_is_on_record_before_the_next_content_goes_out(site, smtp, set
     message before it in the run is already recorded as sent (committed: the test runs
     outside a transaction, as a real sender does). A record made after the next
     message's content went out fails here."""
+    from wiredesk.digest.sent_records import sent_q
     from wiredesk.digest.transport import SmtpTransport
 
     smtp.pipelining = pipelining
@@ -451,7 +454,7 @@ def test_each_sent_is_on_record_before_the_next_content_goes_out(site, smtp, set
             def send(payload):
                 data = payload.encode() if isinstance(payload, str) else payload
                 if data.endswith(b"\r\n.\r\n"):  # a message's content, not a command
-                    seen.append((len(seen), Delivery.objects.filter(state="sent").count()))
+                    seen.append((len(seen), Delivery.objects.filter(sent_q()).count()))
                 return raw_send(payload)
 
             self._smtp.send = send

@@ -31,11 +31,13 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from wiredesk import mailreports
 from wiredesk.digest.models import BounceEvent, Delivery, Subscriber, Suppression
+from wiredesk.digest.sent_records import sent_q
 from wiredesk.inbox import Mailbox, MailboxError
 from wiredesk.mailreports import Recipient, Report
 
@@ -163,9 +165,10 @@ def _match(report: Report, recipient: Recipient, *, trusted: bool) -> Match:
         if delivery is not None:
             return Match(delivery, "message-id")
     if trusted and recipient.address:
-        delivery = (Delivery.objects.filter(email=recipient.address,
-                                            state=Delivery.State.SENT)
-                    .order_by("-sent_at", "-pk").first())
+        # The last one sent, folded or still only recorded (its batch not yet ended).
+        delivery = (Delivery.objects.filter(sent_q(), email=recipient.address)
+                    .order_by(Coalesce("sent_at", "sent_record__sent_at").desc(), "-pk")
+                    .first())
         return Match(delivery, "address")
     return Match(None)
 

@@ -20,6 +20,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils.html import escape
 
 from wiredesk.digest.models import BounceEvent, Delivery, Digest, Subscriber
+from wiredesk.digest.sent_records import sent_q
 
 FIGURES = ("planned", "sent", "deferred", "bounced", "complained", "unsubscribed")
 LABELS = {
@@ -46,7 +47,7 @@ def conditions(prefix: str = "") -> dict[str, Q | None]:
     complained = reported(BounceEvent.Kind.COMPLAINT)
     return {
         "planned": Q(),
-        "sent": Q(**{f"{p}state": Delivery.State.SENT}),
+        "sent": sent_q(p),
         "deferred": (Q(**{f"{p}state": Delivery.State.SENT, f"{p}attempts__gt": 1})
                      | Q(**{f"{p}state__in": [Delivery.State.PENDING, Delivery.State.SENDING],
                             f"{p}attempts__gte": 1})

@@ -2,7 +2,10 @@
 
 State machine of a delivery::
 
-    pending --claim--> sending(claim_token, claimed_at) --> sent
+    pending --claim--> sending(claim_token, claimed_at) --> sent (recorded at once as
+                                                      |    a SentRecord, folded into
+                                                      |    the row per batch:
+                                                      |    :mod:`.sent_records`)
                                                       \\--> pending (4xx / dropped, backoff)
                                                       \\--> failed  (5xx, or retries used up)
                                                       \\--> skipped (nothing left to say)
@@ -31,16 +34,17 @@ claims of dead senders ever go stale.
 from __future__ import annotations
 
 import logging
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from wiredesk.digest.models import Delivery, Subscriber, Suppression
+from wiredesk.digest.sent_records import fold_stale
 from wiredesk.digest.transport import SendResult
 from wiredesk.editions.models import Edition
 
@@ -201,14 +205,11 @@ def recover_stale_claims(*, now: datetime | None = None) -> RecoveryReport:
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.WIREDESK_DIGEST_CLAIM_TIMEOUT)
     report = RecoveryReport()
+    # Sends a dead sender recorded but had not yet folded into the ledger: sent.
+    fold_stale(cutoff)
     stale_tokens = set(Delivery.objects.filter(
         state=Delivery.State.SENDING, claimed_at__lt=cutoff).values_list(
         "claim_token", flat=True))
-    # Sends a dead sender recorded but had not yet noted on their subscribers.
-    for token in set(Delivery.objects.filter(
-            claim_token__gt="", state=Delivery.State.SENT, claimed_at__lt=cutoff)
-            .values_list("claim_token", flat=True)):
-        note_sent(token)
     policy = settings.WIREDESK_DIGEST_IN_FLIGHT_ON_CRASH
     for token in stale_tokens:
         with transaction.atomic():
@@ -236,109 +237,6 @@ def recover_stale_claims(*, now: datetime | None = None) -> RecoveryReport:
 
 
 # --- recording outcomes ----------------------------------------------------------------
-
-@contextmanager
-def quick_commits():
-    """Cheap "sent" commits for one sending run, as durable as a sender crash needs.
-
-    SQLite already commits without waiting for the disk (WAL, ``synchronous=NORMAL``):
-    a commit survives the process that made it, only a power loss can lose the last
-    ones. On PostgreSQL this session sets ``synchronous_commit = off`` until the run
-    ends: a commit is visible to every other session at once and survives the sender
-    being killed (the kill -9 test proves it); only a crash of the database server
-    itself can lose the last fraction of a second of "sent" records, whose messages
-    would then go out again. Nothing else of this session is affected after the run.
-    """
-    if connection.vendor == "sqlite":
-        with _rare_checkpoints():
-            yield
-        return
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SET synchronous_commit = off")
-    try:
-        yield
-    finally:
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("RESET synchronous_commit")
-        except DatabaseError:  # a broken connection is discarded with its setting
-            log.debug("could not reset synchronous_commit", exc_info=True)
-
-
-@contextmanager
-def _rare_checkpoints(pages: int = 10000):
-    """SQLite copies the write-ahead log into the database (a checkpoint, with an fsync)
-    every 1,000 pages by default: every 150 or so "sent" commits, half their cost. For the
-    run, every ``pages`` (about 40 MB of log); the end of the run checkpoints what is
-    left. Commits are as durable as before (in the log, which survives the process)."""
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA wal_autocheckpoint")
-        before = cursor.fetchone()[0]
-        cursor.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
-    try:
-        yield
-    finally:
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute(f"PRAGMA wal_autocheckpoint = {int(before)}")
-                if not connection.in_atomic_block:
-                    cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
-        except DatabaseError:
-            log.debug("could not restore wal_autocheckpoint", exc_info=True)
-
-
-def record_sent(delivery: Claim, token: str, now: datetime) -> bool:
-    """Commit one "sent" before the next message's content goes out (the crash rule
-    depends on it): one UPDATE of the delivery's row, committed on its own.
-
-    The row keeps its claim token until :func:`note_sent` copies the batch's sends to the
-    subscribers (their window and last send) and clears the tokens, once per batch; a
-    sender that dies first leaves the tokens for :func:`recover_stale_claims` to finish.
-    """
-    d = Delivery._meta.db_table
-    # Table names come from the models, never from input.
-    sql = ("UPDATE " + d + " SET state = %s, sent_at = %s, smtp_code = 250, "  # noqa: S608
-           "attempts = attempts + 1, last_error = '' "
-           "WHERE id = %s AND claim_token = %s AND state = %s")
-    params = [Delivery.State.SENT, connection.ops.adapt_datetimefield_value(now),
-              delivery.pk, token, Delivery.State.SENDING]
-    if connection.in_atomic_block or connection.vendor not in ("sqlite", "postgresql"):
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.rowcount == 1
-    # Once per message: straight on the driver's connection, in autocommit (Django's
-    # cursor wrappers cost more than the database's work here).
-    connection.ensure_connection()
-    cursor = connection.connection.cursor()
-    try:
-        cursor.execute(sql.replace("%s", "?") if connection.vendor == "sqlite" else sql,
-                       params)
-        return cursor.rowcount == 1
-    finally:
-        cursor.close()
-
-
-def note_sent(token: str) -> None:
-    """Copy a batch's sends to their subscribers (the window the next digest starts from,
-    the last send, the bounce count back to 0) and clear the sent rows' claim token, in
-    one transaction. Run at the end of each batch, and by the recovery for a dead one."""
-    d, s = Delivery._meta.db_table, Subscriber._meta.db_table
-    sent = Delivery.State.SENT
-    with transaction.atomic(), connection.cursor() as cursor:
-        # A newer send of the same reader (another sender) is never overwritten.
-        cursor.execute(
-            "UPDATE " + s + " SET last_window_end = x.window_end, "  # noqa: S608
-            "last_sent_at = x.sent_at, bounce_count = 0 FROM (SELECT subscriber_id, "
-            "MAX(window_end) AS window_end, MAX(sent_at) AS sent_at FROM " + d
-            + " WHERE claim_token = %s AND state = %s GROUP BY subscriber_id) x "
-            "WHERE " + s + ".id = x.subscriber_id AND (" + s + ".last_sent_at IS NULL OR "
-            + s + ".last_sent_at <= x.sent_at)", [token, sent])
-        cursor.execute("UPDATE " + d + " SET claim_token = '' "  # noqa: S608
-                       "WHERE claim_token = %s AND state = %s", [token, sent])
-
 
 def record_failure(delivery: Claim, token: str, result: SendResult, now: datetime) -> str:
     attempts = delivery.attempts + 1
@@ -394,6 +292,8 @@ def record_skipped(delivery: Claim, token: str, reason: str) -> None:
 
 def pending_count(*, edition: Edition | None = None) -> int:
     qs = Delivery.objects.filter(state__in=[Delivery.State.PENDING, Delivery.State.SENDING])
+    # A recorded send is sent, whatever its row says until its batch is folded.
+    qs = qs.exclude(state=Delivery.State.SENDING, sent_record__claim_token=F("claim_token"))
     if edition is not None:
         qs = qs.filter(edition=edition)
     return qs.count()

@@ -137,6 +137,25 @@ class Delivery(models.Model):
         return f"{self.digest} -> {self.email} ({self.state})"
 
 
+class SentRecord(models.Model):
+    """The durable "sent" of one delivery, written the moment the relay accepted it.
+
+    One narrow row, inserted once per message: cheap for the database (one index, no
+    update of the delivery's indexed state). Authoritative while its delivery is still
+    ``sending`` under the same claim token; the batch's end (``sent_records.note_sent``)
+    folds the records into their deliveries (``sent``) and subscribers and deletes them.
+    A sender that dies in between leaves them to the recovery, which does the same.
+    No foreign key: a constraint check per insert would cost as much as the row."""
+
+    delivery = models.OneToOneField(Delivery, primary_key=True, on_delete=models.DO_NOTHING,
+                                    db_constraint=False, related_name="sent_record")
+    claim_token = models.CharField(max_length=32)
+    sent_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"delivery {self.delivery_id} sent at {self.sent_at:%Y-%m-%d %H:%M:%S}"
+
+
 class ArchiveIssue(models.Model):
     """One day's edition-wide digest as the public archive shows it.
 

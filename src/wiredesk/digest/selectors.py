@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 
 from wiredesk.digest.clock import Clock
 from wiredesk.digest.models import ArchiveIssue, Delivery, Subscriber
+from wiredesk.digest.sent_records import sent_q
 from wiredesk.editions.links import article_path
 from wiredesk.editions.models import Edition
 from wiredesk.editions.pictures import fallback, picture_alt
@@ -210,4 +211,11 @@ def digest_status() -> dict:
         state = "pending" if row["state"] == Delivery.State.SENDING else row["state"]
         counts = result[editions[row["edition_id"]]]["deliveries"]
         counts[state] = counts.get(state, 0) + row["n"]
+    # Sends recorded but not yet folded into their rows (a sender's current batch) are sent.
+    recorded = (Delivery.objects.filter(sent_q(), state=Delivery.State.SENDING)
+                .values("edition_id").annotate(n=Count("id")))
+    for row in recorded:
+        counts = result[editions[row["edition_id"]]]["deliveries"]
+        counts["pending"] -= row["n"]
+        counts["sent"] += row["n"]
     return result

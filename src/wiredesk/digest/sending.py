@@ -23,11 +23,8 @@ from wiredesk.digest.ledger import (
     Claim,
     RecoveryReport,
     claim_batch,
-    note_sent,
     pending_count,
-    quick_commits,
     record_failure,
-    record_sent,
     record_skipped,
     recover_stale_claims,
     release,
@@ -35,6 +32,7 @@ from wiredesk.digest.ledger import (
 from wiredesk.digest.models import Digest, Subscriber
 from wiredesk.digest.render import MessageParts, assemble_message, message_parts, render_digest
 from wiredesk.digest.selectors import digest_articles
+from wiredesk.digest.sent_records import note_sent, quick_commits, record_sent
 from wiredesk.digest.transport import (
     RateLimiter,
     SendResult,
@@ -243,10 +241,8 @@ class _Run:
     def _record(self, token: str, delivery: Claim, now: datetime, result: SendResult) -> None:
         report = self.report
         if result.ok:
-            if record_sent(delivery, token, now):
-                report.sent += 1
-            else:
-                log.error("delivery %s was sent after its claim was taken over", delivery.pk)
+            record_sent(delivery, token, now)
+            report.sent += 1
         elif record_failure(delivery, token, result, now) == "failed":
             report.failed += 1
         else:

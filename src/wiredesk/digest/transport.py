@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 
-from wiredesk.digest.models import Delivery
+from wiredesk.digest.models import Delivery, SentRecord
 from wiredesk.digest.render import CrlfMessage
 from wiredesk.mail import SMTP_BACKENDS, dkim
 
@@ -330,8 +330,11 @@ class RateLimiter:
         per_hour = settings.WIREDESK_DIGEST_RATE_PER_HOUR
         seeded: list[float] = []
         if per_hour:
-            base = time.monotonic()
-            seeded = [base - (now - sent).total_seconds() for sent in Delivery.objects.filter(
-                sent_at__gt=now - timedelta(hours=1)).values_list("sent_at", flat=True)]
+            base, since = time.monotonic(), now - timedelta(hours=1)
+            # Folded sends and those still only recorded (another sender's current batch).
+            sent = [*Delivery.objects.filter(sent_at__gt=since).values_list("sent_at", flat=True),
+                    *SentRecord.objects.filter(sent_at__gt=since).values_list("sent_at",
+                                                                             flat=True)]
+            seeded = [base - (now - each).total_seconds() for each in sent]
         return cls(per_second=settings.WIREDESK_DIGEST_RATE_PER_SECOND, per_hour=per_hour,
                    sent_in_last_hour=seeded)
