@@ -112,28 +112,28 @@ def claim_batch(*, size: int, edition: Edition | None = None,
     now = now or timezone.now()
     token = _new_token()
     d = Delivery._meta.db_table
-    state_pending, state_sending = Delivery.State.PENDING, Delivery.State.SENDING
+    # The states are written into the statement (constants of the model, never input):
+    # a query can use the partial index of pending rows only when it names the state.
+    pending, sending = f"'{Delivery.State.PENDING}'", f"'{Delivery.State.SENDING}'"
     stamp = connection.ops.adapt_datetimefield_value(now)
-    due = "state = %s AND next_attempt_at <= %s"
-    params: list = [state_pending, stamp]
+    due = "state = " + pending + " AND next_attempt_at <= %s"
+    params: list = [stamp]
     if edition is not None:
         due += " AND edition_id = %s"
         params.append(edition.pk)
     # Table and column names come from the models, never from input.
     pick = "SELECT id FROM " + d + " WHERE " + due + " ORDER BY id LIMIT %s"  # noqa: S608
+    claim = ("UPDATE " + d + " SET state = " + sending + ", claim_token = %s, "  # noqa: S608
+             "claimed_at = %s WHERE id ")
     if connection.features.has_select_for_update_skip_locked:
-        # Picked once, in a materialized CTE: as an IN (subquery) the planner may run the
-        # locking subquery again and, skipping what it has just locked, claim more rows.
-        claim = ("WITH picked AS MATERIALIZED (" + pick + " FOR UPDATE SKIP LOCKED) "  # noqa: S608
-                 "UPDATE " + d + " SET state = %s, claim_token = %s, claimed_at = %s "
-                 "FROM picked WHERE " + d + ".id = picked.id AND " + d + ".state = %s "
-                 "RETURNING " + ", ".join(d + "." + f for f in _CLAIMED))
-        values = [*params, size, state_sending, token, stamp, state_pending]
+        # Picked once, as an array (an IN (subquery) may be run again by the planner and,
+        # skipping what it has just locked, claim more rows); the rows are then found by
+        # their ids, never by reading the table.
+        claim += "= ANY(ARRAY(" + pick + " FOR UPDATE SKIP LOCKED))"
     else:
-        claim = ("UPDATE " + d + " SET state = %s, claim_token = %s, "  # noqa: S608
-                 "claimed_at = %s WHERE state = %s AND id IN (" + pick + ") "
-                 "RETURNING " + ", ".join(_CLAIMED))
-        values = [state_sending, token, stamp, state_pending, *params, size]
+        claim += "IN (" + pick + ")"
+    claim += " AND state = " + pending + " RETURNING " + ", ".join(_CLAIMED)
+    values = [token, stamp, *params, size]
     with connection.cursor() as cursor:
         cursor.execute(claim, values)
         rows = cursor.fetchall()

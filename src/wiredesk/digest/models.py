@@ -100,17 +100,22 @@ class Delivery(models.Model):
         FAILED = "failed", "failed"
         SKIPPED = "skipped", "skipped (nothing new)"
 
-    digest = models.ForeignKey(Digest, on_delete=models.CASCADE, related_name="deliveries")
+    # Every index of a delivery is written again by each claim and each "sent" fold (both
+    # change its indexed state), so none is kept twice: the digest's and the edition's
+    # are the first columns of ``delivery_unique`` and of (edition, state).
+    digest = models.ForeignKey(Digest, on_delete=models.CASCADE, related_name="deliveries",
+                               db_index=False)
     subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE,
                                    related_name="deliveries")
     # Denormalized so status counts and claims need no join.
-    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="+")
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="+",
+                                db_index=False)
     email = models.CharField(max_length=254)
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
     window_start = models.DateTimeField(help_text="Stories published after this...")
     window_end = models.DateTimeField(help_text="...up to this (the slot)")
-    message_id = models.CharField(max_length=200, unique=True)
-    claim_token = models.CharField(max_length=32, blank=True, db_index=True)
+    message_id = models.CharField(max_length=200)  # unique: delivery_message_id
+    claim_token = models.CharField(max_length=32, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
@@ -126,11 +131,20 @@ class Delivery(models.Model):
         verbose_name_plural = "deliveries"
         constraints = [
             models.UniqueConstraint(fields=["digest", "subscriber"], name="delivery_unique"),
+            # A constraint, not unique=True: on PostgreSQL that would add a second index
+            # for LIKE queries, which nothing asks.
+            models.UniqueConstraint(fields=["message_id"], name="delivery_message_id"),
         ]
         indexes = [
             models.Index(fields=["state", "next_attempt_at"]),
             models.Index(fields=["edition", "state"]),
             models.Index(fields=["sent_at"]),
+            models.Index(fields=["claim_token"], name="delivery_claim_token"),
+            # The claim's order: the lowest pending ids, found without reading (and
+            # sorting) every pending row. Only pending rows are in it, so a claim or a
+            # "sent" fold, which take rows out of pending, never writes to it.
+            models.Index(fields=["id"], condition=models.Q(state="pending"),
+                         name="delivery_pending"),
         ]
 
     def __str__(self) -> str:
