@@ -140,3 +140,23 @@ def test_the_recovery_folds_a_dead_senders_records_before_it_frees_the_claim(
     assert (report.in_flight_resent, report.returned) == (1, 1)
     assert Delivery.objects.get(pk=held[1].pk).resent_after_crash
     assert not SentRecord.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_records_made_on_the_drivers_connection_survive_a_lost_prepared_statement(site, smtp):
+    """Outside a transaction, as a sender records: on PostgreSQL through a statement
+    prepared once per connection; if it vanishes (a pooler handing the next transaction
+    another session), the insert is made unprepared, not lost."""
+    planned(site, 3)
+    token, held = claim_batch(size=3)
+    now = timezone.now()
+    record_sent(held[0], token, now)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("DEALLOCATE wiredesk_sent_record")
+    record_sent(held[1], token, now)
+    record_sent(held[2], token, now)
+    assert sorted(SentRecord.objects.values_list("delivery_id", flat=True)) == \
+        sorted(each.pk for each in held)
+    assert set(SentRecord.objects.values_list("sent_at", flat=True)) == {now}
+    assert note_sent(token) == 3

@@ -18,6 +18,7 @@ happen (``digest status``, the rate limit, bounce matching) ask :func:`sent_q`.
 from __future__ import annotations
 
 import logging
+import weakref
 from contextlib import contextmanager
 from datetime import datetime
 
@@ -38,6 +39,11 @@ def sent_q(prefix: str = "") -> Q:
                    f"{p}sent_record__claim_token": F(f"{p}claim_token")}))
 
 
+_RECORD = ("INSERT INTO {table} (delivery_id, claim_token, sent_at) VALUES ({marks}) "
+           "ON CONFLICT (delivery_id) DO UPDATE SET "
+           "claim_token = excluded.claim_token, sent_at = excluded.sent_at")
+
+
 def record_sent(delivery, token: str, now: datetime) -> None:
     """Record one "sent", committed before the next message's content goes out.
 
@@ -45,24 +51,60 @@ def record_sent(delivery, token: str, now: datetime) -> None:
     (its sender's claim was taken over) is replaced, since this send is the one that
     counts. Whether the claim was still ours is checked when the batch is folded."""
     r = SentRecord._meta.db_table
-    # Table names come from the models, never from input.
-    sql = ("INSERT INTO " + r + " (delivery_id, claim_token, sent_at) "
-           "VALUES (%s, %s, %s) ON CONFLICT (delivery_id) DO UPDATE SET "
-           "claim_token = excluded.claim_token, sent_at = excluded.sent_at")
-    params = [delivery.pk, token, connection.ops.adapt_datetimefield_value(now)]
-    if connection.in_atomic_block or connection.vendor not in ("sqlite", "postgresql"):
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    if (connection.in_atomic_block or connection.vendor not in ("sqlite", "postgresql")
+            or not connection.get_autocommit()):
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(_RECORD.format(table=r, marks="%s, %s, %s"),
+                           [delivery.pk, token, stamp])
         return
     # Once per message: straight on the driver's connection, in autocommit (Django's
-    # cursor wrappers cost more than the database's work here).
-    connection.ensure_connection()
-    cursor = connection.connection.cursor()
-    try:
-        cursor.execute(sql.replace("%s", "?") if connection.vendor == "sqlite" else sql,
-                       params)
-    finally:
-        cursor.close()
+    # cursor wrappers, and on PostgreSQL parsing and planning the statement each time,
+    # cost more than the insert itself).
+    with connection.wrap_database_errors:
+        if connection.vendor == "postgresql":
+            _insert_prepared(connection.connection.pgconn, r,
+                             [str(delivery.pk).encode(), token.encode(),
+                              stamp.isoformat().encode()])
+            return
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(_RECORD.format(table=r, marks="?, ?, ?"),
+                           [delivery.pk, token, stamp])
+        finally:
+            cursor.close()
+
+
+_STATEMENT = b"wiredesk_sent_record"
+# Per driver connection: whether the statement is prepared on it (False: it could not be,
+# or vanished, as behind a pooler that hands each transaction another session).
+_prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _insert_prepared(pgconn, table: str, values: list[bytes]) -> None:
+    from psycopg import errors, pq
+
+    sql = _RECORD.format(table=table, marks="$1, $2, $3").encode()
+    if pgconn not in _prepared:
+        result = pgconn.prepare(_STATEMENT, sql)
+        _prepared[pgconn] = (result.status == pq.ExecStatus.COMMAND_OK
+                             or _sqlstate(result) == errors.DuplicatePreparedStatement.sqlstate)
+    if _prepared[pgconn]:
+        result = pgconn.exec_prepared(_STATEMENT, values)
+        if _sqlstate(result) == errors.InvalidSqlStatementName.sqlstate:  # not there
+            _prepared[pgconn] = False
+            result = pgconn.exec_params(sql, values)
+    else:
+        result = pgconn.exec_params(sql, values)
+    if result.status != pq.ExecStatus.COMMAND_OK:
+        raise errors.error_from_result(result)
+
+
+def _sqlstate(result) -> str:
+    from psycopg import pq
+
+    value = result.error_field(pq.DiagnosticField.SQLSTATE)
+    return value.decode() if value else ""
 
 
 def note_sent(token: str) -> int:
