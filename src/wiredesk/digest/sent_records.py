@@ -108,25 +108,66 @@ def _sqlstate(result) -> str:
 
 
 def note_sent(token: str) -> int:
-    """Fold a batch's records into the ledger, in one transaction: the subscribers get the
+    """Fold a batch's records into the ledger, all or nothing: the subscribers get the
     window the next digest starts from, the last send and a bounce count back to 0; the
     deliveries become ``sent`` with their time, their claim cleared; the records go.
     Run at the end of each batch, and by the recovery for a dead sender's. Returns how
     many deliveries were folded."""
-    d, s, r = Delivery._meta.db_table, Subscriber._meta.db_table, SentRecord._meta.db_table
+    if connection.vendor == "postgresql":
+        recorded, folded = _fold_in_one_statement(token)
+    else:
+        recorded, folded = _fold_in_one_transaction(token)
+    if recorded > folded:
+        log.error("%d digest deliveries were sent after their claim was taken over",
+                  recorded - folded)
+    return folded
+
+
+def _tables() -> tuple[str, str, str]:
+    return Delivery._meta.db_table, Subscriber._meta.db_table, SentRecord._meta.db_table
+
+
+# A newer send of the same reader (another sender) is never overwritten.
+_NOTE_SUBSCRIBERS = (
+    "UPDATE {s} SET last_window_end = x.window_end, last_sent_at = x.sent_at, "
+    "bounce_count = 0 FROM ({sends}) x WHERE {s}.id = x.subscriber_id AND "
+    "({s}.last_sent_at IS NULL OR {s}.last_sent_at <= x.sent_at)")
+
+
+def _fold_in_one_statement(token: str) -> tuple[int, int]:
+    """PostgreSQL: one statement (data-modifying CTEs), atomic by itself: one round trip
+    instead of five (BEGIN, three statements, COMMIT)."""
+    d, s, r = _tables()
+    sends = ("SELECT subscriber_id, MAX(window_end) AS window_end, MAX(sent_at) AS sent_at "
+             "FROM folded GROUP BY subscriber_id")
+    # Table names come from the models, never from input.
+    sql = ("WITH recorded AS (DELETE FROM " + r + " WHERE claim_token = %s "  # noqa: S608
+           "RETURNING delivery_id, sent_at), "
+           "folded AS (UPDATE " + d + " SET state = '" + Delivery.State.SENT + "', "
+           "sent_at = recorded.sent_at, smtp_code = 250, attempts = attempts + 1, "
+           "last_error = '', claim_token = '' FROM recorded "
+           "WHERE " + d + ".id = recorded.delivery_id AND " + d + ".claim_token = %s AND "
+           + d + ".state = '" + Delivery.State.SENDING + "' RETURNING " + d
+           + ".subscriber_id, " + d + ".window_end, recorded.sent_at), "
+           "noted AS (" + _NOTE_SUBSCRIBERS.format(s=s, sends=sends) + ") "
+           "SELECT (SELECT COUNT(*) FROM recorded), (SELECT COUNT(*) FROM folded)")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [token, token])
+        recorded, folded = cursor.fetchone()
+    return recorded, folded
+
+
+def _fold_in_one_transaction(token: str) -> tuple[int, int]:
+    d, s, r = _tables()
     sending = Delivery.State.SENDING
-    mine = ("FROM " + r + " JOIN " + d + " ON " + d + ".id = " + r + ".delivery_id "
-            "WHERE " + r + ".claim_token = %s AND " + d + ".claim_token = %s AND "
-            + d + ".state = %s")
+    # Table names come from the models, never from input.
+    sends = ("SELECT " + d + ".subscriber_id AS subscriber_id, MAX(" + d + ".window_end) "  # noqa: S608
+             "AS window_end, MAX(" + r + ".sent_at) AS sent_at FROM " + r + " JOIN " + d
+             + " ON " + d + ".id = " + r + ".delivery_id WHERE " + r + ".claim_token = %s "
+             "AND " + d + ".claim_token = %s AND " + d + ".state = %s GROUP BY " + d
+             + ".subscriber_id")
     with transaction.atomic(), connection.cursor() as cursor:
-        # A newer send of the same reader (another sender) is never overwritten.
-        cursor.execute(
-            "UPDATE " + s + " SET last_window_end = x.window_end, "  # noqa: S608
-            "last_sent_at = x.sent_at, bounce_count = 0 FROM (SELECT " + d + ".subscriber_id"
-            " AS subscriber_id, MAX(" + d + ".window_end) AS window_end, MAX(" + r
-            + ".sent_at) AS sent_at " + mine + " GROUP BY " + d + ".subscriber_id) x "
-            "WHERE " + s + ".id = x.subscriber_id AND (" + s + ".last_sent_at IS NULL OR "
-            + s + ".last_sent_at <= x.sent_at)", [token, token, sending])
+        cursor.execute(_NOTE_SUBSCRIBERS.format(s=s, sends=sends), [token, token, sending])
         cursor.execute(
             "UPDATE " + d + " SET state = %s, sent_at = " + r + ".sent_at, "  # noqa: S608
             "smtp_code = 250, attempts = attempts + 1, last_error = '', claim_token = '' "
@@ -135,10 +176,7 @@ def note_sent(token: str) -> int:
             [Delivery.State.SENT, token, token, sending])
         folded = cursor.rowcount
         cursor.execute("DELETE FROM " + r + " WHERE claim_token = %s", [token])  # noqa: S608
-        if cursor.rowcount > folded:
-            log.error("%d digest deliveries were sent after their claim was taken over",
-                      cursor.rowcount - folded)
-    return folded
+        return cursor.rowcount, folded
 
 
 def fold_stale(cutoff: datetime) -> int:
