@@ -9,8 +9,8 @@ import pytest
 from django.db import transaction
 from django.db.models import Count
 
-from wiredesk.newsroom import services
-from wiredesk.newsroom.intelligence import saves, story_reads, tables
+from wiredesk.newsroom import saves, services
+from wiredesk.newsroom.intelligence import story_reads, tables
 from wiredesk.newsroom.models import (
     Article,
     DuplicateVeto,

@@ -16,7 +16,8 @@ from datetime import timedelta
 
 from django.db.models import Q
 
-from wiredesk.newsroom.intelligence import saves, story_reads, tables
+from wiredesk.newsroom import saves
+from wiredesk.newsroom.intelligence import story_reads, tables
 from wiredesk.newsroom.intelligence.candidates import candidate_features
 from wiredesk.newsroom.intelligence.sections import predict_section
 from wiredesk.newsroom.intelligence.store import (

@@ -15,7 +15,8 @@ from collections.abc import Mapping
 
 from django.db.models import Max, Min, Q
 
-from wiredesk.newsroom.intelligence import saves, story_reads, tables
+from wiredesk.newsroom import saves
+from wiredesk.newsroom.intelligence import story_reads, tables
 from wiredesk.newsroom.models import Article, ArticleSignature, Story, StoryMerged
 from wiredesk.wire import similarity
 

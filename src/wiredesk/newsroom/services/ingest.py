@@ -10,7 +10,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from wiredesk.newsroom.audit import audit
-from wiredesk.newsroom.intelligence.saves import save_new
 from wiredesk.newsroom.models import (
     Agency,
     Article,
@@ -21,6 +20,7 @@ from wiredesk.newsroom.models import (
     Tombstone,
 )
 from wiredesk.newsroom.runs import ingest_run
+from wiredesk.newsroom.saves import save_new
 from wiredesk.newsroom.services import enrichment, picture_sources, pictures, renditions
 from wiredesk.newsroom.services.editorial import kill_locked
 from wiredesk.newsroom.services.pending_updates import keep_agency_update_pending

@@ -1,9 +1,10 @@
 """Saves of a model instance as one plain UPDATE or INSERT, with the signals ``save()`` sends.
 
-The intelligence stage saves an article and its story for every item; building those
-statements through the ORM cost more than the database's work (issue 16). These send
-``pre_save``/``post_save`` with the arguments ``save()`` sends, so every receiver (search
-index, edition stamps, change stream, static mode) sees the same call.
+Storing saves every new article, and the intelligence stage an article and its story for
+every item; building those statements through the ORM cost more than the database's work
+(issue 16). These send ``pre_save``/``post_save`` with the arguments ``save()`` sends, so
+every receiver (search index, edition stamps, change stream, static mode) sees the same
+call.
 ``tests/newsroom/test_intelligence_tables.py`` holds them to ``save()`` on both engines.
 """
 
