@@ -298,6 +298,40 @@ def test_newest_shown_is_the_orm_first_row_of_each_story(stories):
 
 
 @pytest.mark.django_db
+def test_story_lookups_read_the_term_index_alone(stories):
+    """The look-up behind a story's candidates counts postings in the term index without
+    reading a table row for each (the story is a column of the index)."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the plan is read on SQLite; PostgreSQL's depends on its statistics")
+    sql, params = tables._terms_lookup(["quake", "tarven"], since=T0 - timedelta(days=3),
+                                       until=T0 + timedelta(days=3), exclude=None, limit=20)
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "COVERING INDEX storyterm_term_time_story" in plan, plan
+
+
+@pytest.mark.django_db
+def test_newest_shown_reads_its_stories_by_their_index(stories):
+    """Its statement is planned as a look-up of these stories' articles, not a walk of
+    every canonical article (what SQLite chose with a "duplicate_of_id IS NULL" term)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        tables.newest_shown([s.pk for s in stories[:3]])
+    (statement,) = [q["sql"] for q in captured.captured_queries]
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + statement)
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+            assert "story_id" in plan and "duplicate_of" not in plan, plan
+    assert "duplicate_of_id IS NULL" not in statement
+
+
+@pytest.mark.django_db
 def test_representative_candidates_are_the_orm_rows_in_its_order(stories):
     from django.db.models import Case, IntegerField, Value, When
 
@@ -324,12 +358,12 @@ def test_representative_candidates_are_the_orm_rows_in_its_order(stories):
                 order.insert(0, "current")
             expected = list(members.order_by(*order).values_list(
                 "article_id", "article__headline", "vector")[:limit])
-            found = tables.representative_candidates(story.pk, current=current, limit=limit)
+            found = story_reads.representative_candidates(story.pk, current=current, limit=limit)
             assert found == expected
             assert [list(row[2]) for row in found] == [list(row[2]) for row in expected]
-    found = tables.representative_candidates(story.pk, current=made[3].pk, limit=20)
+    found = story_reads.representative_candidates(story.pk, current=made[3].pk, limit=20)
     assert found[0][0] == made[3].pk and len(found) == 6
-    assert tables.representative_candidates(stories[5].pk, current=None, limit=20) == []
+    assert story_reads.representative_candidates(stories[5].pk, current=None, limit=20) == []
 
 
 @pytest.mark.django_db
@@ -642,3 +676,33 @@ def test_story_rows_read_again_are_kept_only_while_every_column_is_unchanged(sto
     assert changed[stories[1].pk].centroid == {"quake": 3.0, "t1": 0.5}
     assert changed[stories[2].pk].size == 99
     assert changed[stories[2].pk].centroid is again[0].centroid  # same text: shared
+
+
+@pytest.mark.django_db
+def test_recent_members_are_the_orm_rows_in_its_order(stories):
+    from wiredesk.newsroom.models import ArticleSignature
+
+    story = stories[0]
+    made = [_article(500 + n, story, at=T0 + timedelta(minutes=n % 3)) for n in range(8)]
+    for n, article in enumerate(made):
+        _signed(article, at=article.published_at,
+                vector={"quake": 0.1 * n, "ünïcode": 1 / (n + 3), "z": n})
+    ArticleSignature.objects.filter(article=made[4]).update(anchors=["Tarven", "2025"])
+    Article.objects.filter(pk=made[1].pk).update(duplicate_of=made[0])
+    Article.objects.filter(pk=made[2].pk).update(status=Article.Status.KILLED)
+    _signed(_article(520, stories[1], at=T0), at=T0)
+    for limit in (20, 3):
+        expected = list(ArticleSignature.objects.filter(
+            article__story=story, article__duplicate_of__isnull=True)
+            .exclude(article__status=Article.Status.KILLED)
+            .order_by("-published_at", "-article_id").values_list("vector", "anchors")[:limit])
+        found = story_reads.recent_members(story.pk, limit=limit)
+        assert found == expected
+        assert [list(v) for v, _a in found] == [list(v) for v, _a in expected]
+    assert len(story_reads.recent_members(story.pk, limit=20)) == 6
+    # Read again unchanged: the same decoded objects, on a driver that hands over text.
+    from django.db import connection
+
+    again = story_reads.recent_members(story.pk, limit=3)
+    if connection.vendor == "sqlite":
+        assert again[0][0] is story_reads.recent_members(story.pk, limit=3)[0][0]

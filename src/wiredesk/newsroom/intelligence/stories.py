@@ -97,7 +97,7 @@ def choose_representative(story: Story, newcomer: tuple[int, str, dict] | None =
     representative first so that it keeps its place on a tie; ``newcomer`` is an article
     joining now, as (id, headline, vector). Sets the fields; the caller saves.
     """
-    rows = tables.representative_candidates(story.pk, current=story.representative_id,
+    rows = story_reads.representative_candidates(story.pk, current=story.representative_id,
                                             limit=similarity.SPLIT_WINDOW)
     if newcomer is not None and all(row[0] != newcomer[0] for row in rows):
         rows.append(newcomer)
@@ -216,11 +216,7 @@ def merge_fragment(story: Story, article: Article) -> Story:
 
 def _recent_members(story: Story) -> list[tuple[dict, list]]:
     """(vector, anchors) of a story's recent canonical members, oldest first."""
-    rows = list(ArticleSignature.objects.filter(
-        article__story=story, article__duplicate_of__isnull=True)
-        .exclude(article__status=Article.Status.KILLED)
-        .order_by("-published_at", "-article_id")
-        .values_list("vector", "anchors")[:similarity.SPLIT_WINDOW])
+    rows = story_reads.recent_members(story.pk, limit=similarity.SPLIT_WINDOW)
     rows.reverse()
     return rows
 

@@ -20,12 +20,14 @@ from django.db import connection
 from wiredesk.newsroom.intelligence.tables import (
     _ARTICLE,
     _RELATED,
+    _SIGNATURE,
     _STORY,
     _marks,
     _rows,
     _terms_lookup,
     related_picks,
 )
+from wiredesk.newsroom.models import Article
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,3 +153,60 @@ def _story_rows_of(rows: Sequence[tuple]) -> list[StoryRow]:
 # Story rows as read, by id with every column read: a row read again unchanged is the same
 # ``StoryRow`` (its time not converted again, its JSON not looked up again).
 _read_rows: OrderedDict[int, tuple[tuple, StoryRow]] = OrderedDict()
+
+
+# Members' decoded vectors and names, by their JSON text (kept apart from the stories': the
+# members of the stories compared for a merge outnumber them).
+_members_decoded: OrderedDict[str, object] = OrderedDict()
+
+
+def _decode_member(value):
+    if not isinstance(value, str):
+        return value
+    found = _members_decoded.get(value)
+    if found is None:
+        found = _members_decoded[value] = json.loads(value)
+        if len(_members_decoded) > _DECODED_KEPT:
+            _members_decoded.popitem(last=False)
+    else:
+        _members_decoded.move_to_end(value)
+    return found
+
+
+def recent_members(story_id: int, *, limit: int) -> list[tuple[dict, list]]:
+    """(vector, anchors) of the story's newest canonical live members that have a
+    signature, newest first (then the highest id), at most ``limit``. Stands for
+    ``ArticleSignature.objects.filter(article__story=story_id,
+    article__duplicate_of__isnull=True).exclude(article__status=KILLED)
+    .order_by("-published_at", "-article_id").values_list("vector", "anchors")[:limit]``.
+    A merge compares a story's members with each candidate's, again for each article the
+    story gains: their JSON is decoded once, and the values are shared, never to be changed.
+    """
+    rows = _rows(f"SELECT s.vector, s.anchors FROM {_SIGNATURE} s"  # noqa: S608
+                 f" INNER JOIN {_ARTICLE} a ON s.article_id = a.id"
+                 " WHERE a.story_id = %s AND a.duplicate_of_id IS NULL AND NOT (a.status = %s)"
+                 f" ORDER BY s.published_at DESC, s.article_id DESC LIMIT {int(limit)}",
+                 [story_id, Article.Status.KILLED.value])
+    return [(_decode_member(vector), _decode_member(anchors)) for vector, anchors in rows]
+
+
+def representative_candidates(story_id: int, *, current: int | None, limit: int
+                              ) -> list[tuple[int, str, dict]]:
+    """(article id, headline, vector) of a story's canonical live members that have a
+    signature: the current representative first, then newest first (then highest id), at
+    most ``limit``. Stands for ``ArticleSignature.objects.filter(article__story=story_id,
+    article__duplicate_of__isnull=True).exclude(article__status=KILLED)`` ordered by
+    ``current`` (0 for the representative, 1 for the others: ``Case(When(...))``),
+    ``-published_at``, ``-article_id``, ``.values_list("article_id", "article__headline",
+    "vector")[:limit]``. The vectors are decoded once per text and shared
+    (``recent_members``): never to be changed."""
+    order = "s.published_at DESC, s.article_id DESC"
+    params: list = [story_id, Article.Status.KILLED.value]
+    if current is not None:
+        order = f"CASE WHEN s.article_id = %s THEN 0 ELSE 1 END ASC, {order}"
+        params.append(current)
+    rows = _rows(f"SELECT s.article_id, a.headline, s.vector FROM {_SIGNATURE} s"  # noqa: S608
+                 f" INNER JOIN {_ARTICLE} a ON s.article_id = a.id"
+                 " WHERE a.story_id = %s AND a.duplicate_of_id IS NULL"
+                 f" AND NOT (a.status = %s) ORDER BY {order} LIMIT {int(limit)}", params)
+    return [(pk, headline, _decode_member(vector)) for pk, headline, vector in rows]

