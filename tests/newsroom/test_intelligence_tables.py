@@ -706,3 +706,32 @@ def test_recent_members_are_the_orm_rows_in_its_order(stories):
     again = story_reads.recent_members(story.pk, limit=3)
     if connection.vendor == "sqlite":
         assert again[0][0] is story_reads.recent_members(story.pk, limit=3)[0][0]
+
+
+@pytest.mark.django_db
+def test_split_members_are_the_orm_rows_in_its_order(stories):
+    from wiredesk.newsroom.models import ArticleSignature
+
+    story = stories[0]
+    made = [_article(600 + n, story, at=T0 + timedelta(minutes=n % 3)) for n in range(8)]
+    for n, article in enumerate(made):
+        _signed(article, at=article.published_at, vector={"quake": 0.1 * n, "z": n})
+    ArticleSignature.objects.filter(article=made[4]).update(anchors=["Tarven"])
+    Article.objects.filter(pk=made[5].pk).update(intel_locked=True)
+    Article.objects.filter(pk=made[1].pk).update(duplicate_of=made[0])
+    Article.objects.filter(pk=made[2].pk).update(status=Article.Status.KILLED)
+    _signed(_article(620, stories[1], at=T0), at=T0)
+    for own in (made[3], made[0]):
+        for limit in (20, 3):
+            expected = list(ArticleSignature.objects.filter(
+                article__story=story, article__duplicate_of__isnull=True)
+                .exclude(article=own).exclude(article__status=Article.Status.KILLED)
+                .order_by("-published_at", "-article_id")
+                .values_list("article_id", "vector", "anchors", "article__intel_locked",
+                             "published_at")[:limit])
+            found = story_reads.split_members(story.pk, article_id=own.pk, limit=limit)
+            assert found == expected
+            assert [type(row[3]) for row in found] == [bool] * len(found)
+    assert [row[0] for row in story_reads.split_members(story.pk, article_id=made[3].pk,
+                                                        limit=20)] == \
+        [made[n].pk for n in (5, 7, 4, 6, 0)]

@@ -127,12 +127,8 @@ def split_if_blended(story: Story, article: Article, vector: Mapping[str, float]
         return story
     # The article's own row joins the story now, so the rebuilt stories count it.
     tables.set_story(article.pk, story.pk)
-    rows = list(ArticleSignature.objects.filter(
-        article__story=story, article__duplicate_of__isnull=True)
-        .exclude(article=article).exclude(article__status=Article.Status.KILLED)
-        .order_by("-published_at", "-article_id")
-        .values_list("article_id", "vector", "anchors", "article__intel_locked",
-                     "published_at")[:similarity.SPLIT_WINDOW - 1])
+    rows = story_reads.split_members(story.pk, article_id=article.pk,
+                                     limit=similarity.SPLIT_WINDOW - 1)
     rows.reverse()
     rows.append((article.pk, dict(vector), sorted(anchors), article.intel_locked,
                  article.published_at))

@@ -190,6 +190,29 @@ def recent_members(story_id: int, *, limit: int) -> list[tuple[dict, list]]:
     return [(_decode_member(vector), _decode_member(anchors)) for vector, anchors in rows]
 
 
+def split_members(story_id: int, *, article_id: int, limit: int
+                  ) -> list[tuple[int, dict, list, bool, datetime]]:
+    """(article id, vector, anchors, placed by an editor, publication time) of the story's
+    newest canonical live members with a signature but ``article_id``, newest first (then
+    the highest id), at most ``limit``: what a blend check splits. Stands for
+    ``ArticleSignature.objects.filter(article__story=story_id,
+    article__duplicate_of__isnull=True).exclude(article=article_id)
+    .exclude(article__status=KILLED).order_by("-published_at", "-article_id")
+    .values_list("article_id", "vector", "anchors", "article__intel_locked",
+    "published_at")[:limit]``; vectors and names shared as ``recent_members``'."""
+    rows = _rows(f"SELECT s.article_id, s.vector, s.anchors, a.intel_locked, s.published_at"  # noqa: S608
+                 f" FROM {_SIGNATURE} s INNER JOIN {_ARTICLE} a ON s.article_id = a.id"
+                 " WHERE a.story_id = %s AND a.duplicate_of_id IS NULL AND NOT (a.id = %s)"
+                 " AND NOT (a.status = %s)"
+                 f" ORDER BY s.published_at DESC, s.article_id DESC LIMIT {int(limit)}",
+                 [story_id, article_id, Article.Status.KILLED.value])
+    convert = connection.ops.convert_datetimefield_value if connection.vendor == "sqlite" \
+        else None
+    return [(pk, _decode_member(vector), _decode_member(anchors), bool(locked),
+             convert(when, None, connection) if convert else when)
+            for pk, vector, anchors, locked, when in rows]
+
+
 def representative_candidates(story_id: int, *, current: int | None, limit: int
                               ) -> list[tuple[int, str, dict]]:
     """(article id, headline, vector) of a story's canonical live members that have a
