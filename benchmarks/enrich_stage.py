@@ -14,6 +14,18 @@ items per CPU second of the process (on SQLite the database works in it too), qu
 item, lag p50/p99. Every run's decisions (each article's story, copy, section and flags,
 the SEE ALSO rows, tags, story terms, stories) must be identical to the first run's: the
 benchmark stops otherwise.
+
+The tail of a large burst, where the window is full and an item costs the most:
+
+    .venv/bin/python benchmarks/enrich_stage.py --total 10000 --warm 8000 --measure 500 \
+        [--ref COMMIT] [--rounds 3] [--steps]
+
+``--warm N``: the stored burst's first N items are enriched once, into the base copy every
+run starts from; ``--measure M``: each run then enriches 25 items untimed (the process's
+own caches warm, as a stage that has been running) and times the next M. ``--ref`` is
+optional: without it only this tree is measured. ``--steps``: CPU seconds per item of each
+step of the story intelligence (the outermost step counts, so none is counted twice), and
+of the statements, on this tree's runs.
 """
 
 from __future__ import annotations
@@ -45,7 +57,7 @@ def _env(src: Path, data_dir: str, database_url: str | None) -> dict:
     return env
 
 
-def child_store(data: Path, total: int) -> dict:
+def child_store(data: Path, total: int, warm: int) -> dict:
     import django
 
     django.setup()
@@ -68,10 +80,50 @@ def child_store(data: Path, total: int) -> dict:
     enrichment.after_document = lambda: None  # the stage runs later, measured on its own
     for number, (code, body) in enumerate(documents):
         services.ingest_bytes(body, agency=agencies[code], source=f"bench-{number}")
+    if warm:
+        enrichment.enrich_due(limit=warm)
     return {"due": enrichment.backlog()}
 
 
-def child_stage() -> dict:
+# The steps of story intelligence ``--steps`` times, by module and name: each call's CPU is
+# counted to its step unless a step is already running (a merge inside a join counts to
+# the join), so the figures add up to no more than the whole.
+STEPS = (("wiredesk.newsroom.intelligence.enrich", "_rank_related", "SEE ALSO rankings"),
+         ("wiredesk.newsroom.intelligence.enrich", "assign_story", "joining a story"),
+         ("wiredesk.newsroom.intelligence.enrich", "split_if_blended", "blend check"),
+         ("wiredesk.newsroom.intelligence.enrich", "merge_fragment", "merging fragments"),
+         ("wiredesk.newsroom.intelligence.enrich", "_find_duplicate", "copy check"),
+         ("wiredesk.newsroom.intelligence.enrich", "_store_tags", "tags"),
+         ("wiredesk.newsroom.intelligence.enrich", "_store_signature", "signature"),
+         ("wiredesk.newsroom.intelligence.enrich", "predict_section", "section"))
+
+
+def _time_steps() -> dict[str, float]:
+    import importlib
+    import time
+
+    spent: dict[str, float] = {}
+    running = [False]
+
+    def timed(label, func):
+        def call(*args, **kwargs):
+            if running[0]:
+                return func(*args, **kwargs)
+            running[0], began = True, time.process_time()
+            try:
+                return func(*args, **kwargs)
+            finally:
+                spent[label] = spent.get(label, 0.0) + time.process_time() - began
+                running[0] = False
+        return call
+
+    for module_name, name, label in STEPS:
+        module = importlib.import_module(module_name)
+        setattr(module, name, timed(label, getattr(module, name)))
+    return spent
+
+
+def child_stage(measure: int | None, steps: bool) -> dict:
     import time
 
     import django
@@ -82,15 +134,24 @@ def child_stage() -> dict:
     from wiredesk.newsroom.models import Article, ArticleTag, RelatedStory, Story, StoryTerm
     from wiredesk.newsroom.services import enrichment
 
-    queries = [0]
+    if measure:
+        enrichment.enrich_due(limit=25)  # untimed: the process's caches warm
+    spent = _time_steps() if steps else {}
+    queries, statements = [0], [0.0]
 
     def count(execute, sql, params, many, context):
         queries[0] += 1
-        return execute(sql, params, many, context)
+        if not steps:
+            return execute(sql, params, many, context)
+        began = time.process_time()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            statements[0] += time.process_time() - began
 
     cpu, wall = time.process_time(), time.perf_counter()
     with connection.execute_wrapper(count):
-        run = enrichment.enrich_due()
+        run = enrichment.enrich_due(limit=measure)
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     decisions = {
         "articles": list(Article.objects.order_by("id").values_list(
@@ -106,9 +167,16 @@ def child_stage() -> dict:
     return {"enriched": run.enriched, "cpu_seconds": cpu, "wall_seconds": wall,
             "items_per_cpu_s": run.enriched / cpu, "queries_per_item":
             queries[0] / max(run.enriched, 1),
-            "lag_p50_s": lags[len(lags) // 2], "lag_p99_s": lags[int(len(lags) * 0.99)],
+            # With ``--measure`` the items were stored long before the run: no lag to tell.
+            "lag_p50_s": 0.0 if measure else lags[len(lags) // 2],
+            "lag_p99_s": 0.0 if measure else lags[int(len(lags) * 0.99)],
             "copies": sum(1 for row in decisions["articles"] if row[2] is not None),
             "stories": len(decisions["stories"]),
+            **({"cpu_ms_per_item": {"all": 1000 * cpu / max(run.enriched, 1),
+                                    "statements": 1000 * statements[0] / max(run.enriched, 1),
+                                    **{label: 1000 * seconds / max(run.enriched, 1)
+                                       for label, seconds in spent.items()}}}
+               if steps else {}),
             "decisions": json.dumps(decisions, sort_keys=True, default=str)}
 
 
@@ -131,8 +199,14 @@ def _pg(url: str, *statements: str) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--ref", help="the reference commit (required)")
+    parser.add_argument("--ref", help="a reference commit, measured alternately (optional)")
     parser.add_argument("--total", type=int, default=600)
+    parser.add_argument("--warm", type=int, default=0,
+                        help="enrich the burst's first N items into the base copy, untimed")
+    parser.add_argument("--measure", type=int, default=None,
+                        help="time only the next M items (after 25 untimed)")
+    parser.add_argument("--steps", action="store_true",
+                        help="CPU per item of each step and of the statements (this tree)")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--pg", help="PostgreSQL server URL (default: SQLite)")
@@ -140,41 +214,47 @@ def main() -> int:
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child == "store":
-        print(json.dumps(child_store(args.data, args.total)))
+        print(json.dumps(child_store(args.data, args.total, args.warm)))
         return 0
     if args.child == "stage":
-        print(json.dumps(child_stage()))
+        print(json.dumps(child_stage(args.measure, args.steps)))
         return 0
 
-    if not args.ref:
-        parser.error("--ref is required")
-    ref = subprocess.run(["git", "rev-parse", "--short", args.ref], cwd=ROOT, check=True,
-                         capture_output=True, text=True).stdout.strip()
     work = Path(tempfile.mkdtemp(prefix="wd-bench-stage-"))
-    tree = work / "ref"
-    subprocess.run(["git", "worktree", "add", "--detach", str(tree), ref], cwd=ROOT,
-                   check=True, capture_output=True)
+    trees = [("this tree", ROOT / "src")]
+    ref = None
+    if args.ref:
+        ref = subprocess.run(["git", "rev-parse", "--short", args.ref], cwd=ROOT, check=True,
+                             capture_output=True, text=True).stdout.strip()
+        subprocess.run(["git", "worktree", "add", "--detach", str(work / "ref"), ref],
+                       cwd=ROOT, check=True, capture_output=True)
+        trees.append((f"ref {ref}", work / "ref" / "src"))
     base_url = run_url = None
     if args.pg:
         server = args.pg.rsplit("/", 1)[0]
         _pg(args.pg, f"DROP DATABASE IF EXISTS {BASE_DB}", f"CREATE DATABASE {BASE_DB}")
         base_url, run_url = f"{server}/{BASE_DB}", f"{server}/{RUN_DB}"
+    stage_args = ["--child", "stage"]
+    if args.measure:
+        stage_args += ["--measure", str(args.measure)]
     try:
         base = work / "base"
         base.mkdir()
         stored = _child(ROOT / "src", str(base), base_url, "--child", "store",
-                        "--total", str(args.total), "--data", str(args.data))
+                        "--total", str(args.total), "--warm", str(args.warm),
+                        "--data", str(args.data))
         print(f"stored {stored['due']} articles due for the stage", file=sys.stderr)
-        runs: dict[str, list[dict]] = {"this tree": [], f"ref {ref}": []}
+        runs: dict[str, list[dict]] = {label: [] for label, _src in trees}
         first_decisions = None
         for round_no in range(args.rounds):
-            for label, src in (("this tree", ROOT / "src"), (f"ref {ref}", tree / "src")):
+            for label, src in trees:
                 copy = work / f"run-{round_no}-{len(runs[label])}-{label[:4]}"
                 shutil.copytree(base, copy)
                 if args.pg:
                     _pg(args.pg, f"DROP DATABASE IF EXISTS {RUN_DB}",
                         f"CREATE DATABASE {RUN_DB} TEMPLATE {BASE_DB}")
-                result = _child(src, str(copy), run_url, "--child", "stage")
+                steps = ["--steps"] if args.steps and label == "this tree" else []
+                result = _child(src, str(copy), run_url, *stage_args, *steps)
                 shutil.rmtree(copy, ignore_errors=True)
                 decisions = result.pop("decisions")
                 first_decisions = first_decisions or decisions
@@ -184,28 +264,39 @@ def main() -> int:
                 print(f"  round {round_no + 1} {label}: "
                       f"{result['items_per_cpu_s']:.1f} items per CPU s", file=sys.stderr)
     finally:
-        subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT,
-                       capture_output=True)
+        if ref:
+            subprocess.run(["git", "worktree", "remove", "--force", str(work / "ref")],
+                           cwd=ROOT, capture_output=True)
         shutil.rmtree(work, ignore_errors=True)
         if args.pg:
             _pg(args.pg, f"DROP DATABASE IF EXISTS {RUN_DB}", f"DROP DATABASE IF EXISTS {BASE_DB}")
 
-    summary = {label: {key: statistics.median(r[key] for r in rows) for key in rows[0]}
+    summary = {label: {key: statistics.median(r[key] for r in rows) for key in rows[0]
+                       if isinstance(rows[0][key], (int, float))}
                for label, rows in runs.items()}
-    mine, theirs = summary["this tree"], summary[f"ref {ref}"]
     report = {"database": "postgresql" if args.pg else "sqlite", "total": args.total,
-              "rounds": args.rounds, "ref": ref, "runs": runs, "median": summary,
-              "speedup_items_per_cpu_s": mine["items_per_cpu_s"] / theirs["items_per_cpu_s"],
-              "decisions_identical": True, "load_average": os.getloadavg()}
-    print("| tree | items per CPU s | queries per item | lag p50 (s) | lag p99 (s) |"
-          " copies | stories |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+              "warm": args.warm, "measure": args.measure, "rounds": args.rounds, "ref": ref,
+              "runs": runs, "median": summary, "decisions_identical": True,
+              "load_average": os.getloadavg()}
+    print("| tree | items per CPU s | CPU ms per item | queries per item | lag p50 (s) |"
+          " lag p99 (s) | copies | stories |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for label, row in summary.items():
-        print(f"| {label} | {row['items_per_cpu_s']:.1f} | {row['queries_per_item']:.1f} |"
-              f" {row['lag_p50_s']:.1f} | {row['lag_p99_s']:.1f} | {row['copies']:.0f} |"
-              f" {row['stories']:.0f} |")
-    print(f"this tree / ref: {report['speedup_items_per_cpu_s']:.2f}x items per CPU second;"
-          " decisions identical in every run")
+        print(f"| {label} | {row['items_per_cpu_s']:.1f} |"
+              f" {1000 * row['cpu_seconds'] / max(row['enriched'], 1):.1f} |"
+              f" {row['queries_per_item']:.1f} | {row['lag_p50_s']:.1f} |"
+              f" {row['lag_p99_s']:.1f} | {row['copies']:.0f} | {row['stories']:.0f} |")
+    if ref:
+        mine, theirs = summary["this tree"], summary[f"ref {ref}"]
+        report["speedup_items_per_cpu_s"] = mine["items_per_cpu_s"] / theirs["items_per_cpu_s"]
+        print(f"this tree / ref: {report['speedup_items_per_cpu_s']:.2f}x items per CPU"
+              " second; decisions identical in every run")
+    if args.steps:
+        parts = [r["cpu_ms_per_item"] for r in runs["this tree"]]
+        report["cpu_ms_per_item"] = {key: statistics.median(p[key] for p in parts)
+                                     for key in parts[0]}
+        print("CPU ms per item (this tree, median of its runs): " + ", ".join(
+            f"{key} {value:.2f}" for key, value in report["cpu_ms_per_item"].items()))
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / args.output).write_text(json.dumps(report, indent=1))
     return 0
