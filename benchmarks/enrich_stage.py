@@ -25,7 +25,7 @@ run starts from; ``--measure M``: each run then enriches 25 items untimed (the p
 own caches warm, as a stage that has been running) and times the next M. ``--ref`` is
 optional: without it only this tree is measured. ``--steps``: CPU seconds per item of each
 step of the story intelligence (the outermost step counts, so none is counted twice), and
-of the statements, on this tree's runs.
+of the statements (reads and writes apart), on this tree's runs.
 """
 
 from __future__ import annotations
@@ -137,7 +137,7 @@ def child_stage(measure: int | None, steps: bool) -> dict:
     if measure:
         enrichment.enrich_due(limit=25)  # untimed: the process's caches warm
     spent = _time_steps() if steps else {}
-    queries, statements = [0], [0.0]
+    queries, statements = [0], {"reads": 0.0, "writes": 0.0}
 
     def count(execute, sql, params, many, context):
         queries[0] += 1
@@ -147,7 +147,9 @@ def child_stage(measure: int | None, steps: bool) -> dict:
         try:
             return execute(sql, params, many, context)
         finally:
-            statements[0] += time.process_time() - began
+            # Reads: SELECTs; the rest writes (savepoints and the lock's statements with them).
+            kind = "reads" if sql.lstrip()[:6].upper() == "SELECT" else "writes"
+            statements[kind] += time.process_time() - began
 
     cpu, wall = time.process_time(), time.perf_counter()
     with connection.execute_wrapper(count):
@@ -173,7 +175,11 @@ def child_stage(measure: int | None, steps: bool) -> dict:
             "copies": sum(1 for row in decisions["articles"] if row[2] is not None),
             "stories": len(decisions["stories"]),
             **({"cpu_ms_per_item": {"all": 1000 * cpu / max(run.enriched, 1),
-                                    "statements": 1000 * statements[0] / max(run.enriched, 1),
+                                    "statements": 1000 * sum(statements.values())
+                                    / max(run.enriched, 1),
+                                    **{f"statements: {kind}": 1000 * seconds
+                                       / max(run.enriched, 1)
+                                       for kind, seconds in statements.items()},
                                     **{label: 1000 * seconds / max(run.enriched, 1)
                                        for label, seconds in spent.items()}}}
                if steps else {}),
