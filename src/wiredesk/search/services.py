@@ -1,8 +1,11 @@
 """Keep the index in step with articles, rebuild it, and answer an edition's queries.
 
 The index holds the text of every article that is not killed; *what may be shown* is
-decided at query time by ``editions.selectors.public_q`` and the edition's placements,
-so a hold, an embargo or a placement change never leaves the index wrong.
+decided at query time by ``editions.selectors.public_q`` and the edition's placements
+(the rule, not a flag written once), so a hold, an embargo or a placement change never
+leaves the index wrong. PostgreSQL holds that state in each search row, kept in step by
+triggers in the transaction of every write (``backends.postgres``), and tests the rule
+there (``row_scope``); SQLite joins the articles and placements.
 """
 
 from __future__ import annotations
@@ -15,12 +18,13 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 
 from wiredesk.editions.models import Edition
 from wiredesk.editions.selectors import public_q
 from wiredesk.newsroom.models import Agency, Article, Section
 from wiredesk.newsroom.runs import batched
-from wiredesk.search.backends import IndexRow, backend_for
+from wiredesk.search.backends import IndexRow, RowScope, backend_for
 from wiredesk.search.query import ParsedQuery, parse_query
 from wiredesk.search.text import (
     bounded,
@@ -143,11 +147,15 @@ def reindex(*, batch_size: int = 500,
         backend.clear(cursor)
     last_id = 0
     while True:
-        batch = list(Article.objects.filter(pk__gt=last_id).order_by("pk")
-                     .only(*INDEXED_FIELDS, "status")[:batch_size])
-        if not batch:
-            break
+        # Each batch's articles locked as an update of them would (PostgreSQL): a write
+        # of one of their placements meanwhile waits, or is waited for, and the rows
+        # hold what it committed (backends.postgres.SCOPE_TRIGGERS).
         with transaction.atomic():
+            batch = list(Article.objects.filter(pk__gt=last_id).order_by("pk")
+                         .select_for_update(no_key=True)
+                         .only(*INDEXED_FIELDS, "status")[:batch_size])
+            if not batch:
+                break
             index_articles(batch)
         last_id = batch[-1].pk
         done += len(batch)
@@ -213,6 +221,14 @@ def scope_queryset(edition: Edition, filters: SearchFilters):
     return qs.order_by().values("id", "published_at")
 
 
+def row_scope(edition: Edition, filters: SearchFilters) -> RowScope:
+    """The same scope as ``scope_queryset``'s, for a backend that tests it in the row."""
+    return RowScope(edition_id=edition.pk, now=timezone.now(),
+                    section_id=filters.section.pk if filters.section is not None else None,
+                    agency_id=filters.agency.pk if filters.agency is not None else None,
+                    since=filters.since, until=filters.until)
+
+
 def search_edition(edition: Edition, raw_query: str, *, filters: SearchFilters | None = None,
                    page: int = 1, page_size: int = PAGE_SIZE) -> SearchResults:
     query = parse_query(raw_query)
@@ -220,13 +236,15 @@ def search_edition(edition: Edition, raw_query: str, *, filters: SearchFilters |
     results = SearchResults(query=query, page=page, page_size=page_size, total=0)
     if query.empty:
         return results
-    scope_sql, scope_params = scope_queryset(edition, filters or SearchFilters()) \
-        .query.sql_with_params()
+    filters = filters or SearchFilters()
+    scope_sql, scope_params = scope_queryset(edition, filters).query.sql_with_params()
+    scope = row_scope(edition, filters)
     backend = backend_for(connection)
     with _budget(backend), connection.cursor() as cursor:
         languages = backend.languages(cursor)  # read once for both queries
         counted = backend.count(cursor, scope_sql=scope_sql, scope_params=scope_params,
-                                query=query, languages=languages, cap=COUNT_CAP + 1)
+                                row_scope=scope, query=query, languages=languages,
+                                cap=COUNT_CAP + 1)
         results.total, results.more = min(counted, COUNT_CAP), counted > COUNT_CAP
         if not results.total:
             return results
@@ -234,7 +252,7 @@ def search_edition(edition: Edition, raw_query: str, *, filters: SearchFilters |
         # can reach the page: the results of ranking every match, for work that does not
         # grow with the archive. Fewer are ranked at once, in one statement.
         raw = backend.search(cursor, scope_sql=scope_sql, scope_params=scope_params,
-                             query=query, languages=languages, limit=page_size,
+                             row_scope=scope, query=query, languages=languages, limit=page_size,
                              offset=(page - 1) * page_size,
                              many=results.total >= min(WINDOWED_FROM, COUNT_CAP))
     articles = Article.objects.select_related("agency", "section").in_bulk(

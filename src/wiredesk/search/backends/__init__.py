@@ -39,6 +39,21 @@ class RawHit:
 
 
 @dataclass(frozen=True)
+class RowScope:
+    """What an edition's search may return, for an engine that keeps each article's scope
+    in its search row (PostgreSQL): published and out of embargo at ``now``, carried by the
+    edition, and the search's filters (None: any). The same rule as the scope queryset's
+    (``editions.selectors.public_q``, the edition's placements), tested where a match is
+    read instead of by joining each to its article and placements."""
+    edition_id: int
+    now: datetime
+    section_id: int | None = None
+    agency_id: int | None = None
+    since: datetime | None = None  # inclusive
+    until: datetime | None = None  # exclusive
+
+
+@dataclass(frozen=True)
 class IndexRow:
     article_id: int
     headline: str
@@ -94,14 +109,20 @@ class SearchBackend(Protocol):
                          languages: tuple[str, ...]) -> tuple[str, list]: ...
     def clear(self, cursor) -> None: ...
     def indexed_count(self, cursor) -> int: ...
+    # ``scope_sql``: a subquery of the ids (and publication times) a search may return;
+    # ``row_scope``: the same rule, for an engine that keeps it in the search row and
+    # tests it there instead of joining the subquery (None, or an engine that does not:
+    # the subquery).
     # ``many``: rank newest first in windows (exact, cheaper when there are very many
     # matches); ``now``: the time ages are counted from (one per search).
     def search(self, cursor, *, scope_sql: str, scope_params: tuple, query: ParsedQuery,
                limit: int, offset: int, many: bool = False,
                languages: tuple[str, ...] | None = None,
-               now: datetime | None = None) -> list[RawHit]: ...
+               now: datetime | None = None,
+               row_scope: RowScope | None = None) -> list[RawHit]: ...
     def count(self, cursor, *, scope_sql: str, scope_params: tuple, query: ParsedQuery,
-              cap: int, languages: tuple[str, ...] | None = None) -> int: ...
+              cap: int, languages: tuple[str, ...] | None = None,
+              row_scope: RowScope | None = None) -> int: ...
     def time_budget(self, connection, seconds: float) -> AbstractContextManager[None]:
         """Queries run inside stop after ``seconds`` with SearchTooSlow."""
         ...

@@ -14,6 +14,14 @@ blocks of article ids its article is in, one per size (``ID_BLOCK_SHIFTS``): a w
 the ranking asks the GIN index for the query's matches *and* the few blocks that cover the
 window, two keys of one index scan that skip through each other's lists, so a window costs
 its own matches, not every match in the archive nor every article in the window.
+
+Each row also holds its article's scope: status, embargo end, publication time, section,
+agency and the editions that carry it (``SCOPE_COLUMNS``), so an edition's search tests a
+match where it reads it (``RowScope``) instead of probing the article and its placements
+for each one. The columns are written with the row, read from the tables in the same
+statement, and kept right afterwards by triggers on ``newsroom_article`` and
+``editions_placement`` (``SCOPE_TRIGGERS``): every write of an article or a placement, a
+bulk ``update()``, the admin and raw SQL alike, in the transaction that makes it.
 """
 
 from __future__ import annotations
@@ -25,11 +33,13 @@ from datetime import datetime
 from django.db import OperationalError, transaction
 from django.utils import timezone
 
+from wiredesk.newsroom.models import Article
 from wiredesk.search.backends import (
     RECENCY_DAYS,
     IndexRow,
     LanguageLedger,
     RawHit,
+    RowScope,
     SearchTooSlow,
 )
 from wiredesk.search.backends.windows import Candidate, rank_page
@@ -49,6 +59,88 @@ SCORE_SLACK = 1e-4
 # Blocks of 2**shift article ids, aligned: a window's ids are covered by a few of them (the
 # finest rounds its ends out; the range test drops the ids around it).
 ID_BLOCK_SHIFTS = (6, 9, 12, 15, 18, 21, 24, 27)
+
+# The article's scope in its search row, each with its type and the SQL that reads it from
+# the article ``a`` (the editions from its placements).
+SCOPE_COLUMNS = {
+    "status": ("text", "a.status"),
+    "embargo_until": ("timestamptz", "a.embargo_until"),
+    "published_at": ("timestamptz", "a.published_at"),
+    "section_id": ("bigint", "a.section_id"),
+    "agency_id": ("bigint", "a.agency_id"),
+    "editions": ("bigint[]", "ARRAY(SELECT p.edition_id FROM editions_placement p"
+                             " WHERE p.article_id = a.id ORDER BY p.edition_id)"),
+}
+ARTICLE_SCOPE = ("status", "embargo_until", "published_at", "section_id", "agency_id")
+# Row triggers: an article's update that changes its scope, and a placement's insert,
+# delete or move, write the scope of the article's search row again (if it has one: a
+# killed article has none, and a row written later reads the tables itself). A placement's
+# trigger first locks its article's row as an update of the article does: a search row is
+# written only after its article's row is written (or, by a rebuild, locked) in the same
+# transaction, so the two wait for each other and the later one reads what the earlier one
+# committed (without it, an article indexed again while a placement changed could keep the
+# editions it read before).
+SCOPE_TRIGGERS = [
+    f"""CREATE OR REPLACE FUNCTION search_document_article_scope() RETURNS trigger
+    LANGUAGE plpgsql AS $$ BEGIN
+        UPDATE {TABLE} SET {", ".join(f"{c} = NEW.{c}" for c in ARTICLE_SCOPE)}
+        WHERE article_id = NEW.id;
+        RETURN NULL;
+    END $$""",
+    f"""CREATE OR REPLACE TRIGGER search_document_article_scope AFTER UPDATE ON newsroom_article
+    FOR EACH ROW WHEN ({" OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in ARTICLE_SCOPE)})
+    EXECUTE FUNCTION search_document_article_scope()""",
+    f"""CREATE OR REPLACE FUNCTION search_document_placement_scope() RETURNS trigger
+    LANGUAGE plpgsql AS $$ DECLARE articles bigint[]; BEGIN
+        IF TG_OP = 'INSERT' THEN articles := ARRAY[NEW.article_id];
+        ELSIF TG_OP = 'DELETE' THEN articles := ARRAY[OLD.article_id];
+        ELSE articles := ARRAY[OLD.article_id, NEW.article_id];
+        END IF;
+        PERFORM 1 FROM newsroom_article WHERE id = ANY(articles) FOR NO KEY UPDATE;
+        UPDATE {TABLE} d SET editions = ARRAY(SELECT p.edition_id FROM editions_placement p
+            WHERE p.article_id = d.article_id ORDER BY p.edition_id)
+        WHERE d.article_id = ANY(articles);
+        RETURN NULL;
+    END $$""",
+    """CREATE OR REPLACE TRIGGER search_document_placement_scope
+    AFTER INSERT OR DELETE OR UPDATE OF article_id, edition_id ON editions_placement
+    FOR EACH ROW EXECUTE FUNCTION search_document_placement_scope()""",
+]
+
+
+def create_scope_triggers(cursor) -> None:
+    for statement in SCOPE_TRIGGERS:
+        cursor.execute(statement)
+
+
+def drop_scope_triggers(cursor) -> None:
+    # CASCADE: the triggers go with their functions.
+    cursor.execute("DROP FUNCTION IF EXISTS search_document_article_scope() CASCADE")
+    cursor.execute("DROP FUNCTION IF EXISTS search_document_placement_scope() CASCADE")
+
+
+def fill_scope(cursor) -> None:
+    """Every row's scope read again from the tables (the migration that adds it)."""
+    cursor.execute(f"UPDATE {TABLE} d SET "
+                   + ", ".join(f"{column} = {sql}" for column, (_type, sql)
+                               in SCOPE_COLUMNS.items())
+                   + " FROM newsroom_article a WHERE a.id = d.article_id")
+
+
+def row_scope_sql(scope: RowScope) -> tuple[str, list]:
+    """SQL testing a search row ``d`` against the scope (``editions.selectors.public_q``,
+    the edition's placements, the filters), and its parameters."""
+    sql = (" AND d.status = %s AND (d.embargo_until IS NULL OR d.embargo_until <= %s)"
+           " AND %s = ANY(d.editions)")
+    params: list = [Article.Status.PUBLISHED.value, scope.now, scope.edition_id]
+    for test, value in ((" AND d.section_id = %s", scope.section_id),
+                        (" AND d.agency_id = %s", scope.agency_id),
+                        (" AND d.published_at >= %s", scope.since),
+                        (" AND d.published_at < %s", scope.until)):
+        if value is not None:
+            sql += test
+            params.append(value)
+    return sql, params
 
 
 def config_for(language: str) -> str:
@@ -183,6 +275,10 @@ class PostgresBackend(LanguageLedger):
             f"CREATE TABLE IF NOT EXISTS {TABLE} ("
             " article_id bigint PRIMARY KEY,"
             " headline text NOT NULL, body text NOT NULL, document tsvector NOT NULL)")
+        # Added apart, so that a table made before them gets them too (search 0005).
+        cursor.execute(f"ALTER TABLE {TABLE} " + ", ".join(
+            f"ADD COLUMN IF NOT EXISTS {column} {type_}"
+            for column, (type_, _sql) in SCOPE_COLUMNS.items()))
         cursor.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_document_gin ON {TABLE}"
                        " USING gin (document)")
         self._create_ledger(cursor)
@@ -195,17 +291,23 @@ class PostgresBackend(LanguageLedger):
         values = []
         for row in rows:
             config = config_for(row.language)
-            values.append((row.article_id, row.headline, split_body(row.body)[0],
+            values.append((row.headline, split_body(row.body)[0],
                            config, folded_text(row.headline, row.language),
                            config, folded_text(row.body, row.language),
-                           id_block_lexemes(row.article_id)))
+                           id_block_lexemes(row.article_id), row.article_id))
+        # The scope from the article and its placements as they are in this transaction
+        # (an id with no article gets no row: there is nothing it could be shown as).
         cursor.executemany(
-            f"INSERT INTO {TABLE} (article_id, headline, body, document) VALUES (%s, %s, %s,"
-            " setweight(to_tsvector(%s::regconfig, %s), 'A')"
+            f"INSERT INTO {TABLE} (article_id, headline, body, document, "
+            + ", ".join(SCOPE_COLUMNS) + ")"
+            " SELECT a.id, %s, %s, setweight(to_tsvector(%s::regconfig, %s), 'A')"
             " || setweight(to_tsvector(%s::regconfig, %s), 'C')"
-            " || array_to_tsvector(%s::text[]))"
+            " || array_to_tsvector(%s::text[]), "
+            + ", ".join(sql for _type, sql in SCOPE_COLUMNS.values())
+            + " FROM newsroom_article a WHERE a.id = %s"
             " ON CONFLICT (article_id) DO UPDATE SET headline = EXCLUDED.headline,"
-            " body = EXCLUDED.body, document = EXCLUDED.document",
+            " body = EXCLUDED.body, document = EXCLUDED.document, "
+            + ", ".join(f"{column} = EXCLUDED.{column}" for column in SCOPE_COLUMNS),
             values)
         self._record_languages(cursor, rows)
 
@@ -231,9 +333,11 @@ class PostgresBackend(LanguageLedger):
     def search(self, cursor, *, scope_sql: str, scope_params: tuple, query: ParsedQuery,
                limit: int, offset: int, many: bool = False,
                languages: tuple[str, ...] | None = None,
-               now: datetime | None = None) -> list[RawHit]:
+               now: datetime | None = None,
+               row_scope: RowScope | None = None) -> list[RawHit]:
         """One page of the best matches: all of them ranked when few (``many`` false),
-        else newest first in windows until no older match can reach the page (exact)."""
+        else newest first in windows until no older match can reach the page (exact).
+        The scope tested in the row with ``row_scope``, else joined from ``scope_sql``."""
         languages = self._languages_or_all(cursor, languages)
         tsq, tsq_params = tsquery_sql(query, languages)
         ranks, ranks_params = ranks_sql(query, languages)
@@ -262,14 +366,20 @@ class PostgresBackend(LanguageLedger):
             if blocks is not None:
                 block_sql, block_params = " AND d.document @@ %s::tsquery", (
                     any_of_sql_value(blocks),)
+            if row_scope is not None:
+                source, source_params, published = f"{TABLE} d", (), "d.published_at"
+                row_sql, row_params = row_scope_sql(row_scope)
+            else:
+                source = (f"{TABLE} d JOIN (SELECT * FROM ({scope_sql}) AS s"
+                          f"  WHERE s.id {where}) AS scope ON scope.id = d.article_id")
+                source_params, published = (*scope_params, *params), "scope.published_at"
+                row_sql, row_params = "", []
             cursor.execute(
-                f"WITH matched AS MATERIALIZED (SELECT d.article_id, scope.published_at, {ranks}"
-                f" FROM {TABLE} d JOIN (SELECT * FROM ({scope_sql}) AS s"
-                f"  WHERE s.id {where}) AS scope ON scope.id = d.article_id"
-                f" WHERE d.document @@ ({tsq}){block_sql}"
+                f"WITH matched AS MATERIALIZED (SELECT d.article_id, {published}, {ranks}"
+                f" FROM {source} WHERE d.document @@ ({tsq}){block_sql}{row_sql}"
                 f" AND d.article_id{'' if by_key else ' + 0'} {where}){top}",
-                (*ranks_params, *scope_params, *params, *tsq_params, *block_params, *params,
-                 *top_params))
+                (*ranks_params, *source_params, *tsq_params, *block_params, *row_params,
+                 *params, *top_params))
             return [Candidate(row[0], relevance(row[2:]), row[1]) for row in cursor.fetchall()]
 
         def matches_between(low: int, high: int) -> list[Candidate]:
@@ -296,9 +406,16 @@ class PostgresBackend(LanguageLedger):
                 for hit in page if hit.article_id in texts]
 
     def count(self, cursor, *, scope_sql: str, scope_params: tuple, query: ParsedQuery,
-              cap: int, languages: tuple[str, ...] | None = None) -> int:
+              cap: int, languages: tuple[str, ...] | None = None,
+              row_scope: RowScope | None = None) -> int:
         languages = self._languages_or_all(cursor, languages)
         tsq, tsq_params = tsquery_sql(query, languages)
+        if row_scope is not None:
+            row_sql, row_params = row_scope_sql(row_scope)
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} d WHERE d.document @@ ({tsq})"
+                f"{row_sql} LIMIT %s) AS capped", (*tsq_params, *row_params, cap))
+            return int(cursor.fetchone()[0])
         cursor.execute(
             f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} d JOIN ({scope_sql}) AS scope"
             f" ON scope.id = d.article_id WHERE d.document @@ ({tsq}) LIMIT %s) AS capped",

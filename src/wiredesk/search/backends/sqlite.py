@@ -30,6 +30,7 @@ from wiredesk.search.backends import (
     IndexRow,
     LanguageLedger,
     RawHit,
+    RowScope,
     SearchTooSlow,
 )
 from wiredesk.search.backends.fts5_relevance import load_bm25
@@ -94,6 +95,8 @@ def match_phrases(query: ParsedQuery, languages: tuple[str, ...] = ()) -> list[t
 
 
 class SqliteFts5Backend(LanguageLedger):
+    # The scope is always joined (``row_scope`` is not used): FTS5's rows hold text only,
+    # and SQLite's probes of the article and its placements are in-process lookups.
     def create_schema(self, cursor) -> None:
         cursor.execute(
             f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5("
@@ -140,7 +143,8 @@ class SqliteFts5Backend(LanguageLedger):
     def search(self, cursor, *, scope_sql: str, scope_params: tuple, query: ParsedQuery,
                limit: int, offset: int, many: bool = False,
                languages: tuple[str, ...] | None = None,
-               now: datetime | None = None) -> list[RawHit]:
+               now: datetime | None = None,
+               row_scope: RowScope | None = None) -> list[RawHit]:
         """One page of the best matches: all of them ranked when few (``many`` false),
         else newest first in windows until no older match can reach the page (exact)."""
         languages = self._languages_or_all(cursor, languages)
@@ -196,7 +200,8 @@ class SqliteFts5Backend(LanguageLedger):
         return {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
 
     def count(self, cursor, *, scope_sql: str, scope_params: tuple, query: ParsedQuery,
-              cap: int, languages: tuple[str, ...] | None = None) -> int:
+              cap: int, languages: tuple[str, ...] | None = None,
+              row_scope: RowScope | None = None) -> int:
         languages = self._languages_or_all(cursor, languages)
         cursor.execute(
             f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} JOIN ({scope_sql}) AS scope"
