@@ -9,10 +9,11 @@ scope in the row is the ranking with the scope joined, page for page, filters in
 """
 
 import importlib
+import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from tests.search.test_search_windows import (  # noqa: F401 (fixtures)
@@ -134,6 +135,39 @@ def test_the_scope_in_the_row_ranks_as_the_scope_joined(archive, raw):  # noqa: 
                         for sql, params, scoped in ((scope_sql, scope_params, None),
                                                     ("", (), scope))]
                     assert pages[0] == pages[1], (raw, filters, many, page)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_placement_written_while_its_article_is_written_waits_for_it(archive):  # noqa: F811
+    # Else an article indexed again while a placement changed could keep the editions its
+    # statement read before the placement committed.
+    article = Article.objects.filter(placements__edition=archive).first()
+    bay = Edition.objects.create(name="Bay", slug="bay", time_zone="UTC")
+    outcomes = []
+
+    def place_in_bay():
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '300ms'")
+                Placement.objects.create(edition=bay, article=article, published_at=NOW)
+            outcomes.append("placed")
+        except OperationalError as exc:
+            outcomes.append(type(exc.__cause__).__name__)
+        finally:
+            connection.close()
+
+    def in_another_connection(work):
+        thread = threading.Thread(target=work)
+        thread.start()
+        thread.join()
+
+    with transaction.atomic():
+        Article.objects.filter(pk=article.pk).update(headline="Harbour news, edited")
+        in_another_connection(place_in_bay)  # the article's row is held until the commit
+    assert outcomes == ["LockNotAvailable"]
+    in_another_connection(place_in_bay)
+    assert outcomes[-1] == "placed"
+    assert rows_unlike_their_tables() == [] and article.pk in found(bay, "harbour")
 
 
 def test_the_migration_fills_the_scope_of_rows_made_before_it(archive):  # noqa: F811
