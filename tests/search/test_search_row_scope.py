@@ -108,6 +108,26 @@ def test_the_row_scope_follows_every_kind_of_write(archive):  # noqa: F811
     assert rows_unlike_their_tables() == [] and article.pk not in found(bay, "harbour")
 
 
+def test_an_article_gone_by_raw_sql_takes_its_row_with_it(archive):  # noqa: F811
+    article = Article.objects.filter(placements__edition=archive,
+                                     headline__icontains="harbour").order_by("-id").first()
+    assert article.pk in found(archive, "harbour")
+    with connection.cursor() as cursor:  # no receiver sees it
+        cursor.execute("DELETE FROM editions_placement WHERE article_id = %s", [article.pk])
+        cursor.execute("DELETE FROM newsroom_article WHERE id = %s", [article.pk])
+        cursor.execute(f"SELECT count(*) FROM {postgres.TABLE} WHERE article_id = %s",
+                       [article.pk])
+        assert cursor.fetchone()[0] == 0
+
+
+def test_articles_truncated_take_the_index_with_them(archive):  # noqa: F811
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the fixture's checks, before
+        cursor.execute("TRUNCATE newsroom_article CASCADE")
+        cursor.execute(f"SELECT count(*) FROM {postgres.TABLE}")
+        assert cursor.fetchone()[0] == 0
+
+
 @pytest.mark.parametrize("raw", ["harbour", "storm ferry", '"harbour storm"'])
 def test_the_scope_in_the_row_ranks_as_the_scope_joined(archive, raw):  # noqa: F811
     # Some articles held, some under embargo, some no longer carried, all by bulk writes.

@@ -105,6 +105,20 @@ SCOPE_TRIGGERS = [
     """CREATE OR REPLACE TRIGGER search_document_placement_scope
     AFTER INSERT OR DELETE OR UPDATE OF article_id, edition_id ON editions_placement
     FOR EACH ROW EXECUTE FUNCTION search_document_placement_scope()""",
+    # An article gone takes its row with it however it went (a raw DELETE, a TRUNCATE):
+    # the join that used to hide such rows is not made any more.
+    f"""CREATE OR REPLACE FUNCTION search_document_article_gone() RETURNS trigger
+    LANGUAGE plpgsql AS $$ BEGIN
+        IF TG_OP = 'TRUNCATE' THEN DELETE FROM {TABLE};
+        ELSE DELETE FROM {TABLE} WHERE article_id = OLD.id;
+        END IF;
+        RETURN NULL;
+    END $$""",
+    """CREATE OR REPLACE TRIGGER search_document_article_deleted AFTER DELETE ON newsroom_article
+    FOR EACH ROW EXECUTE FUNCTION search_document_article_gone()""",
+    """CREATE OR REPLACE TRIGGER search_document_articles_truncated
+    AFTER TRUNCATE ON newsroom_article
+    FOR EACH STATEMENT EXECUTE FUNCTION search_document_article_gone()""",
 ]
 
 
@@ -117,6 +131,7 @@ def drop_scope_triggers(cursor) -> None:
     # CASCADE: the triggers go with their functions.
     cursor.execute("DROP FUNCTION IF EXISTS search_document_article_scope() CASCADE")
     cursor.execute("DROP FUNCTION IF EXISTS search_document_placement_scope() CASCADE")
+    cursor.execute("DROP FUNCTION IF EXISTS search_document_article_gone() CASCADE")
 
 
 def fill_scope(cursor) -> None:
