@@ -27,7 +27,7 @@ from tests.search.test_search_windows import (  # noqa: F401 (fixtures)
 )
 from wiredesk.editions.models import Edition, Placement
 from wiredesk.newsroom.models import Article, Section
-from wiredesk.search.backends import backend_for, postgres
+from wiredesk.search.backends import backend_for, pg_scope, postgres
 from wiredesk.search.query import parse_query
 from wiredesk.search.services import (
     SearchFilters,
@@ -47,8 +47,8 @@ def postgres_only():
 
 def rows_unlike_their_tables() -> list[int]:
     """Ids of search rows whose scope is not what the article and its placements say."""
-    columns = ", ".join(f"d.{column}" for column in postgres.SCOPE_COLUMNS)
-    from_tables = ", ".join(sql for _type, sql in postgres.SCOPE_COLUMNS.values())
+    columns = ", ".join(f"d.{column}" for column in pg_scope.SCOPE_COLUMNS)
+    from_tables = ", ".join(sql for _type, sql in pg_scope.SCOPE_COLUMNS.values())
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT d.article_id FROM {postgres.TABLE} d"
                        " JOIN newsroom_article a ON a.id = d.article_id"

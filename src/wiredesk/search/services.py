@@ -4,7 +4,7 @@ The index holds the text of every article that is not killed; *what may be shown
 decided at query time by ``editions.selectors.public_q`` and the edition's placements
 (the rule, not a flag written once), so a hold, an embargo or a placement change never
 leaves the index wrong. PostgreSQL holds that state in each search row, kept in step by
-triggers in the transaction of every write (``backends.postgres``), and tests the rule
+triggers in the transaction of every write (``backends.pg_scope``), and tests the rule
 there (``row_scope``); SQLite joins the articles and placements.
 """
 
@@ -149,7 +149,7 @@ def reindex(*, batch_size: int = 500,
     while True:
         # Each batch's articles locked as an update of them would (PostgreSQL): a write
         # of one of their placements meanwhile waits, or is waited for, and the rows
-        # hold what it committed (backends.postgres.SCOPE_TRIGGERS).
+        # hold what it committed (backends.pg_scope.SCOPE_TRIGGERS).
         with transaction.atomic():
             batch = list(Article.objects.filter(pk__gt=last_id).order_by("pk")
                          .select_for_update(no_key=True)

@@ -10,7 +10,7 @@ def add_scope(apps, schema_editor):
     if connection.vendor != "postgresql":
         return
     from wiredesk.search.backends import backend_for
-    from wiredesk.search.backends.postgres import TABLE, create_scope_triggers, fill_scope
+    from wiredesk.search.backends.pg_scope import TABLE, create_scope_triggers, fill_scope
 
     backend = backend_for(connection)
     with connection.cursor() as cursor:
@@ -30,7 +30,7 @@ def remove_scope(apps, schema_editor):
     connection = schema_editor.connection
     if connection.vendor != "postgresql":
         return
-    from wiredesk.search.backends.postgres import SCOPE_COLUMNS, TABLE, drop_scope_triggers
+    from wiredesk.search.backends.pg_scope import SCOPE_COLUMNS, TABLE, drop_scope_triggers
 
     with connection.cursor() as cursor:
         drop_scope_triggers(cursor)
