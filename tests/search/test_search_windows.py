@@ -20,9 +20,9 @@ from django.utils import timezone
 from wiredesk.editions.models import Edition, Placement
 from wiredesk.newsroom.models import Agency, Article, Section
 from wiredesk.search import services as search_services
-from wiredesk.search.backends import backend_for, postgres, windows
+from wiredesk.search.backends import backend_for, pg_count, postgres, windows
 from wiredesk.search.query import parse_query
-from wiredesk.search.services import SearchFilters, index_articles, scope_queryset
+from wiredesk.search.services import SearchFilters, index_articles, row_scope, scope_queryset
 
 pytestmark = pytest.mark.django_db
 
@@ -212,3 +212,55 @@ def test_a_killed_article_leaves_the_windowed_ranking_at_once(archive, monkeypat
     after = ranked_ids(archive, "harbour", SearchFilters(), many=True, page=1)
     assert killed.pk not in [article_id for article_id, _ in after]
     assert after == ranked_ids(archive, "harbour", SearchFilters(), many=False, page=1)
+
+
+def count_of(edition, raw, filters, cap) -> int:
+    with connection.cursor() as cursor:
+        return backend_for(connection).count(
+            cursor, scope_sql="", scope_params=(), query=parse_query(raw), cap=cap,
+            row_scope=row_scope(edition, filters))
+
+
+@pytest.mark.parametrize("raw", ["harbour", "storm ferry", '"river rail"', "nothingmatches"])
+@pytest.mark.parametrize("filter_index", range(len(FILTERS)))
+def test_a_count_among_the_newest_is_the_capped_count_of_every_match(archive, monkeypatch, raw,
+                                                                     filter_index):
+    postgres_only()
+    filters = resolved(*FILTERS[filter_index])
+    every = count_of(archive, raw, filters, ARTICLES + 1)  # 400 ids: counted whole, at once
+    # Every query that matches among the newest 16 ids is counted among the newest first.
+    monkeypatch.setattr(pg_count, "PROBE", 16)
+    monkeypatch.setattr(pg_count, "FROM_SPAN", 32)
+    monkeypatch.setattr(pg_count, "DENSE", 1.01)
+    among_newest = []
+    for cap in (1, 3, 10, 40, every, every + 1):
+        with CaptureQueriesContext(connection) as queries:
+            assert count_of(archive, raw, filters, cap) == min(cap, every), (raw, cap)
+        among_newest.append("d.article_id + 0 >=" in queries.captured_queries[-1]["sql"])
+    if raw != "nothingmatches":
+        assert any(among_newest), "no count ended among the newest: the test proves nothing"
+        assert not all(among_newest)  # a cap above the matches is counted in the whole archive
+
+
+def test_a_small_archive_is_counted_in_one_statement(archive):
+    postgres_only()
+    with CaptureQueriesContext(connection) as queries:
+        assert count_of(archive, "harbour", SearchFilters(), 10) == 10
+    assert len([q for q in queries.captured_queries if "search_document" in q["sql"]]) == 1
+
+
+def test_the_walk_reads_down_to_the_cut_off_without_asking_first_how_far(archive, monkeypatch):
+    monkeypatch.setattr(windows, "FIRST_WINDOW", 8)
+    monkeypatch.setattr(windows, "GROWTH", 2)
+    monkeypatch.setattr(windows, "MAX_LATE", 4)
+    every = ranked_ids(archive, "council", SearchFilters(), many=False, page=1)
+    with CaptureQueriesContext(connection) as queries:
+        assert ranked_ids(archive, "council", SearchFilters(), many=True, page=1) == every
+    asked = ["late" if "status IN" in q["sql"] else "boundary" if "ORDER BY published_at" in
+             q["sql"] else "window" for q in queries.captured_queries
+             if "newsroom_article" in q["sql"] or "rank0" in q["sql"]]
+    # The page is full after the first window: the next one reaches down to where the
+    # cut-off is in time, found once, with no question first about how many ids are
+    # between; only then are the late articles below asked for.
+    assert asked[:3] == ["window", "boundary", "window"], asked
+    assert asked.count("boundary") == 1 and "late" in asked, asked

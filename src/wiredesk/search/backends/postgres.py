@@ -41,6 +41,7 @@ from wiredesk.search.backends import (
     RowScope,
     SearchTooSlow,
 )
+from wiredesk.search.backends.pg_count import capped_count
 from wiredesk.search.backends.pg_scope import SCOPE_COLUMNS, TABLE, row_scope_sql
 from wiredesk.search.backends.windows import Candidate, rank_page
 from wiredesk.search.query import ParsedQuery
@@ -329,10 +330,10 @@ class PostgresBackend(LanguageLedger):
         tsq, tsq_params = tsquery_sql(query, languages)
         if row_scope is not None:
             row_sql, row_params = row_scope_sql(row_scope)
-            cursor.execute(
-                f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} d WHERE d.document @@ ({tsq})"
-                f"{row_sql} LIMIT %s) AS capped", (*tsq_params, *row_params, cap))
-            return int(cursor.fetchone()[0])
+            return capped_count(cursor, match_sql=f"d.document @@ ({tsq}){row_sql}",
+                                match_params=[*tsq_params, *row_params], cap=cap,
+                                covering=lambda low, high: any_of_sql_value(
+                                    covering_blocks(low, high)))
         cursor.execute(
             f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} d JOIN ({scope_sql}) AS scope"
             f" ON scope.id = d.article_id WHERE d.document @@ ({tsq}) LIMIT %s) AS capped",

@@ -86,6 +86,7 @@ def rank_in_windows(*, now: datetime, need: int, newest_id: int, oldest_id: int,
     best: list[Scored] = []
     high, width = newest_id + 1, FIRST_WINDOW
     low = max(oldest_id, high - width)
+    reached = False  # the walk has read down to where a cut-off is in time
     while True:
         best = sorted(best + scored(matches_between(low, high), now), key=rank_key)[:need]
         high, width = low, width * GROWTH
@@ -99,14 +100,20 @@ def rank_in_windows(*, now: datetime, need: int, newest_id: int, oldest_id: int,
         cutoff = cutoff_below(best[-1].score, relevance_bound, now)
         if cutoff is None:
             continue
+        # Where the cut-off is in time (ids grow with time). Many ids from there up: the
+        # next window reaches down to it, rather than guessing its width, with no need to
+        # ask first how many of them there are. Once there, the page's last score only
+        # grows, and the cut-off with it: where it is in time is no longer below the walk
+        # (ids growing with time), and the late ones are asked for at once.
+        boundary = None if reached else first_published_after(cutoff)
+        if boundary is not None and oldest_id <= boundary and high - boundary > MAX_LATE:
+            low, reached = boundary, True
+            continue
         late = published_after(high, cutoff, MAX_LATE + 1)
         if len(late) <= MAX_LATE:
             if late:
                 best = sorted(best + scored(matches_among(late), now), key=rank_key)[:need]
             return best
-        # Many: the next window reaches down to where the cut-off is in time (ids grow
-        # with time), rather than guessing its width.
-        boundary = first_published_after(cutoff)
         if boundary is not None and oldest_id <= boundary < high:
             low = boundary
 
