@@ -175,3 +175,47 @@ def test_candidates_carry_the_pairwise_figures_to_the_bit():
         own = sim.stemmed_story(story.centroid, story.anchors)
         for _again in range(2):
             assert sim.story_candidates(story, others, stems=stems, own_stems=own) == found
+
+
+def test_candidates_under_the_floor_left_out_change_no_ranking():
+    """``story_candidates(..., floor=...)`` leaves out the stories that cannot clear
+    ``rank_related``'s floor whatever their names' likeness: every one left out fails
+    ``clears_floor``, the rest are the same candidates, and every ranking is the same, with
+    kept stems too (a pair first ruled out, then needed without a floor). Stories are made
+    so that many pairs fall near the floor with names alike (a wrong bound shows)."""
+    import random
+
+    rng = random.Random(1616)
+    words = [f"word{n}" for n in range(40)]
+    names = ["tarven", "mirena", "7.1", "dam", "court", "minister"]
+    floor = (sim.RELATED_FLOOR, sim.FLOOR_NAME_WEIGHT)
+
+    def state(story_id):
+        centroid = {w: rng.random() * 3 for w in rng.sample(words, rng.randint(3, 25))}
+        chosen = rng.sample(names, rng.randint(0, 4))
+        centroid.update({n: rng.random() * 2 for n in chosen})
+        anchors = Counter({n: rng.randint(1, 3) for n in chosen})
+        return sim.StoryState(story_id, centroid, anchors, rng.randint(1, 6), NOW)
+
+    left_out = near = 0
+    for _ in range(300):
+        story, others = state(1), [state(n) for n in range(2, 12)]
+        every = sim.story_candidates(story, others)
+        some = sim.story_candidates(story, others, floor=floor)
+        by_id = {c.story_id: c for c in some}
+        for cand in every:
+            if cand.story_id in by_id:
+                assert by_id[cand.story_id] == cand
+            else:
+                left_out += 1
+                assert not sim.clears_floor(cand)
+            near += sim.clears_floor(cand) and cand.similarity < floor[0]
+        assert (sim.rank_related(some, own_story=1, now=NOW)
+                == sim.rank_related(every, own_story=1, now=NOW))
+        stems = [sim.stemmed_story(o.centroid, o.anchors) for o in others]
+        own = sim.stemmed_story(story.centroid, story.anchors)
+        assert sim.story_candidates(story, others, stems=stems, own_stems=own,
+                                    floor=floor) == some
+        assert sim.story_candidates(story, others, stems=stems, own_stems=own) == every
+    # Both kinds of pair were met: left out, and clearing the floor by their names alone.
+    assert left_out > 100 and near > 20

@@ -252,7 +252,10 @@ def _rank_related(story: Story | story_reads.StoryRow, holder_id: int, *, when,
         sections={s.pk: str(s.section_id or "") for s in others},
         stems=[_stemmed(s) for s in others],
         # A story read as a row (one a new SEE ALSO picked, unchanged since) has kept stems.
-        own_stems=_stemmed(story) if isinstance(story, story_reads.StoryRow) else None)
+        own_stems=_stemmed(story) if isinstance(story, story_reads.StoryRow) else None,
+        # Stories that cannot clear rank_related's floor (its defaults) are not made into
+        # candidates: rank_related would leave them out.
+        floor=(similarity.RELATED_FLOOR, similarity.FLOOR_NAME_WEIGHT))
     ranked = similarity.rank_related(candidates, own_story=story.pk,
                                      section=str(story.section_id or ""), now=when)
     tables.replace_related(story.pk, holder_id, [(c.story_id, c.score) for c in ranked])

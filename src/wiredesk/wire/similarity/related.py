@@ -143,6 +143,9 @@ class _Stemmed:
     # The story's core names (``_core``) as its size has them: under 3 members, then from
     # 3 on; None when its names came without their counts.
     cores: tuple[frozenset[str], frozenset[str]] | None = None
+    terms: frozenset[str] = frozenset()  # the centroid's terms
+    order: dict[str, int] | None = None  # each term's place in the centroid
+    named_norm: float = 0.0  # ``named``'s, summed as _cosine sums it
 
     @classmethod
     def of(cls, centroid: Mapping[str, float], anchors: Iterable[str]) -> _Stemmed:
@@ -152,39 +155,66 @@ class _Stemmed:
         if isinstance(anchors, Mapping):
             cores = (frozenset(a for a, n in anchors.items() if n >= 1),
                      frozenset(a for a, n in anchors.items() if n >= 2))
-        return cls(stems, names, math.sqrt(sum(w * w for w in stems.values())),
-                   {t: w for t, w in stems.items() if t in names},
-                   frozenset(t for t in stems if t not in names), cores)
+        named = {t: w for t, w in stems.items() if t in names}
+        return cls(stems, names, math.sqrt(sum(w * w for w in stems.values())), named,
+                   frozenset(t for t in stems if t not in names), cores, frozenset(stems),
+                   {t: i for i, t in enumerate(stems)},
+                   math.sqrt(sum([w * w for w in named.values()])))
 
 
-def _whole_cosine(mine: _Stemmed, theirs: _Stemmed) -> float:
-    """``_cosine`` of the two centroids, their norms made once per story, not per pair."""
+def _whole_and_shared(mine: _Stemmed, theirs: _Stemmed) -> tuple[float, frozenset[str]]:
+    """``_cosine`` of the two centroids, and the terms they share.
+
+    Only shared terms add to the dot product: ``_cosine`` adds a 0.0 for each other term
+    of the shorter centroid, which leaves a sum of positive products as it was. So the
+    shared terms' products are added alone, in the shorter centroid's order: the same
+    additions in the same order, the same figure to the bit."""
     a, b = mine, theirs
     if len(a.centroid) > len(b.centroid):
         a, b = b, a
-    get = b.centroid.get
-    dot = sum([w * get(t, 0.0) for t, w in a.centroid.items()])
-    return dot / (a.norm * b.norm) if a.norm and b.norm else 0.0
+    shared = a.terms & b.terms
+    if not shared:
+        return 0.0, shared
+    mine_w, theirs_w = a.centroid, b.centroid
+    dot = sum([mine_w[t] * theirs_w[t] for t in sorted(shared, key=a.order.__getitem__)])
+    return (dot / (a.norm * b.norm) if a.norm and b.norm else 0.0), shared
+
+
+def _names_norm(story: _Stemmed, extra: frozenset[str]) -> float:
+    """The norm ``_cosine`` makes of the story's centroid terms among its own names and
+    ``extra`` (more of its terms), summed in the centroid's order."""
+    if not extra:
+        return story.named_norm
+    weights = story.centroid
+    terms = sorted(story.named.keys() | extra, key=story.order.__getitem__)
+    return math.sqrt(sum([weights[t] * weights[t] for t in terms]))
 
 
 def _likeness(mine: _Stemmed, theirs: _Stemmed) -> tuple[float, float]:
-    whole = _whole_cosine(mine, theirs)
+    whole, shared = _whole_and_shared(mine, theirs)
+    return whole, _names_likeness(mine, theirs, shared)
+
+
+def _names_likeness(mine: _Stemmed, theirs: _Stemmed, shared: frozenset[str]) -> float:
+    """``_cosine`` of each centroid's terms among either story's names, without making
+    them: each is the story's own names' terms (``named``) and those of its plain terms
+    that are the other's names (mostly none); their common terms are the ``shared`` terms
+    (``_whole_and_shared``) among the names, added alone in the shorter one's order (the
+    other terms' products are 0.0), the norms summed in the centroids' orders."""
     if not mine.names and not theirs.names:
-        return whole, 0.0
-    # Each centroid's terms among either story's names, in its order. Mostly the other's
-    # names are none of its plain terms: then they are its own names' terms, made once.
-    names = None
-    if theirs.names.isdisjoint(mine.plain):
-        a = mine.named
-    else:
-        names = mine.names | theirs.names
-        a = {t: w for t, w in mine.centroid.items() if t in names}
-    if mine.names.isdisjoint(theirs.plain):
-        b = theirs.named
-    else:
-        names = names or mine.names | theirs.names
-        b = {t: w for t, w in theirs.centroid.items() if t in names}
-    return whole, _cosine(a, b)
+        return 0.0
+    common = [t for t in shared if t in mine.names or t in theirs.names]
+    if not common:
+        return 0.0
+    mine_extra = mine.plain & theirs.names
+    theirs_extra = theirs.plain & mine.names
+    na, nb = _names_norm(mine, mine_extra), _names_norm(theirs, theirs_extra)
+    a, b = mine, theirs
+    if len(mine.named) + len(mine_extra) > len(theirs.named) + len(theirs_extra):
+        a, b = b, a
+    a_w, b_w = a.centroid, b.centroid
+    dot = sum([a_w[t] * b_w[t] for t in sorted(common, key=a.order.__getitem__)])
+    return dot / (na * nb) if na and nb else 0.0
 
 
 def core_agreement(story: StoryState, other: StoryState) -> float:
@@ -285,32 +315,57 @@ def stemmed_story(centroid: Mapping[str, float], anchors: Iterable[str]) -> _Ste
 # The likeness of two kept stems (``stemmed_story`` objects a caller passes back), by the
 # pair of objects: a story ranked again while neither it nor a candidate changed (the stories
 # a new SEE ALSO picked, ranked again at once) compares the same pairs again. Entries hold
-# the objects, so an id is never reused while its entry lives.
-_pairs: dict[tuple[int, int], tuple[_Stemmed, _Stemmed, tuple[float, float]]] = {}
+# the objects, so an id is never reused while its entry lives; the names' likeness is None
+# while no ranking has needed it (the pair was under the floor, ``_under_floor``).
+_pairs: dict[tuple[int, int], tuple[_Stemmed, _Stemmed, float, float | None]] = {}
 _PAIRS_KEPT = 1 << 15
 
+# No names' likeness exceeds this: a cosine of vectors with no negative weight is at most 1,
+# and its rounding errors are some 1e-14 (a hundred additions).
+_NAMES_MOST = 1.0 + 1e-6
 
-def _kept_likeness(mine: _Stemmed, theirs: _Stemmed) -> tuple[float, float]:
-    key = (id(mine), id(theirs))
-    found = _pairs.get(key)
+
+def _under_floor(whole: float, floor: tuple[float, float] | None) -> bool:
+    """Whether a pair of this whole likeness fails ``clears_floor`` whatever its names'
+    likeness: with the names' at their most it still does (the sum and product are
+    monotonic in it, so any lesser names' likeness fails too)."""
+    return floor is not None and whole + floor[1] * _NAMES_MOST < floor[0]
+
+
+def _pair_likeness(mine: _Stemmed, theirs: _Stemmed, kept: bool,
+                   floor: tuple[float, float] | None) -> tuple[float, float] | None:
+    """``_likeness`` of the pair, kept when ``kept``; None when ``floor`` (the minimum and
+    the names' weight of ``clears_floor``) rules the pair out on its whole likeness."""
+    found = _pairs.get((id(mine), id(theirs))) if kept else None
     if found is not None and found[0] is mine and found[1] is theirs:
-        return found[2]
-    likeness = _likeness(mine, theirs)
-    if len(_pairs) >= _PAIRS_KEPT:
-        _pairs.pop(next(iter(_pairs)))  # the oldest entry
-    _pairs[key] = (mine, theirs, likeness)
-    return likeness
+        whole, names = found[2], found[3]
+        if names is not None:
+            return whole, names
+        if _under_floor(whole, floor):
+            return None
+        names = _likeness(mine, theirs)[1]
+    else:
+        whole, shared = _whole_and_shared(mine, theirs)
+        names = None if _under_floor(whole, floor) else _names_likeness(mine, theirs, shared)
+    if kept:
+        if len(_pairs) >= _PAIRS_KEPT and (id(mine), id(theirs)) not in _pairs:
+            _pairs.pop(next(iter(_pairs)))  # the oldest entry
+        _pairs[id(mine), id(theirs)] = (mine, theirs, whole, names)
+    return None if names is None else (whole, names)
 
 
 def story_candidates(story: StoryState, others: Iterable[StoryState], *,
                      picks: Mapping[int, int] | None = None,
                      sections: Mapping[int, str] | None = None,
                      stems: Sequence[_Stemmed] | None = None,
-                     own_stems: _Stemmed | None = None) -> list[RelatedCandidate]:
+                     own_stems: _Stemmed | None = None,
+                     floor: tuple[float, float] | None = None) -> list[RelatedCandidate]:
     """Each other story as a SEE ALSO candidate of ``story``, compared as wholes.
     ``stems``: each of ``others``' ``stemmed_story``, in order, when the caller keeps them;
     ``own_stems``: ``story``'s, when it keeps that too (the pairs of kept stems are then
-    compared once and their likeness kept: the same figures)."""
+    compared once and their likeness kept: the same figures). ``floor``: (minimum, names'
+    weight) of ``clears_floor``: the stories that cannot clear it whatever their names'
+    likeness are left out (``rank_related`` given the same floor would leave them out)."""
     picks = picks or {}
     sections = sections or {}
     found = []
@@ -322,15 +377,17 @@ def story_candidates(story: StoryState, others: Iterable[StoryState], *,
             continue
         theirs = stems[index] if stems is not None else _Stemmed.of(other.centroid,
                                                                     other.anchors)
-        similarity, names = (_kept_likeness if kept else _likeness)(mine, theirs)
+        likeness = _pair_likeness(mine, theirs, kept, floor)
+        if likeness is None:
+            continue
         # ``_core(other)``, made once with its stems when they came with its names' counts.
         their_core = (theirs.cores[0 if other.size < 3 else 1]
                       if stems is not None and theirs.cores is not None else _core(other))
         agreement = 0.5 * (_core_fit(my_core, other, their_core)  # = core_agreement
                            + _core_fit(their_core, story, my_core))
-        found.append(RelatedCandidate(story_id=other.story_id, similarity=similarity,
+        found.append(RelatedCandidate(story_id=other.story_id, similarity=likeness[0],
                                       last_seen=other.last_seen,
                                       section=sections.get(other.story_id, ""),
-                                      names=names, agreement=agreement,
+                                      names=likeness[1], agreement=agreement,
                                       picks=picks.get(other.story_id, 0)))
     return found
