@@ -240,8 +240,13 @@ class InMemoryRelated:
         if also is not None and also not in {s.story_id for s in found}:
             found.append(self.stories.stories[also])  # the story that picked this one
         picks = self._picks()
+        # As ingest does, the stories that cannot clear the floor are left out at once
+        # (this tree's picker; an older one has no such argument).
+        floor = {"floor": (self.rules.get("minimum", similarity.RELATED_FLOOR),
+                           self.rules.get("floor_name_weight", similarity.FLOOR_NAME_WEIGHT))
+                 } if self.picker is similarity else {}
         ranked = self.picker.rank_related(
-            self.picker.story_candidates(story, found, picks=picks),
+            self.picker.story_candidates(story, found, picks=picks, **floor),
             own_story=story_id, now=when, **self.rules)
         self.rows[story_id] = {c.story_id: c.score for c in ranked}
         return ranked
