@@ -25,7 +25,7 @@ run starts from; ``--measure M``: each run then enriches 25 items untimed (the p
 own caches warm, as a stage that has been running) and times the next M. ``--ref`` is
 optional: without it only this tree is measured. ``--steps``: CPU seconds per item of each
 step of the story intelligence (the outermost step counts, so none is counted twice), and
-of the statements (reads and writes apart), on this tree's runs.
+of the statements (reads and writes apart), on this tree's runs and the reference's alike.
 """
 
 from __future__ import annotations
@@ -119,7 +119,8 @@ def _time_steps() -> dict[str, float]:
 
     for module_name, name, label in STEPS:
         module = importlib.import_module(module_name)
-        setattr(module, name, timed(label, getattr(module, name)))
+        if hasattr(module, name):  # a reference commit may not have every step
+            setattr(module, name, timed(label, getattr(module, name)))
     return spent
 
 
@@ -212,7 +213,7 @@ def main() -> int:
     parser.add_argument("--measure", type=int, default=None,
                         help="time only the next M items (after 25 untimed)")
     parser.add_argument("--steps", action="store_true",
-                        help="CPU per item of each step and of the statements (this tree)")
+                        help="CPU per item of each step and of the statements (both trees)")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--pg", help="PostgreSQL server URL (default: SQLite)")
@@ -259,7 +260,8 @@ def main() -> int:
                 if args.pg:
                     _pg(args.pg, f"DROP DATABASE IF EXISTS {RUN_DB}",
                         f"CREATE DATABASE {RUN_DB} TEMPLATE {BASE_DB}")
-                steps = ["--steps"] if args.steps and label == "this tree" else []
+                # Both trees timed by step alike (the same wrappers' cost in each run).
+                steps = ["--steps"] if args.steps else []
                 result = _child(src, str(copy), run_url, *stage_args, *steps)
                 shutil.rmtree(copy, ignore_errors=True)
                 decisions = result.pop("decisions")
@@ -298,11 +300,15 @@ def main() -> int:
         print(f"this tree / ref: {report['speedup_items_per_cpu_s']:.2f}x items per CPU"
               " second; decisions identical in every run")
     if args.steps:
-        parts = [r["cpu_ms_per_item"] for r in runs["this tree"]]
-        report["cpu_ms_per_item"] = {key: statistics.median(p[key] for p in parts)
-                                     for key in parts[0]}
-        print("CPU ms per item (this tree, median of its runs): " + ", ".join(
-            f"{key} {value:.2f}" for key, value in report["cpu_ms_per_item"].items()))
+        for label, rows in runs.items():
+            parts = [r["cpu_ms_per_item"] for r in rows]
+            steps = {key: statistics.median(p[key] for p in parts) for key in parts[0]}
+            if label == "this tree":
+                report["cpu_ms_per_item"] = steps
+            else:
+                report["ref_cpu_ms_per_item"] = steps
+            print(f"CPU ms per item ({label}, median of its runs): " + ", ".join(
+                f"{key} {value:.2f}" for key, value in steps.items()))
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / args.output).write_text(json.dumps(report, indent=1))
     return 0
