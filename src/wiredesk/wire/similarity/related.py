@@ -328,8 +328,9 @@ _NAMES_MOST = 1.0 + 1e-6
 def _under_floor(whole: float, floor: tuple[float, float] | None) -> bool:
     """Whether a pair of this whole likeness fails ``clears_floor`` whatever its names'
     likeness: with the names' at their most it still does (the sum and product are
-    monotonic in it, so any lesser names' likeness fails too)."""
-    return floor is not None and whole + floor[1] * _NAMES_MOST < floor[0]
+    monotonic in it for a weight not under 0, so any lesser names' likeness fails too)."""
+    return (floor is not None and floor[1] >= 0
+            and whole + floor[1] * _NAMES_MOST < floor[0])
 
 
 def _pair_likeness(mine: _Stemmed, theirs: _Stemmed, kept: bool,
