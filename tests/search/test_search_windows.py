@@ -264,3 +264,20 @@ def test_the_walk_reads_down_to_the_cut_off_without_asking_first_how_far(archive
     # between; only then are the late articles below asked for.
     assert asked[:3] == ["window", "boundary", "window"], asked
     assert asked.count("boundary") == 1 and "late" in asked, asked
+
+
+def test_a_query_too_sparse_for_the_newest_to_pay_is_counted_whole_after_the_probe(archive,
+                                                                                  monkeypatch):
+    postgres_only()
+    monkeypatch.setattr(pg_count, "PROBE", 16)
+    monkeypatch.setattr(pg_count, "FROM_SPAN", 32)
+    monkeypatch.setattr(pg_count, "DENSE", 1.01)
+    # The newest 15 ids would hold the cap of 10 (the test's first round); a whole archive
+    # expected to hold fewer than 400 caps' worth is counted whole instead (the second).
+    for whole_over_cap, among_newest in ((4, True), (ARTICLES, False)):
+        monkeypatch.setattr(pg_count, "WHOLE_OVER_CAP", whole_over_cap)
+        with CaptureQueriesContext(connection) as queries:
+            assert count_of(archive, "harbour", SearchFilters(), 10) == 10
+        counts = [q["sql"] for q in queries.captured_queries if "search_document" in q["sql"]]
+        assert len(counts) == 3, counts  # the span, the probe, then one count
+        assert ("d.article_id + 0 >=" in counts[-1]) == among_newest, counts

@@ -9,8 +9,9 @@ articles counts as well as any other, so the count first asks how dense the quer
 are among the newest ``PROBE`` ids, and then counts only among the newest ids that should
 hold the cap (their id blocks, as a window of the ranking reads them: the GIN scan skips
 through the query's lists to those blocks). Fewer than the cap there means nothing: the
-whole archive is counted then, as it is when the probe finds no match (a rare word's bitmap
-is small) or a dense one (the planner reads rows in order and stops at the cap). Either
+whole archive is counted then, as it is when the probe finds no match or so few that the
+whole archive's bitmap should stay small (a rare word), or a dense query (the planner reads
+rows in order and stops at the cap). Either
 way the number is exact up to the cap: the newest span's matches are some of the archive's.
 """
 
@@ -28,6 +29,11 @@ PROBE = 512  # the newest ids whose matches tell how dense a query's matches are
 FROM_SPAN = 1 << 15
 DENSE = 0.2
 MARGIN = 1.5  # the newest span counted is expected to hold this many times the cap
+# The whole archive's bitmap is expected to hold at least this many times the cap, or it is
+# cheap enough: a word in one article of the probe's 512 makes 2,000 matches at a million
+# articles, as cheap to count whole as a count among the newest (and its one match says
+# little of its density).
+WHOLE_OVER_CAP = 4
 
 
 def capped_count(cursor, *, match_sql: str, match_params: list, cap: int,
@@ -72,6 +78,8 @@ def newest_span(cursor, *, match_sql: str, match_params: list, cap: int,
     if found == 0 or found >= dense:
         return None
     share = found / PROBE
+    if share * (newest - oldest + 1) < WHOLE_OVER_CAP * cap:
+        return None
     low = high - math.ceil(MARGIN * cap / share)
     return (low, high) if low > oldest else None
 
