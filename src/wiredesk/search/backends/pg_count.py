@@ -11,8 +11,8 @@ hold the cap (their id blocks, as a window of the ranking reads them: the GIN sc
 through the query's lists to those blocks). Fewer than the cap there means nothing: the
 whole archive is counted then, as it is when the probe finds no match or so few that the
 whole archive's bitmap should stay small (a rare word), or a dense query (the planner reads
-rows in order and stops at the cap). Either
-way the number is exact up to the cap: the newest span's matches are some of the archive's.
+rows in order and stops at the cap). Either way the number is exact up to the cap: the
+newest span's matches are some of the archive's.
 """
 
 from __future__ import annotations
