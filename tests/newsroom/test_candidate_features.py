@@ -72,3 +72,32 @@ def test_candidates_boilerplate_is_one_query_for_all_of_them():
         candidate_features(others)
     assert len(captured.captured_queries) == 1
     assert "newsroom_sourceline" in captured.captured_queries[0]["sql"]
+
+
+def test_an_enriched_articles_own_features_serve_as_a_candidates():
+    """Enriching an article keeps the features it derived; a copy arriving next meets it
+    as a candidate without deriving them again from its HTML, and an edited copy or a
+    line its source now repeats makes them derived afresh."""
+    from wiredesk.newsroom.intelligence import enrich_article
+
+    candidates_module._cache.clear()
+    afp = services.agency_ensure(code="AFP")
+    article = _article(afp, 7)
+    enrich_article(article, created=True)
+    kept = candidates_module._cache[article.pk].features
+    assert _same(kept, _fresh(article))
+    assert candidate_features([article])[0] is kept
+
+    # The sign-off becomes AFP's boilerplate: derived again, without that line.
+    _lines, keys = similarity.content_lines("", SIGN_OFF)
+    SourceLine.objects.filter(source=source_key(article), key__in=keys).delete()
+    SourceLine.objects.bulk_create([
+        SourceLine(source=source_key(article), key=k,
+                   items=similarity.BOILERPLATE_MIN_ITEMS) for k in keys])
+    again = candidate_features([article])[0]
+    assert again is not kept and _same(again, _fresh(article))
+
+    article.body_html = distinct_body("edited candidate", paragraphs=5)
+    article.save()
+    edited = candidate_features([article])[0]
+    assert edited is not again and _same(edited, _fresh(article))

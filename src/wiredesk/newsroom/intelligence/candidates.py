@@ -5,13 +5,14 @@ per candidate; and each candidate's features are kept in a small per-process cac
 its copy and its source's repeated lines among its own are what they were when they were
 derived, so an article met again by the next copy of its story is not derived again from
 its HTML. The features are the same as deriving them afresh: the cache is checked against
-both inputs every time.
+both inputs every time. An article's own features, derived as it is enriched, are kept
+the same way (``keep``): the copies that follow it within days meet it as a candidate.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from wiredesk.newsroom.intelligence.store import article_text, repeated_lines_of, source_key
@@ -44,6 +45,20 @@ class _KnownRepeats:
 
     def remember(self, source: str, keys: Sequence[int]) -> None:  # pragma: no cover
         raise AssertionError("candidates are never remembered")
+
+
+def keep(article: Article, text: str, short_keys: Sequence[int], repeated: Iterable[int],
+         features: similarity.Features) -> None:
+    """Keep the features just derived for ``article`` from ``text`` (its own HTML's), with
+    the keys of its short lines and those of them its source repeats (the line memory's
+    answer they were derived with): ``candidate_features`` takes them while its copy and
+    that answer are still the same, and derives them afresh otherwise."""
+    _cache[article.pk] = _Derived((article.headline, article.body_html), text,
+                                  tuple(short_keys), frozenset(repeated) & set(short_keys),
+                                  features)
+    _cache.move_to_end(article.pk)
+    if len(_cache) > CACHE_SIZE:
+        _cache.popitem(last=False)
 
 
 def candidate_features(others: Sequence[Article]) -> list[similarity.Features]:

@@ -17,7 +17,7 @@ from datetime import timedelta
 from django.db.models import Q
 
 from wiredesk.newsroom import saves
-from wiredesk.newsroom.intelligence import story_reads, tables
+from wiredesk.newsroom.intelligence import candidates, story_reads, tables
 from wiredesk.newsroom.intelligence.candidates import candidate_features
 from wiredesk.newsroom.intelligence.sections import predict_section
 from wiredesk.newsroom.intelligence.store import (
@@ -61,10 +61,11 @@ def enrich_article(article: Article, *, created: bool) -> None:
     On an update of an article already enriched only its signature is refreshed: the
     story and duplicate links stay as they were decided (or as an editor set them).
     """
-    memory = DbLineMemory()
+    memory = _AnsweredLineMemory()
     text = article_text(article)
     feats, keys = similarity.features(article.headline, text,
                                       source=source_key(article), memory=memory)
+    candidates.keep(article, text, keys, memory.answer, feats)
     if created:
         memory.remember(source_key(article), keys)
     frequencies = DbFrequencies()
@@ -98,6 +99,18 @@ def enrich_article(article: Article, *, created: bool) -> None:
     # sends them (the receivers: search index, edition stamps, change stream).
     saves.save_fields(article, [*fields, "modified_at"])
     _store_related(article)
+
+
+class _AnsweredLineMemory(DbLineMemory):
+    """The database's line memory, keeping its answer: which of the item's short lines
+    its source repeats (none when it was not asked: no short lines)."""
+
+    answer: frozenset[int] = frozenset()
+
+    def repeated(self, source: str, keys: Sequence[int]) -> set[int]:
+        found = super().repeated(source, keys)
+        self.answer = frozenset(found)
+        return found
 
 
 def _store_signature(article: Article, feats: similarity.Features,
