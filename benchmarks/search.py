@@ -16,6 +16,10 @@ the page of articles), with the clock (`django.utils.timezone.now`) set three mi
 the newest article: each size is searched as at the moment it had that size. The reference
 is the smallest size measured in the same run: the table gives each size's latency as a
 ratio to it.
+With --live N each size is first tidied as its maintenance would leave it (PostgreSQL:
+VACUUM ANALYZE; SQLite: the FTS5 index optimized) and then its newest N articles are
+indexed again through the service, in documents of 50, as a live site's stores and updates
+do between two vacuums: the state searches meet in production, not right after a vacuum.
 With --reference-jit, PostgreSQL also runs the queries with JIT on (the server's default;
 wiredesk's sessions run with jit=off), on the same archive, as a second reference.
 Synthetic articles: headline 8 words, body 80 words, drawn from a 6,000-word Zipf vocabulary.
@@ -106,6 +110,25 @@ def build(start: int, stop: int, first_published: datetime, edition_id: int, age
             cursor.execute("ANALYZE")
 
 
+def live_writes(count: int) -> None:
+    """The archive tidied, then its newest ``count`` articles indexed again (see --live)."""
+    from django.db import connection, transaction
+
+    from wiredesk.newsroom.models import Article
+    from wiredesk.search.services import index_articles
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("VACUUM ANALYZE search_document")
+            cursor.execute("VACUUM ANALYZE newsroom_article")
+        else:
+            cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
+    newest = list(Article.objects.order_by("-id")[:count])
+    for start in range(0, len(newest), 50):
+        with transaction.atomic():
+            index_articles(newest[start:start + 50])
+
+
 def measure(runs: int) -> dict:
     from django.utils import timezone
 
@@ -139,7 +162,7 @@ def measure(runs: int) -> dict:
 
 
 def run_engine(engine: str, sizes: list[int], runs: int, postgres_url: str,
-               reference_jit: bool = False, largest: int = 0) -> dict:
+               reference_jit: bool = False, largest: int = 0, live: int = 0) -> dict:
     """Runs in a child process with the engine's settings; grows the archive it finds."""
     os.environ["DJANGO_SETTINGS_MODULE"] = "wiredesk.settings"
     import django
@@ -167,7 +190,10 @@ def run_engine(engine: str, sizes: list[int], runs: int, postgres_url: str,
         build_seconds = time.perf_counter() - started
         built = max(built, size)
         print(f"{engine} {size:,}: built in {build_seconds:.0f}s, measuring", file=sys.stderr)
-        results[str(size)] = {"build_seconds": build_seconds, **measure(runs)}
+        if live:
+            live_writes(live)
+        results[str(size)] = {"build_seconds": build_seconds, "live": live,
+                              "load_average": os.getloadavg(), **measure(runs)}
         if reference_jit and engine == "postgres":
             set_jit(True)
             results[str(size)]["reference_jit_on"] = measure(runs)
@@ -204,15 +230,18 @@ def main() -> int:
     parser.add_argument("--reference-jit", action="store_true",
                         help="PostgreSQL: also measure with JIT on, on the same archive")
     parser.add_argument("--keep", help="keep each size's archive here and reuse it")
+    parser.add_argument("--live", type=int, default=0,
+                        help="tidy each archive, then index its newest N articles again")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--largest", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     if args.child:
         print(json.dumps(run_engine(args.child, sizes, args.runs, args.postgres_url,
-                                    args.reference_jit, args.largest)))
+                                    args.reference_jit, args.largest, args.live)))
         return 0
-    report = {"sizes": sizes, "runs": args.runs, "queries": QUERIES, "engines": {},
+    report = {"sizes": sizes, "runs": args.runs, "live": args.live, "queries": QUERIES,
+              "engines": {},
               "code": os.environ.get("PYTHONPATH", "")}
     for engine in args.engines.split(","):
         if args.keep:
@@ -242,7 +271,7 @@ def run_child(engine: str, sizes: str, data_dir: str, args, database: str = BENC
         [sys.executable, __file__, "--child", engine, "--sizes", sizes,
          "--runs", str(args.runs), "--postgres-url", args.postgres_url,
          "--largest", str(max(int(s) for s in args.sizes.split(","))),
-         *(["--reference-jit"] if args.reference_jit else [])],
+         "--live", str(args.live), *(["--reference-jit"] if args.reference_jit else [])],
         env=child_env(engine, data_dir, args.postgres_url, database), capture_output=True,
         text=True)
     sys.stderr.write(done.stderr[-3000:])
