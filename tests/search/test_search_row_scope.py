@@ -227,3 +227,25 @@ def test_the_gin_index_keeps_no_pending_list(archive):  # noqa: F811
             .no_pending_list(None, connection.schema_editor())
         assert "fastupdate=off" in options(cursor)
     assert search_edition(archive, "harbour").total  # still answers
+
+
+def test_the_search_table_is_vacuumed_at_one_percent_of_dead_rows(archive):  # noqa: F811
+    """Articles indexed again leave dead rows among the newest ids every search reads:
+    autovacuum takes them at 1% of the table (``create_schema``, and a migration for an
+    existing table), not PostgreSQL's default 20%."""
+
+    def options(cursor) -> list[str]:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE oid = %s::regclass",
+                       [pg_scope.TABLE])
+        return cursor.fetchone()[0] or []
+
+    expected = f"autovacuum_vacuum_scale_factor={postgres.VACUUM_SCALE_FACTOR}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {pg_scope.TABLE} RESET (autovacuum_vacuum_scale_factor)")
+        assert options(cursor) == []
+        backend_for(connection).create_schema(cursor)
+        assert expected in options(cursor)
+        cursor.execute(f"ALTER TABLE {pg_scope.TABLE} RESET (autovacuum_vacuum_scale_factor)")
+        importlib.import_module("wiredesk.search.migrations.0007_search_table_vacuumed_sooner") \
+            .vacuumed_sooner(None, connection.schema_editor())
+        assert expected in options(cursor)
