@@ -64,15 +64,24 @@ def tfidf_vector(feats: Features, frequencies: DocumentFrequencies, *,
     return {t: w / norm for t, w in top}
 
 
-def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+def norm(weights: Mapping[str, float]) -> float:
+    """A vector's length, as :func:`cosine` computes it (kept by callers that compare one
+    vector with many: the same additions in the same order, so the same figure)."""
+    return math.sqrt(sum([w * w for w in weights.values()]))
+
+
+def cosine(a: Mapping[str, float], b: Mapping[str, float], norm_a: float | None = None,
+           norm_b: float | None = None) -> float:
+    """``norm_a``/``norm_b``: the vectors' :func:`norm` when the caller keeps them."""
     if len(a) > len(b):
         a, b = b, a
+        norm_a, norm_b = norm_b, norm_a
     # Lists summed, not generators: the same additions in the same order (so the same
     # figure to the bit), a third faster; a story is compared with twenty a turn.
     get = b.get
     dot = sum([w * get(t, 0.0) for t, w in a.items()])
-    na = math.sqrt(sum([w * w for w in a.values()]))
-    nb = math.sqrt(sum([w * w for w in b.values()]))
+    na = norm(a) if norm_a is None else norm_a
+    nb = norm(b) if norm_b is None else norm_b
     return dot / (na * nb) if na and nb else 0.0
 
 
@@ -89,6 +98,8 @@ class StoryState:
     anchors: Counter[str]
     size: int
     last_seen: datetime | None = None
+    # The centroid's :func:`norm` once computed (None until then; a change forgets it).
+    norm: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,19 +147,36 @@ def named_cosine(vector: Mapping[str, float], centroid: Mapping[str, float],
     """The cosine with the weights of ``names`` multiplied by ``name_boost``."""
     if name_boost == 1.0:
         return cosine(vector, centroid)
+    return _boosted_cosine(vector, centroid, names, name_boost)
 
-    def weighted(weights: Mapping[str, float]) -> dict[str, float]:
-        return {t: w * name_boost if t in names else w for t, w in weights.items()}
 
-    return cosine(weighted(vector), weighted(centroid))
+def _boosted_cosine(a: Mapping[str, float], b: Mapping[str, float], names: Container[str],
+                    boost: float) -> float:
+    """:func:`cosine` of the two with ``names``' weights times ``boost``, without building
+    the weighted copies: each weight multiplied as the copy would hold it, the products
+    and sums in the order :func:`cosine` makes them over the copies (the same figure to
+    the bit, which ``tests/wire/test_similarity_stories.py`` checks)."""
+    if len(a) > len(b):
+        a, b = b, a
+    get = b.get
+    dot = sum([(w * boost) * (get(t, 0.0) * boost) if t in names else w * get(t, 0.0)
+               for t, w in a.items()])
+    na = math.sqrt(sum([(w * boost) * (w * boost) if t in names else w * w
+                        for t, w in a.items()]))
+    nb = math.sqrt(sum([(w * boost) * (w * boost) if t in names else w * w
+                        for t, w in b.items()]))
+    return dot / (na * nb) if na and nb else 0.0
 
 
 def story_score(vector: Mapping[str, float], anchors: frozenset[str], story: StoryState,
-                params: StoryParams) -> float | None:
+                params: StoryParams, *, vector_norm: float | None = None) -> float | None:
     """How well an item fits a story, names weighted up; None when the plain cosine (names
     as any other word) is under :attr:`StoryParams.content_floor`: what they share is
-    names and little else."""
-    if cosine(vector, story.centroid) < params.content_floor:
+    names and little else. ``vector_norm``: the vector's :func:`norm`, when the caller
+    compares it with many stories."""
+    if story.norm is None:
+        story.norm = norm(story.centroid)
+    if cosine(vector, story.centroid, vector_norm, story.norm) < params.content_floor:
         return None
     names = _Either(anchors, story.anchors)
     return (named_cosine(vector, story.centroid, names, params.name_boost)
@@ -171,8 +199,9 @@ def best_story(vector: Mapping[str, float], anchors: frozenset[str],
                candidates: Iterable[StoryState], params: StoryParams
                ) -> tuple[StoryState | None, float]:
     best, best_score = None, -1.0
+    vector_norm = norm(vector)
     for story in candidates:
-        score = story_score(vector, anchors, story, params)
+        score = story_score(vector, anchors, story, params, vector_norm=vector_norm)
         if score is None:
             continue
         if score > best_score or (score == best_score and best is not None
@@ -190,6 +219,7 @@ def add_to_centroid(story: StoryState, vector: Mapping[str, float], anchors: Ite
         merged[term] = merged.get(term, 0.0) + weight
     story.centroid = dict(sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))
                           [:CENTROID_TERMS])
+    story.norm = None
     story.anchors.update(anchors)
     if len(story.anchors) > 4 * MAX_ANCHORS:
         # The most common names; ties by name, not by the order a set of names happened
@@ -205,8 +235,9 @@ def representative(vectors: Sequence[Mapping[str, float]], centroid: Mapping[str
     """The member that best stands for the story: the one nearest its centroid (ties:
     the earliest given). A story takes its headline, address and summary from it."""
     best, best_score = None, -1.0
+    centroid_norm = norm(centroid)
     for index, vector in enumerate(vectors):
-        score = cosine(vector, centroid)
+        score = cosine(vector, centroid, None, centroid_norm)
         if score > best_score:
             best, best_score = index, score
     return best
