@@ -735,3 +735,24 @@ def test_split_members_are_the_orm_rows_in_its_order(stories):
     assert [row[0] for row in story_reads.split_members(story.pk, article_id=made[3].pk,
                                                         limit=20)] == \
         [made[n].pk for n in (5, 7, 4, 6, 0)]
+
+
+@pytest.mark.django_db
+def test_a_story_model_made_from_its_row_is_the_model_as_the_orm_reads_it(stories):
+    from wiredesk.wire import similarity
+
+    Story.objects.filter(pk=stories[2].pk).update(centroid={"quake": 0.25, "ünïcode": 0.5},
+                                                  anchors={"Tarven": 2})
+    for row in story_reads.story_rows([s.pk for s in stories]):
+        made = story_reads.story_model(row)
+        expected = Story.objects.get(pk=row.pk)
+        assert isinstance(made, Story) and not made._state.adding
+        for field in Story._meta.concrete_fields:
+            assert getattr(made, field.attname) == getattr(expected, field.attname), field.name
+        assert row.norm == similarity.norm(expected.centroid)
+        # The model's JSON is its own: changing it leaves the (shared) row as read.
+        assert made.centroid is not row.centroid and made.anchors is not row.anchors
+    made = story_reads.story_model(story_reads.story_rows([stories[2].pk])[0])
+    made.size = 41
+    made.save(update_fields=["size"])
+    assert Story.objects.get(pk=stories[2].pk).size == 41

@@ -39,7 +39,7 @@ def read_state(row: story_reads.StoryRow) -> similarity.StoryState:
     themselves (shared with other reads of the same text), not copies as ``story_state``
     makes for a story that is to change."""
     return similarity.StoryState(row.pk, row.centroid, row.anchors, row.size,
-                                 row.last_published_at)
+                                 row.last_published_at, row.norm)
 
 
 def assign_story(article: Article, vector: Mapping[str, float], anchors: frozenset[str], *,
@@ -51,12 +51,12 @@ def assign_story(article: Article, vector: Mapping[str, float], anchors: frozens
             similarity.query_terms(vector), since=when - STORY_PARAMS.window,
             until=when + STORY_PARAMS.window, limit=20)
         # Compared as rows (their JSON decoded once per distinct text, read as they are:
-        # ``best_story`` changes nothing); only the one chosen is read as a model, to be
-        # changed and saved.
+        # ``best_story`` changes nothing); only the one chosen is made a model, to be
+        # changed and saved (from its row: read in this transaction, it is the table's).
         state, _score = similarity.best_story(
             vector, anchors, [read_state(s) for s in rows], STORY_PARAMS)
         if state is not None:
-            chosen = tables.story(state.story_id)
+            chosen = story_reads.story_model(next(s for s in rows if s.pk == state.story_id))
     if chosen is None:
         # Saved once below, with its centroid: one INSERT, no UPDATE after it.
         chosen = Story(headline=article.headline[:500], first_published_at=when,
@@ -179,21 +179,23 @@ def merge_fragment(story: Story, article: Article) -> Story:
     rows = story_reads.story_rows_by_terms(
         similarity.query_terms(story.centroid), since=story.first_published_at - window,
         until=story.last_published_at + window, exclude=story.pk, limit=20)
-    # Compared as rows; a story near enough to be merged is read as a model.
+    # Compared as rows; only a story to be merged is made a model (from its row, read in
+    # this transaction).
+    own_norm = similarity.norm(story.centroid)
     candidates = sorted(
-        ((similarity.cosine(story.centroid, other.centroid), other)
+        ((similarity.cosine(story.centroid, other.centroid, own_norm, other.norm), other)
          for other in rows if other.size >= similarity.MERGE_MIN_SIZE),
         key=lambda scored: (-scored[0], scored[1].pk))
     own = None
     for score, row in candidates:
         if score < STORY_PARAMS.join:
             break
-        other = tables.story(row.pk)
-        own = own if own is not None else _recent_members(story)
-        if not similarity.same_event(own, _recent_members(other),
+        own = own if own is not None else _recent_members(story.pk)
+        if not similarity.same_event(own, _recent_members(row.pk),
                                      name_agreement=STORY_PARAMS.merge_names,
                                      year_weight=STORY_PARAMS.year_weight):
             continue
+        other = story_reads.story_model(row)
         keep, gone = sorted((story, other), key=lambda s: (s.first_published_at, s.pk))
         if Article.objects.filter(story=gone, intel_locked=True).exists():
             keep, gone = gone, keep
@@ -210,9 +212,9 @@ def merge_fragment(story: Story, article: Article) -> Story:
     return story
 
 
-def _recent_members(story: Story) -> list[tuple[dict, list]]:
+def _recent_members(story_id: int) -> list[tuple[dict, list]]:
     """(vector, anchors) of a story's recent canonical members, oldest first."""
-    rows = story_reads.recent_members(story.pk, limit=similarity.SPLIT_WINDOW)
+    rows = story_reads.recent_members(story_id, limit=similarity.SPLIT_WINDOW)
     rows.reverse()
     return rows
 

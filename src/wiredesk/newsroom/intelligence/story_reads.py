@@ -27,14 +27,16 @@ from wiredesk.newsroom.intelligence.tables import (
     _terms_lookup,
     related_picks,
 )
-from wiredesk.newsroom.models import Article
+from wiredesk.newsroom.models import Article, Story
+from wiredesk.wire import similarity
 
 
 @dataclass(frozen=True, slots=True)
 class StoryRow:
-    """What SEE ALSO compares of a story, read without building a model (its fields
-    under the model's names, so the step takes either). Never to be changed in place:
-    the decoded JSON may be shared with other rows read with the same text."""
+    """A story as SEE ALSO and the story step compare it, read without building a model
+    (its fields under the model's names, so the step takes either). Never to be changed
+    in place: the decoded JSON may be shared with other rows read with the same text
+    (:func:`story_model` makes the model to change)."""
 
     pk: int
     centroid: dict
@@ -42,6 +44,13 @@ class StoryRow:
     size: int
     last_published_at: datetime
     section_id: int | None
+    headline: str
+    first_published_at: datetime
+    representative_id: int | None
+    created_at: datetime
+    # The centroid's length (``similarity.norm``), computed once per row read: a row is
+    # compared with every article that finds it.
+    norm: float
 
 
 # Decoded centroids and names, by their JSON text: most candidates of one article are
@@ -63,7 +72,8 @@ def _decode(value) -> dict:
     return found
 
 
-_STORY_COLUMNS = "id, centroid, anchors, size, last_published_at, section_id"
+_STORY_COLUMNS = ("id, centroid, anchors, size, last_published_at, section_id, headline,"
+                  " first_published_at, representative_id, created_at")
 _STORY_ORDER = " ORDER BY last_published_at DESC, id DESC"
 
 
@@ -140,14 +150,28 @@ def _story_rows_of(rows: Sequence[tuple]) -> list[StoryRow]:
             _read_rows.move_to_end(pk)              # not hashed: most rows are unchanged)
             found.append(kept[1])
             continue
-        pk, centroid, anchors, size, when, section = values
-        row = StoryRow(pk, _decode(centroid), _decode(anchors), size,
-                       convert(when, None, connection) if convert else when, section)
+        pk, centroid, anchors, size, last, section, headline, first, chosen, created = values
+        if convert:
+            last, first, created = (convert(value, None, connection)
+                                    for value in (last, first, created))
+        centroid = _decode(centroid)
+        row = StoryRow(pk, centroid, _decode(anchors), size, last, section, headline, first,
+                       chosen, created, similarity.norm(centroid))
         _read_rows[pk] = (values, row)
         if len(_read_rows) > _DECODED_KEPT:
             _read_rows.popitem(last=False)
         found.append(row)
     return found
+
+
+def story_model(row: StoryRow) -> Story:
+    """The story as a model to change and save, made from its row read in this
+    transaction: what ``tables.story(row.pk)`` would return, without reading it again.
+    Its centroid and names are copies (the row's may be shared)."""
+    return Story.from_db(connection.alias, None, [
+        row.pk, row.headline, row.first_published_at, row.last_published_at, row.size,
+        row.section_id, dict(row.centroid), dict(row.anchors), row.representative_id,
+        row.created_at])
 
 
 # Story rows as read, by id with every column read: a row read again unchanged is the same
