@@ -165,7 +165,11 @@ with contextlib.suppress(OSError):
     _sqlite_name = str(DATABASES["default"].get("NAME") or "")
     datadir.secure(DATA_DIR, Path(_sqlite_name) if DATABASES["default"]["ENGINE"].endswith(
         "sqlite3") and _sqlite_name not in ("", ":memory:") else None)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+_ON_SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+if _ON_SQLITE:
+    # Django's backend, with each statement's placeholders converted once per text
+    # (core/db_sqlite3).
+    DATABASES["default"]["ENGINE"] = "wiredesk.core.db_sqlite3"
     # Kept open between requests too (WIREDESK_DB_CONN_MAX_AGE): opening a file and
     # running the PRAGMAs below cost more than a cached page's own work.
     DATABASES["default"]["OPTIONS"] = {
@@ -185,8 +189,7 @@ else:
     # (BENCHMARKS.md: scale, search latency).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 
-if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3" and os.environ.get(
-        "WIREDESK_DB_POOL"):
+if not _ON_SQLITE and os.environ.get("WIREDESK_DB_POOL"):
     # A psycopg connection pool per process ("MIN:MAX", e.g. "2:8"), instead of one
     # persistent connection per thread: fewer server connections for many threads.
     _pool_min, _, _pool_max = os.environ["WIREDESK_DB_POOL"].partition(":")
@@ -195,8 +198,7 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3" and os.environ
         "min_size": int(_pool_min or 1), "max_size": int(_pool_max or _pool_min or 4),
         "timeout": 10}
 
-if os.environ.get("WIREDESK_TEST_DB_NAME") and DATABASES["default"]["ENGINE"] != \
-        "django.db.backends.sqlite3":
+if os.environ.get("WIREDESK_TEST_DB_NAME") and not _ON_SQLITE:
     # Lets several test runs share one PostgreSQL server without clobbering each other
     # (SQLite test databases are in memory, one per run, and need no name).
     DATABASES["default"]["TEST"] = {"NAME": os.environ["WIREDESK_TEST_DB_NAME"]}
