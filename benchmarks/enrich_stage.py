@@ -26,6 +26,19 @@ own caches warm, as a stage that has been running) and times the next M. ``--ref
 optional: without it only this tree is measured. ``--steps``: CPU seconds per item of each
 step of the story intelligence (the outermost step counts, so none is counted twice), and
 of the statements (reads and writes apart), on this tree's runs and the reference's alike.
+
+Instructions instead of seconds, where CPU time is too noisy to tell a few percent apart
+(a shared 2-core machine: the same tree measured 50 to 66 items per CPU second):
+
+    .venv/bin/python benchmarks/enrich_stage.py --total 10000 --warm 8000 --measure 150 \
+        --instructions 100 [--ref COMMIT] --rounds 1
+
+``--instructions N``: each tree's stage runs twice under valgrind's callgrind (the Python
+interpreter's instructions, counted exactly, whatever else the machine runs), once over
+``measure - N`` items and once over ``measure``; the difference over N is the instructions
+per item of the last N items, the process's start, warm-up and closing reads cancelled out.
+PYTHONHASHSEED=0 in both, so that set and dict orders are the same run to run. Slow (about
+fifty times the plain run): keep N around a hundred.
 """
 
 from __future__ import annotations
@@ -38,6 +51,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -187,13 +201,28 @@ def child_stage(measure: int | None, steps: bool) -> dict:
             "decisions": json.dumps(decisions, sort_keys=True, default=str)}
 
 
-def _child(src: Path, data_dir: str, database_url: str | None, *args: str) -> dict:
-    done = subprocess.run([sys.executable, __file__, *args],
-                          env=_env(src, data_dir, database_url), capture_output=True, text=True)
+def _child(src: Path, data_dir: str, database_url: str | None, *args: str,
+           under: Sequence[str] = (), extra_env: dict | None = None) -> dict:
+    env = {**_env(src, data_dir, database_url), **(extra_env or {})}
+    done = subprocess.run([*under, sys.executable, __file__, *args], env=env,
+                          capture_output=True, text=True)
     if done.returncode != 0:
         sys.stderr.write(done.stderr[-3000:])
         raise SystemExit(f"child {args} failed")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _instructions(src: Path, data_dir: str, database_url: str | None, work: Path,
+                  *args: str) -> tuple[int, dict]:
+    """The child run under callgrind: (instructions it executed, its result)."""
+    out = work / "callgrind.out"
+    result = _child(src, data_dir, database_url, *args,
+                    under=["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"],
+                    extra_env={"PYTHONHASHSEED": "0"})
+    totals = [line for line in out.read_text().splitlines()
+              if line.startswith(("totals:", "summary:"))]
+    out.unlink()
+    return int(totals[0].split()[1]), result
 
 
 def _pg(url: str, *statements: str) -> None:
@@ -202,6 +231,27 @@ def _pg(url: str, *statements: str) -> None:
     with psycopg.connect(url, autocommit=True) as conn:
         for statement in statements:
             conn.execute(statement)
+
+
+def _counted(args, src: Path, copy: Path, base: Path, run_url: str | None, work: Path,
+             steps: list[str]) -> dict:
+    """One tree's instructions per item (``--instructions``): the stage over ``measure - N``
+    items, then, on a fresh copy, over ``measure``; the result is the longer run's."""
+    shorter = work / "shorter"
+    shutil.copytree(base, shorter)
+    if args.pg:
+        _pg(args.pg, f"DROP DATABASE IF EXISTS {RUN_DB}",
+            f"CREATE DATABASE {RUN_DB} TEMPLATE {BASE_DB}")
+    fewer, _ = _instructions(src, str(shorter), run_url, work, "--child", "stage", "--measure",
+                             str(args.measure - args.instructions), *steps)
+    shutil.rmtree(shorter, ignore_errors=True)
+    if args.pg:
+        _pg(args.pg, f"DROP DATABASE IF EXISTS {RUN_DB}",
+            f"CREATE DATABASE {RUN_DB} TEMPLATE {BASE_DB}")
+    more, result = _instructions(src, str(copy), run_url, work, "--child", "stage",
+                                 "--measure", str(args.measure), *steps)
+    result["instructions_per_item"] = (more - fewer) / args.instructions
+    return result
 
 
 def main() -> int:
@@ -214,12 +264,17 @@ def main() -> int:
                         help="time only the next M items (after 25 untimed)")
     parser.add_argument("--steps", action="store_true",
                         help="CPU per item of each step and of the statements (both trees)")
+    parser.add_argument("--instructions", type=int, default=None,
+                        help="count instructions per item of the measured run's last N"
+                             " items under callgrind (needs --measure)")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--pg", help="PostgreSQL server URL (default: SQLite)")
     parser.add_argument("--output", default="enrich_stage.json")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.instructions and not (args.measure and args.instructions < args.measure):
+        parser.error("--instructions N needs --measure M with N < M")
     if args.child == "store":
         print(json.dumps(child_store(args.data, args.total, args.warm)))
         return 0
@@ -262,15 +317,21 @@ def main() -> int:
                         f"CREATE DATABASE {RUN_DB} TEMPLATE {BASE_DB}")
                 # Both trees timed by step alike (the same wrappers' cost in each run).
                 steps = ["--steps"] if args.steps else []
-                result = _child(src, str(copy), run_url, *stage_args, *steps)
+                if args.instructions:
+                    result = _counted(args, src, copy, base, run_url, work, steps)
+                else:
+                    result = _child(src, str(copy), run_url, *stage_args, *steps)
                 shutil.rmtree(copy, ignore_errors=True)
                 decisions = result.pop("decisions")
                 first_decisions = first_decisions or decisions
                 if decisions != first_decisions:
                     raise SystemExit(f"{label}: decisions differ from the first run's")
                 runs[label].append(result)
+                counted = (f", {result['instructions_per_item'] / 1e6:.2f} M instructions"
+                           " per item" if args.instructions else "")
                 print(f"  round {round_no + 1} {label}: "
-                      f"{result['items_per_cpu_s']:.1f} items per CPU s", file=sys.stderr)
+                      f"{result['items_per_cpu_s']:.1f} items per CPU s{counted}",
+                      file=sys.stderr)
     finally:
         if ref:
             subprocess.run(["git", "worktree", "remove", "--force", str(work / "ref")],
@@ -294,9 +355,19 @@ def main() -> int:
               f" {1000 * row['cpu_seconds'] / max(row['enriched'], 1):.1f} |"
               f" {row['queries_per_item']:.1f} | {row['lag_p50_s']:.1f} |"
               f" {row['lag_p99_s']:.1f} | {row['copies']:.0f} | {row['stories']:.0f} |")
+    if args.instructions:
+        report["instructions_per_item"] = {label: row["instructions_per_item"]
+                                           for label, row in summary.items()}
+        for label, row in summary.items():
+            print(f"{label}: {row['instructions_per_item'] / 1e6:.2f} M instructions per item"
+                  f" (last {args.instructions} of {args.measure})")
     if ref:
         mine, theirs = summary["this tree"], summary[f"ref {ref}"]
         report["speedup_items_per_cpu_s"] = mine["items_per_cpu_s"] / theirs["items_per_cpu_s"]
+        if args.instructions:
+            report["instructions_ratio"] = (mine["instructions_per_item"]
+                                            / theirs["instructions_per_item"])
+            print(f"this tree / ref: {report['instructions_ratio']:.3f}x instructions per item")
         print(f"this tree / ref: {report['speedup_items_per_cpu_s']:.2f}x items per CPU"
               " second; decisions identical in every run")
     if args.steps:
