@@ -756,3 +756,32 @@ def test_a_story_model_made_from_its_row_is_the_model_as_the_orm_reads_it(storie
     made.size = 41
     made.save(update_fields=["size"])
     assert Story.objects.get(pk=stories[2].pk).size == 41
+
+
+@pytest.mark.django_db
+def test_all_members_and_the_live_span_are_what_the_orm_reads(stories):
+    from django.db.models import Max, Min
+
+    from wiredesk.newsroom.models import ArticleSignature
+
+    story = stories[0]
+    made = [_article(700 + n, story, at=T0 + timedelta(minutes=(5 - n) % 4)) for n in range(7)]
+    for n, article in enumerate(made):
+        _signed(article, at=article.published_at, vector={"quake": 0.1 * n, "ünïcode": n})
+    ArticleSignature.objects.filter(article=made[3]).update(anchors=["Tarven", "2025"])
+    Article.objects.filter(pk=made[1].pk).update(duplicate_of=made[0])
+    Article.objects.filter(pk=made[2].pk).update(status=Article.Status.KILLED)
+    _article(720, story, at=T0 - timedelta(days=1))  # no signature: counted, not a member
+    _signed(_article(721, stories[1], at=T0), at=T0)  # another story's
+    expected = list(ArticleSignature.objects.filter(
+        article__story=story, article__duplicate_of__isnull=True)
+        .exclude(article__status=Article.Status.KILLED)
+        .order_by("published_at", "article_id").values_list("vector", "anchors"))
+    assert story_reads.all_members(story.pk) == [tuple(row) for row in expected]
+    assert len(expected) == 5
+    alive = Article.objects.filter(story=story).exclude(status=Article.Status.KILLED)
+    dates = alive.aggregate(first=Min("published_at"), last=Max("published_at"))
+    assert story_reads.live_span(story.pk) == (alive.count(), dates["first"], dates["last"])
+    assert story_reads.live_span(story.pk)[:2] == (7, T0 - timedelta(days=1))
+    assert story_reads.live_span(stories[7].pk) == (0, None, None)
+    assert story_reads.all_members(stories[7].pk) == []

@@ -13,11 +13,11 @@ import logging
 from collections import Counter
 from collections.abc import Mapping
 
-from django.db.models import Max, Min, Q
+from django.db.models import Q
 
 from wiredesk.newsroom import saves
 from wiredesk.newsroom.intelligence import story_reads, tables
-from wiredesk.newsroom.models import Article, ArticleSignature, Story, StoryMerged
+from wiredesk.newsroom.models import Article, Story, StoryMerged
 from wiredesk.wire import similarity
 
 log = logging.getLogger(__name__)
@@ -221,19 +221,15 @@ def _recent_members(story_id: int) -> list[tuple[dict, list]]:
 
 def rebuild_story(story: Story) -> None:
     """Centroid, names, size, dates and lookup terms of a story from its members."""
-    members = list(ArticleSignature.objects.filter(
-        article__story=story, article__duplicate_of__isnull=True)
-        .exclude(article__status=Article.Status.KILLED)
-        .order_by("published_at", "article_id").values_list("vector", "anchors"))
+    members = story_reads.all_members(story.pk)
     state = similarity.story_from_members(story.pk, [m[0] for m in members],
                                           [m[1] for m in members])
-    alive = Article.objects.filter(story=story).exclude(status=Article.Status.KILLED)
-    dates = alive.aggregate(first=Min("published_at"), last=Max("published_at"))
+    size, first, last = story_reads.live_span(story.pk)
     story.centroid = state.centroid
     story.anchors = dict(state.anchors)
-    story.size = alive.count()
-    story.first_published_at = dates["first"] or story.first_published_at
-    story.last_published_at = dates["last"] or story.last_published_at
+    story.size = size
+    story.first_published_at = first or story.first_published_at
+    story.last_published_at = last or story.last_published_at
     choose_representative(story)
     saves.save_fields(story, ["centroid", "anchors", "size", "first_published_at",
                                "last_published_at", "representative", "headline"])

@@ -47,7 +47,6 @@ class StoryRow:
     headline: str
     first_published_at: datetime
     representative_id: int | None
-    created_at: datetime
     # The centroid's length (``similarity.norm``), computed once per row read: a row is
     # compared with every article that finds it.
     norm: float
@@ -73,7 +72,7 @@ def _decode(value) -> dict:
 
 
 _STORY_COLUMNS = ("id, centroid, anchors, size, last_published_at, section_id, headline,"
-                  " first_published_at, representative_id, created_at")
+                  " first_published_at, representative_id")
 _STORY_ORDER = " ORDER BY last_published_at DESC, id DESC"
 
 
@@ -150,13 +149,12 @@ def _story_rows_of(rows: Sequence[tuple]) -> list[StoryRow]:
             _read_rows.move_to_end(pk)              # not hashed: most rows are unchanged)
             found.append(kept[1])
             continue
-        pk, centroid, anchors, size, last, section, headline, first, chosen, created = values
+        pk, centroid, anchors, size, last, section, headline, first, chosen = values
         if convert:
-            last, first, created = (convert(value, None, connection)
-                                    for value in (last, first, created))
+            last, first = convert(last, None, connection), convert(first, None, connection)
         centroid = _decode(centroid)
         row = StoryRow(pk, centroid, _decode(anchors), size, last, section, headline, first,
-                       chosen, created, similarity.norm(centroid))
+                       chosen, similarity.norm(centroid))
         _read_rows[pk] = (values, row)
         if len(_read_rows) > _DECODED_KEPT:
             _read_rows.popitem(last=False)
@@ -166,12 +164,16 @@ def _story_rows_of(rows: Sequence[tuple]) -> list[StoryRow]:
 
 def story_model(row: StoryRow) -> Story:
     """The story as a model to change and save, made from its row read in this
-    transaction: what ``tables.story(row.pk)`` would return, without reading it again.
-    Its centroid and names are copies (the row's may be shared)."""
-    return Story.from_db(connection.alias, None, [
+    transaction: what ``tables.story(row.pk)`` would return, without reading it again,
+    but for its creation time, left deferred (never changed after the INSERT, read from
+    the table if asked for). Its centroid and names are copies (the row's may be shared)."""
+    return Story.from_db(connection.alias, _MODEL_FIELDS, [
         row.pk, row.headline, row.first_published_at, row.last_published_at, row.size,
-        row.section_id, dict(row.centroid), dict(row.anchors), row.representative_id,
-        row.created_at])
+        row.section_id, dict(row.centroid), dict(row.anchors), row.representative_id])
+
+
+_MODEL_FIELDS = ["id", "headline", "first_published_at", "last_published_at", "size",
+                 "section_id", "centroid", "anchors", "representative_id"]
 
 
 # Story rows as read, by id with every column read: a row read again unchanged is the same
@@ -212,6 +214,37 @@ def recent_members(story_id: int, *, limit: int) -> list[tuple[dict, list]]:
                  f" ORDER BY s.published_at DESC, s.article_id DESC LIMIT {int(limit)}",
                  [story_id, Article.Status.KILLED.value])
     return [(_decode_member(vector), _decode_member(anchors)) for vector, anchors in rows]
+
+
+def all_members(story_id: int) -> list[tuple[dict, list]]:
+    """(vector, anchors) of all the story's canonical live members that have a signature,
+    oldest first (then the lowest id): what a story is rebuilt from. Stands for
+    ``ArticleSignature.objects.filter(article__story=story_id,
+    article__duplicate_of__isnull=True).exclude(article__status=KILLED)
+    .order_by("published_at", "article_id").values_list("vector", "anchors")``; vectors
+    and names shared as ``recent_members``'."""
+    rows = _rows(f"SELECT s.vector, s.anchors FROM {_SIGNATURE} s"  # noqa: S608
+                 f" INNER JOIN {_ARTICLE} a ON s.article_id = a.id"
+                 " WHERE a.story_id = %s AND a.duplicate_of_id IS NULL AND NOT (a.status = %s)"
+                 " ORDER BY s.published_at ASC, s.article_id ASC",
+                 [story_id, Article.Status.KILLED.value])
+    return [(_decode_member(vector), _decode_member(anchors)) for vector, anchors in rows]
+
+
+def live_span(story_id: int) -> tuple[int, datetime | None, datetime | None]:
+    """How many of the story's articles are not killed (copies too), and the first and last
+    publication among them (None when none is). Stands for ``alive.count()`` and
+    ``alive.aggregate(Min("published_at"), Max("published_at"))`` of
+    ``Article.objects.filter(story=story_id).exclude(status=KILLED)``, in one statement."""
+    count, first, last = _rows(
+        f"SELECT count(*), min(published_at), max(published_at) FROM {_ARTICLE}"  # noqa: S608
+        " WHERE story_id = %s AND NOT (status = %s)",
+        [story_id, Article.Status.KILLED.value])[0]
+    if connection.vendor == "sqlite":  # an aggregate's value has no declared type: text
+        convert = connection.ops.convert_datetimefield_value
+        first, last = (convert(value, None, connection) if value is not None else None
+                       for value in (first, last))
+    return count, first, last
 
 
 def split_members(story_id: int, *, article_id: int, limit: int
