@@ -270,9 +270,14 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--pg", help="PostgreSQL server URL (default: SQLite)")
+    parser.add_argument("--base", type=Path,
+                        help="SQLite: keep the stored burst in this directory and start from"
+                             " it when it is there (--total, --warm and --data then unused)")
     parser.add_argument("--output", default="enrich_stage.json")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.base and args.pg:
+        parser.error("--base keeps a SQLite burst only")
     if args.instructions and not (args.measure and args.instructions < args.measure):
         parser.error("--instructions N needs --measure M with N < M")
     if args.child == "store":
@@ -300,12 +305,15 @@ def main() -> int:
     if args.measure:
         stage_args += ["--measure", str(args.measure)]
     try:
-        base = work / "base"
-        base.mkdir()
-        stored = _child(ROOT / "src", str(base), base_url, "--child", "store",
-                        "--total", str(args.total), "--warm", str(args.warm),
-                        "--data", str(args.data))
-        print(f"stored {stored['due']} articles due for the stage", file=sys.stderr)
+        base = args.base or work / "base"
+        if args.base and (base / "wiredesk.sqlite3").exists():
+            print(f"the stored burst in {base}, as an earlier run left it", file=sys.stderr)
+        else:
+            base.mkdir(parents=True, exist_ok=True)
+            stored = _child(ROOT / "src", str(base), base_url, "--child", "store",
+                            "--total", str(args.total), "--warm", str(args.warm),
+                            "--data", str(args.data))
+            print(f"stored {stored['due']} articles due for the stage", file=sys.stderr)
         runs: dict[str, list[dict]] = {label: [] for label, _src in trees}
         first_decisions = None
         for round_no in range(args.rounds):
