@@ -96,6 +96,96 @@ def test_story_terms_replaced_and_restamped(stories):
     assert not StoryTerm.objects.filter(story=story).exists()
 
 
+def _row_versions(story_id: int) -> dict[str, object]:
+    """Each of the story's term rows' version: PostgreSQL's xmin (a new one for every
+    write of the row); on SQLite, which keeps no row version, its stamp (the rows it writes
+    are counted by ``total_changes`` instead)."""
+    from django.db import connection
+
+    column = "xmin::text" if connection.vendor == "postgresql" else "last_published_at"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT term, {column} FROM newsroom_storyterm"
+                       " WHERE story_id = %s", [story_id])
+        return dict(cursor.fetchall())
+
+
+def _rows_written(action) -> int | None:
+    """How many rows ``action`` wrote on SQLite (None elsewhere)."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        action()
+        return None
+    raw = connection.connection
+    before = raw.total_changes
+    action()
+    return raw.total_changes - before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_terms_already_stamped_are_not_written_again(stories):
+    story = stories[0]  # quake, tarven, rescue, stamped with its last publication
+    stamp = story.last_published_at
+    before = _row_versions(story.pk)
+    written = _rows_written(lambda: tables.store_story_terms(
+        story.pk, ["quake", "tarven", "rescue", "aftershock"], stamp))
+    after = _row_versions(story.pk)
+    assert sorted(after) == ["aftershock", "quake", "rescue", "tarven"]
+    if written is not None:
+        assert written == 1  # the new term alone
+    else:
+        assert {t: after[t] for t in before} == before  # the same row versions
+    later = stamp + timedelta(days=1)
+    written = _rows_written(lambda: tables.store_story_terms(
+        story.pk, ["quake", "tarven", "rescue", "aftershock"], later))
+    assert sorted(StoryTerm.objects.filter(story=story)
+                  .values_list("term", "last_published_at")) == [
+        ("aftershock", later), ("quake", later), ("rescue", later), ("tarven", later)]
+    if written is not None:
+        assert written == 4  # each re-stamped
+
+
+@pytest.mark.django_db
+def test_story_rows_times_are_parsed_only_when_a_row_changed(stories, monkeypatch):
+    """On SQLite the driver does not parse the story rows' two times (a cached row read
+    again is compared as stored text); a changed row's are parsed once, to the same aware
+    datetimes the ORM reads."""
+    import sqlite3
+
+    from django.db import connection
+    from django.db.backends.sqlite3.base import decoder
+    from django.utils.dateparse import parse_datetime
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the driver's converters are SQLite's")
+    parsed = []
+
+    def counting(value: bytes):
+        parsed.append(value)
+        return parse_datetime(value.decode())
+
+    for name in ("datetime", "timestamp"):
+        sqlite3.register_converter(name, counting)
+    try:
+        ids = [s.pk for s in stories]
+        first = story_reads.story_rows(ids)
+        again = story_reads.story_rows(ids)
+        Story.objects.filter(pk=stories[2].pk).update(size=99)
+        changed = story_reads.story_rows(ids)
+    finally:
+        for name in ("datetime", "timestamp"):
+            sqlite3.register_converter(name, decoder(parse_datetime))  # Django's own
+    assert parsed == []
+    assert [a is b for a, b in zip(first, again, strict=True)] == [True] * len(ids)
+    assert [a is b for a, b in zip(first, changed, strict=True)] == [
+        s.pk != stories[2].pk for s in first]
+    for row in changed:
+        model = Story.objects.get(pk=row.pk)
+        assert (row.last_published_at, row.first_published_at) == (
+            model.last_published_at, model.first_published_at)
+        assert row.last_published_at.tzinfo is not None
+
+
 @pytest.mark.django_db
 def test_story_rows_are_the_stories_in_the_models_order(stories):
     ids = [s.pk for s in stories[::-1]] + [999_999]
@@ -785,3 +875,28 @@ def test_all_members_and_the_live_span_are_what_the_orm_reads(stories):
     assert story_reads.live_span(story.pk)[:2] == (7, T0 - timedelta(days=1))
     assert story_reads.live_span(stories[7].pk) == (0, None, None)
     assert story_reads.all_members(stories[7].pk) == []
+
+
+def test_members_are_decoded_once_per_text_and_the_memory_is_bounded(monkeypatch):
+    """A member's vector met again is the object decoded the first time (what the step's
+    own caches key on), until the bound evicts its text, oldest unused first."""
+    monkeypatch.setattr(story_reads, "_members_decoded", type(story_reads._members_decoded)())
+    monkeypatch.setattr(story_reads, "_MEMBERS_DECODED_KEPT", 3)
+    texts = [f'{{"term{n}": 0.{n}1}}' for n in range(5)]
+    first = story_reads._decode_member(texts[0])
+    assert first == {"term0": 0.01}
+    assert story_reads._decode_member(texts[0]) is first
+    for text in texts[1:3]:
+        story_reads._decode_member(text)
+    story_reads._decode_member(texts[0])  # used again: the newest now
+    story_reads._decode_member(texts[3])  # evicts texts[1], the oldest unused
+    assert len(story_reads._members_decoded) == 3
+    assert list(story_reads._members_decoded) == [texts[2], texts[0], texts[3]]
+    assert story_reads._decode_member(texts[0]) is first
+    assert story_reads._decode_member(texts[1]) == {"term1": 0.11}  # decoded afresh
+
+
+def test_the_members_memory_holds_a_busy_days_members():
+    """Sized for the members a long-running stage meets (BENCHMARKS.md): the stories'
+    bound (two texts for each of ~2,000 members) made it decode the same members again."""
+    assert story_reads._MEMBERS_DECODED_KEPT >= 4 * story_reads._DECODED_KEPT

@@ -73,6 +73,16 @@ def _decode(value) -> dict:
 
 _STORY_COLUMNS = ("id, centroid, anchors, size, last_published_at, section_id, headline,"
                   " first_published_at, representative_id")
+# On SQLite the two times are read as the stored text (a unary plus leaves the value as it
+# is but gives it no declared type, so the driver's converter does not parse it): a row
+# read again unchanged is compared as text, and only a changed one is parsed
+# (``_story_rows_of``). The driver parsed ~190 times an article, cached rows or not.
+_SQLITE_STORY_COLUMNS = ("id, centroid, anchors, size, +last_published_at, section_id,"
+                         " headline, +first_published_at, representative_id")
+
+
+def _story_columns() -> str:
+    return _SQLITE_STORY_COLUMNS if connection.vendor == "sqlite" else _STORY_COLUMNS
 _STORY_ORDER = " ORDER BY last_published_at DESC, id DESC"
 
 
@@ -80,7 +90,7 @@ def story_rows(story_ids: Sequence[int]) -> list[StoryRow]:
     """These stories, in the model's order (last published first, then by id)."""
     if not story_ids:
         return []
-    return _story_rows(f"SELECT {_STORY_COLUMNS} FROM {_STORY}"  # noqa: S608
+    return _story_rows(f"SELECT {_story_columns()} FROM {_STORY}"  # noqa: S608
                        f" WHERE id IN ({_marks(story_ids)}){_STORY_ORDER}", list(story_ids))
 
 
@@ -106,7 +116,7 @@ def story_rows_by_terms(terms: Sequence[str], *, since: datetime,
         return story_rows([also] if also is not None else [])
     where, params = _found_or_also(terms, since=since, until=until, exclude=exclude,
                                    limit=limit, also=also)
-    return _story_rows(f"SELECT {_STORY_COLUMNS} FROM {_STORY}"  # noqa: S608
+    return _story_rows(f"SELECT {_story_columns()} FROM {_STORY}"  # noqa: S608
                        f" WHERE {where}{_STORY_ORDER}", params)
 
 
@@ -128,7 +138,7 @@ def related_candidates(terms: Sequence[str], *, since: datetime, exclude: int, l
              f" FROM {_RELATED} r"
              f" JOIN {_ARTICLE} a ON a.id = r.article_id WHERE r.story_id = s.id"
              " AND (a.story_id IS NULL OR a.story_id <> %s))")
-    values = _rows(f"SELECT {_STORY_COLUMNS}, {picks} FROM {_STORY} s"  # noqa: S608
+    values = _rows(f"SELECT {_story_columns()}, {picks} FROM {_STORY} s"  # noqa: S608
                    f" WHERE {where}{_STORY_ORDER}", [exclude, *params])
     rows = _story_rows_of([row[:-1] for row in values])
     return rows, {row[0]: row[-1] for row in values if row[-1] is not None}
@@ -182,7 +192,11 @@ _read_rows: OrderedDict[int, tuple[tuple, StoryRow]] = OrderedDict()
 
 
 # Members' decoded vectors and names, by their JSON text (kept apart from the stories': the
-# members of the stories compared for a merge outnumber them).
+# members of the stories compared for a merge outnumber them). Two texts a member: 4,096
+# held about 2,000 members, fewer than the joins, splits and merges of a busy day meet,
+# so a long-running stage decoded the same members again and again (15 an article at the
+# tail of a 10,000-item burst; 3.4 with this bound, about 20 MB more; BENCHMARKS.md).
+_MEMBERS_DECODED_KEPT = 16384
 _members_decoded: OrderedDict[str, object] = OrderedDict()
 
 
@@ -192,7 +206,7 @@ def _decode_member(value):
     found = _members_decoded.get(value)
     if found is None:
         found = _members_decoded[value] = json.loads(value)
-        if len(_members_decoded) > _DECODED_KEPT:
+        if len(_members_decoded) > _MEMBERS_DECODED_KEPT:
             _members_decoded.popitem(last=False)
     else:
         _members_decoded.move_to_end(value)
