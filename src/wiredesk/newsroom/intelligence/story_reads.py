@@ -73,6 +73,7 @@ def _decode(value) -> dict:
 
 _STORY_COLUMNS = ("id, centroid, anchors, size, last_published_at, section_id, headline,"
                   " first_published_at, representative_id")
+_STORY_ORDER = " ORDER BY last_published_at DESC, id DESC"
 # On SQLite the two times are read as the stored text (a unary plus leaves the value as it
 # is but gives it no declared type, so the driver's converter does not parse it): a row
 # read again unchanged is compared as text, and only a changed one is parsed
@@ -83,7 +84,6 @@ _SQLITE_STORY_COLUMNS = ("id, centroid, anchors, size, +last_published_at, secti
 
 def _story_columns() -> str:
     return _SQLITE_STORY_COLUMNS if connection.vendor == "sqlite" else _STORY_COLUMNS
-_STORY_ORDER = " ORDER BY last_published_at DESC, id DESC"
 
 
 def story_rows(story_ids: Sequence[int]) -> list[StoryRow]:
