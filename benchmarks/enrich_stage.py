@@ -11,7 +11,9 @@ directory; PostgreSQL: a database made from it as a template) and runs ``enrich_
 the whole burst, first with this tree, then with the reference commit (checked out into a
 temporary git worktree, imported through PYTHONPATH, same virtualenv). Figures per run:
 items per CPU second of the process (on SQLite the database works in it too), queries per
-item, lag p50/p99. Every run's decisions (each article's story, copy, section and flags,
+item, lag p50/p99. Each run's copy is first migrated to its tree's schema (the reference's
+last migrations, undone by this tree where it has newer ones: a trigger the reference never
+had is not its cost). Every run's decisions (each article's story, copy, section and flags,
 the SEE ALSO rows, tags, story terms, stories) must be identical to the first run's: the
 benchmark stops otherwise.
 
@@ -225,6 +227,45 @@ def _instructions(src: Path, data_dir: str, database_url: str | None, work: Path
     return int(totals[0].split()[1]), result
 
 
+def child_schema(targets: list[str]) -> dict:
+    """Migrate the copy to a tree's schema: forward for this tree, back to the reference's
+    last migration of each app given as ``app:name`` (run by this tree, which knows how to
+    undo its own migrations), so that each tree runs on the schema it was written for (a
+    trigger of a newer migration is not a cost of the reference)."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    for target in targets:
+        app, name = target.split(":", 1)
+        call_command("migrate", app, name, interactive=False, verbosity=0)
+    return {"migrated": targets}
+
+
+def _last_migrations(src: Path) -> dict[str, str]:
+    """Each app's last migration in a tree (by its file name)."""
+    last = {}
+    for folder in sorted((src / "wiredesk").glob("*/migrations")):
+        names = sorted(p.stem for p in folder.glob("[0-9]*.py"))
+        if names:
+            last[folder.parent.name] = names[-1]
+    return last
+
+
+def _schema_targets(src: Path) -> list[str]:
+    """``app:name`` for each app whose last migration in ``src`` is older than this
+    tree's (empty for this tree)."""
+    mine, theirs = _last_migrations(ROOT / "src"), _last_migrations(src)
+    return [f"{app}:{name}" for app, name in theirs.items() if mine.get(app) != name]
+
+
+def _to_schema(src: Path, copy: Path, run_url: str | None) -> None:
+    _child(ROOT / "src", str(copy), run_url, "--child", "schema",
+           "--targets", *_schema_targets(src))
+
+
 def _pg(url: str, *statements: str) -> None:
     import psycopg
 
@@ -242,12 +283,14 @@ def _counted(args, src: Path, copy: Path, base: Path, run_url: str | None, work:
     if args.pg:
         _pg(args.pg, f"DROP DATABASE IF EXISTS {RUN_DB}",
             f"CREATE DATABASE {RUN_DB} TEMPLATE {BASE_DB}")
+    _to_schema(src, shorter, run_url)
     fewer, _ = _instructions(src, str(shorter), run_url, work, "--child", "stage", "--measure",
                              str(args.measure - args.instructions), *steps)
     shutil.rmtree(shorter, ignore_errors=True)
     if args.pg:
         _pg(args.pg, f"DROP DATABASE IF EXISTS {RUN_DB}",
             f"CREATE DATABASE {RUN_DB} TEMPLATE {BASE_DB}")
+    _to_schema(src, copy, run_url)
     more, result = _instructions(src, str(copy), run_url, work, "--child", "stage",
                                  "--measure", str(args.measure), *steps)
     result["instructions_per_item"] = (more - fewer) / args.instructions
@@ -275,6 +318,7 @@ def main() -> int:
                              " it when it is there (--total, --warm and --data then unused)")
     parser.add_argument("--output", default="enrich_stage.json")
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--targets", nargs="*", default=[], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.base and args.pg:
         parser.error("--base keeps a SQLite burst only")
@@ -285,6 +329,9 @@ def main() -> int:
         return 0
     if args.child == "stage":
         print(json.dumps(child_stage(args.measure, args.steps)))
+        return 0
+    if args.child == "schema":
+        print(json.dumps(child_schema(args.targets)))
         return 0
 
     work = Path(tempfile.mkdtemp(prefix="wd-bench-stage-"))
@@ -328,6 +375,7 @@ def main() -> int:
                 if args.instructions:
                     result = _counted(args, src, copy, base, run_url, work, steps)
                 else:
+                    _to_schema(src, copy, run_url)
                     result = _child(src, str(copy), run_url, *stage_args, *steps)
                 shutil.rmtree(copy, ignore_errors=True)
                 decisions = result.pop("decisions")

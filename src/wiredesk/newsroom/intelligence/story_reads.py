@@ -2,7 +2,9 @@
 
 A candidate story is read for its centroid, names, size, time and section; the ORM would
 build a model and decode its JSON each time. Rows read again unchanged are the same
-objects (a small per-process memory, by id and every column read). Each function states
+objects (a small per-process memory, by id and every column read), and the stories the term
+look-ups find are read as ids and change stamps (set by the database on every write:
+newsroom migration 0025), only the rows whose stamp changed in full. Each function states
 the ORM query it stands for; ``tests/newsroom/test_intelligence_tables.py`` compares them
 on both engines.
 """
@@ -116,8 +118,8 @@ def story_rows_by_terms(terms: Sequence[str], *, since: datetime,
         return story_rows([also] if also is not None else [])
     where, params = _found_or_also(terms, since=since, until=until, exclude=exclude,
                                    limit=limit, also=also)
-    return _story_rows(f"SELECT {_story_columns()} FROM {_STORY}"  # noqa: S608
-                       f" WHERE {where}{_STORY_ORDER}", params)
+    return _rows_by_stamp(_rows(f"SELECT id, change_stamp FROM {_STORY}"  # noqa: S608
+                                f" WHERE {where}{_STORY_ORDER}", params))
 
 
 def related_candidates(terms: Sequence[str], *, since: datetime, exclude: int, limit: int,
@@ -138,25 +140,53 @@ def related_candidates(terms: Sequence[str], *, since: datetime, exclude: int, l
              f" FROM {_RELATED} r"
              f" JOIN {_ARTICLE} a ON a.id = r.article_id WHERE r.story_id = s.id"
              " AND (a.story_id IS NULL OR a.story_id <> %s))")
-    values = _rows(f"SELECT {_story_columns()}, {picks} FROM {_STORY} s"  # noqa: S608
+    values = _rows(f"SELECT id, change_stamp, {picks} FROM {_STORY} s"  # noqa: S608
                    f" WHERE {where}{_STORY_ORDER}", [exclude, *params])
-    rows = _story_rows_of([row[:-1] for row in values])
-    return rows, {row[0]: row[-1] for row in values if row[-1] is not None}
+    rows = _rows_by_stamp([row[:2] for row in values])
+    return rows, {row[0]: row[2] for row in values if row[2] is not None}
 
 
 def _story_rows(sql: str, params: Sequence) -> list[StoryRow]:
     return _story_rows_of(_rows(sql, params))
 
 
-def _story_rows_of(rows: Sequence[tuple]) -> list[StoryRow]:
+def _rows_by_stamp(found: Sequence[tuple[int, int]]) -> list[StoryRow]:
+    """The rows of the stories ``found`` as (id, change stamp), in that order: a row kept
+    with the same stamp is the row kept (the database stamps a row anew on every write:
+    migration 0025), the others are read in one statement. A story deleted since it was
+    found is left out, as a statement run a moment later would have left it out."""
+    rows: dict[int, StoryRow] = {}
+    missing = []
+    for pk, stamp in found:
+        kept = _read_rows.get(pk)
+        if stamp and kept is not None and kept[2] == stamp:
+            _read_rows.move_to_end(pk)
+            rows[pk] = kept[1]
+        else:
+            missing.append(pk)
+    if missing:
+        values = _rows(f"SELECT {_story_columns()}, change_stamp FROM {_STORY}"  # noqa: S608
+                       f" WHERE id IN ({_marks(missing)})", missing)
+        for row in _story_rows_of([row[:-1] for row in values],
+                                  stamps=[row[-1] for row in values]):
+            rows[row.pk] = row
+    return [rows[pk] for pk, _stamp in found if pk in rows]
+
+
+def _story_rows_of(rows: Sequence[tuple], *, stamps: Sequence[int] | None = None
+                   ) -> list[StoryRow]:
+    """``stamps``: each row's change stamp, read with it (kept with the row)."""
     convert = connection.ops.convert_datetimefield_value if connection.vendor == "sqlite" \
         else None
     found = []
-    for values in rows:
+    for index, values in enumerate(rows):
         pk = values[0]
+        stamp = stamps[index] if stamps is not None else 0
         kept = _read_rows.get(pk)
         if kept is not None and kept[0] == values:  # every column equal (texts compared,
             _read_rows.move_to_end(pk)              # not hashed: most rows are unchanged)
+            if stamps is not None and stamp != kept[2]:
+                _read_rows[pk] = (values, kept[1], stamp)
             found.append(kept[1])
             continue
         pk, centroid, anchors, size, last, section, headline, first, chosen = values
@@ -165,7 +195,7 @@ def _story_rows_of(rows: Sequence[tuple]) -> list[StoryRow]:
         centroid = _decode(centroid)
         row = StoryRow(pk, centroid, _decode(anchors), size, last, section, headline, first,
                        chosen, similarity.norm(centroid))
-        _read_rows[pk] = (values, row)
+        _read_rows[pk] = (values, row, stamp)
         if len(_read_rows) > _DECODED_KEPT:
             _read_rows.popitem(last=False)
         found.append(row)
@@ -186,9 +216,11 @@ _MODEL_FIELDS = ["id", "headline", "first_published_at", "last_published_at", "s
                  "section_id", "centroid", "anchors", "representative_id"]
 
 
-# Story rows as read, by id with every column read: a row read again unchanged is the same
-# ``StoryRow`` (its time not converted again, its JSON not looked up again).
-_read_rows: OrderedDict[int, tuple[tuple, StoryRow]] = OrderedDict()
+# Story rows as read, by id with every column read and the change stamp read with them (0
+# when none was): a row read again unchanged is the same ``StoryRow`` (its time not
+# converted again, its JSON not looked up again), and a row found again with the same
+# stamp is not read again at all (``_rows_by_stamp``).
+_read_rows: OrderedDict[int, tuple[tuple, StoryRow, int]] = OrderedDict()
 
 
 # Members' decoded vectors and names, by their JSON text (kept apart from the stories': the
