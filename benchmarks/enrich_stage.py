@@ -237,8 +237,9 @@ def child_schema(targets: list[str]) -> dict:
     django.setup()
     from django.core.management import call_command
 
-    call_command("migrate", interactive=False, verbosity=0)
-    for target in targets:
+    if not targets:
+        call_command("migrate", interactive=False, verbosity=0)
+    for target in targets:  # never forward first: undoing a migration may rebuild a table
         app, name = target.split(":", 1)
         call_command("migrate", app, name, interactive=False, verbosity=0)
     return {"migrated": targets}
