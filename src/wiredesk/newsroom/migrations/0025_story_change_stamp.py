@@ -15,23 +15,27 @@ write (a row read inside it, then written anew with other values, would pass for
 kept) and after a restore. Equal stamps thus mean the same write, so the same values: a
 changed row passes for the row kept only if its new stamp equals the old one, a chance of
 2^-64 a write on SQLite (``random()``), 2^-53 on PostgreSQL (``random()``'s double). 0
-means "not stamped", never trusted: SQLite's new rows until their first update
-(PostgreSQL stamps an INSERT too).
+means "not stamped", never trusted: the rows stored before this migration, until their next
+write (stamping them here would rewrite every story row of a large archive, and leave as
+many dead rows on PostgreSQL, for stories mostly outside the window the stage reads).
 """
 
 from django.db import migrations
 
 SQLITE = [
     "ALTER TABLE newsroom_story ADD COLUMN change_stamp integer NOT NULL DEFAULT 0",
-    "UPDATE newsroom_story SET change_stamp = random()",
     # SQLite's triggers cannot change the row being written: the stamp is set by a second
     # UPDATE. Its own write does not fire the trigger again (recursive triggers are off by
     # default; the WHEN keeps it so if an operator turns them on: the stamp differs then).
     "CREATE TRIGGER newsroom_story_change_stamp AFTER UPDATE ON newsroom_story"
     " FOR EACH ROW WHEN NEW.change_stamp = OLD.change_stamp"
     " BEGIN UPDATE newsroom_story SET change_stamp = random() WHERE id = NEW.id; END",
+    "CREATE TRIGGER newsroom_story_change_stamp_new AFTER INSERT ON newsroom_story"
+    " FOR EACH ROW WHEN NEW.change_stamp = 0"
+    " BEGIN UPDATE newsroom_story SET change_stamp = random() WHERE id = NEW.id; END",
 ]
 SQLITE_BACK = [
+    "DROP TRIGGER IF EXISTS newsroom_story_change_stamp_new",
     "DROP TRIGGER IF EXISTS newsroom_story_change_stamp",
     "ALTER TABLE newsroom_story DROP COLUMN change_stamp",
 ]
@@ -39,7 +43,6 @@ SQLITE_BACK = [
 _PG_RANDOM = "(floor(random() * 9007199254740992)::bigint + 1)"
 POSTGRESQL = [
     "ALTER TABLE newsroom_story ADD COLUMN change_stamp bigint NOT NULL DEFAULT 0",
-    f"UPDATE newsroom_story SET change_stamp = {_PG_RANDOM}",
     "CREATE FUNCTION newsroom_story_change_stamp() RETURNS trigger LANGUAGE plpgsql AS"
     f" $$ BEGIN NEW.change_stamp := {_PG_RANDOM}; RETURN NEW; END $$",
     "CREATE TRIGGER newsroom_story_change_stamp BEFORE INSERT OR UPDATE ON newsroom_story"
