@@ -304,6 +304,14 @@ def _pg(url: str, *statements: str) -> None:
             conn.execute(statement)
 
 
+def _pg_exists(url: str, name: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                            [name]).fetchone() is not None
+
+
 def _counted(args, src: Path, copy: Path, base: Path, run_url: str | None, work: Path,
              steps: list[str]) -> dict:
     """One tree's instructions per item (``--instructions``): the stage over ``measure - N``
@@ -346,12 +354,15 @@ def main() -> int:
     parser.add_argument("--base", type=Path,
                         help="SQLite: keep the stored burst in this directory and start from"
                              " it when it is there (--total, --warm and --data then unused)")
+    parser.add_argument("--keep-base", action="store_true",
+                        help=f"PostgreSQL: keep the stored burst in"
+                             f" database {BASE_DB} and start from it when it is there")
     parser.add_argument("--output", default="enrich_stage.json")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--targets", nargs="*", default=[], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.base and args.pg:
-        parser.error("--base keeps a SQLite burst only")
+        parser.error("--base keeps a SQLite burst only (--keep-base: PostgreSQL's)")
     if args.instructions and not (args.measure and args.instructions < args.measure):
         parser.error("--instructions N needs --measure M with N < M")
     if args.child == "store":
@@ -374,10 +385,15 @@ def main() -> int:
                        cwd=ROOT, check=True, capture_output=True)
         trees.append((f"ref {ref}", work / "ref" / "src"))
     base_url = run_url = None
+    kept_pg_base = bool(args.pg and args.keep_base and _pg_exists(args.pg, BASE_DB))
     if args.pg:
         server = args.pg.rsplit("/", 1)[0]
-        _pg(args.pg, f"DROP DATABASE IF EXISTS {BASE_DB}", f"CREATE DATABASE {BASE_DB}")
         base_url, run_url = f"{server}/{BASE_DB}", f"{server}/{RUN_DB}"
+        if kept_pg_base:
+            print(f"the stored burst in database {BASE_DB}, as an earlier run left it",
+                  file=sys.stderr)
+        else:
+            _pg(args.pg, f"DROP DATABASE IF EXISTS {BASE_DB}", f"CREATE DATABASE {BASE_DB}")
     stage_args = ["--child", "stage"]
     if args.measure:
         stage_args += ["--measure", str(args.measure)]
@@ -385,6 +401,8 @@ def main() -> int:
         base = args.base or work / "base"
         if args.base and (base / "wiredesk.sqlite3").exists():
             print(f"the stored burst in {base}, as an earlier run left it", file=sys.stderr)
+        elif kept_pg_base:
+            base.mkdir(parents=True, exist_ok=True)
         else:
             base.mkdir(parents=True, exist_ok=True)
             stored = _child(ROOT / "src", str(base), base_url, "--child", "store",
@@ -431,7 +449,8 @@ def main() -> int:
                            cwd=ROOT, capture_output=True)
         shutil.rmtree(work, ignore_errors=True)
         if args.pg:
-            _pg(args.pg, f"DROP DATABASE IF EXISTS {RUN_DB}", f"DROP DATABASE IF EXISTS {BASE_DB}")
+            _pg(args.pg, f"DROP DATABASE IF EXISTS {RUN_DB}",
+                *([] if args.keep_base else [f"DROP DATABASE IF EXISTS {BASE_DB}"]))
 
     summary = {label: {key: statistics.median(r[key] for r in rows) for key in rows[0]
                        if isinstance(rows[0][key], (int, float))}

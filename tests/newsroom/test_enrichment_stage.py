@@ -434,3 +434,58 @@ def test_the_embedded_default_runs_the_stage_once_the_document_is_stored(
             enumerate(_story_texts(4)))), agency=agency, source="test")
     assert enrichment.backlog() == 0
     assert Article.objects.get(guid="g0").story_id is not None
+
+
+def _stored_for_the_stage(settings) -> None:
+    settings.WIREDESK_INTELLIGENCE = "deferred"
+    agency = services.agency_ensure(code="RFE")
+    services.ingest_bytes(rss("".join(
+        rss_item(f"g{i}", headline, body) for i, (headline, body) in
+        enumerate(_story_texts(8)))), agency=agency, source="test")
+
+
+@pytest.mark.skipif("not __import__('django.db').db.connection.vendor == 'postgresql'")
+def test_on_postgresql_the_stage_prepares_its_statements_and_plans_them_once(settings):
+    from django.db import connection
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    _stored_for_the_stage(settings)
+    settings.WIREDESK_STAGE_PREPARED = False
+    try:
+        with transaction.atomic():
+            assert enrichment.enrich_due().enriched == 8
+            unprepared = _decisions()
+            raise _Rollback
+    except _Rollback:
+        pass
+    settings.WIREDESK_STAGE_PREPARED = True
+    assert enrichment.enrich_due().enriched == 8
+    assert _decisions() == unprepared  # the same answers, whatever the plans
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans, custom_plans FROM"
+                       " pg_prepared_statements WHERE NOT from_sql")
+        prepared = cursor.fetchall()
+    looked_up = [row for row in prepared if "newsroom_storyterm" in row[0]]
+    assert looked_up, prepared
+    assert all(generic > 0 and custom == 0 for _text, generic, custom in looked_up)
+    # The connection binds on the client and prepares nothing again after the stage.
+    raw = connection.connection
+    assert raw.prepare_threshold is None and raw.cursor_factory is not ServerBindingCursor
+
+
+@pytest.mark.skipif("not __import__('django.db').db.connection.vendor == 'postgresql'")
+def test_on_postgresql_the_stage_can_be_told_not_to_prepare(settings):
+    from django.db import connection
+
+    _stored_for_the_stage(settings)
+    settings.WIREDESK_STAGE_PREPARED = False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        before = cursor.fetchone()[0]
+    assert enrichment.enrich_due().enriched == 8
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        assert cursor.fetchone()[0] == before
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone()[0] == "auto"
