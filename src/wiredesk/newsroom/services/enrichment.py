@@ -175,7 +175,8 @@ def _enrich_batch(due) -> tuple[list, Exception | None]:
 # stage. Its ~35 statements an article are the same few dozen texts over and over, and
 # planning each afresh was most of the server's work (a candidates' look-up: 1.3-1.6 ms of
 # planning for 0.8-1.6 ms of execution); prepared and planned once (``_plan_once``), the
-# server's CPU an article at a 10,000-item burst's tail fell by a third (BENCHMARKS.md).
+# server's CPU an article at a 10,000-item burst's tail fell by a quarter, 14.3 -> 10.4 ms
+# (BENCHMARKS.md).
 PREPARE_AFTER = 2
 
 
