@@ -172,7 +172,7 @@ def _enrich_batch(due) -> tuple[list, Exception | None]:
 
 
 # PostgreSQL: a statement text is prepared by the server at its PREPARE_AFTER-th use in the
-# stage. Its ~35 statements an article are the same few dozen texts over and over, and
+# stage. Its ~35 statements an article come from a few hundred texts used over and over, and
 # planning each afresh was most of the server's work (a candidates' look-up: 1.3-1.6 ms of
 # planning for 0.8-1.6 ms of execution); prepared and planned once (``_plan_once``), the
 # server's CPU an article at a 10,000-item burst's tail fell by a quarter, 14.3 -> 10.4 ms
