@@ -145,18 +145,37 @@ def test_the_recovery_folds_a_dead_senders_records_before_it_frees_the_claim(
 @pytest.mark.django_db(transaction=True)
 def test_records_made_on_the_drivers_connection_survive_a_lost_prepared_statement(site, smtp):
     """Outside a transaction, as a sender records: on PostgreSQL through a statement
-    prepared once per connection; if it vanishes (a pooler handing the next transaction
-    another session), the insert is made unprepared, not lost."""
-    planned(site, 3)
-    token, held = claim_batch(size=3)
+    prepared once per connection; if it vanishes (other work on the connection deallocated
+    every statement, or a pooler handed the next transaction another session), the insert
+    is made unprepared, not lost, and the statement prepared again; vanishing a second time,
+    it is no longer prepared on that connection."""
+    planned(site, 5)
+    token, held = claim_batch(size=5)
     now = timezone.now()
-    record_sent(held[0], token, now)
-    if connection.vendor == "postgresql":
+
+    def prepared() -> bool:
         with connection.cursor() as cursor:
-            cursor.execute("DEALLOCATE wiredesk_sent_record")
-    record_sent(held[1], token, now)
-    record_sent(held[2], token, now)
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements"
+                           " WHERE name = 'wiredesk_sent_record'")
+            return cursor.fetchone()[0] == 1
+
+    def vanish() -> None:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("DEALLOCATE ALL")
+
+    record_sent(held[0], token, now)
+    vanish()
+    record_sent(held[1], token, now)  # not there: made unprepared
+    record_sent(held[2], token, now)  # prepared again
+    if connection.vendor == "postgresql":
+        assert prepared()
+    vanish()
+    record_sent(held[3], token, now)
+    record_sent(held[4], token, now)
+    if connection.vendor == "postgresql":
+        assert not prepared()  # a pooler's doing: not tried again
     assert sorted(SentRecord.objects.values_list("delivery_id", flat=True)) == \
         sorted(each.pk for each in held)
     assert set(SentRecord.objects.values_list("sent_at", flat=True)) == {now}
-    assert note_sent(token) == 3
+    assert note_sent(token) == 5

@@ -77,8 +77,13 @@ def record_sent(delivery, token: str, now: datetime) -> None:
 
 _STATEMENT = b"wiredesk_sent_record"
 # Per driver connection: whether the statement is prepared on it (False: it could not be,
-# or vanished, as behind a pooler that hands each transaction another session).
+# or it kept vanishing, as behind a pooler that hands each transaction another session).
 _prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# Per driver connection: how often the statement vanished. Once is prepared again: other
+# work on the same connection may have deallocated every statement (storing a document ends
+# with DEALLOCATE ALL, ``core.prepared``); a second time, it is a pooler's doing.
+_vanished: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+VANISHED_LIMIT = 2
 
 
 def _insert_prepared(pgconn, table: str, values: list[bytes]) -> None:
@@ -92,7 +97,11 @@ def _insert_prepared(pgconn, table: str, values: list[bytes]) -> None:
     if _prepared[pgconn]:
         result = pgconn.exec_prepared(_STATEMENT, values)
         if _sqlstate(result) == errors.InvalidSqlStatementName.sqlstate:  # not there
-            _prepared[pgconn] = False
+            _vanished[pgconn] = _vanished.get(pgconn, 0) + 1
+            if _vanished[pgconn] < VANISHED_LIMIT:
+                del _prepared[pgconn]  # prepared again for the next message
+            else:
+                _prepared[pgconn] = False
             result = pgconn.exec_params(sql, values)
     else:
         result = pgconn.exec_params(sql, values)
