@@ -71,3 +71,13 @@ def test_the_bounce_address_and_mailbox_are_checked_at_start(monkeypatch):
     with pytest.raises(MailboxError, match="scheme"):
         _settings_with(monkeypatch, WIREDESK_BOUNCE_ADDRESS="",
                        WIREDESK_BOUNCE_MAILBOX="http://mail.example/")
+
+
+def test_prepared_statements_are_on_by_default_and_read_under_their_earlier_name(monkeypatch):
+    monkeypatch.delenv("WIREDESK_PREPARED_STATEMENTS", raising=False)
+    monkeypatch.delenv("WIREDESK_STAGE_PREPARED", raising=False)
+    assert _settings_with(monkeypatch).WIREDESK_PREPARED_STATEMENTS is True
+    assert _settings_with(monkeypatch, WIREDESK_STAGE_PREPARED="false"
+                          ).WIREDESK_PREPARED_STATEMENTS is False
+    assert _settings_with(monkeypatch, WIREDESK_STAGE_PREPARED="false",
+                          WIREDESK_PREPARED_STATEMENTS="true").WIREDESK_PREPARED_STATEMENTS is True

@@ -535,11 +535,14 @@ WIREDESK_INTELLIGENCE = os.environ.get("WIREDESK_INTELLIGENCE", "inline").strip(
 if WIREDESK_INTELLIGENCE not in ("inline", "deferred"):
     raise ValueError(f"WIREDESK_INTELLIGENCE must be inline or deferred, not "
                      f"{WIREDESK_INTELLIGENCE!r}")
-# PostgreSQL: the stage's statements bound and prepared by the server and planned once
-# (``newsroom.services.enrichment``). Off behind a pooler that cannot carry prepared
-# statements across transactions (PgBouncer in transaction mode before 1.21, or without
-# max_prepared_statements).
-WIREDESK_STAGE_PREPARED = _env_bool("WIREDESK_STAGE_PREPARED", True)
+# PostgreSQL: the statements of a document's items (storing and inline intelligence) and
+# of the intelligence stage's batches bound and prepared by the server and planned once,
+# for that document or batch (``core.prepared``). Off behind a pooler that cannot carry
+# prepared statements (PgBouncer in transaction mode before 1.22, or without
+# max_prepared_statements). WIREDESK_STAGE_PREPARED, its name when it covered the stage
+# alone, is still read.
+WIREDESK_PREPARED_STATEMENTS = _env_bool(
+    "WIREDESK_PREPARED_STATEMENTS", _env_bool("WIREDESK_STAGE_PREPARED", True))
 WIREDESK_LOG_FORMAT = os.environ.get("WIREDESK_LOG_FORMAT", "plain").strip().lower()
 
 LOGGING = {

@@ -3,7 +3,7 @@
 its own work, and every stored item placed, indexed and logged before anyone sees it."""
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import rss, rss_item
@@ -173,3 +173,124 @@ def test_a_copy_another_poller_stored_meanwhile_wins(edition, monkeypatch):
     assert (report.created, report.unchanged, report.store_failures) == (4, 1, 0)
     assert Article.objects.filter(headline=HEADLINES[0]).count() == 1
     assert Placement.objects.count() == len(HEADLINES)
+
+
+ON_POSTGRESQL = pytest.mark.skipif(
+    "not __import__('django.db').db.connection.vendor == 'postgresql'")
+
+
+def _prepared() -> list[tuple[str, int, int]]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans, custom_plans FROM"
+                       " pg_prepared_statements WHERE NOT from_sql")
+        return cursor.fetchall()
+
+
+def _stored() -> dict[str, tuple]:
+    """Each article's story (as its members' guids), canonical copy and placements."""
+    members: dict[int, set[str]] = {}
+    for story_id, guid in Article.objects.values_list("story_id", "guid"):
+        members.setdefault(story_id, set()).add(guid)
+    guids = dict(Article.objects.values_list("pk", "guid"))
+    placed = set(Placement.objects.values_list("article__guid", "edition__name"))
+    return {a.guid: (frozenset(members[a.story_id]) if a.story_id else None,
+                     guids.get(a.duplicate_of_id), a.section_id,
+                     frozenset(e for g, e in placed if g == a.guid))
+            for a in Article.objects.all()}
+
+
+def _copies() -> bytes:
+    """Two agencies' worth of the same story and a few other items: copies, a story of
+    several members and unrelated stories, for the intelligence to decide."""
+    fire = ("A fire at the Hartwell grain terminal burned through the night, and the port "
+            "authority said two workers were taken to hospital with burns. The terminal "
+            "handles most of the region's wheat exports, and traders said shipments would be "
+            "delayed for days while the damage is assessed by engineers from the ministry.")
+    items = [rss_item(f"fire-{n}", f"Fire at Hartwell grain terminal, report {n}",
+                      f"<p>{fire} Report {n} adds what firefighters told reporters.</p>")
+             for n in range(4)]
+    items += [rss_item(f"other-{n}", headline) for n, headline in enumerate(HEADLINES)]
+    return rss("".join(items))
+
+
+class _Undone(Exception):
+    pass
+
+
+@ON_POSTGRESQL
+def test_on_postgresql_a_documents_statements_are_prepared_and_planned_once(
+        edition, settings, monkeypatch):
+    """Each chunk's repeated statements prepared with one generic plan each, and
+    deallocated as the chunk ends: a plan is never older than its document."""
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    agency = services.agency_ensure(code="PRS")
+    settings.WIREDESK_PREPARED_STATEMENTS = False
+    try:
+        with transaction.atomic():
+            assert services.ingest_bytes(_copies(), agency=agency, source="a").created == 9
+            unprepared = _stored()
+            raise _Undone
+    except _Undone:
+        pass
+    assert not _prepared()
+    settings.WIREDESK_PREPARED_STATEMENTS = True
+    during = []
+    store_one = documents._store_one
+
+    def storing(*args, **kwargs):
+        stored = store_one(*args, **kwargs)
+        during[:] = _prepared()  # as the last item of the chunk is stored
+        return stored
+
+    monkeypatch.setattr(documents, "_store_one", storing)
+    assert services.ingest_bytes(_copies(), agency=agency, source="a").created == 9
+    assert _stored() == unprepared  # the same stories, copies and placements
+
+    inserted = [row for row in during if row[0].startswith('INSERT INTO "newsroom_article"')]
+    assert inserted, during
+    assert all(generic > 0 and custom == 0 for _text, generic, custom in during)
+    assert not _prepared()  # deallocated with the chunk
+    # The connection binds on the client and prepares nothing again after the document.
+    raw = connection.connection
+    assert raw.prepare_threshold is None and raw.cursor_factory is not ServerBindingCursor
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone()[0] == "auto"
+
+
+@ON_POSTGRESQL
+def test_on_postgresql_storing_can_be_told_not_to_prepare(edition, settings, monkeypatch):
+    settings.WIREDESK_PREPARED_STATEMENTS = False
+    during = []
+    store_one = documents._store_one
+
+    def storing(*args, **kwargs):
+        stored = store_one(*args, **kwargs)
+        during.append(_prepared())
+        return stored
+
+    monkeypatch.setattr(documents, "_store_one", storing)
+    agency = services.agency_ensure(code="PRS")
+    assert services.ingest_bytes(_copies(), agency=agency, source="a").created == 9
+    assert during and not any(during)
+
+
+@ON_POSTGRESQL
+def test_on_postgresql_documents_one_after_another_prepare_afresh(edition, settings,
+                                                                  monkeypatch):
+    """Each document's statements are forgotten by the driver with the server's: the next
+    document never runs a statement the server no longer has. (A document that prepared
+    nothing — its one item failed — then two that prepare the same texts: the driver
+    notices a DEALLOCATE ALL only the first time it sees one.)"""
+    settings.WIREDESK_PREPARED_STATEMENTS = True
+    agency = services.agency_ensure(code="PRS")
+    real = documents.store_item
+    monkeypatch.setattr(documents, "store_item", lambda *a, **k: 1 / 0)
+    assert services.ingest_bytes(feed(1), agency=agency, source="a").store_failures == 1
+    monkeypatch.setattr(documents, "store_item", real)
+    for document in (_copies(), _copies().replace(b"fire-", b"again-")
+                     .replace(b"other-", b"more-"), feed()):
+        report = services.ingest_bytes(document, agency=agency, source="a")
+        assert report.created and not report.errors, report.errors
+        assert not _prepared()

@@ -445,12 +445,21 @@ def _stored_for_the_stage(settings) -> None:
 
 
 @pytest.mark.skipif("not __import__('django.db').db.connection.vendor == 'postgresql'")
-def test_on_postgresql_the_stage_prepares_its_statements_and_plans_them_once(settings):
+def test_on_postgresql_the_stage_prepares_its_statements_and_plans_them_once(settings,
+                                                                          monkeypatch):
+    """A batch's repeated statements prepared with one generic plan each, and deallocated
+    as the batch ends: a plan is never older than its batch."""
     from django.db import connection
     from django.db.backends.postgresql.base import ServerBindingCursor
 
+    def prepared() -> list[tuple[str, int, int]]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement, generic_plans, custom_plans FROM"
+                           " pg_prepared_statements WHERE NOT from_sql")
+            return cursor.fetchall()
+
     _stored_for_the_stage(settings)
-    settings.WIREDESK_STAGE_PREPARED = False
+    settings.WIREDESK_PREPARED_STATEMENTS = False
     try:
         with transaction.atomic():
             assert enrichment.enrich_due().enriched == 8
@@ -458,17 +467,23 @@ def test_on_postgresql_the_stage_prepares_its_statements_and_plans_them_once(set
             raise _Rollback
     except _Rollback:
         pass
-    settings.WIREDESK_STAGE_PREPARED = True
+    assert not prepared()
+    settings.WIREDESK_PREPARED_STATEMENTS = True
+    during = []
+    enrich_one = enrichment._enrich_one
+
+    def enriching(*args, **kwargs):
+        enrich_one(*args, **kwargs)
+        during[:] = prepared()  # as the batch's last article is enriched
+
+    monkeypatch.setattr(enrichment, "_enrich_one", enriching)
     assert enrichment.enrich_due().enriched == 8
     assert _decisions() == unprepared  # the same answers, whatever the plans
 
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT statement, generic_plans, custom_plans FROM"
-                       " pg_prepared_statements WHERE NOT from_sql")
-        prepared = cursor.fetchall()
-    looked_up = [row for row in prepared if "newsroom_storyterm" in row[0]]
-    assert looked_up, prepared
-    assert all(generic > 0 and custom == 0 for _text, generic, custom in looked_up)
+    looked_up = [row for row in during if "newsroom_storyterm" in row[0]]
+    assert looked_up, during
+    assert all(generic > 0 and custom == 0 for _text, generic, custom in during)
+    assert not prepared()  # deallocated with the batch
     # The connection binds on the client and prepares nothing again after the stage.
     raw = connection.connection
     assert raw.prepare_threshold is None and raw.cursor_factory is not ServerBindingCursor
@@ -479,7 +494,7 @@ def test_on_postgresql_the_stage_can_be_told_not_to_prepare(settings):
     from django.db import connection
 
     _stored_for_the_stage(settings)
-    settings.WIREDESK_STAGE_PREPARED = False
+    settings.WIREDESK_PREPARED_STATEMENTS = False
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_prepared_statements")
         before = cursor.fetchone()[0]

@@ -15,6 +15,7 @@ from itertools import islice
 
 from django.db import transaction
 
+from wiredesk.core.prepared import planned_once, prepared_statements
 from wiredesk.newsroom.models import (
     Agency,
     Feed,
@@ -73,7 +74,9 @@ def ingest_bytes(data: bytes, *, agency: Agency, source: str, feed: Feed | None 
             chunk = [item for item in chunk if not _seen_unchanged(item, context, report)]
             if not chunk:
                 continue
-            with transaction.atomic(), batch():
+            # PostgreSQL: the chunk's items send the same statement texts over and over
+            # (storing, placing, inline intelligence): bound, prepared and planned once.
+            with prepared_statements(), transaction.atomic(), planned_once(), batch():
                 for item in chunk:
                     stored = _store_one(item, agency=agency, feed=feed, context=context,
                                         source=source, report=report)

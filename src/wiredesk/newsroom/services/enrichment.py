@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -24,6 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from wiredesk.core.locks import single_flight
+from wiredesk.core.prepared import planned_once, prepared_statements
 from wiredesk.newsroom import intelligence
 from wiredesk.newsroom.models import Article, EnrichmentDue
 from wiredesk.newsroom.runs import batch, batch_savepoint, ingest_run
@@ -151,8 +150,10 @@ def _enrich_batch(due) -> tuple[list, Exception | None]:
     done_ids: list[int] = []
     failure = None
     # ``ingest_run``: what receivers read once per run (editions' rules).
-    with _prepared_statements(), ingest_run(), transaction.atomic(), batch():
-        _plan_once()
+    # PostgreSQL: the stage's ~35 statements an article come from a few hundred texts used
+    # over and over; prepared and planned once, the server's CPU an article at a
+    # 10,000-item burst's tail fell by a quarter, 14.3 -> 10.4 ms (BENCHMARKS.md).
+    with prepared_statements(), ingest_run(), transaction.atomic(), planned_once(), batch():
         # The batch's articles read (and on PostgreSQL locked) at once: nobody else changes
         # them before the batch commits. Within it, a turn may move another article of the
         # batch to a story or make it a copy: each reads its own links again at its turn.
@@ -169,46 +170,6 @@ def _enrich_batch(due) -> tuple[list, Exception | None]:
             done_ids.append(due_id)
         EnrichmentDue.objects.filter(pk__in=done_ids).delete()
     return done, failure
-
-
-# PostgreSQL: a statement text is prepared by the server at its PREPARE_AFTER-th use in the
-# stage. Its ~35 statements an article come from a few hundred texts used over and over, and
-# planning each afresh was most of the server's work (a candidates' look-up: 1.3-1.6 ms of
-# planning for 0.8-1.6 ms of execution); prepared and planned once (``_plan_once``), the
-# server's CPU an article at a 10,000-item burst's tail fell by a quarter, 14.3 -> 10.4 ms
-# (BENCHMARKS.md).
-PREPARE_AFTER = 2
-
-
-@contextmanager
-def _prepared_statements() -> Iterator[None]:
-    """PostgreSQL (``WIREDESK_STAGE_PREPARED``): the batch's statements bound by the server
-    and prepared, on the stage's connection only and for the batch only (Django binds on
-    the client and never prepares: a pooler in transaction mode may not carry prepared
-    statements); the connection's binding put back after it."""
-    if connection.vendor != "postgresql" or not settings.WIREDESK_STAGE_PREPARED:
-        yield
-        return
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
-    connection.ensure_connection()
-    raw = connection.connection
-    kept = raw.cursor_factory, raw.prepare_threshold
-    raw.cursor_factory, raw.prepare_threshold = ServerBindingCursor, PREPARE_AFTER
-    try:
-        yield
-    finally:
-        raw.cursor_factory, raw.prepare_threshold = kept
-
-
-def _plan_once() -> None:
-    """PostgreSQL: the batch's prepared statements keep one plan, made without their
-    parameters' values (the custom plan PostgreSQL otherwise makes for each call of an
-    ``IN`` list or a time window costs more than the statements' work); for this
-    transaction only."""
-    if connection.vendor == "postgresql" and settings.WIREDESK_STAGE_PREPARED:
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
 
 
 _LINKS = (f"SELECT story_id, duplicate_of_id FROM {Article._meta.db_table}"  # noqa: S608
