@@ -12,7 +12,8 @@ Two corpora, each a row:
 
 Per new item: CPU ms and queries, and how much of each the intelligence step takes
 (``enrich_article``) and the receivers told after storing (placement, search index,
-stamps, change stream).
+stamps, change stream). On PostgreSQL running on this machine, the CPU of the server
+process serving the run too (from /proc), and the ratio to feedparser counting both.
 
     WIREDESK_SHARED_DATA=../shared/data .venv/bin/python benchmarks/ingest.py \
         [--total 10000] [--items 50] [--copy-rate 0.10] [--corpus both|real|copies]
@@ -103,6 +104,21 @@ class Meter:
         return timed
 
 
+def _server_cpu(connection) -> float:
+    """CPU seconds so far of the PostgreSQL server process serving ``connection``, when the
+    server runs on this machine (its /proc entry); 0.0 on SQLite."""
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
 def run_store(database: str, corpus_name: str, data: Path, total: int, per_feed: int,
               copy_rate: float) -> dict:
     """In a child process: set up Django on ``database`` and ingest the corpus."""
@@ -152,6 +168,7 @@ def run_store(database: str, corpus_name: str, data: Path, total: int, per_feed:
         # Storing alone: the stage runs after the burst, as another process would.
         enrichment.after_document = lambda: None
     start, start_cpu = time.perf_counter(), time.process_time()
+    server_start = _server_cpu(connection)
     created = 0
     with connection.execute_wrapper(meter):
         for number, (code, data_bytes) in enumerate(documents):
@@ -161,18 +178,25 @@ def run_store(database: str, corpus_name: str, data: Path, total: int, per_feed:
             assert not report.errors, report.errors[:3]
     first = time.perf_counter() - start
     first_cpu = time.process_time() - start_cpu
+    server_cpu = _server_cpu(connection) - server_start
     if enrichment.deferred():
         stage_meter = Meter()
         began, began_cpu = time.perf_counter(), time.process_time()
+        began_server = _server_cpu(connection)
         with connection.execute_wrapper(stage_meter):
             run = enrichment.enrich_due()
         wall, cpu = time.perf_counter() - began, time.process_time() - began_cpu
+        server = _server_cpu(connection) - began_server
         lags = sorted(run.lags)
         stage = {"stage_enriched": run.enriched, "stage_seconds": round(wall, 2),
                  "stage_cpu_seconds": round(cpu, 2),
                  "stage_items_per_s": round(run.enriched / wall, 1) if wall else None,
                  "stage_items_per_cpu_s": round(run.enriched / cpu, 1) if cpu else None,
                  "stage_cpu_ms_per_item": round(1000 * cpu / max(run.enriched, 1), 1),
+                 "stage_server_cpu_ms_per_item":
+                     round(1000 * server / max(run.enriched, 1), 1),
+                 "stage_items_per_cpu_s_with_server":
+                     round(run.enriched / (cpu + server), 1) if cpu + server else None,
                  "stage_queries_per_item":
                      round(stage_meter.queries["all"] / max(run.enriched, 1), 1),
                  "lag_p50_s": round(lags[len(lags) // 2], 2) if lags else None,
@@ -195,6 +219,11 @@ def run_store(database: str, corpus_name: str, data: Path, total: int, per_feed:
             # On SQLite the database works in this process, so this is the whole cost.
             "cpu_ratio_to_feedparser": round(reference_cpu / first_cpu, 4),
             "cpu_ms_per_new_item": round(1000 * first_cpu / per_item, 2),
+            # PostgreSQL on this machine: its server process's CPU for the same work (the
+            # ratio above counts this process alone).
+            "server_cpu_ms_per_new_item": round(1000 * server_cpu / per_item, 2),
+            "cpu_ratio_to_feedparser_with_server":
+                round(reference_cpu / (first_cpu + server_cpu), 4),
             "intelligence_cpu_ms_per_new_item":
                 round(1000 * meter.cpu["intelligence"] / per_item, 2),
             "told_cpu_ms_per_new_item": round(1000 * meter.cpu["told"] / per_item, 2),
@@ -333,11 +362,20 @@ def main(argv: list[str] | None = None) -> int:
               f"{m.get('queries_per_new_item', ''):>7} "
               f"{m.get('intelligence_queries_per_new_item', ''):>7} "
               f"{m.get('cpu_ratio_to_feedparser', ''):>9}")
+        if m.get("server_cpu_ms_per_new_item"):
+            print(f"{'  the PostgreSQL server process for the same items':<70} "
+                  f"{'':>7} {'':>8} {'':>13} {m['server_cpu_ms_per_new_item']:>10} "
+                  f"{'':>8} {'':>7} {'':>7} {m['cpu_ratio_to_feedparser_with_server']:>9}"
+                  "  (CPU ratio: both processes)")
         if m.get("stage_enriched"):
             print(f"{'  then the intelligence stage over the burst':<70} "
                   f"{m['stage_seconds']:>7.2f} {m['stage_items_per_s']:>8.0f} "
                   f"  {m['stage_items_per_cpu_s']:.0f} items per CPU second; lag p50 "
                   f"{m['lag_p50_s']} s, p99 {m['lag_p99_s']} s")
+            if m.get("stage_server_cpu_ms_per_item"):
+                print(f"{'    with its PostgreSQL server process':<70} {'':>7} {'':>8} "
+                      f"  {m['stage_items_per_cpu_s_with_server']:.0f} items per CPU second "
+                      f"(the server {m['stage_server_cpu_ms_per_item']} ms an item)")
     out = ROOT / "benchmarks" / "results" / f"{args.output}.json"
     out.write_text(json.dumps({"total": args.total, "per_feed": args.items,
                                "copy_rate": args.copy_rate, "rows": rows,
