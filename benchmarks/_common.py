@@ -17,6 +17,21 @@ BIN = Path(sys.executable).parent
 WIREDESK = str(BIN / "wiredesk")
 
 
+def server_cpu(connection) -> float:
+    """CPU seconds so far of the PostgreSQL server process serving ``connection``, when the
+    server runs on this machine (its /proc entry); 0.0 on SQLite."""
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -56,6 +56,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from _common import server_cpu
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESULTS = HERE / "results"
@@ -140,21 +142,6 @@ def _time_steps() -> dict[str, float]:
     return spent
 
 
-def _server_cpu(connection) -> float:
-    """CPU seconds so far of the PostgreSQL server process serving ``connection``, when the
-    server runs on this machine (its /proc entry); 0.0 on SQLite."""
-    if connection.vendor != "postgresql":
-        return 0.0
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
-
-
 def child_stage(measure: int | None, steps: bool) -> dict:
     import resource
     import time
@@ -184,7 +171,7 @@ def child_stage(measure: int | None, steps: bool) -> dict:
             kind = "reads" if sql.lstrip()[:6].upper() == "SELECT" else "writes"
             statements[kind] += time.process_time() - began
 
-    server = _server_cpu(connection)
+    server = server_cpu(connection)
     usage = resource.getrusage(resource.RUSAGE_SELF)
     cpu, wall = time.process_time(), time.perf_counter()
     with connection.execute_wrapper(count):
@@ -195,7 +182,7 @@ def child_stage(measure: int | None, steps: bool) -> dict:
     # system time (the page cache's copies), which instructions counted in the process
     # (``--instructions``) leave out.
     user, system = after.ru_utime - usage.ru_utime, after.ru_stime - usage.ru_stime
-    server = _server_cpu(connection) - server
+    server = server_cpu(connection) - server
     decisions = {
         "articles": list(Article.objects.order_by("id").values_list(
             "id", "story_id", "duplicate_of_id", "section_id", "flags")),

@@ -32,6 +32,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _common import server_cpu
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/test_wd_3_bench"
 PLACES = [("New Delhi [India], July 12 (ANI):", "World"), ("WASHINGTON (AP) —", "Politics"),
@@ -104,21 +106,6 @@ class Meter:
         return timed
 
 
-def _server_cpu(connection) -> float:
-    """CPU seconds so far of the PostgreSQL server process serving ``connection``, when the
-    server runs on this machine (its /proc entry); 0.0 on SQLite."""
-    if connection.vendor != "postgresql":
-        return 0.0
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
-
-
 def run_store(database: str, corpus_name: str, data: Path, total: int, per_feed: int,
               copy_rate: float) -> dict:
     """In a child process: set up Django on ``database`` and ingest the corpus."""
@@ -168,7 +155,7 @@ def run_store(database: str, corpus_name: str, data: Path, total: int, per_feed:
         # Storing alone: the stage runs after the burst, as another process would.
         enrichment.after_document = lambda: None
     start, start_cpu = time.perf_counter(), time.process_time()
-    server_start = _server_cpu(connection)
+    server_start = server_cpu(connection)
     created = 0
     with connection.execute_wrapper(meter):
         for number, (code, data_bytes) in enumerate(documents):
@@ -178,15 +165,15 @@ def run_store(database: str, corpus_name: str, data: Path, total: int, per_feed:
             assert not report.errors, report.errors[:3]
     first = time.perf_counter() - start
     first_cpu = time.process_time() - start_cpu
-    server_cpu = _server_cpu(connection) - server_start
+    server_seconds = server_cpu(connection) - server_start
     if enrichment.deferred():
         stage_meter = Meter()
         began, began_cpu = time.perf_counter(), time.process_time()
-        began_server = _server_cpu(connection)
+        began_server = server_cpu(connection)
         with connection.execute_wrapper(stage_meter):
             run = enrichment.enrich_due()
         wall, cpu = time.perf_counter() - began, time.process_time() - began_cpu
-        server = _server_cpu(connection) - began_server
+        server = server_cpu(connection) - began_server
         lags = sorted(run.lags)
         stage = {"stage_enriched": run.enriched, "stage_seconds": round(wall, 2),
                  "stage_cpu_seconds": round(cpu, 2),
@@ -221,9 +208,9 @@ def run_store(database: str, corpus_name: str, data: Path, total: int, per_feed:
             "cpu_ms_per_new_item": round(1000 * first_cpu / per_item, 2),
             # PostgreSQL on this machine: its server process's CPU for the same work (the
             # ratio above counts this process alone).
-            "server_cpu_ms_per_new_item": round(1000 * server_cpu / per_item, 2),
+            "server_cpu_ms_per_new_item": round(1000 * server_seconds / per_item, 2),
             "cpu_ratio_to_feedparser_with_server":
-                round(reference_cpu / (first_cpu + server_cpu), 4),
+                round(reference_cpu / (first_cpu + server_seconds), 4),
             "intelligence_cpu_ms_per_new_item":
                 round(1000 * meter.cpu["intelligence"] / per_item, 2),
             "told_cpu_ms_per_new_item": round(1000 * meter.cpu["told"] / per_item, 2),
