@@ -690,6 +690,37 @@ def test_related_candidates_are_the_rows_and_picks_of_the_stories_found(stories)
 
 
 @pytest.mark.django_db
+def test_a_story_looked_up_with_another_is_read_by_its_key_not_by_a_scan(stories):
+    """The stories the terms find, plus the one that picked this story (``also``), are
+    read by the primary key: with ``IN (...) OR id = %s`` PostgreSQL walked the whole
+    story table at every ranking, testing each row against the look-up's list (with
+    sequential scans forbidden, an index of it)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for read in (lambda: story_reads.related_candidates(
+                     ["quake", "tarven"], since=T0, exclude=stories[4].pk, limit=20,
+                     also=stories[7].pk),
+                 lambda: story_reads.story_rows_by_terms(
+                     ["quake", "tarven"], since=T0, limit=20, also=stories[7].pk)):
+        with CaptureQueriesContext(connection) as captured:
+            read()
+        statement = captured.captured_queries[0]["sql"]
+        with transaction.atomic(), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET LOCAL enable_seqscan = off")
+                cursor.execute("EXPLAIN " + statement)
+                plan = " ".join(row[0] for row in cursor.fetchall())
+                # Not a walk of the table or of an index of it, testing each row.
+                assert "newsroom_story_pkey on newsroom_story" in plan, plan
+                assert "hashed SubPlan" not in plan, plan
+            else:
+                cursor.execute("EXPLAIN QUERY PLAN " + statement)
+                plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+                assert "SCAN s" not in plan and "SCAN newsroom_story" not in plan, plan
+
+
+@pytest.mark.django_db
 def test_a_new_storys_terms_are_inserted_without_a_delete(stories):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

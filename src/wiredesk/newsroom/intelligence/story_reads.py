@@ -101,11 +101,13 @@ def _found_or_also(terms: list[str], *, since: datetime, until: datetime | None,
     """The WHERE of the stories the terms find (``_terms_lookup``) or story ``also``."""
     lookup, params = _terms_lookup(terms, since=since, until=until, exclude=exclude,
                                    limit=limit)
-    where = f"id IN ({lookup})"
-    if also is not None:
-        where += " OR id = %s"
-        params.append(also)
-    return where, params
+    if also is None:
+        return f"id IN ({lookup})", params
+    # One list of ids, not ``id IN (...) OR id = %s``: with the OR both engines read every
+    # story row to test it (PostgreSQL a sequential scan of the table, the whole archive's
+    # stories, at each ranking), where the list is looked up by the primary key.
+    return (f"id IN (SELECT story_id FROM ({lookup}) AS found"  # noqa: S608
+            " UNION ALL SELECT CAST(%s AS BIGINT))", [*params, also])
 
 
 def story_rows_by_terms(terms: Sequence[str], *, since: datetime,
