@@ -103,9 +103,9 @@ def _found_or_also(terms: list[str], *, since: datetime, until: datetime | None,
                                    limit=limit)
     if also is None:
         return f"id IN ({lookup})", params
-    # One list of ids, not ``id IN (...) OR id = %s``: with the OR both engines read every
-    # story row to test it (PostgreSQL a sequential scan of the table, the whole archive's
-    # stories, at each ranking), where the list is looked up by the primary key.
+    # One list of ids, not ``id IN (...) OR id = %s``: with the OR PostgreSQL read every
+    # story row to test it (the whole archive's stories, at each ranking), where the list
+    # is looked up by the primary key (as SQLite looks up either).
     return (f"id IN (SELECT story_id FROM ({lookup}) AS found"  # noqa: S608
             " UNION ALL SELECT CAST(%s AS BIGINT))", [*params, also])
 

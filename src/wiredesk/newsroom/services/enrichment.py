@@ -151,8 +151,9 @@ def _enrich_batch(due) -> tuple[list, Exception | None]:
     failure = None
     # ``ingest_run``: what receivers read once per run (editions' rules).
     # PostgreSQL: the stage's ~35 statements an article come from a few hundred texts used
-    # over and over; prepared and planned once, the server's CPU an article at a
-    # 10,000-item burst's tail fell by a quarter, 14.3 -> 10.4 ms (BENCHMARKS.md).
+    # over and over; prepared and planned once for the batch, the stage and its server do
+    # 1.24x the items per CPU second over a burst just stored, 1.07x at a 10,000-item
+    # burst's tail (BENCHMARKS.md).
     with prepared_statements(), ingest_run(), transaction.atomic(), planned_once(), batch():
         # The batch's articles read (and on PostgreSQL locked) at once: nobody else changes
         # them before the batch commits. Within it, a turn may move another article of the
