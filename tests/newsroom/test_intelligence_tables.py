@@ -568,6 +568,41 @@ def test_save_new_and_save_fields_store_a_story_as_save_does(stories):
 
 
 @pytest.mark.django_db
+def test_saves_prepare_every_value_as_the_field_would(stories):
+    """The values written as they are (``saves._values``) are what each field's own
+    ``get_db_prep_save(pre_save(...))`` gives, for every column of the models saved this
+    way, with the awkward values too: a lazy string, a bool or a str in an integer
+    column, a float in a text column, None."""
+    from django.db import connection
+    from django.utils.functional import lazy
+
+    lazy_text = lazy(lambda: "Tarven", str)()
+    odd = {str: [lazy_text, 7.5, None, "plain"], int: [True, "12", 12.0, None, 3],
+           bool: [1, 0, None, False]}
+    for model, instance in ((Article, _article(60, stories[0], at=T0)),
+                            (Story, stories[1])):
+        plan = saves._plan([f for f in model._meta.local_concrete_fields
+                            if not f.primary_key])
+        assert any(kind is not None for _f, _a, kind in plan)
+        assert any(kind is None for _f, _a, kind in plan)  # dates and JSON prepared
+        for field, attname, kind in plan:
+            if kind is None or getattr(field, "auto_now", False):
+                continue
+            for value in [getattr(instance, attname), *odd[kind]]:
+                setattr(instance, attname, value)
+                try:
+                    expected = field.get_db_prep_save(field.pre_save(instance, False),
+                                                      connection)
+                except (TypeError, ValueError) as error:
+                    with pytest.raises(type(error)):
+                        saves._values(instance, [(field, attname, kind)], adding=False)
+                    continue
+                got = saves._values(instance, [(field, attname, kind)], adding=False)
+                assert got == [expected] and type(got[0]) is type(expected), (
+                    field.name, value)
+
+
+@pytest.mark.django_db
 def test_frequencies_in_a_batch_are_read_as_if_written_at_once():
     """Inside the stage's batch the document counts are written once as it ends; every
     read before then answers what one write per article would have left, and a turn that

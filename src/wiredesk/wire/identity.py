@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # Query parameters that only track a click; they never name a different page.
@@ -19,6 +20,9 @@ TRACKING_PARAMS = re.compile(
 )
 
 
+# Cached: an item's link is folded four times on its way in (the feed's identity plan,
+# the item's identity, its canonical link, whether to keep the link).
+@lru_cache(maxsize=4096)
 def canonical_url(url: str) -> str:
     """Fold the spellings of one URL: scheme, host case, tracking params, slashes."""
     url = (url or "").strip()

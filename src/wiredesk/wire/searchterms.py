@@ -142,7 +142,7 @@ def term(word: str, language: str | None) -> str:
 
 def terms(text: str, language: str | None) -> list[str]:
     """The index terms of ``text``, one per word, in order (phrases keep their positions)."""
-    return [term(match.group(), language) for match in words(text)]
+    return [term(word, language) for word in _WORD.findall(text or "")]
 
 
 def folded_text(text: str, language: str | None = None) -> str:
