@@ -582,7 +582,7 @@ def test_saves_prepare_every_value_as_the_field_would(stories):
     for model, instance in ((Article, _article(60, stories[0], at=T0)),
                             (Story, stories[1])):
         plan = saves._plan([f for f in model._meta.local_concrete_fields
-                            if not f.primary_key])
+                            if not f.primary_key], connection.vendor)
         assert any(kind is not None for _f, _a, kind in plan)
         assert any(kind is None for _f, _a, kind in plan)  # dates and JSON prepared
         for field, attname, kind in plan:

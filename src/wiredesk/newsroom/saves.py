@@ -55,7 +55,7 @@ def _update_of(model: type[models.Model], names: frozenset[str], vendor: str
         raise ValueError(f"not fields of {meta.label}: {sorted(names)}")
     quote = connection.ops.quote_name
     sets = ", ".join(f"{quote(field.column)} = %s" for field in chosen)
-    return _plan(chosen), (f"UPDATE {quote(meta.db_table)} SET {sets}"  # noqa: S608
+    return _plan(chosen, vendor), (f"UPDATE {quote(meta.db_table)} SET {sets}"  # noqa: S608
                     f" WHERE {quote(meta.pk.column)} = %s")
 
 
@@ -99,7 +99,7 @@ def _insert_of(model: type[models.Model], vendor: str, unless_taken: bool
     columns = ", ".join(quote(field.column) for field in chosen)
     marks = ", ".join(["%s"] * len(chosen))
     skip = " ON CONFLICT DO NOTHING" if unless_taken else ""
-    return _plan(chosen), (f"INSERT INTO {quote(meta.db_table)} ({columns})"  # noqa: S608
+    return _plan(chosen, vendor), (f"INSERT INTO {quote(meta.db_table)} ({columns})"  # noqa: S608
                     f" VALUES ({marks}){skip} RETURNING {quote(meta.pk.column)}")
 
 
@@ -117,18 +117,24 @@ _AS_IS = {
 _KEY_FIELDS = (models.AutoField, models.BigAutoField, models.SmallAutoField)
 
 
-def _as_is(field) -> type | None:
-    """The Python type ``field`` writes unchanged, or None when it must prepare it."""
-    kind = type(field)
-    if kind is models.ForeignKey:
-        target = field.target_field
-        return int if type(target) in _KEY_FIELDS else _AS_IS.get(type(target))
-    return _AS_IS.get(kind)
+def _as_is(field, vendor: str) -> type | None:
+    """The Python type ``field`` writes unchanged, or None when it must prepare it.
+    PostgreSQL's backend wraps every integer in the column's own type (``Int4``, ``Int8``:
+    a prepared statement's parameter types must not change with the value), so there
+    integers are prepared by their fields."""
+    if type(field) is models.ForeignKey:
+        target = type(field.target_field)
+        as_is = int if target in _KEY_FIELDS else _AS_IS.get(target)
+    else:
+        as_is = _AS_IS.get(type(field))
+    if as_is is int and vendor == "postgresql":
+        return None
+    return as_is
 
 
-def _plan(fields: list) -> list[tuple]:
+def _plan(fields: list, vendor: str) -> list[tuple]:
     """Each field with its attribute and the type it writes as it is (None: prepared)."""
-    return [(field, field.attname, _as_is(field)) for field in fields]
+    return [(field, field.attname, _as_is(field, vendor)) for field in fields]
 
 
 def _values(instance: models.Model, plan: list[tuple], *, adding: bool) -> list:
