@@ -269,6 +269,42 @@ def test_bands_vetoes_frequencies_and_lines(stories):
 
 
 @pytest.mark.django_db
+def test_counts_upserted_in_bulk_add_to_what_is_stored():
+    """The stage's count upserts (term frequencies, source lines) insert the new keys and
+    add to the stored ones; on PostgreSQL in one statement of one array per column,
+    however many rows (more than one multi-row VALUES could hold), and a term too long for
+    its column is refused as before, not cut by the arrays' cast."""
+    from django.db import DataError, connection
+    from django.test.utils import CaptureQueriesContext
+
+    from wiredesk.newsroom.intelligence import store
+
+    TermFrequency.objects.bulk_create([TermFrequency(term=f"t{n}", documents=n)
+                                       for n in range(0, 40_000, 2)])
+    pending = {(f"t{n}",): 1 + n % 3 for n in range(40_000)}
+    with CaptureQueriesContext(connection) as seen:
+        store._upsert_increment(TermFrequency._meta.db_table, ["term"], "documents",
+                                list(pending), by=pending)
+    stored = dict(TermFrequency.objects.values_list("term", "documents"))
+    assert stored == {f"t{n}": (n if n % 2 == 0 else 0) + 1 + n % 3 for n in range(40_000)}
+    if connection.vendor == "postgresql":
+        assert len(seen.captured_queries) == 1
+        assert "unnest" in seen.captured_queries[0]["sql"]
+
+    SourceLine.objects.create(source="agency:1", key=7, items=2)
+    store._upsert_increment(SourceLine._meta.db_table, ["source", "key"], "items",
+                            [("agency:1", 7), ("agency:1", 2**40), ("agency:2", 7)])
+    assert sorted(SourceLine.objects.values_list("source", "key", "items")) == [
+        ("agency:1", 7, 3), ("agency:1", 2**40, 1), ("agency:2", 7, 1)]
+    assert SourceLine.objects.filter(last_seen_at__isnull=True).count() == 0
+
+    if connection.vendor == "postgresql":  # SQLite does not hold a varchar to its length
+        with pytest.raises(DataError), transaction.atomic():
+            store._upsert_increment(TermFrequency._meta.db_table, ["term"], "documents",
+                                    [("x" * 41,)])
+
+
+@pytest.mark.django_db
 def test_tag_article_makes_new_tags_and_links_them_in_order(stories):
     from wiredesk.newsroom.models import ArticleTag, Tag
 

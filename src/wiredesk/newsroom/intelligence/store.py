@@ -18,6 +18,14 @@ from wiredesk.newsroom.models import Article, SourceLine, TermFrequency
 from wiredesk.wire import similarity
 from wiredesk.wire.sanitize import html_to_text
 
+# The columns' types for PostgreSQL's arrays (``tables.insert_rows``), in the order the
+# upsert below writes them. Text, not varchar(n): an explicit cast to varchar(n) would cut a
+# long value where the column's own assignment refuses it.
+_ARRAY_TYPES = {
+    TermFrequency._meta.db_table: ("text", "bigint"),
+    SourceLine._meta.db_table: ("text", "bigint", "integer", "timestamptz"),
+}
+
 
 def _upsert_increment(table: str, key_columns: Sequence[str], count_column: str,
                       rows: Iterable[tuple], *, by: Mapping[tuple, int] | None = None
@@ -33,6 +41,7 @@ def _upsert_increment(table: str, key_columns: Sequence[str], count_column: str,
     # Table and column names come from this module, never from input. The rows are
     # distinct (a set): one statement never updates a row twice.
     head = f"INSERT INTO {table} ({columns}, {count_column}{extra})"
+    types = _ARRAY_TYPES[table]
     tail = (f" ON CONFLICT ({columns}) DO UPDATE SET "
             f"{count_column} = {table}.{count_column} + excluded.{count_column}{update_extra}")
     now = timezone.now()
@@ -40,7 +49,7 @@ def _upsert_increment(table: str, key_columns: Sequence[str], count_column: str,
     params = [(*row, n, now) if extra else (*row, n) for row, n in zip(rows, counts,
                                                                         strict=True)]
     with connection.cursor() as cursor:
-        tables.insert_rows(cursor, head, params, tail)
+        tables.insert_rows(cursor, head, params, tail, types=types)
 
 
 # Inside a batch of the stage, as the term frequencies below: each article's lines counted

@@ -55,20 +55,33 @@ def _when(value: datetime):
 _PG_INSERT_PARAMS = 30_000
 
 
-def insert_rows(cursor, head: str, rows: Sequence[Sequence], tail: str = "") -> None:
+def insert_rows(cursor, head: str, rows: Sequence[Sequence], tail: str = "", *,
+                types: Sequence[str] = ()) -> None:
     """``head`` (``INSERT INTO table (columns)``) for each of ``rows``, then ``tail`` (an
     ``ON CONFLICT`` clause): the rows go in in their order. SQLite: ``executemany`` (one
     statement prepared once, run for each row, in C). PostgreSQL: one multi-row ``VALUES``
     per few thousand rows — psycopg's ``executemany`` sends each row as a query of its own,
-    whose Python cost per row was most of the stage's on PostgreSQL. The rows of one
-    statement must not conflict with each other under a ``DO UPDATE`` (callers' keys are
-    distinct)."""
+    whose Python cost per row was most of the stage's on PostgreSQL — or, given the
+    columns' SQL ``types``, one array per column unnested: a statement of the same short
+    text whatever the number of rows, which the server parses and plans without a
+    constant per value (the stage's batch of term counts, thousands of rows). The rows of
+    one statement must not conflict with each other under a ``DO UPDATE`` (callers' keys
+    are distinct)."""
     if not rows:
         return
     width = len(rows[0])
     one = f"({', '.join(['%s'] * width)})"
     if connection.vendor != "postgresql":
         cursor.executemany(f"{head} VALUES {one}{tail}", rows)
+        return
+    if types:
+        names = ", ".join(f"c{n}" for n in range(width))
+        arrays = ", ".join(f"%s::{kind}[]" for kind in types)
+        # WITH ORDINALITY and ORDER BY: the rows go in in the order given (a fixed
+        # order keeps concurrent upserts from deadlocking).
+        cursor.execute(f"{head} SELECT {names} FROM unnest({arrays}) WITH ORDINALITY"  # noqa: S608
+                       f" AS given({names}, n) ORDER BY n{tail}",
+                       [list(column) for column in zip(*rows, strict=True)])
         return
     per = max(1, _PG_INSERT_PARAMS // width)
     for start in range(0, len(rows), per):
