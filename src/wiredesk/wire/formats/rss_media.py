@@ -98,6 +98,8 @@ MRSS = "search.yahoo.com/mrss"
 _ITEM_NAMESPACES = {"item": ("", "http://purl.org/rss/1.0/",
                              "http://my.netscape.com/rdf/simple/0.9/"),
                     "entry": ("http://www.w3.org/2005/Atom", "http://purl.org/atom/ns#")}
+_ITEM_TAGS = tuple(f"{{{namespace}}}{name}" if namespace else name
+                   for name, namespaces in _ITEM_NAMESPACES.items() for namespace in namespaces)
 # In a media:group, the rendition a page wants: the widest up to this, else the smallest
 # above it (the original of a 6000-pixel photo is not for a web page).
 GROUP_MAX_WIDTH = 2048
@@ -127,24 +129,35 @@ class _Said:
     rights: str = ""
 
     def below(self, element) -> _Said:
+        mrss = _mrss_by_name(element)
         credits = []
-        for node in _mrss_children(element, "credit"):
+        for node in mrss.get("credit", ()):
             if text_of(node) and text_of(node) not in credits:
                 credits.append(text_of(node))
-        rights = [text_of(n) for n in _mrss_children(element, "copyright") if text_of(n)]
+        rights = [text_of(n) for n in mrss.get("copyright", ()) if text_of(n)]
         rights += [text_of(n) or (n.get("href") or "").strip()
-                   for n in _mrss_children(element, "license")
+                   for n in mrss.get("license", ())
                    if text_of(n) or n.get("href")]
         return _Said(
-            caption=_mrss_text(element, "description") or self.caption,
-            title=_mrss_text(element, "title") or self.title,
+            caption=_first_text_of(mrss.get("description", ())) or self.caption,
+            title=_first_text_of(mrss.get("title", ())) or self.title,
             credit=", ".join(credits) or self.credit,
             rights="; ".join(rights) or self.rights,
         )
 
 
-def _mrss_text(element, name: str) -> str:
-    for node in _mrss_children(element, name):
+def _mrss_by_name(element) -> dict[str, list]:
+    """The element's Media RSS children by local name, each list in document order: one
+    pass over the children for all the names a level may say something with."""
+    found: dict[str, list] = {}
+    for child in element:
+        if MRSS in _namespace(child.tag):
+            found.setdefault(local(child.tag), []).append(child)
+    return found
+
+
+def _first_text_of(nodes) -> str:
+    for node in nodes:
         if text_of(node):
             return text_of(node)
     return ""
@@ -194,29 +207,31 @@ def _item_media(element, base: str) -> list[Media]:
     found: list[Media] = []
     thumbs: list[Media] = []
     for child in element:
-        if _is_mrss(child, "content"):
+        namespace, name = _namespace(child.tag), local(child.tag)
+        mrss = MRSS in namespace
+        if mrss and name == "content":
             picture = _content_media(child, said, base)
             if picture is not None:
                 found.append(picture)
             else:  # a video's poster frame is a picture too, if nothing better comes
                 thumbs += _thumbnails(child, said.below(child), base)
-        elif _is_mrss(child, "group"):
+        elif mrss and name == "group":
             group_said = said.below(child)
             contents = _mrss_children(child, "content")
             pairs = [(m, c) for c in contents
                      if (m := _content_media(c, group_said, base)) is not None]
             found += _group_order([m for m, _ in pairs], [c for _, c in pairs])
             thumbs += _thumbnails(child, group_said, base)
-        elif _is_mrss(child, "thumbnail"):
+        elif mrss and name == "thumbnail":
             thumbs.append(_thumbnail(child, said, base))
-        elif local(child.tag) == "enclosure" and not _namespace(child.tag):
+        elif name == "enclosure" and not namespace:
             url, mime = (child.get("url") or "").strip(), (child.get("type") or "").strip()
             if url and _is_image(mime, "", url):
                 found.append(Media(url=absolute(base, url), caption=said.caption or said.title,
                                    credit=said.credit, mime_type=mime, rights=said.rights,
                                    length=byte_length(child.get("length"))))
-        elif (local(child.tag) == "link" and (child.get("rel") or "") == "enclosure"
-              and _namespace(child.tag) in _ITEM_NAMESPACES["entry"]):
+        elif (name == "link" and (child.get("rel") or "") == "enclosure"
+              and namespace in _ITEM_NAMESPACES["entry"]):
             url, mime = (child.get("href") or "").strip(), (child.get("type") or "").strip()
             if url and _is_image(mime, "", url):
                 found.append(Media(url=absolute(base, url), caption=said.caption or said.title,
@@ -237,8 +252,7 @@ def media_from_xml(utf8: bytes, count: int, base: str) -> list[list[Media]] | No
         root = parse_xml(utf8, content_type="application/xml; charset=utf-8")
     except WireError:
         return None
-    elements = [node for node in root.iter() if local(node.tag) in _ITEM_NAMESPACES
-                and _namespace(node.tag) in _ITEM_NAMESPACES[local(node.tag)]]
+    elements = list(root.iter(*_ITEM_TAGS))  # in document order
     if len(elements) != count:
         return None
     return [_item_media(element, base) for element in elements]
