@@ -32,6 +32,16 @@ def server_cpu(connection) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
 
+def child_json(command: list[str], env: dict[str, str]) -> dict:
+    """Run a benchmark's child process; its last line of output, as JSON. A failed child
+    stops the benchmark with the end of what it wrote to stderr."""
+    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.stderr.write(done.stderr[-3000:])
+        raise SystemExit(f"child {command} failed")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

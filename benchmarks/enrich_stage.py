@@ -56,7 +56,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from _common import server_cpu
+from _common import child_json, server_cpu
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -222,12 +222,7 @@ def child_stage(measure: int | None, steps: bool) -> dict:
 def _child(src: Path, data_dir: str, database_url: str | None, *args: str,
            under: Sequence[str] = (), extra_env: dict | None = None) -> dict:
     env = {**_env(src, data_dir, database_url), **(extra_env or {})}
-    done = subprocess.run([*under, sys.executable, __file__, *args], env=env,
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        sys.stderr.write(done.stderr[-3000:])
-        raise SystemExit(f"child {args} failed")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return child_json([*under, sys.executable, __file__, *args], env)
 
 
 def _instructions(src: Path, data_dir: str, database_url: str | None, work: Path,

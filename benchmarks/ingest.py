@@ -106,6 +106,20 @@ class Meter:
         return timed
 
 
+def set_up_instance(documents: list[tuple[str, bytes]]) -> dict:
+    """The sections, two editions and the documents' agencies (by code) an ingest run
+    stores into, on a migrated database."""
+    from wiredesk.editions.services import edition_save
+    from wiredesk.newsroom import services
+
+    for slug in ("world", "politics", "business", "sport", "technology", "entertainment"):
+        services.section_ensure(slug=slug, name=slug.title())
+    edition_save(name="Chile Sun", time_zone="Australia/Sydney")
+    edition_save(name="Euro Ledger", time_zone="Europe/Paris", sections=["world", "business"])
+    return {code: services.agency_ensure(code=code, time_zone="UTC")
+            for code in dict(documents)}
+
+
 def run_store(database: str, corpus_name: str, data: Path, total: int, per_feed: int,
               copy_rate: float) -> dict:
     """In a child process: set up Django on ``database`` and ingest the corpus."""
@@ -118,18 +132,12 @@ def run_store(database: str, corpus_name: str, data: Path, total: int, per_feed:
     call_command("migrate", interactive=False, verbosity=0)
     from django.db import connection
 
-    from wiredesk.editions.services import edition_save
     from wiredesk.newsroom import intelligence, services
     from wiredesk.newsroom.models import Article, Story
     from wiredesk.newsroom.services import ingest
 
-    for slug in ("world", "politics", "business", "sport", "technology", "entertainment"):
-        services.section_ensure(slug=slug, name=slug.title())
-    edition_save(name="Chile Sun", time_zone="Australia/Sydney")
-    edition_save(name="Euro Ledger", time_zone="Europe/Paris", sections=["world", "business"])
     documents = documents_for(corpus_name, data, total, per_feed, copy_rate)
-    agencies = {code: services.agency_ensure(code=code, time_zone="UTC")
-                for code in dict(documents)}
+    agencies = set_up_instance(documents)
     import feedparser
 
     # The reference again, in this process and just before: the machine is shared and

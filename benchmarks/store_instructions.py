@@ -25,10 +25,11 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from _common import child_json
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -42,23 +43,17 @@ def _documents(data: Path) -> list[tuple[str, bytes]]:
     return documents_for("real", data, TOTAL, PER_FEED, COPY_RATE)
 
 
-def _setup(data_dir: str, documents: list[tuple[str, bytes]]) -> None:
+def _setup(documents: list[tuple[str, bytes]]) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "wiredesk.settings"
     import django
 
     django.setup()
     from django.core.management import call_command
 
-    call_command("migrate", interactive=False, verbosity=0)
-    from wiredesk.editions.services import edition_save
-    from wiredesk.newsroom import services
+    from ingest import set_up_instance
 
-    for slug in ("world", "politics", "business", "sport", "technology", "entertainment"):
-        services.section_ensure(slug=slug, name=slug.title())
-    edition_save(name="Chile Sun", time_zone="Australia/Sydney")
-    edition_save(name="Euro Ledger", time_zone="Europe/Paris", sections=["world", "business"])
-    for code in dict(documents):
-        services.agency_ensure(code=code, time_zone="UTC")
+    call_command("migrate", interactive=False, verbosity=0)
+    set_up_instance(documents)
 
 
 def _store(documents: list[tuple[str, bytes]], count: int) -> dict:
@@ -99,12 +94,7 @@ def _child(src: str, data_dir: str, under: list[str], *args: str) -> dict:
     env.update(PYTHONPATH=src, WIREDESK_DATA_DIR=data_dir, PYTHONHASHSEED="0",
                WIREDESK_INTELLIGENCE="deferred",
                WIREDESK_SECRET_KEY="benchmark-secret-key-0123456789-abcdefghijklmnop")
-    done = subprocess.run([*under, sys.executable, __file__, *args], env=env,
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        sys.stderr.write(done.stderr[-3000:])
-        raise SystemExit(f"child {args} failed")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return child_json([*under, sys.executable, __file__, *args], env)
 
 
 def _counted(src: str, template: Path, work: Path, *args: str) -> tuple[int, dict]:
@@ -132,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     documents = _documents(args.data.resolve())
     if args.child:
         kind, count = args.child.split(":")
-        work = {"setup": lambda: _setup(os.environ["WIREDESK_DATA_DIR"], documents),
+        work = {"setup": lambda: _setup(documents),
                 "store": lambda: _store(documents, int(count)),
                 "parse": lambda: _parse(documents, int(count))}[kind]
         print(json.dumps(work() or {}))
