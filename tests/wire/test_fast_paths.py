@@ -31,6 +31,32 @@ def test_xml_scrubs_remove_exactly_the_forbidden_characters(text):
                                               if ord(c) not in forbidden | bidi)
 
 
+@pytest.mark.parametrize("text", SAMPLES)
+def test_is_wire_text_says_whether_the_scrub_changes_anything(text):
+    assert xmlsafe.is_wire_text(text) == (xmlsafe.wire_text(text) == text)
+    for other in SAMPLES:  # joined: clean only when both are
+        assert xmlsafe.is_wire_text(f"{text}\n{other}") == (
+            xmlsafe.wire_text(text) == text and xmlsafe.wire_text(other) == other)
+
+
+def test_xml_safe_scrubs_each_field_only_when_one_needs_it():
+    from wiredesk.wire.normalize import xml_safe
+    from wiredesk.wire.types import Media, WireItem
+
+    clean = WireItem(title="Quake", summary="tab\tand\nnewline", categories=["World"],
+                     media=[Media(url="https://x.example/a.jpg", caption="Ελληνικά")])
+    assert xml_safe(clean) is clean
+    for text in SAMPLES:
+        item = WireItem(title=text, summary="plain", body=f"<p>{text}</p>",
+                        authors=[text], media=[Media(url="https://x.example/a.jpg",
+                                                     caption=text)])
+        safe = xml_safe(item)
+        assert safe.title == xmlsafe.wire_text(text)
+        assert safe.body == xmlsafe.wire_text(f"<p>{text}</p>") and safe.summary == "plain"
+        assert safe.authors == [xmlsafe.wire_text(text)]
+        assert safe.media[0].caption == xmlsafe.wire_text(text)
+
+
 @pytest.mark.parametrize("text", [s for s in SAMPLES if "\ud800" not in s])
 def test_repair_text_matches_ftfy(text):
     assert repair_text(text) == ftfy.fix_text(

@@ -79,6 +79,13 @@ def wire_text(value: str) -> str:
     return _pick(value, _ASCII_FORBIDDEN, _NOT_WIRE_TEXT_BMP, _NOT_WIRE_TEXT).sub("", value)
 
 
+def is_wire_text(value: str) -> bool:
+    """Whether :func:`wire_text` would leave ``value`` as it is. Texts joined by newlines
+    are answered in one search (a newline is wire text)."""
+    return not value or _pick(value, _ASCII_FORBIDDEN, _NOT_WIRE_TEXT_BMP,
+                              _NOT_WIRE_TEXT).search(value) is None
+
+
 def xml_clean(value, clean=xml_text):
     """``clean`` (:func:`xml_text`) applied to every string in ``value``, through lists,
     tuples and dicts (the arguments a feed writer is given); anything else is returned as
