@@ -75,3 +75,48 @@ def test_letters_by_script_counts_every_letter_and_scripts_in_text_order():
     letters, scripts = _letters_by_script("ab Ελλη Рус 中 か 1!")
     assert letters == 2 + 4 + 3 + 1 + 1
     assert list(scripts.items()) == [("greek", 4), ("cyrillic", 3), ("han", 1), ("kana", 1)]
+
+
+def _teaser_by_every_grapheme(lead: str, target: int = 140) -> str:
+    # make_teaser as it was: every grapheme of the lead split out first.
+    import regex
+
+    from wiredesk.wire.teaser import _TRAILING
+    text = " ".join((lead or "").split())
+    graphemes = regex.findall(r"\X", text)
+    if len(graphemes) <= target:
+        return text
+    cut = max((i for i, g in enumerate(graphemes[:target + 1]) if g == " "), default=-1)
+    if cut < target // 2:
+        cut = target
+    return "".join(graphemes[:cut]).rstrip(_TRAILING) + "..."
+
+
+@pytest.mark.parametrize("unit", [
+    "word ", "e\u0301", "x", "\U0001f468\u200d\U0001f469\u200d\U0001f467 ", "हिन्दी ", "中文",
+    "ไทย", "والهند، ", "a, ", "\r\n", "🇨🇱",
+])
+@pytest.mark.parametrize("count", [1, 27, 28, 35, 69, 70, 71, 139, 140, 141, 300])
+def test_a_teaser_read_from_its_first_graphemes_is_the_teaser_of_all_of_them(unit, count):
+    from wiredesk.wire.teaser import make_teaser
+    for lead in (unit * count, "Lead: " + unit * count, unit * count + " tail words"):
+        assert make_teaser(lead) == _teaser_by_every_grapheme(lead)
+        assert make_teaser(lead, 10) == _teaser_by_every_grapheme(lead, 10)
+
+
+def test_terms_and_folded_text_are_each_words_own_even_when_the_memory_empties(monkeypatch):
+    from wiredesk.wire import searchterms
+    from wiredesk.wire.searchterms import _singular, fold, folded_text, term, terms
+    texts = ["Les élections, والهند! Élection élections", "As eleições eleição",
+             "running runs RUNS Runner", "Zürich zurich 中文 हिन्दी", "", "a_b 3rd x2"] * 3
+    for kept in (65536, 3, 0):  # the memory emptied as it fills, at each text even
+        monkeypatch.setattr(searchterms, "_KNOWN_WORDS_KEPT", kept)
+        for text in texts:
+            for language in ("fr", "pt", "en", "ar", "", None, "zh"):
+                found = searchterms._WORD.findall(text)
+                assert terms(text, language) == [term(w, language) for w in found]
+                assert terms(text, language, prefix="xx:") == [
+                    "xx:" + term(w, language) for w in found]
+                code = searchterms.language_code(language)
+                assert folded_text(text, language) == " ".join(
+                    fold(_singular(w.casefold(), code)) for w in found)

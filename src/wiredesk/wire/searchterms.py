@@ -140,13 +140,34 @@ def term(word: str, language: str | None) -> str:
     return _stem(word, code)
 
 
-def terms(text: str, language: str | None) -> list[str]:
-    """The index terms of ``text``, one per word, in order (phrases keep their positions)."""
-    return [term(word, language) for word in _WORD.findall(text or "")]
+def terms(text: str, language: str | None, *, prefix: str = "") -> list[str]:
+    """The index terms of ``text``, one per word, in order (phrases keep their positions),
+    each after ``prefix`` (an index's language tag)."""
+    return _each_word(text, ("term", language, prefix),
+                      lambda word: prefix + term(word, language))
 
 
 def folded_text(text: str, language: str | None = None) -> str:
     """``text`` as its folded words, in order: what the stemmer of another engine (a
     PostgreSQL text search configuration) reads, so the index and a query fold alike."""
     code = language_code(language)
-    return " ".join(fold(_singular(match.group().casefold(), code)) for match in words(text))
+    return " ".join(_each_word(text, ("folded", code),
+                               lambda word: fold(_singular(word.casefold(), code))))
+
+
+# Each word as ``terms`` or ``folded_text`` gives it, one dictionary by kind, language and
+# prefix: a text's words are looked up in it (an article's ~600 words, most of them met
+# before), where calling a two-argument cache for each word built and hashed a key.
+# Emptied when full.
+_KNOWN_WORDS_KEPT = 65536
+_known_words: dict[tuple, dict[str, str]] = {}
+
+
+def _each_word(text: str, key: tuple, make) -> list[str]:
+    words = _WORD.findall(text or "")
+    known = _known_words.get(key)
+    if known is None or len(known) > _KNOWN_WORDS_KEPT:
+        known = _known_words[key] = {}
+    for word in set(words).difference(known):
+        known[word] = make(word)
+    return list(map(known.__getitem__, words))

@@ -10,6 +10,8 @@ extended grapheme clusters of Unicode (UAX #29), read with the ``regex`` module'
 
 from __future__ import annotations
 
+from itertools import islice
+
 import regex
 
 TEASER_TARGET = 140
@@ -28,7 +30,10 @@ def make_teaser(lead: str, target: int = TEASER_TARGET) -> str:
     grapheme in any script, and never leaves dangling punctuation before the ellipsis.
     """
     text = " ".join((lead or "").split())
-    graphemes = _GRAPHEME.findall(text)
+    if len(text) <= target:  # never more graphemes than characters
+        return text
+    # Only the first ``target + 1`` graphemes decide the cut (a lead runs to paragraphs).
+    graphemes = [match.group() for match in islice(_GRAPHEME.finditer(text), target + 1)]
     if len(graphemes) <= target:
         return text
     cut = max((i for i, g in enumerate(graphemes[:target + 1]) if g == " "), default=-1)

@@ -59,8 +59,7 @@ TOKENIZER = "unicode61 remove_diacritics 0 tokenchars ':' categories 'L* N* Co M
 
 def indexed_terms(text: str, language: str) -> str:
     """The column text FTS5 indexes for ``text`` in ``language`` (a stemmer's code)."""
-    tag = f"{language}:" if language else ""
-    return " ".join(tag + term for term in searchterms.terms(text, language))
+    return " ".join(searchterms.terms(text, language, prefix=f"{language}:" if language else ""))
 
 
 def _forms(words: tuple[str, ...], languages: tuple[str, ...]) -> list[tuple[str, ...]]:
