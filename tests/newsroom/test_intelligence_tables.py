@@ -734,7 +734,7 @@ def test_story_rows_by_terms_are_the_rows_of_the_stories_found(stories):
 
 
 @pytest.mark.django_db
-def test_related_candidates_are_the_rows_and_picks_of_the_stories_found(stories):
+def test_related_picks_count_the_other_stories_that_show_each(stories):
     # SEE ALSO rows: stories 1, 2 and 6 (through their articles) show others.
     holders = {n: _article(200 + n, stories[n], at=T0) for n in (1, 2, 6)}
     orphan = _article(299, None, at=T0)
@@ -744,20 +744,15 @@ def test_related_candidates_are_the_rows_and_picks_of_the_stories_found(stories)
     tables.replace_related(stories[6].pk, holders[6].pk, [(stories[0].pk, 0.2),
                                                           (stories[1].pk, 0.1)])
     RelatedStory.objects.create(article=orphan, story=stories[3], score=0.1)
-    terms = ["quake", "tarven", "rescue"]
-    for own in (stories[1], stories[6], stories[4]):
-        for also in (None, stories[7].pk, stories[0].pk):
-            for limit in (1, 3, 20):
-                rows, picks = story_reads.related_candidates(terms, since=T0, exclude=own.pk,
-                                                        limit=limit, also=also)
-                assert rows == story_reads.story_rows_by_terms(terms, since=T0, exclude=own.pk,
-                                                          limit=limit, also=also)
-                assert picks == tables.related_picks([r.pk for r in rows], own_story=own.pk)
-    rows, picks = story_reads.related_candidates(terms, since=T0, exclude=stories[4].pk, limit=20)
+    ids = [s.pk for s in stories]
     # An article without a story shows story 3 too: counted as no story (distinct stories).
-    assert picks[stories[0].pk] == 3 and picks[stories[3].pk] == 1
-    assert story_reads.related_candidates([], since=T0, exclude=stories[4].pk, limit=5,
-                                     also=stories[0].pk)[1] == {stories[0].pk: 3}
+    assert tables.related_picks(ids, own_story=stories[4].pk) == {
+        stories[0].pk: 3, stories[1].pk: 1, stories[3].pk: 1}
+    # The story asking is not counted; a story only it shows is left out.
+    assert tables.related_picks(ids, own_story=stories[6].pk) == {
+        stories[0].pk: 2, stories[3].pk: 1}
+    # Only the storyless article shows story 3 to story 1: there it is, with 0.
+    assert tables.related_picks([stories[3].pk], own_story=stories[1].pk) == {stories[3].pk: 0}
 
 
 @pytest.mark.django_db
@@ -769,7 +764,7 @@ def test_a_story_looked_up_with_another_is_read_by_its_key_not_by_a_scan(stories
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    for read in (lambda: story_reads.related_candidates(
+    for read in (lambda: story_reads.story_rows_by_terms(
                      ["quake", "tarven"], since=T0, exclude=stories[4].pk, limit=20,
                      also=stories[7].pk),
                  lambda: story_reads.story_rows_by_terms(

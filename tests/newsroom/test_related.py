@@ -103,3 +103,41 @@ def test_the_demo_shows_no_unrelated_see_also(demo_site):
     assert boxes[heat] == [warning] and boxes[warning] == [heat]
     # No story is everybody's SEE ALSO (each edition shows a story at most once per article).
     assert max(shown.values()) <= 2 * Edition.objects.count()
+
+
+@pytest.mark.django_db
+def test_pick_counts_are_asked_only_for_the_stories_the_ranking_scores(newsroom, monkeypatch):
+    """SEE ALSO's diversity rule needs how many stories show a candidate already, but only
+    for the candidates ``rank_related`` scores: the look-up finds ~30 stories a ranking,
+    most under its floor, and counting theirs was a third of the database's work in the
+    stage. A story whose candidates all fall under the floor asks nothing."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from wiredesk.newsroom.intelligence import enrich, tables
+
+    asked: list[list[int]] = []
+    real = tables.related_picks
+
+    def counted(story_ids, *, own_story):
+        asked.append(list(story_ids))
+        return real(story_ids, own_story=own_story)
+
+    tarven, mirena = article("Earthquake kills 14"), article("Earthquake kills nine")
+    flood = article("Floods in Valdoria")
+    monkeypatch.setattr(tables, "related_picks", counted)
+    with CaptureQueriesContext(connection) as captured:
+        ranked, compared = enrich._rank_related(flood.story, flood.pk,
+                                                when=flood.published_at)
+    assert ranked == [] and len(compared) >= 1  # stories found, none scored
+    assert asked == []
+    assert not any("count(DISTINCT" in q["sql"] for q in captured.captured_queries)
+    ranked, compared = enrich._rank_related(mirena.story, mirena.pk,
+                                            when=mirena.published_at)
+    assert [c.story_id for c in ranked] == [tarven.story_id]
+    assert asked == [[tarven.story_id]]  # the other found stories were never counted
+    assert len(compared) > 1
+    # The pick counts the ranking used are the table's: Tarven's story shows Mirena's
+    # (another story, so it counts), and Mirena's own rows do not count for itself.
+    assert ranked[0].picks == real([tarven.story_id], own_story=mirena.story_id).get(
+        tarven.story_id, 0)

@@ -92,8 +92,7 @@ def test_rows_found_again_unchanged_are_not_read_again():
     assert _full_reads(captured) == 1
     assert changed[stories[1].pk].centroid == {"quake": 9.0, "t1": 0.5}
     assert changed[stories[0].pk] is first[[r.pk for r in first].index(stories[0].pk)]
-    rows, _picks = story_reads.related_candidates(TERMS, since=T0, exclude=stories[2].pk,
-                                                  limit=20)
+    rows = story_reads.story_rows_by_terms(TERMS, since=T0, exclude=stories[2].pk, limit=20)
     assert {row.pk: row for row in rows} == {pk: row for pk, row in changed.items()
                                              if pk != stories[2].pk}
 

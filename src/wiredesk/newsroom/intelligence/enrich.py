@@ -8,6 +8,7 @@ intelligence stage's own transaction for it (``newsroom.services.enrichment``).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections import OrderedDict
@@ -255,13 +256,11 @@ def _rank_related(story: Story | story_reads.StoryRow, holder_id: int, *, when,
     this story: what makes one story the other's SEE ALSO need not make it findable)."""
     if not story.centroid:
         return [], {}
-    # The stories found by the lookup terms, read in the same statement, with how many
-    # other stories show each already (the diversity rule).
-    others, picks = story_reads.related_candidates(
+    others = story_reads.story_rows_by_terms(
         similarity.query_terms(story.centroid, similarity.RELATED_QUERY_TERMS),
         since=when - RELATED_WINDOW, exclude=story.pk, limit=RELATED_CANDIDATES, also=also)
     candidates = similarity.story_candidates(
-        story_state(story), [read_state(s) for s in others], picks=picks,
+        story_state(story), [read_state(s) for s in others],
         sections={s.pk: str(s.section_id or "") for s in others},
         stems=[_stemmed(s) for s in others],
         # A story read as a row (one a new SEE ALSO picked, unchanged since) has kept stems.
@@ -269,6 +268,14 @@ def _rank_related(story: Story | story_reads.StoryRow, holder_id: int, *, when,
         # Stories that cannot clear rank_related's floor (its defaults) are not made into
         # candidates: rank_related would leave them out.
         floor=(similarity.RELATED_FLOOR, similarity.FLOOR_NAME_WEIGHT))
+    # How many other stories show each already (the diversity rule), asked only for the
+    # candidates the ranking will score: of the ~30 the terms find, most fall under its
+    # floor, and counting theirs was a third of the database's work in the stage.
+    scored = [c.story_id for c in candidates if similarity.may_rank(c, own_story=story.pk)]
+    if scored:
+        picks = tables.related_picks(scored, own_story=story.pk)
+        candidates = [dataclasses.replace(c, picks=picks.get(c.story_id, 0))
+                      if c.story_id in picks else c for c in candidates]
     ranked = similarity.rank_related(candidates, own_story=story.pk,
                                      section=str(story.section_id or ""), now=when)
     tables.replace_related(story.pk, holder_id, [(c.story_id, c.score) for c in ranked])

@@ -21,13 +21,11 @@ from django.db import connection
 
 from wiredesk.newsroom.intelligence.tables import (
     _ARTICLE,
-    _RELATED,
     _SIGNATURE,
     _STORY,
     _marks,
     _rows,
     _terms_lookup,
-    related_picks,
 )
 from wiredesk.newsroom.models import Article, Story
 from wiredesk.wire import similarity
@@ -122,30 +120,6 @@ def story_rows_by_terms(terms: Sequence[str], *, since: datetime,
                                    limit=limit, also=also)
     return _rows_by_stamp(_rows(f"SELECT id, change_stamp FROM {_STORY}"  # noqa: S608
                                 f" WHERE {where}{_STORY_ORDER}", params))
-
-
-def related_candidates(terms: Sequence[str], *, since: datetime, exclude: int, limit: int,
-                       also: int | None = None) -> tuple[list[StoryRow], dict[int, int]]:
-    """SEE ALSO's candidates for story ``exclude``: ``story_rows_by_terms(terms, since=since,
-    exclude=exclude, limit=limit, also=also)`` and, for each, how many stories other than
-    ``exclude`` show it already (``related_picks(<their ids>, own_story=exclude)``: stories
-    none shows left out), in one statement: the count is a subquery of each row."""
-    terms = list(terms)
-    if not terms:
-        rows = story_rows([also] if also is not None else [])
-        return rows, related_picks([r.pk for r in rows], own_story=exclude)
-    where, params = _found_or_also(terms, since=since, until=None, exclude=exclude,
-                                   limit=limit, also=also)
-    # NULL when no row shows it (``related_picks`` leaves it out), else the count (0 when
-    # only articles without a story show it: there it is, with 0).
-    picks = (f"(SELECT CASE WHEN count(*) > 0 THEN count(DISTINCT a.story_id) END"  # noqa: S608
-             f" FROM {_RELATED} r"
-             f" JOIN {_ARTICLE} a ON a.id = r.article_id WHERE r.story_id = s.id"
-             " AND (a.story_id IS NULL OR a.story_id <> %s))")
-    values = _rows(f"SELECT id, change_stamp, {picks} FROM {_STORY} s"  # noqa: S608
-                   f" WHERE {where}{_STORY_ORDER}", [exclude, *params])
-    rows = _rows_by_stamp([row[:2] for row in values])
-    return rows, {row[0]: row[2] for row in values if row[2] is not None}
 
 
 def _story_rows(sql: str, params: Sequence) -> list[StoryRow]:

@@ -293,8 +293,9 @@ def rank_related(candidates: Iterable[RelatedCandidate], *, own_story: int | Non
     """
     best: dict[int, tuple[float, RelatedCandidate]] = {}
     for cand in candidates:
-        if (cand.story_id == own_story or not clears_floor(cand, minimum, floor_name_weight)
-                or is_same_event(cand, same_event_ratio)):
+        if not may_rank(cand, own_story=own_story, minimum=minimum,
+                        floor_name_weight=floor_name_weight,
+                        same_event_ratio=same_event_ratio):
             continue
         score = related_score(cand, section=section, now=now, half_life=half_life,
                               diversity=diversity, name_weight=name_weight,
@@ -304,6 +305,15 @@ def rank_related(candidates: Iterable[RelatedCandidate], *, own_story: int | Non
             best[cand.story_id] = (score, cand)
     ranked = sorted(best.values(), key=lambda sc: (-sc[0], sc[1].story_id))
     return [replace(cand, score=score) for score, cand in ranked[:limit]]
+
+
+def may_rank(cand: RelatedCandidate, *, own_story: int | None,
+             minimum: float = RELATED_FLOOR, floor_name_weight: float = FLOOR_NAME_WEIGHT,
+             same_event_ratio: float = SAME_EVENT_RATIO) -> bool:
+    """Whether :func:`rank_related`, given the same rules, scores ``cand`` at all: only
+    then does anything but its likeness (its picks, its section, its age) count."""
+    return not (cand.story_id == own_story or not clears_floor(cand, minimum, floor_name_weight)
+                or is_same_event(cand, same_event_ratio))
 
 
 def stemmed_story(centroid: Mapping[str, float], anchors: Iterable[str]) -> _Stemmed:
