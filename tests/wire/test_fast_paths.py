@@ -120,3 +120,18 @@ def test_terms_and_folded_text_are_each_words_own_even_when_the_memory_empties(m
                 code = searchterms.language_code(language)
                 assert folded_text(text, language) == " ".join(
                     fold(_singular(w.casefold(), code)) for w in found)
+
+
+def test_ascii_text_is_split_into_the_same_words_as_any_text():
+    import random
+
+    from wiredesk.wire import searchterms
+    rng = random.Random(7)
+    alphabet = [chr(c) for c in range(128)]
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 200)))
+             for _ in range(2000)]
+    texts += ["snake_case and x_1 _lead trail_ __", "3rd-party 2024/25 U.S. e-mail",
+              "tab\there\nnew\x00nul\x7fdel", ""]
+    for text in texts:
+        assert text.isascii()
+        assert searchterms._ASCII_WORD.findall(text) == searchterms._WORD.findall(text)

@@ -50,6 +50,9 @@ _MARKS = "".join(f"{chr(a)}-{chr(b)}" for a, b in (
     (0x0E47, 0x0E4E), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x200C, 0x200D),
     (0x20D0, 0x20FF), (0xFE20, 0xFE2F)))
 _WORD = re.compile(rf"[^\W_](?:[^\W_]|[{_MARKS}])*")
+# ``_WORD`` on text that is all ASCII, where its marks cannot occur and a letter or digit
+# other than "_" is one of these: the same words, found in a third of the time.
+_ASCII_WORD = re.compile(r"[0-9A-Za-z]+")
 # Marks that are diacritics to fold away: Latin, Greek, Cyrillic accents; Arabic vowels.
 _DIACRITICS = re.compile("[\u0300-\u036f\u064b-\u065f\u0670\u0640]")
 _ARABIC_LETTERS = str.maketrans({"\u0649": "\u064a", "\u0629": "\u0647"})  # ى -> ي, ة -> ه
@@ -164,7 +167,8 @@ _known_words: dict[tuple, dict[str, str]] = {}
 
 
 def _each_word(text: str, key: tuple, make) -> list[str]:
-    words = _WORD.findall(text or "")
+    text = text or ""
+    words = (_ASCII_WORD if text.isascii() else _WORD).findall(text)
     known = _known_words.get(key)
     if known is None or len(known) > _KNOWN_WORDS_KEPT:
         known = _known_words[key] = {}
