@@ -81,15 +81,9 @@ def _teaser_by_every_grapheme(lead: str, target: int = 140) -> str:
     # make_teaser as it was: every grapheme of the lead split out first.
     import regex
 
-    from wiredesk.wire.teaser import _TRAILING
+    from wiredesk.wire.teaser import teaser_of_graphemes
     text = " ".join((lead or "").split())
-    graphemes = regex.findall(r"\X", text)
-    if len(graphemes) <= target:
-        return text
-    cut = max((i for i, g in enumerate(graphemes[:target + 1]) if g == " "), default=-1)
-    if cut < target // 2:
-        cut = target
-    return "".join(graphemes[:cut]).rstrip(_TRAILING) + "..."
+    return teaser_of_graphemes(text, regex.findall(r"\X", text), target)
 
 
 @pytest.mark.parametrize("unit", [

@@ -33,7 +33,13 @@ def make_teaser(lead: str, target: int = TEASER_TARGET) -> str:
     if len(text) <= target:  # never more graphemes than characters
         return text
     # Only the first ``target + 1`` graphemes decide the cut (a lead runs to paragraphs).
-    graphemes = [match.group() for match in islice(_GRAPHEME.finditer(text), target + 1)]
+    return teaser_of_graphemes(
+        text, [match.group() for match in islice(_GRAPHEME.finditer(text), target + 1)],
+        target)
+
+
+def teaser_of_graphemes(text: str, graphemes: list[str], target: int) -> str:
+    """The teaser of ``text`` from its graphemes (at least its first ``target + 1``)."""
     if len(graphemes) <= target:
         return text
     cut = max((i for i, g in enumerate(graphemes[:target + 1]) if g == " "), default=-1)
