@@ -44,6 +44,7 @@ import argparse
 import itertools
 import json
 import random
+import re
 import subprocess
 import sys
 import time
@@ -72,13 +73,31 @@ MAIN = "95f1859"  # main before the names counted in the floor and the same-even
 SHOWN = 2  # boxes an article page shows (editions.selectors.see_also)
 
 
+def _source(ref: str, path: str) -> str | None:
+    found = subprocess.run(["git", "show", f"{ref}:src/wiredesk/wire/similarity/{path}"],
+                           cwd=ROOT, capture_output=True, text=True)
+    return found.stdout if found.returncode == 0 else None
+
+
+# The candidates' module takes its helpers from the rules' module: loaded into the same
+# namespace, that import is left out so the ref's own helpers are the ones used.
+_RULES_IMPORT = re.compile(r"^from wiredesk\.wire\.similarity\.related import \(.*?\)\n",
+                           re.M | re.S)
+
+
 def picker_module(ref: str, name: str) -> types.ModuleType:
-    """``wire/similarity/related.py`` of commit ``ref``, loaded from git as a module."""
-    source = subprocess.run(["git", "show", f"{ref}:src/wiredesk/wire/similarity/related.py"],
-                            cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    """``wire/similarity/related.py`` of commit ``ref`` (and, from the commit that split it,
+    ``related_candidates.py``), loaded from git as one module."""
     module = types.ModuleType(name)
     sys.modules[module.__name__] = module  # dataclasses look their module up
+    source = _source(ref, "related.py")
+    if source is None:
+        raise SystemExit(f"{ref} has no wire/similarity/related.py")
     exec(compile(source, f"{ref}:related.py", "exec"), module.__dict__)
+    candidates = _source(ref, "related_candidates.py")
+    if candidates is not None:
+        exec(compile(_RULES_IMPORT.sub("", candidates), f"{ref}:related_candidates.py", "exec"),
+             module.__dict__)
     return module
 
 

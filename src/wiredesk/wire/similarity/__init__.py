@@ -94,9 +94,8 @@ from wiredesk.wire.similarity.related import (
     related_score,
     related_similarity,
     related_term,
-    stemmed_story,
-    story_candidates,
 )
+from wiredesk.wire.similarity.related_candidates import stemmed_story, story_candidates
 from wiredesk.wire.similarity.stories import (
     CENTROID_TERMS,
     NAME_TERM_BOOST,
