@@ -16,6 +16,10 @@ replaces it: the SEE ALSO look-up, planned on near-empty tables, took 17 ms a ca
 of 1 (BENCHMARKS.md). Planned again at each block (a document's items, a batch of the stage),
 a plan is at most that old.
 
+Inside ``prepared_statements()`` each statement text is also turned into PostgreSQL's form
+(``%s`` to ``$1``) once and kept (``_binding_cursor``): psycopg scans the text again at every
+execution unless it has at most 50 parameters, and most of these texts have more.
+
 Both do nothing on SQLite, or with ``WIREDESK_PREPARED_STATEMENTS`` off.
 """
 
@@ -24,6 +28,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 
 from django.conf import settings
 from django.db import connection
@@ -31,6 +36,12 @@ from django.db import connection
 log = logging.getLogger(__name__)
 
 PREPARE_AFTER = 2
+# Statement texts kept with their conversion to PostgreSQL's placeholders: the stage and
+# storing send a few hundred texts over and over (an ``IN`` list or a multi-row ``INSERT``
+# is one text for each length). Emptied when full; a longer text is converted each time.
+CONVERTED_KEPT = 2048
+CONVERTED_MAX_CHARS = 65536
+_converted: dict[tuple[str, str], tuple] = {}
 
 
 def _wanted() -> bool:
@@ -51,13 +62,13 @@ def prepared_statements() -> Iterator[None]:
     connection.ensure_connection()
     raw, features = connection.connection, connection.features
     statements = getattr(raw, "_prepared", None)  # psycopg's record of what it prepared
-    if raw.cursor_factory is ServerBindingCursor or not _can_forget(statements):
+    if issubclass(raw.cursor_factory, ServerBindingCursor) or not _can_forget(statements):
         # Inside another block; or a psycopg whose record this cannot empty, where a plan
         # would outlive the block: nothing prepared rather than plans made for other tables.
         yield
         return
     kept = raw.cursor_factory, raw.prepare_threshold, features.uses_server_side_binding
-    raw.cursor_factory, raw.prepare_threshold = ServerBindingCursor, PREPARE_AFTER
+    raw.cursor_factory, raw.prepare_threshold = _binding_cursor(), PREPARE_AFTER
     # What Django records of each statement (tests, DEBUG) is composed from the text and
     # its parameters, as with ``server_side_binding``: a prepared one leaves no text behind.
     features.uses_server_side_binding = True
@@ -66,6 +77,52 @@ def prepared_statements() -> Iterator[None]:
     finally:
         raw.cursor_factory, raw.prepare_threshold, features.uses_server_side_binding = kept
         _deallocate(raw, statements)
+
+
+@lru_cache(maxsize=1)
+def _binding_cursor() -> type:
+    """Django's cursor that binds on the server, its statement texts converted once.
+
+    psycopg turns a text's ``%s`` into ``$1``, ``$2``... by scanning it, and keeps the answer
+    only for a text of at most 50 parameters (128 texts in all). A story's look-up terms, a
+    candidates' ``IN`` list or the rows of a multi-row ``INSERT`` are more: at a 10,000-item
+    burst's tail the stage's process spent 6% of its time scanning the same texts again
+    (BENCHMARKS.md). The conversion depends on the text and the connection's encoding alone,
+    so it is kept by both here, for every text up to ``CONVERTED_MAX_CHARS``. It reaches into
+    psycopg's query class: a psycopg whose class has another shape gets Django's cursor."""
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    try:
+        from psycopg._queries import PostgresQuery
+    except ImportError:
+        return ServerBindingCursor
+    if not (callable(getattr(PostgresQuery, "dump", None)) and {
+            "query", "_want_formats", "_order", "_parts", "_tx"} <= set(PostgresQuery.__slots__)):
+        return ServerBindingCursor
+
+    class ConvertedOnce(PostgresQuery):
+        __slots__ = ()
+
+        def convert(self, query, vars) -> None:
+            if vars is None or type(query) is not str or len(query) > CONVERTED_MAX_CHARS:
+                super().convert(query, vars)
+                return
+            key = (query, self._tx.encoding)
+            found = _converted.get(key)
+            if found is None:
+                super().convert(query, vars)  # raises before anything is kept
+                if len(_converted) >= CONVERTED_KEPT:
+                    _converted.clear()
+                _converted[key] = (self.query, self._want_formats, self._order, self._parts)
+                return
+            # Shared, never changed: psycopg's own cache hands the same objects out too.
+            self.query, self._want_formats, self._order, self._parts = found
+            self.dump(vars)
+
+    class ConvertingServerBindingCursor(ServerBindingCursor):
+        _query_cls = ConvertedOnce
+
+    return ConvertingServerBindingCursor
 
 
 def _can_forget(statements) -> bool:
