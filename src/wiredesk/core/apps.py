@@ -9,4 +9,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Make the configured Celery app the current one, so shared tasks queue to
         # the broker named in settings (not Celery's built-in default).
-        from wiredesk.core import taskqueue  # noqa: F401
+        from wiredesk.core import collector, taskqueue  # noqa: F401
+
+        # Every model is imported by now: the heap start-up made is frozen with them.
+        collector.tune()
