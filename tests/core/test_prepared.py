@@ -99,5 +99,10 @@ def test_a_psycopg_of_another_shape_gets_djangos_cursor(monkeypatch):
     class Other:
         __slots__ = ("query",)
 
-    monkeypatch.setattr(queries, "PostgresQuery", Other)
-    assert prepared._binding_cursor.__wrapped__() is ServerBindingCursor
+    class NoSlots:
+        def dump(self, vars):
+            pass
+
+    for shape in (Other, NoSlots):
+        monkeypatch.setattr(queries, "PostgresQuery", shape)
+        assert prepared._binding_cursor.__wrapped__() is ServerBindingCursor

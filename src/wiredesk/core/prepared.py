@@ -96,8 +96,9 @@ def _binding_cursor() -> type:
         from psycopg._queries import PostgresQuery
     except ImportError:
         return ServerBindingCursor
-    if not (callable(getattr(PostgresQuery, "dump", None)) and {
-            "query", "_want_formats", "_order", "_parts", "_tx"} <= set(PostgresQuery.__slots__)):
+    slots = getattr(PostgresQuery, "__slots__", ())
+    if not (callable(getattr(PostgresQuery, "dump", None)) and not isinstance(slots, str)
+            and {"query", "_want_formats", "_order", "_parts", "_tx"} <= set(slots)):
         return ServerBindingCursor
 
     class ConvertedOnce(PostgresQuery):
